@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+# enertrack: one non-recursive Makefile. `make` builds, `make check` installs
+# what it needs and runs every test, `make demo` runs the demo.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= gcc
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+PKGS := libuv libpq jansson inih libcurl libsystemd
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\"
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)
+LDFLAGS += -pthread $(SANFLAGS)
+# paho-mqtt-c ships no pkg-config file; the "as" variant has TLS.
+PAHO_LIBS := -lpaho-mqtt3as
+
+LIB_SRCS := lib/buf.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
+	lib/config.c lib/backoff.c
+COMMON_SRCS := common/log.c
+DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \
+	daemon/ingest.c
+TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/mqttpub.c tools/publish.c \
+	tools/sim.c
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIB_OBJS := $(call obj,$(LIB_SRCS))
+COMMON_OBJS := $(call obj,$(COMMON_SRCS))
+DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
+TOOL_OBJS := $(call obj,$(TOOL_SRCS))
+
+UNIT_TESTS := rfc3339 units decode copyenc config backoff
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
+
+.PHONY: all deps check unit integration demo clean format format-check san-check valgrind-check
+all: $(BUILD)/enertrackd $(BUILD)/enertrack
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libenertrack.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/enertrackd: $(DAEMON_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
+
+$(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
+
+# Unit tests link the module under test and what it needs, nothing with I/O.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: all
+	@./tests/integration/run.sh $(BUILD)
+
+check: deps
+	$(MAKE) all unit
+	$(MAKE) integration
+
+# The sanitizer build of everything, and its tests.
+san-check: deps
+	$(MAKE) SAN=1 all unit
+	ET_SAN=1 $(MAKE) SAN=1 integration
+
+valgrind-check: deps all
+	ET_VALGRIND=1 ./tests/integration/run.sh $(BUILD)
+
+demo: deps
+	$(MAKE) all
+	@./scripts/demo.sh $(BUILD)
+
+format:
+	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+
+format-check:
+	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

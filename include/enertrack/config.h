@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Configuration: one table of keys (config.c) drives defaults, parsing,
+ * validation and what a reload may change. Parsing takes the file's text,
+ * not a path, so that it stays pure; errors name file, line and key. */
+#ifndef ENERTRACK_CONFIG_H
+#define ENERTRACK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "enertrack/buf.h"
+#include "enertrack/decode.h"
+
+typedef struct et_config {
+	/* [mqtt] */
+	char *mqtt_uri;
+	char *mqtt_client_id;
+	char *mqtt_topics; /* space-separated filters */
+	char *mqtt_topic_layout;
+	int mqtt_qos;
+	int mqtt_version; /* 3 (3.1.1) or 5 */
+	char *mqtt_username;
+	char *mqtt_password_file;
+	int mqtt_keepalive_s;
+	char *mqtt_ca_file;
+	char *mqtt_cert_file;
+	char *mqtt_key_file;
+	/* [postgres] */
+	char *pg_conninfo;
+	char *pg_password_file;
+	/* [ingest] */
+	int batch_rows;
+	int flush_ms;
+	int max_payload_bytes;
+	int max_readings;
+	int max_topic_bytes;
+	int max_future_s;
+	int max_past_s;
+	int max_rejects_per_message;
+	char *spool_dir;
+	/* [log] */
+	char *log_level;
+
+	/* derived by et_config_parse */
+	et_topic_layout_t layout;
+} et_config_t;
+
+/* Fills cfg with the defaults. Returns 0 or -ENOMEM. */
+int et_config_init(et_config_t *cfg) __attribute__((warn_unused_result));
+
+/* Parses text[0..len) (the contents of `file`, used in messages) over the
+ * defaults already in cfg, then validates. Every problem appends one line
+ * "FILE:LINE: [section] key: message\n" to errs (line 0 when the problem is
+ * not on one line). Returns 0, or -EINVAL when there was any error (cfg then
+ * holds a partial result: free it). Not thread-safe (libinih's settings are
+ * process-wide); call from one thread. */
+int et_config_parse(et_config_t *cfg, const char *file, const char *text, size_t len,
+		    et_buf_t *errs) __attribute__((warn_unused_result));
+
+/* Frees the strings; cfg may be re-initialised afterwards. NULL-safe. */
+void et_config_free(et_config_t *cfg);
+
+/* Appends one line per key that differs between a and b and cannot change
+ * at run time ("[mqtt] uri cannot change without a restart"). Returns the
+ * number of such keys. */
+int et_config_diff_fixed(const et_config_t *a, const et_config_t *b, et_buf_t *out);
+
+/* The decoder's limits as configured. */
+void et_config_limits(const et_config_t *cfg, et_decode_limits_t *ret);
+
+#endif

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration table and its parser (libinih). inih's stream reader is
+ * wrapped to count lines, because Debian's libinih is built without
+ * INI_HANDLER_LINENO and errors must name their line. */
+#include "enertrack/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_STR, K_INT, K_LEVEL };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	const char *def;
+	long min, max; /* K_INT */
+	bool reloadable;
+};
+
+#define OFF(f) offsetof(et_config_t, f)
+
+static const struct key keys[] = {
+	{ "mqtt", "uri", K_STR, OFF(mqtt_uri), "tcp://127.0.0.1:1883", 0, 0, false },
+	{ "mqtt", "client_id", K_STR, OFF(mqtt_client_id), "enertrack", 0, 0, false },
+	{ "mqtt", "topics", K_STR, OFF(mqtt_topics), "energy/#", 0, 0, false },
+	{ "mqtt", "topic_layout", K_STR, OFF(mqtt_topic_layout), "energy/{kind}/{site}/{metric}", 0,
+	  0, true },
+	{ "mqtt", "qos", K_INT, OFF(mqtt_qos), "1", 0, 2, false },
+	{ "mqtt", "version", K_INT, OFF(mqtt_version), "3", 3, 5, false },
+	{ "mqtt", "username", K_STR, OFF(mqtt_username), "", 0, 0, false },
+	{ "mqtt", "password_file", K_STR, OFF(mqtt_password_file), "", 0, 0, false },
+	{ "mqtt", "keepalive_s", K_INT, OFF(mqtt_keepalive_s), "30", 5, 3600, false },
+	{ "mqtt", "ca_file", K_STR, OFF(mqtt_ca_file), "", 0, 0, false },
+	{ "mqtt", "cert_file", K_STR, OFF(mqtt_cert_file), "", 0, 0, false },
+	{ "mqtt", "key_file", K_STR, OFF(mqtt_key_file), "", 0, 0, false },
+	{ "postgres", "conninfo", K_STR, OFF(pg_conninfo), "", 0, 0, false },
+	{ "postgres", "password_file", K_STR, OFF(pg_password_file), "", 0, 0, false },
+	{ "ingest", "batch_rows", K_INT, OFF(batch_rows), "5000", 1, 1000000, false },
+	{ "ingest", "flush_ms", K_INT, OFF(flush_ms), "200", 1, 60000, false },
+	{ "ingest", "max_payload_bytes", K_INT, OFF(max_payload_bytes), "262144", 64, 16777216,
+	  true },
+	{ "ingest", "max_readings", K_INT, OFF(max_readings), "10000", 1, 1000000, true },
+	{ "ingest", "max_topic_bytes", K_INT, OFF(max_topic_bytes), "256", 8, 65535, true },
+	{ "ingest", "max_future_s", K_INT, OFF(max_future_s), "300", 0, INT_MAX, true },
+	{ "ingest", "max_past_s", K_INT, OFF(max_past_s), "0", 0, INT_MAX, true },
+	{ "ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
+	  1000000, true },
+	{ "ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false },
+	{ "log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
+
+static char **str_at(et_config_t *cfg, const struct key *k)
+{
+	return (char **)((char *)cfg + k->offset);
+}
+
+static int *int_at(et_config_t *cfg, const struct key *k)
+{
+	return (int *)((char *)cfg + k->offset);
+}
+
+/* Sets one key from its text; returns NULL or a static error message. */
+static const char *key_set(et_config_t *cfg, const struct key *k, const char *value)
+{
+	switch (k->type) {
+	case K_STR:
+	case K_LEVEL: {
+		if (k->type == K_LEVEL) {
+			int ok = 0;
+			for (int i = 0; levels[i]; i++)
+				ok |= strcmp(levels[i], value) == 0;
+			if (!ok)
+				return "must be error, warn, info or debug";
+		}
+		char *dup = strdup(value);
+		if (!dup)
+			return "out of memory";
+		free(*str_at(cfg, k));
+		*str_at(cfg, k) = dup;
+		return NULL;
+	}
+	case K_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end != '\0')
+			return "must be a whole number";
+		if (v < k->min || v > k->max)
+			return "is out of range";
+		*int_at(cfg, k) = (int)v;
+		return NULL;
+	}
+	}
+	return "bad key type";
+}
+
+int et_config_init(et_config_t *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (key_set(cfg, &keys[i], keys[i].def) != NULL) {
+			et_config_free(cfg);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void et_config_free(et_config_t *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].type == K_STR || keys[i].type == K_LEVEL) {
+			free(*str_at(cfg, &keys[i]));
+			*str_at(cfg, &keys[i]) = NULL;
+		}
+	}
+}
+
+struct parse_ctx {
+	et_config_t *cfg;
+	const char *file;
+	const char *text;
+	size_t len, pos;
+	int line;
+	int nerr;
+	et_buf_t *errs;
+	int seen_line[NKEYS];
+	char last_bad_section[64];
+};
+
+static void add_err(struct parse_ctx *c, int line, const char *section, const char *name,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void add_err(struct parse_ctx *c, int line, const char *section, const char *name,
+		    const char *fmt, ...)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "%s:%d: [%s] %s: ", c->file, line, section, name);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof(msg)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	/* Out of memory loses the message, never the error itself. */
+	if (et_buf_append(c->errs, msg, strlen(msg)) == 0 && et_buf_append(c->errs, "\n", 1) != 0)
+		c->errs->len -= strlen(msg);
+	c->nerr++;
+}
+
+/* An fgets-like reader over the text that counts lines. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	if (c->pos >= c->len)
+		return NULL;
+	size_t i = c->pos;
+	while (i < c->len && c->text[i] != '\n')
+		i++;
+	size_t n = i - c->pos;
+	c->line++;
+	if (n + 2 > (size_t)num) {
+		add_err(c, c->line, "-", "-", "line longer than %s bytes", "4000");
+		n = 0; /* parse it as an empty line */
+	} else {
+		memcpy(str, c->text + c->pos, n);
+		/* a NUL inside would hide the rest of the line from inih */
+		if (memchr(str, '\0', n)) {
+			add_err(c, c->line, "-", "-", "NUL byte in line%s", "");
+			n = 0;
+		}
+	}
+	str[n] = '\0';
+	c->pos = i < c->len ? i + 1 : i;
+	return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+	int known_section = 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(keys[i].name, name) != 0)
+			continue;
+		if (c->seen_line[i]) {
+			char first[32];
+			snprintf(first, sizeof(first), "%d", c->seen_line[i]);
+			add_err(c, c->line, section, name, "given twice (first on line %s)", first);
+			return 1;
+		}
+		c->seen_line[i] = c->line;
+		const char *why = key_set(c->cfg, &keys[i], value);
+		if (why)
+			add_err(c, c->line, section, name, "%s", why);
+		return 1;
+	}
+	if (!known_section)
+		add_err(c, c->line, section, name, "unknown section [%s]", section);
+	else
+		add_err(c, c->line, section, name, "unknown key%s", "");
+	return 1; /* keep going: report every error at once */
+}
+
+static int line_of(struct parse_ctx *c, const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return c->seen_line[i];
+	return 0;
+}
+
+static void validate(struct parse_ctx *c)
+{
+	et_config_t *cfg = c->cfg;
+	char err[160];
+
+	if (cfg->mqtt_client_id[0] == '\0' || strlen(cfg->mqtt_client_id) > 64)
+		add_err(c, line_of(c, "mqtt", "client_id"), "mqtt", "client_id",
+			"must be 1 to 64 characters%s", "");
+	if (strspn(cfg->mqtt_topics, " \t") == strlen(cfg->mqtt_topics))
+		add_err(c, line_of(c, "mqtt", "topics"), "mqtt", "topics",
+			"needs at least one filter%s", "");
+	if (cfg->mqtt_version != 3 && cfg->mqtt_version != 5)
+		add_err(c, line_of(c, "mqtt", "version"), "mqtt", "version",
+			"must be 3 (MQTT 3.1.1) or 5%s", "");
+	if (et_topic_layout_compile(&cfg->layout, cfg->mqtt_topic_layout, err, sizeof(err)))
+		add_err(c, line_of(c, "mqtt", "topic_layout"), "mqtt", "topic_layout", "%s", err);
+	if (strncmp(cfg->mqtt_uri, "tcp://", 6) != 0 && strncmp(cfg->mqtt_uri, "ssl://", 6) != 0 &&
+	    strncmp(cfg->mqtt_uri, "mqtt://", 7) != 0 && strncmp(cfg->mqtt_uri, "mqtts://", 8) != 0 &&
+	    strncmp(cfg->mqtt_uri, "ws://", 5) != 0 && strncmp(cfg->mqtt_uri, "wss://", 6) != 0)
+		add_err(c, line_of(c, "mqtt", "uri"), "mqtt", "uri",
+			"must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or wss://%s", "");
+	if ((cfg->mqtt_cert_file[0] == '\0') != (cfg->mqtt_key_file[0] == '\0'))
+		add_err(c, line_of(c, "mqtt", "cert_file"), "mqtt", "cert_file",
+			"cert_file and key_file go together%s", "");
+	if (cfg->spool_dir[0] != '/')
+		add_err(c, line_of(c, "ingest", "spool_dir"), "ingest", "spool_dir",
+			"must be an absolute path%s", "");
+}
+
+int et_config_parse(et_config_t *cfg, const char *file, const char *text, size_t len,
+		    et_buf_t *errs)
+{
+	struct parse_ctx c = { .cfg = cfg, .file = file, .text = text, .len = len, .errs = errs };
+
+	/* Debian's libinih exposes these settings as variables. */
+	ini_max_line = 4096;
+	ini_use_stack = false;
+	ini_allow_multiline = false;
+	ini_stop_on_first_error = false;
+	int rc = ini_parse_stream(reader, &c, handler, &c);
+	if (rc > 0)
+		add_err(&c, rc, "-", "-", "not a section header or key = value line%s", "");
+	else if (rc < 0)
+		add_err(&c, 0, "-", "-", "cannot parse (out of memory)%s", "");
+	validate(&c);
+	return c.nerr ? -EINVAL : 0;
+}
+
+int et_config_diff_fixed(const et_config_t *a, const et_config_t *b, et_buf_t *out)
+{
+	int n = 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+		if (k->reloadable)
+			continue;
+		const char *pa = (const char *)a + k->offset;
+		const char *pb = (const char *)b + k->offset;
+		int differs = k->type == K_INT ? *(const int *)pa != *(const int *)pb
+					       : strcmp(*(char *const *)pa, *(char *const *)pb) != 0;
+		if (!differs)
+			continue;
+		char line[160];
+		snprintf(line, sizeof(line), "[%s] %s cannot change without a restart\n",
+			 k->section, k->name);
+		if (et_buf_append(out, line, strlen(line)) == 0)
+			n++;
+	}
+	return n;
+}
+
+void et_config_limits(const et_config_t *cfg, et_decode_limits_t *ret)
+{
+	ret->max_payload_bytes = (size_t)cfg->max_payload_bytes;
+	ret->max_readings = (size_t)cfg->max_readings;
+	ret->max_topic_bytes = (size_t)cfg->max_topic_bytes;
+	ret->max_future_us = (int64_t)cfg->max_future_s * 1000000;
+	ret->max_past_us = (int64_t)cfg->max_past_s * 1000000;
+}

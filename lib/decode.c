@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/* Decoding of format v1 messages with jansson. jansson is strict where it
+ * matters (DESIGN.md): it refuses trailing garbage, duplicate keys (with
+ * JSON_REJECT_DUPLICATES), invalid UTF-8, \u0000 and 1e999, which would
+ * otherwise reach PostgreSQL and fail a whole COPY batch. What jansson lets
+ * through is checked here field by field. */
+#include "enertrack/decode.h"
+#include "enertrack/rfc3339.h"
+#include "enertrack/units.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { L_LITERAL, L_ANY, L_KIND, L_SITE, L_METRIC };
+
+static const char *const reject_names[ET_REJ_COUNT] = {
+	[ET_REJ_NONE] = "none",
+	[ET_REJ_PAYLOAD_TOO_LARGE] = "payload_too_large",
+	[ET_REJ_BAD_JSON] = "bad_json",
+	[ET_REJ_NOT_OBJECT] = "not_an_object",
+	[ET_REJ_EMPTY_BATCH] = "empty_batch",
+	[ET_REJ_TOO_MANY_READINGS] = "too_many_readings",
+	[ET_REJ_BAD_TOPIC] = "bad_topic",
+	[ET_REJ_BAD_KIND] = "bad_kind",
+	[ET_REJ_BAD_SITE] = "bad_site",
+	[ET_REJ_BAD_METRIC] = "bad_metric",
+	[ET_REJ_MISSING_TS] = "missing_ts",
+	[ET_REJ_BAD_TS] = "bad_ts",
+	[ET_REJ_TS_IN_FUTURE] = "ts_in_future",
+	[ET_REJ_TS_TOO_OLD] = "ts_too_old",
+	[ET_REJ_MISSING_VALUE] = "missing_value",
+	[ET_REJ_BAD_VALUE] = "bad_value",
+	[ET_REJ_OUT_OF_RANGE] = "out_of_range",
+	[ET_REJ_MISSING_UNIT] = "missing_unit",
+	[ET_REJ_UNKNOWN_UNIT] = "unknown_unit",
+	[ET_REJ_UNIT_MISMATCH] = "unit_mismatch",
+	[ET_REJ_BAD_FIELD] = "bad_field",
+	[ET_REJ_DB_REFUSED] = "db_refused",
+};
+
+const char *et_reject_name(enum et_reject r)
+{
+	if ((unsigned)r >= ET_REJ_COUNT)
+		return "unknown";
+	return reject_names[r];
+}
+
+bool et_text_is_clean(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		size_t n;
+		unsigned cp;
+		if ((c & 0xe0) == 0xc0) {
+			n = 2;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n > len)
+			return false;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+int et_topic_layout_compile(et_topic_layout_t *ret, const char *spec, char *err, size_t errlen)
+{
+	memset(ret, 0, sizeof(*ret));
+	int seen = 0;
+	const char *p = spec;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (ret->nlevels == ET_LAYOUT_LEVELS) {
+			snprintf(err, errlen, "more than %d levels", ET_LAYOUT_LEVELS);
+			return -EINVAL;
+		}
+		int what = L_LITERAL;
+		if (n == 1 && p[0] == '+')
+			what = L_ANY;
+		else if (n == 6 && memcmp(p, "{kind}", 6) == 0)
+			what = L_KIND;
+		else if (n == 6 && memcmp(p, "{site}", 6) == 0)
+			what = L_SITE;
+		else if (n == 8 && memcmp(p, "{metric}", 8) == 0)
+			what = L_METRIC;
+		if (what == L_LITERAL) {
+			if (n == 0 || n >= sizeof(ret->level[0].literal) || memchr(p, '#', n) ||
+			    memchr(p, '{', n) || memchr(p, '+', n)) {
+				snprintf(err, errlen,
+					 "level %d must be a word, +, {kind}, {site} or {metric}",
+					 ret->nlevels + 1);
+				return -EINVAL;
+			}
+			memcpy(ret->level[ret->nlevels].literal, p, n);
+		} else if (what != L_ANY) {
+			if (seen & (1 << what)) {
+				snprintf(err, errlen, "a placeholder appears twice");
+				return -EINVAL;
+			}
+			seen |= 1 << what;
+		}
+		ret->level[ret->nlevels++].what = what;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	if (!(seen & (1 << L_SITE)) || !(seen & (1 << L_METRIC))) {
+		snprintf(err, errlen, "the layout needs {site} and {metric}");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct topic_parts {
+	const char *kind, *site, *metric;
+	size_t kind_len, site_len, metric_len;
+	bool matched;
+};
+
+static void topic_split(const et_topic_layout_t *layout, const char *topic, size_t len,
+			struct topic_parts *tp)
+{
+	memset(tp, 0, sizeof(*tp));
+	size_t start = 0;
+	int lvl = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && topic[i] != '/')
+			continue;
+		if (lvl >= layout->nlevels)
+			return;
+		const char *s = topic + start;
+		size_t n = i - start;
+		switch (layout->level[lvl].what) {
+		case L_LITERAL:
+			if (strlen(layout->level[lvl].literal) != n ||
+			    memcmp(layout->level[lvl].literal, s, n) != 0)
+				return;
+			break;
+		case L_KIND:
+			tp->kind = s;
+			tp->kind_len = n;
+			break;
+		case L_SITE:
+			tp->site = s;
+			tp->site_len = n;
+			break;
+		case L_METRIC:
+			tp->metric = s;
+			tp->metric_len = n;
+			break;
+		default:
+			break;
+		}
+		lvl++;
+		start = i + 1;
+	}
+	tp->matched = lvl == layout->nlevels;
+}
+
+static bool site_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > ET_SITE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+static bool metric_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > ET_METRIC_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool kind_ok(const char *s, size_t n)
+{
+	static const char *const kinds[] = { "mine", "plant", "enterprise", "region" };
+	for (size_t i = 0; i < 4; i++)
+		if (strlen(kinds[i]) == n && memcmp(kinds[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+static bool source_ok(const char *s, size_t n)
+{
+	static const char *const sources[] = { "solar",	  "wind", "biomass", "hydro",
+					       "storage", "coal", "gas" };
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strlen(sources[i]) == n && memcmp(sources[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+static void copy_str(char *dst, const char *src, size_t n)
+{
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* An optional string field: absent is fine; present must be a string. */
+static int opt_string(json_t *obj, const char *key, const char **ret, size_t *ret_len)
+{
+	json_t *v = json_object_get(obj, key);
+	*ret = NULL;
+	*ret_len = 0;
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return -EINVAL;
+	*ret = json_string_value(v);
+	*ret_len = json_string_length(v);
+	return 0;
+}
+
+/* Decodes one object into r; returns ET_REJ_NONE or a reason with detail. */
+static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
+				 const et_decode_limits_t *lim, int64_t now_us, et_reading_t *r,
+				 char *detail, size_t dlen)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_is_object(obj)) {
+		snprintf(detail, dlen, "a reading must be a JSON object");
+		return ET_REJ_NOT_OBJECT;
+	}
+	/* kind, site, metric: from the payload if given, else from the topic */
+	if (opt_string(obj, "kind", &s, &n)) {
+		snprintf(detail, dlen, "kind must be a string");
+		return ET_REJ_BAD_KIND;
+	}
+	if (!s) {
+		s = tp->kind;
+		n = tp->kind_len;
+	}
+	if (!s) {
+		snprintf(detail, dlen, "no kind in the topic or the payload");
+		return ET_REJ_BAD_TOPIC;
+	}
+	if (!kind_ok(s, n)) {
+		snprintf(detail, dlen, "kind must be mine, plant, enterprise or region");
+		return ET_REJ_BAD_KIND;
+	}
+	copy_str(r->kind, s, n);
+
+	if (opt_string(obj, "site", &s, &n)) {
+		snprintf(detail, dlen, "site must be a string");
+		return ET_REJ_BAD_SITE;
+	}
+	if (!s) {
+		s = tp->site;
+		n = tp->site_len;
+	}
+	if (!s) {
+		snprintf(detail, dlen, "no site in the topic or the payload");
+		return ET_REJ_BAD_TOPIC;
+	}
+	if (!site_ok(s, n)) {
+		snprintf(detail, dlen, "site id must match [a-z0-9][a-z0-9_.-]{0,63}");
+		return ET_REJ_BAD_SITE;
+	}
+	copy_str(r->site, s, n);
+
+	if (opt_string(obj, "metric", &s, &n)) {
+		snprintf(detail, dlen, "metric must be a string");
+		return ET_REJ_BAD_METRIC;
+	}
+	if (!s) {
+		s = tp->metric;
+		n = tp->metric_len;
+	}
+	if (!s) {
+		snprintf(detail, dlen, "no metric in the topic or the payload");
+		return ET_REJ_BAD_TOPIC;
+	}
+	if (!metric_ok(s, n)) {
+		snprintf(detail, dlen, "metric must match [a-z][a-z0-9_]{0,63}");
+		return ET_REJ_BAD_METRIC;
+	}
+	copy_str(r->metric, s, n);
+
+	json_t *v = json_object_get(obj, "ts");
+	if (!v) {
+		snprintf(detail, dlen, "ts is required");
+		return ET_REJ_MISSING_TS;
+	}
+	if (!json_is_string(v) ||
+	    et_rfc3339_parse(json_string_value(v), json_string_length(v), &r->ts_us) != 0) {
+		snprintf(detail, dlen, "ts must be an RFC 3339 time with an offset");
+		return ET_REJ_BAD_TS;
+	}
+	if (r->ts_us > now_us + lim->max_future_us) {
+		snprintf(detail, dlen, "ts is more than %lld s in the future",
+			 (long long)(lim->max_future_us / 1000000));
+		return ET_REJ_TS_IN_FUTURE;
+	}
+	if (lim->max_past_us > 0 && r->ts_us < now_us - lim->max_past_us) {
+		snprintf(detail, dlen, "ts is more than %lld s in the past",
+			 (long long)(lim->max_past_us / 1000000));
+		return ET_REJ_TS_TOO_OLD;
+	}
+
+	v = json_object_get(obj, "value");
+	if (!v) {
+		snprintf(detail, dlen, "value is required");
+		return ET_REJ_MISSING_VALUE;
+	}
+	if (!json_is_number(v)) {
+		snprintf(detail, dlen, "value must be a JSON number");
+		return ET_REJ_BAD_VALUE;
+	}
+	r->value_in = json_number_value(v);
+	if (!isfinite(r->value_in)) {
+		snprintf(detail, dlen, "value must be finite");
+		return ET_REJ_BAD_VALUE;
+	}
+
+	v = json_object_get(obj, "unit");
+	if (!v) {
+		snprintf(detail, dlen, "unit is required");
+		return ET_REJ_MISSING_UNIT;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > ET_UNIT_MAX ||
+	    !et_text_is_clean(json_string_value(v), json_string_length(v))) {
+		snprintf(detail, dlen, "unit must be a short printable string");
+		return ET_REJ_UNKNOWN_UNIT;
+	}
+	s = json_string_value(v);
+	n = json_string_length(v);
+	copy_str(r->unit_in, s, n);
+	enum et_dim dim = et_metric_dim(r->metric, strlen(r->metric));
+	if (dim == ET_DIM_NONE) {
+		r->value = r->value_in;
+	} else {
+		int rc = et_unit_convert(dim, s, n, r->value_in, &r->value);
+		if (rc == -ENOENT) {
+			snprintf(detail, dlen, "unknown unit");
+			return ET_REJ_UNKNOWN_UNIT;
+		}
+		if (rc) {
+			snprintf(detail, dlen, "unit does not fit %s (canonical unit %s)", r->metric,
+				 et_dim_unit(dim));
+			return ET_REJ_UNIT_MISMATCH;
+		}
+		if (!isfinite(r->value)) {
+			snprintf(detail, dlen, "value overflows in the canonical unit");
+			return ET_REJ_OUT_OF_RANGE;
+		}
+		if (r->value < 0) {
+			snprintf(detail, dlen, "%s cannot be negative", r->metric);
+			return ET_REJ_OUT_OF_RANGE;
+		}
+		if (dim == ET_DIM_SHARE && r->value > 100) {
+			snprintf(detail, dlen, "a share cannot exceed 100 %%");
+			return ET_REJ_OUT_OF_RANGE;
+		}
+	}
+
+	r->has_seq = false;
+	r->seq = 0;
+	v = json_object_get(obj, "seq");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			snprintf(detail, dlen, "seq must be a non-negative integer");
+			return ET_REJ_BAD_FIELD;
+		}
+		r->has_seq = true;
+		r->seq = json_integer_value(v);
+	}
+	r->counter = false;
+	v = json_object_get(obj, "counter");
+	if (v) {
+		if (!json_is_boolean(v)) {
+			snprintf(detail, dlen, "counter must be true or false");
+			return ET_REJ_BAD_FIELD;
+		}
+		r->counter = json_is_true(v);
+	}
+	r->source[0] = '\0';
+	if (opt_string(obj, "source", &s, &n) || (s && !source_ok(s, n))) {
+		snprintf(detail, dlen,
+			 "source must be solar, wind, biomass, hydro, storage, coal or gas");
+		return ET_REJ_BAD_FIELD;
+	}
+	if (s)
+		copy_str(r->source, s, n);
+	r->county[0] = r->name[0] = '\0';
+	static const char *const text_keys[] = { "county", "name" };
+	for (int k = 0; k < 2; k++) {
+		char *dst = k == 0 ? r->county : r->name;
+		if (opt_string(obj, text_keys[k], &s, &n) ||
+		    (s && (n > ET_TEXT_MAX || !et_text_is_clean(s, n)))) {
+			snprintf(detail, dlen, "%s must be a printable string of at most %d bytes",
+				 text_keys[k], ET_TEXT_MAX);
+			return ET_REJ_BAD_FIELD;
+		}
+		if (s)
+			copy_str(dst, s, n);
+	}
+	return ET_REJ_NONE;
+}
+
+int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, const char *topic,
+	      size_t topic_len, const void *payload, size_t len, int64_t now_us,
+	      const et_decode_sink_t *sink)
+{
+	char detail[256];
+	struct topic_parts tp;
+	et_reading_t r;
+	int accepted = 0;
+
+	if (len > lim->max_payload_bytes) {
+		snprintf(detail, sizeof(detail), "payload of %zu bytes exceeds max_payload_bytes %zu",
+			 len, lim->max_payload_bytes);
+		sink->on_reject(sink->ctx, -1, ET_REJ_PAYLOAD_TOO_LARGE, detail);
+		return 0;
+	}
+	if (topic_len > lim->max_topic_bytes || !et_text_is_clean(topic, topic_len)) {
+		snprintf(detail, sizeof(detail), "topic is longer than %zu bytes or not clean UTF-8",
+			 lim->max_topic_bytes);
+		sink->on_reject(sink->ctx, -1, ET_REJ_BAD_TOPIC, detail);
+		return 0;
+	}
+	topic_split(layout, topic, topic_len, &tp);
+	if (!tp.matched)
+		memset(&tp, 0, sizeof(tp)); /* the payload must then name all three */
+
+	json_error_t jerr;
+	json_t *root = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(detail, sizeof(detail), "line %d column %d: %.160s", jerr.line, jerr.column,
+			 jerr.text);
+		sink->on_reject(sink->ctx, -1, ET_REJ_BAD_JSON, detail);
+		return 0;
+	}
+	if (json_is_array(root)) {
+		size_t n = json_array_size(root);
+		if (n == 0) {
+			sink->on_reject(sink->ctx, -1, ET_REJ_EMPTY_BATCH, "empty array");
+		} else if (n > lim->max_readings) {
+			snprintf(detail, sizeof(detail), "%zu readings exceed max_readings %zu", n,
+				 lim->max_readings);
+			sink->on_reject(sink->ctx, -1, ET_REJ_TOO_MANY_READINGS, detail);
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				enum et_reject why = decode_one(json_array_get(root, i), &tp, lim,
+								now_us, &r, detail, sizeof(detail));
+				if (why != ET_REJ_NONE) {
+					sink->on_reject(sink->ctx, (int)i, why, detail);
+					continue;
+				}
+				int rc = sink->on_reading(sink->ctx, (int)i, &r);
+				if (rc < 0) {
+					json_decref(root);
+					return rc;
+				}
+				accepted++;
+			}
+		}
+	} else {
+		enum et_reject why = decode_one(root, &tp, lim, now_us, &r, detail, sizeof(detail));
+		if (why != ET_REJ_NONE) {
+			sink->on_reject(sink->ctx, -1, why, detail);
+		} else {
+			int rc = sink->on_reading(sink->ctx, -1, &r);
+			if (rc < 0) {
+				json_decref(root);
+				return rc;
+			}
+			accepted++;
+		}
+	}
+	json_decref(root);
+	return accepted;
+}
