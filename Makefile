@@ -19,7 +19,7 @@ PKGS := libuv libpq jansson inih libcurl libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\"
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)
@@ -29,7 +29,7 @@ PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c
-COMMON_SRCS := common/log.c
+COMMON_SRCS := common/log.c common/file.c
 DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/mqttpub.c tools/publish.c \

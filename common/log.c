@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Log lines to stderr, shared by the daemon and the operator's tool.
  * Not part of lib/: it does I/O. */
-#define _GNU_SOURCE
 #include "enertrack/log.h"
 
 #include <errno.h>

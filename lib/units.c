@@ -77,7 +77,14 @@ int et_unit_convert(enum et_dim dim, const char *unit, size_t len, double value,
 			continue;
 		if (units[i].dim != dim)
 			return -EDOM;
-		*ret = value * units[i].factor;
+		/* A sub-unit divides by the reciprocal (1 / 1e-3 is exactly 1000):
+		 * 1e-3 is not exact in binary, and multiplying by it turns 9 kW
+		 * into 0.009000000000000001 MW instead of the correctly rounded
+		 * 0.009. */
+		if (units[i].factor < 1.0)
+			*ret = value / (1.0 / units[i].factor);
+		else
+			*ret = value * units[i].factor;
 		return 0;
 	}
 	return -ENOENT;

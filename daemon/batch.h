@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* A write batch: readings and rejected messages already encoded as COPY
+ * text, built on the loop thread and handed whole to the writer thread. */
+#ifndef ENERTRACK_DAEMON_BATCH_H
+#define ENERTRACK_DAEMON_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "enertrack/buf.h"
+
+typedef struct et_batch {
+	struct et_batch *next;
+	et_buf_t readings; /* COPY lines for the staging table */
+	uint32_t nreadings;
+	et_buf_t rejects; /* COPY lines for rejected_message */
+	uint32_t nrejects;
+	int64_t first_recv_us; /* when the oldest message in it arrived */
+	/* filled in by the writer */
+	uint64_t inserted, corrected, duplicates, poisoned;
+	int64_t write_us; /* time spent writing it, retries included */
+	bool committed;   /* false when the writer gave up (shutdown with PostgreSQL down) */
+} et_batch_t;
+
+#endif

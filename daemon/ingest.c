@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/* Ingest: decode -> COPY batch -> writer. Batches are recycled so that in
+ * steady state nothing is allocated per message except the hand-over copy. */
+#include "ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "enertrack/copyenc.h"
+#include "enertrack/log.h"
+
+/* The first 4 KiB of a rejected payload are kept (issue #2). */
+#define REJECT_KEEP_BYTES 4096
+
+static int64_t wall_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
+{
+	in->layout = cfg->layout;
+	et_config_limits(cfg, &in->lim);
+	in->max_rejects = cfg->max_rejects_per_message;
+}
+
+void et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer)
+{
+	memset(in, 0, sizeof(*in));
+	apply_cfg(in, cfg);
+	in->batch_rows = (uint32_t)cfg->batch_rows;
+	in->flush_us = (int64_t)cfg->flush_ms * 1000;
+	in->writer = writer;
+}
+
+void et_ingest_reconfigure(et_ingest_t *in, const et_config_t *cfg)
+{
+	apply_cfg(in, cfg);
+}
+
+static et_batch_t *batch_get(et_ingest_t *in)
+{
+	et_batch_t *b = in->spare;
+	if (b) {
+		in->spare = b->next;
+	} else {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+	}
+	b->next = NULL;
+	et_buf_reset(&b->readings);
+	et_buf_reset(&b->rejects);
+	b->nreadings = b->nrejects = 0;
+	b->first_recv_us = 0;
+	return b;
+}
+
+static void batch_free(et_batch_t *b)
+{
+	et_buf_free(&b->readings);
+	et_buf_free(&b->rejects);
+	free(b);
+}
+
+static void batch_put(et_ingest_t *in, et_batch_t *b)
+{
+	/* Keep two spares; a burst's extra batches go back to the allocator. */
+	size_t n = 0;
+	for (et_batch_t *s = in->spare; s; s = s->next)
+		n++;
+	if (n >= 2) {
+		batch_free(b);
+		return;
+	}
+	b->next = in->spare;
+	in->spare = b;
+}
+
+static void dispatch(et_ingest_t *in)
+{
+	if (!in->ready || !et_pgwriter_idle(in->writer))
+		return;
+	et_batch_t *b = in->ready;
+	in->ready = b->next;
+	if (!in->ready)
+		in->ready_tail = NULL;
+	in->nready--;
+	b->next = NULL;
+	in->inflight = b;
+	et_pgwriter_submit(in->writer, b);
+}
+
+static void close_cur(et_ingest_t *in)
+{
+	et_batch_t *b = in->cur;
+	if (!b || (b->nreadings == 0 && b->nrejects == 0))
+		return;
+	in->cur = NULL;
+	if (in->ready_tail)
+		in->ready_tail->next = b;
+	else
+		in->ready = b;
+	in->ready_tail = b;
+	if (++in->nready % 100 == 0)
+		log_warn("ingest: %zu batches wait for PostgreSQL", in->nready);
+	dispatch(in);
+}
+
+static et_batch_t *cur_batch(et_ingest_t *in, int64_t recv_us)
+{
+	if (!in->cur) {
+		in->cur = batch_get(in);
+		if (!in->cur)
+			return NULL;
+	}
+	if (!in->cur->first_recv_us)
+		in->cur->first_recv_us = recv_us;
+	return in->cur;
+}
+
+static int on_decoded(void *ctx, int element, const et_reading_t *r)
+{
+	et_ingest_t *in = ctx;
+	(void)element;
+	et_batch_t *b = cur_batch(in, in->msg->recv_us);
+	if (!b || et_copy_reading(&b->readings, in->row_n++, r, in->msg->recv_us)) {
+		in->enc_error = 1;
+		return -1;
+	}
+	b->nreadings++;
+	in->st.readings++;
+	return 0;
+}
+
+static void on_rejected(void *ctx, int element, enum et_reject why, const char *detail)
+{
+	et_ingest_t *in = ctx;
+	const et_msg_t *m = in->msg;
+	char more[200];
+
+	in->st.rejected++;
+	in->st.rejected_by[why]++;
+	/* A hostile batch of thousands of bad elements must not become
+	 * thousands of copies of its payload: past the limit, one summary row. */
+	if (in->msg_rejects++ > in->max_rejects)
+		return;
+	if (in->msg_rejects > in->max_rejects) {
+		snprintf(more, sizeof(more),
+			 "max_rejects_per_message (%d) reached: later rejected elements of this "
+			 "message are counted, not stored",
+			 in->max_rejects);
+		detail = more;
+	}
+	et_batch_t *b = cur_batch(in, m->recv_us);
+	if (!b || et_copy_reject(&b->rejects, m->recv_us, et_msg_topic(m), m->topic_len,
+				 et_reject_name(why), detail, element, et_msg_payload(m), m->len,
+				 REJECT_KEEP_BYTES)) {
+		log_error("ingest: out of memory keeping a rejected message from %.*s",
+			  (int)m->topic_len, et_msg_topic(m));
+		return;
+	}
+	b->nrejects++;
+	log_debug("ingest: rejected %s from %.*s: %s", et_reject_name(why), (int)m->topic_len,
+		  et_msg_topic(m), detail);
+}
+
+void et_ingest_messages(et_ingest_t *in, const et_msgvec_t *v)
+{
+	et_decode_sink_t sink = { .ctx = in, .on_reading = on_decoded, .on_reject = on_rejected };
+	int64_t now = wall_us();
+
+	for (size_t i = 0; i < v->n; i++) {
+		const et_msg_t *m = v->v[i];
+		in->msg = m;
+		in->msg_rejects = 0;
+		in->enc_error = 0;
+		in->st.messages++;
+		int rc = et_decode(&in->layout, &in->lim, et_msg_topic(m), m->topic_len,
+				   et_msg_payload(m), m->len, now, &sink);
+		if (rc < 0 || in->enc_error)
+			log_error("ingest: out of memory encoding a message from %.*s",
+				  (int)m->topic_len, et_msg_topic(m));
+		if (in->cur && in->cur->nreadings + in->cur->nrejects >= in->batch_rows)
+			close_cur(in);
+	}
+	in->msg = NULL;
+}
+
+void et_ingest_flush(et_ingest_t *in, bool force)
+{
+	if (in->cur && (force || wall_us() - in->cur->first_recv_us >= in->flush_us))
+		close_cur(in);
+	dispatch(in);
+}
+
+void et_ingest_on_written(et_batch_t *b, void *ctx)
+{
+	et_ingest_t *in = ctx;
+	in->inflight = NULL;
+	if (b->committed) {
+		in->st.inserted += b->inserted;
+		in->st.corrected += b->corrected;
+		in->st.duplicates += b->duplicates;
+		in->st.poisoned += b->poisoned;
+		in->st.batches++;
+		log_debug("ingest: batch of %u readings, %u rejects committed in %.1f ms "
+			  "(%llu new, %llu corrected, %llu duplicate)",
+			  b->nreadings, b->nrejects, b->write_us / 1000.0,
+			  (unsigned long long)b->inserted, (unsigned long long)b->corrected,
+			  (unsigned long long)b->duplicates);
+	} else {
+		in->st.lost += b->nreadings;
+		log_error("ingest: %u readings and %u rejected messages were not written "
+			  "(PostgreSQL unreachable at shutdown)",
+			  b->nreadings, b->nrejects);
+	}
+	batch_put(in, b);
+	/* Pipelining: hand the writer the next batch at once; while it is
+	 * busy, the filling batch grows up to batch_rows. */
+	if (!in->ready)
+		close_cur(in);
+	dispatch(in);
+}
+
+bool et_ingest_idle(const et_ingest_t *in)
+{
+	return !in->ready && (!in->cur || (in->cur->nreadings == 0 && in->cur->nrejects == 0)) &&
+	       et_pgwriter_idle(in->writer);
+}
+
+uint64_t et_ingest_pending(const et_ingest_t *in)
+{
+	uint64_t n = in->cur ? in->cur->nreadings : 0;
+	if (in->inflight)
+		n += in->inflight->nreadings;
+	for (et_batch_t *b = in->ready; b; b = b->next)
+		n += b->nreadings;
+	return n;
+}
+
+void et_ingest_free(et_ingest_t *in)
+{
+	et_batch_t *lists[] = { in->cur, in->ready, in->spare };
+	for (size_t k = 0; k < 3; k++) {
+		for (et_batch_t *b = lists[k]; b;) {
+			et_batch_t *next = b->next;
+			batch_free(b);
+			b = next;
+		}
+	}
+	in->cur = in->ready = in->ready_tail = in->spare = NULL;
+}

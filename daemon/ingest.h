@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Ingest, on the loop thread: decodes handed-over messages, encodes the
+ * readings and rejections into COPY batches, and feeds the writer one batch
+ * at a time while the next one fills. */
+#ifndef ENERTRACK_DAEMON_INGEST_H
+#define ENERTRACK_DAEMON_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "enertrack/config.h"
+#include "enertrack/decode.h"
+#include "handoff.h"
+#include "pgwriter.h"
+
+typedef struct et_ingest_stats {
+	uint64_t messages;
+	uint64_t readings;       /* accepted by the decoder */
+	uint64_t rejected;       /* rejected messages or elements */
+	uint64_t rejected_by[ET_REJ_COUNT];
+	uint64_t inserted;       /* rows new in reading */
+	uint64_t corrected;      /* rows whose value changed */
+	uint64_t duplicates;     /* redelivered, nothing changed */
+	uint64_t poisoned;       /* refused by PostgreSQL, kept in rejected_message */
+	uint64_t batches;
+	uint64_t lost;           /* readings not committed at shutdown */
+} et_ingest_stats_t;
+
+typedef struct et_ingest {
+	et_topic_layout_t layout;
+	et_decode_limits_t lim;
+	uint32_t batch_rows;
+	int64_t flush_us;
+	int max_rejects;
+	et_pgwriter_t *writer; /* borrowed */
+	et_batch_t *cur;       /* filling */
+	et_batch_t *ready, *ready_tail;
+	size_t nready;
+	et_batch_t *spare;
+	et_batch_t *inflight; /* with the writer */
+	et_ingest_stats_t st;
+	/* per-message state for the decoder's sink */
+	const et_msg_t *msg;
+	int msg_rejects;
+	uint32_t row_n;
+	int enc_error;
+} et_ingest_t;
+
+/* Takes its settings from cfg (copied). */
+void et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer);
+/* Applies the reloadable settings of cfg. */
+void et_ingest_reconfigure(et_ingest_t *in, const et_config_t *cfg);
+/* Decodes and batches every message in v (v keeps ownership). */
+void et_ingest_messages(et_ingest_t *in, const et_msgvec_t *v);
+/* Closes the filling batch if it is older than flush_ms (or `force`), and
+ * gives the writer work if it is idle. */
+void et_ingest_flush(et_ingest_t *in, bool force);
+/* The writer's completion callback (pass `in` as its ctx). */
+void et_ingest_on_written(et_batch_t *b, void *ctx);
+/* True when nothing waits to be written and the writer is idle. */
+bool et_ingest_idle(const et_ingest_t *in);
+/* Readings not yet committed (filling, ready and in flight). */
+uint64_t et_ingest_pending(const et_ingest_t *in);
+void et_ingest_free(et_ingest_t *in);
+
+#endif

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/* enertrackd: the daemon. main() builds the one mutable root (struct app),
+ * wires MQTT -> hand-over -> ingest -> writer on one libuv loop, and runs it.
+ * Signal handling: SIGTERM/SIGINT drain and commit, then exit 0; SIGHUP
+ * reloads what can change at run time. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <MQTTAsync.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "enertrack/config.h"
+#include "enertrack/file.h"
+#include "enertrack/log.h"
+#include "handoff.h"
+#include "ingest.h"
+#include "mqtt.h"
+#include "pgwriter.h"
+
+#define CONFIG_MAX_BYTES (1u << 20)
+/* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
+#define SHUTDOWN_TIMEOUT_MS 30000
+#define TICK_MS 10
+
+enum app_state { APP_ST_RUNNING, APP_ST_DRAINING, APP_ST_CLOSING };
+
+struct app {
+	uv_loop_t loop;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t tick;
+	uv_timer_t shutdown_timer;
+	enum app_state state;
+	const char *config_path;
+	et_config_t cfg;
+	et_handoff_t handoff;
+	et_msgvec_t taken;
+	et_mqtt_t *mqtt;
+	et_pgwriter_t *writer;
+	et_ingest_t ingest;
+	bool writer_closed;
+	int exit_code;
+	int64_t last_stats_us;
+};
+
+static int load_config(const char *path, et_config_t *cfg)
+{
+	char err[512];
+	char *text;
+	size_t len;
+	et_buf_t errs = ET_BUF_INIT;
+
+	if (et_config_init(cfg)) {
+		log_error("out of memory");
+		return -ENOMEM;
+	}
+	int rc = et_file_read(path, &text, &len, CONFIG_MAX_BYTES, err, sizeof(err));
+	if (rc) {
+		log_error("cannot read the configuration: %s", err);
+		et_config_free(cfg);
+		return rc;
+	}
+	rc = et_config_parse(cfg, path, text, len, &errs);
+	free(text);
+	if (rc) {
+		/* one log line per error, each naming file, line and key */
+		char *save = NULL;
+		if (et_buf_append(&errs, "", 1) == 0)
+			for (char *l = strtok_r(errs.data, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save))
+				log_error("%s", l);
+		et_config_free(cfg);
+	}
+	et_buf_free(&errs);
+	return rc;
+}
+
+static void drain_handoff(struct app *a)
+{
+	et_handoff_take(&a->handoff, &a->taken);
+	if (a->taken.n) {
+		et_ingest_messages(&a->ingest, &a->taken);
+		et_msgvec_clear(&a->taken);
+	}
+}
+
+static void on_mqtt_wakeup(void *ctx)
+{
+	drain_handoff(ctx);
+}
+
+static void close_all(struct app *a);
+
+static void maybe_finish(struct app *a)
+{
+	if (a->state != APP_ST_DRAINING || a->mqtt)
+		return;
+	drain_handoff(a);
+	et_ingest_flush(&a->ingest, true);
+	if (!et_ingest_idle(&a->ingest))
+		return;
+	close_all(a);
+}
+
+static void on_written(et_batch_t *b, void *ctx)
+{
+	struct app *a = ctx;
+	et_ingest_on_written(b, &a->ingest);
+	maybe_finish(a);
+}
+
+static void log_stats(struct app *a, const char *what)
+{
+	const et_ingest_stats_t *s = &a->ingest.st;
+	log_info("%s: %llu messages, %llu readings (%llu new, %llu corrected, %llu duplicate), "
+		 "%llu rejected, %llu batches",
+		 what, (unsigned long long)s->messages, (unsigned long long)s->readings,
+		 (unsigned long long)s->inserted, (unsigned long long)s->corrected,
+		 (unsigned long long)s->duplicates, (unsigned long long)s->rejected,
+		 (unsigned long long)s->batches);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct app *a = t->data;
+	drain_handoff(a);
+	et_ingest_flush(&a->ingest, false);
+	int64_t now = (int64_t)uv_now(&a->loop);
+	if (now - a->last_stats_us >= 60000) {
+		a->last_stats_us = now;
+		if (a->ingest.st.messages)
+			log_stats(a, "totals");
+	}
+	maybe_finish(a);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void on_writer_closed(void *ctx)
+{
+	struct app *a = ctx;
+	a->writer_closed = true;
+}
+
+static void close_all(struct app *a)
+{
+	if (a->state == APP_ST_CLOSING)
+		return;
+	a->state = APP_ST_CLOSING;
+	log_stats(a, "stopped");
+	uv_timer_stop(&a->tick);
+	uv_timer_stop(&a->shutdown_timer);
+	uv_close((uv_handle_t *)&a->tick, on_handle_closed);
+	uv_close((uv_handle_t *)&a->shutdown_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
+	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
+	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
+	if (a->writer) {
+		et_pgwriter_stop(a->writer, true, on_writer_closed);
+		a->writer = NULL;
+	}
+}
+
+static void on_mqtt_stopped(void *ctx)
+{
+	struct app *a = ctx;
+	a->mqtt = NULL;
+	log_info("mqtt: disconnected; committing what was received (%llu readings pending)",
+		 (unsigned long long)et_ingest_pending(&a->ingest));
+	maybe_finish(a);
+}
+
+static void on_shutdown_timeout(uv_timer_t *t)
+{
+	struct app *a = t->data;
+	log_error("shutdown: PostgreSQL did not take the last %llu readings within %d s; giving "
+		  "up on them",
+		  (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
+	a->exit_code = 1;
+	close_all(a);
+}
+
+static void begin_shutdown(struct app *a, const char *why)
+{
+	if (a->state != APP_ST_RUNNING)
+		return;
+	log_info("%s: stopping: no new messages, committing the rest", why);
+	a->state = APP_ST_DRAINING;
+	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
+	if (a->mqtt)
+		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
+	else
+		maybe_finish(a);
+}
+
+static void on_sigterm(uv_signal_t *s, int signum)
+{
+	begin_shutdown(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* Reload builds a whole new configuration and applies it only if it all
+ * parsed; keys that cannot change at run time keep their old value. */
+static void on_sighup(uv_signal_t *s, int signum)
+{
+	struct app *a = s->data;
+	et_config_t next;
+	(void)signum;
+	log_info("SIGHUP: reloading %s", a->config_path);
+	if (load_config(a->config_path, &next)) {
+		log_error("SIGHUP: the new configuration has errors; keeping the old one");
+		return;
+	}
+	et_buf_t fixed = ET_BUF_INIT;
+	if (et_config_diff_fixed(&a->cfg, &next, &fixed) > 0 && et_buf_append(&fixed, "", 1) == 0) {
+		char *save = NULL;
+		for (char *l = strtok_r(fixed.data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			log_warn("SIGHUP: %s; keeping the old value", l);
+	}
+	et_buf_free(&fixed);
+	et_log_set_level_name(next.log_level);
+	et_ingest_reconfigure(&a->ingest, &next);
+	et_config_free(&next);
+	log_info("SIGHUP: reloaded");
+}
+
+static void print_version(void)
+{
+	printf("enertrackd %s\n", ET_VERSION);
+	printf("  libuv %s\n", uv_version_string());
+	printf("  libpq %d\n", PQlibVersion());
+	printf("  jansson %s\n", jansson_version_str());
+	MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo();
+	for (; v && v->name; v++)
+		if (strcmp(v->name, "Version") == 0)
+			printf("  paho-mqtt-c %s\n", v->value);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: enertrackd -c FILE [--check-config]\n"
+		   "       enertrackd --version\n"
+		   "Subscribes to MQTT energy telemetry and writes it to PostgreSQL.\n");
+}
+
+static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw)
+{
+	char err[300];
+	if (et_secret_read(cfg->mqtt_password_file, mqtt_pw, err, sizeof(err))) {
+		log_error("[mqtt] password_file: %s", err);
+		return -1;
+	}
+	if (et_secret_read(cfg->pg_password_file, pg_pw, err, sizeof(err))) {
+		log_error("[postgres] password_file: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL;
+	int check_only = 0, c;
+	struct app app;
+	struct app *a = &app;
+	char err[300];
+	char *mqtt_pw = NULL, *pg_pw = NULL;
+
+	et_log_init("enertrackd");
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'C':
+			check_only = 1;
+			break;
+		case 'V':
+			print_version();
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!config || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	memset(a, 0, sizeof(*a));
+	a->config_path = config;
+	if (load_config(config, &a->cfg))
+		return 1;
+	if (check_only) {
+		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw);
+		wipe_free(mqtt_pw);
+		wipe_free(pg_pw);
+		et_config_free(&a->cfg);
+		if (bad)
+			return 1;
+		printf("%s: configuration OK\n", config);
+		return 0;
+	}
+	et_log_set_level_name(a->cfg.log_level);
+	if (read_secrets(&a->cfg, &mqtt_pw, &pg_pw)) {
+		et_config_free(&a->cfg);
+		return 1;
+	}
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	uv_loop_init(&a->loop);
+	a->loop.data = a;
+	if (et_handoff_init(&a->handoff, 1024)) {
+		log_error("cannot create the hand-over");
+		return 1;
+	}
+	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_written, a)) {
+		log_error("cannot start the PostgreSQL writer thread");
+		return 1;
+	}
+	et_ingest_init(&a->ingest, &a->cfg, a->writer);
+
+	uv_signal_init(&a->loop, &a->sigterm);
+	uv_signal_init(&a->loop, &a->sigint);
+	uv_signal_init(&a->loop, &a->sighup);
+	a->sigterm.data = a->sigint.data = a->sighup.data = a;
+	uv_signal_start(&a->sigterm, on_sigterm, SIGTERM);
+	uv_signal_start(&a->sigint, on_sigterm, SIGINT);
+	uv_signal_start(&a->sighup, on_sighup, SIGHUP);
+	uv_timer_init(&a->loop, &a->tick);
+	uv_timer_init(&a->loop, &a->shutdown_timer);
+	a->tick.data = a->shutdown_timer.data = a;
+	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+
+	if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, &a->handoff, on_mqtt_wakeup, a, err,
+			  sizeof(err))) {
+		log_error("%s", err);
+		a->exit_code = 1;
+		close_all(a);
+	} else {
+		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
+			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
+	}
+	wipe_free(mqtt_pw);
+	wipe_free(pg_pw);
+
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	int rc = uv_loop_close(&a->loop);
+	if (rc)
+		log_warn("loop closed with handles open: %s", uv_strerror(rc));
+	et_ingest_free(&a->ingest);
+	et_msgvec_free(&a->taken);
+	et_handoff_destroy(&a->handoff);
+	et_config_free(&a->cfg);
+	return a->exit_code;
+}

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/* paho MQTTAsync adapter. Facts this relies on (FACTS.md): messageArrived
+ * runs on paho's thread with paho's global mutex held and the PUBACK goes
+ * out when it returns, so it must be quick and must keep the message; the
+ * callbacks are registered before connecting, because a persistent
+ * session's queued messages arrive right after CONNACK. */
+#include "mqtt.h"
+
+#include <MQTTAsync.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "enertrack/backoff.h"
+#include "enertrack/log.h"
+
+/* Events from paho's thread, as bits in `events`. */
+enum {
+	EV_CONNECTED = 1,
+	EV_CONNECT_FAILED = 2,
+	EV_LOST = 4,
+	EV_DISCONNECTED = 8,
+	EV_SUB_FAILED = 16,
+};
+
+struct et_mqtt {
+	uv_async_t async;
+	uv_timer_t retry;
+	uv_timer_t stop_timer;
+	int open_handles;
+	MQTTAsync client;
+	const et_config_t *cfg;
+	char *password;
+	et_handoff_t *handoff;
+	et_mqtt_wake_cb wake;
+	void *ctx;
+	atomic_int events;
+	atomic_bool connected;
+	atomic_uint_fast64_t reconnects;
+	char fail_reason[200]; /* written by paho's thread before EV_CONNECT_FAILED */
+	et_backoff_t backoff;
+	unsigned connect_failures;
+	bool ever_connected;
+	bool stopping;
+	void (*stop_done)(void *ctx);
+	void *stop_ctx;
+	char **filters;
+	int *qos;
+	int nfilters;
+};
+
+static int64_t wall_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static void post(et_mqtt_t *m, int ev)
+{
+	atomic_fetch_or(&m->events, ev);
+	uv_async_send(&m->async);
+}
+
+/* paho thread */
+static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+{
+	et_mqtt_t *m = ctx;
+	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
+	int rc = et_handoff_push(m->handoff, topic, tl, msg->payload, (size_t)msg->payloadlen,
+				 wall_us());
+	if (rc < 0) {
+		/* Returning 0 makes paho keep the message and offer it again. */
+		return 0;
+	}
+	if (rc > 0)
+		uv_async_send(&m->async);
+	MQTTAsync_freeMessage(&msg);
+	MQTTAsync_free(topic);
+	return 1;
+}
+
+static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)ctx;
+	(void)resp;
+	log_debug("mqtt: subscribed");
+}
+
+static void on_mqtt_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)ctx;
+	(void)resp;
+	log_debug("mqtt: subscribed");
+}
+
+static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	et_mqtt_t *m = ctx;
+	log_error("mqtt: subscribe failed (code %d): %s", resp ? resp->code : 0,
+		  resp && resp->message ? resp->message : "refused by the broker");
+	post(m, EV_SUB_FAILED);
+}
+
+static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	et_mqtt_t *m = ctx;
+	log_error("mqtt: subscribe failed (reason %d): %s", resp ? (int)resp->reasonCode : 0,
+		  resp && resp->message ? resp->message : "refused by the broker");
+	post(m, EV_SUB_FAILED);
+}
+
+/* paho thread: called after every successful connect, the first and each
+ * automatic reconnect. Subscribing again is harmless with a persistent
+ * session and repairs a broker that lost it. */
+static void on_mqtt_connected(void *ctx, char *cause)
+{
+	et_mqtt_t *m = ctx;
+	(void)cause;
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	ro.context = m;
+	if (m->cfg->mqtt_version == 5) {
+		ro.onSuccess5 = on_mqtt_subscribed5;
+		ro.onFailure5 = on_mqtt_subscribe_failed5;
+	} else {
+		ro.onSuccess = on_mqtt_subscribed;
+		ro.onFailure = on_mqtt_subscribe_failed;
+	}
+	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
+	atomic_store(&m->connected, true);
+	post(m, EV_CONNECTED);
+}
+
+static void on_mqtt_lost(void *ctx, char *cause)
+{
+	et_mqtt_t *m = ctx;
+	atomic_store(&m->connected, false);
+	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", cause ? cause : "connection lost");
+	post(m, EV_LOST);
+}
+
+static void on_mqtt_connect_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	et_mqtt_t *m = ctx;
+	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d)",
+		 resp && resp->message ? resp->message : MQTTAsync_strerror(resp ? resp->code : -1),
+		 resp ? resp->code : 0);
+	post(m, EV_CONNECT_FAILED);
+}
+
+static void on_mqtt_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	et_mqtt_t *m = ctx;
+	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d, reason %d)",
+		 resp && resp->message ? resp->message : MQTTAsync_strerror(resp ? resp->code : -1),
+		 resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
+	post(m, EV_CONNECT_FAILED);
+}
+
+static void on_mqtt_disconnected(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	post(ctx, EV_DISCONNECTED);
+}
+
+static void on_mqtt_disconnected5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	post(ctx, EV_DISCONNECTED);
+}
+
+static void on_mqtt_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	(void)resp;
+	post(ctx, EV_DISCONNECTED);
+}
+
+static void on_mqtt_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	(void)resp;
+	post(ctx, EV_DISCONNECTED);
+}
+
+static bool uri_is_tls(const char *uri)
+{
+	return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0 ||
+	       strncmp(uri, "wss://", 6) == 0;
+}
+
+/* Loop thread: (re)issues a connect. */
+static void mqtt_connect(et_mqtt_t *m)
+{
+	const et_config_t *cfg = m->cfg;
+	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
+	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	MQTTProperties props = MQTTProperties_initializer;
+	MQTTAsync_connectOptions *o = &co;
+
+	if (cfg->mqtt_version == 5) {
+		o = &co5;
+		o->cleanstart = 0;
+		/* Keep the session (and its queued messages) a week across outages. */
+		MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL };
+		p.value.integer4 = 7 * 24 * 3600;
+		MQTTProperties_add(&props, &p);
+		o->connectProperties = &props;
+		o->onSuccess5 = NULL;
+		o->onFailure5 = on_mqtt_connect_failed5;
+		o->MQTTVersion = MQTTVERSION_5;
+	} else {
+		o->cleansession = 0;
+		o->onFailure = on_mqtt_connect_failed;
+		o->MQTTVersion = MQTTVERSION_3_1_1;
+	}
+	o->keepAliveInterval = cfg->mqtt_keepalive_s;
+	o->context = m;
+	o->automaticReconnect = 1;
+	o->minRetryInterval = 1;
+	o->maxRetryInterval = 30;
+	o->connectTimeout = 10;
+	o->maxInflight = 65535;
+	if (cfg->mqtt_username[0])
+		o->username = cfg->mqtt_username;
+	if (m->password)
+		o->password = m->password;
+	if (uri_is_tls(cfg->mqtt_uri)) {
+		ssl.trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
+		ssl.keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
+		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1; /* host name check */
+		o->ssl = &ssl;
+	}
+	int rc = MQTTAsync_connect(m->client, o);
+	MQTTProperties_free(&props);
+	if (rc != MQTTASYNC_SUCCESS) {
+		snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", MQTTAsync_strerror(rc));
+		post(m, EV_CONNECT_FAILED);
+	}
+}
+
+static void on_retry_timer(uv_timer_t *t)
+{
+	et_mqtt_t *m = t->data;
+	if (!m->stopping)
+		mqtt_connect(m);
+}
+
+static void finish_stop(et_mqtt_t *m);
+
+static void on_mqtt_wakeup(uv_async_t *a)
+{
+	et_mqtt_t *m = a->data;
+	int ev = atomic_exchange(&m->events, 0);
+
+	if (ev & EV_CONNECTED) {
+		if (m->connect_failures)
+			log_info("mqtt: connected to %s after %u failed attempts", m->cfg->mqtt_uri,
+				 m->connect_failures);
+		else if (m->ever_connected)
+			log_info("mqtt: reconnected to %s", m->cfg->mqtt_uri);
+		else
+			log_info("mqtt: connected to %s as %s", m->cfg->mqtt_uri,
+				 m->cfg->mqtt_client_id);
+		if (m->ever_connected)
+			atomic_fetch_add(&m->reconnects, 1);
+		m->ever_connected = true;
+		m->connect_failures = 0;
+		et_backoff_reset(&m->backoff);
+	}
+	if ((ev & EV_LOST) && !m->stopping)
+		log_warn("mqtt: lost the connection to the broker (%s); reconnecting (logged once "
+			 "per outage)",
+			 m->fail_reason);
+	if ((ev & EV_CONNECT_FAILED) && !m->stopping) {
+		if (m->connect_failures++ == 0)
+			log_error("mqtt: cannot connect to %s: %s (retrying with back-off; logged "
+				  "once)",
+				  m->cfg->mqtt_uri, m->fail_reason);
+		else
+			log_debug("mqtt: connect attempt %u failed: %s", m->connect_failures,
+				  m->fail_reason);
+		uint32_t delay = et_backoff_next(&m->backoff, (uint32_t)rand());
+		uv_timer_start(&m->retry, on_retry_timer, delay, 0);
+	}
+	if ((ev & EV_DISCONNECTED) && m->stopping) {
+		uv_timer_stop(&m->stop_timer);
+		finish_stop(m);
+	}
+	/* messages: the owner drains the hand-over */
+	m->wake(m->ctx);
+}
+
+int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
+		  et_handoff_t *h, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
+{
+	et_mqtt_t *m = calloc(1, sizeof(*m));
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	m->cfg = cfg;
+	m->handoff = h;
+	m->wake = wake;
+	m->ctx = ctx;
+	m->backoff = (et_backoff_t){ .base_ms = 500, .max_ms = 30000 };
+	if (password && !(m->password = strdup(password)))
+		goto nomem;
+
+	/* the filters: space-separated */
+	char *copy = strdup(cfg->mqtt_topics);
+	if (!copy)
+		goto nomem;
+	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+		m->nfilters++;
+	free(copy);
+	m->filters = calloc((size_t)m->nfilters, sizeof(char *));
+	m->qos = calloc((size_t)m->nfilters, sizeof(int));
+	copy = strdup(cfg->mqtt_topics);
+	if (!m->filters || !m->qos || !copy) {
+		free(copy);
+		goto nomem;
+	}
+	int i = 0;
+	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		m->filters[i] = strdup(t);
+		m->qos[i] = cfg->mqtt_qos;
+		if (!m->filters[i++]) {
+			free(copy);
+			goto nomem;
+		}
+	}
+	free(copy);
+
+	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
+	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	cro.sendWhileDisconnected = 0;
+	int rc = MQTTAsync_createWithOptions(&m->client, cfg->mqtt_uri, cfg->mqtt_client_id,
+					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
+	if (rc != MQTTASYNC_SUCCESS) {
+		snprintf(err, errlen, "cannot create the MQTT client for %s: %s%s", cfg->mqtt_uri,
+			 MQTTAsync_strerror(rc),
+			 rc == MQTTASYNC_BAD_PROTOCOL ? " (is the URI scheme right?)" : "");
+		goto fail;
+	}
+	/* callbacks before connect (FACTS.md) */
+	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
+	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
+
+	uv_async_init(loop, &m->async, on_mqtt_wakeup);
+	m->async.data = m;
+	uv_timer_init(loop, &m->retry);
+	m->retry.data = m;
+	uv_timer_init(loop, &m->stop_timer);
+	m->stop_timer.data = m;
+	m->open_handles = 3;
+	mqtt_connect(m);
+	*ret = m;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (m->client)
+		MQTTAsync_destroy(&m->client);
+	for (int k = 0; k < m->nfilters && m->filters; k++)
+		free(m->filters[k]);
+	free(m->filters);
+	free(m->qos);
+	free(m->password);
+	free(m);
+	return -EINVAL;
+}
+
+void et_mqtt_wake(et_mqtt_t *m)
+{
+	uv_async_send(&m->async);
+}
+
+bool et_mqtt_connected(const et_mqtt_t *m)
+{
+	return atomic_load(&((et_mqtt_t *)m)->connected);
+}
+
+uint64_t et_mqtt_reconnects(const et_mqtt_t *m)
+{
+	return atomic_load(&((et_mqtt_t *)m)->reconnects);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	et_mqtt_t *m = h->data;
+	if (--m->open_handles > 0)
+		return;
+	for (int k = 0; k < m->nfilters; k++)
+		free(m->filters[k]);
+	free(m->filters);
+	free(m->qos);
+	if (m->password) {
+		memset(m->password, 0, strlen(m->password));
+		free(m->password);
+	}
+	free(m);
+}
+
+static void finish_stop(et_mqtt_t *m)
+{
+	void (*done)(void *) = m->stop_done;
+	void *ctx = m->stop_ctx;
+	if (!done)
+		return; /* already finished */
+	m->stop_done = NULL;
+	/* paho's threads are gone after destroy: no callback can touch m */
+	MQTTAsync_destroy(&m->client);
+	atomic_store(&m->connected, false);
+	/* the last messages paho handed over are still in the hand-over */
+	m->wake(m->ctx);
+	uv_close((uv_handle_t *)&m->async, on_handle_closed);
+	uv_close((uv_handle_t *)&m->retry, on_handle_closed);
+	uv_close((uv_handle_t *)&m->stop_timer, on_handle_closed);
+	done(ctx);
+}
+
+static void on_stop_timeout(uv_timer_t *t)
+{
+	et_mqtt_t *m = t->data;
+	log_warn("mqtt: the broker did not confirm the disconnect in time; closing anyway");
+	finish_stop(m);
+}
+
+void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
+{
+	m->stopping = true;
+	m->stop_done = done;
+	m->stop_ctx = ctx;
+	uv_timer_stop(&m->retry);
+	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
+	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
+	d->timeout = 2000;
+	d->context = m;
+	if (m->cfg->mqtt_version == 5) {
+		d->onSuccess5 = on_mqtt_disconnected5;
+		d->onFailure5 = on_mqtt_disconnect_failed5;
+	} else {
+		d->onSuccess = on_mqtt_disconnected;
+		d->onFailure = on_mqtt_disconnect_failed;
+	}
+	if (MQTTAsync_disconnect(m->client, d) != MQTTASYNC_SUCCESS) {
+		/* not connected: nothing to wait for */
+		finish_stop(m);
+		return;
+	}
+	uv_timer_start(&m->stop_timer, on_stop_timeout, 3000, 0);
+}

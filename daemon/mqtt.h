@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* The MQTT side: a paho MQTTAsync client subscribing at the configured QoS
+ * with a persistent session. paho's callbacks run on paho's thread and only
+ * hand messages over (et_handoff_t) and set flags; everything else happens
+ * on the loop thread, woken through a uv_async_t. */
+#ifndef ENERTRACK_DAEMON_MQTT_H
+#define ENERTRACK_DAEMON_MQTT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "enertrack/config.h"
+#include "handoff.h"
+
+typedef struct et_mqtt et_mqtt_t;
+
+/* Called on the loop thread when messages wait in the hand-over. */
+typedef void (*et_mqtt_wake_cb)(void *ctx);
+
+/* Creates the client and starts connecting (retrying with back-off until it
+ * first succeeds; paho reconnects by itself afterwards). cfg and h are
+ * borrowed and must outlive the client; password may be NULL. Returns 0, or
+ * a negative code with a reason in err. */
+int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
+		  et_handoff_t *h, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Wakes the loop now (used by a producer crossing the high-water mark). */
+void et_mqtt_wake(et_mqtt_t *m);
+
+bool et_mqtt_connected(const et_mqtt_t *m);
+uint64_t et_mqtt_reconnects(const et_mqtt_t *m);
+
+/* Disconnects (no more messages arrive after `done` runs), then closes the
+ * handles and frees m; `done` runs on the loop thread once the disconnect
+ * completed or timed out. */
+void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+/* PostgreSQL writer thread. A batch is written in one transaction:
+ * COPY into a temporary staging table, then one statement that registers
+ * new sites, upserts readings (a redelivered duplicate changes nothing, a
+ * changed value is a correction) and records corrections. A batch that
+ * PostgreSQL refuses for its data is split in halves until the bad row is
+ * alone; that row goes to rejected_message and the rest are written. */
+#include "pgwriter.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enertrack/backoff.h"
+#include "enertrack/copyenc.h"
+#include "enertrack/log.h"
+
+enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
+
+struct et_pgwriter {
+	uv_async_t async; /* first: the handle's memory is the struct's */
+	uv_loop_t *loop;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	et_batch_t *job;  /* guarded by mu */
+	et_batch_t *done; /* guarded by mu */
+	bool stop, abandon;
+	atomic_bool connected;
+	bool busy; /* loop side: a batch is out */
+	bool thread_started;
+	char *conninfo;
+	char *password;
+	PGconn *conn;
+	et_pgwriter_done_cb cb;
+	void *ctx;
+	void (*closed)(void *ctx);
+	/* writer-thread state */
+	et_backoff_t backoff;
+	unsigned failures;
+	char last_error[256];
+	et_buf_t scratch;
+};
+
+static const char stage_ddl[] =
+	"CREATE TEMP TABLE IF NOT EXISTS et_stage_reading ("
+	" n integer, site_id text, kind text, county text, name text, metric text,"
+	" ts timestamptz, value double precision, unit_in text, value_in double precision,"
+	" seq bigint, source text, counter boolean, received_at timestamptz"
+	") ON COMMIT DELETE ROWS";
+
+/* The last of several rows with one key in a batch wins (highest n); a
+ * value that changes within the batch is a correction like one that changes
+ * across batches. A row is fresh when prev_value is NULL: an update always
+ * sets it to the old value, which is never NULL (xmax cannot be read from a
+ * partitioned table). */
+static const char upsert_sql[] =
+	"WITH s0 AS ("
+	"  SELECT *, lag(value) OVER w AS prev_v, lead(n) OVER w AS next_n"
+	"  FROM et_stage_reading WINDOW w AS (PARTITION BY site_id, metric, ts ORDER BY n)"
+	"), s1 AS ("
+	"  SELECT *, count(*) FILTER (WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value)"
+	"    OVER (PARTITION BY site_id, metric, ts) AS chg FROM s0"
+	"), b AS ("
+	"  SELECT * FROM s1 WHERE next_n IS NULL"
+	"), s AS ("
+	"  INSERT INTO site AS x (id, kind, county, name)"
+	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n DESC"
+	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"
+	"    name = COALESCE(EXCLUDED.name, x.name)"
+	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"
+	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"
+	"  RETURNING 1"
+	"), i AS ("
+	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
+	"    counter, received_at, corrections)"
+	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
+	"    chg FROM b"
+	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"
+	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"
+	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"
+	"    received_at = EXCLUDED.received_at,"
+	"    corrections = r.corrections + 1 + EXCLUDED.corrections"
+	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"
+	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in,"
+	"    prev_value IS NULL AS fresh"
+	"), c AS ("
+	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
+	"    new_value_in)"
+	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
+	"  UNION ALL"
+	"  SELECT site_id, metric, ts, prev_v, value, unit_in, value_in FROM s0"
+	"  WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value"
+	"  RETURNING 1"
+	") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
+	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void set_error(et_pgwriter_t *w, const char *msg)
+{
+	size_t n = strcspn(msg, "\n");
+	if (n >= sizeof(w->last_error))
+		n = sizeof(w->last_error) - 1;
+	memcpy(w->last_error, msg, n);
+	w->last_error[n] = '\0';
+}
+
+/* Classifies a failed result: data errors split the batch, connection
+ * errors reconnect, anything else is retried after a pause. */
+static int classify(et_pgwriter_t *w, PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	set_error(w, res ? PQresultErrorMessage(res) : PQerrorMessage(w->conn));
+	if (!w->conn || PQstatus(w->conn) != CONNECTION_OK)
+		return WR_CONN;
+	if (state && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
+		      strncmp(state, "54", 2) == 0))
+		return WR_DATA;
+	if (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0))
+		return WR_CONN;
+	return WR_OTHER;
+}
+
+static int exec_ok(et_pgwriter_t *w, const char *sql, ExecStatusType want)
+{
+	PGresult *res = PQexec(w->conn, sql);
+	int rc = PQresultStatus(res) == want ? WR_OK : classify(w, res);
+	PQclear(res);
+	return rc;
+}
+
+static int copy_in(et_pgwriter_t *w, const char *sql, const char *data, size_t len)
+{
+	PGresult *res = PQexec(w->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		int rc = classify(w, res);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	/* PQputCopyData takes an int length: feed large buffers in pieces */
+	size_t off = 0;
+	while (off < len) {
+		size_t chunk = len - off > (1u << 20) ? (1u << 20) : len - off;
+		if (PQputCopyData(w->conn, data + off, (int)chunk) != 1) {
+			set_error(w, PQerrorMessage(w->conn));
+			return WR_CONN;
+		}
+		off += chunk;
+	}
+	if (PQputCopyEnd(w->conn, NULL) != 1) {
+		set_error(w, PQerrorMessage(w->conn));
+		return WR_CONN;
+	}
+	int rc = WR_OK;
+	while ((res = PQgetResult(w->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == WR_OK)
+			rc = classify(w, res);
+		PQclear(res);
+	}
+	return rc;
+}
+
+static void rollback(et_pgwriter_t *w)
+{
+	if (w->conn && PQstatus(w->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(w->conn) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(w->conn, "ROLLBACK");
+		PQclear(res);
+	}
+}
+
+/* One transaction: rejects (if any) and readings data[0..len). */
+static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf_t *rejects,
+		    et_batch_t *b)
+{
+	int rc = exec_ok(w, "BEGIN", PGRES_COMMAND_OK);
+	if (rc == WR_OK && rejects && rejects->len)
+		rc = copy_in(w, "COPY rejected_message (" ET_COPY_REJECT_COLUMNS ") FROM STDIN",
+			     rejects->data, rejects->len);
+	if (rc == WR_OK && len) {
+		rc = copy_in(w, "COPY et_stage_reading (" ET_COPY_READING_COLUMNS ") FROM STDIN",
+			     data, len);
+		if (rc == WR_OK) {
+			PGresult *res = PQexec(w->conn, upsert_sql);
+			if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+				uint64_t total = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+				uint64_t fresh = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+				uint64_t corr = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+				b->inserted += fresh;
+				b->corrected += corr;
+				b->duplicates += total - fresh - corr;
+			} else {
+				rc = classify(w, res);
+			}
+			PQclear(res);
+		}
+	}
+	if (rc == WR_OK)
+		rc = exec_ok(w, "COMMIT", PGRES_COMMAND_OK);
+	if (rc != WR_OK)
+		rollback(w);
+	return rc;
+}
+
+/* Keeps a row PostgreSQL refused, with its error, in rejected_message. */
+static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t *b)
+{
+	const char *params[2] = { w->last_error, NULL };
+	int lengths[2] = { 0, (int)len };
+	int formats[2] = { 0, 1 };
+	params[1] = line;
+	log_warn("writer: PostgreSQL refused a row (%s); it is kept in rejected_message",
+		 w->last_error);
+	PGresult *res = PQexecParams(w->conn,
+				     "INSERT INTO rejected_message (received_at, topic, reason, detail,"
+				     " payload, payload_bytes, truncated)"
+				     " VALUES (now(), '', 'db_refused', $1, $2, octet_length($2), false)",
+				     2, NULL, params, lengths, formats, 0);
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? WR_OK : classify(w, res);
+	PQclear(res);
+	if (rc == WR_OK)
+		b->poisoned++;
+	return rc;
+}
+
+/* Writes lines data[0..len) (n of them), splitting on data errors. */
+static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t n, et_batch_t *b)
+{
+	int rc = write_tx(w, data, len, NULL, b);
+	if (rc != WR_DATA)
+		return rc;
+	if (n <= 1)
+		return reject_row(w, data, len, b);
+	uint32_t half = n / 2, seen = 0;
+	size_t cut = 0;
+	while (cut < len && seen < half) {
+		if (data[cut++] == '\n')
+			seen++;
+	}
+	rc = write_split(w, data, cut, half, b);
+	if (rc != WR_OK)
+		return rc;
+	return write_split(w, data + cut, len - cut, n - half, b);
+}
+
+static int write_batch(et_pgwriter_t *w, et_batch_t *b)
+{
+	b->inserted = b->corrected = b->duplicates = b->poisoned = 0;
+	int rc = write_tx(w, b->readings.data, b->readings.len, &b->rejects, b);
+	if (rc != WR_DATA)
+		return rc;
+	log_warn("writer: a batch of %u readings was refused (%s); splitting it", b->nreadings,
+		 w->last_error);
+	b->inserted = b->corrected = b->duplicates = 0;
+	if (b->rejects.len) {
+		rc = write_tx(w, NULL, 0, &b->rejects, b);
+		if (rc != WR_OK)
+			return rc == WR_DATA ? WR_OTHER : rc;
+	}
+	return write_split(w, b->readings.data, b->readings.len, b->nreadings, b);
+}
+
+static void disconnect(et_pgwriter_t *w)
+{
+	if (w->conn) {
+		PQfinish(w->conn);
+		w->conn = NULL;
+	}
+	atomic_store(&w->connected, false);
+}
+
+static int connect_db(et_pgwriter_t *w)
+{
+	/* Defaults first; the conninfo (expanded from dbname) overrides them,
+	 * and the password file overrides everything. */
+	const char *keys[] = { "connect_timeout", "keepalives",	      "keepalives_idle",
+			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+			       "fallback_application_name", "dbname", "password", NULL };
+	const char *vals[] = { "10", "1", "10", "5", "3", "15000", "enertrackd",
+			       w->conninfo, w->password, NULL };
+	if (!w->password)
+		keys[8] = NULL;
+	w->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(w->conn) != CONNECTION_OK) {
+		set_error(w, PQerrorMessage(w->conn));
+		disconnect(w);
+		return WR_CONN;
+	}
+	int rc = exec_ok(w, stage_ddl, PGRES_COMMAND_OK);
+	if (rc == WR_OK)
+		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
+	if (rc != WR_OK) {
+		disconnect(w);
+		return rc;
+	}
+	atomic_store(&w->connected, true);
+	return WR_OK;
+}
+
+/* Sleeps up to ms unless asked to stop; returns true when stopping. */
+static bool pause_ms(et_pgwriter_t *w, uint32_t ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (!w->abandon) {
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	bool stop = w->abandon;
+	pthread_mutex_unlock(&w->mu);
+	return stop;
+}
+
+static void note_failure(et_pgwriter_t *w, const char *what)
+{
+	if (w->failures++ == 0)
+		log_error("writer: %s: %s (retrying with back-off; logged once)", what,
+			  w->last_error);
+	else
+		log_debug("writer: %s again (attempt %u): %s", what, w->failures, w->last_error);
+}
+
+static void note_success(et_pgwriter_t *w)
+{
+	if (w->failures)
+		log_info("writer: PostgreSQL is back after %u failed attempts", w->failures);
+	w->failures = 0;
+	et_backoff_reset(&w->backoff);
+}
+
+/* Writes b, retrying until it is committed or the writer is abandoned. */
+static void write_until_done(et_pgwriter_t *w, et_batch_t *b)
+{
+	int64_t t0 = mono_us();
+	b->committed = false;
+	for (;;) {
+		if (!w->conn) {
+			if (connect_db(w) != WR_OK) {
+				note_failure(w, "cannot connect to PostgreSQL");
+				if (pause_ms(w, et_backoff_next(&w->backoff, (uint32_t)rand())))
+					break;
+				continue;
+			}
+		}
+		int rc = write_batch(w, b);
+		if (rc == WR_OK) {
+			note_success(w);
+			b->committed = true;
+			break;
+		}
+		if (rc == WR_CONN) {
+			disconnect(w);
+			note_failure(w, "lost the PostgreSQL connection");
+		} else {
+			note_failure(w, "PostgreSQL refused a batch");
+		}
+		if (pause_ms(w, et_backoff_next(&w->backoff, (uint32_t)rand())))
+			break;
+	}
+	b->write_us = mono_us() - t0;
+}
+
+static void *writer_main(void *arg)
+{
+	et_pgwriter_t *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job && w->stop)
+			break;
+		et_batch_t *b = w->job;
+		pthread_mutex_unlock(&w->mu);
+		write_until_done(w, b);
+		pthread_mutex_lock(&w->mu);
+		w->job = NULL;
+		b->next = w->done;
+		w->done = b;
+		uv_async_send(&w->async);
+	}
+	pthread_mutex_unlock(&w->mu);
+	disconnect(w);
+	return NULL;
+}
+
+/* Loop thread: hand committed batches back. */
+static void on_writer_done(uv_async_t *h)
+{
+	et_pgwriter_t *w = h->data;
+	pthread_mutex_lock(&w->mu);
+	et_batch_t *b = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->mu);
+	while (b) {
+		et_batch_t *next = b->next;
+		b->next = NULL;
+		w->busy = false;
+		w->cb(b, w->ctx);
+		b = next;
+	}
+}
+
+int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
+		      const char *password, et_pgwriter_done_cb cb, void *ctx)
+{
+	et_pgwriter_t *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->loop = loop;
+	w->cb = cb;
+	w->ctx = ctx;
+	w->backoff = (et_backoff_t){ .base_ms = 200, .max_ms = 15000 };
+	w->conninfo = strdup(conninfo);
+	w->password = password ? strdup(password) : NULL;
+	if (!w->conninfo || (password && !w->password))
+		goto fail;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (uv_async_init(loop, &w->async, on_writer_done))
+		goto fail_sync;
+	w->async.data = w;
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		uv_close((uv_handle_t *)&w->async, NULL);
+		/* the handle is closed on the next loop turn; keep w alive until then */
+		w->thread_started = false;
+		return -EAGAIN;
+	}
+	w->thread_started = true;
+	*ret = w;
+	return 0;
+fail_sync:
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+fail:
+	free(w->conninfo);
+	free(w->password);
+	free(w);
+	return -ENOMEM;
+}
+
+bool et_pgwriter_idle(const et_pgwriter_t *w)
+{
+	return !w->busy;
+}
+
+bool et_pgwriter_connected(const et_pgwriter_t *w)
+{
+	return atomic_load(&((et_pgwriter_t *)w)->connected);
+}
+
+void et_pgwriter_submit(et_pgwriter_t *w, et_batch_t *b)
+{
+	w->busy = true;
+	pthread_mutex_lock(&w->mu);
+	w->job = b;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void on_writer_closed(uv_handle_t *h)
+{
+	et_pgwriter_t *w = h->data;
+	void (*closed)(void *) = w->closed;
+	void *ctx = w->ctx;
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	et_buf_free(&w->scratch);
+	free(w->conninfo);
+	if (w->password) {
+		memset(w->password, 0, strlen(w->password));
+		free(w->password);
+	}
+	free(w);
+	if (closed)
+		closed(ctx);
+}
+
+void et_pgwriter_stop(et_pgwriter_t *w, bool abandon, void (*closed)(void *ctx))
+{
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	w->abandon = abandon;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	if (w->thread_started)
+		pthread_join(w->thread, NULL);
+	/* a batch finished during the join is handed back before closing */
+	on_writer_done(&w->async);
+	w->closed = closed;
+	uv_close((uv_handle_t *)&w->async, on_writer_closed);
+}

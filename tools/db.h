@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* The operator tool's PostgreSQL helpers: connect as the configuration says. */
+#ifndef ENERTRACK_TOOLS_DB_H
+#define ENERTRACK_TOOLS_DB_H
+
+#include <libpq-fe.h>
+
+#include "enertrack/config.h"
+
+/* Loads and validates the configuration at path; logs errors (file, line,
+ * key). Returns 0 or -1. */
+int tool_load_config(const char *path, et_config_t *cfg);
+
+/* Connects with the configured conninfo and password_file; logs and returns
+ * NULL on failure. */
+PGconn *tool_connect(const et_config_t *cfg);
+
+int migrate_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* enertrack: the operator's tool. One subcommand per file. */
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <MQTTAsync.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+#include "db.h"
+#include "enertrack/log.h"
+#include "tools.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "migrate", migrate_main, "apply the sql/ migrations in order, each once" },
+	{ "sim", sim_main, "publish realistic Changzhi telemetry to a broker" },
+	{ "publish", publish_main, "publish topic<TAB>payload lines from stdin" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: enertrack COMMAND [options]   (enertrack COMMAND --help)\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-10s %s\n", "--version", "print the versions of enertrack and its libraries");
+}
+
+int main(int argc, char **argv)
+{
+	et_log_init("enertrack");
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("enertrack %s\n  libuv %s\n  libpq %d\n  jansson %s\n", ET_VERSION,
+		       uv_version_string(), PQlibVersion(), jansson_version_str());
+		for (MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo(); v && v->name; v++)
+			if (strcmp(v->name, "Version") == 0)
+				printf("  paho-mqtt-c %s\n", v->value);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "enertrack: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

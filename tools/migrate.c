@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* `enertrack migrate`: applies sql/NNN_*.sql in order, each once, each in
+ * its own transaction, recorded in schema_migration. A session advisory lock
+ * makes two concurrent runs take turns, so running it twice, or from two
+ * hosts at once, is safe. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "enertrack/file.h"
+#include "enertrack/log.h"
+
+#ifndef ET_SQLDIR
+#define ET_SQLDIR "/usr/local/share/enertrack/sql"
+#endif
+
+#define MIGRATE_LOCK "hashtext('enertrack.migrate')"
+
+int tool_load_config(const char *path, et_config_t *cfg)
+{
+	char err[512], *text;
+	size_t len;
+	et_buf_t errs = ET_BUF_INIT;
+	if (et_config_init(cfg))
+		return -1;
+	if (et_file_read(path, &text, &len, 1u << 20, err, sizeof(err))) {
+		log_error("cannot read the configuration: %s", err);
+		et_config_free(cfg);
+		return -1;
+	}
+	int rc = et_config_parse(cfg, path, text, len, &errs);
+	free(text);
+	if (rc) {
+		if (et_buf_append(&errs, "", 1) == 0)
+			fputs(errs.data, stderr);
+		et_config_free(cfg);
+	}
+	et_buf_free(&errs);
+	return rc ? -1 : 0;
+}
+
+PGconn *tool_connect(const et_config_t *cfg)
+{
+	char err[300], *pw = NULL;
+	if (et_secret_read(cfg->pg_password_file, &pw, err, sizeof(err))) {
+		log_error("[postgres] password_file: %s", err);
+		return NULL;
+	}
+	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname",
+			       "password", NULL };
+	const char *vals[] = { "10", "enertrack", cfg->pg_conninfo, pw, NULL };
+	if (!pw)
+		keys[3] = NULL;
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	if (pw) {
+		memset(pw, 0, strlen(pw));
+		free(pw);
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_error("cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	PGresult *r = PQexec(conn, "SET client_min_messages = warning");
+	PQclear(r);
+	return conn;
+}
+
+static int exec_cmd(PGconn *conn, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(conn, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		log_error("%s: %s", what, PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A migration file is NNN_name.sql; returns NNN or -1. */
+static int file_version(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 9 || strcmp(name + n - 4, ".sql") != 0)
+		return -1;
+	if (!(name[0] >= '0' && name[0] <= '9') || !(name[1] >= '0' && name[1] <= '9') ||
+	    !(name[2] >= '0' && name[2] <= '9') || name[3] != '_')
+		return -1;
+	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
+}
+
+static const char *find_sql_dir(const char *given, const char *argv0, char *buf, size_t len)
+{
+	if (given)
+		return given;
+	if (access(ET_SQLDIR, R_OK) == 0)
+		return ET_SQLDIR;
+	/* running from a build tree: <repo>/build/enertrack -> <repo>/sql */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/../sql", exe);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	(void)argv0;
+	return "sql";
+}
+
+int migrate_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sql-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *sqldir = NULL;
+	char dirbuf[PATH_MAX + 8];
+	int c, rc = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			sqldir = optarg;
+			break;
+		case 'h':
+			printf("usage: enertrack migrate -c FILE [--sql-dir DIR]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (!config) {
+		fprintf(stderr, "usage: enertrack migrate -c FILE [--sql-dir DIR]\n");
+		return 2;
+	}
+	sqldir = find_sql_dir(sqldir, argv[0], dirbuf, sizeof(dirbuf));
+
+	DIR *d = opendir(sqldir);
+	if (!d) {
+		log_error("cannot open the migrations directory %s: %s", sqldir, strerror(errno));
+		return 1;
+	}
+	char *names[1000];
+	size_t nnames = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && nnames < 1000) {
+		if (file_version(de->d_name) >= 0)
+			names[nnames++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof(names[0]), cmp_names);
+
+	et_config_t cfg;
+	if (tool_load_config(config, &cfg))
+		goto out_names;
+	PGconn *conn = tool_connect(&cfg);
+	et_config_free(&cfg);
+	if (!conn)
+		goto out_names;
+	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
+		goto out_conn;
+	if (exec_cmd(conn,
+		     "CREATE TABLE IF NOT EXISTS schema_migration ("
+		     " version integer PRIMARY KEY, name text NOT NULL,"
+		     " applied_at timestamptz NOT NULL DEFAULT now())",
+		     "create schema_migration"))
+		goto out_unlock;
+
+	int applied = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		char vbuf[16];
+		int version = file_version(names[i]);
+		snprintf(vbuf, sizeof(vbuf), "%d", version);
+		const char *p[1] = { vbuf };
+		PGresult *r = PQexecParams(conn, "SELECT name FROM schema_migration WHERE version = $1",
+					   1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_error("reading schema_migration: %s", PQresultErrorMessage(r));
+			PQclear(r);
+			goto out_unlock;
+		}
+		int done = PQntuples(r) > 0;
+		PQclear(r);
+		if (done)
+			continue;
+
+		char path[PATH_MAX + 300], err[400], *sql;
+		size_t len;
+		snprintf(path, sizeof(path), "%s/%s", sqldir, names[i]);
+		if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
+			log_error("cannot read %s", err);
+			goto out_unlock;
+		}
+		if (exec_cmd(conn, "BEGIN", "begin")) {
+			free(sql);
+			goto out_unlock;
+		}
+		r = PQexec(conn, sql);
+		free(sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_error("%s failed: %s", names[i], PQresultErrorMessage(r));
+			PQclear(r);
+			PQclear(PQexec(conn, "ROLLBACK"));
+			goto out_unlock;
+		}
+		PQclear(r);
+		const char *ip[2] = { vbuf, names[i] };
+		r = PQexecParams(conn, "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
+				 2, NULL, ip, NULL, NULL, 0);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			log_error("recording %s: %s", names[i], PQresultErrorMessage(r));
+		PQclear(r);
+		if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
+			PQclear(PQexec(conn, "ROLLBACK"));
+			goto out_unlock;
+		}
+		printf("applied %s\n", names[i]);
+		applied++;
+	}
+	if (!applied)
+		printf("schema is up to date (%zu migrations)\n", nnames);
+	rc = 0;
+out_unlock:
+	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));
+out_conn:
+	PQfinish(conn);
+out_names:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	return rc;
+}
