@@ -68,7 +68,7 @@ $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

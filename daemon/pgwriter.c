@@ -86,7 +86,7 @@ static const char upsert_sql[] =
 	"    received_at = EXCLUDED.received_at,"
 	"    corrections = r.corrections + 1 + EXCLUDED.corrections"
 	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"
-	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in,"
+	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"
 	"    prev_value IS NULL AS fresh"
 	"), c AS ("
 	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
@@ -95,6 +95,16 @@ static const char upsert_sql[] =
 	"  UNION ALL"
 	"  SELECT site_id, metric, ts, prev_v, value, unit_in, value_in FROM s0"
 	"  WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value"
+	"  RETURNING 1"
+	"), h AS ("
+	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)"
+	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"
+	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"
+	"    count(*) FILTER (WHERE fresh), max(ts)"
+	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"
+	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"
+	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"
+	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"
 	"  RETURNING 1"
 	") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
 	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
@@ -300,6 +310,9 @@ static int connect_db(et_pgwriter_t *w)
 	int rc = exec_ok(w, stage_ddl, PGRES_COMMAND_OK);
 	if (rc == WR_OK)
 		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
+	/* reading_hourly buckets are UTC hours: date_trunc follows TimeZone */
+	if (rc == WR_OK)
+		rc = exec_ok(w, "SET TimeZone = 'UTC'", PGRES_COMMAND_OK);
 	if (rc != WR_OK) {
 		disconnect(w);
 		return rc;

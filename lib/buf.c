@@ -10,6 +10,8 @@ int et_buf_reserve(et_buf_t *b, size_t extra)
 {
 	if (b->cap - b->len >= extra)
 		return 0;
+	if (extra > ((size_t)-1) - b->len)
+		return -ENOMEM; /* len + extra would wrap around to a small size */
 	size_t want = b->len + extra;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < want) {

@@ -176,7 +176,7 @@ static char *reader(char *str, int num, void *stream)
 	size_t n = i - c->pos;
 	c->line++;
 	if (n + 2 > (size_t)num) {
-		add_err(c, c->line, "-", "-", "line longer than %s bytes", "4000");
+		add_err(c, c->line, "-", "-", "line longer than %d bytes", num - 2);
 		n = 0; /* parse it as an empty line */
 	} else {
 		memcpy(str, c->text + c->pos, n);
@@ -195,6 +195,13 @@ static int handler(void *user, const char *section, const char *name, const char
 {
 	struct parse_ctx *c = user;
 	int known_section = 0;
+	if (!value) {
+		/* With ini_allow_no_value, inih hands us each line that has no '='
+		 * or ':', so that every such line is reported, not only the first
+		 * (ini_parse_stream returns one line number). */
+		add_err(c, c->line, "-", "-", "not a section header or key = value line%s", "");
+		return 1;
+	}
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, section) != 0)
 			continue;
@@ -249,9 +256,12 @@ static void validate(struct parse_ctx *c)
 	    strncmp(cfg->mqtt_uri, "ws://", 5) != 0 && strncmp(cfg->mqtt_uri, "wss://", 6) != 0)
 		add_err(c, line_of(c, "mqtt", "uri"), "mqtt", "uri",
 			"must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or wss://%s", "");
-	if ((cfg->mqtt_cert_file[0] == '\0') != (cfg->mqtt_key_file[0] == '\0'))
-		add_err(c, line_of(c, "mqtt", "cert_file"), "mqtt", "cert_file",
+	if ((cfg->mqtt_cert_file[0] == '\0') != (cfg->mqtt_key_file[0] == '\0')) {
+		/* Name the one that was given, on its line. */
+		const char *given = cfg->mqtt_cert_file[0] ? "cert_file" : "key_file";
+		add_err(c, line_of(c, "mqtt", given), "mqtt", given,
 			"cert_file and key_file go together%s", "");
+	}
 	if (cfg->spool_dir[0] != '/')
 		add_err(c, line_of(c, "ingest", "spool_dir"), "ingest", "spool_dir",
 			"must be an absolute path%s", "");
@@ -265,8 +275,14 @@ int et_config_parse(et_config_t *cfg, const char *file, const char *text, size_t
 	/* Debian's libinih exposes these settings as variables. */
 	ini_max_line = 4096;
 	ini_use_stack = false;
+	/* With the heap buffer and no realloc, this build of inih allocates
+	 * ini_initial_alloc bytes (default 200), not ini_max_line: without this,
+	 * any line over 198 bytes (a long conninfo) would be refused. */
+	ini_initial_alloc = ini_max_line;
+	ini_allow_realloc = false;
 	ini_allow_multiline = false;
 	ini_stop_on_first_error = false;
+	ini_allow_no_value = true; /* see handler() */
 	int rc = ini_parse_stream(reader, &c, handler, &c);
 	if (rc > 0)
 		add_err(&c, rc, "-", "-", "not a section header or key = value line%s", "");

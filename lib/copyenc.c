@@ -44,7 +44,10 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 
 int et_copy_text(et_buf_t *b, const char *s, size_t n)
 {
-	/* Worst case: every byte becomes a 4-byte escape or U+FFFD (3 bytes). */
+	/* Worst case: every byte becomes a 4-byte escape or U+FFFD (3 bytes).
+	 * n * 4 must not wrap around, or the loop below would overrun. */
+	if (n > (((size_t)-1) - 1) / 4)
+		return -ENOMEM;
 	int rc = et_buf_reserve(b, n * 4 + 1);
 	if (rc)
 		return rc;
@@ -195,6 +198,8 @@ int et_copy_reject(et_buf_t *b, int64_t recv_us, const char *topic, size_t topic
 	rc = rc ? rc : (element >= 0 ? put_int(b, element) : put_lit(b, "\\N"));
 	rc = rc ? rc : TAB(b);
 	/* bytea hex input; the backslash itself is escaped for COPY */
+	if (!rc && k > (((size_t)-1) - 3) / 2)
+		rc = -ENOMEM; /* 3 + 2 * k would wrap around */
 	rc = rc ? rc : et_buf_reserve(b, 3 + 2 * k);
 	if (!rc) {
 		char *o = b->data + b->len;

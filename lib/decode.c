@@ -465,7 +465,9 @@ int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, co
 		memset(&tp, 0, sizeof(tp)); /* the payload must then name all three */
 
 	json_error_t jerr;
-	json_t *root = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* JSON_DECODE_ANY: a payload such as 42 or "x" is valid JSON that is not
+	 * an object, and is refused as not_an_object rather than bad_json. */
+	json_t *root = json_loadb(payload, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		snprintf(detail, sizeof(detail), "line %d column %d: %.160s", jerr.line, jerr.column,
 			 jerr.text);

@@ -41,6 +41,7 @@ static const struct metric {
 } metrics[] = {
 	{ "raw_coal", ET_DIM_MASS },
 	{ "capacity_commissioned", ET_DIM_POWER },
+	{ "retrofit_capacity", ET_DIM_POWER },
 	{ "generation", ET_DIM_ENERGY },
 	{ "energy_consumption", ET_DIM_COAL_EQ },
 	{ "gdp", ET_DIM_MONEY },

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+# Private PostgreSQL, mosquitto and enertrackd instances on free loopback
+# ports under one directory ($T), all stopped when the sourcing script exits.
+# Used by the integration tests, the demo and the benchmark. Set REPO and
+# BUILD before sourcing; T defaults to a new temporary directory, which is
+# removed on success unless KEEP_TMP is set.
+set -eu
+
+: "${BUILD:=build}"
+BIN=$REPO/$BUILD
+PGBIN=/usr/lib/postgresql/15/bin
+PY=/usr/bin/python3
+if [ -z "${T:-}" ]; then
+	T=$(mktemp -d /tmp/enertrack-test.XXXXXX)
+else
+	mkdir -p "$T"
+	KEEP_TMP=1
+fi
+chmod 755 "$T"
+PIDS=""
+PG_DATA=""
+: "${TEST_NAME:=$(basename "$0" .sh)}"
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+fail() {
+	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+	if [ -f "$T/daemon.log" ]; then
+		echo "---- daemon log (last 40 lines) ----" >&2
+		tail -n 40 "$T/daemon.log" >&2
+	fi
+	exit 1
+}
+
+cleanup() {
+	status=$?
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+	sleep 0.2
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+	if [ -n "$PG_DATA" ] && [ -d "$PG_DATA" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
+	fi
+	if [ "$status" = 0 ] && [ -z "${KEEP_TMP:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "$TEST_NAME: files kept in $T" >&2
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# wait_until SECONDS COMMAND...: polls every 0.1 s; returns 1 on timeout.
+wait_until() {
+	limit=$1
+	shift
+	end=$(($(date +%s) + limit))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+start_pg() {
+	PGPORT=$(free_port)
+	PG_DATA=$T/pg/data
+	mkdir -p "$T/pg"
+	[ "$(id -u)" = 0 ] && chown postgres: "$T/pg"
+	as_pg "$PGBIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 --no-sync >"$T/initdb.log" 2>&1 ||
+		fail "initdb failed: $(tail -5 "$T/initdb.log")"
+	pg_start
+	psql -X -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -Atqc "CREATE DATABASE enertrack" >/dev/null ||
+		fail "cannot create the database"
+	PGCONN="host=127.0.0.1 port=$PGPORT user=postgres dbname=enertrack"
+}
+
+pg_start() {
+	as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$T/pg/log" -w -t 30 \
+		-o "-p $PGPORT -k $T/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		start >/dev/null || fail "PostgreSQL did not start: $(tail -5 "$T/pg/log")"
+}
+
+pg_stop() {
+	as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+}
+
+q() { psql "$PGCONN" -X -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+
+start_mosquitto() {
+	MQPORT=$(free_port)
+	mkdir -p "$T/mq"
+	cat >"$T/mq/mosquitto.conf" <<EOC
+listener $MQPORT 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $T/mq/
+autosave_interval 1
+max_queued_messages 0
+max_inflight_messages 0
+log_dest file $T/mq/mosquitto.log
+user $(id -un)
+EOC
+	mosquitto -c "$T/mq/mosquitto.conf" &
+	MQPID=$!
+	PIDS="$PIDS $MQPID"
+	wait_until 10 sh -c "ss -ltn | grep -q '127.0.0.1:$MQPORT '" || fail "mosquitto did not start"
+	MQURI="tcp://127.0.0.1:$MQPORT"
+}
+
+stop_mosquitto() {
+	kill -TERM "$MQPID" 2>/dev/null || true
+	wait "$MQPID" 2>/dev/null || true
+}
+
+# write_config FILE [extra INI lines...]
+write_config() {
+	f=$1
+	shift
+	{
+		printf '[mqtt]\nuri = %s\nclient_id = enertrack-%s\ntopics = energy/#\nqos = 1\n' "$MQURI" "$TEST_NAME"
+		printf '[postgres]\nconninfo = %s\n' "$PGCONN"
+		printf '[ingest]\nbatch_rows = 2000\nflush_ms = 50\nspool_dir = %s/spool\n' "$T"
+		printf '[log]\nlevel = info\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$f"
+}
+
+migrate() {
+	"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql"
+}
+
+# start_daemon: runs enertrackd on $T/enertrack.conf, logging to $T/daemon.log.
+start_daemon() {
+	if [ -n "${ET_VALGRIND:-}" ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--log-file="$T/valgrind.%p.log" \
+			"$BIN/enertrackd" -c "$T/enertrack.conf" >>"$T/daemon.log" 2>&1 &
+	else
+		"$BIN/enertrackd" -c "$T/enertrack.conf" >>"$T/daemon.log" 2>&1 &
+	fi
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	wait_until 30 grep -q "mqtt: connected" "$T/daemon.log" || fail "enertrackd did not connect"
+}
+
+# stop_daemon: SIGTERM, expects exit 0.
+stop_daemon() {
+	kill -TERM "$DPID"
+	rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" = 0 ] || fail "enertrackd exited $rc after SIGTERM"
+}
+
+publish() {
+	"$BIN/enertrack" publish --uri "$MQURI" --qos 1 "$@"
+}
