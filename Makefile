@@ -31,9 +31,9 @@ LIB_SRCS := lib/buf.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c
 COMMON_SRCS := common/log.c common/file.c
 DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c
-TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/mqttpub.c tools/publish.c \
-	tools/sim.c
+	daemon/ingest.c daemon/alerts.c
+TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/mqttpub.c \
+	tools/publish.c tools/sim.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -3,6 +3,7 @@
  * wires MQTT -> hand-over -> ingest -> writer on one libuv loop, and runs it.
  * Signal handling: SIGTERM/SIGINT drain and commit, then exit 0; SIGHUP
  * reloads what can change at run time. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "alerts.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -42,6 +44,7 @@ struct app {
 	et_msgvec_t taken;
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
+	et_alerts_t *alerts;
 	et_ingest_t ingest;
 	bool writer_closed;
 	int exit_code;
@@ -95,6 +98,7 @@ static void on_mqtt_wakeup(void *ctx)
 }
 
 static void close_all(struct app *a);
+static void wipe_free(char *s);
 
 static void maybe_finish(struct app *a)
 {
@@ -163,6 +167,8 @@ static void close_all(struct app *a)
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
+	et_alerts_stop(a->alerts);
+	a->alerts = NULL;
 	if (a->writer) {
 		et_pgwriter_stop(a->writer, true, on_writer_closed);
 		a->writer = NULL;
@@ -227,6 +233,13 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_buf_free(&fixed);
 	et_log_set_level_name(next.log_level);
 	et_ingest_reconfigure(&a->ingest, &next);
+	char *smtp_pw = NULL;
+	char err[300];
+	if (et_secret_read(next.smtp_password_file, &smtp_pw, err, sizeof(err)))
+		log_error("SIGHUP: [smtp] password_file: %s; keeping the old SMTP settings", err);
+	else if (a->alerts && et_alerts_reconfigure(a->alerts, &next, smtp_pw))
+		log_error("SIGHUP: out of memory applying the [targets], [alerts] and [smtp] settings");
+	wipe_free(smtp_pw);
 	et_config_free(&next);
 	log_info("SIGHUP: reloaded");
 }
@@ -237,6 +250,7 @@ static void print_version(void)
 	printf("  libuv %s\n", uv_version_string());
 	printf("  libpq %d\n", PQlibVersion());
 	printf("  jansson %s\n", jansson_version_str());
+	printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
 	MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo();
 	for (; v && v->name; v++)
 		if (strcmp(v->name, "Version") == 0)
@@ -250,9 +264,13 @@ static void usage(FILE *f)
 		   "Subscribes to MQTT energy telemetry and writes it to PostgreSQL.\n");
 }
 
-static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw)
+static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw, char **smtp_pw)
 {
 	char err[300];
+	if (et_secret_read(cfg->smtp_password_file, smtp_pw, err, sizeof(err))) {
+		log_error("[smtp] password_file: %s", err);
+		return -1;
+	}
 	if (et_secret_read(cfg->mqtt_password_file, mqtt_pw, err, sizeof(err))) {
 		log_error("[mqtt] password_file: %s", err);
 		return -1;
@@ -286,7 +304,7 @@ int main(int argc, char **argv)
 	struct app app;
 	struct app *a = &app;
 	char err[300];
-	char *mqtt_pw = NULL, *pg_pw = NULL;
+	char *mqtt_pw = NULL, *pg_pw = NULL, *smtp_pw = NULL;
 
 	et_log_init("enertrackd");
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -317,9 +335,10 @@ int main(int argc, char **argv)
 	if (load_config(config, &a->cfg))
 		return 1;
 	if (check_only) {
-		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw);
+		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);
 		wipe_free(mqtt_pw);
 		wipe_free(pg_pw);
+		wipe_free(smtp_pw);
 		et_config_free(&a->cfg);
 		if (bad)
 			return 1;
@@ -327,11 +346,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	et_log_set_level_name(a->cfg.log_level);
-	if (read_secrets(&a->cfg, &mqtt_pw, &pg_pw)) {
+	if (read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw)) {
 		et_config_free(&a->cfg);
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	/* before any thread: curl_global_init is not thread-safe */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		return 1;
+	}
 
 	uv_loop_init(&a->loop);
 	a->loop.data = a;
@@ -344,6 +368,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	et_ingest_init(&a->ingest, &a->cfg, a->writer);
+	if (et_alerts_start(&a->alerts, &a->cfg, pg_pw, smtp_pw)) {
+		log_error("cannot start the alerts thread");
+		return 1;
+	}
 
 	uv_signal_init(&a->loop, &a->sigterm);
 	uv_signal_init(&a->loop, &a->sigint);
@@ -368,6 +396,7 @@ int main(int argc, char **argv)
 	}
 	wipe_free(mqtt_pw);
 	wipe_free(pg_pw);
+	wipe_free(smtp_pw);
 
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	int rc = uv_loop_close(&a->loop);
@@ -377,5 +406,6 @@ int main(int argc, char **argv)
 	et_msgvec_free(&a->taken);
 	et_handoff_destroy(&a->handoff);
 	et_config_free(&a->cfg);
+	curl_global_cleanup();
 	return a->exit_code;
 }

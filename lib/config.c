@@ -7,13 +7,14 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_STR, K_INT, K_LEVEL };
+enum key_type { K_STR, K_INT, K_LEVEL, K_DBL };
 
 struct key {
 	const char *section;
@@ -21,7 +22,7 @@ struct key {
 	enum key_type type;
 	size_t offset;
 	const char *def;
-	long min, max; /* K_INT */
+	long min, max; /* K_INT and K_DBL */
 	bool reloadable;
 };
 
@@ -55,6 +56,22 @@ static const struct key keys[] = {
 	  1000000, true },
 	{ "ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false },
 	{ "log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true },
+	{ "targets", "timezone", K_STR, OFF(tz), "Asia/Shanghai", 0, 0, true },
+	{ "targets", "eval_interval_s", K_INT, OFF(eval_interval_s), "60", 1, 86400, true },
+	{ "targets", "min_elapsed_pct", K_DBL, OFF(min_elapsed_pct), "5", 0, 100, true },
+	{ "targets", "stale_after_s", K_INT, OFF(stale_after_s), "3600", 1, INT_MAX, true },
+	{ "alerts", "fire_pct", K_DBL, OFF(fire_pct), "5", 0, 1000, true },
+	{ "alerts", "resolve_pct", K_DBL, OFF(resolve_pct), "3", 0, 1000, true },
+	{ "alerts", "pending_s", K_INT, OFF(pending_s), "3600", 0, INT_MAX, true },
+	{ "alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true },
+	{ "smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true },
+	{ "smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true },
+	{ "smtp", "from", K_STR, OFF(smtp_from), "enertrack@localhost", 0, 0, true },
+	{ "smtp", "to", K_STR, OFF(smtp_to), "", 0, 0, true },
+	{ "smtp", "username", K_STR, OFF(smtp_username), "", 0, 0, true },
+	{ "smtp", "password_file", K_STR, OFF(smtp_password_file), "", 0, 0, true },
+	{ "smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true },
+	{ "smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -89,6 +106,17 @@ static const char *key_set(et_config_t *cfg, const struct key *k, const char *va
 			return "out of memory";
 		free(*str_at(cfg, k));
 		*str_at(cfg, k) = dup;
+		return NULL;
+	}
+	case K_DBL: {
+		char *end;
+		errno = 0;
+		double v = strtod(value, &end);
+		if (errno || end == value || *end != '\0' || !isfinite(v))
+			return "must be a number";
+		if (v < (double)k->min || v > (double)k->max)
+			return "is out of range";
+		*(double *)((char *)cfg + k->offset) = v;
 		return NULL;
 	}
 	case K_INT: {
@@ -265,6 +293,23 @@ static void validate(struct parse_ctx *c)
 	if (cfg->spool_dir[0] != '/')
 		add_err(c, line_of(c, "ingest", "spool_dir"), "ingest", "spool_dir",
 			"must be an absolute path%s", "");
+	if (cfg->resolve_pct >= cfg->fire_pct)
+		add_err(c, line_of(c, "alerts", "resolve_pct"), "alerts", "resolve_pct",
+			"must be smaller than fire_pct (%g), so that a drift at the threshold does "
+			"not flap",
+			cfg->fire_pct);
+	if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)
+		add_err(c, line_of(c, "smtp", "tls"), "smtp", "tls", "must be starttls or none");
+	if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+		add_err(c, line_of(c, "smtp", "url"), "smtp", "url",
+			"must start with smtp:// or smtps://");
+	if (cfg->smtp_url[0] && strspn(cfg->smtp_to, " ,\t") == strlen(cfg->smtp_to))
+		add_err(c, line_of(c, "smtp", "to"), "smtp", "to",
+			"needs at least one address when url is set");
+	if (cfg->tz[0] == '\0' || strchr(cfg->tz, '\'') || strlen(cfg->tz) > 64)
+		add_err(c, line_of(c, "targets", "timezone"), "targets", "timezone",
+			"must be a time zone name such as Asia/Shanghai");
 }
 
 int et_config_parse(et_config_t *cfg, const char *file, const char *text, size_t len,
@@ -301,8 +346,9 @@ int et_config_diff_fixed(const et_config_t *a, const et_config_t *b, et_buf_t *o
 			continue;
 		const char *pa = (const char *)a + k->offset;
 		const char *pb = (const char *)b + k->offset;
-		int differs = k->type == K_INT ? *(const int *)pa != *(const int *)pb
-					       : strcmp(*(char *const *)pa, *(char *const *)pb) != 0;
+		int differs = k->type == K_INT	 ? *(const int *)pa != *(const int *)pb
+			      : k->type == K_DBL ? *(const double *)pa != *(const double *)pb
+						 : strcmp(*(char *const *)pa, *(char *const *)pb) != 0;
 		if (!differs)
 			continue;
 		char line[160];

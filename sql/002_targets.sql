@@ -28,17 +28,20 @@ CREATE TABLE metric (
     aggregate      text NOT NULL CHECK (aggregate IN ('sum', 'level', 'ratio')),
     label          text NOT NULL,
     display_unit   text NOT NULL,
-    display_div    double precision NOT NULL
+    display_div    double precision NOT NULL,
+    -- a flow is reported continuously (a silent site is missing data);
+    -- an event (commissioning) is not, and a site is never stale for it
+    flow           boolean NOT NULL
 );
 INSERT INTO metric VALUES
-    ('raw_coal', 'mass', 'sum', 'Raw coal', 'Mt', 1e6),
-    ('capacity_commissioned', 'power', 'sum', 'New-energy capacity', 'MW', 1),
-    ('retrofit_capacity', 'power', 'sum', 'Coal-power retrofits', 'MW', 1),
-    ('generation', 'energy', 'sum', 'Generation', 'GWh', 1e3),
-    ('energy_consumption', 'coal_eq', 'sum', 'Energy consumption', 'Mtce', 1e6),
-    ('gdp', 'money', 'sum', 'GDP', '亿元', 1e8),
-    ('advanced_capacity_share', 'share', 'level', 'Advanced coal capacity share', '%', 1),
-    ('energy_intensity', NULL, 'ratio', 'Energy intensity', '%', 1);
+    ('raw_coal', 'mass', 'sum', 'Raw coal', 'Mt', 1e6, true),
+    ('capacity_commissioned', 'power', 'sum', 'New-energy capacity', 'MW', 1, false),
+    ('retrofit_capacity', 'power', 'sum', 'Coal-power retrofits', 'MW', 1, false),
+    ('generation', 'energy', 'sum', 'Generation', 'GWh', 1e3, true),
+    ('energy_consumption', 'coal_eq', 'sum', 'Energy consumption', 'Mtce', 1e6, true),
+    ('gdp', 'money', 'sum', 'GDP', '亿元', 1e8, true),
+    ('advanced_capacity_share', 'share', 'level', 'Advanced coal capacity share', '%', 1, true),
+    ('energy_intensity', NULL, 'ratio', 'Energy intensity', '%', 1, true);
 
 -- Hourly (UTC) sums per site, metric and source, kept by the writer in the
 -- same transaction as the readings, so that progress over a year reads
@@ -114,7 +117,8 @@ LANGUAGE sql STABLE AS $$
                cfg.stale_after_s
         FROM cfg
     ),
-    m AS (SELECT CASE WHEN t.metric = 'energy_intensity' THEN 'energy_consumption' ELSE t.metric END AS metric),
+    m AS (SELECT CASE WHEN t.metric = 'energy_intensity' THEN 'energy_consumption' ELSE t.metric END AS metric,
+                 (SELECT flow FROM metric WHERE name = t.metric) AS flow),
     per AS (
         SELECT h.site_id, s.county,
                sum(h.value_sum) FILTER (WHERE h.hour >= b.y0) AS ytd,
@@ -141,7 +145,8 @@ LANGUAGE sql STABLE AS $$
                * extract(epoch FROM at - per.last_ts) / 86400
            ELSE 0 END
     FROM per
-    CROSS JOIN LATERAL (SELECT extract(epoch FROM at - per.last_ts) > greatest(per.stale_after_s,
+    CROSS JOIN m
+    CROSS JOIN LATERAL (SELECT m.flow AND extract(epoch FROM at - per.last_ts) > greatest(per.stale_after_s,
                2 * coalesce(30 * 86400.0 / nullif(per.n30, 0), 0)) AS stale) st
 $$;
 
@@ -266,23 +271,26 @@ END $$;
 CREATE VIEW target_progress AS SELECT * FROM target_progress_at(now());
 COMMENT ON VIEW target_progress IS 'Per target of the current year (target_setting.timezone): expected by now, actual, drift, projection, status.';
 
--- The sites furthest behind their own share of a target: a site's share is
--- its part of the same period last year (or, without history, of this year).
+-- The sites furthest behind their own share of a target. A site's share is
+-- its part of the same period last year; without that history, its part of
+-- the sites' combined pace while they reported (so a site that fell silent
+-- owes what it would have produced at its own pace).
 CREATE FUNCTION target_sites_behind(tid integer, at timestamptz, n integer DEFAULT 5)
 RETURNS TABLE (site_id text, county text, actual double precision, expected double precision,
                gap double precision, stale boolean, last_ts timestamptz)
 LANGUAGE sql STABLE AS $$
     WITH t AS (SELECT * FROM target WHERE id = tid),
     p AS (SELECT * FROM target_progress_at(at) WHERE target_id = tid),
-    s AS (SELECT st.* FROM t, LATERAL target_site_stats(t, at) st),
-    tot AS (SELECT sum(prev_same) AS prev, sum(ytd) AS ytd FROM s)
-    SELECT s.site_id, s.county, s.ytd,
-           p.expected * CASE WHEN tot.prev > 0 THEN s.prev_same / tot.prev
-                             WHEN tot.ytd > 0 THEN s.ytd / tot.ytd ELSE 0 END AS exp_site,
-           s.ytd - p.expected * CASE WHEN tot.prev > 0 THEN s.prev_same / tot.prev
-                                     WHEN tot.ytd > 0 THEN s.ytd / tot.ytd ELSE 0 END AS gap,
-           s.stale, s.last_ts
-    FROM s, p, tot
+    y AS (SELECT make_timestamptz(t.year, 1, 1, 0, 0, 0, (SELECT timezone FROM target_setting)) AS y0 FROM t),
+    s AS (SELECT st.*, st.ytd / greatest(1.0 / 24, extract(epoch FROM st.last_ts - y.y0) / 86400) AS pace
+          FROM t, y, LATERAL target_site_stats(t, at) st),
+    tot AS (SELECT sum(prev_same) AS prev, sum(pace) AS pace FROM s),
+    sh AS (SELECT s.*, CASE WHEN tot.prev > 0 THEN s.prev_same / tot.prev
+                            WHEN tot.pace > 0 THEN s.pace / tot.pace ELSE 0 END AS share
+           FROM s, tot)
+    SELECT sh.site_id, sh.county, sh.ytd, p.expected * sh.share,
+           sh.ytd - p.expected * sh.share AS gap, sh.stale, sh.last_ts
+    FROM sh, p
     WHERE p.metric <> 'energy_intensity' AND p.metric <> 'advanced_capacity_share'
     ORDER BY gap ASC
     LIMIT n

@@ -16,5 +16,6 @@ int tool_load_config(const char *path, et_config_t *cfg);
 PGconn *tool_connect(const et_config_t *cfg);
 
 int migrate_main(int argc, char **argv);
+int status_main(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "migrate", migrate_main, "apply the sql/ migrations in order, each once" },
+	{ "status", status_main, "the targets table: plan, expected by now, actual, drift" },
 	{ "sim", sim_main, "publish realistic Changzhi telemetry to a broker" },
 	{ "publish", publish_main, "publish topic<TAB>payload lines from stdin" },
 };

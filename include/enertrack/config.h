@@ -40,6 +40,25 @@ typedef struct et_config {
 	char *spool_dir;
 	/* [log] */
 	char *log_level;
+	/* [targets] */
+	char *tz;
+	int eval_interval_s;
+	double min_elapsed_pct;
+	int stale_after_s;
+	/* [alerts] */
+	double fire_pct;
+	double resolve_pct;
+	int pending_s;
+	int repeat_s;
+	/* [smtp] */
+	char *smtp_url;
+	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */
+	char *smtp_from;
+	char *smtp_to; /* space- or comma-separated */
+	char *smtp_username;
+	char *smtp_password_file;
+	char *smtp_ca_file;
+	int smtp_timeout_s;
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;

@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Issue #3: the schedule and drift maths of target_progress_at(), table-driven
+# against a real PostgreSQL: leap year, year start in Asia/Shanghai versus
+# UTC, monthly weights, `about` both ways, `at_least`, `reduce_by_pct`,
+# too_early, stale sites explaining a shortfall, the capacity source filter;
+# and that sql/002's unit table agrees with lib/units.c.
+. "$(dirname "$0")/lib.sh"
+
+start_pg
+MQURI=tcp://127.0.0.1:1 write_config "$T/enertrack.conf"
+migrate >/dev/null
+
+# Readings go in as the writer puts them: reading + reading_hourly.
+q "CREATE FUNCTION t_add(s text, k text, c text, m text, at timestamptz, v double precision, src text DEFAULT NULL)
+   RETURNS void LANGUAGE sql AS \$\$
+     INSERT INTO site (id, kind, county) VALUES (s, k, c) ON CONFLICT DO NOTHING;
+     INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+       VALUES (s, m, at, v, 'x', v, src, now());
+     INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)
+       VALUES (s, m, coalesce(src, ''), date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', v, 1, at)
+       ON CONFLICT (metric, hour, site_id, source) DO UPDATE
+       SET value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + 1, last_ts = greatest(h.last_ts, EXCLUDED.last_ts);
+   \$\$"
+q "DELETE FROM target"
+
+# check LABEL SQL EXPECTED
+check() {
+	got=$(q "$2")
+	[ "$got" = "$3" ] || fail "$1: expected '$3', got '$got'"
+	log "ok: $1"
+}
+prog() { # prog AT METRIC COLUMN
+	echo "SELECT $3 FROM target_progress_at('$1') WHERE metric = '$2' AND year = extract(year FROM '$1'::timestamptz AT TIME ZONE (SELECT timezone FROM target_setting))"
+}
+
+# --- schedule: leap year, linear ---------------------------------------------
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('raw_coal', 2024, 'about', 366, 't', 2, 'city')"
+# 2024 has 366 days: noon of 1 July is 182.5 days in
+check "leap-year elapsed" "$(prog 2024-07-01T12:00:00+08:00 raw_coal 'round(elapsed_pct::numeric, 6)')" \
+	"$(q "SELECT round(100 * 182.5 / 366, 6)")"
+check "leap-year expected" "$(prog 2024-07-01T12:00:00+08:00 raw_coal 'round(expected::numeric, 6)')" "182.500000"
+# 29 Feb exists: expected at its end = 60 days
+check "leap day" "$(prog 2024-03-01T00:00:00+08:00 raw_coal 'round(expected::numeric, 6)')" "60.000000"
+
+# --- year start in Asia/Shanghai versus UTC ------------------------------------
+# 2023-12-31T20:00Z is 2024-01-01 04:00 in Shanghai: 2024's first reading there
+q "SELECT t_add('m1', 'mine', '襄垣', 'raw_coal', '2023-12-31T20:00:00Z', 100)"
+check "Shanghai year start" "$(prog 2024-01-01T12:00:00+08:00 raw_coal 'actual')" "100"
+q "UPDATE target_setting SET timezone = 'UTC'"
+check "UTC year start: the reading is 2023's" "$(prog 2024-01-01T12:00:00Z raw_coal 'actual')" "0"
+check "UTC year start: status" "$(prog 2024-01-01T12:00:00Z raw_coal 'status')" "too_early"
+q "UPDATE target_setting SET timezone = 'Asia/Shanghai'"
+
+# --- about, both directions; too_early -------------------------------------------
+q "DELETE FROM reading; DELETE FROM reading_hourly; DELETE FROM site"
+# one mine, 1 t a day for 100 days from 1 Jan (Shanghai): expected at day 100 = 100 t
+q "SELECT t_add('m1', 'mine', '襄垣', 'raw_coal', '2024-01-01T00:00:00+08:00'::timestamptz + d * interval '1 day' + interval '23 hours', 1) FROM generate_series(0, 99) d"
+check "on track" "$(prog 2024-04-10T00:00:00+08:00 raw_coal status)" "on_track"
+check "drift 0" "$(prog 2024-04-10T00:00:00+08:00 raw_coal 'round(drift_pct::numeric, 3)')" "0.000"
+q "UPDATE target SET value = 366 / 1.10 WHERE metric = 'raw_coal'"
+check "about: over" "$(prog 2024-04-10T00:00:00+08:00 raw_coal status)" "over"
+check "about: +10 %" "$(prog 2024-04-10T00:00:00+08:00 raw_coal 'round(drift_pct::numeric, 3)')" "10.000"
+q "UPDATE target SET value = 366 / 0.90 WHERE metric = 'raw_coal'"
+check "about: behind" "$(prog 2024-04-10T00:00:00+08:00 raw_coal status)" "behind"
+check "about: -10 %" "$(prog 2024-04-10T00:00:00+08:00 raw_coal 'round(drift_pct::numeric, 3)')" "-10.000"
+check "projected: rate carried to year end" \
+	"$(prog 2024-04-10T00:00:00+08:00 raw_coal 'round(projected::numeric, 3)')" "366.000"
+check "required daily" "$(prog 2024-04-10T00:00:00+08:00 raw_coal 'round(required_daily::numeric, 4)')" \
+	"$(q "SELECT round(((366 / 0.9 - 100) / 266)::numeric, 4)")"
+check "too early (5 % of the year)" "$(prog 2024-01-10T00:00:00+08:00 raw_coal status)" "too_early"
+q "UPDATE target_setting SET min_elapsed_pct = 1"
+check "min_elapsed_pct lowered" "$(prog 2024-01-10T00:00:00+08:00 raw_coal status)" "behind"
+q "UPDATE target_setting SET min_elapsed_pct = 5"
+
+# --- stale sites explain a shortfall: insufficient_data ----------------------------
+# a second mine producing 1 t/day stops on day 50; at day 100 the city is
+# short by ~50 t, all of it the silent mine's
+q "UPDATE target SET value = 732 WHERE metric = 'raw_coal'"
+q "SELECT t_add('m2', 'mine', '沁源', 'raw_coal', '2024-01-01T00:00:00+08:00'::timestamptz + d * interval '1 day' + interval '23 hours', 1) FROM generate_series(0, 49) d"
+check "stale explains shortfall" "$(prog 2024-04-10T00:00:00+08:00 raw_coal status)" "insufficient_data"
+check "stale site counted" "$(prog 2024-04-10T00:00:00+08:00 raw_coal "sites_reporting || '/' || sites_stale")" "1/1"
+check "furthest behind is the stale one" \
+	"SELECT site_id || ' ' || stale FROM target_sites_behind((SELECT id FROM target WHERE metric = 'raw_coal'), '2024-04-10T00:00:00+08:00', 5) LIMIT 1" "m2 true"
+# a county scope sees only its mine
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('raw_coal', 2024, 'about', 366, 't', 2, 'county:襄垣')"
+check "county scope" "SELECT actual FROM target_progress_at('2024-04-10T00:00:00+08:00') WHERE scope = 'county:襄垣'" "100"
+
+# --- monthly weights -------------------------------------------------------------
+q "DELETE FROM target"
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope, schedule) VALUES ('raw_coal', 2024, 'about', 115, 't', 2, 'city', ARRAY[5, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10])"
+check "weights: end of January" "$(prog 2024-02-01T00:00:00+08:00 raw_coal 'round(expected::numeric, 6)')" "5.000000"
+# half of February (29 days in 2024): 5 + 10 * 14.5 / 29
+check "weights: mid February" "$(prog 2024-02-15T12:00:00+08:00 raw_coal 'round(expected::numeric, 6)')" "10.000000"
+
+# --- at_least: capacity, only new-energy sources count -------------------------------
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('capacity_commissioned', 2024, 'at_least', 36.6, '万千瓦', 5, 'city')"
+q "SELECT t_add('p1', 'plant', '长子', 'capacity_commissioned', '2024-03-01T10:00:00+08:00', 120, 'solar')"
+q "SELECT t_add('p2', 'plant', '长子', 'capacity_commissioned', '2024-03-02T10:00:00+08:00', 80, 'wind')"
+q "SELECT t_add('p3', 'plant', '长子', 'capacity_commissioned', '2024-03-03T10:00:00+08:00', 500, 'coal')"
+# 366 MW a year; at day 100: expected 100 MW, actual 200 MW (coal excluded)
+check "at_least: sources" "$(prog 2024-04-10T00:00:00+08:00 capacity_commissioned actual)" "200"
+check "at_least: ahead" "$(prog 2024-04-10T00:00:00+08:00 capacity_commissioned status)" "ahead"
+check "at_least: behind" "$(prog 2024-12-01T00:00:00+08:00 capacity_commissioned status)" "behind"
+check "at_least: within tolerance" "$(prog 2024-07-18T00:00:00+08:00 capacity_commissioned status)" "on_track"
+
+# --- reduce_by_pct: energy intensity ---------------------------------------------
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('energy_intensity', 2024, 'reduce_by_pct', 1.8, '%', 0, 'city')"
+q "SELECT t_add('e1', 'enterprise', '潞城', 'energy_consumption', '2023-02-01T00:00:00+08:00', 100)"
+q "SELECT t_add('city', 'region', NULL, 'gdp', '2023-02-01T00:00:00+08:00', 1000)"
+q "SELECT t_add('e1', 'enterprise', '潞城', 'energy_consumption', '2023-09-01T00:00:00+08:00', 999)"
+q "SELECT t_add('e1', 'enterprise', '潞城', 'energy_consumption', '2024-02-01T00:00:00+08:00', 97)"
+q "SELECT t_add('city', 'region', NULL, 'gdp', '2024-02-01T00:00:00+08:00', 1000)"
+# same period (to 1 April): 97/1000 against 100/1000: down 3 %; September 2023 is outside it
+check "reduce: actual reduction" "$(prog 2024-04-01T00:00:00+08:00 energy_intensity 'round(actual::numeric, 6)')" "3.000000"
+check "reduce: ahead" "$(prog 2024-04-01T00:00:00+08:00 energy_intensity status)" "ahead"
+q "SELECT t_add('e1', 'enterprise', '潞城', 'energy_consumption', '2024-03-01T00:00:00+08:00', 2)"
+check "reduce: behind (down 1 %)" "$(prog 2024-04-01T00:00:00+08:00 energy_intensity status)" "behind"
+check "reduce: drift" "$(prog 2024-04-01T00:00:00+08:00 energy_intensity 'round(drift_pct::numeric, 3)')" \
+	"$(q "SELECT round((100 * (1 - 1.8) / 1.8)::numeric, 3)")"
+
+# --- the view is the current year ---------------------------------------------------
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('raw_coal', extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int, 'about', 1, 'Mt', 2, 'city')"
+check "view: current year" "SELECT count(*) FROM target_progress" "1"
+
+# --- SQL units agree with lib/units.c ------------------------------------------------
+for u in t kt Mt 万吨 亿吨 kW MW GW 万千瓦 kWh MWh GWh 万千瓦时 亿千瓦时 tce 万吨标准煤 CNY 元 万元 亿元 %; do
+	[ "$(q "SELECT count(*) FROM unit WHERE name = '$u'")" = 1 ] || fail "unit $u missing in SQL"
+done
+[ "$(q "SELECT count(*) FROM unit")" = 21 ] || fail "SQL has units lib/units.c does not"
+check "units: factors" "SELECT string_agg(name || '=' || factor, ' ' ORDER BY name) FROM unit WHERE name IN ('万吨', '万千瓦', '亿千瓦时', 'kW')" \
+	"kW=0.001 万千瓦=10 万吨=10000 亿千瓦时=100000"

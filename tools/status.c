@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* `enertrack status`: the targets table, read from target_progress_at(),
+ * for a person at a terminal (plain units) or a program (--json). */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "enertrack/log.h"
+
+enum {
+	S_ID, S_LABEL, S_METRIC, S_YEAR, S_SCOPE, S_KIND, S_TARGET, S_DUNIT, S_DDIV, S_ELAPSED,
+	S_EXPECTED, S_ACTUAL, S_DRIFT, S_PROJECTED, S_REQUIRED, S_REPORTING, S_STALE, S_STATUS,
+	S_PLAN, S_TOL, S_AT, S_TZ, S_NCOLS
+};
+
+static const char progress_sql[] =
+	"SELECT p.target_id, p.label, p.metric, p.year, p.scope, p.kind, p.target, p.display_unit,"
+	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
+	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
+	" p.tolerance_pct, to_char($1::timestamptz AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI'),"
+	" s.timezone"
+	" FROM target_progress_at($1::timestamptz) p, target_setting s ORDER BY p.target_id";
+
+static double num(PGresult *r, int i, int c)
+{
+	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
+}
+
+/* A canonical value in the target's display unit, e.g. "168.21 Mt". */
+static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i)
+{
+	if (isnan(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	const char *unit = PQgetvalue(r, i, S_DUNIT);
+	double d = v / num(r, i, S_DDIV);
+	int decimals = strcmp(unit, "Mt") == 0 || strcmp(unit, "Mtce") == 0 ? 2 : 1;
+	snprintf(buf, len, "%.*f %s", decimals, d, unit);
+}
+
+static const char *kind_text(const char *kind)
+{
+	if (strcmp(kind, "at_least") == 0)
+		return "at least";
+	if (strcmp(kind, "reduce_by_pct") == 0)
+		return "reduce by";
+	return "about";
+}
+
+static int print_table(PGconn *conn, PGresult *r, const char *at)
+{
+	printf("Targets at %s (%s): %.1f %% of %s elapsed\n\n", PQgetvalue(r, 0, S_AT),
+	       PQgetvalue(r, 0, S_TZ), num(r, 0, S_ELAPSED), PQgetvalue(r, 0, S_YEAR));
+	printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s\n", "target", "kind", "plan",
+	       "expected", "actual", "drift", "projected", "status", "sites (stale)");
+	for (int i = 0; i < PQntuples(r); i++) {
+		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
+		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i);
+		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i);
+		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i);
+		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i);
+		double d = num(r, i, S_DRIFT);
+		if (isnan(d))
+			snprintf(drift, sizeof(drift), "-");
+		else
+			snprintf(drift, sizeof(drift), "%+.1f %%", d);
+		const char *scope = PQgetvalue(r, i, S_SCOPE);
+		if (strcmp(scope, "city") == 0)
+			snprintf(label, sizeof(label), "%s", PQgetvalue(r, i, S_LABEL));
+		else
+			snprintf(label, sizeof(label), "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
+		printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s (%s)\n", label,
+		       kind_text(PQgetvalue(r, i, S_KIND)), plan, exp_s, act, drift, proj,
+		       PQgetvalue(r, i, S_STATUS), PQgetvalue(r, i, S_REPORTING),
+		       PQgetvalue(r, i, S_STALE));
+	}
+	/* where a target drifts, the sites furthest behind their own share */
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *st = PQgetvalue(r, i, S_STATUS);
+		if (strcmp(st, "behind") != 0 && strcmp(st, "over") != 0 &&
+		    strcmp(st, "insufficient_data") != 0)
+			continue;
+		const char *p[2] = { PQgetvalue(r, i, S_ID), at };
+		PGresult *s = PQexecParams(conn,
+					   "SELECT site_id, coalesce(county, ''), actual, expected, gap,"
+					   " stale FROM target_sites_behind($1, $2::timestamptz, 5)"
+					   " WHERE gap < 0",
+					   2, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(s) != PGRES_TUPLES_OK) {
+			log_error("target_sites_behind: %s", PQresultErrorMessage(s));
+			PQclear(s);
+			return -1;
+		}
+		if (PQntuples(s) > 0) {
+			printf("\n%s %s: the sites furthest behind their own share\n",
+			       PQgetvalue(r, i, S_LABEL), st);
+			for (int k = 0; k < PQntuples(s); k++) {
+				char a[32], e[32], g[32];
+				fmt_value(a, sizeof(a), num(s, k, 2), r, i);
+				fmt_value(e, sizeof(e), num(s, k, 3), r, i);
+				fmt_value(g, sizeof(g), num(s, k, 4), r, i);
+				printf("  %-20s %-10s actual %12s  expected %12s  gap %12s%s\n",
+				       PQgetvalue(s, k, 0), PQgetvalue(s, k, 1), a, e, g,
+				       PQgetvalue(s, k, 5)[0] == 't' ? "  (stale)" : "");
+			}
+		}
+		PQclear(s);
+	}
+	return 0;
+}
+
+static json_t *jnum(PGresult *r, int i, int c)
+{
+	double v = num(r, i, c);
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static int print_json(PGresult *r)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "target_id", json_integer(atoi(PQgetvalue(r, i, S_ID))));
+		json_object_set_new(o, "label", json_string(PQgetvalue(r, i, S_LABEL)));
+		json_object_set_new(o, "metric", json_string(PQgetvalue(r, i, S_METRIC)));
+		json_object_set_new(o, "year", json_integer(atoi(PQgetvalue(r, i, S_YEAR))));
+		json_object_set_new(o, "scope", json_string(PQgetvalue(r, i, S_SCOPE)));
+		json_object_set_new(o, "kind", json_string(PQgetvalue(r, i, S_KIND)));
+		json_object_set_new(o, "target", jnum(r, i, S_TARGET));
+		json_object_set_new(o, "expected", jnum(r, i, S_EXPECTED));
+		json_object_set_new(o, "actual", jnum(r, i, S_ACTUAL));
+		json_object_set_new(o, "drift_pct", jnum(r, i, S_DRIFT));
+		json_object_set_new(o, "projected", jnum(r, i, S_PROJECTED));
+		json_object_set_new(o, "required_daily", jnum(r, i, S_REQUIRED));
+		json_object_set_new(o, "elapsed_pct", jnum(r, i, S_ELAPSED));
+		json_object_set_new(o, "tolerance_pct", jnum(r, i, S_TOL));
+		json_object_set_new(o, "sites_reporting",
+				    json_integer(atoi(PQgetvalue(r, i, S_REPORTING))));
+		json_object_set_new(o, "sites_stale", json_integer(atoi(PQgetvalue(r, i, S_STALE))));
+		json_object_set_new(o, "status", json_string(PQgetvalue(r, i, S_STATUS)));
+		json_object_set_new(o, "display_unit", json_string(PQgetvalue(r, i, S_DUNIT)));
+		json_array_append_new(arr, o);
+	}
+	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	json_decref(arr);
+	if (!s)
+		return -1;
+	puts(s);
+	free(s);
+	return 0;
+}
+
+int status_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "at", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },	    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *at = "now";
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:a:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'a':
+			at = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			printf("usage: enertrack status -c FILE [--at TIME] [--json]\n"
+			       "  TIME: any PostgreSQL timestamptz, e.g. 2024-06-30T12:00:00+08:00\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (!config) {
+		fprintf(stderr, "usage: enertrack status -c FILE [--at TIME] [--json]\n");
+		return 2;
+	}
+	et_config_t cfg;
+	if (tool_load_config(config, &cfg))
+		return 1;
+	PGconn *conn = tool_connect(&cfg);
+	et_config_free(&cfg);
+	if (!conn)
+		return 1;
+	const char *p[1] = { at };
+	PGresult *r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
+	int rc = 1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("target_progress_at: %s", PQresultErrorMessage(r));
+	} else if (PQntuples(r) == 0 && !json) {
+		printf("no targets for the year of %s\n", at);
+		rc = 0;
+	} else {
+		rc = (json ? print_json(r) : print_table(conn, r, at)) ? 1 : 0;
+	}
+	PQclear(r);
+	PQfinish(conn);
+	return rc;
+}
