@@ -34,6 +34,7 @@ struct alert_cfg {
 	char *smtp_url, *smtp_tls, *smtp_from, *smtp_to, *smtp_username, *smtp_password,
 		*smtp_ca_file;
 	int smtp_timeout_s;
+	int smtp_retry_s;
 };
 
 struct et_alerts {
@@ -89,6 +90,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 	c->smtp_password = smtp_password ? strdup(smtp_password) : NULL;
 	c->smtp_ca_file = strdup(cfg->smtp_ca_file);
 	c->smtp_timeout_s = cfg->smtp_timeout_s;
+	c->smtp_retry_s = cfg->smtp_retry_s;
 	if (!c->smtp_url || !c->smtp_tls || !c->smtp_from || !c->smtp_to || !c->smtp_username ||
 	    !c->smtp_ca_file || (smtp_password && !c->smtp_password)) {
 		cfg_free(c);
@@ -525,7 +527,8 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 				 al->smtp_failures ? " (the mail server is back)" : "");
 			al->smtp_failures = 0;
 		} else {
-			et_backoff_t bo = { .base_ms = 30000, .max_ms = 3600000,
+			et_backoff_t bo = { .base_ms = (uint32_t)c->smtp_retry_s * 1000,
+					    .max_ms = 3600000,
 					    .attempt = (uint32_t)attempts };
 			char delay[24];
 			snprintf(delay, sizeof(delay), "%u", et_backoff_next(&bo, (uint32_t)rand()));

@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	{ "smtp", "password_file", K_STR, OFF(smtp_password_file), "", 0, 0, true },
 	{ "smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true },
 	{ "smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true },
+	{ "smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

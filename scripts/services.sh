@@ -136,28 +136,49 @@ migrate() {
 	"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql"
 }
 
-# start_daemon: runs enertrackd on $T/enertrack.conf, logging to $T/daemon.log.
+# start_daemon [CONF [LOG]]: runs enertrackd (default $T/enertrack.conf,
+# logging to $T/daemon.log); its pid is in DPID.
 start_daemon() {
+	conf=${1:-$T/enertrack.conf}
+	dlog=${2:-$T/daemon.log}
 	if [ -n "${ET_VALGRIND:-}" ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 			--log-file="$T/valgrind.%p.log" \
-			"$BIN/enertrackd" -c "$T/enertrack.conf" >>"$T/daemon.log" 2>&1 &
+			"$BIN/enertrackd" -c "$conf" >>"$dlog" 2>&1 &
 	else
-		"$BIN/enertrackd" -c "$T/enertrack.conf" >>"$T/daemon.log" 2>&1 &
+		"$BIN/enertrackd" -c "$conf" >>"$dlog" 2>&1 &
 	fi
 	DPID=$!
 	PIDS="$PIDS $DPID"
-	wait_until 30 grep -q "mqtt: connected" "$T/daemon.log" || fail "enertrackd did not connect"
+	wait_until 60 grep -q "mqtt: connected" "$dlog" || fail "enertrackd did not connect ($dlog)"
 }
 
-# stop_daemon: SIGTERM, expects exit 0.
+# stop_daemon [PID]: SIGTERM, expects exit 0.
 stop_daemon() {
-	kill -TERM "$DPID"
+	pid=${1:-$DPID}
+	kill -TERM "$pid"
 	rc=0
-	wait "$DPID" || rc=$?
+	wait "$pid" || rc=$?
 	[ "$rc" = 0 ] || fail "enertrackd exited $rc after SIGTERM"
 }
 
 publish() {
 	"$BIN/enertrack" publish --uri "$MQURI" --qos 1 "$@"
 }
+
+# start_smtp: the SMTP sink on a free port; mails land in $T/mail/*.eml
+start_smtp() {
+	SMTPPORT=${SMTPPORT:-$(free_port)}
+	mkdir -p "$T/mail"
+	$PY "$REPO/tests/integration/smtp_sink.py" "$SMTPPORT" "$T/mail" >"$T/smtp.log" 2>&1 &
+	SMTPPID=$!
+	PIDS="$PIDS $SMTPPID"
+	wait_until 15 sh -c "ss -ltn | grep -q '127.0.0.1:$SMTPPORT '" || fail "SMTP sink did not start: $(cat "$T/smtp.log")"
+}
+
+stop_smtp() {
+	kill -TERM "$SMTPPID" 2>/dev/null || true
+	wait "$SMTPPID" 2>/dev/null || true
+}
+
+mails() { ls "$T/mail" 2>/dev/null | grep -c '\.eml$' || true; }

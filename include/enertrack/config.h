@@ -59,6 +59,7 @@ typedef struct et_config {
 	char *smtp_password_file;
 	char *smtp_ca_file;
 	int smtp_timeout_s;
+	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;

@@ -18,7 +18,7 @@ args = ap.parse_args()
 # (metric, kind, units with factors to canonical)
 plans = [
     ("raw_coal", "mine", [("t", 1.0), ("万吨", 1e4), ("kt", 1e3)]),
-    ("capacity_commissioned", "plant", [("MW", 1.0), ("万千瓦", 10.0), ("kW", 1e-3)]),
+    ("capacity_commissioned", "plant", [("MW", 1.0), ("万千瓦", 10.0), ("kW", -1000.0)]),
     ("energy_consumption", "enterprise", [("tce", 1.0), ("万吨标准煤", 1e4)]),
     ("gdp", "region", [("万元", 1e4), ("亿元", 1e8), ("元", 1.0)]),
 ]
@@ -41,4 +41,6 @@ with open(args.expect, "w") as ex:
             if metric == "capacity_commissioned":
                 msg["source"] = ("solar", "wind", "biomass")[i % 3]
             print("energy/%s/%s/%s\t%s" % (kind, site, metric, json.dumps(msg, ensure_ascii=False)))
-            ex.write("%s\t%s\t%d\t%r\n" % (site, metric, ts, raw * factor))
+            # lib/units.c divides by 1000 for kW (exact rounding), multiplies otherwise
+            canon = raw / -factor if factor < 0 else raw * factor
+            ex.write("%s\t%s\t%d\t%r\n" % (site, metric, ts, canon))

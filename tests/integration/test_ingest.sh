@@ -42,7 +42,7 @@ bad=$(q "SELECT count(*) FROM expect e LEFT JOIN reading r ON r.site_id = e.site
 [ "$(q "SELECT count(*) FROM site")" = 50 ] || fail "sites did not register"
 [ "$(q "SELECT kind FROM site WHERE id = 'it-01'")" = plant ] || fail "kind from topic"
 [ "$(q "SELECT count(*) FROM reading WHERE seq IS NULL")" = 0 ] || fail "seq lost"
-[ "$(q "SELECT unit_in || ' ' || value_in FROM reading WHERE site_id = 'it-00' AND seq = 2")" = "万吨 1047.54" ] ||
+[ "$(q "SELECT unit_in || ' ' || value_in FROM reading WHERE site_id = 'it-00' AND seq = 2")" = "万吨 47.54" ] ||
 	fail "unit_in/value_in not kept: $(q "SELECT unit_in, value_in FROM reading WHERE site_id = 'it-00' AND seq = 2")"
 [ "$(q "SELECT count(*) FROM rejected_message")" = 0 ] || fail "unexpected rejects: $(q 'SELECT reason, detail FROM rejected_message LIMIT 5')"
 

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* The alert mail: subject line and whole RFC 5322 / MIME message (text and
+ * HTML alternatives, both base64) for one alert event. Pure: the caller
+ * supplies the figures and the time; sending and the outbox are in
+ * daemon/alerts.c. Whatever came from data is sanitised before it reaches a
+ * header and HTML-escaped in the HTML part. Any thread. */
+#ifndef ENERTRACK_MAIL_H
+#define ENERTRACK_MAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enertrack/alert.h"
+#include "enertrack/buf.h"
+
+/* One site in a list of the mail. Values in canonical units (the report's
+ * display_div applies); NaN when unknown. Strings borrowed. */
+typedef struct et_mail_site {
+	const char *site_id;
+	const char *county; /* may be NULL or "" */
+	double actual, expected, gap;
+	bool stale;
+	int64_t last_us; /* last reading, µs since the epoch; 0 = none */
+} et_mail_site_t;
+
+/* Everything one mail says. All pointers are borrowed for the call. */
+typedef struct et_mail_report {
+	enum et_alert_event event; /* FIRING, REPEAT or RESOLVED */
+	const char *label;	   /* "Raw coal" */
+	int year;
+	const char *kind;	  /* about / at_least / reduce_by_pct */
+	const char *status;	  /* behind / over / on_track / ... */
+	const char *plan_text;	  /* Chinese plan wording, may be NULL */
+	const char *scope;	  /* "city", "county:襄垣", "site:xy-01" */
+	const char *display_unit; /* "Mt", "MW", "%" */
+	double display_div;	  /* canonical / display_div = display value; <= 0 or NaN: 1 */
+	double target, expected, actual, drift_pct, projected, required_daily; /* NaN: unknown */
+	double elapsed_pct;
+	int sites_reporting, sites_stale;
+	const et_mail_site_t *behind; /* the sites furthest behind, all shown */
+	size_t nbehind;
+	const et_mail_site_t *stale; /* stale sites, all shown */
+	size_t nstale;
+	const char *from;      /* "enertrack <alerts@example.org>" */
+	const char *const *to; /* nto addresses, at least one */
+	size_t nto;
+	int64_t date_us;	/* for the Date header, µs since the epoch */
+	/* without <>: "drift-42.target-1@enertrack"; dot-atom@dot-atom, at
+	 * most 250 bytes */
+	const char *message_id;
+} et_mail_report_t;
+
+/* The subject, UTF-8, sanitised (no CR, LF or other control characters):
+ *   "[enertrack] Raw coal 2024: 8.1% behind schedule"    (FIRING, drift < 0)
+ *   "[enertrack] Raw coal 2024: 3.2% over schedule"      (FIRING, drift >= 0)
+ *   "[enertrack] Raw coal 2024: back on track (drift 1.2%)"      (RESOLVED)
+ *   "[enertrack] reminder: Raw coal 2024: 8.1% behind schedule"  (REPEAT)
+ * The label is cut to ET_MAIL_LABEL_MAX bytes at a character boundary, so
+ * 512 bytes always suffice. Writes a NUL-terminated string into buf and
+ * returns its length; -EINVAL for another event or no label, -ENOSPC when
+ * len is too small. */
+#define ET_MAIL_LABEL_MAX 200
+int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len);
+
+/* Appends the whole message to out, with CRLF line ends. Headers, in this
+ * order: Date (RFC 5322, UTC: "Sat, 28 Nov 2026 16:00:00 +0000"), From, To
+ * (comma-separated, folded between addresses), Subject (RFC 2047
+ * "=?UTF-8?B?...?=" words when not plain ASCII, when it contains "=?" or
+ * when it is long; folded so that no line exceeds 78 characters),
+ * Message-ID, MIME-Version, Auto-Submitted: auto-generated (RFC 3834: no
+ * vacation replies), Content-Type multipart/alternative with a boundary
+ * that base64 cannot produce; then a text/plain and a text/html part, both
+ * charset=UTF-8 and base64 in 76-character lines. From and To are
+ * sanitised as et_mail_header_sanitize does but not RFC 2047-encoded.
+ * Returns 0, or -EINVAL (bad report: reason in err) or -ENOMEM; on error
+ * out is as it was. err (errlen bytes) may be NULL. */
+int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Copies s into out (outlen bytes) for use in a header: CR, LF and other
+ * control characters (C0, DEL, and C1 in UTF-8) become a space, each
+ * invalid UTF-8 byte a '?'. Stops before a character that does not fit, so
+ * the result is whole characters; always NUL-terminates when outlen > 0; s
+ * NULL is "". Returns the length written, without the NUL. */
+size_t et_mail_header_sanitize(const char *s, char *out, size_t outlen);
+
+#endif

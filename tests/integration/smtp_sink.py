@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# A loopback SMTP sink for the tests (python3-aiosmtpd from Debian): every
+# message received is written to DIR/NNNNNN.eml, exactly as it arrived, with
+# the envelope in DIR/NNNNNN.env. Usage: smtp_sink.py PORT DIR
+import os
+import signal
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+port, outdir = int(sys.argv[1]), sys.argv[2]
+os.makedirs(outdir, exist_ok=True)
+lock = threading.Lock()
+
+
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        with lock:
+            n = len([f for f in os.listdir(outdir) if f.endswith(".eml")])
+            base = os.path.join(outdir, "%06d" % n)
+            with open(base + ".env", "w") as f:
+                f.write("from %s\n" % envelope.mail_from)
+                for r in envelope.rcpt_tos:
+                    f.write("to %s\n" % r)
+            with open(base + ".tmp", "wb") as f:
+                f.write(envelope.original_content)
+            os.rename(base + ".tmp", base + ".eml")
+        return "250 OK"
+
+
+ctl = Controller(Sink(), hostname="127.0.0.1", port=port)
+ctl.start()
+done = threading.Event()
+signal.signal(signal.SIGTERM, lambda *a: done.set())
+signal.signal(signal.SIGINT, lambda *a: done.set())
+print("listening", flush=True)
+done.wait()
+ctl.stop()

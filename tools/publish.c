@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* `enertrack publish`: publishes `topic<TAB>payload` lines from stdin, one
+ * message a line. With --escaped, topic and payload are C-escaped (\n \t \r
+ * \\ \0 \xNN) so that tests can send NUL bytes, newlines and invalid UTF-8.
+ * It stops at the first bad line or failed send and exits 1. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enertrack/file.h"
+#include "enertrack/log.h"
+#include "tools.h"
+
+static void publish_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: enertrack publish --uri URI [--client-id ID] [--qos 0|1]\n"
+		"                         [--username U --password-file F] [--rate N] [--escaped]\n"
+		"Reads lines `topic<TAB>payload` from stdin and publishes each (empty lines are\n"
+		"skipped). --escaped: topic and payload use the C escapes \\n \\t \\r \\\\ \\0 \\xNN.\n"
+		"--rate N paces to N messages a second (0, the default: as fast as possible).\n");
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes the escapes of s[0..*len) in place (the result is never longer).
+ * Returns 0, or -EINVAL with err naming the bad escape. */
+static int unescape(char *s, size_t *len, char *err, size_t errlen)
+{
+	size_t o = 0, n = *len;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			s[o++] = s[i];
+			continue;
+		}
+		if (++i == n) {
+			snprintf(err, errlen, "a lone backslash at the end");
+			return -EINVAL;
+		}
+		switch (s[i]) {
+		case 'n':
+			s[o++] = '\n';
+			break;
+		case 't':
+			s[o++] = '\t';
+			break;
+		case 'r':
+			s[o++] = '\r';
+			break;
+		case '\\':
+			s[o++] = '\\';
+			break;
+		case '0':
+			s[o++] = '\0';
+			break;
+		case 'x': {
+			int hi = i + 1 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit((unsigned char)s[i + 2]) : -1;
+			if (hi < 0 || lo < 0) {
+				snprintf(err, errlen, "\\x needs two hex digits (at byte %zu)", i - 1);
+				return -EINVAL;
+			}
+			s[o++] = (char)(hi * 16 + lo);
+			i += 2;
+			break;
+		}
+		default:
+			snprintf(err, errlen, "unknown escape \\%c (at byte %zu)",
+				 (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?', i - 1);
+			return -EINVAL;
+		}
+	}
+	*len = o;
+	return 0;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int publish_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "uri", required_argument, NULL, 'u' },
+		{ "client-id", required_argument, NULL, 'i' },
+		{ "qos", required_argument, NULL, 'q' },
+		{ "username", required_argument, NULL, 'U' },
+		{ "password-file", required_argument, NULL, 'P' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "escaped", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *uri = NULL, *client_id = NULL, *username = NULL, *password_file = NULL;
+	int qos = 1;
+	double rate = 0;
+	bool escaped = false;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			uri = optarg;
+			break;
+		case 'i':
+			client_id = optarg;
+			break;
+		case 'q':
+			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
+				fprintf(stderr, "enertrack publish: --qos must be 0 or 1\n");
+				return 2;
+			}
+			qos = optarg[0] - '0';
+			break;
+		case 'U':
+			username = optarg;
+			break;
+		case 'P':
+			password_file = optarg;
+			break;
+		case 'r':
+			errno = 0;
+			rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(rate >= 0 && rate <= 1e7)) {
+				fprintf(stderr, "enertrack publish: --rate must be a number of "
+						"messages a second (0: as fast as possible)\n");
+				return 2;
+			}
+			break;
+		case 'e':
+			escaped = true;
+			break;
+		case 'h':
+			publish_usage(stdout);
+			return 0;
+		default:
+			publish_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !uri) {
+		publish_usage(stderr);
+		return 2;
+	}
+	if (password_file && !username) {
+		fprintf(stderr, "enertrack publish: --password-file needs --username\n");
+		return 2;
+	}
+
+	char err[512], default_id[64];
+	if (!client_id) {
+		snprintf(default_id, sizeof(default_id), "enertrack-publish-%ld", (long)getpid());
+		client_id = default_id;
+	}
+	char *password = NULL;
+	if (password_file && et_secret_read(password_file, &password, err, sizeof(err))) {
+		log_error("--password-file: %s", err);
+		return 1;
+	}
+	et_pub_t *pub = NULL;
+	int rc = et_pub_open(&pub, uri, client_id, username, password, qos, err, sizeof(err));
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (rc) {
+		log_error("%s", err);
+		return 1;
+	}
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	uint64_t lineno = 0, sent = 0;
+	bool failed = false;
+	while ((got = getline(&line, &cap, stdin)) != -1) {
+		lineno++;
+		size_t len = (size_t)got;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len == 0)
+			continue;
+		char *tab = memchr(line, '\t', len);
+		if (!tab) {
+			log_error("stdin:%" PRIu64 ": no TAB between the topic and the payload", lineno);
+			failed = true;
+			break;
+		}
+		size_t tlen = (size_t)(tab - line);
+		char *payload = tab + 1;
+		size_t plen = len - tlen - 1;
+		if (escaped && (unescape(line, &tlen, err, sizeof(err)) ||
+				unescape(payload, &plen, err, sizeof(err)))) {
+			log_error("stdin:%" PRIu64 ": %s", lineno, err);
+			failed = true;
+			break;
+		}
+		/* paho takes the topic as a C string. */
+		if (tlen == 0 || memchr(line, '\0', tlen)) {
+			log_error("stdin:%" PRIu64 ": the topic is empty or contains a NUL byte",
+				  lineno);
+			failed = true;
+			break;
+		}
+		line[tlen] = '\0';
+		et_pace_wait(&t0, sent, rate);
+		if (et_pub_send(pub, line, payload, plen)) {
+			log_error("stdin:%" PRIu64 ": publish failed after %" PRIu64 " messages",
+				  lineno, sent);
+			failed = true;
+			break;
+		}
+		sent++;
+	}
+	if (!failed && ferror(stdin)) {
+		log_error("reading stdin: %s", strerror(errno));
+		failed = true;
+	}
+	free(line);
+	if (et_pub_close(pub))
+		failed = true;
+	double s = elapsed_s(&t0);
+	fprintf(stderr, "published %" PRIu64 " messages in %.3f s (%.0f msg/s)\n", sent, s,
+		s > 0 ? (double)sent / s : 0.0);
+	return failed ? 1 : 0;
+}
