@@ -281,12 +281,17 @@ static bool record_change(et_alerts_t *al, const struct alert_cfg *c, PGresult *
 	else
 		snprintf(eid, sizeof(eid), "%s", PQgetvalue(x, 0, 0));
 	PQclear(x);
-	log_info("alerts: %s %d: %s -> %s (%s, drift %s %%)", PQgetvalue(r, i, C_LABEL),
-		 atoi(PQgetvalue(r, i, C_YEAR)), et_alert_state_name(old->state),
-		 et_alert_state_name(now_st->state), PQgetvalue(r, i, C_STATUS),
-		 PQgetisnull(r, i, C_DRIFT) ? "?" : PQgetvalue(r, i, C_DRIFT));
+	log_info("alerts: %s %d [%s]: %s -> %s (%s, drift %.1f %%)", PQgetvalue(r, i, C_LABEL),
+		 atoi(PQgetvalue(r, i, C_YEAR)), PQgetvalue(r, i, C_SCOPE),
+		 et_alert_state_name(old->state), et_alert_state_name(now_st->state),
+		 PQgetvalue(r, i, C_STATUS), num_or_nan(r, i, C_DRIFT));
 	if (!ok || !et_alert_event_notifies(ev))
 		return ok;
+	if (!c->smtp_to[0]) {
+		/* no recipients configured: the change is recorded, no mail is queued */
+		log_warn("alerts: no [smtp] to: no mail for this change");
+		return true;
+	}
 
 	/* the mail, rendered now so that it says what was true at the change */
 	PGresult *behind = query_sites(al, tid, false);

@@ -305,6 +305,10 @@ static void validate(struct parse_ctx *c)
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0)
 		add_err(c, line_of(c, "smtp", "url"), "smtp", "url",
 			"must start with smtp:// or smtps://");
+	if (strspn(cfg->smtp_from, " \t") == strlen(cfg->smtp_from) || strchr(cfg->smtp_from, '<') ||
+	    strchr(cfg->smtp_from, '>'))
+		add_err(c, line_of(c, "smtp", "from"), "smtp", "from",
+			"must be a plain address such as enertrack@example.org");
 	if (cfg->smtp_url[0] && strspn(cfg->smtp_to, " ,\t") == strlen(cfg->smtp_to))
 		add_err(c, line_of(c, "smtp", "to"), "smtp", "to",
 			"needs at least one address when url is set");

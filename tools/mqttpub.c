@@ -42,6 +42,7 @@ struct et_pub {
 	unsigned outstanding; /* sends queued and not yet acknowledged or failed */
 	uint64_t failed;      /* sends paho reported failed */
 	atomic_uint_fast64_t acked;
+	bool failure_logged;
 	char reason[256];
 };
 
@@ -303,7 +304,9 @@ int et_pub_send(et_pub_t *p, const char *topic, const void *payload, size_t len)
 			break;
 	}
 	if (p->state != PUB_ST_CONNECTED) {
-		log_error("mqtt: %s", p->reason);
+		if (!p->failure_logged)
+			log_error("mqtt: %s", p->reason);
+		p->failure_logged = true;
 		pthread_mutex_unlock(&p->lock);
 		return -ENOTCONN;
 	}
@@ -344,10 +347,8 @@ uint64_t et_pub_acked(const et_pub_t *p)
 	return atomic_load(&((et_pub_t *)p)->acked);
 }
 
-int et_pub_close(et_pub_t *p)
+int et_pub_flush(et_pub_t *p)
 {
-	if (!p)
-		return 0;
 	int rc = 0;
 	struct timespec deadline;
 	deadline_in(&deadline, PUB_DRAIN_TIMEOUT_S * 1000L);
@@ -356,16 +357,29 @@ int et_pub_close(et_pub_t *p)
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
 			break;
 	}
-	bool connected = p->state == PUB_ST_CONNECTED;
-	if (p->outstanding > 0 || p->failed > 0 || !connected) {
-		if (connected)
-			log_error("mqtt: %u messages not acknowledged within %d s", p->outstanding,
-				  PUB_DRAIN_TIMEOUT_S);
-		else
+	if (p->state != PUB_ST_CONNECTED) {
+		/* Said once: a later flush or close finds the same state. */
+		if (!p->failure_logged)
 			log_error("mqtt: %s; %u messages not acknowledged", p->reason,
 				  p->outstanding + (unsigned)p->failed);
-		rc = connected ? -ETIMEDOUT : -ENOTCONN;
+		p->failure_logged = true;
+		rc = -ENOTCONN;
+	} else if (p->outstanding > 0) {
+		log_error("mqtt: %u messages not acknowledged within %d s", p->outstanding,
+			  PUB_DRAIN_TIMEOUT_S);
+		rc = -ETIMEDOUT;
 	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int et_pub_close(et_pub_t *p)
+{
+	if (!p)
+		return 0;
+	int rc = et_pub_flush(p);
+	pthread_mutex_lock(&p->lock);
+	bool connected = p->state == PUB_ST_CONNECTED;
 	pthread_mutex_unlock(&p->lock);
 
 	if (connected) {
@@ -375,6 +389,7 @@ int et_pub_close(et_pub_t *p)
 		dopt.onFailure = on_pub_disconnect_failed;
 		dopt.context = p;
 		if (MQTTAsync_disconnect(p->client, &dopt) == MQTTASYNC_SUCCESS) {
+			struct timespec deadline;
 			deadline_in(&deadline, PUB_DISCONNECT_TIMEOUT_MS + 1000L);
 			pthread_mutex_lock(&p->lock);
 			while (p->state == PUB_ST_CONNECTED) {

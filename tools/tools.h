@@ -41,7 +41,12 @@ int et_pub_open(et_pub_t **ret, const char *uri, const char *client_id, const ch
 int et_pub_send(et_pub_t *p, const char *topic, const void *payload, size_t len)
 	__attribute__((warn_unused_result));
 
-/* Waits until every send is acknowledged (timeout 30 s), disconnects and
+/* Waits until every send so far is acknowledged (at most 30 s). Returns 0,
+ * or negative if one failed, the connection was lost or time ran out (the
+ * reason is logged). */
+int et_pub_flush(et_pub_t *p) __attribute__((warn_unused_result));
+
+/* Waits until every send is acknowledged (et_pub_flush), disconnects and
  * frees p. Returns 0 if every message was delivered, negative otherwise (the
  * reason is logged). et_pub_close(NULL) returns 0. */
 int et_pub_close(et_pub_t *p);

@@ -45,7 +45,7 @@ typedef struct et_mail_report {
 	const char *from;      /* "enertrack <alerts@example.org>" */
 	const char *const *to; /* nto addresses, at least one */
 	size_t nto;
-	int64_t date_us;	/* for the Date header, µs since the epoch */
+	int64_t date_us; /* for the Date header, µs since the epoch */
 	/* without <>: "drift-42.target-1@enertrack"; dot-atom@dot-atom, at
 	 * most 250 bytes */
 	const char *message_id;
