@@ -29,10 +29,10 @@ PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c
-COMMON_SRCS := common/log.c common/file.c
+COMMON_SRCS := common/log.c common/file.c common/evaluate.c
 DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c
-TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/mqttpub.c \
+TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -17,5 +17,6 @@ PGconn *tool_connect(const et_config_t *cfg);
 
 int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
+int evaluate_main(int argc, char **argv);
 
 #endif

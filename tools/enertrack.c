@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
 	{ "migrate", migrate_main, "apply the sql/ migrations in order, each once" },
 	{ "status", status_main, "the targets table: plan, expected by now, actual, drift" },
+	{ "evaluate", evaluate_main, "evaluate the targets' alerts now, at a time, or over a past span" },
 	{ "sim", sim_main, "publish realistic Changzhi telemetry to a broker" },
 	{ "publish", publish_main, "publish topic<TAB>payload lines from stdin" },
 };

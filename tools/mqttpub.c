@@ -18,8 +18,8 @@
 
 #include "enertrack/log.h"
 
-#define PUB_CONNECT_TIMEOUT_S 10
-#define PUB_DRAIN_TIMEOUT_S 30
+#define PUB_CONNECT_TIMEOUT_S	  10
+#define PUB_DRAIN_TIMEOUT_S	  30
 #define PUB_DISCONNECT_TIMEOUT_MS 2000
 /* The largest payload MQTT can carry (remaining length), less room for the topic. */
 #define PUB_MAX_PAYLOAD (256u * 1024 * 1024 - 64 * 1024)
@@ -157,8 +157,14 @@ static void on_pub_send_failed(void *ctx, MQTTAsync_failureData *resp)
 	et_pub_t *p = ctx;
 	char why[256];
 	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	snprintf(why, sizeof(why), "a publish failed: %s (code %d)",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(code), code);
+	/* paho discards the sends in flight when the connection goes: say so. */
+	if (code == MQTTASYNC_OPERATION_INCOMPLETE || code == MQTTASYNC_DISCONNECTED)
+		snprintf(why, sizeof(why),
+			 "connection to the broker lost (it may have refused "
+			 "the last message)");
+	else
+		snprintf(why, sizeof(why), "a publish failed: %s (code %d)",
+			 resp && resp->message ? resp->message : MQTTAsync_strerror(code), code);
 	pthread_mutex_lock(&p->lock);
 	p->outstanding--;
 	p->failed++;

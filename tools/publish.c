@@ -23,7 +23,8 @@ static void publish_usage(FILE *f)
 		"usage: enertrack publish --uri URI [--client-id ID] [--qos 0|1]\n"
 		"                         [--username U --password-file F] [--rate N] [--escaped]\n"
 		"Reads lines `topic<TAB>payload` from stdin and publishes each (empty lines are\n"
-		"skipped). --escaped: topic and payload use the C escapes \\n \\t \\r \\\\ \\0 \\xNN.\n"
+		"skipped). --escaped: topic and payload use the C escapes \\n \\t \\r \\\\ \\0 "
+		"\\xNN.\n"
 		"--rate N paces to N messages a second (0, the default: as fast as possible).\n");
 }
 
@@ -72,7 +73,8 @@ static int unescape(char *s, size_t *len, char *err, size_t errlen)
 			int hi = i + 1 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
 			int lo = i + 2 < n ? hex_digit((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
-				snprintf(err, errlen, "\\x needs two hex digits (at byte %zu)", i - 1);
+				snprintf(err, errlen, "\\x needs two hex digits (at byte %zu)",
+					 i - 1);
 				return -EINVAL;
 			}
 			s[o++] = (char)(hi * 16 + lo);
@@ -99,15 +101,15 @@ static double elapsed_s(const struct timespec *t0)
 int publish_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "uri", required_argument, NULL, 'u' },
-		{ "client-id", required_argument, NULL, 'i' },
-		{ "qos", required_argument, NULL, 'q' },
-		{ "username", required_argument, NULL, 'U' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "escaped", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"uri", required_argument, NULL, 'u'},
+		{"client-id", required_argument, NULL, 'i'},
+		{"qos", required_argument, NULL, 'q'},
+		{"username", required_argument, NULL, 'U'},
+		{"password-file", required_argument, NULL, 'P'},
+		{"rate", required_argument, NULL, 'r'},
+		{"escaped", no_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *uri = NULL, *client_id = NULL, *username = NULL, *password_file = NULL;
 	int qos = 1;
@@ -203,7 +205,8 @@ int publish_main(int argc, char **argv)
 			continue;
 		char *tab = memchr(line, '\t', len);
 		if (!tab) {
-			log_error("stdin:%" PRIu64 ": no TAB between the topic and the payload", lineno);
+			log_error("stdin:%" PRIu64 ": no TAB between the topic and the payload",
+				  lineno);
 			failed = true;
 			break;
 		}

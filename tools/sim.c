@@ -28,24 +28,24 @@
 #include "enertrack/log.h"
 #include "tools.h"
 
-#define DAY 86400
-#define SHIFT (8 * 3600)
-#define MAX_YEARS 50
+#define DAY	    86400
+#define SHIFT	    (8 * 3600)
+#define MAX_YEARS   50
 #define ROSTER_SEED 0x2024c4a1u /* fixes the roster whatever --seed says */
 
 /* Plan figures of the base year (2024 government work report, DESIGN.md). */
-#define BASE_YEAR 2024
-#define COAL_T_PER_YEAR 170e6
+#define BASE_YEAR	       2024
+#define COAL_T_PER_YEAR	       170e6
 #define NEW_ENERGY_MW_PER_YEAR 620.0
-#define CONSUMPTION_TCE_2024 30e6
-#define GDP_CNY_2024 2800e8 /* 2800 亿元 */
-#define GDP_GROWTH 1.05
+#define CONSUMPTION_TCE_2024   30e6
+#define GDP_CNY_2024	       2800e8 /* 2800 亿元 */
+#define GDP_GROWTH	       1.05
 /* Energy per unit of output falls 3 % a year (intensity = consumption / GDP),
  * comfortably past the plan's 1.8 %. */
 #define INTENSITY_FACTOR 0.97
 
-#define MINE_ZERO_DAY_P (1.0 / 60) /* a maintenance day about every two months */
-#define MINE_MAINT_WEIGHT 0.15     /* the maintenance shift's output, per full shift */
+#define MINE_ZERO_DAY_P	  (1.0 / 60) /* a maintenance day about every two months */
+#define MINE_MAINT_WEIGHT 0.15	     /* the maintenance shift's output, per full shift */
 
 /* Tags that keep the hash streams of different draws apart. */
 enum draw {
@@ -174,11 +174,11 @@ static int64_t spring_festival(int y)
 	static const struct {
 		int y, m, d;
 	} sf[] = {
-		{ 2010, 2, 14 }, { 2011, 2, 3 },  { 2012, 1, 23 }, { 2013, 2, 10 }, { 2014, 1, 31 },
-		{ 2015, 2, 19 }, { 2016, 2, 8 },  { 2017, 1, 28 }, { 2018, 2, 16 }, { 2019, 2, 5 },
-		{ 2020, 1, 25 }, { 2021, 2, 12 }, { 2022, 2, 1 },  { 2023, 1, 22 }, { 2024, 2, 10 },
-		{ 2025, 1, 29 }, { 2026, 2, 17 }, { 2027, 2, 6 },  { 2028, 1, 26 }, { 2029, 2, 13 },
-		{ 2030, 2, 3 },
+		{2010, 2, 14}, {2011, 2, 3},  {2012, 1, 23}, {2013, 2, 10}, {2014, 1, 31},
+		{2015, 2, 19}, {2016, 2, 8},  {2017, 1, 28}, {2018, 2, 16}, {2019, 2, 5},
+		{2020, 1, 25}, {2021, 2, 12}, {2022, 2, 1},  {2023, 1, 22}, {2024, 2, 10},
+		{2025, 1, 29}, {2026, 2, 17}, {2027, 2, 6},  {2028, 1, 26}, {2029, 2, 13},
+		{2030, 2, 3},
 	};
 	for (size_t i = 0; i < sizeof(sf) / sizeof(sf[0]); i++)
 		if (sf[i].y == y)
@@ -196,36 +196,48 @@ struct place {
 /* The coal counties with their number of mines (90 in all), then the two
  * places that have plants and industry but no mines in this roster. */
 static const struct place places[] = {
-	{ "xiangyuan", "襄垣", 12 }, { "qinyuan", "沁源", 15 },	 { "tunliu", "屯留", 10 },
-	{ "lucheng", "潞城", 8 },    { "zhangzi", "长子", 7 },	 { "wuxiang", "武乡", 9 },
-	{ "qinxian", "沁县", 6 },    { "shangdang", "上党", 10 }, { "licheng", "黎城", 6 },
-	{ "huguan", "壶关", 7 },     { "pingshun", "平顺", 0 },	 { "luzhou", "潞州", 0 },
+	{"xiangyuan", "襄垣", 12}, {"qinyuan", "沁源", 15},   {"tunliu", "屯留", 10},
+	{"lucheng", "潞城", 8},	   {"zhangzi", "长子", 7},    {"wuxiang", "武乡", 9},
+	{"qinxian", "沁县", 6},	   {"shangdang", "上党", 10}, {"licheng", "黎城", 6},
+	{"huguan", "壶关", 7},	   {"pingshun", "平顺", 0},   {"luzhou", "潞州", 0},
 };
-enum { P_XIANGYUAN, P_QINYUAN, P_TUNLIU, P_LUCHENG, P_ZHANGZI, P_WUXIANG, P_QINXIAN,
-       P_SHANGDANG, P_LICHENG, P_HUGUAN, P_PINGSHUN, P_LUZHOU, P_COUNT };
+enum {
+	P_XIANGYUAN,
+	P_QINYUAN,
+	P_TUNLIU,
+	P_LUCHENG,
+	P_ZHANGZI,
+	P_WUXIANG,
+	P_QINXIAN,
+	P_SHANGDANG,
+	P_LICHENG,
+	P_HUGUAN,
+	P_PINGSHUN,
+	P_LUZHOU,
+	P_COUNT
+};
 
 struct unit {
 	const char *name;
 	double per; /* canonical units per one of this unit */
 };
 
-static const struct unit U_T = { "t", 1 }, U_WANDUN = { "万吨", 1e4 }, U_KT = { "kt", 1e3 },
-			 U_MW = { "MW", 1 }, U_WANKW = { "万千瓦", 10 }, U_MWH = { "MWh", 1 },
-			 U_TCE = { "tce", 1 }, U_WANTCE = { "万吨标准煤", 1e4 },
-			 U_WANYUAN = { "万元", 1e4 }, U_YIYUAN = { "亿元", 1e8 },
-			 U_PCT = { "%", 1 };
+static const struct unit U_T = {"t", 1}, U_WANDUN = {"万吨", 1e4}, U_KT = {"kt", 1e3},
+			 U_MW = {"MW", 1}, U_WANKW = {"万千瓦", 10}, U_MWH = {"MWh", 1},
+			 U_TCE = {"tce", 1}, U_WANTCE = {"万吨标准煤", 1e4},
+			 U_WANYUAN = {"万元", 1e4}, U_YIYUAN = {"亿元", 1e8}, U_PCT = {"%", 1};
 
 enum source { SRC_SOLAR, SRC_WIND, SRC_BIOMASS };
-static const char *const source_names[] = { "solar", "wind", "biomass" };
+static const char *const source_names[] = {"solar", "wind", "biomass"};
 
 static const struct {
 	int place, source;
 } plant_roster[] = {
-	{ P_HUGUAN, SRC_SOLAR },   { P_PINGSHUN, SRC_SOLAR }, { P_LICHENG, SRC_SOLAR },
-	{ P_WUXIANG, SRC_SOLAR },  { P_QINXIAN, SRC_SOLAR },  { P_ZHANGZI, SRC_SOLAR },
-	{ P_TUNLIU, SRC_SOLAR },   { P_SHANGDANG, SRC_SOLAR }, { P_QINYUAN, SRC_WIND },
-	{ P_QINYUAN, SRC_WIND },   { P_WUXIANG, SRC_WIND },   { P_PINGSHUN, SRC_WIND },
-	{ P_LICHENG, SRC_WIND },   { P_ZHANGZI, SRC_BIOMASS }, { P_QINXIAN, SRC_BIOMASS },
+	{P_HUGUAN, SRC_SOLAR},	{P_PINGSHUN, SRC_SOLAR},  {P_LICHENG, SRC_SOLAR},
+	{P_WUXIANG, SRC_SOLAR}, {P_QINXIAN, SRC_SOLAR},	  {P_ZHANGZI, SRC_SOLAR},
+	{P_TUNLIU, SRC_SOLAR},	{P_SHANGDANG, SRC_SOLAR}, {P_QINYUAN, SRC_WIND},
+	{P_QINYUAN, SRC_WIND},	{P_WUXIANG, SRC_WIND},	  {P_PINGSHUN, SRC_WIND},
+	{P_LICHENG, SRC_WIND},	{P_ZHANGZI, SRC_BIOMASS}, {P_QINXIAN, SRC_BIOMASS},
 };
 #define N_PLANTS ((int)(sizeof(plant_roster) / sizeof(plant_roster[0])))
 
@@ -235,16 +247,15 @@ static const struct {
 	int count;
 	double lo, hi; /* Mtce a year, before scaling to the city's total */
 } sectors[] = {
-	{ "steel", 6, 1.5, 3.5 },    { "coking", 10, 0.6, 1.6 }, { "chemicals", 8, 0.3, 1.2 },
-	{ "cement", 6, 0.1, 0.4 },   { "power", 10, 0.6, 1.8 },
+	{"steel", 6, 1.5, 3.5},	 {"coking", 10, 0.6, 1.6}, {"chemicals", 8, 0.3, 1.2},
+	{"cement", 6, 0.1, 0.4}, {"power", 10, 0.6, 1.8},
 };
 /* Where the heavy industry is. */
-static const int industrial_places[] = { P_LUCHENG, P_XIANGYUAN, P_TUNLIU,  P_ZHANGZI,
-					 P_SHANGDANG, P_LUZHOU,   P_LICHENG, P_HUGUAN,
-					 P_WUXIANG,  P_QINYUAN };
+static const int industrial_places[] = {P_LUCHENG, P_XIANGYUAN, P_TUNLIU, P_ZHANGZI, P_SHANGDANG,
+					P_LUZHOU,  P_LICHENG,	P_HUGUAN, P_WUXIANG, P_QINYUAN};
 
 enum kind { K_MINE, K_PLANT, K_ENTERPRISE, K_REGION, K_COUNT };
-static const char *const kind_names[] = { "mine", "plant", "enterprise", "region" };
+static const char *const kind_names[] = {"mine", "plant", "enterprise", "region"};
 
 struct site {
 	char id[40];
@@ -385,23 +396,25 @@ static int build_roster(struct sim *s)
 
 	s->first_enterprise = n;
 	int nplaces = (int)(sizeof(industrial_places) / sizeof(industrial_places[0]));
-	int per_place[SEC_COUNT][P_COUNT] = { { 0 } };
+	int per_place[SEC_COUNT][P_COUNT] = {{0}};
 	double size_sum = 0;
 	for (int k = 0; k < SEC_COUNT; k++) {
 		for (int i = 0; i < sectors[k].count; i++, n++) {
 			struct site *e = &s->sites[n];
-			int pl = industrial_places[(int)(unif(ROSTER_SEED, D_ROSTER_COUNTY, n, 0, 0) *
-							 nplaces)];
+			int pl = industrial_places[(
+				int)(unif(ROSTER_SEED, D_ROSTER_COUNTY, n, 0, 0) * nplaces)];
 			snprintf(e->id, sizeof(e->id), "%s-%s-%02d", places[pl].pinyin,
 				 sectors[k].name, ++per_place[k][pl]);
 			e->county = places[pl].name;
 			e->kind = K_ENTERPRISE;
 			e->index = n - s->first_enterprise;
 			e->sector = k;
-			e->share = sectors[k].lo + (sectors[k].hi - sectors[k].lo) *
-							   unif(ROSTER_SEED, D_ROSTER_SIZE, n, 0, 0);
+			e->share =
+				sectors[k].lo + (sectors[k].hi - sectors[k].lo) *
+							unif(ROSTER_SEED, D_ROSTER_SIZE, n, 0, 0);
 			size_sum += e->share;
-			e->unit = unif(ROSTER_SEED, D_ROSTER_UNIT, n, 0, 0) < 0.75 ? &U_TCE : &U_WANTCE;
+			e->unit = unif(ROSTER_SEED, D_ROSTER_UNIT, n, 0, 0) < 0.75 ? &U_TCE
+										   : &U_WANTCE;
 		}
 	}
 	for (int i = s->first_enterprise; i < n; i++)
@@ -459,7 +472,8 @@ static double mine_output(struct sim *s, struct site *m, int64_t a, int64_t b)
 		int64_t day = floor_div(shift_start, DAY);
 		int shift = (int)((shift_start - day * DAY) / SHIFT);
 		double w = shift == m->maint_shift ? MINE_MAINT_WEIGHT : 1;
-		t += mine_day(s, m, day) * w / (2 + MINE_MAINT_WEIGHT) * (double)(seg_end - a) / SHIFT;
+		t += mine_day(s, m, day) * w / (2 + MINE_MAINT_WEIGHT) * (double)(seg_end - a) /
+		     SHIFT;
 		a = seg_end;
 	}
 	return t;
@@ -480,10 +494,11 @@ static int cmp_block(const void *a, const void *b)
  * connection): about 620 MW a year. */
 static int plan_year(struct sim *s, int y, int *cap)
 {
-	static const double month_w[12] = { 3, 1, 4, 5, 6, 20, 3, 4, 6, 6, 8, 24 };
+	static const double month_w[12] = {3, 1, 4, 5, 6, 20, 3, 4, 6, 6, 8, 24};
 	const double solar_share = 0.65;
-	static const double size_lo[3] = { 20, 50, 20 }, size_hi[3] = { 100, 100, 40 };
-	double total = 5 * round((NEW_ENERGY_MW_PER_YEAR + 10 * gauss(s->seed, D_BLK_TOTAL, y, 0, 0)) / 5);
+	static const double size_lo[3] = {20, 50, 20}, size_hi[3] = {100, 100, 40};
+	double total =
+		5 * round((NEW_ENERGY_MW_PER_YEAR + 10 * gauss(s->seed, D_BLK_TOTAL, y, 0, 0)) / 5);
 	double left = clamp(total, 605, 645);
 	for (int k = 0; left > 0; k++) {
 		if (s->nblocks == *cap) {
@@ -494,9 +509,9 @@ static int plan_year(struct sim *s, int y, int *cap)
 			s->blocks = nb;
 		}
 		/* One biomass unit a year, then solar and wind. */
-		int src = k == 0 ? SRC_BIOMASS
-				 : unif(s->seed, D_BLK_PLANT, y, k, 0) < solar_share ? SRC_SOLAR
-										      : SRC_WIND;
+		int src = k == 0					      ? SRC_BIOMASS
+			  : unif(s->seed, D_BLK_PLANT, y, k, 0) < solar_share ? SRC_SOLAR
+									      : SRC_WIND;
 		int nsrc = 0, pick;
 		for (int i = 0; i < N_PLANTS; i++)
 			nsrc += plant_roster[i].source == src;
@@ -523,8 +538,9 @@ static int plan_year(struct sim *s, int y, int *cap)
 		}
 		int dim = days_in_month(y, month);
 		double du = unif(s->seed, D_BLK_DAY, y, k, 0);
-		int mday = (month == 6 || month == 12) && du < 0.7 ? 21 + (int)(du / 0.7 * (dim - 20))
-								   : 1 + (int)(unif(s->seed, D_BLK_DAY, y, k, 1) * dim);
+		int mday = (month == 6 || month == 12) && du < 0.7
+				   ? 21 + (int)(du / 0.7 * (dim - 20))
+				   : 1 + (int)(unif(s->seed, D_BLK_DAY, y, k, 1) * dim);
 		int half_hours = (int)(unif(s->seed, D_BLK_TIME, y, k, 0) * 18);
 		int64_t ts = days_from_civil(y, month, mday) * DAY + 9 * 3600 + half_hours * 1800;
 		/* (site, metric, ts) is the daemon's key: one block per plant and instant. */
@@ -536,7 +552,7 @@ static int plan_year(struct sim *s, int y, int *cap)
 					clash = true;
 				}
 		}
-		s->blocks[s->nblocks++] = (struct block){ .ts = ts, .plant = plant, .mw = mw };
+		s->blocks[s->nblocks++] = (struct block){.ts = ts, .plant = plant, .mw = mw};
 	}
 	return 0;
 }
@@ -561,7 +577,8 @@ static double capacity_factor(const struct sim *s, const struct site *p, int64_t
 	default:
 		if (unif(s->seed, D_BIO_OUTAGE, p->index, day, 0) < 0.03)
 			return 0.2;
-		return clamp(0.70 * (1 + 0.05 * gauss(s->seed, D_WEATHER, p->index, day, 1)), 0, 0.95);
+		return clamp(0.70 * (1 + 0.05 * gauss(s->seed, D_WEATHER, p->index, day, 1)), 0,
+			     0.95);
 	}
 }
 
@@ -638,8 +655,8 @@ static double enterprise_day(struct sim *s, struct site *e, int64_t day)
 /* Value added in a month, in CNY: low around the festival, high at quarter ends. */
 static double gdp_month(const struct sim *s, int y, int m)
 {
-	static const double w[12] = { 0.075, 0.065, 0.085, 0.080, 0.082, 0.090,
-				      0.080, 0.080, 0.088, 0.082, 0.085, 0.098 };
+	static const double w[12] = {0.075, 0.065, 0.085, 0.080, 0.082, 0.090,
+				     0.080, 0.080, 0.088, 0.082, 0.085, 0.098};
 	double wsum = 0;
 	for (int i = 0; i < 12; i++)
 		wsum += w[i];
@@ -710,22 +727,22 @@ static int build_streams(struct sim *s)
 	int id = 0;
 	int64_t first_day_end = s->start; /* the first daily reading covers the day before */
 	for (int i = 0; i < s->first_plant; i++)
-		heap_push(s, (struct stream){ s->start, id++, ST_MINE, i });
+		heap_push(s, (struct stream){s->start, id++, ST_MINE, i});
 	while (s->next_block < s->nblocks && s->blocks[s->next_block].ts < s->start)
 		s->next_block++;
 	if (s->next_block < s->nblocks)
-		heap_push(s, (struct stream){ s->blocks[s->next_block].ts, id++, ST_COMMISSION, -1 });
+		heap_push(s, (struct stream){s->blocks[s->next_block].ts, id++, ST_COMMISSION, -1});
 	for (int i = s->first_plant; i < s->first_enterprise; i++)
-		heap_push(s, (struct stream){ first_day_end, id++, ST_GENERATION, i });
+		heap_push(s, (struct stream){first_day_end, id++, ST_GENERATION, i});
 	for (int i = s->first_enterprise; i < s->region; i++)
-		heap_push(s, (struct stream){ first_day_end, id++, ST_ENTERPRISE, i });
+		heap_push(s, (struct stream){first_day_end, id++, ST_ENTERPRISE, i});
 	int64_t month = floor_div(s->start, DAY) * DAY;
 	int y, m, d;
 	civil_from_days(floor_div(month, DAY), &y, &m, &d);
 	if (d != 1)
 		month = next_month_start(month);
-	heap_push(s, (struct stream){ month, id++, ST_GDP, s->region });
-	heap_push(s, (struct stream){ month, id++, ST_SHARE, s->region });
+	heap_push(s, (struct stream){month, id++, ST_GDP, s->region});
+	heap_push(s, (struct stream){month, id++, ST_SHARE, s->region});
 	return 0;
 }
 
@@ -841,8 +858,8 @@ static int step(struct sim *s, struct out *o)
 	case ST_GDP: {
 		int y, m, d;
 		civil_from_days(floor_div(t, DAY) - 1, &y, &m, &d);
-		const struct unit *u = unif(s->seed, D_GDP_UNIT, y, m, 0) < 0.25 ? &U_YIYUAN
-										   : &U_WANYUAN;
+		const struct unit *u =
+			unif(s->seed, D_GDP_UNIT, y, m, 0) < 0.25 ? &U_YIYUAN : &U_WANYUAN;
 		rc = emit(s, o, &s->sites[st.site], t, "gdp", u, gdp_month(s, y, m), 0, false);
 		st.next = next_month_start(t);
 		break;
@@ -899,48 +916,51 @@ static int parse_interval(const char *arg, int64_t *ret)
 
 static void sim_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: enertrack sim [--uri URI] [--year Y] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-		"                     [--interval D] [--rate N] [--seed N] [--topic-prefix P]\n"
-		"                     [--client-id ID] [--dry-run] [--quiet]\n"
-		"Publishes realistic Changzhi telemetry (QoS 1), in order of ts:\n"
-		"  --uri URI          broker (default tcp://127.0.0.1:1883)\n"
-		"  --year Y           the simulated year (default 2024)\n"
-		"  --from, --to       the simulated days, inclusive (default the whole year)\n"
-		"  --interval D       mine reporting interval: Ns, Nm, Nh, Nd (default 8h)\n"
-		"  --rate N           messages a second (default 0: as fast as possible)\n"
-		"  --seed N           the same seed and options give the same messages (default 1)\n"
-		"  --topic-prefix P   default energy\n"
-		"  --dry-run          print topic<TAB>payload lines instead of publishing\n"
-		"  --quiet            no progress and no summary\n");
+	fprintf(f, "usage: enertrack sim [--uri URI] [--year Y] [--from YYYY-MM-DD] [--to "
+		   "YYYY-MM-DD]\n"
+		   "                     [--interval D] [--rate N] [--seed N] [--topic-prefix P]\n"
+		   "                     [--client-id ID] [--dry-run] [--quiet]\n"
+		   "Publishes realistic Changzhi telemetry (QoS 1), in order of ts:\n"
+		   "  --uri URI          broker (default tcp://127.0.0.1:1883)\n"
+		   "  --year Y           the simulated year (default 2024)\n"
+		   "  --from, --to       the simulated days, inclusive (default the whole year)\n"
+		   "  --interval D       mine reporting interval: Ns, Nm, Nh, Nd (default 8h)\n"
+		   "  --rate N           messages a second (default 0: as fast as possible)\n"
+		   "  --seed N           the same seed and options give the same messages (default "
+		   "1)\n"
+		   "  --topic-prefix P   default energy\n"
+		   "  --dry-run          print topic<TAB>payload lines instead of publishing\n"
+		   "  --quiet            no progress and no summary\n");
 }
 
 static void print_summary(const struct sim *s, const char *from, const char *to,
 			  const char *interval)
 {
 	fprintf(stderr,
-		"sim: %s..%s, seed %" PRIu64 ", interval %s: %" PRIu64
-		" messages (mine %" PRIu64 ", plant %" PRIu64 ", enterprise %" PRIu64
-		", region %" PRIu64 ")\n",
+		"sim: %s..%s, seed %" PRIu64 ", interval %s: %" PRIu64 " messages (mine %" PRIu64
+		", plant %" PRIu64 ", enterprise %" PRIu64 ", region %" PRIu64 ")\n",
 		from, to, s->seed, interval, s->messages, s->by_kind[K_MINE], s->by_kind[K_PLANT],
 		s->by_kind[K_ENTERPRISE], s->by_kind[K_REGION]);
 	for (int i = 0; i < s->years; i++) {
 		const struct totals *t = &s->tot[i];
-		double intensity = t->sum[M_GDP] > 0 ? t->sum[M_CONSUMPTION] / (t->sum[M_GDP] / 1e4)
-						     : 0;
+		double intensity =
+			t->sum[M_GDP] > 0 ? t->sum[M_CONSUMPTION] / (t->sum[M_GDP] / 1e4) : 0;
 		char change[64] = "";
 		/* Only whole years compare fairly. */
 		bool whole = s->start <= days_from_civil(s->y0 + i - 1, 1, 1) * DAY &&
 			     s->end >= days_from_civil(s->y0 + i + 1, 1, 1) * DAY;
 		if (i > 0 && whole && s->tot[i - 1].sum[M_GDP] > 0 && intensity > 0) {
-			double prev = s->tot[i - 1].sum[M_CONSUMPTION] / (s->tot[i - 1].sum[M_GDP] / 1e4);
+			double prev =
+				s->tot[i - 1].sum[M_CONSUMPTION] / (s->tot[i - 1].sum[M_GDP] / 1e4);
 			snprintf(change, sizeof(change), " (%+.2f %% on %d)",
 				 (intensity / prev - 1) * 100, s->y0 + i - 1);
 		}
 		fprintf(stderr,
-			"sim: %d: raw coal %.3f Mt, new-energy capacity %.1f MW (solar %.1f, wind %.1f, "
+			"sim: %d: raw coal %.3f Mt, new-energy capacity %.1f MW (solar %.1f, wind "
+			"%.1f, "
 			"biomass %.1f), generation %.1f GWh, energy consumption %.3f Mtce, "
-			"GDP %.2f 亿元, intensity %.4f tce/万元%s, advanced capacity share %.2f %%\n",
+			"GDP %.2f 亿元, intensity %.4f tce/万元%s, advanced capacity share %.2f "
+			"%%\n",
 			s->y0 + i, t->sum[M_RAW_COAL] / 1e6, t->sum[M_CAPACITY],
 			t->cap_by_source[SRC_SOLAR], t->cap_by_source[SRC_WIND],
 			t->cap_by_source[SRC_BIOMASS], t->sum[M_GENERATION] / 1e3,
@@ -952,24 +972,24 @@ static void print_summary(const struct sim *s, const char *from, const char *to,
 int sim_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "uri", required_argument, NULL, 'u' },
-		{ "year", required_argument, NULL, 'y' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "topic-prefix", required_argument, NULL, 'p' },
-		{ "client-id", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"uri", required_argument, NULL, 'u'},
+		{"year", required_argument, NULL, 'y'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"interval", required_argument, NULL, 'i'},
+		{"rate", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 's'},
+		{"topic-prefix", required_argument, NULL, 'p'},
+		{"client-id", required_argument, NULL, 'c'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *uri = "tcp://127.0.0.1:1883", *client_id = NULL, *interval_arg = "8h";
 	const char *from_arg = NULL, *to_arg = NULL;
-	struct sim s = { .seed = 1, .interval = 8 * 3600, .prefix = "energy" };
-	struct out o = { .f = stdout };
+	struct sim s = {.seed = 1, .interval = 8 * 3600, .prefix = "energy"};
+	struct out o = {.f = stdout};
 	int year = 0, c;
 	bool quiet = false;
 	int64_t from_day = 0, to_day = 0;
@@ -991,7 +1011,8 @@ int sim_main(int argc, char **argv)
 		case 'f':
 			from_arg = optarg;
 			if (parse_date(optarg, &from_day)) {
-				fprintf(stderr, "enertrack sim: --from must be a date YYYY-MM-DD\n");
+				fprintf(stderr,
+					"enertrack sim: --from must be a date YYYY-MM-DD\n");
 				return 2;
 			}
 			break;
@@ -1005,8 +1026,9 @@ int sim_main(int argc, char **argv)
 		case 'i':
 			interval_arg = optarg;
 			if (parse_interval(optarg, &s.interval)) {
-				fprintf(stderr, "enertrack sim: --interval must be like 90s, 15m, 8h "
-						"or 1d (at most 31d)\n");
+				fprintf(stderr,
+					"enertrack sim: --interval must be like 90s, 15m, 8h "
+					"or 1d (at most 31d)\n");
 				return 2;
 			}
 			break;
@@ -1014,8 +1036,9 @@ int sim_main(int argc, char **argv)
 			errno = 0;
 			o.rate = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(o.rate >= 0 && o.rate <= 1e7)) {
-				fprintf(stderr, "enertrack sim: --rate must be a number of messages "
-						"a second (0: as fast as possible)\n");
+				fprintf(stderr,
+					"enertrack sim: --rate must be a number of messages "
+					"a second (0: as fast as possible)\n");
 				return 2;
 			}
 			break;
@@ -1097,7 +1120,8 @@ int sim_main(int argc, char **argv)
 	} else {
 		char err[512], default_id[64];
 		if (!client_id) {
-			snprintf(default_id, sizeof(default_id), "enertrack-sim-%ld", (long)getpid());
+			snprintf(default_id, sizeof(default_id), "enertrack-sim-%ld",
+				 (long)getpid());
 			client_id = default_id;
 		}
 		if (et_pub_open(&o.pub, uri, client_id, NULL, NULL, 1, err, sizeof(err))) {

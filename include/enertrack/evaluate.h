@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Target evaluation against PostgreSQL (common/evaluate.c): used by the
+ * daemon's alerts thread and by `enertrack evaluate`. Blocking libpq: call it
+ * from a thread that may block. */
+#ifndef ENERTRACK_EVALUATE_H
+#define ENERTRACK_EVALUATE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "enertrack/alert.h"
+
+typedef struct et_eval_cfg {
+	const char *tz;
+	double min_elapsed_pct;
+	int stale_after_s;
+	et_alert_params_t params;
+	const char *smtp_from;
+	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
+} et_eval_cfg_t;
+
+typedef struct et_eval_result {
+	bool busy;  /* another instance held the lock: nothing was done */
+	int events; /* drift_event rows written */
+	int mails;  /* alert_outbox rows written */
+} et_eval_result_t;
+
+/* Evaluates every target of the year of `at` (a timestamptz literal; NULL
+ * means now()) in one transaction. Returns 0, or -EIO with the database's
+ * message in err (the transaction is rolled back). */
+int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_result_t *ret,
+		char *err, size_t errlen) __attribute__((warn_unused_result));
+
+#endif
