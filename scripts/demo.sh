@@ -17,10 +17,15 @@ rm -rf "$T"
 YEAR=${DEMO_YEAR:-2024}
 RATE=${DEMO_RATE:-4000}
 
-echo "== starting PostgreSQL and mosquitto under demo/ (loopback only)"
+echo "== starting PostgreSQL, mosquitto and an SMTP sink under demo/ (loopback only)"
 start_pg
 start_mosquitto
-write_config "$T/enertrack.conf"
+start_smtp
+write_config "$T/enertrack.conf" \
+	"[targets]" "stale_after_s = 86400" \
+	"[alerts]" "fire_pct = 5" "resolve_pct = 3" "pending_s = 172800" "repeat_s = 2592000" \
+	"[smtp]" "url = smtp://127.0.0.1:$SMTPPORT" "tls = none" "from = enertrack@changzhi.example" \
+	"to = energy-bureau@changzhi.example" "retry_s = 1"
 sed -i 's/^batch_rows = .*/batch_rows = 5000/; s/^flush_ms = .*/flush_ms = 200/' "$T/enertrack.conf"
 echo "== enertrack migrate"
 migrate
@@ -42,6 +47,14 @@ sent=$(sed -n 's/.*published \([0-9]*\) messages.*/\1/p' "$T/sim.log" | tail -1)
 # every simulated message is one reading: wait until all are committed
 wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge $sent ]" ||
 	echo "   (not all readings arrived in time)"
+
+echo "== enertrack evaluate: the alerts of $YEAR, replayed a day at a time"
+"$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from "$YEAR-01-01T20:00:00+08:00" \
+	--to "$YEAR-12-31T20:00:00+08:00" --step "1 day" 2>"$T/evaluate.log"
+queued=$(q "SELECT count(*) FROM alert_outbox")
+# the daemon sends the queued mails to the SMTP sink (demo/mail/*.eml)
+wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL') = 0 ]" ||
+	echo "   (not all mails were sent in time)"
 stop_daemon
 
 echo
@@ -69,9 +82,19 @@ FROM reading
 WHERE ts >= '$YEAR-01-01' AND ts < '$((YEAR + 1))-01-01'
 GROUP BY metric ORDER BY metric;
 SQL
-if "$BIN/enertrack" status --help >/dev/null 2>&1; then
-	echo "== enertrack status --at $YEAR-12-31T23:59:59+08:00"
-	"$BIN/enertrack" status -c "$T/enertrack.conf" --at "$YEAR-12-31T23:59:59+08:00" || true
-fi
+echo
+for at in "$YEAR-06-30T23:59:59+08:00" "$YEAR-12-31T23:59:59+08:00"; do
+	echo "== enertrack status --at $at"
+	"$BIN/enertrack" status -c "$T/enertrack.conf" --at "$at"
+	echo
+done
+echo "== alert mails of $YEAR ($queued queued, $(mails) delivered to demo/mail/)"
+psql "$PGCONN" -X -q -P footer=off <<SQL
+SELECT to_char(e.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, e.event,
+       round(e.drift_pct::numeric, 1) AS "drift %", o.subject
+FROM drift_event e JOIN alert_outbox o ON o.drift_event_id = e.id
+ORDER BY o.id;
+SQL
+ls "$T/mail" | grep '\.eml$' | sed 's|^|   demo/mail/|' | head -20
 echo
 echo "(data and logs are in demo/; psql \"$PGCONN\" works until this script ends)"

@@ -109,46 +109,54 @@ INSERT INTO target_setting DEFAULT VALUES;
 CREATE FUNCTION target_site_stats(t target, at timestamptz)
 RETURNS TABLE (site_id text, county text, ytd double precision, prev_same double precision,
                last_ts timestamptz, interval_s double precision, stale boolean, missing double precision)
-LANGUAGE sql STABLE AS $$
-    WITH cfg AS (SELECT * FROM target_setting),
-    bounds AS (
-        SELECT make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone) AS y0,
-               make_timestamptz(t.year - 1, 1, 1, 0, 0, 0, cfg.timezone) AS y0p,
-               cfg.stale_after_s
-        FROM cfg
-    ),
-    m AS (SELECT CASE WHEN t.metric = 'energy_intensity' THEN 'energy_consumption' ELSE t.metric END AS metric,
-                 (SELECT flow FROM metric WHERE name = t.metric) AS flow),
-    per AS (
+LANGUAGE plpgsql STABLE
+-- generic plans cannot prune by the year's range: plan each call afresh
+SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+DECLARE
+    tz text; stale_after integer; y0 timestamptz; y0p timestamptz; prev_end timestamptz;
+    m text; is_flow boolean; srcs text[];
+BEGIN
+    -- Everything the query needs is computed first, so that it is planned
+    -- with plain values (an index range on reading_hourly's primary key).
+    SELECT s.timezone, s.stale_after_s INTO tz, stale_after FROM target_setting s;
+    y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz);
+    y0p := make_timestamptz(t.year - 1, 1, 1, 0, 0, 0, tz);
+    prev_end := at - interval '1 year';
+    m := CASE WHEN t.metric = 'energy_intensity' THEN 'energy_consumption' ELSE t.metric END;
+    SELECT x.flow INTO is_flow FROM metric x WHERE x.name = t.metric;
+    srcs := CASE WHEN t.metric = 'capacity_commissioned'
+                 THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END;
+    RETURN QUERY
+    WITH per AS (
         SELECT h.site_id, s.county,
-               sum(h.value_sum) FILTER (WHERE h.hour >= b.y0) AS ytd,
-               sum(h.value_sum) FILTER (WHERE h.hour < b.y0 AND h.hour < at - (b.y0 - b.y0p)) AS prev_same,
-               max(h.last_ts) AS last_ts,
-               sum(h.n) FILTER (WHERE h.hour >= at - interval '30 days') AS n30,
-               b.y0, b.stale_after_s
+               sum(h.value_sum) FILTER (WHERE h.hour >= y0) AS ytd,
+               sum(h.value_sum) FILTER (WHERE h.hour < y0 AND h.hour < prev_end) AS prev_same,
+               max(h.last_ts) AS last_ts, min(h.hour) AS first_hour, sum(h.n) AS n
         FROM reading_hourly h
         JOIN site s ON s.id = h.site_id
-        CROSS JOIN bounds b CROSS JOIN m
-        WHERE h.metric = m.metric AND h.hour >= b.y0p AND h.hour < at AND h.last_ts <= at
+        WHERE h.metric = m AND h.hour >= y0p AND h.hour < at AND h.last_ts <= at
           AND (t.scope = 'city'
                OR (t.scope LIKE 'county:%' AND s.county = substr(t.scope, 8))
                OR (t.scope LIKE 'site:%' AND s.id = substr(t.scope, 6)))
-          AND (t.metric <> 'capacity_commissioned'
-               OR h.source = ANY (coalesce(t.sources, ARRAY['solar', 'wind', 'biomass'])))
-        GROUP BY h.site_id, s.county, b.y0, b.stale_after_s
+          AND (srcs IS NULL OR h.source = ANY (srcs))
+        GROUP BY h.site_id, s.county
+    ), iv AS (
+        -- the usual interval: the span of its reports over their number
+        SELECT per.*, CASE WHEN per.n > 1
+                           THEN (extract(epoch FROM per.last_ts - per.first_hour) / (per.n - 1))::double precision END AS ival
+        FROM per
     )
-    SELECT per.site_id, per.county, coalesce(per.ytd, 0), coalesce(per.prev_same, 0), per.last_ts,
-           CASE WHEN per.n30 > 0 THEN 30 * 86400.0 / per.n30 END,
+    SELECT iv.site_id, iv.county, coalesce(iv.ytd, 0), coalesce(iv.prev_same, 0), iv.last_ts, iv.ival,
            st.stale,
-           CASE WHEN st.stale AND per.last_ts > per.y0 THEN
-               coalesce(per.ytd, 0) / greatest(1, extract(epoch FROM per.last_ts - per.y0) / 86400)
-               * extract(epoch FROM at - per.last_ts) / 86400
+           CASE WHEN st.stale AND iv.last_ts > y0 THEN
+               (coalesce(iv.ytd, 0) / greatest(1, extract(epoch FROM iv.last_ts - y0) / 86400)
+               * extract(epoch FROM at - iv.last_ts) / 86400)::double precision
            ELSE 0 END
-    FROM per
-    CROSS JOIN m
-    CROSS JOIN LATERAL (SELECT m.flow AND extract(epoch FROM at - per.last_ts) > greatest(per.stale_after_s,
-               2 * coalesce(30 * 86400.0 / nullif(per.n30, 0), 0)) AS stale) st
-$$;
+    FROM iv
+    CROSS JOIN LATERAL (SELECT is_flow AND extract(epoch FROM at - iv.last_ts)
+                               > greatest(stale_after, 2 * coalesce(iv.ival, 0)) AS stale) st;
+END $$;
 
 CREATE FUNCTION target_progress_at(at timestamptz)
 RETURNS TABLE (target_id integer, label text, metric text, year integer, scope text, kind text,
@@ -157,7 +165,7 @@ RETURNS TABLE (target_id integer, label text, metric text, year integer, scope t
                drift_pct double precision, projected double precision, required_daily double precision,
                sites_reporting integer, sites_stale integer, stale_shortfall double precision,
                tolerance_pct double precision, status text, plan_text text)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     cfg target_setting;
@@ -168,7 +176,7 @@ DECLARE
     tgt double precision; exp_v double precision; act double precision;
     days_left double precision; rate double precision; win_start timestamptz;
     c_now double precision; g_now double precision; c_prev double precision; g_prev double precision;
-    n_sites integer; n_stale integer; missing double precision;
+    n_sites integer; n_stale integer; missing double precision; site_sum double precision;
 BEGIN
     SELECT * INTO cfg FROM target_setting;
     FOR t IN SELECT * FROM target x
@@ -193,9 +201,9 @@ BEGIN
                     / (SELECT sum(x) FROM unnest(w) x);
         END IF;
 
-        SELECT count(*), count(*) FILTER (WHERE s.stale), coalesce(sum(s.missing), 0)
-          INTO n_sites, n_stale, missing
-          FROM target_site_stats(t, at) s WHERE s.last_ts >= at - interval '400 days';
+        SELECT count(*), count(*) FILTER (WHERE s.stale), coalesce(sum(s.missing), 0), sum(s.ytd)
+          INTO n_sites, n_stale, missing, site_sum
+          FROM target_site_stats(t, at) s;
 
         target_id := t.id; label := mt.label; metric := t.metric; year := t.year; scope := t.scope;
         kind := t.kind; unit := t.unit; display_unit := mt.display_unit; display_div := mt.display_div;
@@ -215,7 +223,7 @@ BEGIN
               FROM reading_hourly h JOIN site s ON s.id = h.site_id
              WHERE h.metric IN ('energy_consumption', 'gdp')
                AND ((h.hour >= y0 AND h.hour < at)
-                    OR (h.hour >= y0p AND h.hour < y0 AND h.hour < at - (y0 - y0p)))
+                    OR (h.hour >= y0p AND h.hour < y0 AND h.hour < at - interval '1 year'))
                AND (t.scope = 'city' OR (t.scope LIKE 'county:%' AND s.county = substr(t.scope, 8))
                     OR (t.scope LIKE 'site:%' AND s.id = substr(t.scope, 6)));
             act := CASE WHEN c_now > 0 AND g_now > 0 AND c_prev > 0 AND g_prev > 0
@@ -235,8 +243,7 @@ BEGIN
             projected := act;
         ELSE
             tgt := t.value * (SELECT factor FROM unit WHERE name = t.unit);
-            SELECT sum(s.ytd) INTO act FROM target_site_stats(t, at) s;
-            IF n_sites = 0 THEN act := NULL; END IF;
+            act := CASE WHEN n_sites > 0 THEN site_sum END;
             exp_v := tgt * frac;
             -- the recent daily rate (30 days, or the year so far) carried to the year's end
             win_start := greatest(y0, at - interval '30 days');

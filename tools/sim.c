@@ -527,7 +527,10 @@ static int plan_year(struct sim *s, int y, int *cap)
 			mw = left;
 		left -= mw;
 
-		double mu = unif(s->seed, D_BLK_MONTH, y, k, 0) * 90, acc = 0;
+		double wsum = 0, acc = 0;
+		for (int i = 0; i < 12; i++)
+			wsum += month_w[i];
+		double mu = unif(s->seed, D_BLK_MONTH, y, k, 0) * wsum;
 		int month = 12;
 		for (int i = 0; i < 12; i++) {
 			acc += month_w[i];
