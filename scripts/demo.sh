@@ -42,8 +42,8 @@ while kill -0 "$SIMPID" 2>/dev/null; do
 	printf '   %s readings in PostgreSQL\n' "$(q "SELECT count(*) FROM reading")"
 done
 wait "$SIMPID" || fail "enertrack sim failed: $(tail -5 "$T/sim.log")"
-sent=$(sed -n 's/.*published \([0-9]*\) messages.*/\1/p' "$T/sim.log" | tail -1)
-[ -n "$sent" ] || sent=$(grep -o '[0-9]* messages' "$T/sim.log" | head -1 | cut -d' ' -f1)
+sent=$(sed -n 's/^sim: .*interval [^:]*: \([0-9]*\) messages.*/\1/p' "$T/sim.log" | tail -1)
+[ -n "$sent" ] || fail "no summary from enertrack sim: $(tail -3 "$T/sim.log")"
 # every simulated message is one reading: wait until all are committed
 wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge $sent ]" ||
 	echo "   (not all readings arrived in time)"
@@ -95,6 +95,7 @@ SELECT to_char(e.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, e.event,
 FROM drift_event e JOIN alert_outbox o ON o.drift_event_id = e.id
 ORDER BY o.id;
 SQL
-ls "$T/mail" | grep '\.eml$' | sed 's|^|   demo/mail/|' | head -20
+echo "   first mail, demo/mail/000000.eml:"
+sed -n '/^Subject:/p;/^To:/p' "$T/mail/000000.eml" | sed 's/^/     /'
 echo
-echo "(data and logs are in demo/; psql \"$PGCONN\" works until this script ends)"
+echo "(data and logs stay in demo/: the mails in demo/mail/, the daemon's log in demo/daemon.log)"
