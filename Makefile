@@ -27,7 +27,7 @@ LDFLAGS += -pthread $(SANFLAGS)
 # paho-mqtt-c ships no pkg-config file; the "as" variant has TLS.
 PAHO_LIBS := -lpaho-mqtt3as
 
-LIB_SRCS := lib/buf.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
+LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c
 DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \

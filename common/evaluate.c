@@ -19,7 +19,6 @@
 #include "enertrack/mail.h"
 
 #define EVAL_LOCK "hashtext('enertrack.evaluate')"
-#define MAX_RCPT 32
 
 struct eval_ctx {
 	PGconn *conn;
@@ -29,12 +28,11 @@ struct eval_ctx {
 	int events, mails;
 };
 
-/* Splits "a@x, b@y c@z" into at most MAX_RCPT addresses in buf. */
-static size_t split_rcpt(const char *to, char *buf, size_t buflen, const char **out)
+size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out)
 {
 	size_t n = 0;
 	snprintf(buf, buflen, "%s", to);
-	for (char *save = NULL, *t = strtok_r(buf, " ,\t", &save); t && n < MAX_RCPT;
+	for (char *save = NULL, *t = strtok_r(buf, " ,\t", &save); t && n < ET_MAX_RCPT;
 	     t = strtok_r(NULL, " ,\t", &save))
 		out[n++] = t;
 	return n;
@@ -201,8 +199,8 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	fill_sites(behind, bs, &nb);
 	fill_sites(stale, ss, &ns);
 	char rcptbuf[1024], msgid[96], subject[512];
-	const char *rcpt[MAX_RCPT];
-	size_t nrcpt = split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	const char *rcpt[ET_MAX_RCPT];
+	size_t nrcpt = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
 	snprintf(msgid, sizeof(msgid), "drift-%s.target-%s@enertrack", eid, tid);
 	et_mail_report_t rep = {
 		.event = ev,

@@ -21,7 +21,6 @@
 #include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
-#define MAX_RCPT 32
 
 /* The settings the thread reads, swapped whole under the mutex on reload. */
 struct alert_cfg {
@@ -98,16 +97,6 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 	return c;
 }
 
-/* Splits "a@x, b@y c@z" into at most MAX_RCPT addresses in buf. */
-static size_t split_rcpt(const char *to, char *buf, size_t buflen, const char **out)
-{
-	size_t n = 0;
-	snprintf(buf, buflen, "%s", to);
-	for (char *save = NULL, *t = strtok_r(buf, " ,\t", &save); t && n < MAX_RCPT;
-	     t = strtok_r(NULL, " ,\t", &save))
-		out[n++] = t;
-	return n;
-}
 
 /* ---- PostgreSQL ---- */
 
@@ -173,8 +162,8 @@ static size_t on_curl_read(char *ptr, size_t size, size_t nmemb, void *ud)
 static int smtp_send(const struct alert_cfg *c, const char *message, char *err, size_t errlen)
 {
 	char rcptbuf[1024], from[300], addr[320];
-	const char *rcpt[MAX_RCPT];
-	size_t n = split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	const char *rcpt[ET_MAX_RCPT];
+	size_t n = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";

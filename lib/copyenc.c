@@ -2,6 +2,7 @@
 /* COPY text encoding. Text fields are escaped per the PostgreSQL manual
  * ("COPY", File Formats, Text Format); bytea goes in hex form (\\x...),
  * doubles with 17 significant digits so that they round-trip exactly. */
+#include "enertrack/utf8.h"
 #include "enertrack/copyenc.h"
 #include "enertrack/rfc3339.h"
 
@@ -9,37 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-	unsigned c = p[0];
-	size_t len;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[k] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
+	return et_utf8_decode(p, n, NULL);
 }
 
 int et_copy_text(et_buf_t *b, const char *s, size_t n)

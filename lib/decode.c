@@ -7,6 +7,7 @@
 #include "enertrack/decode.h"
 #include "enertrack/rfc3339.h"
 #include "enertrack/units.h"
+#include "enertrack/utf8.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -53,37 +54,10 @@ bool et_text_is_clean(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
-		unsigned c = p[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return false;
-			i++;
-			continue;
-		}
-		size_t n;
 		unsigned cp;
-		if ((c & 0xe0) == 0xc0) {
-			n = 2;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 3;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + n > len)
-			return false;
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp < 0xa0))
+		size_t n = et_utf8_decode(p + i, len - i, &cp);
+		/* invalid UTF-8, C0 controls, DEL, C1 controls */
+		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
 			return false;
 		i += n;
 	}

@@ -4,6 +4,7 @@
  * HTML escape on its way into the HTML part; headers are built only from
  * cleaned text, and the two bodies are base64, so no data can start a
  * header, a MIME part or a boundary line. Not here: SMTP, the outbox. */
+#include "enertrack/utf8.h"
 #include "enertrack/mail.h"
 
 #include <errno.h>
@@ -14,38 +15,10 @@
 
 /* ---- characters ---- */
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. The same
- * rules as lib/copyenc.c: no overlong forms, no surrogates, <= U+10FFFF. */
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-	unsigned c = p[0];
-	size_t len;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[k] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
+	return et_utf8_decode(p, n, NULL);
 }
 
 /* Reads one character of the NUL-terminated p (not at its end) and puts

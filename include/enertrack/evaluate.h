@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "enertrack/alert.h"
 
@@ -24,6 +25,12 @@ typedef struct et_eval_result {
 	int events; /* drift_event rows written */
 	int mails;  /* alert_outbox rows written */
 } et_eval_result_t;
+
+#define ET_MAX_RCPT 32
+
+/* Splits "a@x, b@y c@z" into at most ET_MAX_RCPT addresses, copied into buf
+ * and pointed to from out. Returns how many. */
+size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out);
 
 /* Evaluates every target of the year of `at` (a timestamptz literal; NULL
  * means now()) in one transaction. Returns 0, or -EIO with the database's

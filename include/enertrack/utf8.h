@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* UTF-8 validation, one sequence at a time: the single rule that decoding,
+ * COPY encoding and mail building share. Pure. */
+#ifndef ENERTRACK_UTF8_H
+#define ENERTRACK_UTF8_H
+
+#include <stddef.h>
+
+/* Length (1-4) of the valid UTF-8 sequence at p, reading at most n bytes
+ * (n >= 1), or 0 when it is invalid: overlong forms, surrogates and code
+ * points beyond U+10FFFF are invalid. *ret_cp (if not NULL) gets the code
+ * point. */
+size_t et_utf8_decode(const unsigned char *p, size_t n, unsigned *ret_cp);
+
+#endif
