@@ -65,7 +65,7 @@ static int64_t ts_us(PGresult *r, int row, int col)
 /* Site lists for a mail: the five furthest behind and the stale ones. */
 static PGresult *query_sites(struct eval_ctx *al, const char *tid, bool stale)
 {
-	const char *p[2] = { tid, al->at };
+	const char *p[2] = {tid, al->at};
 	const char *sql =
 		stale ? "SELECT s.site_id, coalesce(s.county, ''), s.ytd, NULL, NULL, s.stale,"
 			"  extract(epoch FROM s.last_ts)"
@@ -144,14 +144,16 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	snprintf(state_buf, sizeof(state_buf), "%s", et_alert_state_name(now_st->state));
 	snprintf(since, sizeof(since), "%.6f", now_st->since_us / 1e6);
 	snprintf(lastmail, sizeof(lastmail), "%.6f", now_st->last_mail_us / 1e6);
-	const char *up[4] = { tid, state_buf, since, now_st->last_mail_us ? lastmail : NULL };
-	PGresult *x = PQexecParams(
-		al->conn,
-		"INSERT INTO alert_state (target_id, state, since, last_mail_at, drift_pct, updated_at)"
-		" VALUES ($1, $2, to_timestamp($3), to_timestamp($4), NULL, now())"
-		" ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since,"
-		" last_mail_at = EXCLUDED.last_mail_at, updated_at = now()",
-		4, NULL, up, NULL, NULL, 0);
+	const char *up[4] = {tid, state_buf, since, now_st->last_mail_us ? lastmail : NULL};
+	PGresult *x =
+		PQexecParams(al->conn,
+			     "INSERT INTO alert_state (target_id, state, since, last_mail_at, "
+			     "drift_pct, updated_at)"
+			     " VALUES ($1, $2, to_timestamp($3), to_timestamp($4), NULL, now())"
+			     " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state, since "
+			     "= EXCLUDED.since,"
+			     " last_mail_at = EXCLUDED.last_mail_at, updated_at = now()",
+			     4, NULL, up, NULL, NULL, 0);
 	bool ok = PQresultStatus(x) == PGRES_COMMAND_OK;
 	if (!ok)
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
@@ -159,15 +161,15 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	if (!ok || ev == ET_AL_EV_NONE)
 		return ok;
 
-	const char *ep[9] = { tid,
-			      et_alert_state_name(old->state),
-			      et_alert_state_name(now_st->state),
-			      et_alert_event_name(ev),
-			      PQgetvalue(r, i, C_STATUS),
-			      PQgetisnull(r, i, C_DRIFT) ? NULL : PQgetvalue(r, i, C_DRIFT),
-			      PQgetisnull(r, i, C_EXPECTED) ? NULL : PQgetvalue(r, i, C_EXPECTED),
-			      PQgetisnull(r, i, C_ACTUAL) ? NULL : PQgetvalue(r, i, C_ACTUAL),
-			      al->at };
+	const char *ep[9] = {tid,
+			     et_alert_state_name(old->state),
+			     et_alert_state_name(now_st->state),
+			     et_alert_event_name(ev),
+			     PQgetvalue(r, i, C_STATUS),
+			     PQgetisnull(r, i, C_DRIFT) ? NULL : PQgetvalue(r, i, C_DRIFT),
+			     PQgetisnull(r, i, C_EXPECTED) ? NULL : PQgetvalue(r, i, C_EXPECTED),
+			     PQgetisnull(r, i, C_ACTUAL) ? NULL : PQgetvalue(r, i, C_ACTUAL),
+			     al->at};
 	x = PQexecParams(al->conn,
 			 "INSERT INTO drift_event (target_id, from_state, to_state, event, status,"
 			 " drift_pct, expected, actual, at)"
@@ -239,7 +241,7 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	else
 		snprintf(err, sizeof(err), "subject too long");
 	if (rc >= 0 && et_buf_append(&msg, "", 1) == 0) {
-		const char *mp[3] = { eid, subject, msg.data };
+		const char *mp[3] = {eid, subject, msg.data};
 		x = PQexecParams(al->conn,
 				 "INSERT INTO alert_outbox (drift_event_id, subject, message)"
 				 " VALUES ($1, $2, $3)",
@@ -274,7 +276,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 	char mep[40], sas[24];
 	snprintf(mep, sizeof(mep), "%.17g", c->min_elapsed_pct);
 	snprintf(sas, sizeof(sas), "%d", c->stale_after_s);
-	const char *sp[3] = { c->tz, mep, sas };
+	const char *sp[3] = {c->tz, mep, sas};
 	r = PQexecParams(al->conn,
 			 "UPDATE target_setting SET timezone = $1, min_elapsed_pct = $2,"
 			 " stale_after_s = $3 WHERE (timezone, min_elapsed_pct, stale_after_s)"
@@ -287,7 +289,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 	if (!ok)
 		goto fail;
 
-	const char *ap[1] = { al->at };
+	const char *ap[1] = {al->at};
 	r = PQexecParams(al->conn, progress_sql, 1, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
@@ -296,7 +298,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		int64_t now_us = ts_us(r, i, C_NOW);
-		et_alert_t a = { .state = ET_AL_ST_OK, .since_us = now_us, .last_mail_us = 0 };
+		et_alert_t a = {.state = ET_AL_ST_OK, .since_us = now_us, .last_mail_us = 0};
 		bool known = !PQgetisnull(r, i, C_ASTATE);
 		if (known) {
 			if (et_alert_state_parse(PQgetvalue(r, i, C_ASTATE), &a.state))
@@ -331,12 +333,11 @@ fail:
 	return false;
 }
 
-
 int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_result_t *ret,
 		char *err, size_t errlen)
 {
 	/* "now" is PostgreSQL's transaction time, the same as now() */
-	struct eval_ctx ctx = { .conn = conn, .at = at ? at : "now" };
+	struct eval_ctx ctx = {.conn = conn, .at = at ? at : "now"};
 	bool ok = evaluate(&ctx, c);
 	if (ret) {
 		ret->busy = ctx.busy;

@@ -15,9 +15,9 @@ int et_log_current = ET_LOG_INFO;
 static const char *log_prog = "enertrack";
 static int log_journal;
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 /* syslog priorities for sd-daemon(3) prefixes */
-static const int level_prio[] = { 3, 4, 6, 7 };
+static const int level_prio[] = {3, 4, 6, 7};
 
 void et_log_init(const char *progname)
 {
@@ -59,9 +59,10 @@ void et_log_write(int level, const char *fmt, ...)
 		struct tm tm;
 		gettimeofday(&tv, NULL);
 		gmtime_r(&tv.tv_sec, &tm);
-		n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%d] %s: ",
-			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			     tm.tm_sec, (long)(tv.tv_usec / 1000), log_prog, (int)getpid(),
+		n = snprintf(line, sizeof(line),
+			     "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%d] %s: ", tm.tm_year + 1900,
+			     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			     (long)(tv.tv_usec / 1000), log_prog, (int)getpid(),
 			     level_names[level]);
 	}
 	if (n < 0)

@@ -21,7 +21,6 @@
 #include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
-
 /* The settings the thread reads, swapped whole under the mutex on reload. */
 struct alert_cfg {
 	char tz[80];
@@ -97,7 +96,6 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 	return c;
 }
 
-
 /* ---- PostgreSQL ---- */
 
 static bool db_ensure(et_alerts_t *al)
@@ -108,18 +106,26 @@ static bool db_ensure(et_alerts_t *al)
 		PQfinish(al->conn);
 		al->conn = NULL;
 	}
-	const char *keys[] = { "connect_timeout",     "keepalives",	  "keepalives_idle",
-			       "keepalives_interval", "keepalives_count", "fallback_application_name",
-			       "dbname",	      "password",	  NULL };
-	const char *vals[] = { "10", "1", "10", "5", "3", "enertrackd-alerts", al->conninfo,
-			       al->pg_password, NULL };
+	const char *keys[] = {"connect_timeout",
+			      "keepalives",
+			      "keepalives_idle",
+			      "keepalives_interval",
+			      "keepalives_count",
+			      "fallback_application_name",
+			      "dbname",
+			      "password",
+			      NULL};
+	const char *vals[] = {
+		"10", "1", "10", "5", "3", "enertrackd-alerts", al->conninfo, al->pg_password,
+		NULL};
 	if (!al->pg_password)
 		keys[7] = NULL;
 	al->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(al->conn) != CONNECTION_OK) {
 		if (al->db_failures++ == 0)
-			log_error("alerts: cannot connect to PostgreSQL: %s (retrying; logged once)",
-				  PQerrorMessage(al->conn));
+			log_error(
+				"alerts: cannot connect to PostgreSQL: %s (retrying; logged once)",
+				PQerrorMessage(al->conn));
 		PQfinish(al->conn);
 		al->conn = NULL;
 		return false;
@@ -167,7 +173,7 @@ static int smtp_send(const struct alert_cfg *c, const char *message, char *err, 
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";
-	struct upload u = { message, strlen(message), 0 };
+	struct upload u = {message, strlen(message), 0};
 	if (!curl) {
 		snprintf(err, errlen, "curl_easy_init failed");
 		return -1;
@@ -184,7 +190,8 @@ static int smtp_send(const struct alert_cfg *c, const char *message, char *err, 
 	curl_easy_setopt(curl, CURLOPT_READDATA, &u);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)c->smtp_timeout_s);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)(c->smtp_timeout_s < 10 ? c->smtp_timeout_s : 10));
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+			 (long)(c->smtp_timeout_s < 10 ? c->smtp_timeout_s : 10));
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -218,10 +225,9 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 	for (int round = 0; round < 100; round++) {
 		if (!exec_ok(al, "BEGIN"))
 			return;
-		PGresult *r = PQexec(al->conn,
-				     "SELECT id, message, attempts FROM alert_outbox"
-				     " WHERE sent_at IS NULL AND next_attempt_at <= now()"
-				     " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+		PGresult *r = PQexec(al->conn, "SELECT id, message, attempts FROM alert_outbox"
+					       " WHERE sent_at IS NULL AND next_attempt_at <= now()"
+					       " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
 			PQclear(r);
 			exec_ok(al, "ROLLBACK");
@@ -233,30 +239,34 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 		const char *id = PQgetvalue(r, 0, 0);
 		PGresult *u;
 		if (rc == 0) {
-			const char *p[1] = { id };
-			u = PQexecParams(al->conn,
-					 "UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1,"
-					 " last_error = NULL WHERE id = $1",
-					 1, NULL, p, NULL, NULL, 0);
+			const char *p[1] = {id};
+			u = PQexecParams(
+				al->conn,
+				"UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1,"
+				" last_error = NULL WHERE id = $1",
+				1, NULL, p, NULL, NULL, 0);
 			log_info("alerts: mail %s sent%s", id,
 				 al->smtp_failures ? " (the mail server is back)" : "");
 			al->smtp_failures = 0;
 		} else {
-			et_backoff_t bo = { .base_ms = (uint32_t)c->smtp_retry_s * 1000,
-					    .max_ms = 3600000,
-					    .attempt = (uint32_t)attempts };
+			et_backoff_t bo = {.base_ms = (uint32_t)c->smtp_retry_s * 1000,
+					   .max_ms = 3600000,
+					   .attempt = (uint32_t)attempts};
 			char delay[24];
-			snprintf(delay, sizeof(delay), "%u", et_backoff_next(&bo, (uint32_t)rand()));
-			const char *p[3] = { id, err, delay };
-			u = PQexecParams(al->conn,
-					 "UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2,"
-					 " next_attempt_at = now() + $3::integer * interval '1 millisecond'"
-					 " WHERE id = $1",
-					 3, NULL, p, NULL, NULL, 0);
+			snprintf(delay, sizeof(delay), "%u",
+				 et_backoff_next(&bo, (uint32_t)rand()));
+			const char *p[3] = {id, err, delay};
+			u = PQexecParams(
+				al->conn,
+				"UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2,"
+				" next_attempt_at = now() + $3::integer * interval '1 millisecond'"
+				" WHERE id = $1",
+				3, NULL, p, NULL, NULL, 0);
 			if (al->smtp_failures++ == 0)
-				log_error("alerts: cannot send mail %s: %s (retrying with back-off; "
-					  "logged once)",
-					  id, err);
+				log_error(
+					"alerts: cannot send mail %s: %s (retrying with back-off; "
+					"logged once)",
+					id, err);
 		}
 		PQclear(u);
 		PQclear(r);
@@ -312,14 +322,15 @@ static void *alerts_main(void *arg)
 		int64_t wait_ms = 5000;
 		if (c && db_ensure(al)) {
 			if (mono_ms() >= next_eval) {
-				et_eval_cfg_t ec = { .tz = c->tz,
-						     .min_elapsed_pct = c->min_elapsed_pct,
-						     .stale_after_s = c->stale_after_s,
-						     .params = c->params,
-						     .smtp_from = c->smtp_from,
-						     .smtp_to = c->smtp_to };
+				et_eval_cfg_t ec = {.tz = c->tz,
+						    .min_elapsed_pct = c->min_elapsed_pct,
+						    .stale_after_s = c->stale_after_s,
+						    .params = c->params,
+						    .smtp_from = c->smtp_from,
+						    .smtp_to = c->smtp_to};
 				et_eval_result_t res;
-				if (et_evaluate(al->conn, &ec, NULL, &res, al->err, sizeof(al->err)) == 0) {
+				if (et_evaluate(al->conn, &ec, NULL, &res, al->err,
+						sizeof(al->err)) == 0) {
 					if (res.busy)
 						log_debug("alerts: another instance evaluates");
 					next_eval = mono_ms() + (int64_t)c->eval_interval_s * 1000;

@@ -171,7 +171,7 @@ static void on_rejected(void *ctx, int element, enum et_reject why, const char *
 
 void et_ingest_messages(et_ingest_t *in, const et_msgvec_t *v)
 {
-	et_decode_sink_t sink = { .ctx = in, .on_reading = on_decoded, .on_reject = on_rejected };
+	et_decode_sink_t sink = {.ctx = in, .on_reading = on_decoded, .on_reject = on_rejected};
 	int64_t now = wall_us();
 
 	for (size_t i = 0; i < v->n; i++) {
@@ -245,7 +245,7 @@ uint64_t et_ingest_pending(const et_ingest_t *in)
 
 void et_ingest_free(et_ingest_t *in)
 {
-	et_batch_t *lists[] = { in->cur, in->ready, in->spare };
+	et_batch_t *lists[] = {in->cur, in->ready, in->spare};
 	for (size_t k = 0; k < 3; k++) {
 		for (et_batch_t *b = lists[k]; b;) {
 			et_batch_t *next = b->next;

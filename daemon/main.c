@@ -28,7 +28,7 @@
 #define CONFIG_MAX_BYTES (1u << 20)
 /* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
 #define SHUTDOWN_TIMEOUT_MS 30000
-#define TICK_MS 10
+#define TICK_MS		    10
 
 enum app_state { APP_ST_RUNNING, APP_ST_DRAINING, APP_ST_CLOSING };
 
@@ -227,7 +227,8 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_buf_t fixed = ET_BUF_INIT;
 	if (et_config_diff_fixed(&a->cfg, &next, &fixed) > 0 && et_buf_append(&fixed, "", 1) == 0) {
 		char *save = NULL;
-		for (char *l = strtok_r(fixed.data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		for (char *l = strtok_r(fixed.data, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save))
 			log_warn("SIGHUP: %s; keeping the old value", l);
 	}
 	et_buf_free(&fixed);
@@ -238,7 +239,8 @@ static void on_sighup(uv_signal_t *s, int signum)
 	if (et_secret_read(next.smtp_password_file, &smtp_pw, err, sizeof(err)))
 		log_error("SIGHUP: [smtp] password_file: %s; keeping the old SMTP settings", err);
 	else if (a->alerts && et_alerts_reconfigure(a->alerts, &next, smtp_pw))
-		log_error("SIGHUP: out of memory applying the [targets], [alerts] and [smtp] settings");
+		log_error("SIGHUP: out of memory applying the [targets], [alerts] and [smtp] "
+			  "settings");
 	wipe_free(smtp_pw);
 	et_config_free(&next);
 	log_info("SIGHUP: reloaded");
@@ -293,11 +295,11 @@ static void wipe_free(char *s)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL;
 	int check_only = 0, c;

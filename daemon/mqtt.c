@@ -206,7 +206,7 @@ static void mqtt_connect(et_mqtt_t *m)
 		o = &co5;
 		o->cleanstart = 0;
 		/* Keep the session (and its queued messages) a week across outages. */
-		MQTTProperty p = { .identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL };
+		MQTTProperty p = {.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL};
 		p.value.integer4 = 7 * 24 * 3600;
 		MQTTProperties_add(&props, &p);
 		o->connectProperties = &props;
@@ -309,7 +309,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	m->handoff = h;
 	m->wake = wake;
 	m->ctx = ctx;
-	m->backoff = (et_backoff_t){ .base_ms = 500, .max_ms = 30000 };
+	m->backoff = (et_backoff_t){.base_ms = 500, .max_ms = 30000};
 	if (password && !(m->password = strdup(password)))
 		goto nomem;
 
@@ -317,7 +317,8 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	char *copy = strdup(cfg->mqtt_topics);
 	if (!copy)
 		goto nomem;
-	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save))
 		m->nfilters++;
 	free(copy);
 	m->filters = calloc((size_t)m->nfilters, sizeof(char *));
@@ -328,7 +329,8 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		goto nomem;
 	}
 	int i = 0;
-	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
 		m->filters[i] = strdup(t);
 		m->qos[i] = cfg->mqtt_qos;
 		if (!m->filters[i++]) {

@@ -226,17 +226,18 @@ static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf
 /* Keeps a row PostgreSQL refused, with its error, in rejected_message. */
 static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t *b)
 {
-	const char *params[2] = { w->last_error, NULL };
-	int lengths[2] = { 0, (int)len };
-	int formats[2] = { 0, 1 };
+	const char *params[2] = {w->last_error, NULL};
+	int lengths[2] = {0, (int)len};
+	int formats[2] = {0, 1};
 	params[1] = line;
 	log_warn("writer: PostgreSQL refused a row (%s); it is kept in rejected_message",
 		 w->last_error);
-	PGresult *res = PQexecParams(w->conn,
-				     "INSERT INTO rejected_message (received_at, topic, reason, detail,"
-				     " payload, payload_bytes, truncated)"
-				     " VALUES (now(), '', 'db_refused', $1, $2, octet_length($2), false)",
-				     2, NULL, params, lengths, formats, 0);
+	PGresult *res =
+		PQexecParams(w->conn,
+			     "INSERT INTO rejected_message (received_at, topic, reason, detail,"
+			     " payload, payload_bytes, truncated)"
+			     " VALUES (now(), '', 'db_refused', $1, $2, octet_length($2), false)",
+			     2, NULL, params, lengths, formats, 0);
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? WR_OK : classify(w, res);
 	PQclear(res);
 	if (rc == WR_OK)
@@ -294,11 +295,18 @@ static int connect_db(et_pgwriter_t *w)
 {
 	/* Defaults first; the conninfo (expanded from dbname) overrides them,
 	 * and the password file overrides everything. */
-	const char *keys[] = { "connect_timeout", "keepalives",	      "keepalives_idle",
-			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-			       "fallback_application_name", "dbname", "password", NULL };
-	const char *vals[] = { "10", "1", "10", "5", "3", "15000", "enertrackd",
-			       w->conninfo, w->password, NULL };
+	const char *keys[] = {"connect_timeout",
+			      "keepalives",
+			      "keepalives_idle",
+			      "keepalives_interval",
+			      "keepalives_count",
+			      "tcp_user_timeout",
+			      "fallback_application_name",
+			      "dbname",
+			      "password",
+			      NULL};
+	const char *vals[] = {"10",    "1",	     "10",	  "5",	       "3",
+			      "15000", "enertrackd", w->conninfo, w->password, NULL};
 	if (!w->password)
 		keys[8] = NULL;
 	w->conn = PQconnectdbParams(keys, vals, 1);
@@ -440,7 +448,7 @@ int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo
 	w->loop = loop;
 	w->cb = cb;
 	w->ctx = ctx;
-	w->backoff = (et_backoff_t){ .base_ms = 200, .max_ms = 15000 };
+	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 15000};
 	w->conninfo = strdup(conninfo);
 	w->password = password ? strdup(password) : NULL;
 	if (!w->conninfo || (password && !w->password))

@@ -29,55 +29,55 @@ struct key {
 #define OFF(f) offsetof(et_config_t, f)
 
 static const struct key keys[] = {
-	{ "mqtt", "uri", K_STR, OFF(mqtt_uri), "tcp://127.0.0.1:1883", 0, 0, false },
-	{ "mqtt", "client_id", K_STR, OFF(mqtt_client_id), "enertrack", 0, 0, false },
-	{ "mqtt", "topics", K_STR, OFF(mqtt_topics), "energy/#", 0, 0, false },
-	{ "mqtt", "topic_layout", K_STR, OFF(mqtt_topic_layout), "energy/{kind}/{site}/{metric}", 0,
-	  0, true },
-	{ "mqtt", "qos", K_INT, OFF(mqtt_qos), "1", 0, 2, false },
-	{ "mqtt", "version", K_INT, OFF(mqtt_version), "3", 3, 5, false },
-	{ "mqtt", "username", K_STR, OFF(mqtt_username), "", 0, 0, false },
-	{ "mqtt", "password_file", K_STR, OFF(mqtt_password_file), "", 0, 0, false },
-	{ "mqtt", "keepalive_s", K_INT, OFF(mqtt_keepalive_s), "30", 5, 3600, false },
-	{ "mqtt", "ca_file", K_STR, OFF(mqtt_ca_file), "", 0, 0, false },
-	{ "mqtt", "cert_file", K_STR, OFF(mqtt_cert_file), "", 0, 0, false },
-	{ "mqtt", "key_file", K_STR, OFF(mqtt_key_file), "", 0, 0, false },
-	{ "postgres", "conninfo", K_STR, OFF(pg_conninfo), "", 0, 0, false },
-	{ "postgres", "password_file", K_STR, OFF(pg_password_file), "", 0, 0, false },
-	{ "ingest", "batch_rows", K_INT, OFF(batch_rows), "5000", 1, 1000000, false },
-	{ "ingest", "flush_ms", K_INT, OFF(flush_ms), "200", 1, 60000, false },
-	{ "ingest", "max_payload_bytes", K_INT, OFF(max_payload_bytes), "262144", 64, 16777216,
-	  true },
-	{ "ingest", "max_readings", K_INT, OFF(max_readings), "10000", 1, 1000000, true },
-	{ "ingest", "max_topic_bytes", K_INT, OFF(max_topic_bytes), "256", 8, 65535, true },
-	{ "ingest", "max_future_s", K_INT, OFF(max_future_s), "300", 0, INT_MAX, true },
-	{ "ingest", "max_past_s", K_INT, OFF(max_past_s), "0", 0, INT_MAX, true },
-	{ "ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
-	  1000000, true },
-	{ "ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false },
-	{ "log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true },
-	{ "targets", "timezone", K_STR, OFF(tz), "Asia/Shanghai", 0, 0, true },
-	{ "targets", "eval_interval_s", K_INT, OFF(eval_interval_s), "60", 1, 86400, true },
-	{ "targets", "min_elapsed_pct", K_DBL, OFF(min_elapsed_pct), "5", 0, 100, true },
-	{ "targets", "stale_after_s", K_INT, OFF(stale_after_s), "3600", 1, INT_MAX, true },
-	{ "alerts", "fire_pct", K_DBL, OFF(fire_pct), "5", 0, 1000, true },
-	{ "alerts", "resolve_pct", K_DBL, OFF(resolve_pct), "3", 0, 1000, true },
-	{ "alerts", "pending_s", K_INT, OFF(pending_s), "3600", 0, INT_MAX, true },
-	{ "alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true },
-	{ "smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true },
-	{ "smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true },
-	{ "smtp", "from", K_STR, OFF(smtp_from), "enertrack@localhost", 0, 0, true },
-	{ "smtp", "to", K_STR, OFF(smtp_to), "", 0, 0, true },
-	{ "smtp", "username", K_STR, OFF(smtp_username), "", 0, 0, true },
-	{ "smtp", "password_file", K_STR, OFF(smtp_password_file), "", 0, 0, true },
-	{ "smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true },
-	{ "smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true },
-	{ "smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true },
+	{"mqtt", "uri", K_STR, OFF(mqtt_uri), "tcp://127.0.0.1:1883", 0, 0, false},
+	{"mqtt", "client_id", K_STR, OFF(mqtt_client_id), "enertrack", 0, 0, false},
+	{"mqtt", "topics", K_STR, OFF(mqtt_topics), "energy/#", 0, 0, false},
+	{"mqtt", "topic_layout", K_STR, OFF(mqtt_topic_layout), "energy/{kind}/{site}/{metric}", 0,
+	 0, true},
+	{"mqtt", "qos", K_INT, OFF(mqtt_qos), "1", 0, 2, false},
+	{"mqtt", "version", K_INT, OFF(mqtt_version), "3", 3, 5, false},
+	{"mqtt", "username", K_STR, OFF(mqtt_username), "", 0, 0, false},
+	{"mqtt", "password_file", K_STR, OFF(mqtt_password_file), "", 0, 0, false},
+	{"mqtt", "keepalive_s", K_INT, OFF(mqtt_keepalive_s), "30", 5, 3600, false},
+	{"mqtt", "ca_file", K_STR, OFF(mqtt_ca_file), "", 0, 0, false},
+	{"mqtt", "cert_file", K_STR, OFF(mqtt_cert_file), "", 0, 0, false},
+	{"mqtt", "key_file", K_STR, OFF(mqtt_key_file), "", 0, 0, false},
+	{"postgres", "conninfo", K_STR, OFF(pg_conninfo), "", 0, 0, false},
+	{"postgres", "password_file", K_STR, OFF(pg_password_file), "", 0, 0, false},
+	{"ingest", "batch_rows", K_INT, OFF(batch_rows), "5000", 1, 1000000, false},
+	{"ingest", "flush_ms", K_INT, OFF(flush_ms), "200", 1, 60000, false},
+	{"ingest", "max_payload_bytes", K_INT, OFF(max_payload_bytes), "262144", 64, 16777216,
+	 true},
+	{"ingest", "max_readings", K_INT, OFF(max_readings), "10000", 1, 1000000, true},
+	{"ingest", "max_topic_bytes", K_INT, OFF(max_topic_bytes), "256", 8, 65535, true},
+	{"ingest", "max_future_s", K_INT, OFF(max_future_s), "300", 0, INT_MAX, true},
+	{"ingest", "max_past_s", K_INT, OFF(max_past_s), "0", 0, INT_MAX, true},
+	{"ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
+	 1000000, true},
+	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},
+	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
+	{"targets", "timezone", K_STR, OFF(tz), "Asia/Shanghai", 0, 0, true},
+	{"targets", "eval_interval_s", K_INT, OFF(eval_interval_s), "60", 1, 86400, true},
+	{"targets", "min_elapsed_pct", K_DBL, OFF(min_elapsed_pct), "5", 0, 100, true},
+	{"targets", "stale_after_s", K_INT, OFF(stale_after_s), "3600", 1, INT_MAX, true},
+	{"alerts", "fire_pct", K_DBL, OFF(fire_pct), "5", 0, 1000, true},
+	{"alerts", "resolve_pct", K_DBL, OFF(resolve_pct), "3", 0, 1000, true},
+	{"alerts", "pending_s", K_INT, OFF(pending_s), "3600", 0, INT_MAX, true},
+	{"alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true},
+	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},
+	{"smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true},
+	{"smtp", "from", K_STR, OFF(smtp_from), "enertrack@localhost", 0, 0, true},
+	{"smtp", "to", K_STR, OFF(smtp_to), "", 0, 0, true},
+	{"smtp", "username", K_STR, OFF(smtp_username), "", 0, 0, true},
+	{"smtp", "password_file", K_STR, OFF(smtp_password_file), "", 0, 0, true},
+	{"smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true},
+	{"smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true},
+	{"smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const levels[] = {"error", "warn", "info", "debug", NULL};
 
 static char **str_at(et_config_t *cfg, const struct key *k)
 {
@@ -281,8 +281,9 @@ static void validate(struct parse_ctx *c)
 	if (et_topic_layout_compile(&cfg->layout, cfg->mqtt_topic_layout, err, sizeof(err)))
 		add_err(c, line_of(c, "mqtt", "topic_layout"), "mqtt", "topic_layout", "%s", err);
 	if (strncmp(cfg->mqtt_uri, "tcp://", 6) != 0 && strncmp(cfg->mqtt_uri, "ssl://", 6) != 0 &&
-	    strncmp(cfg->mqtt_uri, "mqtt://", 7) != 0 && strncmp(cfg->mqtt_uri, "mqtts://", 8) != 0 &&
-	    strncmp(cfg->mqtt_uri, "ws://", 5) != 0 && strncmp(cfg->mqtt_uri, "wss://", 6) != 0)
+	    strncmp(cfg->mqtt_uri, "mqtt://", 7) != 0 &&
+	    strncmp(cfg->mqtt_uri, "mqtts://", 8) != 0 && strncmp(cfg->mqtt_uri, "ws://", 5) != 0 &&
+	    strncmp(cfg->mqtt_uri, "wss://", 6) != 0)
 		add_err(c, line_of(c, "mqtt", "uri"), "mqtt", "uri",
 			"must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or wss://%s", "");
 	if ((cfg->mqtt_cert_file[0] == '\0') != (cfg->mqtt_key_file[0] == '\0')) {
@@ -305,8 +306,8 @@ static void validate(struct parse_ctx *c)
 	    strncmp(cfg->smtp_url, "smtps://", 8) != 0)
 		add_err(c, line_of(c, "smtp", "url"), "smtp", "url",
 			"must start with smtp:// or smtps://");
-	if (strspn(cfg->smtp_from, " \t") == strlen(cfg->smtp_from) || strchr(cfg->smtp_from, '<') ||
-	    strchr(cfg->smtp_from, '>'))
+	if (strspn(cfg->smtp_from, " \t") == strlen(cfg->smtp_from) ||
+	    strchr(cfg->smtp_from, '<') || strchr(cfg->smtp_from, '>'))
 		add_err(c, line_of(c, "smtp", "from"), "smtp", "from",
 			"must be a plain address such as enertrack@example.org");
 	if (cfg->smtp_url[0] && strspn(cfg->smtp_to, " ,\t") == strlen(cfg->smtp_to))
@@ -320,7 +321,7 @@ static void validate(struct parse_ctx *c)
 int et_config_parse(et_config_t *cfg, const char *file, const char *text, size_t len,
 		    et_buf_t *errs)
 {
-	struct parse_ctx c = { .cfg = cfg, .file = file, .text = text, .len = len, .errs = errs };
+	struct parse_ctx c = {.cfg = cfg, .file = file, .text = text, .len = len, .errs = errs};
 
 	/* Debian's libinih exposes these settings as variables. */
 	ini_max_line = 4096;
@@ -351,9 +352,10 @@ int et_config_diff_fixed(const et_config_t *a, const et_config_t *b, et_buf_t *o
 			continue;
 		const char *pa = (const char *)a + k->offset;
 		const char *pb = (const char *)b + k->offset;
-		int differs = k->type == K_INT	 ? *(const int *)pa != *(const int *)pb
-			      : k->type == K_DBL ? *(const double *)pa != *(const double *)pb
-						 : strcmp(*(char *const *)pa, *(char *const *)pb) != 0;
+		int differs = k->type == K_INT ? *(const int *)pa != *(const int *)pb
+			      : k->type == K_DBL
+				      ? *(const double *)pa != *(const double *)pb
+				      : strcmp(*(char *const *)pa, *(char *const *)pb) != 0;
 		if (!differs)
 			continue;
 		char line[160];

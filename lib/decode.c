@@ -186,7 +186,7 @@ static bool metric_ok(const char *s, size_t n)
 
 static bool kind_ok(const char *s, size_t n)
 {
-	static const char *const kinds[] = { "mine", "plant", "enterprise", "region" };
+	static const char *const kinds[] = {"mine", "plant", "enterprise", "region"};
 	for (size_t i = 0; i < 4; i++)
 		if (strlen(kinds[i]) == n && memcmp(kinds[i], s, n) == 0)
 			return true;
@@ -195,8 +195,8 @@ static bool kind_ok(const char *s, size_t n)
 
 static bool source_ok(const char *s, size_t n)
 {
-	static const char *const sources[] = { "solar",	  "wind", "biomass", "hydro",
-					       "storage", "coal", "gas" };
+	static const char *const sources[] = {"solar",	 "wind", "biomass", "hydro",
+					      "storage", "coal", "gas"};
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
 		if (strlen(sources[i]) == n && memcmp(sources[i], s, n) == 0)
 			return true;
@@ -351,8 +351,8 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 			return ET_REJ_UNKNOWN_UNIT;
 		}
 		if (rc) {
-			snprintf(detail, dlen, "unit does not fit %s (canonical unit %s)", r->metric,
-				 et_dim_unit(dim));
+			snprintf(detail, dlen, "unit does not fit %s (canonical unit %s)",
+				 r->metric, et_dim_unit(dim));
 			return ET_REJ_UNIT_MISMATCH;
 		}
 		if (!isfinite(r->value)) {
@@ -398,7 +398,7 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 	if (s)
 		copy_str(r->source, s, n);
 	r->county[0] = r->name[0] = '\0';
-	static const char *const text_keys[] = { "county", "name" };
+	static const char *const text_keys[] = {"county", "name"};
 	for (int k = 0; k < 2; k++) {
 		char *dst = k == 0 ? r->county : r->name;
 		if (opt_string(obj, text_keys[k], &s, &n) ||
@@ -423,14 +423,15 @@ int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, co
 	int accepted = 0;
 
 	if (len > lim->max_payload_bytes) {
-		snprintf(detail, sizeof(detail), "payload of %zu bytes exceeds max_payload_bytes %zu",
-			 len, lim->max_payload_bytes);
+		snprintf(detail, sizeof(detail),
+			 "payload of %zu bytes exceeds max_payload_bytes %zu", len,
+			 lim->max_payload_bytes);
 		sink->on_reject(sink->ctx, -1, ET_REJ_PAYLOAD_TOO_LARGE, detail);
 		return 0;
 	}
 	if (topic_len > lim->max_topic_bytes || !et_text_is_clean(topic, topic_len)) {
-		snprintf(detail, sizeof(detail), "topic is longer than %zu bytes or not clean UTF-8",
-			 lim->max_topic_bytes);
+		snprintf(detail, sizeof(detail),
+			 "topic is longer than %zu bytes or not clean UTF-8", lim->max_topic_bytes);
 		sink->on_reject(sink->ctx, -1, ET_REJ_BAD_TOPIC, detail);
 		return 0;
 	}
@@ -443,8 +444,8 @@ int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, co
 	 * an object, and is refused as not_an_object rather than bad_json. */
 	json_t *root = json_loadb(payload, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
-		snprintf(detail, sizeof(detail), "line %d column %d: %.160s", jerr.line, jerr.column,
-			 jerr.text);
+		snprintf(detail, sizeof(detail), "line %d column %d: %.160s", jerr.line,
+			 jerr.column, jerr.text);
 		sink->on_reject(sink->ctx, -1, ET_REJ_BAD_JSON, detail);
 		return 0;
 	}

@@ -38,7 +38,7 @@ static bool is_leap(int64_t y)
 
 static unsigned days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const unsigned dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
@@ -74,16 +74,14 @@ int et_rfc3339_parse(const char *s, size_t len, int64_t *ret_us)
 	int sign = 0;
 	int64_t frac_us = 0;
 
-	if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') ||
-	    !digits(s, len, &i, 2, &mo) || !expect(s, len, &i, '-') ||
-	    !digits(s, len, &i, 2, &d))
+	if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &mo) ||
+	    !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d))
 		return -EINVAL;
 	if (i >= len || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
 		return -EINVAL;
 	i++;
-	if (!digits(s, len, &i, 2, &h) || !expect(s, len, &i, ':') ||
-	    !digits(s, len, &i, 2, &mi) || !expect(s, len, &i, ':') ||
-	    !digits(s, len, &i, 2, &se))
+	if (!digits(s, len, &i, 2, &h) || !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &mi) ||
+	    !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &se))
 		return -EINVAL;
 	if (i < len && s[i] == '.') {
 		int n = 0;
@@ -115,8 +113,8 @@ int et_rfc3339_parse(const char *s, size_t len, int64_t *ret_us)
 	}
 	if (i != len)
 		return -EINVAL;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-	    mi > 59 || se > 59)
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+	    se > 59)
 		return -EINVAL;
 
 	int64_t days = et_days_from_civil(y, mo, d);

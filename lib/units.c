@@ -12,43 +12,33 @@ struct unit {
 };
 
 static const struct unit units[] = {
-	{ "t", ET_DIM_MASS, 1.0 },
-	{ "kt", ET_DIM_MASS, 1e3 },
-	{ "Mt", ET_DIM_MASS, 1e6 },
-	{ "万吨", ET_DIM_MASS, 1e4 },
-	{ "亿吨", ET_DIM_MASS, 1e8 },
-	{ "kW", ET_DIM_POWER, 1e-3 },
-	{ "MW", ET_DIM_POWER, 1.0 },
-	{ "GW", ET_DIM_POWER, 1e3 },
-	{ "万千瓦", ET_DIM_POWER, 10.0 },
-	{ "kWh", ET_DIM_ENERGY, 1e-3 },
-	{ "MWh", ET_DIM_ENERGY, 1.0 },
-	{ "GWh", ET_DIM_ENERGY, 1e3 },
-	{ "万千瓦时", ET_DIM_ENERGY, 10.0 },
-	{ "亿千瓦时", ET_DIM_ENERGY, 1e5 },
-	{ "tce", ET_DIM_COAL_EQ, 1.0 },
-	{ "万吨标准煤", ET_DIM_COAL_EQ, 1e4 },
-	{ "CNY", ET_DIM_MONEY, 1.0 },
-	{ "元", ET_DIM_MONEY, 1.0 },
-	{ "万元", ET_DIM_MONEY, 1e4 },
-	{ "亿元", ET_DIM_MONEY, 1e8 },
-	{ "%", ET_DIM_SHARE, 1.0 },
+	{"t", ET_DIM_MASS, 1.0},	   {"kt", ET_DIM_MASS, 1e3},
+	{"Mt", ET_DIM_MASS, 1e6},	   {"万吨", ET_DIM_MASS, 1e4},
+	{"亿吨", ET_DIM_MASS, 1e8},	   {"kW", ET_DIM_POWER, 1e-3},
+	{"MW", ET_DIM_POWER, 1.0},	   {"GW", ET_DIM_POWER, 1e3},
+	{"万千瓦", ET_DIM_POWER, 10.0},	   {"kWh", ET_DIM_ENERGY, 1e-3},
+	{"MWh", ET_DIM_ENERGY, 1.0},	   {"GWh", ET_DIM_ENERGY, 1e3},
+	{"万千瓦时", ET_DIM_ENERGY, 10.0}, {"亿千瓦时", ET_DIM_ENERGY, 1e5},
+	{"tce", ET_DIM_COAL_EQ, 1.0},	   {"万吨标准煤", ET_DIM_COAL_EQ, 1e4},
+	{"CNY", ET_DIM_MONEY, 1.0},	   {"元", ET_DIM_MONEY, 1.0},
+	{"万元", ET_DIM_MONEY, 1e4},	   {"亿元", ET_DIM_MONEY, 1e8},
+	{"%", ET_DIM_SHARE, 1.0},
 };
 
 static const struct metric {
 	const char *name;
 	enum et_dim dim;
 } metrics[] = {
-	{ "raw_coal", ET_DIM_MASS },
-	{ "capacity_commissioned", ET_DIM_POWER },
-	{ "retrofit_capacity", ET_DIM_POWER },
-	{ "generation", ET_DIM_ENERGY },
-	{ "energy_consumption", ET_DIM_COAL_EQ },
-	{ "gdp", ET_DIM_MONEY },
-	{ "advanced_capacity_share", ET_DIM_SHARE },
+	{"raw_coal", ET_DIM_MASS},
+	{"capacity_commissioned", ET_DIM_POWER},
+	{"retrofit_capacity", ET_DIM_POWER},
+	{"generation", ET_DIM_ENERGY},
+	{"energy_consumption", ET_DIM_COAL_EQ},
+	{"gdp", ET_DIM_MONEY},
+	{"advanced_capacity_share", ET_DIM_SHARE},
 };
 
-static const char *const dim_units[] = { "", "t", "MW", "MWh", "tce", "CNY", "%" };
+static const char *const dim_units[] = {"", "t", "MW", "MWh", "tce", "CNY", "%"};
 
 static int eq(const char *a, size_t alen, const char *lit)
 {

@@ -16,11 +16,12 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "migrate", migrate_main, "apply the sql/ migrations in order, each once" },
-	{ "status", status_main, "the targets table: plan, expected by now, actual, drift" },
-	{ "evaluate", evaluate_main, "evaluate the targets' alerts now, at a time, or over a past span" },
-	{ "sim", sim_main, "publish realistic Changzhi telemetry to a broker" },
-	{ "publish", publish_main, "publish topic<TAB>payload lines from stdin" },
+	{"migrate", migrate_main, "apply the sql/ migrations in order, each once"},
+	{"status", status_main, "the targets table: plan, expected by now, actual, drift"},
+	{"evaluate", evaluate_main,
+	 "evaluate the targets' alerts now, at a time, or over a past span"},
+	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
+	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };
 
 static void usage(FILE *f)
@@ -28,7 +29,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: enertrack COMMAND [options]   (enertrack COMMAND --help)\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-10s %s\n", "--version", "print the versions of enertrack and its libraries");
+	fprintf(f, "  %-10s %s\n", "--version",
+		"print the versions of enertrack and its libraries");
 }
 
 int main(int argc, char **argv)

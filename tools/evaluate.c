@@ -15,10 +15,13 @@
 int evaluate_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "at", required_argument, NULL, 'a' },
-		{ "from", required_argument, NULL, 'f' },   { "to", required_argument, NULL, 't' },
-		{ "step", required_argument, NULL, 's' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"at", required_argument, NULL, 'a'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"step", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *at = NULL, *from = NULL, *to = NULL, *step = "1 day";
 	int c;
@@ -42,18 +45,23 @@ int evaluate_main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: enertrack evaluate -c FILE [--at TIME]\n"
-			       "       enertrack evaluate -c FILE --from TIME --to TIME [--step INTERVAL]\n"
-			       "  Evaluates the targets and steps their alerts, as enertrackd does;\n"
-			       "  a replay (--from/--to, step default '1 day') goes through a past span.\n"
-			       "  Mails are queued in alert_outbox; a running enertrackd sends them.\n");
+			       "       enertrack evaluate -c FILE --from TIME --to TIME [--step "
+			       "INTERVAL]\n"
+			       "  Evaluates the targets and steps their alerts, as enertrackd "
+			       "does;\n"
+			       "  a replay (--from/--to, step default '1 day') goes through a past "
+			       "span.\n"
+			       "  Mails are queued in alert_outbox; a running enertrackd sends "
+			       "them.\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
 	if (!config || (!from) != (!to) || (at && from)) {
-		fprintf(stderr, "usage: enertrack evaluate -c FILE [--at TIME | --from TIME --to TIME "
-				"[--step INTERVAL]]\n");
+		fprintf(stderr,
+			"usage: enertrack evaluate -c FILE [--at TIME | --from TIME --to TIME "
+			"[--step INTERVAL]]\n");
 		return 2;
 	}
 	et_config_t cfg;
@@ -68,10 +76,10 @@ int evaluate_main(int argc, char **argv)
 		.tz = cfg.tz,
 		.min_elapsed_pct = cfg.min_elapsed_pct,
 		.stale_after_s = cfg.stale_after_s,
-		.params = { .fire_pct = cfg.fire_pct,
-			    .resolve_pct = cfg.resolve_pct,
-			    .pending_us = (int64_t)cfg.pending_s * 1000000,
-			    .repeat_us = (int64_t)cfg.repeat_s * 1000000 },
+		.params = {.fire_pct = cfg.fire_pct,
+			   .resolve_pct = cfg.resolve_pct,
+			   .pending_us = (int64_t)cfg.pending_s * 1000000,
+			   .repeat_us = (int64_t)cfg.repeat_s * 1000000},
 		.smtp_from = cfg.smtp_from,
 		.smtp_to = cfg.smtp_to,
 	};
@@ -79,11 +87,12 @@ int evaluate_main(int argc, char **argv)
 	char err[600];
 	PGresult *r = NULL;
 	if (from) {
-		const char *p[3] = { from, to, step };
-		r = PQexecParams(conn,
-				 "SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-				 " FROM generate_series($1::timestamptz, $2::timestamptz, $3::interval) t",
-				 3, NULL, p, NULL, NULL, 0);
+		const char *p[3] = {from, to, step};
+		r = PQexecParams(
+			conn,
+			"SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+			" FROM generate_series($1::timestamptz, $2::timestamptz, $3::interval) t",
+			3, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			log_error("bad --from, --to or --step: %s", PQresultErrorMessage(r));
 			goto out;

@@ -52,9 +52,9 @@ PGconn *tool_connect(const et_config_t *cfg)
 		log_error("[postgres] password_file: %s", err);
 		return NULL;
 	}
-	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname",
-			       "password", NULL };
-	const char *vals[] = { "10", "enertrack", cfg->pg_conninfo, pw, NULL };
+	const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", "password",
+			      NULL};
+	const char *vals[] = {"10", "enertrack", cfg->pg_conninfo, pw, NULL};
 	if (!pw)
 		keys[3] = NULL;
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
@@ -125,10 +125,10 @@ static const char *find_sql_dir(const char *given, const char *argv0, char *buf,
 int migrate_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "sql-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"sql-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *sqldir = NULL;
 	char dirbuf[PATH_MAX + 8];
@@ -191,9 +191,10 @@ int migrate_main(int argc, char **argv)
 		char vbuf[16];
 		int version = file_version(names[i]);
 		snprintf(vbuf, sizeof(vbuf), "%d", version);
-		const char *p[1] = { vbuf };
-		PGresult *r = PQexecParams(conn, "SELECT name FROM schema_migration WHERE version = $1",
-					   1, NULL, p, NULL, NULL, 0);
+		const char *p[1] = {vbuf};
+		PGresult *r =
+			PQexecParams(conn, "SELECT name FROM schema_migration WHERE version = $1",
+				     1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			log_error("reading schema_migration: %s", PQresultErrorMessage(r));
 			PQclear(r);
@@ -224,9 +225,10 @@ int migrate_main(int argc, char **argv)
 			goto out_unlock;
 		}
 		PQclear(r);
-		const char *ip[2] = { vbuf, names[i] };
-		r = PQexecParams(conn, "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
-				 2, NULL, ip, NULL, NULL, 0);
+		const char *ip[2] = {vbuf, names[i]};
+		r = PQexecParams(conn,
+				 "INSERT INTO schema_migration (version, name) VALUES ($1, $2)", 2,
+				 NULL, ip, NULL, NULL, 0);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
 			log_error("recording %s: %s", names[i], PQresultErrorMessage(r));

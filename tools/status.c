@@ -12,9 +12,29 @@
 #include "enertrack/log.h"
 
 enum {
-	S_ID, S_LABEL, S_METRIC, S_YEAR, S_SCOPE, S_KIND, S_TARGET, S_DUNIT, S_DDIV, S_ELAPSED,
-	S_EXPECTED, S_ACTUAL, S_DRIFT, S_PROJECTED, S_REQUIRED, S_REPORTING, S_STALE, S_STATUS,
-	S_PLAN, S_TOL, S_AT, S_TZ, S_NCOLS
+	S_ID,
+	S_LABEL,
+	S_METRIC,
+	S_YEAR,
+	S_SCOPE,
+	S_KIND,
+	S_TARGET,
+	S_DUNIT,
+	S_DDIV,
+	S_ELAPSED,
+	S_EXPECTED,
+	S_ACTUAL,
+	S_DRIFT,
+	S_PROJECTED,
+	S_REQUIRED,
+	S_REPORTING,
+	S_STALE,
+	S_STATUS,
+	S_PLAN,
+	S_TOL,
+	S_AT,
+	S_TZ,
+	S_NCOLS
 };
 
 static const char progress_sql[] =
@@ -85,12 +105,13 @@ static int print_table(PGconn *conn, PGresult *r, const char *at)
 		if (strcmp(st, "behind") != 0 && strcmp(st, "over") != 0 &&
 		    strcmp(st, "insufficient_data") != 0)
 			continue;
-		const char *p[2] = { PQgetvalue(r, i, S_ID), at };
-		PGresult *s = PQexecParams(conn,
-					   "SELECT site_id, coalesce(county, ''), actual, expected, gap,"
-					   " stale FROM target_sites_behind($1, $2::timestamptz, 5)"
-					   " WHERE gap < 0",
-					   2, NULL, p, NULL, NULL, 0);
+		const char *p[2] = {PQgetvalue(r, i, S_ID), at};
+		PGresult *s =
+			PQexecParams(conn,
+				     "SELECT site_id, coalesce(county, ''), actual, expected, gap,"
+				     " stale FROM target_sites_behind($1, $2::timestamptz, 5)"
+				     " WHERE gap < 0",
+				     2, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(s) != PGRES_TUPLES_OK) {
 			log_error("target_sites_behind: %s", PQresultErrorMessage(s));
 			PQclear(s);
@@ -141,7 +162,8 @@ static int print_json(PGresult *r)
 		json_object_set_new(o, "tolerance_pct", jnum(r, i, S_TOL));
 		json_object_set_new(o, "sites_reporting",
 				    json_integer(atoi(PQgetvalue(r, i, S_REPORTING))));
-		json_object_set_new(o, "sites_stale", json_integer(atoi(PQgetvalue(r, i, S_STALE))));
+		json_object_set_new(o, "sites_stale",
+				    json_integer(atoi(PQgetvalue(r, i, S_STALE))));
 		json_object_set_new(o, "status", json_string(PQgetvalue(r, i, S_STATUS)));
 		json_object_set_new(o, "display_unit", json_string(PQgetvalue(r, i, S_DUNIT)));
 		json_array_append_new(arr, o);
@@ -158,9 +180,11 @@ static int print_json(PGresult *r)
 int status_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "at", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },	    { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'c'},
+		{"at", required_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *at = "now";
 	int json = 0, c;
@@ -178,7 +202,8 @@ int status_main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: enertrack status -c FILE [--at TIME] [--json]\n"
-			       "  TIME: any PostgreSQL timestamptz, e.g. 2024-06-30T12:00:00+08:00\n");
+			       "  TIME: any PostgreSQL timestamptz, e.g. "
+			       "2024-06-30T12:00:00+08:00\n");
 			return 0;
 		default:
 			return 2;
@@ -195,7 +220,7 @@ int status_main(int argc, char **argv)
 	et_config_free(&cfg);
 	if (!conn)
 		return 1;
-	const char *p[1] = { at };
+	const char *p[1] = {at};
 	PGresult *r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
 	int rc = 1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {

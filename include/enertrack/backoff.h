@@ -15,6 +15,9 @@ typedef struct et_backoff {
 /* The delay before the next attempt: uniform in [cap/2, cap] where
  * cap = min(max_ms, base_ms * 2^attempt); counts the attempt. */
 uint32_t et_backoff_next(et_backoff_t *b, uint32_t rnd);
-static inline void et_backoff_reset(et_backoff_t *b) { b->attempt = 0; }
+static inline void et_backoff_reset(et_backoff_t *b)
+{
+	b->attempt = 0;
+}
 
 #endif

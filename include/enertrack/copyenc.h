@@ -12,10 +12,10 @@
 #include "enertrack/buf.h"
 #include "enertrack/decode.h"
 
-#define ET_COPY_READING_COLUMNS \
-	"n, site_id, kind, county, name, metric, ts, value, unit_in, value_in, seq, source, " \
+#define ET_COPY_READING_COLUMNS                                                                    \
+	"n, site_id, kind, county, name, metric, ts, value, unit_in, value_in, seq, source, "      \
 	"counter, received_at"
-#define ET_COPY_REJECT_COLUMNS \
+#define ET_COPY_REJECT_COLUMNS                                                                     \
 	"received_at, topic, reason, detail, element, payload, payload_bytes, truncated"
 
 /* Appends s[0..n) as a COPY text field: backslash, tab, CR, LF and other

@@ -41,10 +41,10 @@ enum et_reject {
 
 const char *et_reject_name(enum et_reject r);
 
-#define ET_SITE_MAX 64
-#define ET_METRIC_MAX 64
-#define ET_UNIT_MAX 32
-#define ET_TEXT_MAX 128 /* county, name */
+#define ET_SITE_MAX	 64
+#define ET_METRIC_MAX	 64
+#define ET_UNIT_MAX	 32
+#define ET_TEXT_MAX	 128 /* county, name */
 #define ET_LAYOUT_LEVELS 16
 
 /* A reading, fixed-size so that decoding allocates nothing of its own. */
@@ -56,8 +56,8 @@ typedef struct et_reading {
 	char source[16]; /* "" when absent */
 	char county[ET_TEXT_MAX + 1];
 	char name[ET_TEXT_MAX + 1];
-	int64_t ts_us;  /* microseconds since the epoch, UTC */
-	double value;   /* in the metric's canonical unit */
+	int64_t ts_us; /* microseconds since the epoch, UTC */
+	double value;  /* in the metric's canonical unit */
 	double value_in;
 	int64_t seq; /* valid when has_seq */
 	bool has_seq;
@@ -80,7 +80,7 @@ int et_topic_layout_compile(et_topic_layout_t *ret, const char *spec, char *err,
 
 typedef struct et_decode_limits {
 	size_t max_payload_bytes;
-	size_t max_readings;   /* elements of one array */
+	size_t max_readings; /* elements of one array */
 	size_t max_topic_bytes;
 	int64_t max_future_us; /* ts later than now + this is refused */
 	int64_t max_past_us;   /* ts earlier than now - this is refused; 0: no limit */

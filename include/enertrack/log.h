@@ -19,14 +19,14 @@ void et_log_init(const char *progname);
 void et_log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The level is tested before any formatting work. */
-#define et_log(level, ...) \
-	do { \
-		if ((level) <= et_log_current) \
-			et_log_write((level), __VA_ARGS__); \
+#define et_log(level, ...)                                                                         \
+	do {                                                                                       \
+		if ((level) <= et_log_current)                                                     \
+			et_log_write((level), __VA_ARGS__);                                        \
 	} while (0)
 #define log_error(...) et_log(ET_LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) et_log(ET_LOG_WARN, __VA_ARGS__)
-#define log_info(...) et_log(ET_LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  et_log(ET_LOG_WARN, __VA_ARGS__)
+#define log_info(...)  et_log(ET_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) et_log(ET_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -9,12 +9,12 @@
 
 enum et_dim {
 	ET_DIM_NONE = 0, /* not a canonical metric: stored as it comes */
-	ET_DIM_MASS,     /* t */
-	ET_DIM_POWER,    /* MW */
-	ET_DIM_ENERGY,   /* MWh */
-	ET_DIM_COAL_EQ,  /* tce */
-	ET_DIM_MONEY,    /* CNY */
-	ET_DIM_SHARE,    /* % */
+	ET_DIM_MASS,	 /* t */
+	ET_DIM_POWER,	 /* MW */
+	ET_DIM_ENERGY,	 /* MWh */
+	ET_DIM_COAL_EQ,	 /* tce */
+	ET_DIM_MONEY,	 /* CNY */
+	ET_DIM_SHARE,	 /* % */
 };
 
 /* The dimension of a canonical metric, or ET_DIM_NONE for any other name. */

@@ -226,8 +226,8 @@ static void test_fixtures(void **state)
 {
 	(void)state;
 	static const char *const names[] = {
-		"minimal",	    "unknown-section", "unknown-key",	   "bad-integer",
-		"out-of-range",	    "bad-level",       "duplicate-key",	   "not-key-value",
+		"minimal",	    "unknown-section",	"unknown-key",	    "bad-integer",
+		"out-of-range",	    "bad-level",	"duplicate-key",    "not-key-value",
 		"cert-without-key", "key-without-cert", "bad-topic-layout", "several",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
@@ -259,70 +259,71 @@ static const struct inline_case {
 	const char *errs;
 } inlines[] = {
 	/* syntax inih accepts */
-	{ "[mqtt]\nqos: 2\n", "" },
-	{ "[mqtt]\n  qos   =   2  \n", "" },
-	{ "[mqtt]\nqos = 2 ; two\n", "" },
-	{ "[mqtt]\nqos = 2", "" }, /* no final newline */
-	{ "\n\n;c\n#c\n[mqtt]\n\nqos=2\n\n", "" },
-	{ "[ingest]\nmax_future_s = 0\nmax_past_s = 2147483647\n", "" },
-	{ "[ingest]\nmax_future_s = +5\n", "" },
-	{ "[mqtt]\nversion = 5\nclient_id = a234567890123456789012345678901234567890123456789012345678901234\n",
-	  "" },
-	{ "[mqtt]\nuri = mqtts://b:8883\n", "" },
-	{ "[mqtt]\nuri = ws://b:80\n", "" },
-	{ "[mqtt]\nuri = wss://b:443\n", "" },
-	{ "[mqtt]\nuri = mqtt://b\n", "" },
-	{ "[mqtt]\nuri = tcp://b\n", "" },
-	{ "[log]\nlevel = error\n", "" },
-	{ "[log]\nlevel = warn\n", "" },
-	{ "[log]\nlevel = info\n", "" },
-	{ "[log]\nlevel = debug\n", "" },
+	{"[mqtt]\nqos: 2\n", ""},
+	{"[mqtt]\n  qos   =   2  \n", ""},
+	{"[mqtt]\nqos = 2 ; two\n", ""},
+	{"[mqtt]\nqos = 2", ""}, /* no final newline */
+	{"\n\n;c\n#c\n[mqtt]\n\nqos=2\n\n", ""},
+	{"[ingest]\nmax_future_s = 0\nmax_past_s = 2147483647\n", ""},
+	{"[ingest]\nmax_future_s = +5\n", ""},
+	{"[mqtt]\nversion = 5\nclient_id = "
+	 "a234567890123456789012345678901234567890123456789012345678901234\n",
+	 ""},
+	{"[mqtt]\nuri = mqtts://b:8883\n", ""},
+	{"[mqtt]\nuri = ws://b:80\n", ""},
+	{"[mqtt]\nuri = wss://b:443\n", ""},
+	{"[mqtt]\nuri = mqtt://b\n", ""},
+	{"[mqtt]\nuri = tcp://b\n", ""},
+	{"[log]\nlevel = error\n", ""},
+	{"[log]\nlevel = warn\n", ""},
+	{"[log]\nlevel = info\n", ""},
+	{"[log]\nlevel = debug\n", ""},
 	/* errors */
-	{ "qos = 1\n", "t.ini:1: [] qos: unknown section []\n" },
-	{ "[MQTT]\nqos = 1\n", "t.ini:2: [MQTT] qos: unknown section [MQTT]\n" },
-	{ "[mqtt]\nQOS = 1\n", "t.ini:2: [mqtt] QOS: unknown key\n" },
-	{ "[log]\nlevel = INFO\n", "t.ini:2: [log] level: must be error, warn, info or debug\n" },
-	{ "[log]\nlevel =\n", "t.ini:2: [log] level: must be error, warn, info or debug\n" },
-	{ "[mqtt]\nqos = -1\n", "t.ini:2: [mqtt] qos: is out of range\n" },
-	{ "[mqtt]\nqos = 2 2\n", "t.ini:2: [mqtt] qos: must be a whole number\n" },
-	{ "[mqtt]\nversion = 4\n", "t.ini:2: [mqtt] version: must be 3 (MQTT 3.1.1) or 5\n" },
-	{ "[mqtt]\nuri = http://b\n",
-	  "t.ini:2: [mqtt] uri: must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or "
-	  "wss://\n" },
-	{ "[mqtt]\nuri =\n",
-	  "t.ini:2: [mqtt] uri: must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or "
-	  "wss://\n" },
-	{ "[mqtt]\nclient_id = a2345678901234567890123456789012345678901234567890123456789012345\n",
-	  "t.ini:2: [mqtt] client_id: must be 1 to 64 characters\n" },
-	{ "[mqtt]\ntopics =\n", "t.ini:2: [mqtt] topics: needs at least one filter\n" },
-	{ "[mqtt]\ntopic_layout = energy/{site}/{metric}/{site}\n",
-	  "t.ini:2: [mqtt] topic_layout: a placeholder appears twice\n" },
-	{ "[mqtt]\ntopic_layout =\n",
-	  "t.ini:2: [mqtt] topic_layout: level 1 must be a word, +, {kind}, {site} or {metric}\n" },
-	{ "[ingest]\nspool_dir = spool\n", "t.ini:2: [ingest] spool_dir: must be an absolute path\n" },
-	{ "[ingest]\nspool_dir =\n", "t.ini:2: [ingest] spool_dir: must be an absolute path\n" },
-	{ "[mqtt]\nqos = 1\nqos = 1\n", "t.ini:3: [mqtt] qos: given twice (first on line 2)\n" },
+	{"qos = 1\n", "t.ini:1: [] qos: unknown section []\n"},
+	{"[MQTT]\nqos = 1\n", "t.ini:2: [MQTT] qos: unknown section [MQTT]\n"},
+	{"[mqtt]\nQOS = 1\n", "t.ini:2: [mqtt] QOS: unknown key\n"},
+	{"[log]\nlevel = INFO\n", "t.ini:2: [log] level: must be error, warn, info or debug\n"},
+	{"[log]\nlevel =\n", "t.ini:2: [log] level: must be error, warn, info or debug\n"},
+	{"[mqtt]\nqos = -1\n", "t.ini:2: [mqtt] qos: is out of range\n"},
+	{"[mqtt]\nqos = 2 2\n", "t.ini:2: [mqtt] qos: must be a whole number\n"},
+	{"[mqtt]\nversion = 4\n", "t.ini:2: [mqtt] version: must be 3 (MQTT 3.1.1) or 5\n"},
+	{"[mqtt]\nuri = http://b\n",
+	 "t.ini:2: [mqtt] uri: must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or "
+	 "wss://\n"},
+	{"[mqtt]\nuri =\n",
+	 "t.ini:2: [mqtt] uri: must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or "
+	 "wss://\n"},
+	{"[mqtt]\nclient_id = a2345678901234567890123456789012345678901234567890123456789012345\n",
+	 "t.ini:2: [mqtt] client_id: must be 1 to 64 characters\n"},
+	{"[mqtt]\ntopics =\n", "t.ini:2: [mqtt] topics: needs at least one filter\n"},
+	{"[mqtt]\ntopic_layout = energy/{site}/{metric}/{site}\n",
+	 "t.ini:2: [mqtt] topic_layout: a placeholder appears twice\n"},
+	{"[mqtt]\ntopic_layout =\n",
+	 "t.ini:2: [mqtt] topic_layout: level 1 must be a word, +, {kind}, {site} or {metric}\n"},
+	{"[ingest]\nspool_dir = spool\n",
+	 "t.ini:2: [ingest] spool_dir: must be an absolute path\n"},
+	{"[ingest]\nspool_dir =\n", "t.ini:2: [ingest] spool_dir: must be an absolute path\n"},
+	{"[mqtt]\nqos = 1\nqos = 1\n", "t.ini:3: [mqtt] qos: given twice (first on line 2)\n"},
 	/* a duplicate is reported even when the first value was bad */
-	{ "[mqtt]\nqos = x\nqos = 1\n",
-	  "t.ini:2: [mqtt] qos: must be a whole number\n"
-	  "t.ini:3: [mqtt] qos: given twice (first on line 2)\n" },
+	{"[mqtt]\nqos = x\nqos = 1\n", "t.ini:2: [mqtt] qos: must be a whole number\n"
+				       "t.ini:3: [mqtt] qos: given twice (first on line 2)\n"},
 	/* lines that are not key = value, each reported */
-	{ "[mqtt]\nqos\n", "t.ini:2: [-] -: not a section header or key = value line\n" },
-	{ "garbage\n[mqtt]\nmore garbage\nqos = 1\n",
-	  "t.ini:1: [-] -: not a section header or key = value line\n"
-	  "t.ini:3: [-] -: not a section header or key = value line\n" },
-	{ "[mqtt\nqos = 1\n", "t.ini:2: [] qos: unknown section []\n"
-			      "t.ini:1: [-] -: not a section header or key = value line\n" },
+	{"[mqtt]\nqos\n", "t.ini:2: [-] -: not a section header or key = value line\n"},
+	{"garbage\n[mqtt]\nmore garbage\nqos = 1\n",
+	 "t.ini:1: [-] -: not a section header or key = value line\n"
+	 "t.ini:3: [-] -: not a section header or key = value line\n"},
+	{"[mqtt\nqos = 1\n", "t.ini:2: [] qos: unknown section []\n"
+			     "t.ini:1: [-] -: not a section header or key = value line\n"},
 	/* a NUL byte hides nothing */
-	{ "[mqtt]\nqos = 1\0 garbage\n", "t.ini:2: [-] -: NUL byte in line\n" },
+	{"[mqtt]\nqos = 1\0 garbage\n", "t.ini:2: [-] -: NUL byte in line\n"},
 	/* the client certificate needs its key, and the key its certificate */
-	{ "[mqtt]\ncert_file = c.pem\nkey_file = c.key\n", "" },
-	{ "[mqtt]\ncert_file = c.pem\n",
-	  "t.ini:2: [mqtt] cert_file: cert_file and key_file go together\n" },
-	{ "[mqtt]\nkey_file = c.key\n",
-	  "t.ini:2: [mqtt] key_file: cert_file and key_file go together\n" },
-	{ "[mqtt]\ncert_file = c.pem\nkey_file =\n",
-	  "t.ini:2: [mqtt] cert_file: cert_file and key_file go together\n" },
+	{"[mqtt]\ncert_file = c.pem\nkey_file = c.key\n", ""},
+	{"[mqtt]\ncert_file = c.pem\n",
+	 "t.ini:2: [mqtt] cert_file: cert_file and key_file go together\n"},
+	{"[mqtt]\nkey_file = c.key\n",
+	 "t.ini:2: [mqtt] key_file: cert_file and key_file go together\n"},
+	{"[mqtt]\ncert_file = c.pem\nkey_file =\n",
+	 "t.ini:2: [mqtt] cert_file: cert_file and key_file go together\n"},
 };
 
 static void test_inline(void **state)
@@ -411,40 +412,40 @@ static const struct diff_case {
 	const char *lines; /* what diff_fixed reports against the defaults */
 } diffs[] = {
 	/* reloadable: nothing to report */
-	{ "[mqtt]\ntopic_layout = x/{site}/{metric}\n", "" },
-	{ "[ingest]\nmax_payload_bytes = 1000\n", "" },
-	{ "[ingest]\nmax_readings = 7\n", "" },
-	{ "[ingest]\nmax_topic_bytes = 99\n", "" },
-	{ "[ingest]\nmax_future_s = 1\n", "" },
-	{ "[ingest]\nmax_past_s = 86400\n", "" },
-	{ "[ingest]\nmax_rejects_per_message = 3\n", "" },
-	{ "[log]\nlevel = debug\n", "" },
+	{"[mqtt]\ntopic_layout = x/{site}/{metric}\n", ""},
+	{"[ingest]\nmax_payload_bytes = 1000\n", ""},
+	{"[ingest]\nmax_readings = 7\n", ""},
+	{"[ingest]\nmax_topic_bytes = 99\n", ""},
+	{"[ingest]\nmax_future_s = 1\n", ""},
+	{"[ingest]\nmax_past_s = 86400\n", ""},
+	{"[ingest]\nmax_rejects_per_message = 3\n", ""},
+	{"[log]\nlevel = debug\n", ""},
 	/* the same values as the defaults: nothing either */
-	{ "[mqtt]\nuri = tcp://127.0.0.1:1883\nqos = 1\n[ingest]\nbatch_rows = 5000\n", "" },
+	{"[mqtt]\nuri = tcp://127.0.0.1:1883\nqos = 1\n[ingest]\nbatch_rows = 5000\n", ""},
 	/* fixed ones, one by one */
-	{ "[mqtt]\nuri = tcp://other:1883\n", "[mqtt] uri cannot change without a restart\n" },
-	{ "[mqtt]\nclient_id = x\n", "[mqtt] client_id cannot change without a restart\n" },
-	{ "[mqtt]\ntopics = a/#\n", "[mqtt] topics cannot change without a restart\n" },
-	{ "[mqtt]\nqos = 0\n", "[mqtt] qos cannot change without a restart\n" },
-	{ "[mqtt]\nversion = 5\n", "[mqtt] version cannot change without a restart\n" },
-	{ "[mqtt]\nusername = u\n", "[mqtt] username cannot change without a restart\n" },
-	{ "[mqtt]\npassword_file = /p\n", "[mqtt] password_file cannot change without a restart\n" },
-	{ "[mqtt]\nkeepalive_s = 31\n", "[mqtt] keepalive_s cannot change without a restart\n" },
-	{ "[mqtt]\nca_file = /ca\n", "[mqtt] ca_file cannot change without a restart\n" },
-	{ "[postgres]\nconninfo = dbname=x\n",
-	  "[postgres] conninfo cannot change without a restart\n" },
-	{ "[postgres]\npassword_file = /p\n",
-	  "[postgres] password_file cannot change without a restart\n" },
-	{ "[ingest]\nbatch_rows = 1\n", "[ingest] batch_rows cannot change without a restart\n" },
-	{ "[ingest]\nflush_ms = 1\n", "[ingest] flush_ms cannot change without a restart\n" },
-	{ "[ingest]\nspool_dir = /tmp/s\n", "[ingest] spool_dir cannot change without a restart\n" },
+	{"[mqtt]\nuri = tcp://other:1883\n", "[mqtt] uri cannot change without a restart\n"},
+	{"[mqtt]\nclient_id = x\n", "[mqtt] client_id cannot change without a restart\n"},
+	{"[mqtt]\ntopics = a/#\n", "[mqtt] topics cannot change without a restart\n"},
+	{"[mqtt]\nqos = 0\n", "[mqtt] qos cannot change without a restart\n"},
+	{"[mqtt]\nversion = 5\n", "[mqtt] version cannot change without a restart\n"},
+	{"[mqtt]\nusername = u\n", "[mqtt] username cannot change without a restart\n"},
+	{"[mqtt]\npassword_file = /p\n", "[mqtt] password_file cannot change without a restart\n"},
+	{"[mqtt]\nkeepalive_s = 31\n", "[mqtt] keepalive_s cannot change without a restart\n"},
+	{"[mqtt]\nca_file = /ca\n", "[mqtt] ca_file cannot change without a restart\n"},
+	{"[postgres]\nconninfo = dbname=x\n",
+	 "[postgres] conninfo cannot change without a restart\n"},
+	{"[postgres]\npassword_file = /p\n",
+	 "[postgres] password_file cannot change without a restart\n"},
+	{"[ingest]\nbatch_rows = 1\n", "[ingest] batch_rows cannot change without a restart\n"},
+	{"[ingest]\nflush_ms = 1\n", "[ingest] flush_ms cannot change without a restart\n"},
+	{"[ingest]\nspool_dir = /tmp/s\n", "[ingest] spool_dir cannot change without a restart\n"},
 	/* several, in table order, mixed with reloadable ones */
-	{ "[log]\nlevel = warn\n[ingest]\nflush_ms = 9\nmax_readings = 9\n[mqtt]\nqos = 2\n"
-	  "cert_file = /c\nkey_file = /k\n",
-	  "[mqtt] qos cannot change without a restart\n"
-	  "[mqtt] cert_file cannot change without a restart\n"
-	  "[mqtt] key_file cannot change without a restart\n"
-	  "[ingest] flush_ms cannot change without a restart\n" },
+	{"[log]\nlevel = warn\n[ingest]\nflush_ms = 9\nmax_readings = 9\n[mqtt]\nqos = 2\n"
+	 "cert_file = /c\nkey_file = /k\n",
+	 "[mqtt] qos cannot change without a restart\n"
+	 "[mqtt] cert_file cannot change without a restart\n"
+	 "[mqtt] key_file cannot change without a restart\n"
+	 "[ingest] flush_ms cannot change without a restart\n"},
 };
 
 static void test_diff_fixed(void **state)
@@ -483,10 +484,14 @@ static void test_diff_fixed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_good_file),
-		cmocka_unit_test(test_good_file_crlf_bom), cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_inline),	     cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_parse_appends), cmocka_unit_test(test_diff_fixed),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_good_file_crlf_bom),
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_parse_appends),
+		cmocka_unit_test(test_diff_fixed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -18,7 +18,7 @@
 #include "enertrack/copyenc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define FFFD "\xef\xbf\xbd"
+#define FFFD	     "\xef\xbf\xbd"
 
 /* Asserts that b holds exactly want (length-checked, NULs allowed). */
 static void check_buf(const et_buf_t *b, const char *want, size_t want_len, const char *what)
@@ -35,7 +35,10 @@ static const struct text_case {
 	size_t in_len;
 	const char *out;
 } texts[] = {
-#define T(in, out) { in, sizeof(in) - 1, out }
+#define T(in, out)                                                                                 \
+	{                                                                                          \
+		in, sizeof(in) - 1, out                                                            \
+	}
 	T("", ""),
 	T("plain", "plain"),
 	T("a\tb", "a\\tb"),
@@ -43,8 +46,8 @@ static const struct text_case {
 	T("a\rb", "a\\rb"),
 	T("\r\n", "\\r\\n"),
 	T("back\\slash", "back\\\\slash"),
-	T("\\N", "\\\\N"), /* never the NULL marker */
-	T("\\.", "\\\\."),  /* never the end-of-data marker */
+	T("\\N", "\\\\N"),			       /* never the NULL marker */
+	T("\\.", "\\\\."),			       /* never the end-of-data marker */
 	T("say \"hi\" 'there'", "say \"hi\" 'there'"), /* quotes mean nothing in text format */
 	T("a,b;c|d", "a,b;c|d"),
 	T("\x01", "\\001"),
@@ -67,15 +70,19 @@ static const struct text_case {
 	T("\xc2\x85", "\xc2\x85"), /* valid UTF-8 (C1 control): kept */
 	/* invalid UTF-8: each bad byte becomes U+FFFD */
 	T("\xff", FFFD),
-	T("a\xfe" "b", "a" FFFD "b"),
+	T("a\xfe"
+	  "b",
+	  "a" FFFD "b"),
 	T("\x80", FFFD),
-	T("\xc0\xaf", FFFD FFFD),		  /* overlong */
-	T("\xe0\x80\xaf", FFFD FFFD FFFD),	  /* overlong */
-	T("\xed\xa0\x80", FFFD FFFD FFFD),	  /* surrogate */
+	T("\xc0\xaf", FFFD FFFD),		    /* overlong */
+	T("\xe0\x80\xaf", FFFD FFFD FFFD),	    /* overlong */
+	T("\xed\xa0\x80", FFFD FFFD FFFD),	    /* surrogate */
 	T("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD), /* above U+10FFFF */
 	T("\xf8\x88\x80\x80\x80", FFFD FFFD FFFD FFFD FFFD),
 	T("\xe9\x95", FFFD FFFD), /* truncated at the end */
-	T("\xe9\x95" "A", FFFD FFFD "A"),
+	T("\xe9\x95"
+	  "A",
+	  FFFD FFFD "A"),
 	T("长\xe9\x95治", "长" FFFD FFFD "治"),
 	T("\xe9\x95\xbf\xe9", "长" FFFD),
 	T("\\\t\xff\x01", "\\\\\\t" FFFD "\\001"),
@@ -152,8 +159,8 @@ static void test_copy_size_overflow(void **state)
 	assert_int_equal(et_copy_text(&b, "x", (size_t)-1 / 2), -ENOMEM);
 	assert_int_equal(et_copy_text(&b, "x", (size_t)-1 / 4 + 1), -ENOMEM);
 	assert_int_equal(b.len, 4);
-	assert_int_equal(
-		et_copy_reject(&b, 0, "t", 1, "r", "d", -1, "{}", (size_t)-1, (size_t)-1), -ENOMEM);
+	assert_int_equal(et_copy_reject(&b, 0, "t", 1, "r", "d", -1, "{}", (size_t)-1, (size_t)-1),
+			 -ENOMEM);
 	assert_int_equal(b.len, 4); /* never half a line */
 	assert_memory_equal(b.data, "keep", 4);
 	et_buf_free(&b);
@@ -243,20 +250,20 @@ static void test_copy_reading_line(void **state)
 	static const struct {
 		const char *col, *val;
 	} expect[] = {
-		{ "n", "7" },
-		{ "site_id", "wangzhuang" },
-		{ "kind", "mine" },
-		{ "county", "长子县" },
-		{ "name", "王庄\\\\煤矿" },
-		{ "metric", "raw_coal" },
-		{ "ts", "2024-03-01 00:00:00.123456+00" },
-		{ "value", "15000" },
-		{ "unit_in", "万吨" },
-		{ "value_in", "1.5" },
-		{ "seq", "1042" },
-		{ "source", "coal" },
-		{ "counter", "t" },
-		{ "received_at", "2024-03-01 08:00:00.000000+00" },
+		{"n", "7"},
+		{"site_id", "wangzhuang"},
+		{"kind", "mine"},
+		{"county", "长子县"},
+		{"name", "王庄\\\\煤矿"},
+		{"metric", "raw_coal"},
+		{"ts", "2024-03-01 00:00:00.123456+00"},
+		{"value", "15000"},
+		{"unit_in", "万吨"},
+		{"value_in", "1.5"},
+		{"seq", "1042"},
+		{"source", "coal"},
+		{"counter", "t"},
+		{"received_at", "2024-03-01 08:00:00.000000+00"},
 	};
 	assert_int_equal(ARRAY_LEN(expect), ncols);
 	for (size_t i = 0; i < ncols; i++) {
@@ -355,20 +362,20 @@ static void test_copy_doubles(void **state)
 		double v;
 		const char *text;
 	} t[] = {
-		{ 0.0, "0" },
-		{ -0.0, "-0" },
-		{ 1.0, "1" },
-		{ 412.5, "412.5" },
-		{ 0.1, "0.10000000000000001" },
-		{ 0.009, "0.0089999999999999993" },
-		{ 1.0 / 3.0, "0.33333333333333331" },
-		{ 170000000.0, "170000000" },
-		{ 1e21, "1e+21" },
-		{ 1e300, "1.0000000000000001e+300" },
-		{ -1.7976931348623157e308, "-1.7976931348623157e+308" },
-		{ 4.9406564584124654e-324, "4.9406564584124654e-324" },
-		{ 2.2250738585072014e-308, "2.2250738585072014e-308" },
-		{ 9007199254740993.0, "9007199254740992" },
+		{0.0, "0"},
+		{-0.0, "-0"},
+		{1.0, "1"},
+		{412.5, "412.5"},
+		{0.1, "0.10000000000000001"},
+		{0.009, "0.0089999999999999993"},
+		{1.0 / 3.0, "0.33333333333333331"},
+		{170000000.0, "170000000"},
+		{1e21, "1e+21"},
+		{1e300, "1.0000000000000001e+300"},
+		{-1.7976931348623157e308, "-1.7976931348623157e+308"},
+		{4.9406564584124654e-324, "4.9406564584124654e-324"},
+		{2.2250738585072014e-308, "2.2250738585072014e-308"},
+		{9007199254740993.0, "9007199254740992"},
 	};
 	et_reading_t r = sample_reading();
 	et_buf_t b = ET_BUF_INIT;
@@ -423,44 +430,44 @@ static void test_copy_reject(void **state)
 		size_t len, keep;
 		const char *want;
 	} t[] = {
-		{ "energy/mine/m1/raw_coal", 23, "bad_json",
-		  "line 1 column 9: end of file expected near 'x'", -1, "{\"a\":1} x", 9, 4096,
-		  "2024-03-01 08:00:00.000000+00\tenergy/mine/m1/raw_coal\tbad_json\t"
-		  "line 1 column 9: end of file expected near 'x'\t\\N\t"
-		  "\\\\x7b2261223a317d2078\t9\tf\n" },
+		{"energy/mine/m1/raw_coal", 23, "bad_json",
+		 "line 1 column 9: end of file expected near 'x'", -1, "{\"a\":1} x", 9, 4096,
+		 "2024-03-01 08:00:00.000000+00\tenergy/mine/m1/raw_coal\tbad_json\t"
+		 "line 1 column 9: end of file expected near 'x'\t\\N\t"
+		 "\\\\x7b2261223a317d2078\t9\tf\n"},
 		/* cut to keep bytes: truncated */
-		{ "energy/mine/m1/raw_coal", 23, "bad_json", "d", -1, "{\"a\":1} x", 9, 4,
-		  "2024-03-01 08:00:00.000000+00\tenergy/mine/m1/raw_coal\tbad_json\td\t\\N\t"
-		  "\\\\x7b226122\t9\tt\n" },
+		{"energy/mine/m1/raw_coal", 23, "bad_json", "d", -1, "{\"a\":1} x", 9, 4,
+		 "2024-03-01 08:00:00.000000+00\tenergy/mine/m1/raw_coal\tbad_json\td\t\\N\t"
+		 "\\\\x7b226122\t9\tt\n"},
 		/* keep == len is not truncated */
-		{ "t", 1, "bad_json", "d", -1, "{\"a\":1} x", 9, 9,
-		  "2024-03-01 08:00:00.000000+00\tt\tbad_json\td\t\\N\t"
-		  "\\\\x7b2261223a317d2078\t9\tf\n" },
+		{"t", 1, "bad_json", "d", -1, "{\"a\":1} x", 9, 9,
+		 "2024-03-01 08:00:00.000000+00\tt\tbad_json\td\t\\N\t"
+		 "\\\\x7b2261223a317d2078\t9\tf\n"},
 		/* keep 0 */
-		{ "t", 1, "payload_too_large", "big", -1, "abc", 3, 0,
-		  "2024-03-01 08:00:00.000000+00\tt\tpayload_too_large\tbig\t\\N\t\\\\x\t3\tt\n" },
+		{"t", 1, "payload_too_large", "big", -1, "abc", 3, 0,
+		 "2024-03-01 08:00:00.000000+00\tt\tpayload_too_large\tbig\t\\N\t\\\\x\t3\tt\n"},
 		/* empty payload */
-		{ "t", 1, "bad_json", "empty", -1, "", 0, 100,
-		  "2024-03-01 08:00:00.000000+00\tt\tbad_json\tempty\t\\N\t\\\\x\t0\tf\n" },
+		{"t", 1, "bad_json", "empty", -1, "", 0, 100,
+		 "2024-03-01 08:00:00.000000+00\tt\tbad_json\tempty\t\\N\t\\\\x\t0\tf\n"},
 		/* an element of a batch; every byte value in hex; NULL detail */
-		{ "t", 1, "unit_mismatch", NULL, 3, "\x00\x01\x7f\x80\xff\t\\", 7, 100,
-		  "2024-03-01 08:00:00.000000+00\tt\tunit_mismatch\t\\N\t3\t"
-		  "\\\\x00017f80ff095c\t7\tf\n" },
-		{ "t", 1, "bad_kind", "", 0, "{}", 2, 2,
-		  "2024-03-01 08:00:00.000000+00\tt\tbad_kind\t\\N\t0\t\\\\x7b7d\t2\tf\n" },
+		{"t", 1, "unit_mismatch", NULL, 3, "\x00\x01\x7f\x80\xff\t\\", 7, 100,
+		 "2024-03-01 08:00:00.000000+00\tt\tunit_mismatch\t\\N\t3\t"
+		 "\\\\x00017f80ff095c\t7\tf\n"},
+		{"t", 1, "bad_kind", "", 0, "{}", 2, 2,
+		 "2024-03-01 08:00:00.000000+00\tt\tbad_kind\t\\N\t0\t\\\\x7b7d\t2\tf\n"},
 		/* the topic is escaped and cleaned; the detail escaped */
-		{ "a\tb/\xff/长治\n", 13, "bad_topic", "x\\y\r", -1, "{}", 2, 2,
-		  "2024-03-01 08:00:00.000000+00\ta\\tb/" FFFD "/长治\\n\tbad_topic\t"
-		  "x\\\\y\\r\t\\N\t\\\\x7b7d\t2\tf\n" },
+		{"a\tb/\xff/长治\n", 13, "bad_topic", "x\\y\r", -1, "{}", 2, 2,
+		 "2024-03-01 08:00:00.000000+00\ta\\tb/" FFFD "/长治\\n\tbad_topic\t"
+		 "x\\\\y\\r\t\\N\t\\\\x7b7d\t2\tf\n"},
 		/* the topic is bounded by its length, NULs included */
-		{ "ab\0cd", 5, NULL, "d", -1, "{}", 2, 2,
-		  "2024-03-01 08:00:00.000000+00\tab\\\\0cd\t\\N\td\t\\N\t\\\\x7b7d\t2\tf\n" },
+		{"ab\0cd", 5, NULL, "d", -1, "{}", 2, 2,
+		 "2024-03-01 08:00:00.000000+00\tab\\\\0cd\t\\N\td\t\\N\t\\\\x7b7d\t2\tf\n"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		et_buf_t b = ET_BUF_INIT;
-		assert_int_equal(et_copy_reject(&b, RECV_US, t[i].topic, t[i].topic_len, t[i].reason,
-						t[i].detail, t[i].element, t[i].payload, t[i].len,
-						t[i].keep),
+		assert_int_equal(et_copy_reject(&b, RECV_US, t[i].topic, t[i].topic_len,
+						t[i].reason, t[i].detail, t[i].element,
+						t[i].payload, t[i].len, t[i].keep),
 				 0);
 		char what[32];
 		snprintf(what, sizeof(what), "reject case %zu", i);
@@ -485,9 +492,9 @@ static void test_copy_reject_columns(void **state)
 	for (size_t i = 0; i < sizeof(payload); i++)
 		payload[i] = (unsigned char)(i * 7);
 	et_buf_t b = ET_BUF_INIT;
-	assert_int_equal(et_copy_reject(&b, 0, "t", 1, "bad_json", "d", -1, payload,
-					sizeof(payload), 65536),
-			 0);
+	assert_int_equal(
+		et_copy_reject(&b, 0, "t", 1, "bad_json", "d", -1, payload, sizeof(payload), 65536),
+		0);
 	char f[64];
 	field_of(&b, 6, f, sizeof(f));
 	assert_string_equal(f, "70000");

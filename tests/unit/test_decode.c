@@ -21,9 +21,9 @@
 
 /* 2024-03-01T08:00:00Z; TS below is 8 hours earlier. */
 #define NOW_US 1709280000000000LL
-#define TS "2024-03-01T08:00:00+08:00"
-#define TS_US 1709251200000000LL
-#define SEC 1000000LL
+#define TS     "2024-03-01T08:00:00+08:00"
+#define TS_US  1709251200000000LL
+#define SEC    1000000LL
 
 struct event {
 	int element;
@@ -95,9 +95,10 @@ static const char *jq(const char *s)
 }
 
 static int run_full(struct collector *c, const et_topic_layout_t *layout,
-		    const et_decode_limits_t *lim, const char *topic, const char *payload, size_t len)
+		    const et_decode_limits_t *lim, const char *topic, const char *payload,
+		    size_t len)
 {
-	et_decode_sink_t sink = { .ctx = c, .on_reading = on_reading, .on_reject = on_reject };
+	et_decode_sink_t sink = {.ctx = c, .on_reading = on_reading, .on_reject = on_reject};
 	return et_decode(layout, lim, topic, strlen(topic), payload, len, NOW_US, &sink);
 }
 
@@ -121,7 +122,7 @@ static int setup(void **state)
 static void test_single_object(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, "energy/mine/wangzhuang/raw_coal",
 		     "{'ts': '" TS "', 'value': 412.5, 'unit': 't', 'seq': 1042}");
 	assert_int_equal(rc, 1);
@@ -147,7 +148,7 @@ static void test_single_object(void **state)
 static void test_all_optional_fields(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, "energy/plant/lu-an.solar_2/capacity_commissioned",
 		     "{'ts': '2024-03-01T00:00:00.25Z', 'value': 5, 'unit': '万千瓦',"
 		     " 'seq': 0, 'source': 'solar', 'counter': true, 'county': '长子县',"
@@ -179,37 +180,37 @@ static void test_conversion(void **state)
 		const char *metric, *value, *unit;
 		double want;
 	} t[] = {
-		{ "raw_coal", "1.5", "万吨", 15000 },
-		{ "raw_coal", "1.7", "亿吨", 170000000 },
-		{ "raw_coal", "2", "kt", 2000 },
-		{ "raw_coal", "0", "t", 0 },
-		{ "capacity_commissioned", "60", "万千瓦", 600 },
-		{ "capacity_commissioned", "2.25", "GW", 2250 },
-		{ "capacity_commissioned", "9", "kW", 0.009 },
-		{ "generation", "1.2", "亿千瓦时", 120000 },
-		{ "generation", "500", "kWh", 0.5 },
-		{ "generation", "3", "万千瓦时", 30 },
-		{ "energy_consumption", "1.8", "万吨标准煤", 18000 },
-		{ "energy_consumption", "12", "tce", 12 },
-		{ "gdp", "2.5", "亿元", 250000000 },
-		{ "gdp", "7", "万元", 70000 },
-		{ "gdp", "1e9", "元", 1e9 },
-		{ "gdp", "1e9", "CNY", 1e9 },
-		{ "advanced_capacity_share", "95", "%", 95 },
-		{ "advanced_capacity_share", "100", "%", 100 },
-		{ "advanced_capacity_share", "0", "%", 0 },
-		{ "temperature", "-5.5", "°C", -5.5 },
-		{ "belt_speed", "2.5", "m/s", 2.5 },
-		{ "weird_metric_2", "-1e300", "t", -1e300 },
-		{ "water", "7", "万吨", 7 }, /* known unit, but no conversion */
-		{ "x", "12", "MW", 12 },
+		{"raw_coal", "1.5", "万吨", 15000},
+		{"raw_coal", "1.7", "亿吨", 170000000},
+		{"raw_coal", "2", "kt", 2000},
+		{"raw_coal", "0", "t", 0},
+		{"capacity_commissioned", "60", "万千瓦", 600},
+		{"capacity_commissioned", "2.25", "GW", 2250},
+		{"capacity_commissioned", "9", "kW", 0.009},
+		{"generation", "1.2", "亿千瓦时", 120000},
+		{"generation", "500", "kWh", 0.5},
+		{"generation", "3", "万千瓦时", 30},
+		{"energy_consumption", "1.8", "万吨标准煤", 18000},
+		{"energy_consumption", "12", "tce", 12},
+		{"gdp", "2.5", "亿元", 250000000},
+		{"gdp", "7", "万元", 70000},
+		{"gdp", "1e9", "元", 1e9},
+		{"gdp", "1e9", "CNY", 1e9},
+		{"advanced_capacity_share", "95", "%", 95},
+		{"advanced_capacity_share", "100", "%", 100},
+		{"advanced_capacity_share", "0", "%", 0},
+		{"temperature", "-5.5", "°C", -5.5},
+		{"belt_speed", "2.5", "m/s", 2.5},
+		{"weird_metric_2", "-1e300", "t", -1e300},
+		{"water", "7", "万吨", 7}, /* known unit, but no conversion */
+		{"x", "12", "MW", 12},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		char topic[128], payload[256];
 		snprintf(topic, sizeof(topic), "energy/region/changzhi/%s", t[i].metric);
 		snprintf(payload, sizeof(payload), "{'ts':'" TS "','value':%s,'unit':'%s'}",
 			 t[i].value, t[i].unit);
-		struct collector c = { 0 };
+		struct collector c = {0};
 		int rc = run(&c, topic, payload);
 		if (rc != 1 || c.n != 1 || c.ev[0].reason != ET_REJ_NONE)
 			fail_msg("case %zu (%s %s %s): rc %d, reason %s: %s", i, t[i].metric,
@@ -233,230 +234,225 @@ struct rej_case {
 	const char *detail; /* exact, or NULL not to check */
 };
 
-#define T_COAL "energy/mine/m1/raw_coal"
-#define T_SHARE "energy/region/changzhi/advanced_capacity_share"
-#define T_CAP "energy/plant/p1/capacity_commissioned"
+#define T_COAL	  "energy/mine/m1/raw_coal"
+#define T_SHARE	  "energy/region/changzhi/advanced_capacity_share"
+#define T_CAP	  "energy/plant/p1/capacity_commissioned"
 #define GOOD_TAIL "'ts':'" TS "','value':1,'unit':'t'"
 
 static const struct rej_case rejects[] = {
 	/* bad_json: syntax, trailing garbage, duplicate keys, \u0000, 1e999,
 	 * NaN and Infinity in every spelling */
-	{ T_COAL, "", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL, ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL "} x", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL "}}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL "}{" GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL "},", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "[{" GOOD_TAIL "}]]", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'value':2}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'x':{'a':1,'a':2}}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'a\\u0000b'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'\\u0000':1," GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':1e999,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':-1e999,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':NaN,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':nan,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':-NaN,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':Infinity,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':-Infinity,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':inf,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':+1,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':01,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':.5,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':0x10,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':99999999999999999999,'unit':'t'}", ET_REJ_BAD_JSON,
-	  NULL },
-	{ T_COAL, "{\\'ts\\':'" TS "','value':1,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{ts:'" TS "','value':1,'unit':'t'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL "} // comment", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\\ud800'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'a\tb'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\xff'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\xc0\xaf'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\xe9\x95'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\xed\xa0\x80'}", ET_REJ_BAD_JSON, NULL },
-	{ T_COAL, "\xef\xbb\xbf{" GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL },
+	{T_COAL, "", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL, ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL "} x", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL "}}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL "}{" GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL "},", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "[{" GOOD_TAIL "}]]", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'value':2}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'x':{'a':1,'a':2}}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'a\\u0000b'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'\\u0000':1," GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':1e999,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':-1e999,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':NaN,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':nan,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':-NaN,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':Infinity,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':-Infinity,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':inf,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':+1,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':01,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':.5,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':0x10,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{'ts':'" TS "','value':99999999999999999999,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{\\'ts\\':'" TS "','value':1,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{ts:'" TS "','value':1,'unit':'t'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL "} // comment", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\\ud800'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'a\tb'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\xff'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\xc0\xaf'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\xe9\x95'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\xed\xa0\x80'}", ET_REJ_BAD_JSON, NULL},
+	{T_COAL, "\xef\xbb\xbf{" GOOD_TAIL "}", ET_REJ_BAD_JSON, NULL},
 	/* not_an_object: valid JSON, but not an object or an array */
-	{ T_COAL, "42", ET_REJ_NOT_OBJECT, "a reading must be a JSON object" },
-	{ T_COAL, "'reading'", ET_REJ_NOT_OBJECT, "a reading must be a JSON object" },
-	{ T_COAL, "null", ET_REJ_NOT_OBJECT, "a reading must be a JSON object" },
-	{ T_COAL, "true", ET_REJ_NOT_OBJECT, "a reading must be a JSON object" },
+	{T_COAL, "42", ET_REJ_NOT_OBJECT, "a reading must be a JSON object"},
+	{T_COAL, "'reading'", ET_REJ_NOT_OBJECT, "a reading must be a JSON object"},
+	{T_COAL, "null", ET_REJ_NOT_OBJECT, "a reading must be a JSON object"},
+	{T_COAL, "true", ET_REJ_NOT_OBJECT, "a reading must be a JSON object"},
 	/* empty_batch */
-	{ T_COAL, "[]", ET_REJ_EMPTY_BATCH, "empty array" },
-	{ T_COAL, " [ ] ", ET_REJ_EMPTY_BATCH, "empty array" },
+	{T_COAL, "[]", ET_REJ_EMPTY_BATCH, "empty array"},
+	{T_COAL, " [ ] ", ET_REJ_EMPTY_BATCH, "empty array"},
 	/* too_many_readings (limit 4) */
-	{ T_COAL, "[{},{},{},{},{}]", ET_REJ_TOO_MANY_READINGS,
-	  "5 readings exceed max_readings 4" },
+	{T_COAL, "[{},{},{},{},{}]", ET_REJ_TOO_MANY_READINGS, "5 readings exceed max_readings 4"},
 	/* bad_topic: the topic does not fit the layout and the payload does not
 	 * name what is missing */
-	{ "energy/mine/m1", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no kind in the topic or the payload" },
-	{ "energy/mine/m1/raw_coal/x", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no kind in the topic or the payload" },
-	{ "power/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no kind in the topic or the payload" },
-	{ "Energy/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no kind in the topic or the payload" },
-	{ "/energy/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no kind in the topic or the payload" },
-	{ "", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC, "no kind in the topic or the payload" },
-	{ "energy/mine/m1", "{'kind':'mine'," GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no site in the topic or the payload" },
-	{ "energy/mine/m1", "{'kind':'mine','site':'m1'," GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "no metric in the topic or the payload" },
-	{ "energy/mine/m1/raw_coal/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "{" GOOD_TAIL "}",
-	  ET_REJ_BAD_TOPIC, "topic is longer than 64 bytes or not clean UTF-8" },
-	{ "energy/mine/m\x01/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "topic is longer than 64 bytes or not clean UTF-8" },
-	{ "energy/mine/m\x7f/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "topic is longer than 64 bytes or not clean UTF-8" },
-	{ "energy/mine/m\xff/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
-	  "topic is longer than 64 bytes or not clean UTF-8" },
+	{"energy/mine/m1", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no kind in the topic or the payload"},
+	{"energy/mine/m1/raw_coal/x", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no kind in the topic or the payload"},
+	{"power/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no kind in the topic or the payload"},
+	{"Energy/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no kind in the topic or the payload"},
+	{"/energy/mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no kind in the topic or the payload"},
+	{"", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC, "no kind in the topic or the payload"},
+	{"energy/mine/m1", "{'kind':'mine'," GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no site in the topic or the payload"},
+	{"energy/mine/m1", "{'kind':'mine','site':'m1'," GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "no metric in the topic or the payload"},
+	{"energy/mine/m1/raw_coal/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "{" GOOD_TAIL "}",
+	 ET_REJ_BAD_TOPIC, "topic is longer than 64 bytes or not clean UTF-8"},
+	{"energy/mine/m\x01/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "topic is longer than 64 bytes or not clean UTF-8"},
+	{"energy/mine/m\x7f/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "topic is longer than 64 bytes or not clean UTF-8"},
+	{"energy/mine/m\xff/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_TOPIC,
+	 "topic is longer than 64 bytes or not clean UTF-8"},
 	/* bad_kind */
-	{ "energy/factory/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND,
-	  "kind must be mine, plant, enterprise or region" },
-	{ "energy/Mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL },
-	{ "energy//m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL },
-	{ T_COAL, "{'kind':'mines'," GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL },
-	{ T_COAL, "{'kind':''," GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL },
-	{ T_COAL, "{'kind':1," GOOD_TAIL "}", ET_REJ_BAD_KIND, "kind must be a string" },
-	{ T_COAL, "{'kind':null," GOOD_TAIL "}", ET_REJ_BAD_KIND, "kind must be a string" },
+	{"energy/factory/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND,
+	 "kind must be mine, plant, enterprise or region"},
+	{"energy/Mine/m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL},
+	{"energy//m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL},
+	{T_COAL, "{'kind':'mines'," GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL},
+	{T_COAL, "{'kind':''," GOOD_TAIL "}", ET_REJ_BAD_KIND, NULL},
+	{T_COAL, "{'kind':1," GOOD_TAIL "}", ET_REJ_BAD_KIND, "kind must be a string"},
+	{T_COAL, "{'kind':null," GOOD_TAIL "}", ET_REJ_BAD_KIND, "kind must be a string"},
 	/* bad_site */
-	{ "energy/mine/Wangzhuang/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE,
-	  "site id must match [a-z0-9][a-z0-9_.-]{0,63}" },
-	{ "energy/mine/-m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ "energy/mine/_m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ "energy/mine/.m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ "energy/mine//raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ "energy/mine/m 1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ "energy/mine/王庄/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':'M1'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':''," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':'m1/x'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':'m1+'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':'a\\u00e9'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL },
-	{ T_COAL,
-	  "{'site':'a2345678901234567890123456789012345678901234567890123456789012345'," GOOD_TAIL
-	  "}",
-	  ET_REJ_BAD_SITE, NULL },
-	{ T_COAL, "{'site':7," GOOD_TAIL "}", ET_REJ_BAD_SITE, "site must be a string" },
+	{"energy/mine/Wangzhuang/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE,
+	 "site id must match [a-z0-9][a-z0-9_.-]{0,63}"},
+	{"energy/mine/-m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{"energy/mine/_m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{"energy/mine/.m1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{"energy/mine//raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{"energy/mine/m 1/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{"energy/mine/王庄/raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':'M1'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':''," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':'m1/x'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':'m1+'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':'a\\u00e9'," GOOD_TAIL "}", ET_REJ_BAD_SITE, NULL},
+	{T_COAL,
+	 "{'site':'a2345678901234567890123456789012345678901234567890123456789012345'," GOOD_TAIL
+	 "}",
+	 ET_REJ_BAD_SITE, NULL},
+	{T_COAL, "{'site':7," GOOD_TAIL "}", ET_REJ_BAD_SITE, "site must be a string"},
 	/* bad_metric */
-	{ "energy/mine/m1/Raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC,
-	  "metric must match [a-z][a-z0-9_]{0,63}" },
-	{ "energy/mine/m1/raw-coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ "energy/mine/m1/raw.coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ "energy/mine/m1/1coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ "energy/mine/m1/_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ "energy/mine/m1/", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ T_COAL, "{'metric':'原煤'," GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL },
-	{ T_COAL,
-	  "{'metric':'a2345678901234567890123456789012345678901234567890123456789012345'," GOOD_TAIL
-	  "}",
-	  ET_REJ_BAD_METRIC, NULL },
-	{ T_COAL, "{'metric':['raw_coal']," GOOD_TAIL "}", ET_REJ_BAD_METRIC,
-	  "metric must be a string" },
+	{"energy/mine/m1/Raw_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC,
+	 "metric must match [a-z][a-z0-9_]{0,63}"},
+	{"energy/mine/m1/raw-coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{"energy/mine/m1/raw.coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{"energy/mine/m1/1coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{"energy/mine/m1/_coal", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{"energy/mine/m1/", "{" GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{T_COAL, "{'metric':'原煤'," GOOD_TAIL "}", ET_REJ_BAD_METRIC, NULL},
+	{T_COAL,
+	 "{'metric':'a2345678901234567890123456789012345678901234567890123456789012345'," GOOD_TAIL
+	 "}",
+	 ET_REJ_BAD_METRIC, NULL},
+	{T_COAL, "{'metric':['raw_coal']," GOOD_TAIL "}", ET_REJ_BAD_METRIC,
+	 "metric must be a string"},
 	/* missing_ts, bad_ts */
-	{ T_COAL, "{'value':1,'unit':'t'}", ET_REJ_MISSING_TS, "ts is required" },
-	{ T_COAL, "{'TS':'" TS "','value':1,'unit':'t'}", ET_REJ_MISSING_TS, NULL },
-	{ T_COAL, "{'ts':1709251200,'value':1,'unit':'t'}", ET_REJ_BAD_TS,
-	  "ts must be an RFC 3339 time with an offset" },
-	{ T_COAL, "{'ts':null,'value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL },
-	{ T_COAL, "{'ts':'2024-03-01T08:00:00','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL },
-	{ T_COAL, "{'ts':'2024-02-30T08:00:00Z','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL },
-	{ T_COAL, "{'ts':'yesterday','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL },
-	{ T_COAL, "{'ts':'','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL },
+	{T_COAL, "{'value':1,'unit':'t'}", ET_REJ_MISSING_TS, "ts is required"},
+	{T_COAL, "{'TS':'" TS "','value':1,'unit':'t'}", ET_REJ_MISSING_TS, NULL},
+	{T_COAL, "{'ts':1709251200,'value':1,'unit':'t'}", ET_REJ_BAD_TS,
+	 "ts must be an RFC 3339 time with an offset"},
+	{T_COAL, "{'ts':null,'value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL},
+	{T_COAL, "{'ts':'2024-03-01T08:00:00','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL},
+	{T_COAL, "{'ts':'2024-02-30T08:00:00Z','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL},
+	{T_COAL, "{'ts':'yesterday','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL},
+	{T_COAL, "{'ts':'','value':1,'unit':'t'}", ET_REJ_BAD_TS, NULL},
 	/* ts_in_future: now is 2024-03-01T08:00:00Z, max_future 300 s */
-	{ T_COAL, "{'ts':'2024-03-01T08:05:00.000001Z','value':1,'unit':'t'}",
-	  ET_REJ_TS_IN_FUTURE, "ts is more than 300 s in the future" },
-	{ T_COAL, "{'ts':'2024-03-01T16:05:01+08:00','value':1,'unit':'t'}", ET_REJ_TS_IN_FUTURE,
-	  NULL },
-	{ T_COAL, "{'ts':'9999-12-31T23:59:59Z','value':1,'unit':'t'}", ET_REJ_TS_IN_FUTURE,
-	  NULL },
+	{T_COAL, "{'ts':'2024-03-01T08:05:00.000001Z','value':1,'unit':'t'}", ET_REJ_TS_IN_FUTURE,
+	 "ts is more than 300 s in the future"},
+	{T_COAL, "{'ts':'2024-03-01T16:05:01+08:00','value':1,'unit':'t'}", ET_REJ_TS_IN_FUTURE,
+	 NULL},
+	{T_COAL, "{'ts':'9999-12-31T23:59:59Z','value':1,'unit':'t'}", ET_REJ_TS_IN_FUTURE, NULL},
 	/* missing_value, bad_value */
-	{ T_COAL, "{'ts':'" TS "','unit':'t'}", ET_REJ_MISSING_VALUE, "value is required" },
-	{ T_COAL, "{'ts':'" TS "','value':'12','unit':'t'}", ET_REJ_BAD_VALUE,
-	  "value must be a JSON number" },
-	{ T_COAL, "{'ts':'" TS "','value':null,'unit':'t'}", ET_REJ_BAD_VALUE, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':true,'unit':'t'}", ET_REJ_BAD_VALUE, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':[1],'unit':'t'}", ET_REJ_BAD_VALUE, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':{},'unit':'t'}", ET_REJ_BAD_VALUE, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':'NaN','unit':'t'}", ET_REJ_BAD_VALUE, NULL },
+	{T_COAL, "{'ts':'" TS "','unit':'t'}", ET_REJ_MISSING_VALUE, "value is required"},
+	{T_COAL, "{'ts':'" TS "','value':'12','unit':'t'}", ET_REJ_BAD_VALUE,
+	 "value must be a JSON number"},
+	{T_COAL, "{'ts':'" TS "','value':null,'unit':'t'}", ET_REJ_BAD_VALUE, NULL},
+	{T_COAL, "{'ts':'" TS "','value':true,'unit':'t'}", ET_REJ_BAD_VALUE, NULL},
+	{T_COAL, "{'ts':'" TS "','value':[1],'unit':'t'}", ET_REJ_BAD_VALUE, NULL},
+	{T_COAL, "{'ts':'" TS "','value':{},'unit':'t'}", ET_REJ_BAD_VALUE, NULL},
+	{T_COAL, "{'ts':'" TS "','value':'NaN','unit':'t'}", ET_REJ_BAD_VALUE, NULL},
 	/* out_of_range */
-	{ T_COAL, "{'ts':'" TS "','value':-1,'unit':'t'}", ET_REJ_OUT_OF_RANGE,
-	  "raw_coal cannot be negative" },
-	{ T_COAL, "{'ts':'" TS "','value':-0.001,'unit':'万吨'}", ET_REJ_OUT_OF_RANGE, NULL },
-	{ T_CAP, "{'ts':'" TS "','value':-5,'unit':'MW'}", ET_REJ_OUT_OF_RANGE,
-	  "capacity_commissioned cannot be negative" },
-	{ T_SHARE, "{'ts':'" TS "','value':100.5,'unit':'%'}", ET_REJ_OUT_OF_RANGE,
-	  "a share cannot exceed 100 %" },
-	{ T_SHARE, "{'ts':'" TS "','value':-0.5,'unit':'%'}", ET_REJ_OUT_OF_RANGE,
-	  "advanced_capacity_share cannot be negative" },
-	{ T_COAL, "{'ts':'" TS "','value':1e301,'unit':'亿吨'}", ET_REJ_OUT_OF_RANGE,
-	  "value overflows in the canonical unit" },
+	{T_COAL, "{'ts':'" TS "','value':-1,'unit':'t'}", ET_REJ_OUT_OF_RANGE,
+	 "raw_coal cannot be negative"},
+	{T_COAL, "{'ts':'" TS "','value':-0.001,'unit':'万吨'}", ET_REJ_OUT_OF_RANGE, NULL},
+	{T_CAP, "{'ts':'" TS "','value':-5,'unit':'MW'}", ET_REJ_OUT_OF_RANGE,
+	 "capacity_commissioned cannot be negative"},
+	{T_SHARE, "{'ts':'" TS "','value':100.5,'unit':'%'}", ET_REJ_OUT_OF_RANGE,
+	 "a share cannot exceed 100 %"},
+	{T_SHARE, "{'ts':'" TS "','value':-0.5,'unit':'%'}", ET_REJ_OUT_OF_RANGE,
+	 "advanced_capacity_share cannot be negative"},
+	{T_COAL, "{'ts':'" TS "','value':1e301,'unit':'亿吨'}", ET_REJ_OUT_OF_RANGE,
+	 "value overflows in the canonical unit"},
 	/* missing_unit, unknown_unit, unit_mismatch */
-	{ T_COAL, "{'ts':'" TS "','value':1}", ET_REJ_MISSING_UNIT, "unit is required" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':'tonnes'}", ET_REJ_UNKNOWN_UNIT,
-	  "unknown unit" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':'T'}", ET_REJ_UNKNOWN_UNIT, "unknown unit" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':''}", ET_REJ_UNKNOWN_UNIT,
-	  "unit must be a short printable string" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':1}", ET_REJ_UNKNOWN_UNIT,
-	  "unit must be a short printable string" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':null}", ET_REJ_UNKNOWN_UNIT, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':'t\\n'}", ET_REJ_UNKNOWN_UNIT,
-	  "unit must be a short printable string" },
-	{ "energy/mine/m1/temperature", "{'ts':'" TS "','value':1,'unit':'\\u0085C'}",
-	  ET_REJ_UNKNOWN_UNIT, NULL },
-	{ "energy/mine/m1/temperature",
-	  "{'ts':'" TS "','value':1,'unit':'123456789012345678901234567890123'}",
-	  ET_REJ_UNKNOWN_UNIT, NULL },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':'MW'}", ET_REJ_UNIT_MISMATCH,
-	  "unit does not fit raw_coal (canonical unit t)" },
-	{ T_COAL, "{'ts':'" TS "','value':1,'unit':'万吨标准煤'}", ET_REJ_UNIT_MISMATCH, NULL },
-	{ T_CAP, "{'ts':'" TS "','value':1,'unit':'MWh'}", ET_REJ_UNIT_MISMATCH,
-	  "unit does not fit capacity_commissioned (canonical unit MW)" },
-	{ T_SHARE, "{'ts':'" TS "','value':1,'unit':'t'}", ET_REJ_UNIT_MISMATCH, NULL },
-	{ "energy/region/r/gdp", "{'ts':'" TS "','value':1,'unit':'tce'}", ET_REJ_UNIT_MISMATCH,
-	  "unit does not fit gdp (canonical unit CNY)" },
+	{T_COAL, "{'ts':'" TS "','value':1}", ET_REJ_MISSING_UNIT, "unit is required"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':'tonnes'}", ET_REJ_UNKNOWN_UNIT, "unknown unit"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':'T'}", ET_REJ_UNKNOWN_UNIT, "unknown unit"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':''}", ET_REJ_UNKNOWN_UNIT,
+	 "unit must be a short printable string"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':1}", ET_REJ_UNKNOWN_UNIT,
+	 "unit must be a short printable string"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':null}", ET_REJ_UNKNOWN_UNIT, NULL},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':'t\\n'}", ET_REJ_UNKNOWN_UNIT,
+	 "unit must be a short printable string"},
+	{"energy/mine/m1/temperature", "{'ts':'" TS "','value':1,'unit':'\\u0085C'}",
+	 ET_REJ_UNKNOWN_UNIT, NULL},
+	{"energy/mine/m1/temperature",
+	 "{'ts':'" TS "','value':1,'unit':'123456789012345678901234567890123'}",
+	 ET_REJ_UNKNOWN_UNIT, NULL},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':'MW'}", ET_REJ_UNIT_MISMATCH,
+	 "unit does not fit raw_coal (canonical unit t)"},
+	{T_COAL, "{'ts':'" TS "','value':1,'unit':'万吨标准煤'}", ET_REJ_UNIT_MISMATCH, NULL},
+	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MWh'}", ET_REJ_UNIT_MISMATCH,
+	 "unit does not fit capacity_commissioned (canonical unit MW)"},
+	{T_SHARE, "{'ts':'" TS "','value':1,'unit':'t'}", ET_REJ_UNIT_MISMATCH, NULL},
+	{"energy/region/r/gdp", "{'ts':'" TS "','value':1,'unit':'tce'}", ET_REJ_UNIT_MISMATCH,
+	 "unit does not fit gdp (canonical unit CNY)"},
 	/* bad_field */
-	{ T_COAL, "{" GOOD_TAIL ",'seq':-1}", ET_REJ_BAD_FIELD,
-	  "seq must be a non-negative integer" },
-	{ T_COAL, "{" GOOD_TAIL ",'seq':1.5}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'seq':1.0}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'seq':'1'}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'seq':null}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'counter':'true'}", ET_REJ_BAD_FIELD,
-	  "counter must be true or false" },
-	{ T_COAL, "{" GOOD_TAIL ",'counter':1}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'counter':null}", ET_REJ_BAD_FIELD, NULL },
-	{ T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'nuclear'}", ET_REJ_BAD_FIELD,
-	  "source must be solar, wind, biomass, hydro, storage, coal or gas" },
-	{ T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'Solar'}", ET_REJ_BAD_FIELD,
-	  NULL },
-	{ T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':''}", ET_REJ_BAD_FIELD, NULL },
-	{ T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':1}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'长子\\t县'}", ET_REJ_BAD_FIELD,
-	  "county must be a printable string of at most 128 bytes" },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'a\\nb'}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'a\\u007fb'}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'a\\u0085b'}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':'\\u001b[31m'}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'county':5}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL, "{" GOOD_TAIL ",'name':'a\\rb'}", ET_REJ_BAD_FIELD,
-	  "name must be a printable string of at most 128 bytes" },
-	{ T_COAL, "{" GOOD_TAIL ",'name':false}", ET_REJ_BAD_FIELD, NULL },
-	{ T_COAL,
-	  "{" GOOD_TAIL ",'name':'123456789012345678901234567890123456789012345678901234567890"
-	  "12345678901234567890123456789012345678901234567890123456789012345678901234567890'}",
-	  ET_REJ_BAD_FIELD, NULL },
+	{T_COAL, "{" GOOD_TAIL ",'seq':-1}", ET_REJ_BAD_FIELD,
+	 "seq must be a non-negative integer"},
+	{T_COAL, "{" GOOD_TAIL ",'seq':1.5}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'seq':1.0}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'seq':'1'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'seq':null}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':'true'}", ET_REJ_BAD_FIELD,
+	 "counter must be true or false"},
+	{T_COAL, "{" GOOD_TAIL ",'counter':1}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':null}", ET_REJ_BAD_FIELD, NULL},
+	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'nuclear'}", ET_REJ_BAD_FIELD,
+	 "source must be solar, wind, biomass, hydro, storage, coal or gas"},
+	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'Solar'}", ET_REJ_BAD_FIELD, NULL},
+	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':''}", ET_REJ_BAD_FIELD, NULL},
+	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':1}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'长子\\t县'}", ET_REJ_BAD_FIELD,
+	 "county must be a printable string of at most 128 bytes"},
+	{T_COAL, "{" GOOD_TAIL ",'county':'a\\nb'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'a\\u007fb'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'a\\u0085b'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':'\\u001b[31m'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'county':5}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'name':'a\\rb'}", ET_REJ_BAD_FIELD,
+	 "name must be a printable string of at most 128 bytes"},
+	{T_COAL, "{" GOOD_TAIL ",'name':false}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL,
+	 "{" GOOD_TAIL ",'name':'123456789012345678901234567890123456789012345678901234567890"
+	 "12345678901234567890123456789012345678901234567890123456789012345678901234567890'}",
+	 ET_REJ_BAD_FIELD, NULL},
 	/* 43 three-byte characters: 129 bytes */
-	{ T_COAL,
-	  "{" GOOD_TAIL ",'county':'长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长"
-	  "长长长长长长长长长长长长'}",
-	  ET_REJ_BAD_FIELD, NULL },
+	{T_COAL,
+	 "{" GOOD_TAIL ",'county':'长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长"
+	 "长长长长长长长长长长长长'}",
+	 ET_REJ_BAD_FIELD, NULL},
 };
 
 static void test_rejects(void **state)
@@ -464,7 +460,7 @@ static void test_rejects(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(rejects); i++) {
 		const struct rej_case *t = &rejects[i];
-		struct collector c = { 0 };
+		struct collector c = {0};
 		int rc = run(&c, t->topic, t->payload);
 		if (rc != 0 || c.n != 1)
 			fail_msg("case %zu (%s): rc %d, %d callbacks", i, t->payload, rc, c.n);
@@ -488,18 +484,18 @@ static void test_bad_json_detail(void **state)
 	static const struct {
 		const char *payload, *detail;
 	} t[] = {
-		{ "{'a':1} x", "line 1 column 9: end of file expected near 'x'" },
-		{ "{'a':1,'a':2}", "line 1 column 10: duplicate object key near '\"a\"'" },
-		{ "{'a':1e999}", "line 1 column 10: real number overflow near '1e999'" },
-		{ "{'a':NaN}", "line 1 column 8: invalid token near 'NaN'" },
-		{ "{'a':'\\u0000'}",
-		  "line 1 column 13: \\u0000 is not allowed without JSON_ALLOW_NUL near "
-		  "'\"\\u0000\"'" },
-		{ "{'a':'\xff'}", "line 1 column 6: unable to decode byte 0xff near '\"'" },
-		{ "", "line 1 column 0: unexpected token near end of file" },
+		{"{'a':1} x", "line 1 column 9: end of file expected near 'x'"},
+		{"{'a':1,'a':2}", "line 1 column 10: duplicate object key near '\"a\"'"},
+		{"{'a':1e999}", "line 1 column 10: real number overflow near '1e999'"},
+		{"{'a':NaN}", "line 1 column 8: invalid token near 'NaN'"},
+		{"{'a':'\\u0000'}",
+		 "line 1 column 13: \\u0000 is not allowed without JSON_ALLOW_NUL near "
+		 "'\"\\u0000\"'"},
+		{"{'a':'\xff'}", "line 1 column 6: unable to decode byte 0xff near '\"'"},
+		{"", "line 1 column 0: unexpected token near end of file"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
-		struct collector c = { 0 };
+		struct collector c = {0};
 		assert_int_equal(run(&c, T_COAL, t[i].payload), 0);
 		assert_int_equal(c.n, 1);
 		assert_int_equal(c.ev[0].element, -1);
@@ -528,10 +524,11 @@ static void test_rejects_in_batch(void **state)
 			break;
 		}
 		char payload[1024];
-		snprintf(payload, sizeof(payload), "[{" GOOD_TAIL ",'kind':'mine','site':'ok',"
-						   "'metric':'raw_coal'},%s]",
+		snprintf(payload, sizeof(payload),
+			 "[{" GOOD_TAIL ",'kind':'mine','site':'ok',"
+			 "'metric':'raw_coal'},%s]",
 			 t->payload);
-		struct collector c = { 0 };
+		struct collector c = {0};
 		int rc = run(&c, t->topic, payload);
 		if (rc != 1 || c.n != 2)
 			fail_msg("case %zu (%s): rc %d, %d callbacks", i, t->payload, rc, c.n);
@@ -553,7 +550,7 @@ static void test_rejects_in_batch(void **state)
 static void test_batch_mixed(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, T_COAL,
 		     "[{'ts':'" TS "','value':1.5,'unit':'万吨','seq':1},"
 		     " {'ts':'" TS "','value':2,'unit':'MW','seq':2},"
@@ -584,7 +581,7 @@ static void test_batch_mixed(void **state)
 static void test_batch_no_leak(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, T_CAP,
 		     "[{'ts':'" TS "','value':1,'unit':'MW','seq':7,'source':'wind','counter':true,"
 		     "  'county':'襄垣县','name':'n'},"
@@ -607,7 +604,7 @@ static void test_batch_no_leak(void **state)
 static void test_batch_overrides(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, "energy/region/changzhi/gdp",
 		     "[{'ts':'" TS "','value':2.5,'unit':'亿元'},"
 		     " {'ts':'" TS "','value':1,'unit':'万吨','kind':'mine','site':'m9',"
@@ -636,7 +633,7 @@ static void test_batch_limits(void **state)
 {
 	(void)state;
 	/* exactly max_readings is fine */
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, T_COAL,
 		     "[{" GOOD_TAIL "},{" GOOD_TAIL "},{" GOOD_TAIL "},{" GOOD_TAIL "}]");
 	assert_int_equal(rc, 4);
@@ -668,7 +665,7 @@ static void test_batch_limits(void **state)
 static void test_sink_stops(void **state)
 {
 	(void)state;
-	struct collector c = { .fail_at = 2 };
+	struct collector c = {.fail_at = 2};
 	int rc = run(&c, T_COAL, "[{" GOOD_TAIL "},{'x':1},{" GOOD_TAIL "},{" GOOD_TAIL "}]");
 	assert_int_equal(rc, -ECANCELED);
 	assert_int_equal(c.n, 3);
@@ -678,7 +675,7 @@ static void test_sink_stops(void **state)
 	assert_int_equal(c.ev[2].element, 2);
 	assert_int_equal(c.ev[2].reason, ET_REJ_NONE);
 
-	struct collector d = { .fail_at = 1 };
+	struct collector d = {.fail_at = 1};
 	rc = run(&d, T_COAL, "{" GOOD_TAIL "}");
 	assert_int_equal(rc, -ECANCELED);
 	assert_int_equal(d.n, 1);
@@ -695,7 +692,7 @@ static void test_payload_size(void **state)
 	memcpy(buf, obj, n);
 	memset(buf + n, ' ', sizeof(buf) - n); /* trailing whitespace is allowed */
 
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run_full(&c, &default_layout, &default_limits, T_COAL, buf, 1024);
 	assert_int_equal(rc, 1);
 	assert_int_equal(c.n, 1);
@@ -727,11 +724,11 @@ static void test_topic_length(void **state)
 	/* exactly max_topic_bytes (64) */
 	const char *topic = "energy/mine/m123456789012345678901234567890123456789012/raw_coal";
 	assert_int_equal(strlen(topic), 64);
-	struct collector c = { 0 };
+	struct collector c = {0};
 	assert_int_equal(run(&c, topic, "{" GOOD_TAIL "}"), 1);
 	assert_string_equal(c.ev[0].r.site, "m123456789012345678901234567890123456789012");
 	/* the length bounds the topic */
-	et_decode_sink_t sink = { .ctx = &c, .on_reading = on_reading, .on_reject = on_reject };
+	et_decode_sink_t sink = {.ctx = &c, .on_reading = on_reading, .on_reject = on_reject};
 	const char *p = jq("{" GOOD_TAIL "}");
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(et_decode(&default_layout, &default_limits, "energy/mine/m1/raw_coal/xyz",
@@ -748,17 +745,17 @@ static void test_time_window(void **state)
 		int64_t max_past_s;
 		enum et_reject want;
 	} t[] = {
-		{ "2024-03-01T08:05:00Z", 0, ET_REJ_NONE }, /* exactly now + max_future */
-		{ "2024-03-01T08:05:00.000001Z", 0, ET_REJ_TS_IN_FUTURE },
-		{ "2024-03-01T16:05:00+08:00", 0, ET_REJ_NONE },
-		{ "2024-03-01T16:05:01+08:00", 0, ET_REJ_TS_IN_FUTURE },
-		{ "1990-01-01T00:00:00Z", 0, ET_REJ_NONE }, /* no past limit */
-		{ "0001-01-01T00:00:00Z", 0, ET_REJ_NONE },
-		{ "2024-02-29T08:00:00Z", 86400, ET_REJ_NONE }, /* exactly now - max_past */
-		{ "2024-02-29T07:59:59.999999Z", 86400, ET_REJ_TS_TOO_OLD },
-		{ "2024-02-29T15:59:59+08:00", 86400, ET_REJ_TS_TOO_OLD },
-		{ "1990-01-01T00:00:00Z", 86400, ET_REJ_TS_TOO_OLD },
-		{ "2024-03-01T08:00:00Z", 86400, ET_REJ_NONE },
+		{"2024-03-01T08:05:00Z", 0, ET_REJ_NONE}, /* exactly now + max_future */
+		{"2024-03-01T08:05:00.000001Z", 0, ET_REJ_TS_IN_FUTURE},
+		{"2024-03-01T16:05:00+08:00", 0, ET_REJ_NONE},
+		{"2024-03-01T16:05:01+08:00", 0, ET_REJ_TS_IN_FUTURE},
+		{"1990-01-01T00:00:00Z", 0, ET_REJ_NONE}, /* no past limit */
+		{"0001-01-01T00:00:00Z", 0, ET_REJ_NONE},
+		{"2024-02-29T08:00:00Z", 86400, ET_REJ_NONE}, /* exactly now - max_past */
+		{"2024-02-29T07:59:59.999999Z", 86400, ET_REJ_TS_TOO_OLD},
+		{"2024-02-29T15:59:59+08:00", 86400, ET_REJ_TS_TOO_OLD},
+		{"1990-01-01T00:00:00Z", 86400, ET_REJ_TS_TOO_OLD},
+		{"2024-03-01T08:00:00Z", 86400, ET_REJ_NONE},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		et_decode_limits_t lim = default_limits;
@@ -766,7 +763,7 @@ static void test_time_window(void **state)
 		char payload[256];
 		snprintf(payload, sizeof(payload), "{'ts':'%s','value':1,'unit':'t'}", t[i].ts);
 		const char *p = jq(payload);
-		struct collector c = { 0 };
+		struct collector c = {0};
 		int rc = run_full(&c, &default_layout, &lim, T_COAL, p, strlen(p));
 		assert_int_equal(c.n, 1);
 		if (c.ev[0].reason != t[i].want)
@@ -786,7 +783,7 @@ static void test_time_window(void **state)
 static void test_unmatched_topic_with_overrides(void **state)
 {
 	(void)state;
-	struct collector c = { 0 };
+	struct collector c = {0};
 	int rc = run(&c, "factory/7",
 		     "{'kind':'enterprise','site':'steel1','metric':'energy_consumption',"
 		     "'ts':'" TS "','value':2,'unit':'万吨标准煤'}");
@@ -814,7 +811,7 @@ static void test_custom_layout(void **state)
 			 0);
 	assert_int_equal(lay.nlevels, 5);
 
-	struct collector c = { 0 };
+	struct collector c = {0};
 	const char *p = jq("{'kind':'plant'," GOOD_TAIL "}");
 	int rc = run_full(&c, &lay, &default_limits, "cz/anything/raw_coal/x/site-9", p, strlen(p));
 	assert_int_equal(rc, 1);
@@ -837,7 +834,7 @@ static void test_custom_layout(void **state)
 
 	/* literals must match exactly */
 	static const char *const misses[] = {
-		"cz/a/raw_coal/y/s1", "CZ/a/raw_coal/x/s1", "cz/a/raw_coal/x",
+		"cz/a/raw_coal/y/s1",  "CZ/a/raw_coal/x/s1",   "cz/a/raw_coal/x",
 		"cz/a/raw_coal/x/s1/", "cz/a/b/raw_coal/x/s1",
 	};
 	p = jq("{'kind':'plant'," GOOD_TAIL "}");
@@ -868,27 +865,31 @@ static void test_layout_errors(void **state)
 		const char *spec;
 		const char *err;
 	} t[] = {
-		{ "", "level 1 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{kind}/{site}", "the layout needs {site} and {metric}" },
-		{ "energy/{kind}/{metric}", "the layout needs {site} and {metric}" },
-		{ "energy/+/+/+", "the layout needs {site} and {metric}" },
-		{ "energy/{site}/{metric}/{site}", "a placeholder appears twice" },
-		{ "{kind}/{kind}/{site}/{metric}", "a placeholder appears twice" },
-		{ "energy/{metric}/{site}/{metric}", "a placeholder appears twice" },
-		{ "energy/#", "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{site}/{metric}/#", "level 4 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/a+b/{site}/{metric}",
-		  "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy//{site}/{metric}", "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "/energy/{site}/{metric}", "level 1 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{site}/{metric}/", "level 4 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{foo}/{site}/{metric}",
-		  "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{site/{metric}", "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "energy/{Site}/{metric}", "level 2 must be a word, +, {kind}, {site} or {metric}" },
-		{ "a/b/c/d/e/f/g/h/i/j/k/l/m/n/{site}/{metric}/q", "more than 16 levels" },
-		{ "a123456789012345678901234567890123456789012345678901234567890123/{site}/{metric}",
-		  "level 1 must be a word, +, {kind}, {site} or {metric}" },
+		{"", "level 1 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{kind}/{site}", "the layout needs {site} and {metric}"},
+		{"energy/{kind}/{metric}", "the layout needs {site} and {metric}"},
+		{"energy/+/+/+", "the layout needs {site} and {metric}"},
+		{"energy/{site}/{metric}/{site}", "a placeholder appears twice"},
+		{"{kind}/{kind}/{site}/{metric}", "a placeholder appears twice"},
+		{"energy/{metric}/{site}/{metric}", "a placeholder appears twice"},
+		{"energy/#", "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{site}/{metric}/#",
+		 "level 4 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/a+b/{site}/{metric}",
+		 "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy//{site}/{metric}",
+		 "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"/energy/{site}/{metric}",
+		 "level 1 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{site}/{metric}/",
+		 "level 4 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{foo}/{site}/{metric}",
+		 "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{site/{metric}", "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"energy/{Site}/{metric}", "level 2 must be a word, +, {kind}, {site} or {metric}"},
+		{"a/b/c/d/e/f/g/h/i/j/k/l/m/n/{site}/{metric}/q", "more than 16 levels"},
+		{"a123456789012345678901234567890123456789012345678901234567890123/{site}/{metric}",
+		 "level 1 must be a word, +, {kind}, {site} or {metric}"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		et_topic_layout_t lay;
@@ -926,11 +927,11 @@ static void test_reject_names(void **state)
 {
 	(void)state;
 	static const char *const want[ET_REJ_COUNT] = {
-		"none",		"payload_too_large", "bad_json",     "not_an_object",
-		"empty_batch",	"too_many_readings", "bad_topic",    "bad_kind",
-		"bad_site",	"bad_metric",	     "missing_ts",   "bad_ts",
+		"none",		"payload_too_large", "bad_json",      "not_an_object",
+		"empty_batch",	"too_many_readings", "bad_topic",     "bad_kind",
+		"bad_site",	"bad_metric",	     "missing_ts",    "bad_ts",
 		"ts_in_future", "ts_too_old",	     "missing_value", "bad_value",
-		"out_of_range", "missing_unit",	     "unknown_unit", "unit_mismatch",
+		"out_of_range", "missing_unit",	     "unknown_unit",  "unit_mismatch",
 		"bad_field",	"db_refused",
 	};
 	for (int i = 0; i < ET_REJ_COUNT; i++) {
@@ -945,7 +946,7 @@ static void test_reject_names(void **state)
 			assert_true((*p >= 'a' && *p <= 'z') || *p == '_');
 	}
 	assert_string_equal(et_reject_name(ET_REJ_COUNT), "unknown");
-	assert_string_equal(et_reject_name((enum et_reject)-1), "unknown");
+	assert_string_equal(et_reject_name((enum et_reject) - 1), "unknown");
 	assert_string_equal(et_reject_name((enum et_reject)1000), "unknown");
 }
 
@@ -957,35 +958,35 @@ static void test_text_is_clean(void **state)
 		size_t len;
 		bool clean;
 	} t[] = {
-		{ "", 0, true },
-		{ "abc", 3, true },
-		{ "长治市", 9, true },
-		{ "é", 2, true },
-		{ "\xf0\x9f\x98\x80", 4, true },     /* U+1F600 */
-		{ "\xf4\x8f\xbf\xbf", 4, true },     /* U+10FFFF */
-		{ "\xc2\xa0", 2, true },	     /* U+00A0, first after C1 */
-		{ "~ !", 3, true },
-		{ "a\tb", 3, false },
-		{ "a\nb", 3, false },
-		{ "\x7f", 1, false },
-		{ "a\0b", 3, false },
-		{ "\xc2\x85", 2, false },	     /* U+0085, C1 */
-		{ "\xc2\x9f", 2, false },	     /* U+009F, C1 */
-		{ "\xff", 1, false },
-		{ "\xfe", 1, false },
-		{ "\x80", 1, false },		     /* lone continuation */
-		{ "\xc0\xaf", 2, false },	     /* overlong '/' */
-		{ "\xc1\xbf", 2, false },	     /* overlong */
-		{ "\xe0\x80\xaf", 3, false },	     /* overlong */
-		{ "\xf0\x80\x80\xaf", 4, false },    /* overlong */
-		{ "\xed\xa0\x80", 3, false },	     /* surrogate U+D800 */
-		{ "\xed\xbf\xbf", 3, false },	     /* surrogate U+DFFF */
-		{ "\xf4\x90\x80\x80", 4, false },    /* U+110000 */
-		{ "\xf5\x80\x80\x80", 4, false },
-		{ "\xf8\x88\x80\x80\x80", 5, false }, /* 5-byte form */
-		{ "\xe9\x95", 2, false },	     /* truncated */
-		{ "\xe9\x95\xbf", 2, false },	     /* truncated by the length */
-		{ "\xe9\x41\xbf", 3, false },	     /* bad continuation */
+		{"", 0, true},
+		{"abc", 3, true},
+		{"长治市", 9, true},
+		{"é", 2, true},
+		{"\xf0\x9f\x98\x80", 4, true}, /* U+1F600 */
+		{"\xf4\x8f\xbf\xbf", 4, true}, /* U+10FFFF */
+		{"\xc2\xa0", 2, true},	       /* U+00A0, first after C1 */
+		{"~ !", 3, true},
+		{"a\tb", 3, false},
+		{"a\nb", 3, false},
+		{"\x7f", 1, false},
+		{"a\0b", 3, false},
+		{"\xc2\x85", 2, false}, /* U+0085, C1 */
+		{"\xc2\x9f", 2, false}, /* U+009F, C1 */
+		{"\xff", 1, false},
+		{"\xfe", 1, false},
+		{"\x80", 1, false},		/* lone continuation */
+		{"\xc0\xaf", 2, false},		/* overlong '/' */
+		{"\xc1\xbf", 2, false},		/* overlong */
+		{"\xe0\x80\xaf", 3, false},	/* overlong */
+		{"\xf0\x80\x80\xaf", 4, false}, /* overlong */
+		{"\xed\xa0\x80", 3, false},	/* surrogate U+D800 */
+		{"\xed\xbf\xbf", 3, false},	/* surrogate U+DFFF */
+		{"\xf4\x90\x80\x80", 4, false}, /* U+110000 */
+		{"\xf5\x80\x80\x80", 4, false},
+		{"\xf8\x88\x80\x80\x80", 5, false}, /* 5-byte form */
+		{"\xe9\x95", 2, false},		    /* truncated */
+		{"\xe9\x95\xbf", 2, false},	    /* truncated by the length */
+		{"\xe9\x41\xbf", 3, false},	    /* bad continuation */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++)
 		if (et_text_is_clean(t[i].s, t[i].len) != t[i].clean)

@@ -28,38 +28,38 @@ static const struct conv {
 	double one_half; /* 1.5 units */
 	double in, out;	 /* another value and its conversion */
 } convs[] = {
-	{ "t", ET_DIM_MASS, 1, 1.5, 412.5, 412.5 },
-	{ "kt", ET_DIM_MASS, 1e3, 1500, 0.25, 250 },
-	{ "Mt", ET_DIM_MASS, 1e6, 1.5e6, 170, 170e6 },
-	{ "万吨", ET_DIM_MASS, 1e4, 15000, 1.7, 17000 },
-	{ "亿吨", ET_DIM_MASS, 1e8, 1.5e8, 1.7, 170000000 },
-	{ "kW", ET_DIM_POWER, 0.001, 0.0015, 9, 0.009 },
-	{ "MW", ET_DIM_POWER, 1, 1.5, 600, 600 },
-	{ "GW", ET_DIM_POWER, 1e3, 1500, 2.25, 2250 },
-	{ "万千瓦", ET_DIM_POWER, 10, 15, 60, 600 },
-	{ "kWh", ET_DIM_ENERGY, 0.001, 0.0015, 13, 0.013 },
-	{ "MWh", ET_DIM_ENERGY, 1, 1.5, 0.5, 0.5 },
-	{ "GWh", ET_DIM_ENERGY, 1e3, 1500, 3.5, 3500 },
-	{ "万千瓦时", ET_DIM_ENERGY, 10, 15, 2.5, 25 },
-	{ "亿千瓦时", ET_DIM_ENERGY, 1e5, 1.5e5, 12.5, 1250000 },
-	{ "tce", ET_DIM_COAL_EQ, 1, 1.5, 99.25, 99.25 },
-	{ "万吨标准煤", ET_DIM_COAL_EQ, 1e4, 15000, 1.8, 18000 },
-	{ "CNY", ET_DIM_MONEY, 1, 1.5, 1e9, 1e9 },
-	{ "元", ET_DIM_MONEY, 1, 1.5, 123.45, 123.45 },
-	{ "万元", ET_DIM_MONEY, 1e4, 15000, 2.5, 25000 },
-	{ "亿元", ET_DIM_MONEY, 1e8, 1.5e8, 2500, 2.5e11 },
-	{ "%", ET_DIM_SHARE, 1, 1.5, 95, 95 },
+	{"t", ET_DIM_MASS, 1, 1.5, 412.5, 412.5},
+	{"kt", ET_DIM_MASS, 1e3, 1500, 0.25, 250},
+	{"Mt", ET_DIM_MASS, 1e6, 1.5e6, 170, 170e6},
+	{"万吨", ET_DIM_MASS, 1e4, 15000, 1.7, 17000},
+	{"亿吨", ET_DIM_MASS, 1e8, 1.5e8, 1.7, 170000000},
+	{"kW", ET_DIM_POWER, 0.001, 0.0015, 9, 0.009},
+	{"MW", ET_DIM_POWER, 1, 1.5, 600, 600},
+	{"GW", ET_DIM_POWER, 1e3, 1500, 2.25, 2250},
+	{"万千瓦", ET_DIM_POWER, 10, 15, 60, 600},
+	{"kWh", ET_DIM_ENERGY, 0.001, 0.0015, 13, 0.013},
+	{"MWh", ET_DIM_ENERGY, 1, 1.5, 0.5, 0.5},
+	{"GWh", ET_DIM_ENERGY, 1e3, 1500, 3.5, 3500},
+	{"万千瓦时", ET_DIM_ENERGY, 10, 15, 2.5, 25},
+	{"亿千瓦时", ET_DIM_ENERGY, 1e5, 1.5e5, 12.5, 1250000},
+	{"tce", ET_DIM_COAL_EQ, 1, 1.5, 99.25, 99.25},
+	{"万吨标准煤", ET_DIM_COAL_EQ, 1e4, 15000, 1.8, 18000},
+	{"CNY", ET_DIM_MONEY, 1, 1.5, 1e9, 1e9},
+	{"元", ET_DIM_MONEY, 1, 1.5, 123.45, 123.45},
+	{"万元", ET_DIM_MONEY, 1e4, 15000, 2.5, 25000},
+	{"亿元", ET_DIM_MONEY, 1e8, 1.5e8, 2500, 2.5e11},
+	{"%", ET_DIM_SHARE, 1, 1.5, 95, 95},
 };
 
-#define CHECK_CONV(unit, dim, in, want)                                                         \
-	do {                                                                                    \
-		double got_ = -1;                                                               \
-		int rc_ = et_unit_convert((dim), (unit), strlen(unit), (in), &got_);            \
-		if (rc_ != 0)                                                                   \
-			fail_msg("%s: %.17g: rc %d", (unit), (double)(in), rc_);                \
-		if (got_ != (want))                                                             \
-			fail_msg("%s: %.17g -> %.17g, want %.17g", (unit), (double)(in), got_, \
-				 (double)(want));                                               \
+#define CHECK_CONV(unit, dim, in, want)                                                            \
+	do {                                                                                       \
+		double got_ = -1;                                                                  \
+		int rc_ = et_unit_convert((dim), (unit), strlen(unit), (in), &got_);               \
+		if (rc_ != 0)                                                                      \
+			fail_msg("%s: %.17g: rc %d", (unit), (double)(in), rc_);                   \
+		if (got_ != (want))                                                                \
+			fail_msg("%s: %.17g -> %.17g, want %.17g", (unit), (double)(in), got_,     \
+				 (double)(want));                                                  \
 	} while (0)
 
 static void test_convert_every_unit(void **state)
@@ -124,21 +124,21 @@ static const struct metric_case {
 	enum et_dim dim;
 	const char *canonical;
 } metrics[] = {
-	{ "raw_coal", ET_DIM_MASS, "t" },
-	{ "capacity_commissioned", ET_DIM_POWER, "MW" },
-	{ "generation", ET_DIM_ENERGY, "MWh" },
-	{ "energy_consumption", ET_DIM_COAL_EQ, "tce" },
-	{ "gdp", ET_DIM_MONEY, "CNY" },
-	{ "advanced_capacity_share", ET_DIM_SHARE, "%" },
+	{"raw_coal", ET_DIM_MASS, "t"},
+	{"capacity_commissioned", ET_DIM_POWER, "MW"},
+	{"generation", ET_DIM_ENERGY, "MWh"},
+	{"energy_consumption", ET_DIM_COAL_EQ, "tce"},
+	{"gdp", ET_DIM_MONEY, "CNY"},
+	{"advanced_capacity_share", ET_DIM_SHARE, "%"},
 	/* not canonical: stored as they come */
-	{ "temperature", ET_DIM_NONE, "" },
-	{ "belt_speed", ET_DIM_NONE, "" },
-	{ "raw_coal_total", ET_DIM_NONE, "" },
-	{ "raw", ET_DIM_NONE, "" },
-	{ "Raw_coal", ET_DIM_NONE, "" },
-	{ "RAW_COAL", ET_DIM_NONE, "" },
-	{ "gdp ", ET_DIM_NONE, "" },
-	{ "", ET_DIM_NONE, "" },
+	{"temperature", ET_DIM_NONE, ""},
+	{"belt_speed", ET_DIM_NONE, ""},
+	{"raw_coal_total", ET_DIM_NONE, ""},
+	{"raw", ET_DIM_NONE, ""},
+	{"Raw_coal", ET_DIM_NONE, ""},
+	{"RAW_COAL", ET_DIM_NONE, ""},
+	{"gdp ", ET_DIM_NONE, ""},
+	{"", ET_DIM_NONE, ""},
 };
 
 static void test_metric_dim(void **state)
@@ -155,16 +155,16 @@ static void test_metric_dim(void **state)
 	assert_int_equal(et_metric_dim("raw_coal", 3), ET_DIM_NONE);
 	assert_int_equal(et_metric_dim("gdpx", 3), ET_DIM_MONEY);
 	assert_string_equal(et_dim_unit((enum et_dim)99), "");
-	assert_string_equal(et_dim_unit((enum et_dim)-1), "");
+	assert_string_equal(et_dim_unit((enum et_dim) - 1), "");
 }
 
 /* A unit of another dimension is -EDOM, and the output is left alone. */
 static void test_wrong_dimension(void **state)
 {
 	(void)state;
-	static const enum et_dim dims[] = { ET_DIM_NONE,    ET_DIM_MASS,  ET_DIM_POWER,
-					    ET_DIM_ENERGY,  ET_DIM_COAL_EQ, ET_DIM_MONEY,
-					    ET_DIM_SHARE };
+	static const enum et_dim dims[] = {ET_DIM_NONE,	  ET_DIM_MASS,	  ET_DIM_POWER,
+					   ET_DIM_ENERGY, ET_DIM_COAL_EQ, ET_DIM_MONEY,
+					   ET_DIM_SHARE};
 	for (size_t i = 0; i < ARRAY_LEN(convs); i++) {
 		for (size_t k = 0; k < ARRAY_LEN(dims); k++) {
 			if (dims[k] == convs[i].dim)
@@ -196,17 +196,18 @@ static void test_unknown_unit(void **state)
 {
 	(void)state;
 	static const char *const unknown[] = {
-		"",    "T",	"tonnes", "KW",	  "mw",	  "Mw",	 "kwh", "MWH",	"TCE",
-		"cny", "RMB",	" t",	  "t ",	  "MW ",  "吨",	 "千瓦", "千瓦时", "万吨 ",
-		"%%",  "pct",	"kt\t",	  "ktce", "万万吨", "tc",  "k",	  "W",	"Wh",
+		"",    "T",   "tonnes", "KW",	"mw",	  "Mw", "kwh",	"MWH",	  "TCE",
+		"cny", "RMB", " t",	"t ",	"MW ",	  "吨", "千瓦", "千瓦时", "万吨 ",
+		"%%",  "pct", "kt\t",	"ktce", "万万吨", "tc", "k",	"W",	  "Wh",
 	};
-	static const enum et_dim dims[] = { ET_DIM_NONE,    ET_DIM_MASS,  ET_DIM_POWER,
-					    ET_DIM_ENERGY,  ET_DIM_COAL_EQ, ET_DIM_MONEY,
-					    ET_DIM_SHARE };
+	static const enum et_dim dims[] = {ET_DIM_NONE,	  ET_DIM_MASS,	  ET_DIM_POWER,
+					   ET_DIM_ENERGY, ET_DIM_COAL_EQ, ET_DIM_MONEY,
+					   ET_DIM_SHARE};
 	for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
 		for (size_t k = 0; k < ARRAY_LEN(dims); k++) {
 			double out = 42;
-			int rc = et_unit_convert(dims[k], unknown[i], strlen(unknown[i]), 1.0, &out);
+			int rc =
+				et_unit_convert(dims[k], unknown[i], strlen(unknown[i]), 1.0, &out);
 			if (rc != -ENOENT)
 				fail_msg("\"%s\" for dim %d: rc %d, want -ENOENT", unknown[i],
 					 dims[k], rc);
@@ -215,7 +216,7 @@ static void test_unknown_unit(void **state)
 	}
 	double out;
 	assert_int_equal(et_unit_convert(ET_DIM_MASS, "kt", 1, 1, &out), -ENOENT); /* "k" */
-	assert_int_equal(et_unit_convert(ET_DIM_MASS, "tce", 1, 7, &out), 0);	    /* "t" */
+	assert_int_equal(et_unit_convert(ET_DIM_MASS, "tce", 1, 7, &out), 0);	   /* "t" */
 	assert_true(out == 7);
 	assert_int_equal(et_unit_convert(ET_DIM_POWER, "MWh", 2, 3, &out), 0); /* "MW" */
 	assert_true(out == 3);
@@ -224,9 +225,12 @@ static void test_unknown_unit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_convert_every_unit), cmocka_unit_test(test_sub_unit_exact),
-		cmocka_unit_test(test_table),		    cmocka_unit_test(test_metric_dim),
-		cmocka_unit_test(test_wrong_dimension),	    cmocka_unit_test(test_unknown_unit),
+		cmocka_unit_test(test_convert_every_unit),
+		cmocka_unit_test(test_sub_unit_exact),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_metric_dim),
+		cmocka_unit_test(test_wrong_dimension),
+		cmocka_unit_test(test_unknown_unit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
