@@ -45,7 +45,7 @@ TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
-.PHONY: all deps check unit integration demo clean format format-check san-check valgrind-check
+.PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
 all: $(BUILD)/enertrackd $(BUILD)/enertrack
 
 deps:
@@ -91,6 +91,28 @@ valgrind-check: deps all
 demo: deps
 	$(MAKE) all
 	@./scripts/demo.sh $(BUILD)
+
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+
+# `make install PREFIX=/usr DESTDIR=/tmp/pkg`; an existing configuration is
+# never overwritten.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enertrack/sql \
+		$(DESTDIR)$(SYSCONFDIR)/enertrack $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/enertrackd $(BUILD)/enertrack $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/enertrack/enertrack.conf ] || \
+		install -m 640 etc/enertrack.conf $(DESTDIR)$(SYSCONFDIR)/enertrack/enertrack.conf
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|; s|/etc/enertrack/|$(SYSCONFDIR)/enertrack/|' \
+		systemd/enertrackd.service >$(DESTDIR)$(UNITDIR)/enertrackd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/enertrackd.service
+
+# Removes what install put there, except the configuration (it is the operator's).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/enertrackd $(DESTDIR)$(PREFIX)/bin/enertrack \
+		$(DESTDIR)$(UNITDIR)/enertrackd.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
 	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c

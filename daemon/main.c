@@ -4,6 +4,7 @@
  * Signal handling: SIGTERM/SIGINT drain and commit, then exit 0; SIGHUP
  * reloads what can change at run time. */
 #include <curl/curl.h>
+#include <systemd/sd-daemon.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -49,6 +50,10 @@ struct app {
 	bool writer_closed;
 	int exit_code;
 	int64_t last_stats_us;
+	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
+	bool notified_ready;
+	uint64_t watchdog_ms; /* 0: no watchdog */
+	int64_t last_watchdog_ms, last_status_ms;
 };
 
 static int load_config(const char *path, et_config_t *cfg)
@@ -129,12 +134,38 @@ static void log_stats(struct app *a, const char *what)
 		 (unsigned long long)s->batches);
 }
 
+/* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
+ * own timer, so a loop that stops turning is restarted by systemd. */
+static void notify_tick(struct app *a, int64_t now)
+{
+	if (!a->notified_ready && a->mqtt && et_mqtt_connected(a->mqtt)) {
+		sd_notify(0, "READY=1");
+		a->notified_ready = true;
+	}
+	if (a->watchdog_ms && now - a->last_watchdog_ms >= (int64_t)a->watchdog_ms / 2) {
+		sd_notify(0, "WATCHDOG=1");
+		a->last_watchdog_ms = now;
+	}
+	if (now - a->last_status_ms >= 5000) {
+		const et_ingest_stats_t *st = &a->ingest.st;
+		sd_notifyf(0,
+			   "STATUS=%llu messages, %llu readings written, %llu rejected; broker %s, "
+			   "PostgreSQL %s",
+			   (unsigned long long)st->messages, (unsigned long long)st->inserted,
+			   (unsigned long long)st->rejected,
+			   a->mqtt && et_mqtt_connected(a->mqtt) ? "up" : "down",
+			   et_pgwriter_connected(a->writer) ? "up" : "down");
+		a->last_status_ms = now;
+	}
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	struct app *a = t->data;
 	drain_handoff(a);
 	et_ingest_flush(&a->ingest, false);
 	int64_t now = (int64_t)uv_now(&a->loop);
+	notify_tick(a, now);
 	if (now - a->last_stats_us >= 60000) {
 		a->last_stats_us = now;
 		if (a->ingest.st.messages)
@@ -199,6 +230,7 @@ static void begin_shutdown(struct app *a, const char *why)
 	if (a->state != APP_ST_RUNNING)
 		return;
 	log_info("%s: stopping: no new messages, committing the rest", why);
+	sd_notify(0, "STOPPING=1");
 	a->state = APP_ST_DRAINING;
 	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
 	if (a->mqtt)
@@ -220,8 +252,10 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_config_t next;
 	(void)signum;
 	log_info("SIGHUP: reloading %s", a->config_path);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(uv_hrtime() / 1000));
 	if (load_config(a->config_path, &next)) {
 		log_error("SIGHUP: the new configuration has errors; keeping the old one");
+		sd_notify(0, "READY=1");
 		return;
 	}
 	et_buf_t fixed = ET_BUF_INIT;
@@ -244,6 +278,7 @@ static void on_sighup(uv_signal_t *s, int signum)
 	wipe_free(smtp_pw);
 	et_config_free(&next);
 	log_info("SIGHUP: reloaded");
+	sd_notify(0, "READY=1");
 }
 
 static void print_version(void)
@@ -386,6 +421,9 @@ int main(int argc, char **argv)
 	uv_timer_init(&a->loop, &a->shutdown_timer);
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+	uint64_t wd_usec = 0;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		a->watchdog_ms = wd_usec / 1000;
 
 	if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, &a->handoff, on_mqtt_wakeup, a, err,
 			  sizeof(err))) {

@@ -404,8 +404,34 @@ static void *writer_main(void *arg)
 	et_pgwriter_t *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->job && !w->stop)
-			pthread_cond_wait(&w->cv, &w->mu);
+		/* Idle: keep a connection ready (and the health status true),
+		 * retrying with back-off while PostgreSQL is away. */
+		while (!w->job && !w->stop) {
+			if (w->conn) {
+				pthread_cond_wait(&w->cv, &w->mu);
+				continue;
+			}
+			pthread_mutex_unlock(&w->mu);
+			uint32_t delay = 0;
+			if (connect_db(w) == WR_OK) {
+				note_success(w);
+			} else {
+				note_failure(w, "cannot connect to PostgreSQL");
+				delay = et_backoff_next(&w->backoff, (uint32_t)rand());
+			}
+			pthread_mutex_lock(&w->mu);
+			if (delay && !w->job && !w->stop) {
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += delay / 1000;
+				until.tv_nsec += (long)(delay % 1000) * 1000000;
+				if (until.tv_nsec >= 1000000000) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000;
+				}
+				pthread_cond_timedwait(&w->cv, &w->mu, &until);
+			}
+		}
 		if (!w->job && w->stop)
 			break;
 		et_batch_t *b = w->job;
