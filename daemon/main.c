@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -22,6 +23,7 @@
 #include "enertrack/file.h"
 #include "enertrack/log.h"
 #include "handoff.h"
+#include "http.h"
 #include "ingest.h"
 #include "mqtt.h"
 #include "pgwriter.h"
@@ -52,6 +54,13 @@ struct app {
 	int64_t last_stats_us;
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
 	bool notified_ready;
+	et_http_t *http;
+	/* batch write latency histogram (ms) and when the last message came */
+	uint64_t lat_buckets[13];
+	double lat_sum_s;
+	uint64_t lat_count;
+	uint64_t seen_messages;
+	int64_t last_msg_ms;
 	uint64_t watchdog_ms; /* 0: no watchdog */
 	int64_t last_watchdog_ms, last_status_ms;
 };
@@ -116,9 +125,21 @@ static void maybe_finish(struct app *a)
 	close_all(a);
 }
 
+static const double lat_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+#define NLAT (sizeof(lat_bounds_ms) / sizeof(lat_bounds_ms[0]))
+
 static void on_written(et_batch_t *b, void *ctx)
 {
 	struct app *a = ctx;
+	if (b->committed) {
+		double ms = b->write_us / 1000.0;
+		size_t i = 0;
+		while (i < NLAT && ms > lat_bounds_ms[i])
+			i++;
+		a->lat_buckets[i]++;
+		a->lat_sum_s += ms / 1000.0;
+		a->lat_count++;
+	}
 	et_ingest_on_written(b, &a->ingest);
 	maybe_finish(a);
 }
@@ -132,6 +153,122 @@ static void log_stats(struct app *a, const char *what)
 		 (unsigned long long)s->inserted, (unsigned long long)s->corrected,
 		 (unsigned long long)s->duplicates, (unsigned long long)s->rejected,
 		 (unsigned long long)s->batches);
+}
+
+static int put(et_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int put(et_buf_t *b, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	return et_buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* /healthz: 200 when connected and writing, else 503 with one reason. */
+static int health(struct app *a, et_buf_t *body)
+{
+	int64_t now = (int64_t)uv_now(&a->loop);
+	const char *why = NULL;
+	char quiet[96];
+	if (a->state != APP_ST_RUNNING)
+		why = "stopping";
+	else if (!a->mqtt || !et_mqtt_connected(a->mqtt))
+		why = "not connected to the MQTT broker";
+	else if (!et_pgwriter_connected(a->writer))
+		why = "not connected to PostgreSQL";
+	else if (a->cfg.http_quiet_alarm_s > 0 &&
+		 now - a->last_msg_ms > (int64_t)a->cfg.http_quiet_alarm_s * 1000) {
+		snprintf(quiet, sizeof(quiet), "no message for %lld s (quiet_alarm_s %d)",
+			 (long long)((now - a->last_msg_ms) / 1000), a->cfg.http_quiet_alarm_s);
+		why = quiet;
+	}
+	if (why) {
+		put(body, "%s\n", why);
+		return 503;
+	}
+	put(body, "ok\n");
+	return 200;
+}
+
+/* /metrics in the Prometheus text format. */
+static void metrics(struct app *a, et_buf_t *b)
+{
+	const et_ingest_stats_t *s = &a->ingest.st;
+	put(b,
+	    "# HELP enertrack_messages_received_total MQTT messages handed to the daemon.\n"
+	    "# TYPE enertrack_messages_received_total counter\n"
+	    "enertrack_messages_received_total %llu\n",
+	    (unsigned long long)s->messages);
+	put(b,
+	    "# HELP enertrack_readings_total Readings by outcome in PostgreSQL.\n"
+	    "# TYPE enertrack_readings_total counter\n"
+	    "enertrack_readings_total{outcome=\"written\"} %llu\n"
+	    "enertrack_readings_total{outcome=\"corrected\"} %llu\n"
+	    "enertrack_readings_total{outcome=\"duplicate\"} %llu\n"
+	    "enertrack_readings_total{outcome=\"refused_by_db\"} %llu\n",
+	    (unsigned long long)s->inserted, (unsigned long long)s->corrected,
+	    (unsigned long long)s->duplicates, (unsigned long long)s->poisoned);
+	put(b, "# HELP enertrack_rejected_total Rejected messages or array elements by reason.\n"
+	       "# TYPE enertrack_rejected_total counter\n");
+	for (int r = 1; r < ET_REJ_COUNT; r++)
+		put(b, "enertrack_rejected_total{reason=\"%s\"} %llu\n", et_reject_name(r),
+		    (unsigned long long)s->rejected_by[r]);
+	put(b,
+	    "# HELP enertrack_pending_readings Readings received and not yet committed.\n"
+	    "# TYPE enertrack_pending_readings gauge\n"
+	    "enertrack_pending_readings %llu\n",
+	    (unsigned long long)et_ingest_pending(&a->ingest));
+	put(b,
+	    "# HELP enertrack_batches_total Batches committed.\n"
+	    "# TYPE enertrack_batches_total counter\n"
+	    "enertrack_batches_total %llu\n",
+	    (unsigned long long)s->batches);
+	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
+	       "# TYPE enertrack_write_batch_seconds histogram\n");
+	uint64_t cum = 0;
+	for (size_t i = 0; i < NLAT; i++) {
+		cum += a->lat_buckets[i];
+		put(b, "enertrack_write_batch_seconds_bucket{le=\"%g\"} %llu\n",
+		    lat_bounds_ms[i] / 1000.0, (unsigned long long)cum);
+	}
+	cum += a->lat_buckets[NLAT];
+	put(b,
+	    "enertrack_write_batch_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "enertrack_write_batch_seconds_sum %.6f\n"
+	    "enertrack_write_batch_seconds_count %llu\n",
+	    (unsigned long long)cum, a->lat_sum_s, (unsigned long long)a->lat_count);
+	put(b,
+	    "# HELP enertrack_broker_up 1 when connected to the MQTT broker.\n"
+	    "# TYPE enertrack_broker_up gauge\n"
+	    "enertrack_broker_up %d\n"
+	    "# HELP enertrack_broker_reconnects_total Reconnections to the broker.\n"
+	    "# TYPE enertrack_broker_reconnects_total counter\n"
+	    "enertrack_broker_reconnects_total %llu\n",
+	    a->mqtt && et_mqtt_connected(a->mqtt) ? 1 : 0,
+	    (unsigned long long)(a->mqtt ? et_mqtt_reconnects(a->mqtt) : 0));
+	put(b,
+	    "# HELP enertrack_postgres_up 1 when the writer holds a PostgreSQL connection.\n"
+	    "# TYPE enertrack_postgres_up gauge\n"
+	    "enertrack_postgres_up %d\n",
+	    a->writer && et_pgwriter_connected(a->writer) ? 1 : 0);
+}
+
+static int on_http_request(void *ctx, const char *path, et_buf_t *body, const char **type)
+{
+	struct app *a = ctx;
+	if (strcmp(path, "/healthz") == 0)
+		return health(a, body);
+	if (strcmp(path, "/metrics") == 0) {
+		*type = "text/plain; version=0.0.4; charset=utf-8";
+		metrics(a, body);
+		return 200;
+	}
+	put(body, "not found: try /metrics or /healthz\n");
+	return 404;
 }
 
 /* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
@@ -165,6 +302,10 @@ static void on_tick(uv_timer_t *t)
 	drain_handoff(a);
 	et_ingest_flush(&a->ingest, false);
 	int64_t now = (int64_t)uv_now(&a->loop);
+	if (a->ingest.st.messages != a->seen_messages) {
+		a->seen_messages = a->ingest.st.messages;
+		a->last_msg_ms = now;
+	}
 	notify_tick(a, now);
 	if (now - a->last_stats_us >= 60000) {
 		a->last_stats_us = now;
@@ -193,6 +334,8 @@ static void close_all(struct app *a)
 	log_stats(a, "stopped");
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->shutdown_timer);
+	et_http_stop(a->http);
+	a->http = NULL;
 	uv_close((uv_handle_t *)&a->tick, on_handle_closed);
 	uv_close((uv_handle_t *)&a->shutdown_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
@@ -421,12 +564,21 @@ int main(int argc, char **argv)
 	uv_timer_init(&a->loop, &a->shutdown_timer);
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+	a->last_msg_ms = (int64_t)uv_now(&a->loop);
+	if (a->cfg.http_listen[0] && et_http_start(&a->http, &a->loop, a->cfg.http_listen,
+						   on_http_request, a, err, sizeof(err))) {
+		log_error("%s", err);
+		a->exit_code = 1;
+		close_all(a);
+	}
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		a->watchdog_ms = wd_usec / 1000;
 
-	if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, &a->handoff, on_mqtt_wakeup, a, err,
-			  sizeof(err))) {
+	if (a->state == APP_ST_CLOSING) {
+		/* the HTTP listener failed: already closing */
+	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, &a->handoff, on_mqtt_wakeup,
+				 a, err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
 		close_all(a);

@@ -408,7 +408,19 @@ static void *writer_main(void *arg)
 		 * retrying with back-off while PostgreSQL is away. */
 		while (!w->job && !w->stop) {
 			if (w->conn) {
-				pthread_cond_wait(&w->cv, &w->mu);
+				/* Wake every 2 s to notice a server that went away
+				 * while idle, so health reflects it before a batch does. */
+				struct timespec until;
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_sec += 2;
+				if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT &&
+				    !w->job && !w->stop &&
+				    (!PQconsumeInput(w->conn) ||
+				     PQstatus(w->conn) != CONNECTION_OK)) {
+					set_error(w, PQerrorMessage(w->conn));
+					disconnect(w);
+					note_failure(w, "lost the PostgreSQL connection");
+				}
 				continue;
 			}
 			pthread_mutex_unlock(&w->mu);

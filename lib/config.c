@@ -56,6 +56,8 @@ static const struct key keys[] = {
 	 1000000, true},
 	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},
 	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
+	{"http", "listen", K_STR, OFF(http_listen), "127.0.0.1:9464", 0, 0, false},
+	{"http", "quiet_alarm_s", K_INT, OFF(http_quiet_alarm_s), "300", 0, INT_MAX, true},
 	{"targets", "timezone", K_STR, OFF(tz), "Asia/Shanghai", 0, 0, true},
 	{"targets", "eval_interval_s", K_INT, OFF(eval_interval_s), "60", 1, 86400, true},
 	{"targets", "min_elapsed_pct", K_DBL, OFF(min_elapsed_pct), "5", 0, 100, true},

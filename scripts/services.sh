@@ -128,6 +128,7 @@ write_config() {
 		printf '[postgres]\nconninfo = %s\n' "$PGCONN"
 		printf '[ingest]\nbatch_rows = 2000\nflush_ms = 50\nspool_dir = %s/spool\n' "$T"
 		printf '[log]\nlevel = info\n'
+		printf '[http]\nlisten = 127.0.0.1:%s\n' "$(free_port)"
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$f"
 }

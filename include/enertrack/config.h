@@ -40,6 +40,9 @@ typedef struct et_config {
 	char *spool_dir;
 	/* [log] */
 	char *log_level;
+	/* [http] */
+	char *http_listen;	/* "" disables /metrics and /healthz */
+	int http_quiet_alarm_s; /* /healthz fails after this long without a message; 0: never */
 	/* [targets] */
 	char *tz;
 	int eval_interval_s;

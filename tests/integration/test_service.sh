@@ -57,3 +57,40 @@ make -s -C "$REPO" uninstall DESTDIR="$T/pkg" PREFIX=/usr >/dev/null
 [ ! -e "$T/pkg/usr/bin/enertrackd" ] && [ ! -e "$T/pkg/usr/share/enertrack" ] || fail "uninstall left files"
 [ -f "$T/pkg/etc/enertrack/enertrack.conf" ] || fail "uninstall removed the operator's configuration"
 log "ok: $(sort -u "$T/notify.txt" | sed 's/=.*//' | sort -u | tr '\n' ' ')"
+
+# /metrics and /healthz: names present, counters moving, 503 with a reason
+# when PostgreSQL stops and 200 when it returns
+HTTP=$(sed -n 's/^listen = //p' "$T/enertrack.conf")
+sed -i '/^max_future_s = soon$/d' "$T/enertrack.conf"
+start_daemon
+get() { $PY -c 'import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen("http://" + sys.argv[1] + sys.argv[2], timeout=5); print(r.status); print(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); print(e.read().decode())' "$HTTP" "$1"; }
+get /metrics >"$T/m1.txt"
+for name in enertrack_messages_received_total 'enertrack_readings_total{outcome="written"}' \
+	'enertrack_rejected_total{reason="bad_json"}' enertrack_write_batch_seconds_bucket \
+	enertrack_broker_up enertrack_postgres_up enertrack_broker_reconnects_total enertrack_pending_readings; do
+	grep -qF "$name" "$T/m1.txt" || fail "/metrics lacks $name"
+done
+printf 'energy/mine/svc-2/raw_coal\t{"ts":"2024-01-01T00:00:00Z","value":1,"unit":"t"}\nenergy/mine/svc-2/raw_coal\tnot json\n' | publish 2>/dev/null
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading')\" = 2 ]" || fail "no reading"
+sleep 0.5
+get /metrics >"$T/m2.txt"
+grep -q '^enertrack_readings_total{outcome="written"} 1$' "$T/m2.txt" || fail "written counter: $(grep written "$T/m2.txt")"
+grep -q '^enertrack_rejected_total{reason="bad_json"} 1$' "$T/m2.txt" || fail "rejected counter"
+grep -q '^enertrack_write_batch_seconds_count [1-9]' "$T/m2.txt" || fail "latency histogram"
+[ "$(get /healthz | sed -n 1p)" = 200 ] || fail "/healthz not 200: $(get /healthz)"
+pg_stop
+wait_until 30 sh -c "$(command -v true) && [ \"\$($PY -c 'import urllib.request,urllib.error,sys
+try: print(urllib.request.urlopen(\"http://$HTTP/healthz\", timeout=5).status)
+except urllib.error.HTTPError as e: print(e.code)')\" = 503 ]" || fail "/healthz did not turn 503 with PostgreSQL down"
+log "PostgreSQL down: /healthz says: $(get /healthz | tail -n +2)"
+pg_start
+wait_until 60 sh -c "[ \"\$($PY -c 'import urllib.request,urllib.error
+try: print(urllib.request.urlopen(\"http://$HTTP/healthz\", timeout=5).status)
+except urllib.error.HTTPError as e: print(e.code)')\" = 200 ]" || fail "/healthz did not return to 200"
+[ "$(get /nothing | sed -n 1p)" = 404 ] || fail "unknown path not 404"
+stop_daemon
+log "ok: /metrics and /healthz"
