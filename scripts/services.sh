@@ -142,6 +142,8 @@ migrate() {
 start_daemon() {
 	conf=${1:-$T/enertrack.conf}
 	dlog=${2:-$T/daemon.log}
+	# a restarted daemon appends to the same log: wait for one more line
+	n0=$(grep -c "mqtt: connected" "$dlog" 2>/dev/null || true)
 	if [ -n "${ET_VALGRIND:-}" ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 			--log-file="$T/valgrind.%p.log" \
@@ -151,7 +153,8 @@ start_daemon() {
 	fi
 	DPID=$!
 	PIDS="$PIDS $DPID"
-	wait_until 60 grep -q "mqtt: connected" "$dlog" || fail "enertrackd did not connect ($dlog)"
+	wait_until 60 sh -c "[ \$(grep -c 'mqtt: connected' '$dlog') -gt ${n0:-0} ]" ||
+		fail "enertrackd did not connect ($dlog)"
 }
 
 # stop_daemon [PID]: SIGTERM, expects exit 0.
