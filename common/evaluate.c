@@ -38,14 +38,19 @@ size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out)
 	return n;
 }
 
-static bool exec_ok(struct eval_ctx *al, const char *sql)
+int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
-	PGresult *r = PQexec(al->conn, sql);
+	PGresult *r = PQexec(conn, sql);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
-		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
 	PQclear(r);
-	return ok;
+	return ok ? 0 : -EIO;
+}
+
+static bool exec_ok(struct eval_ctx *al, const char *sql)
+{
+	return et_pq_exec(al->conn, sql, al->err, sizeof(al->err)) == 0;
 }
 
 static double num_or_nan(PGresult *r, int row, int col)

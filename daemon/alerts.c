@@ -18,6 +18,7 @@
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
+#include "enertrack/deadline.h"
 #include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
@@ -138,12 +139,7 @@ static bool db_ensure(et_alerts_t *al)
 
 static bool exec_ok(et_alerts_t *al, const char *sql)
 {
-	PGresult *r = PQexec(al->conn, sql);
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (!ok)
-		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
-	PQclear(r);
-	return ok;
+	return et_pq_exec(al->conn, sql, al->err, sizeof(al->err)) == 0;
 }
 
 /* ---- SMTP ---- */
@@ -349,14 +345,7 @@ static void *alerts_main(void *arg)
 			wait_ms = until_eval < 2000 ? (until_eval > 0 ? until_eval : 0) : 2000;
 		}
 		cfg_free(c);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += wait_ms / 1000;
-		until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		struct timespec until = et_deadline_ms(wait_ms);
 		pthread_mutex_lock(&al->mu);
 		while (!al->stop) {
 			if (pthread_cond_timedwait(&al->cv, &al->mu, &until) == ETIMEDOUT)

@@ -17,6 +17,7 @@
 
 #include "enertrack/backoff.h"
 #include "enertrack/copyenc.h"
+#include "enertrack/deadline.h"
 #include "enertrack/log.h"
 
 enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
@@ -43,7 +44,6 @@ struct et_pgwriter {
 	et_backoff_t backoff;
 	unsigned failures;
 	char last_error[256];
-	et_buf_t scratch;
 };
 
 static const char stage_ddl[] =
@@ -332,14 +332,7 @@ static int connect_db(et_pgwriter_t *w)
 /* Sleeps up to ms unless asked to stop; returns true when stopping. */
 static bool pause_ms(et_pgwriter_t *w, uint32_t ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	struct timespec until = et_deadline_ms(ms);
 	pthread_mutex_lock(&w->mu);
 	while (!w->abandon) {
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
@@ -410,9 +403,7 @@ static void *writer_main(void *arg)
 			if (w->conn) {
 				/* Wake every 2 s to notice a server that went away
 				 * while idle, so health reflects it before a batch does. */
-				struct timespec until;
-				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_sec += 2;
+				struct timespec until = et_deadline_ms(2000);
 				if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT &&
 				    !w->job && !w->stop &&
 				    (!PQconsumeInput(w->conn) ||
@@ -433,14 +424,7 @@ static void *writer_main(void *arg)
 			}
 			pthread_mutex_lock(&w->mu);
 			if (delay && !w->job && !w->stop) {
-				struct timespec until;
-				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_sec += delay / 1000;
-				until.tv_nsec += (long)(delay % 1000) * 1000000;
-				if (until.tv_nsec >= 1000000000) {
-					until.tv_sec++;
-					until.tv_nsec -= 1000000000;
-				}
+				struct timespec until = et_deadline_ms(delay);
 				pthread_cond_timedwait(&w->cv, &w->mu, &until);
 			}
 		}
@@ -541,7 +525,6 @@ static void on_writer_closed(uv_handle_t *h)
 	void *ctx = w->ctx;
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
-	et_buf_free(&w->scratch);
 	free(w->conninfo);
 	if (w->password) {
 		memset(w->password, 0, strlen(w->password));

@@ -170,7 +170,6 @@ struct parse_ctx {
 	int nerr;
 	et_buf_t *errs;
 	int seen_line[NKEYS];
-	char last_bad_section[64];
 };
 
 static void add_err(struct parse_ctx *c, int line, const char *section, const char *name,

@@ -28,6 +28,10 @@ typedef struct et_eval_result {
 
 #define ET_MAX_RCPT 32
 
+/* Runs one statement that returns no rows or some; 0, or -EIO with the
+ * server's message in err. */
+int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
+
 /* Splits "a@x, b@y c@z" into at most ET_MAX_RCPT addresses, copied into buf
  * and pointed to from out. Returns how many. */
 size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out);
