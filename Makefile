@@ -15,7 +15,7 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := libuv libpq jansson inih libcurl libsystemd
+PKGS := libuv libpq jansson inih libcurl libsystemd zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -28,9 +28,9 @@ LDFLAGS += -pthread $(SANFLAGS)
 PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
-	lib/config.c lib/backoff.c lib/alert.c lib/mail.c
+	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c
-DAEMON_SRCS := daemon/main.c daemon/handoff.c daemon/mqtt.c daemon/pgwriter.c \
+DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c
@@ -42,7 +42,7 @@ COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
-UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail
+UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -54,6 +54,14 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# migrate looks for the SQL files under PREFIX: rebuild it when PREFIX changes.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(PREFIX)" ] || echo "$(PREFIX)" >$@
+$(BUILD)/tools/migrate.o: $(BUILD)/prefix.stamp
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libenertrack.a: $(LIB_OBJS)
 	@rm -f $@
@@ -94,16 +102,23 @@ demo: deps
 
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
 
 # `make install PREFIX=/usr DESTDIR=/tmp/pkg`; an existing configuration is
 # never overwritten.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enertrack/sql \
-		$(DESTDIR)$(SYSCONFDIR)/enertrack $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(SYSCONFDIR)/enertrack $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BUILD)/enertrackd $(BUILD)/enertrack $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/
+	install -m 644 man/enertrack.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/enertrackd.8 $(DESTDIR)$(MANDIR)/man8/
+	# no secrets in it (they are files or systemd credentials): readable by
+	# the service's dynamic user
 	[ -e $(DESTDIR)$(SYSCONFDIR)/enertrack/enertrack.conf ] || \
-		install -m 640 etc/enertrack.conf $(DESTDIR)$(SYSCONFDIR)/enertrack/enertrack.conf
+		install -m 644 etc/enertrack.conf $(DESTDIR)$(SYSCONFDIR)/enertrack/enertrack.conf
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|; s|/etc/enertrack/|$(SYSCONFDIR)/enertrack/|' \
 		systemd/enertrackd.service >$(DESTDIR)$(UNITDIR)/enertrackd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/enertrackd.service
@@ -111,7 +126,8 @@ install: all
 # Removes what install put there, except the configuration (it is the operator's).
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/enertrackd $(DESTDIR)$(PREFIX)/bin/enertrack \
-		$(DESTDIR)$(UNITDIR)/enertrackd.service
+		$(DESTDIR)$(UNITDIR)/enertrackd.service $(DESTDIR)$(MANDIR)/man1/enertrack.1 \
+		$(DESTDIR)$(MANDIR)/man5/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man8/enertrackd.8
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
@@ -124,3 +140,6 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Optional parts (fuzzing, benchmark) each keep their rules in mk/.
+-include $(wildcard mk/*.mk)

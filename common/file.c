@@ -60,7 +60,22 @@ int et_file_read(const char *path, char **ret, size_t *ret_len, size_t max, char
 
 int et_secret_read(const char *path, char **ret, char *err, size_t errlen)
 {
+	return et_secret_read_cred(path, NULL, ret, err, errlen);
+}
+
+int et_secret_read_cred(const char *path, const char *credential, char **ret, char *err,
+			size_t errlen)
+{
+	char cred[4096];
 	*ret = NULL;
+	if ((!path || !*path) && credential) {
+		/* systemd's LoadCredential= puts secrets here (systemd.exec(5)) */
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (dir && *dir &&
+		    snprintf(cred, sizeof(cred), "%s/%s", dir, credential) < (int)sizeof(cred) &&
+		    access(cred, F_OK) == 0)
+			path = cred;
+	}
 	if (!path || !*path)
 		return 0;
 	char *buf;

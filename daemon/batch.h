@@ -16,10 +16,11 @@ typedef struct et_batch {
 	et_buf_t rejects; /* COPY lines for rejected_message */
 	uint32_t nrejects;
 	int64_t first_recv_us; /* when the oldest message in it arrived */
+	uint64_t last_seq;     /* spool seq of the last message in it */
 	/* filled in by the writer */
 	uint64_t inserted, corrected, duplicates, poisoned;
 	int64_t write_us; /* time spent writing it, retries included */
-	bool committed;   /* false when the writer gave up (shutdown with PostgreSQL down) */
+	bool committed;	  /* false when the writer gave up (shutdown with PostgreSQL down) */
 } et_batch_t;
 
 #endif

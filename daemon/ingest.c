@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Ingest: decode -> COPY batch -> writer. Batches are recycled so that in
- * steady state nothing is allocated per message except the hand-over copy. */
+/* Ingest: spool record -> decode -> COPY batch -> writer. Batches are
+ * recycled, so in steady state nothing is allocated per message. */
 #include "ingest.h"
 
 #include <stdio.h>
@@ -57,6 +57,7 @@ static et_batch_t *batch_get(et_ingest_t *in)
 	et_buf_reset(&b->rejects);
 	b->nreadings = b->nrejects = 0;
 	b->first_recv_us = 0;
+	b->last_seq = 0;
 	return b;
 }
 
@@ -98,16 +99,27 @@ static void dispatch(et_ingest_t *in)
 static void close_cur(et_ingest_t *in)
 {
 	et_batch_t *b = in->cur;
-	if (!b || (b->nreadings == 0 && b->nrejects == 0))
+	if (!b || (b->nreadings == 0 && b->nrejects == 0 && b->last_seq == 0))
 		return;
 	in->cur = NULL;
+	if (b->nreadings == 0 && b->nrejects == 0) {
+		/* Messages that left no row (out of memory): nothing to write,
+		 * but their spool records are done once what precedes them is. */
+		if (in->ready_tail)
+			in->ready_tail->last_seq = b->last_seq;
+		else if (in->inflight)
+			in->carry_seq = b->last_seq;
+		else if (in->on_commit)
+			in->on_commit(in->commit_ctx, b->last_seq);
+		batch_put(in, b);
+		return;
+	}
 	if (in->ready_tail)
 		in->ready_tail->next = b;
 	else
 		in->ready = b;
 	in->ready_tail = b;
-	if (++in->nready % 100 == 0)
-		log_warn("ingest: %zu batches wait for PostgreSQL", in->nready);
+	in->nready++;
 	dispatch(in);
 }
 
@@ -140,7 +152,7 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 static void on_rejected(void *ctx, int element, enum et_reject why, const char *detail)
 {
 	et_ingest_t *in = ctx;
-	const et_msg_t *m = in->msg;
+	const et_spool_rec_t *m = in->msg;
 	char more[200];
 
 	in->st.rejected++;
@@ -157,38 +169,48 @@ static void on_rejected(void *ctx, int element, enum et_reject why, const char *
 		detail = more;
 	}
 	et_batch_t *b = cur_batch(in, m->recv_us);
-	if (!b || et_copy_reject(&b->rejects, m->recv_us, et_msg_topic(m), m->topic_len,
-				 et_reject_name(why), detail, element, et_msg_payload(m), m->len,
-				 REJECT_KEEP_BYTES)) {
+	if (!b ||
+	    et_copy_reject(&b->rejects, m->recv_us, m->topic, m->topic_len, et_reject_name(why),
+			   detail, element, m->payload, m->payload_len, REJECT_KEEP_BYTES)) {
 		log_error("ingest: out of memory keeping a rejected message from %.*s",
-			  (int)m->topic_len, et_msg_topic(m));
+			  (int)m->topic_len, m->topic);
 		return;
 	}
 	b->nrejects++;
 	log_debug("ingest: rejected %s from %.*s: %s", et_reject_name(why), (int)m->topic_len,
-		  et_msg_topic(m), detail);
+		  m->topic, detail);
 }
 
-void et_ingest_messages(et_ingest_t *in, const et_msgvec_t *v)
+int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 {
+	et_ingest_t *in = ctx;
 	et_decode_sink_t sink = {.ctx = in, .on_reading = on_decoded, .on_reject = on_rejected};
-	int64_t now = wall_us();
 
-	for (size_t i = 0; i < v->n; i++) {
-		const et_msg_t *m = v->v[i];
-		in->msg = m;
-		in->msg_rejects = 0;
-		in->enc_error = 0;
-		in->st.messages++;
-		int rc = et_decode(&in->layout, &in->lim, et_msg_topic(m), m->topic_len,
-				   et_msg_payload(m), m->len, now, &sink);
-		if (rc < 0 || in->enc_error)
-			log_error("ingest: out of memory encoding a message from %.*s",
-				  (int)m->topic_len, et_msg_topic(m));
-		if (in->cur && in->cur->nreadings + in->cur->nrejects >= in->batch_rows)
-			close_cur(in);
+	if (!in->now_us || ++in->since_now >= 256) {
+		in->now_us = wall_us();
+		in->since_now = 0;
 	}
+	in->msg = m;
+	in->msg_rejects = 0;
+	in->enc_error = 0;
+	in->st.messages++;
+	int rc = et_decode(&in->layout, &in->lim, m->topic, m->topic_len, m->payload,
+			   m->payload_len, in->now_us, &sink);
+	if (rc < 0 || in->enc_error)
+		log_error("ingest: out of memory encoding a message from %.*s", (int)m->topic_len,
+			  m->topic);
 	in->msg = NULL;
+	et_batch_t *b = cur_batch(in, m->recv_us);
+	if (b)
+		b->last_seq = m->seq;
+	if (b && b->nreadings + b->nrejects >= in->batch_rows)
+		close_cur(in);
+	return !et_ingest_has_room(in);
+}
+
+bool et_ingest_has_room(const et_ingest_t *in)
+{
+	return in->nready < INGEST_MAX_READY;
 }
 
 void et_ingest_flush(et_ingest_t *in, bool force)
@@ -203,6 +225,10 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 	et_ingest_t *in = ctx;
 	in->inflight = NULL;
 	if (b->committed) {
+		uint64_t seq = b->last_seq > in->carry_seq ? b->last_seq : in->carry_seq;
+		in->carry_seq = 0;
+		if (in->on_commit)
+			in->on_commit(in->commit_ctx, seq);
 		in->st.inserted += b->inserted;
 		in->st.corrected += b->corrected;
 		in->st.duplicates += b->duplicates;
@@ -214,10 +240,11 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 			  (unsigned long long)b->inserted, (unsigned long long)b->corrected,
 			  (unsigned long long)b->duplicates);
 	} else {
-		in->st.lost += b->nreadings;
-		log_error("ingest: %u readings and %u rejected messages were not written "
-			  "(PostgreSQL unreachable at shutdown)",
-			  b->nreadings, b->nrejects);
+		in->st.left += b->nreadings;
+		log_warn("ingest: %u readings and %u rejected messages were not written "
+			 "(PostgreSQL unreachable at shutdown); they stay in the spool for the "
+			 "next start",
+			 b->nreadings, b->nrejects);
 	}
 	batch_put(in, b);
 	/* Pipelining: hand the writer the next batch at once; while it is
@@ -229,7 +256,9 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 
 bool et_ingest_idle(const et_ingest_t *in)
 {
-	return !in->ready && (!in->cur || (in->cur->nreadings == 0 && in->cur->nrejects == 0)) &&
+	return !in->ready &&
+	       (!in->cur ||
+		(in->cur->nreadings == 0 && in->cur->nrejects == 0 && in->cur->last_seq == 0)) &&
 	       et_pgwriter_idle(in->writer);
 }
 

@@ -10,20 +10,20 @@
 
 #include "enertrack/config.h"
 #include "enertrack/decode.h"
-#include "handoff.h"
+#include "enertrack/spoolrec.h"
 #include "pgwriter.h"
 
 typedef struct et_ingest_stats {
 	uint64_t messages;
-	uint64_t readings;       /* accepted by the decoder */
-	uint64_t rejected;       /* rejected messages or elements */
+	uint64_t readings; /* accepted by the decoder */
+	uint64_t rejected; /* rejected messages or elements */
 	uint64_t rejected_by[ET_REJ_COUNT];
-	uint64_t inserted;       /* rows new in reading */
-	uint64_t corrected;      /* rows whose value changed */
-	uint64_t duplicates;     /* redelivered, nothing changed */
-	uint64_t poisoned;       /* refused by PostgreSQL, kept in rejected_message */
+	uint64_t inserted;   /* rows new in reading */
+	uint64_t corrected;  /* rows whose value changed */
+	uint64_t duplicates; /* redelivered, nothing changed */
+	uint64_t poisoned;   /* refused by PostgreSQL, kept in rejected_message */
 	uint64_t batches;
-	uint64_t lost;           /* readings not committed at shutdown */
+	uint64_t left; /* readings not committed at shutdown: left in the spool */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {
@@ -38,9 +38,15 @@ typedef struct et_ingest {
 	size_t nready;
 	et_batch_t *spare;
 	et_batch_t *inflight; /* with the writer */
+	uint64_t carry_seq;   /* done once the batch in flight commits */
+	/* told the last spool seq of each committed batch */
+	void (*on_commit)(void *ctx, uint64_t seq);
+	void *commit_ctx;
 	et_ingest_stats_t st;
 	/* per-message state for the decoder's sink */
-	const et_msg_t *msg;
+	const et_spool_rec_t *msg;
+	int64_t now_us;
+	unsigned since_now;
 	int msg_rejects;
 	uint32_t row_n;
 	int enc_error;
@@ -50,8 +56,15 @@ typedef struct et_ingest {
 void et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer);
 /* Applies the reloadable settings of cfg. */
 void et_ingest_reconfigure(et_ingest_t *in, const et_config_t *cfg);
-/* Decodes and batches every message in v (v keeps ownership). */
-void et_ingest_messages(et_ingest_t *in, const et_msgvec_t *v);
+/* Batches closed and waiting for the writer, at most: while they wait, no
+ * more is read from the spool, which keeps memory flat. */
+#define INGEST_MAX_READY 2
+
+/* Decodes and batches one spool record; an et_spool_cb (ctx is the
+ * ingest). Returns 1 when the batches are full and reading should stop. */
+int et_ingest_record(void *ctx, const et_spool_rec_t *r);
+/* True while there is room for more records. */
+bool et_ingest_has_room(const et_ingest_t *in);
 /* Closes the filling batch if it is older than flush_ms (or `force`), and
  * gives the writer work if it is idle. */
 void et_ingest_flush(et_ingest_t *in, bool force);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* enertrackd: the daemon. main() builds the one mutable root (struct app),
- * wires MQTT -> hand-over -> ingest -> writer on one libuv loop, and runs it.
+ * wires MQTT -> spool -> ingest -> writer on one libuv loop, and runs it.
  * Signal handling: SIGTERM/SIGINT drain and commit, then exit 0; SIGHUP
  * reloads what can change at run time. */
 #include <curl/curl.h>
@@ -22,11 +22,11 @@
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
-#include "handoff.h"
 #include "http.h"
 #include "ingest.h"
 #include "mqtt.h"
 #include "pgwriter.h"
+#include "spool.h"
 
 #define CONFIG_MAX_BYTES (1u << 20)
 /* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
@@ -43,8 +43,7 @@ struct app {
 	enum app_state state;
 	const char *config_path;
 	et_config_t cfg;
-	et_handoff_t handoff;
-	et_msgvec_t taken;
+	et_spool_t *spool;
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
@@ -63,6 +62,9 @@ struct app {
 	int64_t last_msg_ms;
 	uint64_t watchdog_ms; /* 0: no watchdog */
 	int64_t last_watchdog_ms, last_status_ms;
+	/* spool fill: warned at 80 %, paused from the broker when full */
+	bool spool_warned, spool_paused;
+	int64_t store_failed_ms; /* last time the spool refused a message */
 };
 
 static int load_config(const char *path, et_config_t *cfg)
@@ -97,18 +99,29 @@ static int load_config(const char *path, et_config_t *cfg)
 	return rc;
 }
 
-static void drain_handoff(struct app *a)
+/* Reads spool records into batches while they have room: the in-memory
+ * window; the rest waits on disk. Not while closing (the writer is gone). */
+static void read_spool(struct app *a)
 {
-	et_handoff_take(&a->handoff, &a->taken);
-	if (a->taken.n) {
-		et_ingest_messages(&a->ingest, &a->taken);
-		et_msgvec_clear(&a->taken);
-	}
+	if (a->state == APP_ST_CLOSING)
+		return;
+	while (et_ingest_has_room(&a->ingest) &&
+	       et_spool_read(a->spool, 4096, et_ingest_record, &a->ingest) > 0)
+		;
 }
 
-static void on_mqtt_wakeup(void *ctx)
+static void on_commit(void *ctx, uint64_t seq)
 {
-	drain_handoff(ctx);
+	struct app *a = ctx;
+	et_spool_commit(a->spool, seq);
+}
+
+static void on_mqtt_wakeup(void *ctx, bool store_failed)
+{
+	struct app *a = ctx;
+	if (store_failed)
+		a->store_failed_ms = (int64_t)uv_now(&a->loop);
+	read_spool(a);
 }
 
 static void close_all(struct app *a);
@@ -118,9 +131,9 @@ static void maybe_finish(struct app *a)
 {
 	if (a->state != APP_ST_DRAINING || a->mqtt)
 		return;
-	drain_handoff(a);
+	read_spool(a);
 	et_ingest_flush(&a->ingest, true);
-	if (!et_ingest_idle(&a->ingest))
+	if (!et_ingest_idle(&a->ingest) || !et_spool_caught_up(a->spool))
 		return;
 	close_all(a);
 }
@@ -141,6 +154,7 @@ static void on_written(et_batch_t *b, void *ctx)
 		a->lat_count++;
 	}
 	et_ingest_on_written(b, &a->ingest);
+	read_spool(a);
 	maybe_finish(a);
 }
 
@@ -176,6 +190,8 @@ static int health(struct app *a, et_buf_t *body)
 	char quiet[96];
 	if (a->state != APP_ST_RUNNING)
 		why = "stopping";
+	else if (a->spool_paused)
+		why = "spool full: disconnected from the MQTT broker until it drains";
 	else if (!a->mqtt || !et_mqtt_connected(a->mqtt))
 		why = "not connected to the MQTT broker";
 	else if (!et_pgwriter_connected(a->writer))
@@ -250,6 +266,44 @@ static void metrics(struct app *a, et_buf_t *b)
 	    "enertrack_broker_reconnects_total %llu\n",
 	    a->mqtt && et_mqtt_connected(a->mqtt) ? 1 : 0,
 	    (unsigned long long)(a->mqtt ? et_mqtt_reconnects(a->mqtt) : 0));
+	et_spool_stats_t sp;
+	et_spool_stats(a->spool, &sp);
+	put(b,
+	    "# HELP enertrack_spool_bytes Bytes of spool segments on disk.\n"
+	    "# TYPE enertrack_spool_bytes gauge\n"
+	    "enertrack_spool_bytes %llu\n"
+	    "# HELP enertrack_spool_max_bytes The spool's cap (spool_max_mb).\n"
+	    "# TYPE enertrack_spool_max_bytes gauge\n"
+	    "enertrack_spool_max_bytes %llu\n"
+	    "# HELP enertrack_spool_unread_bytes Spooled bytes not yet read back (the backlog).\n"
+	    "# TYPE enertrack_spool_unread_bytes gauge\n"
+	    "enertrack_spool_unread_bytes %llu\n"
+	    "# HELP enertrack_spool_segments Spool segment files.\n"
+	    "# TYPE enertrack_spool_segments gauge\n"
+	    "enertrack_spool_segments %u\n",
+	    (unsigned long long)sp.bytes, (unsigned long long)sp.max_bytes,
+	    (unsigned long long)sp.unread_bytes, sp.segments);
+	put(b,
+	    "# HELP enertrack_spool_records_total Spool records by event.\n"
+	    "# TYPE enertrack_spool_records_total counter\n"
+	    "enertrack_spool_records_total{event=\"appended\"} %llu\n"
+	    "enertrack_spool_records_total{event=\"replayed\"} %llu\n"
+	    "enertrack_spool_records_total{event=\"already_committed\"} %llu\n"
+	    "enertrack_spool_records_total{event=\"append_failed\"} %llu\n",
+	    (unsigned long long)sp.appended, (unsigned long long)sp.replayed,
+	    (unsigned long long)sp.already_committed, (unsigned long long)sp.append_errors);
+	put(b,
+	    "# HELP enertrack_spool_damaged_total Damaged or torn spool stretches stepped over.\n"
+	    "# TYPE enertrack_spool_damaged_total counter\n"
+	    "enertrack_spool_damaged_total %llu\n"
+	    "# HELP enertrack_spool_syncs_total fdatasync calls on the spool.\n"
+	    "# TYPE enertrack_spool_syncs_total counter\n"
+	    "enertrack_spool_syncs_total %llu\n"
+	    "# HELP enertrack_spool_full 1 while disconnected from the broker because the spool "
+	    "is full.\n"
+	    "# TYPE enertrack_spool_full gauge\n"
+	    "enertrack_spool_full %d\n",
+	    (unsigned long long)sp.damaged, (unsigned long long)sp.syncs, a->spool_paused ? 1 : 0);
 	put(b,
 	    "# HELP enertrack_postgres_up 1 when the writer holds a PostgreSQL connection.\n"
 	    "# TYPE enertrack_postgres_up gauge\n"
@@ -296,12 +350,51 @@ static void notify_tick(struct app *a, int64_t now)
 	}
 }
 
+/* The spool's size cap: a warning at 80 %; when full (or when the disk
+ * refused a message) the broker keeps the messages in our persistent
+ * session until the spool drains below 90 %. */
+static void spool_watch(struct app *a, int64_t now)
+{
+	et_spool_stats_t st;
+	et_spool_stats(a->spool, &st);
+	double pct = st.max_bytes ? 100.0 * (double)st.bytes / (double)st.max_bytes : 0;
+	if (!a->spool_warned && pct >= 80) {
+		a->spool_warned = true;
+		log_warn("spool: %.0f %% full (%.1f of %.1f MB); PostgreSQL is behind", pct,
+			 st.bytes / 1e6, st.max_bytes / 1e6);
+	} else if (a->spool_warned && pct < 70) {
+		a->spool_warned = false;
+		log_info("spool: back to %.0f %% full", pct);
+	}
+	if (!a->mqtt || a->state != APP_ST_RUNNING)
+		return;
+	bool refused = a->store_failed_ms && now - a->store_failed_ms < 10000;
+	if (!a->spool_paused && (pct >= 100 || refused)) {
+		a->spool_paused = true;
+		if (refused)
+			log_error("spool: cannot store messages in %s (see the errors above); "
+				  "disconnecting from the broker, which keeps them in our session",
+				  a->cfg.spool_dir);
+		else
+			log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the "
+				  "broker, which keeps the messages in our session",
+				  st.bytes / 1e6, a->cfg.spool_max_mb);
+		et_mqtt_pause(a->mqtt, true);
+	} else if (a->spool_paused && pct < 90 && !refused) {
+		a->spool_paused = false;
+		log_info("spool: %.0f %% full; reconnecting to the broker", pct);
+		et_mqtt_pause(a->mqtt, false);
+	}
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	struct app *a = t->data;
-	drain_handoff(a);
+	read_spool(a);
 	et_ingest_flush(&a->ingest, false);
+	et_spool_tick(a->spool);
 	int64_t now = (int64_t)uv_now(&a->loop);
+	spool_watch(a, now);
 	if (a->ingest.st.messages != a->seen_messages) {
 		a->seen_messages = a->ingest.st.messages;
 		a->last_msg_ms = now;
@@ -361,10 +454,9 @@ static void on_mqtt_stopped(void *ctx)
 static void on_shutdown_timeout(uv_timer_t *t)
 {
 	struct app *a = t->data;
-	log_error("shutdown: PostgreSQL did not take the last %llu readings within %d s; giving "
-		  "up on them",
-		  (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
-	a->exit_code = 1;
+	log_warn("shutdown: PostgreSQL did not take the last %llu readings within %d s; they "
+		 "stay in the spool for the next start",
+		 (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
 	close_all(a);
 }
 
@@ -411,9 +503,11 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_buf_free(&fixed);
 	et_log_set_level_name(next.log_level);
 	et_ingest_reconfigure(&a->ingest, &next);
+	a->cfg.http_quiet_alarm_s = next.http_quiet_alarm_s;
 	char *smtp_pw = NULL;
 	char err[300];
-	if (et_secret_read(next.smtp_password_file, &smtp_pw, err, sizeof(err)))
+	if (et_secret_read_cred(next.smtp_password_file, "smtp-password", &smtp_pw, err,
+				sizeof(err)))
 		log_error("SIGHUP: [smtp] password_file: %s; keeping the old SMTP settings", err);
 	else if (a->alerts && et_alerts_reconfigure(a->alerts, &next, smtp_pw))
 		log_error("SIGHUP: out of memory applying the [targets], [alerts] and [smtp] "
@@ -447,15 +541,18 @@ static void usage(FILE *f)
 static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw, char **smtp_pw)
 {
 	char err[300];
-	if (et_secret_read(cfg->smtp_password_file, smtp_pw, err, sizeof(err))) {
+	if (et_secret_read_cred(cfg->smtp_password_file, "smtp-password", smtp_pw, err,
+				sizeof(err))) {
 		log_error("[smtp] password_file: %s", err);
 		return -1;
 	}
-	if (et_secret_read(cfg->mqtt_password_file, mqtt_pw, err, sizeof(err))) {
+	if (et_secret_read_cred(cfg->mqtt_password_file, "mqtt-password", mqtt_pw, err,
+				sizeof(err))) {
 		log_error("[mqtt] password_file: %s", err);
 		return -1;
 	}
-	if (et_secret_read(cfg->pg_password_file, pg_pw, err, sizeof(err))) {
+	if (et_secret_read_cred(cfg->pg_password_file, "postgres-password", pg_pw, err,
+				sizeof(err))) {
 		log_error("[postgres] password_file: %s", err);
 		return -1;
 	}
@@ -539,8 +636,9 @@ int main(int argc, char **argv)
 
 	uv_loop_init(&a->loop);
 	a->loop.data = a;
-	if (et_handoff_init(&a->handoff, 1024)) {
-		log_error("cannot create the hand-over");
+	if (et_spool_open(&a->spool, a->cfg.spool_dir, a->cfg.spool_sync_ms,
+			  (uint64_t)a->cfg.spool_max_mb << 20, err, sizeof(err))) {
+		log_error("%s", err);
 		return 1;
 	}
 	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_written, a)) {
@@ -548,6 +646,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	et_ingest_init(&a->ingest, &a->cfg, a->writer);
+	a->ingest.on_commit = on_commit;
+	a->ingest.commit_ctx = a;
 	if (et_alerts_start(&a->alerts, &a->cfg, pg_pw, smtp_pw)) {
 		log_error("cannot start the alerts thread");
 		return 1;
@@ -577,8 +677,8 @@ int main(int argc, char **argv)
 
 	if (a->state == APP_ST_CLOSING) {
 		/* the HTTP listener failed: already closing */
-	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, &a->handoff, on_mqtt_wakeup,
-				 a, err, sizeof(err))) {
+	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_wakeup, a,
+				 err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
 		close_all(a);
@@ -595,8 +695,7 @@ int main(int argc, char **argv)
 	if (rc)
 		log_warn("loop closed with handles open: %s", uv_strerror(rc));
 	et_ingest_free(&a->ingest);
-	et_msgvec_free(&a->taken);
-	et_handoff_destroy(&a->handoff);
+	et_spool_close(a->spool);
 	et_config_free(&a->cfg);
 	curl_global_cleanup();
 	return a->exit_code;

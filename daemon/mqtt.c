@@ -24,6 +24,7 @@ enum {
 	EV_LOST = 4,
 	EV_DISCONNECTED = 8,
 	EV_SUB_FAILED = 16,
+	EV_STORE_FAILED = 32,
 };
 
 struct et_mqtt {
@@ -34,7 +35,7 @@ struct et_mqtt {
 	MQTTAsync client;
 	const et_config_t *cfg;
 	char *password;
-	et_handoff_t *handoff;
+	et_spool_t *spool;
 	et_mqtt_wake_cb wake;
 	void *ctx;
 	atomic_int events;
@@ -45,6 +46,11 @@ struct et_mqtt {
 	unsigned connect_failures;
 	bool ever_connected;
 	bool stopping;
+	bool paused; /* disconnected on purpose (spool full) */
+	bool outage; /* lost, not back yet */
+	int64_t outage_since_ms;
+	unsigned outage_attempts;
+	atomic_uint_fast64_t store_errors;
 	void (*stop_done)(void *ctx);
 	void *stop_ctx;
 	char **filters;
@@ -70,10 +76,14 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
-	int rc = et_handoff_push(m->handoff, topic, tl, msg->payload, (size_t)msg->payloadlen,
+	int rc = et_spool_append(m->spool, topic, tl, msg->payload, (size_t)msg->payloadlen,
 				 wall_us());
 	if (rc < 0) {
-		/* Returning 0 makes paho keep the message and offer it again. */
+		/* Not stored (disk full, I/O error). Returning 0 makes paho keep
+		 * it in memory and offer it again (FACTS.md); the loop sees the
+		 * error count and disconnects. */
+		atomic_fetch_add(&m->store_errors, 1);
+		post(m, EV_STORE_FAILED);
 		return 0;
 	}
 	if (rc > 0)
@@ -220,9 +230,9 @@ static void mqtt_connect(et_mqtt_t *m)
 	}
 	o->keepAliveInterval = cfg->mqtt_keepalive_s;
 	o->context = m;
-	o->automaticReconnect = 1;
-	o->minRetryInterval = 1;
-	o->maxRetryInterval = 30;
+	/* Reconnecting is ours (back-off with jitter, one log line per outage),
+	 * not paho's automatic reconnect. */
+	o->automaticReconnect = 0;
 	o->connectTimeout = 10;
 	o->maxInflight = 65535;
 	if (cfg->mqtt_username[0])
@@ -248,8 +258,14 @@ static void mqtt_connect(et_mqtt_t *m)
 static void on_retry_timer(uv_timer_t *t)
 {
 	et_mqtt_t *m = t->data;
-	if (!m->stopping)
+	if (!m->stopping && !m->paused)
 		mqtt_connect(m);
+}
+
+static void schedule_retry(et_mqtt_t *m)
+{
+	uint32_t delay = et_backoff_next(&m->backoff, (uint32_t)rand());
+	uv_timer_start(&m->retry, on_retry_timer, delay, 0);
 }
 
 static void finish_stop(et_mqtt_t *m);
@@ -258,9 +274,15 @@ static void on_mqtt_wakeup(uv_async_t *a)
 {
 	et_mqtt_t *m = a->data;
 	int ev = atomic_exchange(&m->events, 0);
+	int64_t now = (int64_t)uv_now(a->loop);
 
 	if (ev & EV_CONNECTED) {
-		if (m->connect_failures)
+		if (m->outage)
+			log_info("mqtt: reconnected to %s after %.1f s and %u attempts; the "
+				 "persistent session resumes",
+				 m->cfg->mqtt_uri, (now - m->outage_since_ms) / 1000.0,
+				 m->outage_attempts + 1);
+		else if (m->connect_failures)
 			log_info("mqtt: connected to %s after %u failed attempts", m->cfg->mqtt_uri,
 				 m->connect_failures);
 		else if (m->ever_connected)
@@ -271,34 +293,90 @@ static void on_mqtt_wakeup(uv_async_t *a)
 		if (m->ever_connected)
 			atomic_fetch_add(&m->reconnects, 1);
 		m->ever_connected = true;
+		m->outage = false;
 		m->connect_failures = 0;
 		et_backoff_reset(&m->backoff);
+		if (m->paused) {
+			/* paused while a connect was under way */
+			et_mqtt_pause(m, true);
+		}
 	}
-	if ((ev & EV_LOST) && !m->stopping)
-		log_warn("mqtt: lost the connection to the broker (%s); reconnecting (logged once "
-			 "per outage)",
+	if ((ev & EV_LOST) && !m->stopping && !m->paused) {
+		log_warn("mqtt: lost the connection to the broker (%s); reconnecting with "
+			 "back-off (logged once per outage)",
 			 m->fail_reason);
-	if ((ev & EV_CONNECT_FAILED) && !m->stopping) {
-		if (m->connect_failures++ == 0)
+		m->outage = true;
+		m->outage_since_ms = now;
+		m->outage_attempts = 0;
+		schedule_retry(m);
+	}
+	if ((ev & EV_CONNECT_FAILED) && !m->stopping && !m->paused) {
+		if (m->outage)
+			m->outage_attempts++;
+		if (m->outage || m->connect_failures++ > 0)
+			log_debug("mqtt: connect attempt failed: %s", m->fail_reason);
+		else
 			log_error("mqtt: cannot connect to %s: %s (retrying with back-off; logged "
 				  "once)",
 				  m->cfg->mqtt_uri, m->fail_reason);
-		else
-			log_debug("mqtt: connect attempt %u failed: %s", m->connect_failures,
-				  m->fail_reason);
-		uint32_t delay = et_backoff_next(&m->backoff, (uint32_t)rand());
-		uv_timer_start(&m->retry, on_retry_timer, delay, 0);
+		schedule_retry(m);
 	}
 	if ((ev & EV_DISCONNECTED) && m->stopping) {
 		uv_timer_stop(&m->stop_timer);
 		finish_stop(m);
 	}
-	/* messages: the owner drains the hand-over */
-	m->wake(m->ctx);
+	/* messages: the owner reads the spool */
+	m->wake(m->ctx, (ev & EV_STORE_FAILED) != 0);
+}
+
+/* Starts a disconnect; EV_DISCONNECTED follows (acted on when stopping). */
+static int disconnect(et_mqtt_t *m, int timeout_ms)
+{
+	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
+	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
+	d->timeout = timeout_ms;
+	d->context = m;
+	if (m->cfg->mqtt_version == 5) {
+		d->onSuccess5 = on_mqtt_disconnected5;
+		d->onFailure5 = on_mqtt_disconnect_failed5;
+	} else {
+		d->onSuccess = on_mqtt_disconnected;
+		d->onFailure = on_mqtt_disconnect_failed;
+	}
+	return MQTTAsync_disconnect(m->client, d);
+}
+
+void et_mqtt_pause(et_mqtt_t *m, bool pause)
+{
+	if (m->stopping)
+		return;
+	if (!pause) {
+		if (m->paused) {
+			m->paused = false;
+			et_backoff_reset(&m->backoff);
+			mqtt_connect(m);
+		}
+		return;
+	}
+	m->paused = true;
+	uv_timer_stop(&m->retry);
+	disconnect(m, 1000); /* fails when not connected: nothing to do then */
+	atomic_store(&m->connected, false);
+}
+
+bool et_mqtt_paused(const et_mqtt_t *m)
+{
+	return m->paused;
+}
+
+uint64_t et_mqtt_store_errors(const et_mqtt_t *m)
+{
+	return atomic_load(&((et_mqtt_t *)m)->store_errors);
 }
 
 int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
-		  et_handoff_t *h, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
+		  et_spool_t *sp, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
 {
 	et_mqtt_t *m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -306,7 +384,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		return -ENOMEM;
 	}
 	m->cfg = cfg;
-	m->handoff = h;
+	m->spool = sp;
 	m->wake = wake;
 	m->ctx = ctx;
 	m->backoff = (et_backoff_t){.base_ms = 500, .max_ms = 30000};
@@ -420,8 +498,8 @@ static void finish_stop(et_mqtt_t *m)
 	/* paho's threads are gone after destroy: no callback can touch m */
 	MQTTAsync_destroy(&m->client);
 	atomic_store(&m->connected, false);
-	/* the last messages paho handed over are still in the hand-over */
-	m->wake(m->ctx);
+	/* the last messages paho handed over wait in the spool */
+	m->wake(m->ctx, false);
 	uv_close((uv_handle_t *)&m->async, on_handle_closed);
 	uv_close((uv_handle_t *)&m->retry, on_handle_closed);
 	uv_close((uv_handle_t *)&m->stop_timer, on_handle_closed);
@@ -441,19 +519,7 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	m->stop_done = done;
 	m->stop_ctx = ctx;
 	uv_timer_stop(&m->retry);
-	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
-	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
-	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
-	d->timeout = 2000;
-	d->context = m;
-	if (m->cfg->mqtt_version == 5) {
-		d->onSuccess5 = on_mqtt_disconnected5;
-		d->onFailure5 = on_mqtt_disconnect_failed5;
-	} else {
-		d->onSuccess = on_mqtt_disconnected;
-		d->onFailure = on_mqtt_disconnect_failed;
-	}
-	if (MQTTAsync_disconnect(m->client, d) != MQTTASYNC_SUCCESS) {
+	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
 		/* not connected: nothing to wait for */
 		finish_stop(m);
 		return;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The MQTT side: a paho MQTTAsync client subscribing at the configured QoS
  * with a persistent session. paho's callbacks run on paho's thread and only
- * hand messages over (et_handoff_t) and set flags; everything else happens
+ * append messages to the spool and set flags; everything else happens
  * on the loop thread, woken through a uv_async_t. */
 #ifndef ENERTRACK_DAEMON_MQTT_H
 #define ENERTRACK_DAEMON_MQTT_H
@@ -11,20 +11,28 @@
 #include <uv.h>
 
 #include "enertrack/config.h"
-#include "handoff.h"
+#include "spool.h"
 
 typedef struct et_mqtt et_mqtt_t;
 
-/* Called on the loop thread when messages wait in the hand-over. */
-typedef void (*et_mqtt_wake_cb)(void *ctx);
+/* Called on the loop thread when messages wait in the spool; store_failed
+ * when a message could not be appended to it. */
+typedef void (*et_mqtt_wake_cb)(void *ctx, bool store_failed);
 
-/* Creates the client and starts connecting (retrying with back-off until it
- * first succeeds; paho reconnects by itself afterwards). cfg and h are
+/* Creates the client and starts connecting, retrying with back-off and
+ * jitter, at first and after every loss. cfg and sp are
  * borrowed and must outlive the client; password may be NULL. Returns 0, or
  * a negative code with a reason in err. */
 int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
-		  et_handoff_t *h, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
+		  et_spool_t *sp, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+/* Disconnects on purpose (the spool is full: the broker's persistent
+ * session keeps the messages) or reconnects. */
+void et_mqtt_pause(et_mqtt_t *m, bool pause);
+bool et_mqtt_paused(const et_mqtt_t *m);
+/* Messages paho offered that the spool could not store. */
+uint64_t et_mqtt_store_errors(const et_mqtt_t *m);
 
 /* Wakes the loop now (used by a producer crossing the high-water mark). */
 void et_mqtt_wake(et_mqtt_t *m);

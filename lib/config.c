@@ -55,6 +55,8 @@ static const struct key keys[] = {
 	{"ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
 	 1000000, true},
 	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},
+	{"ingest", "spool_sync_ms", K_INT, OFF(spool_sync_ms), "100", 0, 10000, false},
+	{"ingest", "spool_max_mb", K_INT, OFF(spool_max_mb), "1024", 1, 1048576, false},
 	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
 	{"http", "listen", K_STR, OFF(http_listen), "127.0.0.1:9464", 0, 0, false},
 	{"http", "quiet_alarm_s", K_INT, OFF(http_quiet_alarm_s), "300", 0, INT_MAX, true},

@@ -166,6 +166,22 @@ stop_daemon() {
 	[ "$rc" = 0 ] || fail "enertrackd exited $rc after SIGTERM"
 }
 
+# metric NAME [CONF]: the value of one /metrics line of the daemon of CONF
+# (its [http] listen), e.g. metric 'enertrack_spool_bytes'; empty when down.
+metric() {
+	addr=$(sed -n 's/^listen = //p' "${2:-$T/enertrack.conf}")
+	$PY - "$addr" "$1" <<'EOP' 2>/dev/null || true
+import sys, urllib.request
+body = urllib.request.urlopen("http://%s/metrics" % sys.argv[1], timeout=5).read().decode()
+for line in body.splitlines():
+    if line.startswith(sys.argv[2] + " "):
+        print(line.split(" ")[1])
+EOP
+}
+
+# rows: readings in PostgreSQL
+rows() { psql "$PGCONN" -XAtqc 'SELECT count(*) FROM reading' 2>/dev/null || echo 0; }
+
 publish() {
 	"$BIN/enertrack" publish --uri "$MQURI" --qos 1 "$@"
 }

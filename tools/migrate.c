@@ -48,7 +48,8 @@ int tool_load_config(const char *path, et_config_t *cfg)
 PGconn *tool_connect(const et_config_t *cfg)
 {
 	char err[300], *pw = NULL;
-	if (et_secret_read(cfg->pg_password_file, &pw, err, sizeof(err))) {
+	if (et_secret_read_cred(cfg->pg_password_file, "postgres-password", &pw, err,
+				sizeof(err))) {
 		log_error("[postgres] password_file: %s", err);
 		return NULL;
 	}

@@ -38,6 +38,8 @@ typedef struct et_config {
 	int max_past_s;
 	int max_rejects_per_message;
 	char *spool_dir;
+	int spool_sync_ms; /* fdatasync interval; 0: after every message */
+	int spool_max_mb;
 	/* [log] */
 	char *log_level;
 	/* [http] */

@@ -14,5 +14,9 @@ int et_file_read(const char *path, char **ret, size_t *ret_len, size_t max, char
  * *ret = NULL and 0. The caller frees (and should wipe) *ret. */
 int et_secret_read(const char *path, char **ret, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Same; when path is empty and $CREDENTIALS_DIRECTORY/<credential> exists
+ * (systemd's LoadCredential=), reads that instead. */
+int et_secret_read_cred(const char *path, const char *credential, char **ret, char *err,
+			size_t errlen) __attribute__((warn_unused_result));
 
 #endif

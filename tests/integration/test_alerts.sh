@@ -17,6 +17,7 @@ for n in a b; do
 		"[smtp]" "url = smtp://127.0.0.1:$SMTPPORT" "tls = none" "from = enertrack@example.org" \
 		"to = ops@example.org, chief@example.org" "retry_s = 1" "timeout_s = 5"
 	sed -i "s/^client_id = .*/client_id = enertrack-alerts-$n/" "$T/$n.conf"
+	sed -i "s|^spool_dir = .*|spool_dir = $T/spool-$n|" "$T/$n.conf"
 done
 cp "$T/a.conf" "$T/enertrack.conf"
 migrate >/dev/null

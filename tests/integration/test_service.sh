@@ -43,16 +43,29 @@ grep -qx "STOPPING=1" "$T/notify.txt" || fail "no STOPPING=1"
 # make install into a staging directory, and uninstall
 make -s -C "$REPO" install BUILD="$BUILD" DESTDIR="$T/pkg" PREFIX=/usr >/dev/null
 for f in usr/bin/enertrackd usr/bin/enertrack usr/share/enertrack/sql/001_ingest.sql \
-	usr/share/enertrack/sql/002_targets.sql etc/enertrack/enertrack.conf lib/systemd/system/enertrackd.service; do
+	usr/share/enertrack/sql/002_targets.sql etc/enertrack/enertrack.conf lib/systemd/system/enertrackd.service \
+	usr/share/man/man1/enertrack.1 usr/share/man/man5/enertrack.conf.5 usr/share/man/man8/enertrackd.8; do
 	[ -f "$T/pkg/$f" ] || fail "make install did not install $f"
 done
 grep -q "^ExecStart=/usr/bin/enertrackd -c /etc/enertrack/enertrack.conf" "$T/pkg/lib/systemd/system/enertrackd.service" ||
 	fail "unit ExecStart not adjusted to PREFIX"
 "$T/pkg/usr/bin/enertrackd" -c "$T/pkg/etc/enertrack/enertrack.conf" --check-config >/dev/null || fail "installed config invalid"
-if command -v systemd-analyze >/dev/null; then
-	systemd-analyze verify --man=no "$T/pkg/lib/systemd/system/enertrackd.service" 2>"$T/verify.txt" ||
-		log "systemd-analyze verify: $(cat "$T/verify.txt")"
-fi
+[ "$(stat -c %a "$T/pkg/etc/enertrack/enertrack.conf")" = 644 ] ||
+	fail "the configuration must be readable by the unit's DynamicUser"
+for m in enertrack.1 enertrack.conf.5 enertrackd.8; do
+	w=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$REPO/man/$m" 2>&1 >/dev/null | head -3)
+	[ -z "$w" ] || fail "man page $m: $w"
+done
+# the unit as installed, pointed at the staged binary
+sed "s|^ExecStart=/usr/bin/|ExecStart=$T/pkg/usr/bin/|" "$T/pkg/lib/systemd/system/enertrackd.service" \
+	>"$T/enertrackd.service"
+systemd-analyze verify --man=no "$T/enertrackd.service" >"$T/verify.txt" 2>&1 ||
+	fail "systemd-analyze verify: $(cat "$T/verify.txt")"
+exposure=$(systemd-analyze security --offline=yes "$T/enertrackd.service" 2>/dev/null |
+	sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+[ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' ||
+	fail "systemd-analyze security: exposure ${exposure:-?} (must be 2.0 or lower)"
+log "systemd-analyze security --offline=yes: exposure $exposure"
 make -s -C "$REPO" uninstall DESTDIR="$T/pkg" PREFIX=/usr >/dev/null
 [ ! -e "$T/pkg/usr/bin/enertrackd" ] && [ ! -e "$T/pkg/usr/share/enertrack" ] || fail "uninstall left files"
 [ -f "$T/pkg/etc/enertrack/enertrack.conf" ] || fail "uninstall removed the operator's configuration"
