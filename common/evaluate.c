@@ -328,6 +328,18 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 			if (et_alert_event_notifies(ev))
 				al->mails++;
 		}
+		if (c->on_target) {
+			et_eval_target_t t = {.id = PQgetvalue(r, i, C_ID),
+					      .label = PQgetvalue(r, i, C_LABEL),
+					      .metric = PQgetvalue(r, i, C_METRIC),
+					      .year = PQgetvalue(r, i, C_YEAR),
+					      .scope = PQgetvalue(r, i, C_SCOPE),
+					      .kind = PQgetvalue(r, i, C_KIND),
+					      .status = status,
+					      .drift_pct = drift,
+					      .state = et_alert_state_name(a.state)};
+			c->on_target(c->ctx, &t);
+		}
 	}
 	PQclear(r);
 	if (!exec_ok(al, "COMMIT"))

@@ -48,7 +48,77 @@ struct et_alerts {
 	unsigned smtp_failures;
 	bool warned_no_smtp;
 	char err[512];
+	/* /metrics lines of the targets: built by the thread per evaluation,
+	 * swapped in under mu when it committed */
+	et_buf_t tm_next;
+	et_buf_t tm; /* guarded by mu */
+	bool tm_oom;
 };
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void label(et_buf_t *b, const char *name, const char *v, bool *oom)
+{
+	char esc[2] = {'\\', 0};
+	*oom |= et_buf_append(b, name, strlen(name)) || et_buf_append(b, "=\"", 2);
+	for (; *v; v++) {
+		esc[1] = *v == '\n' ? 'n' : *v;
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			*oom |= et_buf_append(b, esc, 2) != 0;
+		else
+			*oom |= et_buf_append(b, v, 1) != 0;
+	}
+	*oom |= et_buf_append(b, "\"", 1) != 0;
+}
+
+static void target_labels(et_buf_t *b, const et_eval_target_t *t, bool *oom)
+{
+	*oom |= et_buf_append(b, "{", 1) != 0;
+	label(b, "target", t->id, oom);
+	label(b, ",metric", t->metric, oom);
+	label(b, ",year", t->year, oom);
+	label(b, ",scope", t->scope, oom);
+	label(b, ",kind", t->kind, oom);
+}
+
+/* et_eval_cfg_t.on_target: two gauges per target, drift and alert state */
+static void on_target(void *ctx, const et_eval_target_t *t)
+{
+	et_alerts_t *al = ctx;
+	et_buf_t *b = &al->tm_next;
+	static const char *states[] = {"ok", "pending", "firing"};
+	char num[64];
+	bool oom = false;
+
+	oom |= et_buf_append(b, "enertrack_target_drift_percent", 30) != 0;
+	target_labels(b, t, &oom);
+	label(b, ",status", t->status, &oom);
+	snprintf(num, sizeof(num), "} %.6g\n", t->drift_pct);
+	oom |= et_buf_append(b, num, strlen(num)) != 0;
+	for (size_t k = 0; k < 3; k++) {
+		oom |= et_buf_append(b, "enertrack_target_alert_state", 28) != 0;
+		target_labels(b, t, &oom);
+		label(b, ",state", states[k], &oom);
+		snprintf(num, sizeof(num), "} %d\n", strcmp(t->state, states[k]) == 0);
+		oom |= et_buf_append(b, num, strlen(num)) != 0;
+	}
+	al->tm_oom |= oom;
+}
+
+void et_alerts_metrics(et_alerts_t *al, et_buf_t *out)
+{
+	static const char head[] =
+		"# HELP enertrack_target_drift_percent Drift from the time-proportional schedule "
+		"at the last evaluation (%; NaN without data).\n"
+		"# TYPE enertrack_target_drift_percent gauge\n"
+		"# HELP enertrack_target_alert_state The alert state of each target (1: current).\n"
+		"# TYPE enertrack_target_alert_state gauge\n";
+	if (!al)
+		return;
+	pthread_mutex_lock(&al->mu);
+	if (et_buf_append(out, head, sizeof(head) - 1) == 0 && al->tm.len)
+		(void)!et_buf_append(out, al->tm.data, al->tm.len);
+	pthread_mutex_unlock(&al->mu);
+}
 
 static void cfg_free(struct alert_cfg *c)
 {
@@ -323,12 +393,23 @@ static void *alerts_main(void *arg)
 						    .stale_after_s = c->stale_after_s,
 						    .params = c->params,
 						    .smtp_from = c->smtp_from,
-						    .smtp_to = c->smtp_to};
+						    .smtp_to = c->smtp_to,
+						    .on_target = on_target,
+						    .ctx = al};
 				et_eval_result_t res;
+				et_buf_reset(&al->tm_next);
+				al->tm_oom = false;
 				if (et_evaluate(al->conn, &ec, NULL, &res, al->err,
 						sizeof(al->err)) == 0) {
 					if (res.busy)
 						log_debug("alerts: another instance evaluates");
+					else if (!al->tm_oom) {
+						pthread_mutex_lock(&al->mu);
+						et_buf_t tmp = al->tm;
+						al->tm = al->tm_next;
+						al->tm_next = tmp;
+						pthread_mutex_unlock(&al->mu);
+					}
 					next_eval = mono_ms() + (int64_t)c->eval_interval_s * 1000;
 				} else {
 					log_error("alerts: evaluation failed: %s", al->err);
@@ -415,6 +496,8 @@ void et_alerts_stop(et_alerts_t *al)
 	pthread_cond_destroy(&al->cv);
 	pthread_mutex_destroy(&al->mu);
 	cfg_free(al->cfg);
+	et_buf_free(&al->tm);
+	et_buf_free(&al->tm_next);
 	free(al->conninfo);
 	if (al->pg_password) {
 		memset(al->pg_password, 0, strlen(al->pg_password));

@@ -10,6 +10,7 @@
 #ifndef ENERTRACK_DAEMON_ALERTS_H
 #define ENERTRACK_DAEMON_ALERTS_H
 
+#include "enertrack/buf.h"
 #include "enertrack/config.h"
 
 typedef struct et_alerts et_alerts_t;
@@ -24,5 +25,9 @@ int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *s
 
 /* Stops and joins the thread, and frees al. NULL-safe. */
 void et_alerts_stop(et_alerts_t *al);
+
+/* Appends the per-target gauges of the last evaluation this instance ran
+ * (drift % and alert state) to out, in the Prometheus text format. */
+void et_alerts_metrics(et_alerts_t *al, et_buf_t *out);
 
 #endif

@@ -309,6 +309,7 @@ static void metrics(struct app *a, et_buf_t *b)
 	    "# TYPE enertrack_postgres_up gauge\n"
 	    "enertrack_postgres_up %d\n",
 	    a->writer && et_pgwriter_connected(a->writer) ? 1 : 0);
+	et_alerts_metrics(a->alerts, b);
 }
 
 static int on_http_request(void *ctx, const char *path, et_buf_t *body, const char **type)

@@ -232,12 +232,12 @@ static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t
 	params[1] = line;
 	log_warn("writer: PostgreSQL refused a row (%s); it is kept in rejected_message",
 		 w->last_error);
-	PGresult *res =
-		PQexecParams(w->conn,
-			     "INSERT INTO rejected_message (received_at, topic, reason, detail,"
-			     " payload, payload_bytes, truncated)"
-			     " VALUES (now(), '', 'db_refused', $1, $2, octet_length($2), false)",
-			     2, NULL, params, lengths, formats, 0);
+	PGresult *res = PQexecParams(
+		w->conn,
+		"INSERT INTO rejected_message (received_at, topic, reason, detail,"
+		" payload, payload_bytes, truncated)"
+		" VALUES (now(), '', 'db_refused', $1, $2::bytea, octet_length($2::bytea), false)",
+		2, NULL, params, lengths, formats, 0);
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? WR_OK : classify(w, res);
 	PQclear(res);
 	if (rc == WR_OK)

@@ -185,7 +185,8 @@ static int scan(et_spool_t *sp, char *err, size_t errlen)
 		}
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
+	if (sp->nsegs)
+		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
 	sp->next_seq = sp->skip_upto + 1;
 	for (size_t i = 0; i < sp->nsegs; i++) {
 		const struct seg *s = &sp->segs[i];

@@ -153,8 +153,10 @@ start_daemon() {
 	fi
 	DPID=$!
 	PIDS="$PIDS $DPID"
-	wait_until 60 sh -c "[ \$(grep -c 'mqtt: connected' '$dlog') -gt ${n0:-0} ]" ||
-		fail "enertrackd did not connect ($dlog)"
+	# fails at once when the daemon died (a bad config, a sanitizer report)
+	wait_until 60 sh -c "[ \$(grep -c 'mqtt: connected' '$dlog') -gt ${n0:-0} ] ||
+		! grep -qs '^State:.*[RSD]' /proc/$DPID/status" || fail "enertrackd did not connect ($dlog)"
+	grep -qs '^State:.*[RSD]' "/proc/$DPID/status" || fail "enertrackd exited at start ($dlog)"
 }
 
 # stop_daemon [PID]: SIGTERM, expects exit 0.

@@ -11,6 +11,13 @@
 
 #include "enertrack/alert.h"
 
+/* One target as the evaluation left it (for /metrics). */
+typedef struct et_eval_target {
+	const char *id, *label, *metric, *year, *scope, *kind, *status;
+	double drift_pct;  /* NAN without data */
+	const char *state; /* ok, pending or firing, after this evaluation */
+} et_eval_target_t;
+
 typedef struct et_eval_cfg {
 	const char *tz;
 	double min_elapsed_pct;
@@ -18,6 +25,9 @@ typedef struct et_eval_cfg {
 	et_alert_params_t params;
 	const char *smtp_from;
 	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
+	/* optional: told each target, before the transaction commits */
+	void (*on_target)(void *ctx, const et_eval_target_t *t);
+	void *ctx;
 } et_eval_cfg_t;
 
 typedef struct et_eval_result {

@@ -57,6 +57,16 @@ log "target set: $(q "SELECT round(target) || ' t, actual ' || round(actual) || 
 wait_until 30 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 1 ]" || fail "no firing mail"
 sleep 3
 [ "$(mails)" = 1 ] || fail "expected one mail, got $(mails)"
+# /metrics of the instance that evaluated: drift and state per target
+TID=$(q "SELECT id FROM target")
+L="target=\"$TID\",metric=\"raw_coal\",year=\"$YEAR\",scope=\"city\",kind=\"about\""
+firing=$( (metric "enertrack_target_alert_state{$L,state=\"firing\"}" "$T/a.conf"
+	metric "enertrack_target_alert_state{$L,state=\"firing\"}" "$T/b.conf") | sort -r | head -1)
+[ "$firing" = 1 ] || fail "/metrics: target $TID not firing ($firing)"
+drift=$( (metric "enertrack_target_drift_percent{$L,status=\"behind\"}" "$T/a.conf"
+	metric "enertrack_target_drift_percent{$L,status=\"behind\"}" "$T/b.conf") | head -1)
+awk -v d="$drift" 'BEGIN { exit !(d <= -19 && d >= -21) }' || fail "/metrics: drift $drift, expected about -20"
+log "ok: /metrics: target $TID firing, drift $drift %"
 m=$T/mail/000000.eml
 grep -q "^Subject: \[enertrack\] Raw coal $YEAR: 2[0-9]\.[0-9]% behind schedule" "$m" ||
 	fail "subject: $(grep '^Subject' "$m")"

@@ -106,7 +106,22 @@ reasons=$(q "SELECT count(DISTINCT reason) FROM rejected_message")
 	fail "payload not cut at 4 KiB"
 [ "$(q "SELECT count(*) FROM reading WHERE site_id LIKE 'bad-%'")" = 0 ] || fail "a bad reading was stored"
 
-# 5. SIGTERM: exit 0 with everything committed
+# 5. poison rows: PostgreSQL refuses the readings of one site (a constraint
+# the decoder knows nothing of); the batch is split, those rows land in
+# rejected_message with PostgreSQL's error, every other row is written
+q "ALTER TABLE reading ADD CONSTRAINT no_poison CHECK (site_id <> 'po-07')"
+$PY "$REPO/tests/integration/gen_readings.py" --sites 10 --per-site 10 --prefix po --expect /dev/null >"$T/po.txt"
+publish <"$T/po.txt" 2>/dev/null || fail "publishing failed"
+wait_until 30 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id LIKE 'po-%'\") = 90 ]" ||
+	fail "poison: $(q "SELECT count(*) FROM reading WHERE site_id LIKE 'po-%'") of 90 good rows written"
+wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM rejected_message WHERE reason = 'db_refused'\") = 10 ]" ||
+	fail "poison: $(q "SELECT count(*) FROM rejected_message WHERE reason = 'db_refused'") of 10 refused rows kept"
+[ "$(q "SELECT count(*) FROM rejected_message WHERE reason = 'db_refused' AND detail LIKE '%no_poison%' AND convert_from(payload, 'UTF8') LIKE '%	po-07	%'")" = 10 ] ||
+	fail "poison: rejected rows lack PostgreSQL's error or the row: $(q "SELECT detail FROM rejected_message WHERE reason = 'db_refused' LIMIT 1")"
+log "ok: 10 poison rows kept with PostgreSQL's error, 90 written"
+q "ALTER TABLE reading DROP CONSTRAINT no_poison"
+
+# 6. SIGTERM: exit 0 with everything committed
 stop_daemon
 grep -q "stopped:" "$T/daemon.log" || fail "no final stats line"
 log "ok: $(grep 'stopped:' "$T/daemon.log" | sed 's/.*stopped: //')"
