@@ -542,6 +542,20 @@ static void usage(FILE *f)
 static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw, char **smtp_pw)
 {
 	char err[300];
+	/* the TLS files, so that a typo is named now rather than as a failed handshake */
+	const struct {
+		const char *key, *path;
+	} files[] = {{"[mqtt] ca_file", cfg->mqtt_ca_file},
+		     {"[mqtt] cert_file", cfg->mqtt_cert_file},
+		     {"[mqtt] key_file", cfg->mqtt_key_file},
+		     {"[smtp] ca_file", cfg->smtp_ca_file}};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i].path[0] && access(files[i].path, R_OK)) {
+			log_error("%s: cannot read %s: %s", files[i].key, files[i].path,
+				  strerror(errno));
+			return -1;
+		}
+	}
 	if (et_secret_read_cred(cfg->smtp_password_file, "smtp-password", smtp_pw, err,
 				sizeof(err))) {
 		log_error("[smtp] password_file: %s", err);

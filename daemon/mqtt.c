@@ -41,7 +41,8 @@ struct et_mqtt {
 	atomic_int events;
 	atomic_bool connected;
 	atomic_uint_fast64_t reconnects;
-	char fail_reason[200]; /* written by paho's thread before EV_CONNECT_FAILED */
+	char fail_reason[640]; /* written by paho's thread before EV_CONNECT_FAILED */
+	char tls_error[256];   /* OpenSSL's last error, from paho's thread */
 	et_backoff_t backoff;
 	unsigned connect_failures;
 	bool ever_connected;
@@ -154,22 +155,64 @@ static void on_mqtt_lost(void *ctx, char *cause)
 	post(m, EV_LOST);
 }
 
-static void on_mqtt_connect_failed(void *ctx, MQTTAsync_failureData *resp)
+static bool uri_is_tls(const char *uri)
+{
+	return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0 ||
+	       strncmp(uri, "wss://", 6) == 0;
+}
+
+/* paho thread: OpenSSL's reason for a failed handshake ("certificate
+ * verify failed", "tlsv13 alert certificate required", ...), kept for the
+ * connect failure that follows. */
+static int on_tls_error(const char *str, size_t len, void *ctx)
 {
 	et_mqtt_t *m = ctx;
-	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d)",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(resp ? resp->code : -1),
-		 resp ? resp->code : 0);
+	/* OpenSSL 3: "...:error:0A000086:SSL routines:FUNC:REASON:FILE:LINE" */
+	const char *end = str + len, *why = str, *p = memmem(str, len, "error:", 6);
+	int colons = 0;
+	for (; p && p < end; p++) {
+		if (*p == ':' && ++colons == 4) {
+			why = p + 1;
+			break;
+		}
+	}
+	size_t n = why == str ? len : strcspn(why, ":\n");
+	if (n > (size_t)(end - why))
+		n = (size_t)(end - why);
+	snprintf(m->tls_error, sizeof(m->tls_error), "%.*s", (int)n, why);
+	return 0;
+}
+
+static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
+{
+	char rs[32] = "";
+	if (reason)
+		snprintf(rs, sizeof(rs), ", reason %d", reason);
+	const char *hint = "";
+	if (uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
+		hint = "; if the broker is up, the TLS handshake failed: its certificate must be "
+		       "signed by ca_file and name the URI's host, and a broker that wants a "
+		       "client certificate must accept cert_file";
+	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d%s)%s%s%s", msg, code, rs,
+		 m->tls_error[0] ? "; TLS: " : "", m->tls_error, hint);
+	m->tls_error[0] = '\0';
 	post(m, EV_CONNECT_FAILED);
+}
+
+static void on_mqtt_connect_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	connect_failed(ctx,
+		       resp && resp->message ? resp->message
+					     : MQTTAsync_strerror(resp ? resp->code : -1),
+		       resp ? resp->code : 0, 0);
 }
 
 static void on_mqtt_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
-	et_mqtt_t *m = ctx;
-	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d, reason %d)",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(resp ? resp->code : -1),
-		 resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
-	post(m, EV_CONNECT_FAILED);
+	connect_failed(ctx,
+		       resp && resp->message ? resp->message
+					     : MQTTAsync_strerror(resp ? resp->code : -1),
+		       resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
 }
 
 static void on_mqtt_disconnected(void *ctx, MQTTAsync_successData *resp)
@@ -194,12 +237,6 @@ static void on_mqtt_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
 	(void)resp;
 	post(ctx, EV_DISCONNECTED);
-}
-
-static bool uri_is_tls(const char *uri)
-{
-	return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0 ||
-	       strncmp(uri, "wss://", 6) == 0;
 }
 
 /* Loop thread: (re)issues a connect. */
@@ -245,6 +282,8 @@ static void mqtt_connect(et_mqtt_t *m)
 		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
 		ssl.enableServerCertAuth = 1;
 		ssl.verify = 1; /* host name check */
+		ssl.ssl_error_cb = on_tls_error;
+		ssl.ssl_error_context = m;
 		o->ssl = &ssl;
 	}
 	int rc = MQTTAsync_connect(m->client, o);

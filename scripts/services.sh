@@ -83,7 +83,7 @@ start_pg() {
 
 pg_start() {
 	as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$T/pg/log" -w -t 30 \
-		-o "-p $PGPORT -k $T/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		-o "-p $PGPORT -k $T/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTS:-}" \
 		start >/dev/null || fail "PostgreSQL did not start: $(tail -5 "$T/pg/log")"
 }
 
@@ -192,7 +192,8 @@ publish() {
 start_smtp() {
 	SMTPPORT=${SMTPPORT:-$(free_port)}
 	mkdir -p "$T/mail"
-	$PY "$REPO/tests/integration/smtp_sink.py" "$SMTPPORT" "$T/mail" >"$T/smtp.log" 2>&1 &
+	# SMTP_TLS="CERT KEY": STARTTLS required
+	$PY "$REPO/tests/integration/smtp_sink.py" "$SMTPPORT" "$T/mail" ${SMTP_TLS:-} >"$T/smtp.log" 2>&1 &
 	SMTPPID=$!
 	PIDS="$PIDS $SMTPPID"
 	wait_until 15 sh -c "ss -ltn | grep -q '127.0.0.1:$SMTPPORT '" || fail "SMTP sink did not start: $(cat "$T/smtp.log")"

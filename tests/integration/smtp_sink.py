@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A loopback SMTP sink for the tests (python3-aiosmtpd from Debian): every
 # message received is written to DIR/NNNNNN.eml, exactly as it arrived, with
-# the envelope in DIR/NNNNNN.env. Usage: smtp_sink.py PORT DIR
+# the envelope in DIR/NNNNNN.env. Usage: smtp_sink.py PORT DIR [CERT KEY]:
+# with a certificate and key, the client must STARTTLS before anything else.
 import os
 import signal
 import sys
@@ -30,7 +31,14 @@ class Sink:
         return "250 OK"
 
 
-ctl = Controller(Sink(), hostname="127.0.0.1", port=port)
+if len(sys.argv) > 4:
+    import ssl
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(sys.argv[3], sys.argv[4])
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=tls,
+                     require_starttls=True)
+else:
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=port)
 ctl.start()
 done = threading.Event()
 signal.signal(signal.SIGTERM, lambda *a: done.set())
