@@ -51,7 +51,7 @@ static const struct key keys[] = {
 	{"ingest", "max_readings", K_INT, OFF(max_readings), "10000", 1, 1000000, true},
 	{"ingest", "max_topic_bytes", K_INT, OFF(max_topic_bytes), "256", 8, 65535, true},
 	{"ingest", "max_future_s", K_INT, OFF(max_future_s), "300", 0, INT_MAX, true},
-	{"ingest", "max_past_s", K_INT, OFF(max_past_s), "0", 0, INT_MAX, true},
+	{"ingest", "max_past_s", K_INT, OFF(max_past_s), "315360000", 0, INT_MAX, true},
 	{"ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
 	 1000000, true},
 	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},

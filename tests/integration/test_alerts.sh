@@ -24,7 +24,8 @@ migrate >/dev/null
 YEAR=$(q "SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')")
 # only our target: raw coal this year, set below so that the city runs 20 % behind
 q "DELETE FROM target"
-q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope, plan_text) VALUES ('raw_coal', $YEAR, 'about', 1, 'Mt', 2, 'city', '原煤年产量稳定在1.7亿吨左右')"
+# (next year's until the readings landed, so that no evaluation sees a half-set target)
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope, plan_text) VALUES ('raw_coal', $YEAR + 1, 'about', 1, 'Mt', 2, 'city', '原煤年产量稳定在1.7亿吨左右')"
 
 start_daemon "$T/a.conf" "$T/daemon.log"
 DA=$DPID
@@ -50,7 +51,7 @@ expect_rows=$(wc -l <"$T/year.txt")
 publish <"$T/year.txt" 2>/dev/null || fail "publish failed"
 wait_until 60 sh -c "[ \"\$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading')\" = $expect_rows ]" ||
 	fail "readings did not land"
-q "UPDATE target SET unit = 't', value = (SELECT actual / 0.8 / (elapsed_pct / 100) FROM target_progress WHERE metric = 'raw_coal')"
+q "UPDATE target SET year = $YEAR; UPDATE target SET unit = 't', value = (SELECT actual / 0.8 / (elapsed_pct / 100) FROM target_progress WHERE metric = 'raw_coal')"
 log "target set: $(q "SELECT round(target) || ' t, actual ' || round(actual) || ' t, drift ' || round(drift_pct::numeric, 1) || ' %' FROM target_progress")"
 
 # 1. exactly one firing mail with the right figures

@@ -91,7 +91,7 @@ static void check_defaults(const et_config_t *c)
 	assert_int_equal(c->max_readings, 10000);
 	assert_int_equal(c->max_topic_bytes, 256);
 	assert_int_equal(c->max_future_s, 300);
-	assert_int_equal(c->max_past_s, 0);
+	assert_int_equal(c->max_past_s, 315360000);
 	assert_int_equal(c->max_rejects_per_message, 100);
 	assert_string_equal(c->spool_dir, "/var/lib/enertrack/spool");
 	assert_string_equal(c->log_level, "info");
@@ -109,7 +109,7 @@ static void test_defaults(void **state)
 	assert_int_equal(lim.max_readings, 10000);
 	assert_int_equal(lim.max_topic_bytes, 256);
 	assert_true(lim.max_future_us == 300LL * 1000000);
-	assert_true(lim.max_past_us == 0);
+	assert_true(lim.max_past_us == 315360000LL * 1000000);
 	et_config_free(&cfg);
 	et_config_free(&cfg); /* twice is harmless */
 	et_config_free(NULL);
