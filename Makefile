@@ -28,7 +28,7 @@ LDFLAGS += -pthread $(SANFLAGS)
 PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
-	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c
+	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c
@@ -42,7 +42,7 @@ COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
-UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec
+UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check

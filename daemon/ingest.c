@@ -3,6 +3,7 @@
  * recycled, so in steady state nothing is allocated per message. */
 #include "ingest.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,23 @@ static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
 	in->layout = cfg->layout;
 	et_config_limits(cfg, &in->lim);
 	in->max_rejects = cfg->max_rejects_per_message;
+	/* bursts: ten seconds' worth, and at least one full message */
+	double rate = cfg->max_site_readings_per_s;
+	double burst = rate * 10 > cfg->max_readings ? rate * 10 : cfg->max_readings;
+	et_ratelimit_set(&in->rl, rate, burst);
 }
 
-void et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer)
+int et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer)
 {
 	memset(in, 0, sizeof(*in));
+	/* remembers 16384 sites (a province has about a thousand) */
+	if (et_ratelimit_init(&in->rl, 16384, 0, 1))
+		return -ENOMEM;
 	apply_cfg(in, cfg);
 	in->batch_rows = (uint32_t)cfg->batch_rows;
 	in->flush_us = (int64_t)cfg->flush_ms * 1000;
 	in->writer = writer;
+	return 0;
 }
 
 void et_ingest_reconfigure(et_ingest_t *in, const et_config_t *cfg)
@@ -135,10 +144,32 @@ static et_batch_t *cur_batch(et_ingest_t *in, int64_t recv_us)
 	return in->cur;
 }
 
+static void on_rejected(void *ctx, int element, enum et_reject why, const char *detail);
+
 static int on_decoded(void *ctx, int element, const et_reading_t *r)
 {
 	et_ingest_t *in = ctx;
-	(void)element;
+	uint64_t refused = 0;
+	char detail[200];
+	/* per site, at the rate the messages arrived (their spool time: a
+	 * replayed backlog is not a burst) */
+	switch (et_ratelimit_take(&in->rl, r->site, strlen(r->site), in->msg->recv_us, &refused)) {
+	case ET_RL_PASS:
+		break;
+	case ET_RL_REFUSE:
+		in->st.rejected++;
+		in->st.rejected_by[ET_REJ_RATE_LIMITED]++;
+		return 0;
+	case ET_RL_REFUSE_REPORT:
+		snprintf(detail, sizeof(detail),
+			 "site %s is over max_site_readings_per_s (%g/s): %llu readings refused "
+			 "since its last report (this one's message kept)",
+			 r->site, in->rl.rate, (unsigned long long)refused);
+		on_rejected(in, element, ET_REJ_RATE_LIMITED, detail);
+		if (in->rl_warned++ == 0 || in->rl_warned % 60 == 0)
+			log_warn("ingest: %s", detail);
+		return 0;
+	}
 	et_batch_t *b = cur_batch(in, in->msg->recv_us);
 	if (!b || et_copy_reading(&b->readings, in->row_n++, r, in->msg->recv_us)) {
 		in->enc_error = 1;
@@ -274,6 +305,7 @@ uint64_t et_ingest_pending(const et_ingest_t *in)
 
 void et_ingest_free(et_ingest_t *in)
 {
+	et_ratelimit_free(&in->rl);
 	et_batch_t *lists[] = {in->cur, in->ready, in->spare};
 	for (size_t k = 0; k < 3; k++) {
 		for (et_batch_t *b = lists[k]; b;) {

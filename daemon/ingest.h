@@ -10,6 +10,7 @@
 
 #include "enertrack/config.h"
 #include "enertrack/decode.h"
+#include "enertrack/ratelimit.h"
 #include "enertrack/spoolrec.h"
 #include "pgwriter.h"
 
@@ -32,6 +33,8 @@ typedef struct et_ingest {
 	uint32_t batch_rows;
 	int64_t flush_us;
 	int max_rejects;
+	et_ratelimit_t rl; /* max_site_readings_per_s */
+	unsigned rl_warned;
 	et_pgwriter_t *writer; /* borrowed */
 	et_batch_t *cur;       /* filling */
 	et_batch_t *ready, *ready_tail;
@@ -52,8 +55,9 @@ typedef struct et_ingest {
 	int enc_error;
 } et_ingest_t;
 
-/* Takes its settings from cfg (copied). */
-void et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer);
+/* Takes its settings from cfg (copied). 0, or -ENOMEM. */
+int et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer)
+	__attribute__((warn_unused_result));
 /* Applies the reloadable settings of cfg. */
 void et_ingest_reconfigure(et_ingest_t *in, const et_config_t *cfg);
 /* Batches closed and waiting for the writer, at most: while they wait, no

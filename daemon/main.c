@@ -660,7 +660,10 @@ int main(int argc, char **argv)
 		log_error("cannot start the PostgreSQL writer thread");
 		return 1;
 	}
-	et_ingest_init(&a->ingest, &a->cfg, a->writer);
+	if (et_ingest_init(&a->ingest, &a->cfg, a->writer)) {
+		log_error("out of memory");
+		return 1;
+	}
 	a->ingest.on_commit = on_commit;
 	a->ingest.commit_ctx = a;
 	if (et_alerts_start(&a->alerts, &a->cfg, pg_pw, smtp_pw)) {

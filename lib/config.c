@@ -52,6 +52,9 @@ static const struct key keys[] = {
 	{"ingest", "max_topic_bytes", K_INT, OFF(max_topic_bytes), "256", 8, 65535, true},
 	{"ingest", "max_future_s", K_INT, OFF(max_future_s), "300", 0, INT_MAX, true},
 	{"ingest", "max_past_s", K_INT, OFF(max_past_s), "315360000", 0, INT_MAX, true},
+	{"ingest", "max_json_depth", K_INT, OFF(max_json_depth), "16", 2, 1000, true},
+	{"ingest", "max_site_readings_per_s", K_INT, OFF(max_site_readings_per_s), "1000", 0,
+	 10000000, true},
 	{"ingest", "max_rejects_per_message", K_INT, OFF(max_rejects_per_message), "100", 1,
 	 1000000, true},
 	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},
@@ -377,4 +380,5 @@ void et_config_limits(const et_config_t *cfg, et_decode_limits_t *ret)
 	ret->max_topic_bytes = (size_t)cfg->max_topic_bytes;
 	ret->max_future_us = (int64_t)cfg->max_future_s * 1000000;
 	ret->max_past_us = (int64_t)cfg->max_past_s * 1000000;
+	ret->max_json_depth = cfg->max_json_depth;
 }

@@ -40,6 +40,8 @@ static const char *const reject_names[ET_REJ_COUNT] = {
 	[ET_REJ_UNIT_MISMATCH] = "unit_mismatch",
 	[ET_REJ_BAD_FIELD] = "bad_field",
 	[ET_REJ_DB_REFUSED] = "db_refused",
+	[ET_REJ_TOO_DEEP] = "too_deep",
+	[ET_REJ_RATE_LIMITED] = "rate_limited",
 };
 
 const char *et_reject_name(enum et_reject r)
@@ -368,6 +370,12 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 			return ET_REJ_OUT_OF_RANGE;
 		}
 	}
+	if (fabs(r->value) > et_dim_max(dim)) {
+		snprintf(detail, dlen, "%g %s is beyond the sane bound for one reading (%g)",
+			 r->value, dim == ET_DIM_NONE ? r->unit_in : et_dim_unit(dim),
+			 et_dim_max(dim));
+		return ET_REJ_OUT_OF_RANGE;
+	}
 
 	r->has_seq = false;
 	r->seq = 0;
@@ -413,6 +421,32 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 	return ET_REJ_NONE;
 }
 
+/* True when the brackets of payload nest deeper than max (outside
+ * strings). Cheaper than letting jansson build a deep tree first. */
+static bool json_depth_exceeds(const void *payload, size_t len, int max)
+{
+	const unsigned char *p = payload;
+	int depth = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return true;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return false;
+}
+
 int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, const char *topic,
 	      size_t topic_len, const void *payload, size_t len, int64_t now_us,
 	      const et_decode_sink_t *sink)
@@ -439,6 +473,12 @@ int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, co
 	if (!tp.matched)
 		memset(&tp, 0, sizeof(tp)); /* the payload must then name all three */
 
+	if (lim->max_json_depth && json_depth_exceeds(payload, len, lim->max_json_depth)) {
+		snprintf(detail, sizeof(detail), "JSON nested deeper than max_json_depth %d",
+			 lim->max_json_depth);
+		sink->on_reject(sink->ctx, -1, ET_REJ_TOO_DEEP, detail);
+		return 0;
+	}
 	json_error_t jerr;
 	/* JSON_DECODE_ANY: a payload such as 42 or "x" is valid JSON that is not
 	 * an object, and is refused as not_an_object rather than bad_json. */

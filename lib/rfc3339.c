@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#define MIN_US (-62135596800000000LL) /* 0001-01-01T00:00:00Z */
+#define MAX_US 253402300799999999LL   /* 9999-12-31T23:59:59.999999Z */
+
 /* Howard Hinnant's days_from_civil. */
 int64_t et_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -120,7 +123,13 @@ int et_rfc3339_parse(const char *s, size_t len, int64_t *ret_us)
 	int64_t days = et_days_from_civil(y, mo, d);
 	int64_t secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se;
 	secs -= sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
-	*ret_us = secs * 1000000 + frac_us;
+	int64_t us = secs * 1000000 + frac_us;
+	/* An offset can move a date of year 1 or 9999 into year 0 or 10000 in
+	 * UTC, which et_ts_format cannot write and PostgreSQL refuses (year 0)
+	 * or would get wrong (year 10000, clamped). */
+	if (us < MIN_US || us > MAX_US)
+		return -EINVAL;
+	*ret_us = us;
 	return 0;
 }
 

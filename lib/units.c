@@ -61,6 +61,21 @@ const char *et_dim_unit(enum et_dim dim)
 	return dim_units[dim];
 }
 
+double et_dim_max(enum et_dim dim)
+{
+	/* Far above any one reading from a site of a city or a province (China
+	 * mines about 4.7 Gt of coal and has about 3 TW of capacity in all),
+	 * far below what a corrupt or hostile value looks like. */
+	static const double max[] = {
+		[ET_DIM_NONE] = 1e15,	[ET_DIM_MASS] = 1e10,	 [ET_DIM_POWER] = 1e7,
+		[ET_DIM_ENERGY] = 1e11, [ET_DIM_COAL_EQ] = 1e11, [ET_DIM_MONEY] = 1e15,
+		[ET_DIM_SHARE] = 100,
+	};
+	if ((unsigned)dim >= sizeof(max) / sizeof(max[0]))
+		return 1e15;
+	return max[dim];
+}
+
 int et_unit_convert(enum et_dim dim, const char *unit, size_t len, double value, double *ret)
 {
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {

@@ -37,6 +37,8 @@ typedef struct et_config {
 	int max_future_s;
 	int max_past_s;
 	int max_rejects_per_message;
+	int max_json_depth;
+	int max_site_readings_per_s; /* 0: no limit */
 	char *spool_dir;
 	int spool_sync_ms; /* fdatasync interval; 0: after every message */
 	int spool_max_mb;

@@ -36,6 +36,8 @@ enum et_reject {
 	ET_REJ_UNIT_MISMATCH,
 	ET_REJ_BAD_FIELD,
 	ET_REJ_DB_REFUSED, /* set by the writer, never by the decoder */
+	ET_REJ_TOO_DEEP,
+	ET_REJ_RATE_LIMITED, /* set by the daemon's per-site limit */
 	ET_REJ_COUNT
 };
 
@@ -84,6 +86,7 @@ typedef struct et_decode_limits {
 	size_t max_topic_bytes;
 	int64_t max_future_us; /* ts later than now + this is refused */
 	int64_t max_past_us;   /* ts earlier than now - this is refused; 0: no limit */
+	int max_json_depth;    /* brackets nested deeper are refused; 0: jansson's own limit */
 } et_decode_limits_t;
 
 /* Receives the results of et_decode. `element` is the index in a batch array,

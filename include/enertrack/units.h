@@ -23,6 +23,10 @@ enum et_dim et_metric_dim(const char *metric, size_t len);
 /* The canonical unit's name of a dimension ("t", "MW", ...), "" for NONE. */
 const char *et_dim_unit(enum et_dim dim);
 
+/* The largest value one reading may carry in the canonical unit of dim (a
+ * sane bound: capacity 1e7 MW, mass 1e10 t, share 100 %, ...). */
+double et_dim_max(enum et_dim dim);
+
 /* Converts value in `unit` to the canonical unit of `dim`.
  * Returns 0 and *ret, -ENOENT if the unit is unknown to every dimension,
  * -EDOM if it is known but belongs to another dimension. */

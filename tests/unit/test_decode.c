@@ -74,6 +74,7 @@ static const et_decode_limits_t default_limits = {
 	.max_topic_bytes = 64,
 	.max_future_us = 300 * SEC,
 	.max_past_us = 0,
+	.max_json_depth = 16,
 };
 
 /* Turns ' into " in a static buffer; "\\'" is kept as a real '. */
@@ -201,7 +202,7 @@ static void test_conversion(void **state)
 		{"advanced_capacity_share", "0", "%", 0},
 		{"temperature", "-5.5", "°C", -5.5},
 		{"belt_speed", "2.5", "m/s", 2.5},
-		{"weird_metric_2", "-1e300", "t", -1e300},
+		{"weird_metric_2", "-1e12", "t", -1e12},
 		{"water", "7", "万吨", 7}, /* known unit, but no conversion */
 		{"x", "12", "MW", 12},
 	};
@@ -751,6 +752,9 @@ static void test_time_window(void **state)
 		{"2024-03-01T16:05:01+08:00", 0, ET_REJ_TS_IN_FUTURE},
 		{"1990-01-01T00:00:00Z", 0, ET_REJ_NONE}, /* no past limit */
 		{"0001-01-01T00:00:00Z", 0, ET_REJ_NONE},
+		/* year 0 in UTC: PostgreSQL would refuse it, and the whole COPY
+		 * with it (see test_parse_utc_year_range of test_rfc3339.c) */
+		{"0001-01-01T00:00:00+08:00", 0, ET_REJ_BAD_TS},
 		{"2024-02-29T08:00:00Z", 86400, ET_REJ_NONE}, /* exactly now - max_past */
 		{"2024-02-29T07:59:59.999999Z", 86400, ET_REJ_TS_TOO_OLD},
 		{"2024-02-29T15:59:59+08:00", 86400, ET_REJ_TS_TOO_OLD},
@@ -923,6 +927,52 @@ static void test_layout_errors(void **state)
 
 /* ---- names and helpers ---- */
 
+/* Sane bounds per dimension and the nesting limit (issue #7). */
+static void test_bounds_and_depth(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *metric, *value, *unit;
+		enum et_reject want;
+	} t[] = {
+		{"capacity_commissioned", "1e7", "MW", ET_REJ_NONE},
+		{"capacity_commissioned", "1.0001e7", "MW", ET_REJ_OUT_OF_RANGE},
+		{"capacity_commissioned", "1e5", "GW", ET_REJ_OUT_OF_RANGE},
+		{"raw_coal", "1e10", "t", ET_REJ_NONE},
+		{"raw_coal", "2e10", "t", ET_REJ_OUT_OF_RANGE},
+		{"raw_coal", "1e7", "万吨", ET_REJ_OUT_OF_RANGE},
+		{"gdp", "1e15", "元", ET_REJ_NONE},
+		{"gdp", "1e8", "亿元", ET_REJ_OUT_OF_RANGE},
+		{"belt_speed", "-1e300", "m/s", ET_REJ_OUT_OF_RANGE},
+		{"belt_speed", "1e15", "m/s", ET_REJ_NONE},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		char topic[128], payload[256];
+		snprintf(topic, sizeof(topic), "energy/region/changzhi/%s", t[i].metric);
+		snprintf(payload, sizeof(payload), "{'ts':'" TS "','value':%s,'unit':'%s'}",
+			 t[i].value, t[i].unit);
+		struct collector c = {0};
+		run(&c, topic, payload);
+		if (c.n != 1 || c.ev[0].reason != t[i].want)
+			fail_msg("case %zu (%s %s %s): reason %s: %s", i, t[i].metric, t[i].value,
+				 t[i].unit, et_reject_name(c.ev[0].reason), c.ev[0].detail);
+	}
+	/* depth: a reading is depth 1 (2 in an array); 17 brackets are refused by
+	 * default limits (16), brackets inside strings do not count */
+	char deep[64] = "";
+	for (int i = 0; i < 17; i++)
+		strcat(deep, "[");
+	struct collector c = {0};
+	run(&c, "energy/region/changzhi/gdp", deep);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.ev[0].reason, ET_REJ_TOO_DEEP);
+	struct collector c2 = {0};
+	run(&c2, "energy/region/changzhi/gdp",
+	    "[{'ts':'" TS "','value':1,'unit':'元','name':'[[[[[[[[[[[[[[[[[[[[[ \\\"x'}]");
+	assert_int_equal(c2.n, 1);
+	assert_int_equal(c2.ev[0].reason, ET_REJ_NONE);
+}
+
 static void test_reject_names(void **state)
 {
 	(void)state;
@@ -932,7 +982,7 @@ static void test_reject_names(void **state)
 		"bad_site",	"bad_metric",	     "missing_ts",    "bad_ts",
 		"ts_in_future", "ts_too_old",	     "missing_value", "bad_value",
 		"out_of_range", "missing_unit",	     "unknown_unit",  "unit_mismatch",
-		"bad_field",	"db_refused",
+		"bad_field",	"db_refused",	     "too_deep",      "rate_limited",
 	};
 	for (int i = 0; i < ET_REJ_COUNT; i++) {
 		const char *n = et_reject_name((enum et_reject)i);
@@ -1014,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_custom_layout),
 		cmocka_unit_test(test_layout_errors),
 		cmocka_unit_test(test_reject_names),
+		cmocka_unit_test(test_bounds_and_depth),
 		cmocka_unit_test(test_text_is_clean),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

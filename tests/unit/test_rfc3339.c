@@ -220,6 +220,43 @@ static void test_parse_month_lengths(void **state)
 	}
 }
 
+/* Years 1 to 9999 hold in UTC too: an offset that moves the instant into
+ * year 0 or 10000 is refused, because et_ts_format cannot write it and
+ * PostgreSQL refuses year 0 (one such reading would fail a whole COPY).
+ * Found by fuzz/fuzz_rfc3339.c: "9999-12-31T00:01:00-23:59". */
+static void test_parse_utc_year_range(void **state)
+{
+	(void)state;
+	static const char *const out[] = {
+		"9999-12-31T00:01:00-23:59",	    "9999-12-31T23:59:59-00:01",
+		"9999-12-31T23:59:59.999999-00:01", "9999-12-31T23:00:00-08:00",
+		"0001-01-01T00:00:00+00:01",	    "0001-01-01T23:58:59.999999+23:59",
+		"0001-01-01T08:00:00+08:01",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(out); i++) {
+		int64_t us = 12345;
+		int rc = et_rfc3339_parse(out[i], strlen(out[i]), &us);
+		if (rc != -EINVAL || us != 12345)
+			fail_msg("\"%s\": rc %d (%lld), want -EINVAL", out[i], rc, (long long)us);
+	}
+	static const struct good_case edge[] = {
+		{"0001-01-01T00:00:00+00:00", -62135596800000000LL},
+		{"0001-01-01T23:59:00+23:59", -62135596800000000LL},
+		{"0001-01-01T08:00:00+08:00", -62135596800000000LL},
+		{"0001-01-01T00:00:00-23:59", -62135596800000000LL + 86340LL * 1000000},
+		{"9999-12-31T23:59:59.999999Z", 253402300799999999LL},
+		{"9999-12-31T00:00:59.999999-23:59", 253402300799999999LL},
+		{"9999-12-31T23:59:59+23:59", 253402300799000000LL - 86340LL * 1000000},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(edge); i++) {
+		int64_t us = 0;
+		int rc = et_rfc3339_parse(edge[i].in, strlen(edge[i].in), &us);
+		if (rc != 0 || us != edge[i].us)
+			fail_msg("\"%s\": rc %d, %lld, want %lld", edge[i].in, rc, (long long)us,
+				 (long long)edge[i].us);
+	}
+}
+
 static void test_days_from_civil(void **state)
 {
 	(void)state;
@@ -335,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_length_bounded),
 		cmocka_unit_test(test_parse_month_lengths),
+		cmocka_unit_test(test_parse_utc_year_range),
 		cmocka_unit_test(test_days_from_civil),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_round_trip),
