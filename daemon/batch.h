@@ -17,6 +17,11 @@ typedef struct et_batch {
 	uint32_t nrejects;
 	int64_t first_recv_us; /* when the oldest message in it arrived */
 	uint64_t last_seq;     /* spool seq of the last message in it */
+	/* keys (site, metric, ts) seen, hashed: a batch without a repeated
+	 * key is written by the cheaper statement (no window functions) */
+	uint64_t *keys;
+	uint32_t keycap; /* a power of two, at least twice the rows */
+	bool maybe_dups;
 	/* filled in by the writer */
 	uint64_t inserted, corrected, duplicates, poisoned;
 	int64_t write_us; /* time spent writing it, retries included */

@@ -67,11 +67,15 @@ static et_batch_t *batch_get(et_ingest_t *in)
 	b->nreadings = b->nrejects = 0;
 	b->first_recv_us = 0;
 	b->last_seq = 0;
+	b->maybe_dups = false;
+	if (b->keys)
+		memset(b->keys, 0, b->keycap * sizeof(*b->keys));
 	return b;
 }
 
 static void batch_free(et_batch_t *b)
 {
+	free(b->keys);
 	et_buf_free(&b->readings);
 	et_buf_free(&b->rejects);
 	free(b);
@@ -146,6 +150,50 @@ static et_batch_t *cur_batch(et_ingest_t *in, int64_t recv_us)
 
 static void on_rejected(void *ctx, int element, enum et_reject why, const char *detail);
 
+/* FNV-1a of the reading's key; 0 is kept for "empty". */
+static uint64_t key_hash(const et_reading_t *r)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const char *p = r->site; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (const char *p = r->metric; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (int i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)((uint64_t)r->ts_us >> (i * 8))) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Notes the key in b's set; a repeat (or a hash collision, or no memory)
+ * marks the batch as maybe holding duplicates. */
+static void note_key(et_batch_t *b, uint32_t want_rows, const et_reading_t *r)
+{
+	if (b->maybe_dups)
+		return;
+	if (!b->keys) {
+		uint32_t cap = 1024;
+		while (cap < want_rows * 2u)
+			cap <<= 1;
+		b->keys = calloc(cap, sizeof(*b->keys));
+		b->keycap = b->keys ? cap : 0;
+	}
+	if (!b->keys || b->nreadings * 2u >= b->keycap) {
+		b->maybe_dups = true;
+		return;
+	}
+	uint64_t h = key_hash(r);
+	for (uint32_t i = (uint32_t)h & (b->keycap - 1);; i = (i + 1) & (b->keycap - 1)) {
+		if (b->keys[i] == h) {
+			b->maybe_dups = true;
+			return;
+		}
+		if (!b->keys[i]) {
+			b->keys[i] = h;
+			return;
+		}
+	}
+}
+
 static int on_decoded(void *ctx, int element, const et_reading_t *r)
 {
 	et_ingest_t *in = ctx;
@@ -175,6 +223,7 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 		in->enc_error = 1;
 		return -1;
 	}
+	note_key(b, in->batch_rows, r);
 	b->nreadings++;
 	in->st.readings++;
 	return 0;

@@ -109,6 +109,49 @@ static const char upsert_sql[] =
 	") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
 	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
 
+/* The same for a batch without a repeated key (the common case): no window
+ * functions, no intra-batch corrections. */
+static const char upsert_fast_sql[] =
+	"WITH b AS MATERIALIZED ("
+	"  SELECT * FROM et_stage_reading"
+	"), s AS ("
+	"  INSERT INTO site AS x (id, kind, county, name)"
+	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n DESC"
+	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"
+	"    name = COALESCE(EXCLUDED.name, x.name)"
+	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"
+	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"
+	"  RETURNING 1"
+	"), i AS ("
+	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
+	"    counter, received_at, corrections)"
+	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
+	"    0 FROM b"
+	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"
+	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"
+	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"
+	"    received_at = EXCLUDED.received_at, corrections = r.corrections + 1"
+	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"
+	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"
+	"    prev_value IS NULL AS fresh"
+	"), c AS ("
+	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
+	"    new_value_in)"
+	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
+	"  RETURNING 1"
+	"), h AS ("
+	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)"
+	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"
+	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"
+	"    count(*) FILTER (WHERE fresh), max(ts)"
+	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"
+	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"
+	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"
+	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"
+	"  RETURNING 1"
+	") SELECT (SELECT count(*) FROM b), count(*) FILTER (WHERE fresh),"
+	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
+
 static int64_t mono_us(void)
 {
 	struct timespec ts;
@@ -202,7 +245,8 @@ static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf
 		rc = copy_in(w, "COPY et_stage_reading (" ET_COPY_READING_COLUMNS ") FROM STDIN",
 			     data, len);
 		if (rc == WR_OK) {
-			PGresult *res = PQexec(w->conn, upsert_sql);
+			PGresult *res =
+				PQexec(w->conn, b->maybe_dups ? upsert_sql : upsert_fast_sql);
 			if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 				uint64_t total = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 				uint64_t fresh = strtoull(PQgetvalue(res, 0, 1), NULL, 10);

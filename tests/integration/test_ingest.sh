@@ -72,6 +72,19 @@ sentinel 2
 	fail "corrected values not applied"
 [ "$(q "SELECT count(*) FROM reading")" = 20002 ] || fail "corrections added rows"
 
+# 3b. one key three times within one batch (one array): the last value wins,
+# each change is a correction, and the hourly rollup counts the reading once
+printf '%s\t%s\n' energy/mine/dup-1/raw_coal \
+	'[{"ts":"2024-07-01T00:00:00Z","value":1,"unit":"t"},{"ts":"2024-07-01T00:00:00Z","value":2,"unit":"t"},{"ts":"2024-07-01T00:00:00Z","value":3,"unit":"t"}]' |
+	publish 2>/dev/null
+wait_until 30 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT value FROM reading WHERE site_id = 'dup-1'\")\" = 3 ]" ||
+	fail "a key repeated within a batch: $(q "SELECT value, corrections FROM reading WHERE site_id = 'dup-1'")"
+[ "$(q "SELECT count(*) FROM reading_correction WHERE site_id = 'dup-1'")" = 2 ] ||
+	fail "repeated key: $(q "SELECT count(*) FROM reading_correction WHERE site_id = 'dup-1'") corrections, expected 2"
+[ "$(q "SELECT value_sum || '/' || n FROM reading_hourly WHERE site_id = 'dup-1'")" = 3/1 ] ||
+	fail "repeated key: hourly rollup $(q "SELECT value_sum || '/' || n FROM reading_hourly WHERE site_id = 'dup-1'")"
+q "DELETE FROM reading_correction WHERE site_id = 'dup-1'; DELETE FROM reading WHERE site_id = 'dup-1'"
+
 # 4. twenty bad messages, each a different reason
 cat >"$T/bad.txt" <<'EOB'
 energy/mine/bad-01/raw_coal	{"ts":"2024-01-01T00:00:00+08:00","value":1,"unit":"t"
