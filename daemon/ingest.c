@@ -27,17 +27,14 @@ static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
 	in->layout = cfg->layout;
 	et_config_limits(cfg, &in->lim);
 	in->max_rejects = cfg->max_rejects_per_message;
-	/* bursts: ten seconds' worth, and at least one full message */
-	double rate = cfg->max_site_readings_per_s;
-	double burst = rate * 10 > cfg->max_readings ? rate * 10 : cfg->max_readings;
-	et_ratelimit_set(&in->rl, rate, burst);
+	et_ratelimit_set(&in->rl, (uint32_t)cfg->max_site_readings_per_s);
 }
 
 int et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *writer)
 {
 	memset(in, 0, sizeof(*in));
 	/* remembers 16384 sites (a province has about a thousand) */
-	if (et_ratelimit_init(&in->rl, 16384, 0, 1))
+	if (et_ratelimit_init(&in->rl, 16384, 0))
 		return -ENOMEM;
 	apply_cfg(in, cfg);
 	in->batch_rows = (uint32_t)cfg->batch_rows;
@@ -199,9 +196,10 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 	et_ingest_t *in = ctx;
 	uint64_t refused = 0;
 	char detail[200];
-	/* per site, at the rate the messages arrived (their spool time: a
-	 * replayed backlog is not a burst) */
-	switch (et_ratelimit_take(&in->rl, r->site, strlen(r->site), in->msg->recv_us, &refused)) {
+	/* per site and second of the readings' own timestamps: a backlog or a
+	 * backfill arriving in a rush is no burst */
+	switch (et_ratelimit_take(&in->rl, r->site, strlen(r->site), r->ts_us, in->msg->recv_us,
+				  &refused)) {
 	case ET_RL_PASS:
 		break;
 	case ET_RL_REFUSE:
@@ -210,9 +208,9 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 		return 0;
 	case ET_RL_REFUSE_REPORT:
 		snprintf(detail, sizeof(detail),
-			 "site %s is over max_site_readings_per_s (%g/s): %llu readings refused "
-			 "since its last report (this one's message kept)",
-			 r->site, in->rl.rate, (unsigned long long)refused);
+			 "site %s stamped more than max_site_readings_per_s (%u) readings within "
+			 "one second: %llu refused since its last report (this one's message kept)",
+			 r->site, in->rl.limit, (unsigned long long)refused);
 		on_rejected(in, element, ET_REJ_RATE_LIMITED, detail);
 		if (in->rl_warned++ == 0 || in->rl_warned % 60 == 0)
 			log_warn("ingest: %s", detail);
@@ -293,9 +291,25 @@ bool et_ingest_has_room(const et_ingest_t *in)
 	return in->nready < INGEST_MAX_READY;
 }
 
+/* Whether the filling batch is worth a transaction of its own now that
+ * the writer is idle: a tenth of batch_rows, or a quarter of flush_ms old.
+ * Handing over every few rows at once would keep latency lowest but costs
+ * PostgreSQL four times the CPU per row (measured by make bench at 5 000
+ * msg/s: 22-row transactions, 77 µs per row instead of 17). */
+static bool worth_writing(const et_ingest_t *in, int64_t now)
+{
+	const et_batch_t *b = in->cur;
+	if (!b || (b->nreadings == 0 && b->nrejects == 0))
+		return b && b->last_seq; /* only done records: cheap, no transaction */
+	return b->nreadings + b->nrejects >= in->batch_rows / 10 ||
+	       now - b->first_recv_us >= in->flush_us / 4;
+}
+
 void et_ingest_flush(et_ingest_t *in, bool force)
 {
-	if (in->cur && (force || wall_us() - in->cur->first_recv_us >= in->flush_us))
+	int64_t now = wall_us();
+	if (in->cur && (force || now - in->cur->first_recv_us >= in->flush_us ||
+			(!in->ready && et_pgwriter_idle(in->writer) && worth_writing(in, now))))
 		close_cur(in);
 	dispatch(in);
 }
@@ -327,9 +341,10 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 			 b->nreadings, b->nrejects);
 	}
 	batch_put(in, b);
-	/* Pipelining: hand the writer the next batch at once; while it is
-	 * busy, the filling batch grows up to batch_rows. */
-	if (!in->ready)
+	/* Pipelining: hand the writer the next batch at once when it is worth
+	 * a transaction (else the loop's tick does when it is); while the
+	 * writer is busy, the filling batch grows up to batch_rows. */
+	if (!in->ready && worth_writing(in, wall_us()))
 		close_cur(in);
 	dispatch(in);
 }

@@ -514,7 +514,7 @@ int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo
 	w->loop = loop;
 	w->cb = cb;
 	w->ctx = ctx;
-	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 15000};
+	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 5000};
 	w->conninfo = strdup(conninfo);
 	w->password = password ? strdup(password) : NULL;
 	if (!w->conninfo || (password && !w->password))

@@ -17,7 +17,7 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h ? h : 1; /* 0 marks a free slot */
 }
 
-int et_ratelimit_init(et_ratelimit_t *rl, size_t nkeys, double rate, double burst)
+int et_ratelimit_init(et_ratelimit_t *rl, size_t nkeys, uint32_t limit)
 {
 	size_t n = 1;
 	while (n * WAYS < nkeys)
@@ -27,14 +27,13 @@ int et_ratelimit_init(et_ratelimit_t *rl, size_t nkeys, double rate, double burs
 	if (!rl->slots)
 		return -ENOMEM;
 	rl->nbuckets = n;
-	et_ratelimit_set(rl, rate, burst);
+	rl->limit = limit;
 	return 0;
 }
 
-void et_ratelimit_set(et_ratelimit_t *rl, double rate, double burst)
+void et_ratelimit_set(et_ratelimit_t *rl, uint32_t limit)
 {
-	rl->rate = rate > 0 ? rate : 0;
-	rl->burst = burst > 1 ? burst : 1;
+	rl->limit = limit;
 }
 
 void et_ratelimit_free(et_ratelimit_t *rl)
@@ -43,40 +42,43 @@ void et_ratelimit_free(et_ratelimit_t *rl)
 	rl->slots = NULL;
 }
 
-enum et_rl_verdict et_ratelimit_take(et_ratelimit_t *rl, const char *key, size_t len,
-				     int64_t now_us, uint64_t *refused)
+/* floor division: -1 µs is in second -1 */
+static int64_t second_of(int64_t us)
 {
-	if (rl->rate <= 0 || !rl->slots)
+	return us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+}
+
+enum et_rl_verdict et_ratelimit_take(et_ratelimit_t *rl, const char *key, size_t len,
+				     int64_t event_us, int64_t now_us, uint64_t *refused)
+{
+	if (!rl->limit || !rl->slots)
 		return ET_RL_PASS;
 	uint64_t h = fnv1a(key, len);
+	int64_t sec = second_of(event_us);
 	et_rl_slot_t *b = rl->slots + (h & (rl->nbuckets - 1)) * WAYS, *s = NULL;
 	for (int i = 0; i < WAYS && !s; i++)
 		if (b[i].hash == h)
 			s = &b[i];
 	if (!s) {
-		/* a free slot, else the one seen longest ago */
+		/* a free slot, else the least recently used */
 		s = &b[0];
 		for (int i = 0; i < WAYS; i++) {
 			if (!b[i].hash) {
 				s = &b[i];
 				break;
 			}
-			if (b[i].last_us < s->last_us)
+			if (b[i].used_us < s->used_us)
 				s = &b[i];
 		}
-		*s = (et_rl_slot_t){.hash = h,
-				    .tokens = rl->burst,
-				    .last_us = now_us,
-				    .noted_us = INT64_MIN / 2};
+		*s = (et_rl_slot_t){.hash = h, .second = sec, .noted_us = INT64_MIN / 2};
 	}
-	if (now_us > s->last_us) {
-		s->tokens += (double)(now_us - s->last_us) / 1e6 * rl->rate;
-		if (s->tokens > rl->burst)
-			s->tokens = rl->burst;
-		s->last_us = now_us;
+	s->used_us = now_us;
+	if (s->second != sec) {
+		s->second = sec;
+		s->count = 0;
 	}
-	if (s->tokens >= 1) {
-		s->tokens -= 1;
+	if (s->count < rl->limit) {
+		s->count++;
 		return ET_RL_PASS;
 	}
 	s->refused++;

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+# `make bench` (issue #6): starts its own mosquitto and PostgreSQL and measures
+# enertrackd side by side with a bare paho subscriber: drain of a queued
+# backlog, live publish->commit rate and latency, peak RSS while PostgreSQL is
+# down and while the backlog drains, CPU per message by thread. Prints a table
+# and writes $(BUILD)/bench.json. See bench/run.sh.
+#
+#   make bench                          defaults: BENCH_N=300000 BENCH_MEM_N=1000000
+#   make bench BENCH_N=100000 BENCH_MEM_N=200000
+#   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
+BENCH_QUICK ?=
+ifeq ($(BENCH_QUICK),1)
+BENCH_N ?= 20000
+BENCH_MEM_N ?= 50000
+BENCH_LIVE_N ?= 20000
+BENCH_LIVE_S ?= 5
+else
+BENCH_N ?= 300000
+BENCH_MEM_N ?= 1000000
+BENCH_LIVE_N ?= 200000
+BENCH_LIVE_S ?= 20
+endif
+BENCH_LIVE_RATE ?= 5000
+BENCH_SITES ?= 150
+BENCH_JSON ?= $(BUILD)/bench.json
+
+.PHONY: bench bench-quick
+
+$(BUILD)/etbench: bench/etbench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(PAHO_LIBS)
+
+bench: deps
+	$(MAKE) all $(BUILD)/etbench
+	BUILD=$(BUILD) BENCH_N=$(BENCH_N) BENCH_MEM_N=$(BENCH_MEM_N) BENCH_LIVE_N=$(BENCH_LIVE_N) \
+		BENCH_LIVE_S=$(BENCH_LIVE_S) BENCH_LIVE_RATE=$(BENCH_LIVE_RATE) \
+		BENCH_SITES=$(BENCH_SITES) BENCH_JSON=$(BENCH_JSON) ./bench/run.sh
+
+bench-quick:
+	$(MAKE) bench BENCH_QUICK=1
