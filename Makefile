@@ -86,6 +86,7 @@ integration: all
 
 check: deps
 	$(MAKE) all unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 
 # The sanitizer build of everything, and its tests.
@@ -137,7 +138,7 @@ format-check:
 	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

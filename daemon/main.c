@@ -340,13 +340,18 @@ static void notify_tick(struct app *a, int64_t now)
 	}
 	if (now - a->last_status_ms >= 5000) {
 		const et_ingest_stats_t *st = &a->ingest.st;
+		et_spool_stats_t sp;
+		et_spool_stats(a->spool, &sp);
 		sd_notifyf(0,
 			   "STATUS=%llu messages, %llu readings written, %llu rejected; broker %s, "
-			   "PostgreSQL %s",
+			   "PostgreSQL %s; spool %.1f MB (%.1f MB unread)",
 			   (unsigned long long)st->messages, (unsigned long long)st->inserted,
 			   (unsigned long long)st->rejected,
-			   a->mqtt && et_mqtt_connected(a->mqtt) ? "up" : "down",
-			   et_pgwriter_connected(a->writer) ? "up" : "down");
+			   a->spool_paused			   ? "paused (spool full)"
+			   : a->mqtt && et_mqtt_connected(a->mqtt) ? "up"
+								   : "down",
+			   et_pgwriter_connected(a->writer) ? "up" : "down", sp.bytes / 1e6,
+			   sp.unread_bytes / 1e6);
 		a->last_status_ms = now;
 	}
 }
