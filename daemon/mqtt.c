@@ -189,7 +189,19 @@ static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
 	if (reason)
 		snprintf(rs, sizeof(rs), ", reason %d", reason);
 	const char *hint = "";
-	if (uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
+	/* MQTT 3.1.1 CONNACK return codes, as paho reports them */
+	static const char *const connack[] = {
+		NULL,
+		"; the broker refused: unacceptable protocol version (try [mqtt] version)",
+		"; the broker refused the client id",
+		"; the broker refused: server unavailable",
+		"; the broker refused: bad user name or password",
+		"; the broker refused: not authorized (user name, password or client "
+		"certificate)",
+	};
+	if (strstr(msg, "CONNACK") && code > 0 && code <= 5)
+		hint = connack[code];
+	else if (uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
 		hint = "; if the broker is up, the TLS handshake failed: its certificate must be "
 		       "signed by ca_file and name the URI's host, and a broker that wants a "
 		       "client certificate must accept cert_file";
