@@ -26,11 +26,11 @@ sample() {
 	[ -n "$r" ] && [ "$r" -gt "$peak_rss" ] && peak_rss=$r
 	true
 }
-kill9() {
+kill9() { # kill9 WHAT: SIGKILL, and say what was where
 	sample
 	kill -KILL "$DPID"
 	wait "$DPID" 2>/dev/null || true
-	log "SIGKILL with $(rows) rows committed"
+	log "SIGKILL $1"
 }
 published=0
 pub() {
@@ -45,7 +45,7 @@ P=$!
 PIDS="$PIDS $P"
 wait_until 30 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -gt 3000 ]" ||
 	fail "no readings arrived"
-kill9
+kill9 "mid-stream, with $(rows) rows committed"
 wait "$P" || fail "publish of part 0 failed"
 published=20000
 start_daemon
@@ -60,7 +60,7 @@ i=0
 while [ "$(appended)" -lt 20000 ] 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(appended)" -ge 20000 ] || fail "part 1 was not spooled: $(appended) records"
 sample
-kill9
+kill9 "with PostgreSQL down and $(metric enertrack_spool_bytes) bytes in the spool"
 start_daemon
 pub 02
 wait_until 25 sh -c "[ \$(( \$(date +%s) - $DOWN )) -ge 20 ]" || true
