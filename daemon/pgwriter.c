@@ -53,6 +53,30 @@ static const char stage_ddl[] =
 	" seq bigint, source text, counter boolean, received_at timestamptz"
 	") ON COMMIT DELETE ROWS";
 
+/* Shared by both statements below: the sites of batch b, and the hourly
+ * rollup of the rows i inserted or changed. */
+#define SITE_CTE                                                                                   \
+	"s AS ("                                                                                   \
+	"  INSERT INTO site AS x (id, kind, county, name)"                                         \
+	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n "   \
+	"DESC"                                                                                     \
+	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"           \
+	"    name = COALESCE(EXCLUDED.name, x.name)"                                               \
+	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"      \
+	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"            \
+	"  RETURNING 1"
+#define HOURLY_CTE                                                                                 \
+	"h AS ("                                                                                   \
+	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)" \
+	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"                  \
+	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"                         \
+	"    count(*) FILTER (WHERE fresh), max(ts)"                                               \
+	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"                                         \
+	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"                              \
+	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"                  \
+	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"                                      \
+	"  RETURNING 1"
+
 /* The last of several rows with one key in a batch wins (highest n); a
  * value that changes within the batch is a correction like one that changes
  * across batches. A row is fresh when prev_value is NULL: an update always
@@ -67,15 +91,7 @@ static const char upsert_sql[] =
 	"    OVER (PARTITION BY site_id, metric, ts) AS chg FROM s0"
 	"), b AS ("
 	"  SELECT * FROM s1 WHERE next_n IS NULL"
-	"), s AS ("
-	"  INSERT INTO site AS x (id, kind, county, name)"
-	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n DESC"
-	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"
-	"    name = COALESCE(EXCLUDED.name, x.name)"
-	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"
-	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"
-	"  RETURNING 1"
-	"), i AS ("
+	"), " SITE_CTE "), i AS ("
 	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
 	"    counter, received_at, corrections)"
 	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
@@ -96,17 +112,7 @@ static const char upsert_sql[] =
 	"  SELECT site_id, metric, ts, prev_v, value, unit_in, value_in FROM s0"
 	"  WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value"
 	"  RETURNING 1"
-	"), h AS ("
-	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)"
-	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"
-	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"
-	"    count(*) FILTER (WHERE fresh), max(ts)"
-	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"
-	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"
-	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"
-	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"
-	"  RETURNING 1"
-	") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
+	"), " HOURLY_CTE ") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
 	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
 
 /* The same for a batch without a repeated key (the common case): no window
@@ -114,15 +120,7 @@ static const char upsert_sql[] =
 static const char upsert_fast_sql[] =
 	"WITH b AS MATERIALIZED ("
 	"  SELECT * FROM et_stage_reading"
-	"), s AS ("
-	"  INSERT INTO site AS x (id, kind, county, name)"
-	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n DESC"
-	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"
-	"    name = COALESCE(EXCLUDED.name, x.name)"
-	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"
-	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"
-	"  RETURNING 1"
-	"), i AS ("
+	"), " SITE_CTE "), i AS ("
 	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
 	"    counter, received_at, corrections)"
 	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
@@ -139,17 +137,7 @@ static const char upsert_fast_sql[] =
 	"    new_value_in)"
 	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
 	"  RETURNING 1"
-	"), h AS ("
-	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)"
-	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"
-	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"
-	"    count(*) FILTER (WHERE fresh), max(ts)"
-	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"
-	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"
-	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"
-	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"
-	"  RETURNING 1"
-	") SELECT (SELECT count(*) FROM b), count(*) FILTER (WHERE fresh),"
+	"), " HOURLY_CTE ") SELECT (SELECT count(*) FROM b), count(*) FILTER (WHERE fresh),"
 	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
 
 static int64_t mono_us(void)

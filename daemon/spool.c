@@ -277,20 +277,26 @@ fail:
 	return rc ? rc : -EIO;
 }
 
+/* With mu held: syncs and closes the open segment; the producer starts a
+ * new one at its next record. */
+static void seal(et_spool_t *sp)
+{
+	if (sp->dirty) {
+		fdatasync(sp->fd);
+		sp->syncs++;
+		sp->dirty = false;
+	}
+	close(sp->fd);
+	sp->fd = -1;
+	sp->segs[sp->nsegs - 1].closed = true;
+}
+
 /* Producer, with mu held: closes the open segment and starts a new one. */
 static int rotate(et_spool_t *sp)
 {
 	char name[32];
-	if (sp->fd >= 0) {
-		if (sp->dirty) {
-			fdatasync(sp->fd);
-			sp->syncs++;
-			sp->dirty = false;
-		}
-		close(sp->fd);
-		sp->fd = -1;
-		sp->segs[sp->nsegs - 1].closed = true;
-	}
+	if (sp->fd >= 0)
+		seal(sp);
 	struct seg s = {.first_seq = sp->next_seq};
 	seg_name(name, sizeof(name), s.first_seq);
 	int fd = openat(sp->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
@@ -424,17 +430,8 @@ static void maybe_seal(et_spool_t *sp)
 	pthread_mutex_lock(&sp->mu);
 	if (sp->fd >= 0 && sp->consumed >= sp->total_in) {
 		struct seg *s = &sp->segs[sp->nsegs - 1];
-		if (s->size > 0 &&
-		    (s->size >= sp->seg_bytes / 2 || sp->bytes >= sp->max_bytes / 2)) {
-			if (sp->dirty) {
-				fdatasync(sp->fd);
-				sp->syncs++;
-				sp->dirty = false;
-			}
-			close(sp->fd);
-			sp->fd = -1;
-			s->closed = true;
-		}
+		if (s->size > 0 && (s->size >= sp->seg_bytes / 2 || sp->bytes >= sp->max_bytes / 2))
+			seal(sp);
 	}
 	pthread_mutex_unlock(&sp->mu);
 }
