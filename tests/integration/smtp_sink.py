@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # A loopback SMTP sink for the tests (python3-aiosmtpd from Debian): every
 # message received is written to DIR/NNNNNN.eml, exactly as it arrived, with
-# the envelope in DIR/NNNNNN.env. Usage: smtp_sink.py PORT DIR [CERT KEY]:
-# with a certificate and key, the client must STARTTLS before anything else.
+# the envelope in DIR/NNNNNN.env. Usage: smtp_sink.py PORT DIR [CERT KEY [smtps]]:
+# with a certificate and key, the client must STARTTLS before anything else,
+# or, with "smtps", speak TLS from the first byte.
 import os
 import signal
 import sys
@@ -35,8 +36,12 @@ if len(sys.argv) > 4:
     import ssl
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(sys.argv[3], sys.argv[4])
-    ctl = Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=tls,
-                     require_starttls=True)
+    if len(sys.argv) > 5 and sys.argv[5] == "smtps":
+        # implicit TLS from the first byte (smtps://)
+        ctl = Controller(Sink(), hostname="127.0.0.1", port=port, ssl_context=tls)
+    else:
+        ctl = Controller(Sink(), hostname="127.0.0.1", port=port, tls_context=tls,
+                         require_starttls=True)
 else:
     ctl = Controller(Sink(), hostname="127.0.0.1", port=port)
 ctl.start()

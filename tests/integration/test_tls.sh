@@ -100,6 +100,19 @@ err=$(q "SELECT last_error FROM alert_outbox WHERE subject = 'tls2'")
 stop_daemon
 log "ok: SMTP STARTTLS verified; with the wrong CA: $err"
 
+# smtps:// (TLS from the first byte), verified
+stop_smtp
+SMTPPORT=$(free_port)
+SMTP_TLS="$P/server.pem $P/server.key smtps"
+start_smtp
+sed -i "/^\[smtp\]/,\$ { s|^url = .*|url = smtps://localhost:$SMTPPORT|; s|^ca_file = .*|ca_file = $P/ca.pem| }" "$T/enertrack.conf"
+q "UPDATE alert_outbox SET next_attempt_at = now() WHERE subject = 'tls2'"
+start_daemon
+wait_until 30 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 2 ]" ||
+	fail "no mail over smtps: $(q "SELECT last_error FROM alert_outbox WHERE subject = 'tls2'")"
+stop_daemon
+log "ok: smtps:// verified"
+
 # refused: a client certificate from another CA, none, a broker whose name does not match
 refused() { # refused NAME CERT [URI]: the daemon runs, never connects, says why
 	tls_config "$T/$1.conf" "$2" "${3:-}"
