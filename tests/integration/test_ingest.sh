@@ -54,6 +54,16 @@ sentinel() {
 		fail "sentinel $1 not written"
 }
 
+# the hourly rollup agrees with the readings, whichever statement wrote them
+hourly_ok() {
+	[ "$(q "SELECT count(*) FROM (SELECT site_id, metric, coalesce(source, '') AS source,
+		date_trunc('hour', ts) AS hour, sum(value) AS v, count(*) AS n FROM reading GROUP BY 1, 2, 3, 4) r
+		FULL JOIN reading_hourly h USING (site_id, metric, source, hour)
+		WHERE r.n IS DISTINCT FROM h.n OR abs(r.v - h.value_sum) > 1e-6 * abs(r.v)")" = 0 ] ||
+		fail "reading_hourly disagrees with reading ($1)"
+}
+hourly_ok "first ingest"
+
 # 2. the same 20 000 again: nothing changes
 before=$(q "SELECT md5(string_agg(site_id || metric || ts || value || received_at, ',' ORDER BY site_id, metric, ts)) FROM reading")
 publish <"$T/msgs.txt" 2>/dev/null || fail "republish failed"
@@ -83,7 +93,9 @@ wait_until 30 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT value FROM reading WH
 	fail "repeated key: $(q "SELECT count(*) FROM reading_correction WHERE site_id = 'dup-1'") corrections, expected 2"
 [ "$(q "SELECT value_sum || '/' || n FROM reading_hourly WHERE site_id = 'dup-1'")" = 3/1 ] ||
 	fail "repeated key: hourly rollup $(q "SELECT value_sum || '/' || n FROM reading_hourly WHERE site_id = 'dup-1'")"
-q "DELETE FROM reading_correction WHERE site_id = 'dup-1'; DELETE FROM reading WHERE site_id = 'dup-1'"
+q "DELETE FROM reading_correction WHERE site_id = 'dup-1'; DELETE FROM reading WHERE site_id = 'dup-1'; DELETE FROM reading_hourly WHERE site_id = 'dup-1'"
+
+hourly_ok "after corrections"
 
 # 4. twenty bad messages, each a different reason
 cat >"$T/bad.txt" <<'EOB'
