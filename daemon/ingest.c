@@ -370,13 +370,15 @@ uint64_t et_ingest_pending(const et_ingest_t *in)
 void et_ingest_free(et_ingest_t *in)
 {
 	et_ratelimit_free(&in->rl);
-	et_batch_t *lists[] = {in->cur, in->ready, in->spare};
-	for (size_t k = 0; k < 3; k++) {
+	/* inflight: a batch the writer gave up on at shutdown and never
+	 * handed back (the loop had stopped); its thread is gone by now */
+	et_batch_t *lists[] = {in->cur, in->ready, in->spare, in->inflight};
+	for (size_t k = 0; k < 4; k++) {
 		for (et_batch_t *b = lists[k]; b;) {
 			et_batch_t *next = b->next;
 			batch_free(b);
 			b = next;
 		}
 	}
-	in->cur = in->ready = in->ready_tail = in->spare = NULL;
+	in->cur = in->ready = in->ready_tail = in->spare = in->inflight = NULL;
 }

@@ -64,7 +64,7 @@ struct app {
 	int64_t last_watchdog_ms, last_status_ms;
 	/* spool fill: warned at 80 %, paused from the broker when full */
 	bool spool_warned, spool_paused;
-	int64_t store_failed_ms; /* last time the spool refused a message */
+	bool store_blocked; /* the disk refused a record; paho's thread waits */
 };
 
 static int load_config(const char *path, et_config_t *cfg)
@@ -119,8 +119,7 @@ static void on_commit(void *ctx, uint64_t seq)
 static void on_mqtt_wakeup(void *ctx, bool store_failed)
 {
 	struct app *a = ctx;
-	if (store_failed)
-		a->store_failed_ms = (int64_t)uv_now(&a->loop);
+	(void)store_failed; /* the tick reads the state and says so */
 	read_spool(a);
 }
 
@@ -192,6 +191,8 @@ static int health(struct app *a, et_buf_t *body)
 		why = "stopping";
 	else if (a->spool_paused)
 		why = "spool full: disconnected from the MQTT broker until it drains";
+	else if (a->store_blocked)
+		why = "spool: the disk refuses records; waiting for PostgreSQL to drain it";
 	else if (!a->mqtt || !et_mqtt_connected(a->mqtt))
 		why = "not connected to the MQTT broker";
 	else if (!et_pgwriter_connected(a->writer))
@@ -359,7 +360,7 @@ static void notify_tick(struct app *a, int64_t now)
 /* The spool's size cap: a warning at 80 %; when full (or when the disk
  * refused a message) the broker keeps the messages in our persistent
  * session until the spool drains below 90 %. */
-static void spool_watch(struct app *a, int64_t now)
+static void spool_watch(struct app *a)
 {
 	et_spool_stats_t st;
 	et_spool_stats(a->spool, &st);
@@ -374,19 +375,25 @@ static void spool_watch(struct app *a, int64_t now)
 	}
 	if (!a->mqtt || a->state != APP_ST_RUNNING)
 		return;
-	bool refused = a->store_failed_ms && now - a->store_failed_ms < 10000;
-	if (!a->spool_paused && (pct >= 100 || refused)) {
+	/* The disk itself refused a record: paho's thread holds that message
+	 * (unacknowledged) until the spool drains; said once each way. */
+	int blocked = et_mqtt_store_blocked(a->mqtt);
+	if (blocked && !a->store_blocked) {
+		a->store_blocked = true;
+		log_error("spool: cannot append to %s: %s; holding the broker's messages until "
+			  "PostgreSQL drains the spool",
+			  a->cfg.spool_dir, strerror(blocked));
+	} else if (!blocked && a->store_blocked) {
+		a->store_blocked = false;
+		log_info("spool: storing messages again");
+	}
+	if (!a->spool_paused && pct >= 100) {
 		a->spool_paused = true;
-		if (refused)
-			log_error("spool: cannot store messages in %s (see the errors above); "
-				  "disconnecting from the broker, which keeps them in our session",
-				  a->cfg.spool_dir);
-		else
-			log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the "
-				  "broker, which keeps the messages in our session",
-				  st.bytes / 1e6, a->cfg.spool_max_mb);
+		log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the broker, "
+			  "which keeps the messages in our session",
+			  st.bytes / 1e6, a->cfg.spool_max_mb);
 		et_mqtt_pause(a->mqtt, true);
-	} else if (a->spool_paused && pct < 90 && !refused) {
+	} else if (a->spool_paused && pct < 90) {
 		a->spool_paused = false;
 		log_info("spool: %.0f %% full; reconnecting to the broker", pct);
 		et_mqtt_pause(a->mqtt, false);
@@ -400,7 +407,7 @@ static void on_tick(uv_timer_t *t)
 	et_ingest_flush(&a->ingest, false);
 	et_spool_tick(a->spool);
 	int64_t now = (int64_t)uv_now(&a->loop);
-	spool_watch(a, now);
+	spool_watch(a);
 	if (a->ingest.st.messages != a->seen_messages) {
 		a->seen_messages = a->ingest.st.messages;
 		a->last_msg_ms = now;
@@ -718,7 +725,8 @@ int main(int argc, char **argv)
 	if (rc)
 		log_warn("loop closed with handles open: %s", uv_strerror(rc));
 	et_ingest_free(&a->ingest);
-	et_spool_close(a->spool);
+	if (!et_mqtt_paho_left())
+		et_spool_close(a->spool);
 	et_config_free(&a->cfg);
 	curl_global_cleanup();
 	return a->exit_code;

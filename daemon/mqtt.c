@@ -8,7 +8,10 @@
 
 #include <MQTTAsync.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +50,15 @@ struct et_mqtt {
 	unsigned connect_failures;
 	bool ever_connected;
 	bool stopping;
-	bool paused; /* disconnected on purpose (spool full) */
-	bool outage; /* lost, not back yet */
+	bool paused;	 /* disconnected on purpose (spool full) */
+	bool leave_paho; /* stopping while paho's thread waits: no paho call, no free */
+	bool outage;	 /* lost, not back yet */
 	int64_t outage_since_ms;
 	unsigned outage_attempts;
 	atomic_uint_fast64_t store_errors;
+	atomic_int store_errno;	   /* why the spool refused the waiting message */
+	atomic_bool store_blocked; /* paho's thread waits for spool space */
+	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
 	void (*stop_done)(void *ctx);
 	void *stop_ctx;
 	char **filters;
@@ -77,15 +84,33 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
-	int rc = et_spool_append(m->spool, topic, tl, msg->payload, (size_t)msg->payloadlen,
-				 wall_us());
-	if (rc < 0) {
-		/* Not stored (disk full, I/O error). Returning 0 makes paho keep
-		 * it in memory and offer it again (FACTS.md); the loop sees the
-		 * error count and disconnects. */
-		atomic_fetch_add(&m->store_errors, 1);
+	int64_t recv_us = wall_us();
+	int rc;
+	/* Not stored (disk full, I/O error): wait here until it is. paho sends
+	 * the PUBACK when this returns, whatever it returns (FACTS.md), so
+	 * returning without the message stored would lose it; waiting keeps
+	 * it unacknowledged at the broker (which redelivers it should the
+	 * connection drop meanwhile) while the loop drains the spool. */
+	while ((rc = et_spool_append(m->spool, topic, tl, msg->payload, (size_t)msg->payloadlen,
+				     recv_us)) < 0) {
+		if (!atomic_load(&m->store_blocked)) {
+			atomic_store(&m->store_errno, -rc);
+			atomic_fetch_add(&m->store_errors, 1);
+			atomic_store(&m->store_blocked, true);
+			post(m, EV_STORE_FAILED);
+		}
+		if (atomic_load(&m->abandon)) {
+			/* the daemon is stopping: never return, never touch the
+			 * spool again; the message stays at the broker */
+			for (;;)
+				pause();
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&m->store_blocked)) {
+		atomic_store(&m->store_blocked, false);
 		post(m, EV_STORE_FAILED);
-		return 0;
 	}
 	if (rc > 0)
 		uv_async_send(&m->async);
@@ -400,7 +425,8 @@ static int disconnect(et_mqtt_t *m, int timeout_ms)
 
 void et_mqtt_pause(et_mqtt_t *m, bool pause)
 {
-	if (m->stopping)
+	/* paho's global mutex is held by a callback that waits for space */
+	if (m->stopping || atomic_load(&m->store_blocked))
 		return;
 	if (!pause) {
 		if (m->paused) {
@@ -414,6 +440,12 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	uv_timer_stop(&m->retry);
 	disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
+}
+
+int et_mqtt_store_blocked(const et_mqtt_t *m)
+{
+	et_mqtt_t *mm = (et_mqtt_t *)m;
+	return atomic_load(&mm->store_blocked) ? atomic_load(&mm->store_errno) : 0;
 }
 
 bool et_mqtt_paused(const et_mqtt_t *m)
@@ -523,11 +555,22 @@ uint64_t et_mqtt_reconnects(const et_mqtt_t *m)
 	return atomic_load(&((et_mqtt_t *)m)->reconnects);
 }
 
+/* Set once a stop left paho's thread waiting for spool space: the process
+ * must then not free what that thread may still touch (m, the spool). */
+static atomic_bool paho_left;
+
+bool et_mqtt_paho_left(void)
+{
+	return atomic_load(&paho_left);
+}
+
 static void on_handle_closed(uv_handle_t *h)
 {
 	et_mqtt_t *m = h->data;
 	if (--m->open_handles > 0)
 		return;
+	if (m->leave_paho)
+		return; /* paho's thread may still read it; the exit frees it */
 	for (int k = 0; k < m->nfilters; k++)
 		free(m->filters[k]);
 	free(m->filters);
@@ -546,8 +589,15 @@ static void finish_stop(et_mqtt_t *m)
 	if (!done)
 		return; /* already finished */
 	m->stop_done = NULL;
-	/* paho's threads are gone after destroy: no callback can touch m */
-	MQTTAsync_destroy(&m->client);
+	/* paho's threads are gone after destroy: no callback can touch m.
+	 * Not when one waits for spool space holding paho's mutex: it never
+	 * touches m or the spool again (abandon), and the exit ends it. */
+	if (!m->leave_paho && !atomic_load(&m->store_blocked))
+		MQTTAsync_destroy(&m->client);
+	else
+		m->leave_paho = true;
+	if (m->leave_paho)
+		atomic_store(&paho_left, true);
 	atomic_store(&m->connected, false);
 	/* the last messages paho handed over wait in the spool */
 	m->wake(m->ctx, false);
@@ -570,6 +620,17 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	m->stop_done = done;
 	m->stop_ctx = ctx;
 	uv_timer_stop(&m->retry);
+	atomic_store(&m->abandon, true);
+	if (atomic_load(&m->store_blocked)) {
+		/* paho's thread holds its mutex while it waits for spool space:
+		 * no paho call can return; leave it (and its message, still
+		 * unacknowledged at the broker) to the process's exit */
+		log_warn("mqtt: a message waits for spool space; it stays at the broker for the "
+			 "next start");
+		m->leave_paho = true;
+		finish_stop(m);
+		return;
+	}
 	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
 		/* not connected: nothing to wait for */
 		finish_stop(m);

@@ -53,6 +53,8 @@ struct et_spool {
 	int64_t last_sync_ms;
 	unsigned since_wake;
 	uint64_t appended, syncs, append_errors;
+	bool refused;	       /* an append failed since the open segment began: disk trouble */
+	unsigned ckpt_failing; /* checkpoint writes failed in a row */
 
 	/* reader: the loop thread only */
 	size_t r_idx; /* segment being read */
@@ -121,9 +123,16 @@ static void write_checkpoint(et_spool_t *sp)
 	snprintf(line, sizeof(line), "%0*" PRIu64 "\n", CHECKPOINT_WIDTH, sp->committed);
 	/* One small pwrite: no sync; a lost checkpoint only means a longer,
 	 * idempotent replay. */
-	if (pwrite(sp->ckpt_fd, line, CHECKPOINT_WIDTH + 1, 0) != CHECKPOINT_WIDTH + 1)
-		log_warn("spool: cannot record the checkpoint in %s/committed: %s", sp->dir,
-			 strerror(errno));
+	if (pwrite(sp->ckpt_fd, line, CHECKPOINT_WIDTH + 1, 0) != CHECKPOINT_WIDTH + 1) {
+		if (!sp->ckpt_failing++)
+			log_warn("spool: cannot record the checkpoint in %s/committed: %s (logged "
+				 "once; a replay may then repeat committed records, harmlessly)",
+				 sp->dir, strerror(errno));
+	} else if (sp->ckpt_failing) {
+		log_info("spool: recording the checkpoint again after %u failures",
+			 sp->ckpt_failing);
+		sp->ckpt_failing = 0;
+	}
 }
 
 static uint64_t read_checkpoint(et_spool_t *sp)
@@ -307,6 +316,7 @@ static int rotate(et_spool_t *sp)
 		unlinkat(sp->dir_fd, name, 0);
 		return -ENOMEM;
 	}
+	sp->refused = false;
 	/* the new name must survive a power cut too */
 	fsync(sp->dir_fd);
 	sp->fd = fd;
@@ -372,6 +382,7 @@ int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const v
 	return wake;
 err:
 	sp->append_errors++;
+	sp->refused = true;
 	pthread_mutex_unlock(&sp->mu);
 	return rc;
 }
@@ -421,8 +432,9 @@ static void collect(et_spool_t *sp)
 /* Loop: once everything was read back and committed, the open segment
  * holds nothing needed; when it has grown to half a segment, or the spool
  * to half its cap, it is closed so that it can be deleted (the producer
- * starts a new one at its next message). Without this a quiet or paused
- * producer would keep a committed segment on disk for ever. */
+ * starts a new one at its next message), and at once when the disk
+ * refused a record. Without this a quiet or paused producer would keep a
+ * committed segment on disk for ever. */
 static void maybe_seal(et_spool_t *sp)
 {
 	if (sp->committed < sp->last_given)
@@ -430,7 +442,8 @@ static void maybe_seal(et_spool_t *sp)
 	pthread_mutex_lock(&sp->mu);
 	if (sp->fd >= 0 && sp->consumed >= sp->total_in) {
 		struct seg *s = &sp->segs[sp->nsegs - 1];
-		if (s->size > 0 && (s->size >= sp->seg_bytes / 2 || sp->bytes >= sp->max_bytes / 2))
+		if (s->size > 0 &&
+		    (s->size >= sp->seg_bytes / 2 || sp->bytes >= sp->max_bytes / 2 || sp->refused))
 			seal(sp);
 	}
 	pthread_mutex_unlock(&sp->mu);
