@@ -181,6 +181,15 @@ for line in body.splitlines():
 EOP
 }
 
+# expect_missing TSV: how many readings of TSV (written by gen_readings.py
+# --expect) are missing from PostgreSQL or have another value there
+expect_missing() {
+	q "DROP TABLE IF EXISTS expect; CREATE TABLE expect (site_id text, metric text, epoch bigint, value double precision)"
+	psql "$PGCONN" -X -q -c "\\copy expect FROM '$1'"
+	q "SELECT count(*) FROM expect e LEFT JOIN reading r ON r.site_id = e.site_id AND r.metric = e.metric
+		AND r.ts = to_timestamp(e.epoch) WHERE r.value IS DISTINCT FROM e.value"
+}
+
 # rows: readings in PostgreSQL
 rows() { psql "$PGCONN" -XAtqc 'SELECT count(*) FROM reading' 2>/dev/null || echo 0; }
 

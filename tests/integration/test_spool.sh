@@ -66,10 +66,7 @@ grep -q "damaged record at offset .*checksum mismatch\|damaged record at offset"
 	fail "the flipped byte was not reported"
 [ "$(metric enertrack_spool_damaged_total)" = 2 ] ||
 	fail "expected 2 damaged stretches, metrics say $(metric enertrack_spool_damaged_total)"
-q "CREATE TABLE expect (site_id text, metric text, epoch bigint, value double precision)"
-psql "$PGCONN" -X -q -c "\\copy expect FROM '$T/expect.tsv'"
-missing=$(q "SELECT count(*) FROM expect e LEFT JOIN reading r ON r.site_id = e.site_id AND r.metric = e.metric
-	AND r.ts = to_timestamp(e.epoch) WHERE r.value IS DISTINCT FROM e.value")
+missing=$(expect_missing "$T/expect.tsv")
 [ "$missing" = 2 ] || fail "expected exactly the 2 damaged readings missing, $missing are"
 # the torn one is the last message of the first part
 last=$(tail -1 "$T/part.00" | cut -f1)
