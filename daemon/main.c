@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#include <zlib.h>
 
 #include "alerts.h"
 #include "enertrack/config.h"
@@ -535,7 +536,8 @@ static void print_version(void)
 {
 	printf("enertrackd %s\n", ET_VERSION);
 	printf("  libuv %s\n", uv_version_string());
-	printf("  libpq %d\n", PQlibVersion());
+	printf("  libpq %d.%d\n", PQlibVersion() / 10000, PQlibVersion() % 10000);
+	printf("  zlib %s\n", zlibVersion());
 	printf("  jansson %s\n", jansson_version_str());
 	printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
 	MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo();

@@ -41,8 +41,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("enertrack %s\n  libuv %s\n  libpq %d\n  jansson %s\n", ET_VERSION,
-		       uv_version_string(), PQlibVersion(), jansson_version_str());
+		printf("enertrack %s\n  libuv %s\n  libpq %d.%d\n  jansson %s\n", ET_VERSION,
+		       uv_version_string(), PQlibVersion() / 10000, PQlibVersion() % 10000,
+		       jansson_version_str());
 		for (MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo(); v && v->name; v++)
 			if (strcmp(v->name, "Version") == 0)
 				printf("  paho-mqtt-c %s\n", v->value);
