@@ -214,6 +214,9 @@ pg_start
 [ "$(q "SHOW track_commit_timestamp")" = on ] || fail "track_commit_timestamp is not on"
 bench_start_mosquitto
 write_config "$T/enertrack.conf"
+# the daemon's shipped defaults unless asked otherwise (write_config's are the tests')
+sed -i "s/^batch_rows = .*/batch_rows = ${BENCH_BATCH_ROWS:-5000}/; s/^flush_ms = .*/flush_ms = ${BENCH_FLUSH_MS:-200}/" \
+	"$T/enertrack.conf"
 migrate >"$T/migrate.log" 2>&1 || fail "migrate failed: $(tail -n 5 "$T/migrate.log")"
 BATCH_ROWS=$(sed -n 's/^batch_rows *= *//p' "$T/enertrack.conf" | tail -n 1)
 FLUSH_MS=$(sed -n 's/^flush_ms *= *//p' "$T/enertrack.conf" | tail -n 1)
