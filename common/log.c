@@ -76,12 +76,18 @@ void et_log_write(int level, const char *fmt, ...)
 	size_t len = (size_t)n + (size_t)m;
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
-	/* A log line is one line: control characters from peers are shown as '?'. */
+	/* A log line is one line: line breaks and tabs (libpq's messages have
+	 * several lines) become spaces, other control characters from peers
+	 * are shown as '?'. */
 	for (size_t i = (size_t)n; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
-		if (c < 0x20 || c == 0x7f)
+		if (c == '\n' || c == '\r' || c == '\t')
+			line[i] = ' ';
+		else if (c < 0x20 || c == 0x7f)
 			line[i] = '?';
 	}
+	while (len > (size_t)n && line[len - 1] == ' ')
+		len--;
 	line[len++] = '\n';
 	ssize_t w = write(STDERR_FILENO, line, len);
 	(void)w;
