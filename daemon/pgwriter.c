@@ -54,8 +54,8 @@ static const char stage_ddl[] =
 	" seq bigint, source text, counter boolean, received_at timestamptz"
 	") ON COMMIT DELETE ROWS";
 
-/* Shared by both statements below: the sites of batch b, and the hourly
- * rollup of the rows i inserted or changed. */
+/* Shared by the statements below: the sites of batch b, the upsert of its
+ * rows, and the hourly rollup of the rows i inserted or changed. */
 #define SITE_CTE                                                                                   \
 	"s AS ("                                                                                   \
 	"  INSERT INTO site AS x (id, kind, county, name)"                                         \
@@ -66,6 +66,24 @@ static const char stage_ddl[] =
 	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"      \
 	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"            \
 	"  RETURNING 1"
+/* The upsert of the rows of b (chg: changes of its key within the batch):
+ * a changed value is kept with its previous one; i returns what changed or
+ * is new (fresh). */
+#define READING_CTE                                                                                \
+	"i AS ("                                                                                   \
+	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"  \
+	"    counter, received_at, corrections)"                                                   \
+	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, "           \
+	"received_at,"                                                                             \
+	"    chg FROM b"                                                                           \
+	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"                  \
+	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"    \
+	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"            \
+	"    received_at = EXCLUDED.received_at,"                                                  \
+	"    corrections = r.corrections + 1 + EXCLUDED.corrections"                               \
+	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"                                          \
+	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"           \
+	"    prev_value IS NULL AS fresh"
 #define HOURLY_CTE                                                                                 \
 	"h AS ("                                                                                   \
 	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)" \
@@ -92,20 +110,7 @@ static const char upsert_sql[] =
 	"    OVER (PARTITION BY site_id, metric, ts) AS chg FROM s0"
 	"), b AS ("
 	"  SELECT * FROM s1 WHERE next_n IS NULL"
-	"), " SITE_CTE "), i AS ("
-	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
-	"    counter, received_at, corrections)"
-	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
-	"    chg FROM b"
-	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"
-	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"
-	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"
-	"    received_at = EXCLUDED.received_at,"
-	"    corrections = r.corrections + 1 + EXCLUDED.corrections"
-	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"
-	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"
-	"    prev_value IS NULL AS fresh"
-	"), c AS ("
+	"), " SITE_CTE "), " READING_CTE "), c AS ("
 	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
 	"    new_value_in)"
 	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
@@ -120,20 +125,8 @@ static const char upsert_sql[] =
  * functions, no intra-batch corrections. */
 static const char upsert_fast_sql[] =
 	"WITH b AS MATERIALIZED ("
-	"  SELECT * FROM et_stage_reading"
-	"), " SITE_CTE "), i AS ("
-	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"
-	"    counter, received_at, corrections)"
-	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at,"
-	"    0 FROM b"
-	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"
-	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"
-	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"
-	"    received_at = EXCLUDED.received_at, corrections = r.corrections + 1"
-	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"
-	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"
-	"    prev_value IS NULL AS fresh"
-	"), c AS ("
+	"  SELECT *, 0 AS chg FROM et_stage_reading"
+	"), " SITE_CTE "), " READING_CTE "), c AS ("
 	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
 	"    new_value_in)"
 	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
