@@ -66,6 +66,8 @@ struct app {
 	/* spool fill: warned at 80 %, paused from the broker when full */
 	bool spool_warned, spool_paused;
 	bool store_blocked; /* the disk refused a record; paho's thread waits */
+	uv_fs_t sync_req;   /* the spool's periodic fdatasync */
+	int sync_fd;	    /* its descriptor while it runs, else -1 */
 };
 
 static int load_config(const char *path, et_config_t *cfg)
@@ -358,6 +360,35 @@ static void notify_tick(struct app *a, int64_t now)
 	}
 }
 
+static void on_spool_synced(uv_fs_t *req)
+{
+	struct app *a = req->data;
+	if (req->result < 0)
+		log_error("spool: fdatasync: %s", uv_strerror((int)req->result));
+	uv_fs_req_cleanup(req);
+	close(a->sync_fd);
+	a->sync_fd = -1;
+}
+
+/* Every spool_sync_ms, the records appended since are made durable on
+ * libuv's threadpool: neither paho's thread nor the loop waits for it. */
+static void spool_sync(struct app *a)
+{
+	if (a->sync_fd >= 0)
+		return; /* one at a time */
+	int fd = et_spool_sync_fd(a->spool);
+	if (fd < 0)
+		return;
+	a->sync_fd = fd;
+	a->sync_req.data = a;
+	if (uv_fs_fdatasync(&a->loop, &a->sync_req, fd, on_spool_synced)) {
+		/* cannot queue it: do it here rather than not at all */
+		fdatasync(fd);
+		close(fd);
+		a->sync_fd = -1;
+	}
+}
+
 /* The spool's size cap: a warning at 80 %; when full (or when the disk
  * refused a message) the broker keeps the messages in our persistent
  * session until the spool drains below 90 %. */
@@ -406,7 +437,7 @@ static void on_tick(uv_timer_t *t)
 	struct app *a = t->data;
 	read_spool(a);
 	et_ingest_flush(&a->ingest, false);
-	et_spool_tick(a->spool);
+	spool_sync(a);
 	int64_t now = (int64_t)uv_now(&a->loop);
 	spool_watch(a);
 	if (a->ingest.st.messages != a->seen_messages) {
@@ -637,6 +668,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(a, 0, sizeof(*a));
+	a->sync_fd = -1;
 	a->config_path = config;
 	if (load_config(config, &a->cfg))
 		return 1;

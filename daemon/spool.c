@@ -363,21 +363,17 @@ int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const v
 	sp->bytes += total;
 	sp->total_in += total;
 	sp->appended++;
-	sp->dirty = true;
-	int64_t now = sp->sync_ms ? mono_ms() : 0;
-	bool sync = sp->sync_ms == 0 || now - sp->last_sync_ms >= sp->sync_ms;
-	if (sync) {
-		sp->dirty = false;
-		sp->last_sync_ms = now;
-		sp->syncs++;
-	}
 	int wake = ++sp->since_wake >= WAKE_EVERY;
 	if (wake)
 		sp->since_wake = 0;
-	/* under the lock: the loop may seal this segment (~0.3 ms, every
-	 * spool_sync_ms) */
-	if (sync)
+	if (sp->sync_ms == 0) {
+		/* every message: here, before paho acknowledges it */
 		fdatasync(sp->fd);
+		sp->syncs++;
+	} else {
+		/* the loop has it synced off every thread that matters */
+		sp->dirty = true;
+	}
 	pthread_mutex_unlock(&sp->mu);
 	return wake;
 err:
@@ -387,22 +383,22 @@ err:
 	return rc;
 }
 
-void et_spool_tick(et_spool_t *sp)
+int et_spool_sync_fd(et_spool_t *sp)
 {
 	int fd = -1;
 	int64_t now = mono_ms();
 	pthread_mutex_lock(&sp->mu);
 	if (sp->dirty && sp->fd >= 0 && now - sp->last_sync_ms >= sp->sync_ms) {
+		/* a duplicate: the producer may close its own meanwhile */
 		fd = dup(sp->fd);
-		sp->dirty = false;
-		sp->last_sync_ms = now;
-		sp->syncs++;
+		if (fd >= 0) {
+			sp->dirty = false;
+			sp->last_sync_ms = now;
+			sp->syncs++;
+		}
 	}
 	pthread_mutex_unlock(&sp->mu);
-	if (fd >= 0) {
-		fdatasync(fd);
-		close(fd);
-	}
+	return fd;
 }
 
 /* Loop: deletes the leading segments that are read and committed. */

@@ -11,7 +11,8 @@
  * spool). A segment is deleted once it is closed, read and committed.
  *
  * Threads: et_spool_append from one producer thread (paho's); everything
- * else from the loop thread. */
+ * else from the loop thread. The periodic fdatasync runs on libuv's
+ * threadpool, so neither paho's thread nor the loop waits for the disk. */
 #ifndef ENERTRACK_DAEMON_SPOOL_H
 #define ENERTRACK_DAEMON_SPOOL_H
 
@@ -63,9 +64,11 @@ size_t et_spool_read(et_spool_t *sp, size_t max, et_spool_cb cb, void *ctx);
  * and deletes what is no longer needed. */
 void et_spool_commit(et_spool_t *sp, uint64_t seq);
 
-/* Loop: syncs records appended since the last sync once spool_sync_ms
- * passed (covers a producer that went quiet). */
-void et_spool_tick(et_spool_t *sp);
+/* Loop: when records were appended since the last sync and spool_sync_ms
+ * passed, a duplicate of the open segment's descriptor for the caller to
+ * fdatasync (off the loop) and close; else -1. With spool_sync_ms 0 the
+ * producer syncs every record itself. */
+int et_spool_sync_fd(et_spool_t *sp);
 
 /* Loop: true when everything on disk has been read back. */
 bool et_spool_caught_up(et_spool_t *sp);
