@@ -286,15 +286,15 @@ fail:
 	return rc ? rc : -EIO;
 }
 
-/* With mu held: syncs and closes the open segment; the producer starts a
- * new one at its next record. */
-static void seal(et_spool_t *sp)
+/* With mu held: closes the open segment (synced first unless all of it is
+ * committed already); the producer starts a new one at its next record. */
+static void seal(et_spool_t *sp, bool sync)
 {
-	if (sp->dirty) {
+	if (sync && sp->dirty) {
 		fdatasync(sp->fd);
 		sp->syncs++;
-		sp->dirty = false;
 	}
+	sp->dirty = false;
 	close(sp->fd);
 	sp->fd = -1;
 	sp->segs[sp->nsegs - 1].closed = true;
@@ -305,7 +305,7 @@ static int rotate(et_spool_t *sp)
 {
 	char name[32];
 	if (sp->fd >= 0)
-		seal(sp);
+		seal(sp, true);
 	struct seg s = {.first_seq = sp->next_seq};
 	seg_name(name, sizeof(name), s.first_seq);
 	int fd = openat(sp->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
@@ -440,7 +440,7 @@ static void maybe_seal(et_spool_t *sp)
 		struct seg *s = &sp->segs[sp->nsegs - 1];
 		if (s->size > 0 &&
 		    (s->size >= sp->seg_bytes / 2 || sp->bytes >= sp->max_bytes / 2 || sp->refused))
-			seal(sp);
+			seal(sp, false); /* committed: no need to wait for the disk */
 	}
 	pthread_mutex_unlock(&sp->mu);
 }
