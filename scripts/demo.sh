@@ -4,23 +4,45 @@
 # loopback ports, enertrackd between them, and `enertrack sim` publishing a
 # simulated year of Changzhi telemetry (2023 too, as the base year of the
 # energy-intensity target) in about a minute; then what landed, and the
-# targets table. Everything it started is stopped at the end; the data stays
-# in demo/ until the next run.
+# targets table. Everything it started is stopped at the end, on Ctrl-C
+# too; the data stays in demo/ until the next run, which replaces it.
+# DEMO_QUICK=1 publishes two days instead of two years (the start-up path
+# alone, as the tests run it).
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
 T=$REPO/demo
 TEST_NAME=demo
-rm -rf "$T"
 . "$REPO/scripts/services.sh"
+# what an earlier run left running (killed before it could clean up)
+kill_tracked "$T/pids"
+pg_kill_stale "$T/pg/data"
+rm -rf "$T"
+mkdir -p "$T"
+PIDFILE=$T/pids
 
 YEAR=${DEMO_YEAR:-2024}
 RATE=${DEMO_RATE:-4000}
+if [ -n "${DEMO_QUICK:-}" ]; then
+	FROM=$YEAR-01-01 TO=$YEAR-01-02
+else
+	FROM=$((YEAR - 1))-01-01 TO=$YEAR-12-31
+fi
 
-echo "== starting PostgreSQL, mosquitto and an SMTP sink under demo/ (loopback only)"
+where() {
+	echo "   demo files:  $T"
+	pgh=$(cd "$T/pg" && pwd -P)
+	echo "   PostgreSQL:  $pgh/data, its log $pgh/log, port $PGPORT"
+	echo "   the mails:   $T/mail/*.eml"
+	echo "   logs:        $T/daemon.log, $T/sim.log, $T/evaluate.log, $T/mq/mosquitto.log"
+	echo "   spool:       $T/spool    configuration: $T/enertrack.conf"
+}
+
+echo "== starting PostgreSQL, mosquitto and an SMTP sink (loopback only)"
 start_pg
 start_mosquitto
 start_smtp
+where
 write_config "$T/enertrack.conf" \
 	"[targets]" "stale_after_s = 86400" \
 	"[alerts]" "fire_pct = 5" "resolve_pct = 3" "pending_s = 172800" "repeat_s = 2592000" \
@@ -29,16 +51,19 @@ write_config "$T/enertrack.conf" \
 sed -i 's/^batch_rows = .*/batch_rows = 5000/; s/^flush_ms = .*/flush_ms = 200/' "$T/enertrack.conf"
 echo "== enertrack migrate"
 migrate
-echo "== enertrackd -c demo/enertrack.conf"
+echo "== enertrackd -c $T/enertrack.conf"
 start_daemon
 
-echo "== enertrack sim: $((YEAR - 1))-01-01 .. $YEAR-12-31 at $RATE messages/s"
-"$BIN/enertrack" sim --uri "$MQURI" --from "$((YEAR - 1))-01-01" --to "$YEAR-12-31" \
+echo "== enertrack sim: $FROM .. $TO at $RATE messages/s"
+"$BIN/enertrack" sim --uri "$MQURI" --from "$FROM" --to "$TO" \
 	--rate "$RATE" --seed 2024 --client-id enertrack-demo-sim >"$T/sim.out" 2>"$T/sim.log" &
 SIMPID=$!
-PIDS="$PIDS $SIMPID"
+track $SIMPID
+i=0
 while kill -0 "$SIMPID" 2>/dev/null; do
-	sleep 5
+	sleep 1
+	i=$((i + 1))
+	[ $((i % 5)) = 0 ] || continue
 	printf '   %s readings in PostgreSQL\n' "$(q "SELECT count(*) FROM reading")"
 done
 wait "$SIMPID" || fail "enertrack sim failed: $(tail -5 "$T/sim.log")"
@@ -50,9 +75,9 @@ wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading')
 
 echo "== enertrack evaluate: the alerts of $YEAR, replayed a day at a time"
 "$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from "$YEAR-01-01T20:00:00+08:00" \
-	--to "$YEAR-12-31T20:00:00+08:00" --step "1 day" 2>"$T/evaluate.log"
+	--to "${TO}T20:00:00+08:00" --step "1 day" 2>"$T/evaluate.log"
 queued=$(q "SELECT count(*) FROM alert_outbox")
-# the daemon sends the queued mails to the SMTP sink (demo/mail/*.eml)
+# the daemon sends the queued mails to the SMTP sink ($T/mail/*.eml)
 wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL') = 0 ]" ||
 	echo "   (not all mails were sent in time)"
 stop_daemon
@@ -83,19 +108,27 @@ WHERE ts >= '$YEAR-01-01' AND ts < '$((YEAR + 1))-01-01'
 GROUP BY metric ORDER BY metric;
 SQL
 echo
-for at in "$YEAR-06-30T23:59:59+08:00" "$YEAR-12-31T23:59:59+08:00"; do
+ats="$YEAR-06-30T23:59:59+08:00 $YEAR-12-31T23:59:59+08:00"
+[ -n "${DEMO_QUICK:-}" ] && ats=${TO}T23:59:59+08:00
+for at in $ats; do
 	echo "== enertrack status --at $at"
 	"$BIN/enertrack" status -c "$T/enertrack.conf" --at "$at"
 	echo
 done
-echo "== alert mails of $YEAR ($queued queued, $(mails) delivered to demo/mail/)"
+echo "== alert mails of $YEAR ($queued queued, $(mails) delivered to $T/mail/)"
 psql "$PGCONN" -X -q -P footer=off <<SQL
 SELECT to_char(e.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, e.event,
        round(e.drift_pct::numeric, 1) AS "drift %", o.subject
 FROM drift_event e JOIN alert_outbox o ON o.drift_event_id = e.id
 ORDER BY o.id;
 SQL
-echo "   first mail, demo/mail/000000.eml:"
-sed -n '/^Subject:/p;/^To:/p' "$T/mail/000000.eml" | sed 's/^/     /'
+if [ -f "$T/mail/000000.eml" ]; then
+	echo "   first mail, $T/mail/000000.eml:"
+	sed -n '/^Subject:/p;/^To:/p' "$T/mail/000000.eml" | sed 's/^/     /'
+fi
+stop_smtp
+stop_mosquitto
+pg_stop
 echo
-echo "(data and logs stay in demo/: the mails in demo/mail/, the daemon's log in demo/daemon.log)"
+echo "== everything is stopped; the files stay until the next make demo:"
+where

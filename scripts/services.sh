@@ -39,6 +39,7 @@ cleanup() {
 	if [ -n "$PG_DATA" ] && [ -d "$PG_DATA" ]; then
 		as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
 	fi
+	[ -n "${PIDFILE:-}" ] && rm -f "$PIDFILE"
 	if [ "$status" = 0 ] && [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$T"
 	else
@@ -46,14 +47,37 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+
+# track PID: stopped by cleanup. With PIDFILE set, the process is also
+# written there with its start time, so that a run killed before its
+# cleanup can be cleaned up by the next (kill_tracked) without touching a
+# process that has since reused the number.
+track() {
+	PIDS="$PIDS $1"
+	[ -n "${PIDFILE:-}" ] && echo "$1 $(proc_start "$1")" >>"$PIDFILE"
+	return 0
+}
+
+proc_start() { cut -d' ' -f22 "/proc/$1/stat" 2>/dev/null || true; }
+
+# kill_tracked FILE: stops what FILE lists that still runs.
+kill_tracked() {
+	[ -f "$1" ] || return 0
+	while read -r pid start; do
+		[ -n "$start" ] && [ "$(proc_start "$pid")" = "$start" ] && kill -KILL "$pid" 2>/dev/null
+	done <"$1"
+	rm -f "$1"
+}
 
 free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# as_pg COMMAND...: as the user PostgreSQL runs as (postgres for root), from
+# / (the postgres user may not be able to enter the current directory).
 as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # wait_until SECONDS COMMAND...: polls every 0.1 s; returns 1 on timeout.
@@ -68,11 +92,39 @@ wait_until() {
 	return 0
 }
 
+# pg_home: where PostgreSQL's files go (PG_HOME). As root the server runs as
+# the postgres user, which must be able to enter every directory above its
+# data directory; a clone under /root or a mktemp -d directory (both mode
+# 700) is closed to it. Then the files go under /var/tmp, in a directory
+# named after $T so that the next run finds and replaces them, and $T/pg is
+# a symbolic link to it. An ordinary user runs PostgreSQL as themselves,
+# in $T/pg.
+pg_home() {
+	PG_HOME=$T/pg
+	[ "$(id -u)" = 0 ] || { mkdir -p "$PG_HOME"; return; }
+	rm -f "$PG_HOME" 2>/dev/null || true # an old link
+	mkdir -p "$PG_HOME"
+	chown postgres: "$PG_HOME"
+	runuser -u postgres -- test -w "$PG_HOME" && return
+	rmdir "$PG_HOME"
+	PG_HOME=/var/tmp/enertrack-pg-$(printf '%s' "$T" | cksum | cut -d' ' -f1)
+	pg_kill_stale "$PG_HOME/data"
+	rm -rf "$PG_HOME"
+	mkdir -m 700 "$PG_HOME"
+	chown postgres: "$PG_HOME"
+	ln -s "$PG_HOME" "$T/pg"
+}
+
+# pg_kill_stale DATA: stops a server an interrupted run left on DATA.
+pg_kill_stale() {
+	[ -f "$1/postmaster.pid" ] || return 0
+	as_pg "$PGBIN/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
 start_pg() {
 	PGPORT=$(free_port)
-	PG_DATA=$T/pg/data
-	mkdir -p "$T/pg"
-	[ "$(id -u)" = 0 ] && chown postgres: "$T/pg"
+	pg_home
+	PG_DATA=$PG_HOME/data
 	as_pg "$PGBIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 --no-sync >"$T/initdb.log" 2>&1 ||
 		fail "initdb failed: $(tail -5 "$T/initdb.log")"
 	pg_start
@@ -81,10 +133,13 @@ start_pg() {
 	PGCONN="host=127.0.0.1 port=$PGPORT user=postgres dbname=enertrack"
 }
 
+# TCP on loopback only: no Unix socket, whose path would have to fit in 107
+# bytes and pass through pg_ctl's shell command line (a clone's path may
+# hold spaces).
 pg_start() {
-	as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$T/pg/log" -w -t 30 \
-		-o "-p $PGPORT -k $T/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTS:-}" \
-		start >/dev/null || fail "PostgreSQL did not start: $(tail -5 "$T/pg/log")"
+	as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_HOME/log" -w -t 30 \
+		-o "-p $PGPORT -c unix_socket_directories= -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_OPTS:-}" \
+		start >/dev/null || fail "PostgreSQL did not start: $(tail -5 "$PG_HOME/log")"
 }
 
 pg_stop() {
@@ -109,7 +164,7 @@ user $(id -un)
 EOC
 	mosquitto -c "$T/mq/mosquitto.conf" &
 	MQPID=$!
-	PIDS="$PIDS $MQPID"
+	track $MQPID
 	wait_until 10 sh -c "ss -ltn | grep -q '127.0.0.1:$MQPORT '" || fail "mosquitto did not start"
 	MQURI="tcp://127.0.0.1:$MQPORT"
 }
@@ -152,7 +207,7 @@ start_daemon() {
 		"$BIN/enertrackd" -c "$conf" >>"$dlog" 2>&1 &
 	fi
 	DPID=$!
-	PIDS="$PIDS $DPID"
+	track $DPID
 	# fails at once when the daemon died (a bad config, a sanitizer report)
 	wait_until 60 sh -c "[ \$(grep -c 'mqtt: connected' '$dlog') -gt ${n0:-0} ] ||
 		! grep -qs '^State:.*[RSD]' /proc/$DPID/status" || fail "enertrackd did not connect ($dlog)"
@@ -204,7 +259,7 @@ start_smtp() {
 	# SMTP_TLS="CERT KEY": STARTTLS required
 	$PY "$REPO/tests/integration/smtp_sink.py" "$SMTPPORT" "$T/mail" ${SMTP_TLS:-} >"$T/smtp.log" 2>&1 &
 	SMTPPID=$!
-	PIDS="$PIDS $SMTPPID"
+	track $SMTPPID
 	wait_until 15 sh -c "ss -ltn | grep -q '127.0.0.1:$SMTPPORT '" || fail "SMTP sink did not start: $(cat "$T/smtp.log")"
 }
 
