@@ -4,14 +4,14 @@
  *   etbench publish --uri U --count N [--rate R] [--sites S] [--qos Q] [--window W]
  *                   [--tag T] [--seed X] [--client-id C] [--timeout S]
  *       Publishes N v1 readings on energy/<kind>/<site>/<metric> (kinds mine,
- *       plant, enterprise and region; the metrics of DESIGN.md in the units
+ *       plant, enterprise and region; the metrics of docs/message-format.md in the units
  *       publishers really send, plus a few non-canonical ones), at full speed or
  *       paced to R messages a second. Each reading's ts is the wall-clock time
  *       at which it is handed to paho, with microsecond precision and strictly
  *       increasing over the run, so that every reading is one row of its own and
  *       publish->commit latency is pg_xact_commit_timestamp(xmin) - ts. QoS 1
  *       and 2 keep their own window of unacknowledged sends (paho 1.3.12 stalls
- *       ~1 s when more sends are queued than its in-flight window, FACTS.md).
+ *       ~1 s when more sends are queued than its in-flight window, docs/threads.md).
  *
  *   etbench count --uri U --client-id C --count N [--topic T] [--timeout S] [--idle S]
  *   etbench count --uri U --client-id C --prime | --forget

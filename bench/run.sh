@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make bench` (issue #6): enertrackd against a bare paho subscriber, with
+# `make bench`: enertrackd against a bare paho subscriber, with
 # its own PostgreSQL and mosquitto on free loopback ports (scripts/services.sh).
 #
 #  1. drain   N readings queued at the broker for two persistent sessions:

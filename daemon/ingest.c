@@ -12,7 +12,7 @@
 #include "enertrack/copyenc.h"
 #include "enertrack/log.h"
 
-/* The first 4 KiB of a rejected payload are kept (issue #2). */
+/* The first 4 KiB of a rejected payload are kept in rejected_message. */
 #define REJECT_KEEP_BYTES 4096
 
 static int64_t wall_us(void)

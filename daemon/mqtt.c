@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* paho MQTTAsync adapter. Facts this relies on (FACTS.md): messageArrived
+/* paho MQTTAsync adapter. Facts this relies on (docs/threads.md): messageArrived
  * runs on paho's thread with paho's global mutex held and the PUBACK goes
  * out when it returns, so it must be quick and must keep the message; the
  * callbacks are registered before connecting, because a persistent
@@ -87,7 +87,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	int64_t recv_us = wall_us();
 	int rc;
 	/* Not stored (disk full, I/O error): wait here until it is. paho sends
-	 * the PUBACK when this returns, whatever it returns (FACTS.md), so
+	 * the PUBACK when this returns, whatever it returns (docs/threads.md), so
 	 * returning without the message stored would lose it; waiting keeps
 	 * it unacknowledged at the broker (which redelivers it should the
 	 * connection drop meanwhile) while the loop drains the spool. */
@@ -512,7 +512,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 			 rc == MQTTASYNC_BAD_PROTOCOL ? " (is the URI scheme right?)" : "");
 		goto fail;
 	}
-	/* callbacks before connect (FACTS.md) */
+	/* callbacks before connect (docs/threads.md) */
 	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
 

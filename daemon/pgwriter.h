@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The PostgreSQL writer: one thread that owns one blocking libpq connection
- * and writes one batch at a time (FACTS.md: about 2.5x less code than
+ * and writes one batch at a time (docs/threads.md: about 2.5x less code than
  * non-blocking libpq on uv_poll_t, and the loop never waits on PostgreSQL).
  * Everything here except the thread body runs on the loop thread. */
 #ifndef ENERTRACK_DAEMON_PGWRITER_H

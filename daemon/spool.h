@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The on-disk spool (issue #4): every message paho hands over is appended
+/* The on-disk spool (docs/spool.md): every message paho hands over is appended
  * here before paho's callback returns, and the loop reads messages back
  * from here, never from memory. One path serves live traffic, a backlog
  * while PostgreSQL is down, and replay after a crash; memory stays flat

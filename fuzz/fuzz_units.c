@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness of lib/units.c. Input: one byte of dimension, eight of
  * a double, then a name used both as a unit and as a metric. The answers
- * are compared with the tables of DESIGN.md ("Units", canonical metrics)
+ * are compared with the tables of docs/message-format.md (units, metrics)
  * written out again here: the right code for unknown and misfit units, and
  * the correctly rounded conversion (value * factor, or value / divisor for
  * the sub-units) for the others. The lookups must not read past len

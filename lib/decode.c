@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoding of format v1 messages with jansson. jansson is strict where it
- * matters (DESIGN.md): it refuses trailing garbage, duplicate keys (with
+ * matters (docs/message-format.md): it refuses trailing garbage, duplicate keys (with
  * JSON_REJECT_DUPLICATES), invalid UTF-8, \u0000 and 1e999, which would
  * otherwise reach PostgreSQL and fail a whole COPY batch. What jansson lets
  * through is checked here field by field. */

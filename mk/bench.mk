@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# `make bench` (issue #6): starts its own mosquitto and PostgreSQL and measures
+# `make bench`: starts its own mosquitto and PostgreSQL and measures
 # enertrackd side by side with a bare paho subscriber: drain of a queued
 # backlog, live publish->commit rate and latency, peak RSS while PostgreSQL is
 # down and while the backlog drains, CPU per message by thread. Prints a table

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- Least privilege (issue #7): two group roles, created once per cluster.
+-- Least privilege: two group roles, created once per cluster.
 --   enertrack_ingest: what enertrackd needs and no more: add readings and
 --     sites, correct readings, keep rejected messages, roll up hours, and
 --     evaluate targets (alert state, events, the mail outbox). No DELETE on

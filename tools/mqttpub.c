@@ -2,7 +2,7 @@
 /* A small blocking QoS 1 publisher on paho MQTTAsync, for `enertrack sim` and
  * `enertrack publish`. It keeps its own count of unacknowledged sends and
  * never lets it pass ET_PUB_WINDOW: paho 1.3.12 stalls ~1 s whenever more
- * sends are queued than its in-flight window (FACTS.md, upstream PR #1457).
+ * sends are queued than its in-flight window (docs/threads.md, upstream PR #1457).
  * No reconnect and no offline buffering: a tool reports a lost connection as
  * a failure instead of pretending the messages went out. */
 #include "tools.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack sim`: publishes realistic telemetry of Changzhi (Shanxi) in the
- * message format v1 of DESIGN.md: ~90 coal mines, ~15 new-energy plants, ~40
+ * message format v1 (docs/message-format.md): ~90 coal mines, ~15 new-energy plants, ~40
  * large energy users and the city's monthly statistics, in chronological order.
  *
  * Every random draw is a hash of (seed, what, which site, which day...), not a
@@ -33,7 +33,7 @@
 #define MAX_YEARS   50
 #define ROSTER_SEED 0x2024c4a1u /* fixes the roster whatever --seed says */
 
-/* Plan figures of the base year (2024 government work report, DESIGN.md). */
+/* Plan figures of the base year (2024 government work report, sql/002_targets.sql). */
 #define BASE_YEAR	       2024
 #define COAL_T_PER_YEAR	       170e6
 #define NEW_ENERGY_MW_PER_YEAR 620.0

@@ -21,7 +21,7 @@ int publish_main(int argc, char **argv);
 typedef struct et_pub et_pub_t;
 
 /* Sends allowed in flight at once. Kept well under paho's in-flight window,
- * so that paho 1.3.12's ~1 s stall on a full window (FACTS.md) never happens. */
+ * so that paho 1.3.12's ~1 s stall on a full window (docs/threads.md) never happens. */
 #define ET_PUB_WINDOW 200
 
 /* Creates a client for uri ("tcp://host:port", "ssl://...") and connects,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The alert state machine of one target (DESIGN.md, "Targets and drift"):
+/* The alert state machine of one target (docs/architecture.md, "Targets and alerts"):
  * ok -> pending -> firing -> ok, with a smaller tolerance to resolve than to
  * fire and reminders while firing. Pure: the caller supplies the time, reads
  * and stores the state (alert_state in SQL) and sends the mails. Any thread;

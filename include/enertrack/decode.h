@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Message decoding (format v1, DESIGN.md): topic + JSON payload -> readings
+/* Message decoding (format v1, docs/message-format.md): topic + JSON payload -> readings
  * in canonical units, or reasons for rejection. Pure: no I/O, no clock (the
  * caller passes `now`), no globals; safe to call from any one thread at a time
  * per et_topic_layout_t (layouts are read-only after compilation). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The unit table: which units a canonical metric accepts and the factor to
- * its canonical unit (DESIGN.md, Units). A unit that does not fit the metric
+ * its canonical unit (docs/message-format.md). A unit that does not fit the metric
  * is refused, never guessed. Pure, thread-safe (read-only tables). */
 #ifndef ENERTRACK_UNITS_H
 #define ENERTRACK_UNITS_H

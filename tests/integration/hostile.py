@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# Issue #7: the hostile corpus. `hostile.py gen OUT.txt EXPECT.json` writes
+# The hostile corpus. `hostile.py gen OUT.txt EXPECT.json` writes
 # C-escaped `topic<TAB>payload` lines (for `enertrack publish --escaped`)
 # and what each message may become; `hostile.py check EXPECT.json CONNINFO`
 # checks PostgreSQL: each message is stored right or rejected with a reason,

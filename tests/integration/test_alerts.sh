@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #3, end to end with a real SMTP sink: a year running behind produces
+# Alerts end to end with a real SMTP sink: a year running behind produces
 # exactly one firing mail with the right figures; catching up produces
 # exactly one resolved mail; with the sink stopped the next mail waits in
 # alert_outbox and arrives when it is back; two daemons side by side send

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #5, LoadCredential: with [mqtt] password_file left empty, the daemon
+# LoadCredential: with [mqtt] password_file left empty, the daemon
 # reads $CREDENTIALS_DIRECTORY/mqtt-password (where systemd's LoadCredential=
 # puts it). A broker that requires a password lets it in with the
 # credential, and refuses it, with a clear log line, without one.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #4, a full disk (not the spool's own cap): spool_dir on a 2 MB
+# A full disk (not the spool's own cap): spool_dir on a 2 MB
 # tmpfs, PostgreSQL down, 30 000 readings published. When the disk refuses
 # a record the daemon says so once and paho's thread holds that message,
 # unacknowledged (the broker keeps the rest), until PostgreSQL is back and

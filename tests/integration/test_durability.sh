@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #4: nothing is lost, nothing doubles, whatever fails in between.
+# Durability: nothing is lost, nothing doubles, whatever fails in between.
 # 100 000 readings are published in five parts while PostgreSQL is stopped
 # for 20 s, enertrackd is killed with SIGKILL twice (once while the backlog
 # waits in its spool for PostgreSQL) and restarted, and mosquitto

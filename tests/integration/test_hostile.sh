@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #7, hostile input: a corpus of over 50 hostile messages (tabs,
+# Hostile input: a corpus of over 50 hostile messages (tabs,
 # newlines, backslashes and quotes inside strings, invalid UTF-8, NUL bytes,
 # 1 MB payloads, 10 000-element arrays, 1 000-deep nesting, huge and
 # subnormal numbers, NaN and Infinity spelled every way, duplicate keys,

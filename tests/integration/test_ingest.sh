@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #2: 20 000 readings across 50 sites land exactly once with the right
+# Ingest: 20 000 readings across 50 sites land exactly once with the right
 # canonical values; the same 20 000 again change nothing; changed values are
 # corrections; 20 bad messages of different kinds are kept in
 # rejected_message with distinct reasons and the daemon keeps running;

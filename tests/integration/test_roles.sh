@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #7, least privilege: the migrations create enertrack_ingest and
+# Least privilege: the migrations create enertrack_ingest and
 # enertrack_reader. A daemon logged in with enertrack_ingest alone ingests,
 # corrects, keeps rejects, refused rows and evaluates targets without a
 # permission error; it cannot delete, truncate or drop. A reader reads the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #2, SIGTERM: the daemon stops taking messages, commits every reading
+# SIGTERM: the daemon stops taking messages, commits every reading
 # it received and exits 0; the persistent session (clean session off, QoS 1)
 # keeps what arrived at the broker meanwhile, so after a restart every one
 # of 30 000 readings is in PostgreSQL exactly once.

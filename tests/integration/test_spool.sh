@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #4, spool damage: two segments are left by two killed daemons while
+# Spool damage: two segments are left by two killed daemons while
 # PostgreSQL is down; the last record of the first is cut short (a torn
 # write) and a byte in the middle of the second is flipped. On restart the
 # replay reports both, loses those two messages and nothing else.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #3: the schedule and drift maths of target_progress_at(), table-driven
+# The schedule and drift maths of target_progress_at(), table-driven
 # against a real PostgreSQL: leap year, year start in Asia/Shanghai versus
 # UTC, monthly weights, `about` both ways, `at_least`, `reduce_by_pct`,
 # too_early, stale sites explaining a shortfall, the capacity source filter;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Issue #7, secured connections. A throwaway CA (openssl) signs a server
+# Secured connections. A throwaway CA (openssl) signs a server
 # certificate for localhost and a client certificate. mosquitto gets a TLS
 # listener that requires client certificates, PostgreSQL gets ssl = on.
 # The daemon connects with the right certificates (mqtts://, host name

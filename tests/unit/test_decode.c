@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/decode.c: format v1 messages (DESIGN.md) to readings or
+/* Unit tests of lib/decode.c: format v1 messages (docs/message-format.md) to readings or
  * rejections. A collecting sink records every callback, so each case checks
  * the exact sequence: which element, which reason, which reading. Payloads
  * are written with ' for " to keep the tables readable (see jq()). */
@@ -927,7 +927,7 @@ static void test_layout_errors(void **state)
 
 /* ---- names and helpers ---- */
 
-/* Sane bounds per dimension and the nesting limit (issue #7). */
+/* Sane bounds per dimension and the nesting limit. */
 static void test_bounds_and_depth(void **state)
 {
 	(void)state;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/units.c: the unit table of DESIGN.md (Units), the
+/* Unit tests of lib/units.c: the unit table of docs/message-format.md, the
  * dimension of each canonical metric, conversion factors, and the two kinds
  * of refusal (-EDOM for another dimension, -ENOENT for an unknown unit). */
 #include <setjmp.h>
@@ -17,7 +17,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Every unit of DESIGN.md, its dimension and what 1, 1.5 and a value with
+/* Every unit of docs/message-format.md, its dimension and what 1, 1.5 and a value with
  * many digits come to in the canonical unit. The expectations are the
  * correctly rounded decimal results (what a person computes by hand), so a
  * factor like 1e-3 must not add a stray last digit. */
@@ -91,7 +91,7 @@ static void test_sub_unit_exact(void **state)
 	}
 }
 
-/* The table holds exactly the units of DESIGN.md, each with its dimension and
+/* The table holds exactly the units of docs/message-format.md, each with its dimension and
  * factor, and nothing else. */
 static void test_table(void **state)
 {
@@ -106,7 +106,7 @@ static void test_table(void **state)
 			if (strcmp(convs[k].unit, name) == 0)
 				break;
 		if (k == ARRAY_LEN(convs))
-			fail_msg("unit \"%s\" is not in DESIGN.md", name);
+			fail_msg("unit \"%s\" is not in docs/message-format.md", name);
 		if (dim != convs[k].dim)
 			fail_msg("unit \"%s\": dimension %d, want %d", name, dim, convs[k].dim);
 		if (factor != convs[k].one)
