@@ -49,15 +49,16 @@ struct alert_cfg {
 struct db {
 	PGconn *conn;
 	const char *name; /* application_name */
+	const char *what; /* in the log: "alerts", "alerts: mail" */
 	unsigned failures;
 	char err[512];
 };
 
 struct et_alerts {
-	uv_async_t ended;	 /* a thread ended: join them once both have */
-	uv_timer_t stop_timer;	 /* bounds that wait */
-	int open_handles;	 /* the two above, until closed */
-	bool finishing, joined;	 /* loop thread only */
+	uv_async_t ended;	/* a thread ended: join them once both have */
+	uv_timer_t stop_timer;	/* bounds that wait */
+	int open_handles;	/* the two above, until closed */
+	bool finishing, joined; /* loop thread only */
 	void (*closed)(void *ctx, bool joined);
 	void *closed_ctx;
 	pthread_t eval_thread, mail_thread;
@@ -65,10 +66,10 @@ struct et_alerts {
 	pthread_cond_t cv;
 	/* guarded by mu */
 	bool stop;
-	bool mail_kick;			/* the evaluator queued mail */
-	bool eval_ended, mail_ended;	/* set by each thread as it returns */
-	bool abandoned;			/* the loop gave up waiting: no more async sends */
-	int mail_fd[MAX_MAIL_FDS];	/* the mailer's SMTP sockets, -1 when free */
+	bool mail_kick;		     /* the evaluator queued mail */
+	bool eval_ended, mail_ended; /* set by each thread as it returns */
+	bool abandoned;		     /* the loop gave up waiting: no more async sends */
+	int mail_fd[MAX_MAIL_FDS];   /* the mailer's SMTP sockets, -1 when free */
 	bool warned_no_smtp;
 	struct alert_cfg *cfg; /* guarded by mu; each thread takes a copy per round */
 	char *conninfo;
@@ -214,7 +215,7 @@ static bool db_ensure(et_alerts_t *al, struct db *d)
 			      "dbname",
 			      "password",
 			      NULL};
-	const char *vals[] = {"10",    "1", "10", "5", "3", d->name, al->conninfo, al->pg_password,
+	const char *vals[] = {"10", "1", "10", "5", "3", d->name, al->conninfo, al->pg_password,
 			      NULL};
 	if (!al->pg_password)
 		keys[7] = NULL;
@@ -222,13 +223,13 @@ static bool db_ensure(et_alerts_t *al, struct db *d)
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		if (d->failures++ == 0)
 			log_error("%s: cannot connect to PostgreSQL: %s (retrying; logged once)",
-				  d->name, PQerrorMessage(d->conn));
+				  d->what, PQerrorMessage(d->conn));
 		PQfinish(d->conn);
 		d->conn = NULL;
 		return false;
 	}
 	if (d->failures)
-		log_info("%s: connected to PostgreSQL again", d->name);
+		log_info("%s: connected to PostgreSQL again", d->what);
 	d->failures = 0;
 	return true;
 }
@@ -433,10 +434,11 @@ static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
 	for (int tries = 0; tries < 100; tries++) {
 		snprintf(last, sizeof(last), "%lld", *after);
 		const char *p[1] = {last};
-		PGresult *r = outbox_query(al,
-					   "SELECT id FROM alert_outbox WHERE sent_at IS NULL"
-					   " AND next_attempt_at <= now() AND id > $1 ORDER BY id LIMIT 1",
-					   1, p);
+		PGresult *r = outbox_query(
+			al,
+			"SELECT id FROM alert_outbox WHERE sent_at IS NULL"
+			" AND next_attempt_at <= now() AND id > $1 ORDER BY id LIMIT 1",
+			1, p);
 		if (!r)
 			return -1;
 		if (PQntuples(r) == 0) {
@@ -497,10 +499,11 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 		PGresult *u = NULL;
 		if (rc == 0) {
 			const char *p[1] = {id};
-			u = outbox_query(al,
-					 "UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1,"
-					 " last_error = NULL WHERE id = $1",
-					 1, p);
+			u = outbox_query(
+				al,
+				"UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1,"
+				" last_error = NULL WHERE id = $1",
+				1, p);
 			log_info("alerts: mail %s sent%s", id,
 				 al->smtp_failures ? " (the mail server is back)" : "");
 			al->smtp_failures = 0;
@@ -531,7 +534,8 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 		PQclear(u);
 		if (al->mail_db.conn) {
 			const char *p[1] = {id};
-			PQclear(outbox_query(al, "SELECT pg_advisory_unlock(" OUTBOX_KEY ")", 1, p));
+			PQclear(outbox_query(al, "SELECT pg_advisory_unlock(" OUTBOX_KEY ")", 1,
+					     p));
 		}
 		PQclear(r);
 		if (rc != 0 || !al->mail_db.conn)
@@ -728,6 +732,8 @@ int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
 	al->pg_password = pg_password ? strdup(pg_password) : NULL;
 	al->eval_db.name = "enertrackd-alerts";
 	al->mail_db.name = "enertrackd-mail";
+	al->eval_db.what = "alerts";
+	al->mail_db.what = "alerts: mail";
 	for (int i = 0; i < MAX_MAIL_FDS; i++)
 		al->mail_fd[i] = -1;
 	pthread_mutex_init(&al->mu, NULL);

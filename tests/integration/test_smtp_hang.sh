@@ -4,7 +4,8 @@
 # timeout_s = 3600 and a mail pending: evaluation goes on (a target added
 # meanwhile is evaluated), no database session sits idle in a transaction,
 # /healthz answers, and SIGTERM exits 0 within a few seconds. The mail the
-# shutdown interrupted stays unsent and goes out at the next start.
+# shutdown interrupted stays unsent and goes out at the next start; an
+# evaluation that PostgreSQL holds up (a lock) delays SIGTERM by 5 s at most.
 # Every check runs even when an earlier one failed, so that a run against a
 # daemon with the defect shows each symptom.
 . "$(dirname "$0")/lib.sh"
@@ -118,7 +119,29 @@ sed -i "s|^url = smtp://127.0.0.1:$HANGPORT|url = smtp://127.0.0.1:$SMTPPORT|" "
 start_daemon
 wait_until 30 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 1 ]" && r=ok || r=bad
 check $r "the interrupted mail went out after a restart ($(mails) mail)"
-stop_daemon
+
+# 6. an evaluation that PostgreSQL holds up (a lock on target) does not hold
+# back the shutdown for more than the alerts threads' 5 s
+psql "$PGCONN" -X -q -c "BEGIN; LOCK TABLE target IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)" >/dev/null 2>&1 &
+LOCKER=$!
+PIDS="$PIDS $LOCKER"
+wait_until 15 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enertrackd-alerts' AND wait_event_type = 'Lock'\")\" = 1 ]" ||
+	fail "the evaluation did not wait for the lock"
+t0=$(date +%s%N)
+kill -TERM "$DPID"
+wait_until 20 sh -c "! grep -qs '^State:.*[RSD]' /proc/$DPID/status" || true
+ms=$((($(date +%s%N) - t0) / 1000000))
+if grep -qs '^State:.*[RSD]' "/proc/$DPID/status"; then
+	kill -KILL "$DPID" 2>/dev/null || true
+	wait "$DPID" 2>/dev/null || true
+	check bad "SIGTERM during a stuck evaluation: still running after $ms ms; killed"
+else
+	rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" = 0 ] && [ "$ms" -lt 8000 ] && r=ok || r=bad
+	check $r "SIGTERM during a stuck evaluation: exit $rc after $ms ms (limit 8000 ms)"
+fi
+kill "$LOCKER" 2>/dev/null || true
 
 [ -z "$FAILED" ] || fail "failed:$FAILED"
 log "ok: a hanging mail server held back neither evaluation, nor a transaction, nor shutdown"
