@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Target evaluation and the mail outbox. Blocking libpq and libcurl on a
- * dedicated thread: evaluations are rare (once a minute) and a mail server
- * may take seconds to answer; neither may stall ingest. */
+/* Target evaluation and the mail outbox, on two threads with a PostgreSQL
+ * connection each: the evaluator never waits for a mail server, the mailer
+ * never sends inside a transaction, and neither stalls ingest or the loop.
+ * Stopping aborts a mail in flight at once (its socket is shut down) and is
+ * joined on the loop when both threads said they ended. */
 #include "alerts.h"
 
 #include <curl/curl.h>
@@ -13,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
@@ -35,19 +39,44 @@ struct alert_cfg {
 	int smtp_retry_s;
 };
 
+/* How long stopping waits for the threads before the daemon exits without
+ * them. A mail in flight is aborted at once; this bounds a PostgreSQL call. */
+#define STOP_TIMEOUT_MS 5000
+/* Sockets of one SMTP attempt (happy eyeballs may open two at once). */
+#define MAX_MAIL_FDS 4
+
+/* One thread's PostgreSQL connection. */
+struct db {
+	PGconn *conn;
+	const char *name; /* application_name */
+	const char *what; /* in the log: "alerts", "alerts: mail" */
+	unsigned failures;
+	char err[512];
+};
+
 struct et_alerts {
-	pthread_t thread;
+	uv_async_t ended;	/* a thread ended: join them once both have */
+	uv_timer_t stop_timer;	/* bounds that wait */
+	int open_handles;	/* the two above, until closed */
+	bool finishing, joined; /* loop thread only */
+	void (*closed)(void *ctx, bool joined);
+	void *closed_ctx;
+	pthread_t eval_thread, mail_thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	/* guarded by mu */
 	bool stop;
-	struct alert_cfg *cfg; /* guarded by mu; the thread takes a copy per round */
+	bool mail_kick;		     /* the evaluator queued mail */
+	bool eval_ended, mail_ended; /* set by each thread as it returns */
+	bool abandoned;		     /* the loop gave up waiting: no more async sends */
+	int mail_fd[MAX_MAIL_FDS];   /* the mailer's SMTP sockets, -1 when free */
+	bool warned_no_smtp;
+	struct alert_cfg *cfg; /* guarded by mu; each thread takes a copy per round */
 	char *conninfo;
 	char *pg_password;
-	PGconn *conn;
-	unsigned db_failures;
-	unsigned smtp_failures;
-	bool warned_no_smtp;
-	char err[512];
+	struct db eval_db, mail_db; /* each owned by its thread */
+	unsigned smtp_failures;	    /* mail thread */
+	bool outbox_failing;	    /* mail thread: an outbox query failed, logged once */
 	/* /metrics lines of the targets: built by the thread per evaluation,
 	 * swapped in under mu when it committed */
 	et_buf_t tm_next;
@@ -169,13 +198,13 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 
 /* ---- PostgreSQL ---- */
 
-static bool db_ensure(et_alerts_t *al)
+static bool db_ensure(et_alerts_t *al, struct db *d)
 {
-	if (al->conn && PQstatus(al->conn) == CONNECTION_OK)
+	if (d->conn && PQstatus(d->conn) == CONNECTION_OK)
 		return true;
-	if (al->conn) {
-		PQfinish(al->conn);
-		al->conn = NULL;
+	if (d->conn) {
+		PQfinish(d->conn);
+		d->conn = NULL;
 	}
 	const char *keys[] = {"connect_timeout",
 			      "keepalives",
@@ -186,30 +215,64 @@ static bool db_ensure(et_alerts_t *al)
 			      "dbname",
 			      "password",
 			      NULL};
-	const char *vals[] = {
-		"10", "1", "10", "5", "3", "enertrackd-alerts", al->conninfo, al->pg_password,
-		NULL};
+	const char *vals[] = {"10", "1", "10", "5", "3", d->name, al->conninfo, al->pg_password,
+			      NULL};
 	if (!al->pg_password)
 		keys[7] = NULL;
-	al->conn = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(al->conn) != CONNECTION_OK) {
-		if (al->db_failures++ == 0)
-			log_error(
-				"alerts: cannot connect to PostgreSQL: %s (retrying; logged once)",
-				PQerrorMessage(al->conn));
-		PQfinish(al->conn);
-		al->conn = NULL;
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		if (d->failures++ == 0)
+			log_error("%s: cannot connect to PostgreSQL: %s (retrying; logged once)",
+				  d->what, PQerrorMessage(d->conn));
+		PQfinish(d->conn);
+		d->conn = NULL;
 		return false;
 	}
-	if (al->db_failures)
-		log_info("alerts: connected to PostgreSQL again");
-	al->db_failures = 0;
+	if (d->failures)
+		log_info("%s: connected to PostgreSQL again", d->what);
+	d->failures = 0;
 	return true;
 }
 
-static bool exec_ok(et_alerts_t *al, const char *sql)
+/* After a failed statement: drop a connection that broke, to reconnect. */
+static void db_check(struct db *d)
 {
-	return et_pq_exec(al->conn, sql, al->err, sizeof(al->err)) == 0;
+	if (d->conn && PQstatus(d->conn) != CONNECTION_OK) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+}
+
+static bool stopping(et_alerts_t *al)
+{
+	pthread_mutex_lock(&al->mu);
+	bool stop = al->stop;
+	pthread_mutex_unlock(&al->mu);
+	return stop;
+}
+
+/* Each thread's last act: say so to the loop, unless it stopped waiting. */
+static void thread_ended(et_alerts_t *al, bool *ended)
+{
+	pthread_mutex_lock(&al->mu);
+	*ended = true;
+	if (!al->abandoned)
+		uv_async_send(&al->ended);
+	pthread_mutex_unlock(&al->mu);
+}
+
+/* Waits up to ms, or until stopped (or, with kick, until mail was queued). */
+static void wait_ms(et_alerts_t *al, int64_t ms, bool *kick)
+{
+	struct timespec until = et_deadline_ms(ms);
+	pthread_mutex_lock(&al->mu);
+	while (!al->stop && !(kick && *kick)) {
+		if (pthread_cond_timedwait(&al->cv, &al->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	if (kick)
+		*kick = false;
+	pthread_mutex_unlock(&al->mu);
 }
 
 /* ---- SMTP ---- */
@@ -230,8 +293,57 @@ static size_t on_curl_read(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Sends one message; returns 0 or -1 with a reason in err. */
-static int smtp_send(const struct alert_cfg *c, const char *message, char *err, size_t errlen)
+/* The mailer's sockets are known to et_alerts_stop, which shuts them down:
+ * whatever curl waits for then (a reply, a TLS record, the QUIT at the end)
+ * ends at once. Opened and closed under mu, so that a number is never shut
+ * down after curl closed it and the system gave it to someone else. */
+static curl_socket_t on_curl_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	et_alerts_t *al = ud;
+	(void)purpose;
+	pthread_mutex_lock(&al->mu);
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	int slot = -1;
+	for (int i = 0; i < MAX_MAIL_FDS && slot < 0; i++)
+		if (al->mail_fd[i] < 0)
+			slot = i;
+	if (!al->stop && slot >= 0) {
+		fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+		if (fd >= 0)
+			al->mail_fd[slot] = fd;
+	}
+	pthread_mutex_unlock(&al->mu);
+	return fd;
+}
+
+static int on_curl_close(void *ud, curl_socket_t fd)
+{
+	et_alerts_t *al = ud;
+	pthread_mutex_lock(&al->mu);
+	for (int i = 0; i < MAX_MAIL_FDS; i++)
+		if (al->mail_fd[i] == fd)
+			al->mail_fd[i] = -1;
+	int rc = close(fd);
+	pthread_mutex_unlock(&al->mu);
+	return rc;
+}
+
+/* Called about once a second even while the server says nothing: a second
+ * way out, should a wait not be on a socket of ours. */
+static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			    curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stopping(ud);
+}
+
+/* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
+ * stopping interrupted it. Mail thread. */
+static int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *message, char *err,
+		     size_t errlen)
 {
 	char rcptbuf[1024], from[300], addr[320];
 	const char *rcpt[ET_MAX_RCPT];
@@ -261,6 +373,13 @@ static int smtp_send(const struct alert_cfg *c, const char *message, char *err, 
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, on_curl_open);
+	curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, al);
+	curl_easy_setopt(curl, CURLOPT_CLOSESOCKETFUNCTION, on_curl_close);
+	curl_easy_setopt(curl, CURLOPT_CLOSESOCKETDATA, al);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_curl_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, al);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	if (strncmp(c->smtp_url, "smtp://", 7) == 0 && strcmp(c->smtp_tls, "starttls") == 0)
 		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (c->smtp_ca_file[0])
@@ -274,46 +393,124 @@ static int smtp_send(const struct alert_cfg *c, const char *message, char *err, 
 		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
-	return rc == CURLE_OK ? 0 : -1;
+	/* a mail the server accepted counts as sent, stopping or not */
+	if (rc == CURLE_OK)
+		return 0;
+	return stopping(al) ? -EINTR : -1;
 }
 
-/* Sends what is due, one row at a time, each under a row lock so that two
- * daemons never send the same mail. */
+/* ---- the outbox ---- */
+
+/* A mail being sent is held by a session-level advisory lock on the
+ * mailer's connection, not by a row lock: no transaction stays open while
+ * the mail server takes its time, yet two daemons never send the same mail,
+ * and a daemon that dies lets go of it with its connection. */
+#define OUTBOX_KEY "hashtext('enertrack.outbox'), ($1::bigint % 2147483648)::integer"
+
+static PGresult *outbox_query(et_alerts_t *al, const char *sql, int n, const char *const *p)
+{
+	if (!al->mail_db.conn)
+		return NULL;
+	PGresult *r = PQexecParams(al->mail_db.conn, sql, n, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK) {
+		al->outbox_failing = false;
+		return r;
+	}
+	if (!al->outbox_failing)
+		log_error("alerts: alert_outbox: %s (retrying; logged once)",
+			  PQresultErrorMessage(r));
+	al->outbox_failing = true;
+	PQclear(r);
+	db_check(&al->mail_db);
+	return NULL;
+}
+
+/* Takes the first due mail after id `after` that no other daemon holds:
+ * 1 with its id, message and attempts in *ret (to PQclear), and the lock
+ * held; 0 when none is left; -1 on a database error. */
+static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
+{
+	char last[24], id[24];
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(last, sizeof(last), "%lld", *after);
+		const char *p[1] = {last};
+		PGresult *r = outbox_query(
+			al,
+			"SELECT id FROM alert_outbox WHERE sent_at IS NULL"
+			" AND next_attempt_at <= now() AND id > $1 ORDER BY id LIMIT 1",
+			1, p);
+		if (!r)
+			return -1;
+		if (PQntuples(r) == 0) {
+			PQclear(r);
+			return 0;
+		}
+		snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		*after = atoll(id);
+		p[0] = id;
+		r = outbox_query(al, "SELECT pg_try_advisory_lock(" OUTBOX_KEY ")", 1, p);
+		if (!r)
+			return -1;
+		bool locked = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		if (!locked)
+			continue; /* another daemon is sending it */
+		/* it may have been sent between the two statements */
+		r = outbox_query(al,
+				 "SELECT id, message, attempts FROM alert_outbox WHERE id = $1"
+				 " AND sent_at IS NULL AND next_attempt_at <= now()",
+				 1, p);
+		if (r && PQntuples(r) == 1) {
+			*ret = r;
+			return 1;
+		}
+		PQclear(r);
+		PQclear(outbox_query(al, "SELECT pg_advisory_unlock(" OUTBOX_KEY ")", 1, p));
+		if (!r)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sends what is due, one mail at a time: claimed, sent with no transaction
+ * open, its outcome recorded in one statement, let go. A mail that stopping
+ * interrupted is left as it was, due, for the next start. */
 static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 {
-	if (!c->smtp_url[0]) {
-		if (!al->warned_no_smtp) {
-			log_warn("alerts: no [smtp] url: mails wait in alert_outbox");
-			al->warned_no_smtp = true;
-		}
+	pthread_mutex_lock(&al->mu);
+	bool warn = !c->smtp_url[0] && !al->warned_no_smtp;
+	if (!c->smtp_url[0])
+		al->warned_no_smtp = true;
+	pthread_mutex_unlock(&al->mu);
+	if (warn)
+		log_warn("alerts: no [smtp] url: mails wait in alert_outbox");
+	if (!c->smtp_url[0])
 		return;
-	}
-	for (int round = 0; round < 100; round++) {
-		if (!exec_ok(al, "BEGIN"))
+	long long after = 0;
+	for (int round = 0; round < 100 && !stopping(al); round++) {
+		PGresult *r = NULL;
+		if (outbox_claim(al, &after, &r) <= 0)
 			return;
-		PGresult *r = PQexec(al->conn, "SELECT id, message, attempts FROM alert_outbox"
-					       " WHERE sent_at IS NULL AND next_attempt_at <= now()"
-					       " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
-		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
-			PQclear(r);
-			exec_ok(al, "ROLLBACK");
-			return;
-		}
 		char err[CURL_ERROR_SIZE + 64];
-		int attempts = atoi(PQgetvalue(r, 0, 2));
-		int rc = smtp_send(c, PQgetvalue(r, 0, 1), err, sizeof(err));
 		const char *id = PQgetvalue(r, 0, 0);
-		PGresult *u;
+		int attempts = atoi(PQgetvalue(r, 0, 2));
+		int rc = smtp_send(al, c, PQgetvalue(r, 0, 1), err, sizeof(err));
+		PGresult *u = NULL;
 		if (rc == 0) {
 			const char *p[1] = {id};
-			u = PQexecParams(
-				al->conn,
+			u = outbox_query(
+				al,
 				"UPDATE alert_outbox SET sent_at = now(), attempts = attempts + 1,"
 				" last_error = NULL WHERE id = $1",
-				1, NULL, p, NULL, NULL, 0);
+				1, p);
 			log_info("alerts: mail %s sent%s", id,
 				 al->smtp_failures ? " (the mail server is back)" : "");
 			al->smtp_failures = 0;
+		} else if (rc == -EINTR) {
+			log_info("alerts: mail %s interrupted by the shutdown; it stays in "
+				 "alert_outbox for the next start",
+				 id);
 		} else {
 			et_backoff_t bo = {.base_ms = (uint32_t)c->smtp_retry_s * 1000,
 					   .max_ms = 3600000,
@@ -322,12 +519,12 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 			snprintf(delay, sizeof(delay), "%u",
 				 et_backoff_next(&bo, (uint32_t)rand()));
 			const char *p[3] = {id, err, delay};
-			u = PQexecParams(
-				al->conn,
+			u = outbox_query(
+				al,
 				"UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2,"
 				" next_attempt_at = now() + $3::integer * interval '1 millisecond'"
 				" WHERE id = $1",
-				3, NULL, p, NULL, NULL, 0);
+				3, p);
 			if (al->smtp_failures++ == 0)
 				log_error(
 					"alerts: cannot send mail %s: %s (retrying with back-off; "
@@ -335,8 +532,13 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 					id, err);
 		}
 		PQclear(u);
+		if (al->mail_db.conn) {
+			const char *p[1] = {id};
+			PQclear(outbox_query(al, "SELECT pg_advisory_unlock(" OUTBOX_KEY ")", 1,
+					     p));
+		}
 		PQclear(r);
-		if (!exec_ok(al, "COMMIT") || rc != 0)
+		if (rc != 0 || !al->mail_db.conn)
 			return;
 	}
 }
@@ -367,81 +569,160 @@ static struct alert_cfg *cfg_take(et_alerts_t *al)
 	return copy;
 }
 
-static int64_t mono_ms(void)
+/* ---- the threads ---- */
+
+/* Returns false when the evaluation failed. */
+static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	et_eval_cfg_t ec = {.tz = c->tz,
+			    .min_elapsed_pct = c->min_elapsed_pct,
+			    .stale_after_s = c->stale_after_s,
+			    .params = c->params,
+			    .smtp_from = c->smtp_from,
+			    .smtp_to = c->smtp_to,
+			    .on_target = on_target,
+			    .ctx = al};
+	et_eval_result_t res;
+	et_buf_reset(&al->tm_next);
+	al->tm_oom = false;
+	if (et_evaluate(al->eval_db.conn, &ec, NULL, &res, al->eval_db.err,
+			sizeof(al->eval_db.err))) {
+		log_error("alerts: evaluation failed: %s", al->eval_db.err);
+		db_check(&al->eval_db);
+		return false;
+	}
+	if (res.busy) {
+		log_debug("alerts: another instance evaluates");
+		return true;
+	}
+	pthread_mutex_lock(&al->mu);
+	if (!al->tm_oom) {
+		et_buf_t tmp = al->tm;
+		al->tm = al->tm_next;
+		al->tm_next = tmp;
+	}
+	if (res.mails) {
+		/* committed: the mailer may send them now */
+		al->mail_kick = true;
+		pthread_cond_broadcast(&al->cv);
+	}
+	pthread_mutex_unlock(&al->mu);
+	return true;
 }
 
-static void *alerts_main(void *arg)
+/* Evaluates every eval_interval_s; never waits for a mail server. */
+static void *eval_main(void *arg)
 {
 	et_alerts_t *al = arg;
-	int64_t next_eval = 0;
-	for (;;) {
-		pthread_mutex_lock(&al->mu);
-		bool stop = al->stop;
-		pthread_mutex_unlock(&al->mu);
-		if (stop)
-			break;
+	while (!stopping(al)) {
 		struct alert_cfg *c = cfg_take(al);
-		int64_t wait_ms = 5000;
-		if (c && db_ensure(al)) {
-			if (mono_ms() >= next_eval) {
-				et_eval_cfg_t ec = {.tz = c->tz,
-						    .min_elapsed_pct = c->min_elapsed_pct,
-						    .stale_after_s = c->stale_after_s,
-						    .params = c->params,
-						    .smtp_from = c->smtp_from,
-						    .smtp_to = c->smtp_to,
-						    .on_target = on_target,
-						    .ctx = al};
-				et_eval_result_t res;
-				et_buf_reset(&al->tm_next);
-				al->tm_oom = false;
-				if (et_evaluate(al->conn, &ec, NULL, &res, al->err,
-						sizeof(al->err)) == 0) {
-					if (res.busy)
-						log_debug("alerts: another instance evaluates");
-					else if (!al->tm_oom) {
-						pthread_mutex_lock(&al->mu);
-						et_buf_t tmp = al->tm;
-						al->tm = al->tm_next;
-						al->tm_next = tmp;
-						pthread_mutex_unlock(&al->mu);
-					}
-					next_eval = mono_ms() + (int64_t)c->eval_interval_s * 1000;
-				} else {
-					log_error("alerts: evaluation failed: %s", al->err);
-					if (PQstatus(al->conn) != CONNECTION_OK) {
-						PQfinish(al->conn);
-						al->conn = NULL;
-					}
-					next_eval = mono_ms() + 5000;
-				}
-			}
-			send_due(al, c);
-			int64_t until_eval = next_eval - mono_ms();
-			/* mail retries are checked every few seconds */
-			wait_ms = until_eval < 2000 ? (until_eval > 0 ? until_eval : 0) : 2000;
-		}
+		int64_t wait = 5000;
+		if (c && db_ensure(al, &al->eval_db) && evaluate_once(al, c))
+			wait = (int64_t)c->eval_interval_s * 1000;
 		cfg_free(c);
-		struct timespec until = et_deadline_ms(wait_ms);
-		pthread_mutex_lock(&al->mu);
-		while (!al->stop) {
-			if (pthread_cond_timedwait(&al->cv, &al->mu, &until) == ETIMEDOUT)
-				break;
-		}
-		pthread_mutex_unlock(&al->mu);
+		wait_ms(al, wait, NULL);
 	}
-	if (al->conn)
-		PQfinish(al->conn);
-	al->conn = NULL;
+	if (al->eval_db.conn)
+		PQfinish(al->eval_db.conn);
+	al->eval_db.conn = NULL;
+	thread_ended(al, &al->eval_ended);
 	return NULL;
 }
 
-int et_alerts_start(et_alerts_t **ret, const et_config_t *cfg, const char *pg_password,
-		    const char *smtp_password)
+/* Sends what alert_outbox holds (from any daemon's evaluation): at once
+ * when this daemon's evaluator queued mail, else every two seconds, which
+ * is also how often retries are looked for. */
+static void *mail_main(void *arg)
+{
+	et_alerts_t *al = arg;
+	while (!stopping(al)) {
+		struct alert_cfg *c = cfg_take(al);
+		if (c && db_ensure(al, &al->mail_db))
+			send_due(al, c);
+		cfg_free(c);
+		wait_ms(al, 2000, &al->mail_kick);
+	}
+	if (al->mail_db.conn)
+		PQfinish(al->mail_db.conn);
+	al->mail_db.conn = NULL;
+	thread_ended(al, &al->mail_ended);
+	return NULL;
+}
+
+/* ---- start and stop, on the loop thread ---- */
+
+static void alerts_free(et_alerts_t *al)
+{
+	pthread_cond_destroy(&al->cv);
+	pthread_mutex_destroy(&al->mu);
+	cfg_free(al->cfg);
+	et_buf_free(&al->tm);
+	et_buf_free(&al->tm_next);
+	free(al->conninfo);
+	if (al->pg_password) {
+		memset(al->pg_password, 0, strlen(al->pg_password));
+		free(al->pg_password);
+	}
+	free(al);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	et_alerts_t *al = h->data;
+	if (--al->open_handles)
+		return;
+	void (*closed)(void *, bool) = al->closed;
+	void *ctx = al->closed_ctx;
+	bool joined = al->joined;
+	/* left running, a thread still uses al: it is not freed then */
+	if (joined)
+		alerts_free(al);
+	if (closed)
+		closed(ctx, joined);
+}
+
+static void finish(et_alerts_t *al, bool joined)
+{
+	if (al->finishing)
+		return;
+	al->finishing = true;
+	al->joined = joined;
+	uv_timer_stop(&al->stop_timer);
+	uv_close((uv_handle_t *)&al->ended, on_handle_closed);
+	uv_close((uv_handle_t *)&al->stop_timer, on_handle_closed);
+}
+
+static void on_thread_ended(uv_async_t *h)
+{
+	et_alerts_t *al = h->data;
+	pthread_mutex_lock(&al->mu);
+	bool both = al->eval_ended && al->mail_ended && !al->abandoned;
+	pthread_mutex_unlock(&al->mu);
+	if (!both || al->finishing)
+		return;
+	/* both have returned or are about to: these joins do not wait */
+	pthread_join(al->eval_thread, NULL);
+	pthread_join(al->mail_thread, NULL);
+	finish(al, true);
+}
+
+static void on_stop_timeout(uv_timer_t *t)
+{
+	et_alerts_t *al = t->data;
+	pthread_mutex_lock(&al->mu);
+	al->abandoned = true;
+	bool eval = al->eval_ended, mail = al->mail_ended;
+	pthread_mutex_unlock(&al->mu);
+	log_warn("alerts: the %s did not stop within %d s; exiting without waiting for it",
+		 !eval && !mail ? "evaluator and the mailer"
+		 : !eval	? "evaluator"
+				: "mailer",
+		 STOP_TIMEOUT_MS / 1000);
+	finish(al, false);
+}
+
+int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
+		    const char *pg_password, const char *smtp_password)
 {
 	et_alerts_t *al = calloc(1, sizeof(*al));
 	if (!al)
@@ -449,22 +730,40 @@ int et_alerts_start(et_alerts_t **ret, const et_config_t *cfg, const char *pg_pa
 	al->cfg = cfg_make(cfg, smtp_password);
 	al->conninfo = strdup(cfg->pg_conninfo);
 	al->pg_password = pg_password ? strdup(pg_password) : NULL;
-	if (!al->cfg || !al->conninfo || (pg_password && !al->pg_password)) {
-		cfg_free(al->cfg);
-		free(al->conninfo);
-		free(al->pg_password);
-		free(al);
-		return -ENOMEM;
-	}
+	al->eval_db.name = "enertrackd-alerts";
+	al->mail_db.name = "enertrackd-mail";
+	al->eval_db.what = "alerts";
+	al->mail_db.what = "alerts: mail";
+	for (int i = 0; i < MAX_MAIL_FDS; i++)
+		al->mail_fd[i] = -1;
 	pthread_mutex_init(&al->mu, NULL);
 	pthread_cond_init(&al->cv, NULL);
-	if (pthread_create(&al->thread, NULL, alerts_main, al)) {
-		cfg_free(al->cfg);
-		free(al->conninfo);
-		free(al->pg_password);
-		free(al);
+	if (!al->cfg || !al->conninfo || (pg_password && !al->pg_password)) {
+		alerts_free(al);
+		return -ENOMEM;
+	}
+	if (pthread_create(&al->eval_thread, NULL, eval_main, al)) {
+		alerts_free(al);
 		return -EAGAIN;
 	}
+	if (pthread_create(&al->mail_thread, NULL, mail_main, al)) {
+		/* at start: the evaluator is waiting at most for PostgreSQL's connect_timeout */
+		pthread_mutex_lock(&al->mu);
+		al->stop = al->abandoned = true;
+		pthread_cond_broadcast(&al->cv);
+		pthread_mutex_unlock(&al->mu);
+		pthread_join(al->eval_thread, NULL);
+		alerts_free(al);
+		return -EAGAIN;
+	}
+	/* the threads send to `ended` only once stopped: it can wait until now
+	 * (a failure above then needs no handle closed before freeing) */
+	uv_async_init(loop, &al->ended, on_thread_ended);
+	uv_timer_init(loop, &al->stop_timer);
+	al->ended.data = al->stop_timer.data = al;
+	al->open_handles = 2;
+	uv_unref((uv_handle_t *)&al->ended);
+	uv_unref((uv_handle_t *)&al->stop_timer);
 	*ret = al;
 	return 0;
 }
@@ -484,24 +783,21 @@ int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *s
 	return 0;
 }
 
-void et_alerts_stop(et_alerts_t *al)
+void et_alerts_stop(et_alerts_t *al, void (*closed)(void *ctx, bool joined), void *ctx)
 {
 	if (!al)
 		return;
+	al->closed = closed;
+	al->closed_ctx = ctx;
 	pthread_mutex_lock(&al->mu);
 	al->stop = true;
+	for (int i = 0; i < MAX_MAIL_FDS; i++)
+		if (al->mail_fd[i] >= 0)
+			shutdown(al->mail_fd[i], SHUT_RDWR);
 	pthread_cond_broadcast(&al->cv);
 	pthread_mutex_unlock(&al->mu);
-	pthread_join(al->thread, NULL);
-	pthread_cond_destroy(&al->cv);
-	pthread_mutex_destroy(&al->mu);
-	cfg_free(al->cfg);
-	et_buf_free(&al->tm);
-	et_buf_free(&al->tm_next);
-	free(al->conninfo);
-	if (al->pg_password) {
-		memset(al->pg_password, 0, strlen(al->pg_password));
-		free(al->pg_password);
-	}
-	free(al);
+	/* from now on the loop waits for the threads, but not for ever */
+	uv_ref((uv_handle_t *)&al->ended);
+	uv_ref((uv_handle_t *)&al->stop_timer);
+	uv_timer_start(&al->stop_timer, on_stop_timeout, STOP_TIMEOUT_MS, 0);
 }

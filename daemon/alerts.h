@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Target evaluation and alert mail, on a thread of their own with their own
- * PostgreSQL connection: every eval_interval_s, under a transaction-scoped
- * advisory lock (so that of several daemons exactly one evaluates), read
- * target_progress, step each target's alert state machine (lib/alert.c),
- * record each change in drift_event and each mail in alert_outbox in the
- * same transaction; then send what is due in alert_outbox through libcurl's
- * SMTP, with back-off. Nothing here runs on the loop thread except start,
- * reconfigure and stop. */
+/* Target evaluation and alert mail, on two threads with a PostgreSQL
+ * connection each. The evaluator, every eval_interval_s, under a
+ * transaction-scoped advisory lock (so that of several daemons exactly one
+ * evaluates), reads target_progress, steps each target's alert state machine
+ * (lib/alert.c) and records each change in drift_event and each mail in
+ * alert_outbox in the same transaction. The mailer sends what is due in
+ * alert_outbox through libcurl's SMTP, with back-off, holding each mail by a
+ * session advisory lock and no open transaction, so that a slow or silent
+ * mail server holds back neither evaluation nor the database. Nothing here
+ * runs on the loop thread except start, reconfigure and stop. */
 #ifndef ENERTRACK_DAEMON_ALERTS_H
 #define ENERTRACK_DAEMON_ALERTS_H
+
+#include <stdbool.h>
+#include <uv.h>
 
 #include "enertrack/buf.h"
 #include "enertrack/config.h"
@@ -16,15 +21,22 @@
 typedef struct et_alerts et_alerts_t;
 
 /* cfg is copied (the reloadable [targets], [alerts] and [smtp] keys and the
- * conninfo); passwords may be NULL. Returns 0 or a negative errno. */
-int et_alerts_start(et_alerts_t **ret, const et_config_t *cfg, const char *pg_password,
-		    const char *smtp_password) __attribute__((warn_unused_result));
+ * conninfo); passwords may be NULL. loop is where et_alerts_stop reports.
+ * Returns 0 or a negative errno. Loop thread. */
+int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
+		    const char *pg_password, const char *smtp_password)
+	__attribute__((warn_unused_result));
 
 /* Applies a reloaded configuration (thread-safe). */
 int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *smtp_password);
 
-/* Stops and joins the thread, and frees al. NULL-safe. */
-void et_alerts_stop(et_alerts_t *al);
+/* Asks both threads to stop and returns at once: a mail in flight is
+ * aborted (it stays due in alert_outbox for the next start). The loop then
+ * joins the threads when they say they ended, or gives up after 5 s; either
+ * way `closed` (if any) runs on the loop, with joined false when a thread
+ * was left running (al is then not freed, and libcurl may still be in use).
+ * al stays valid for et_alerts_metrics until `closed` runs. NULL-safe; once. */
+void et_alerts_stop(et_alerts_t *al, void (*closed)(void *ctx, bool joined), void *ctx);
 
 /* Appends the per-target gauges of the last evaluation this instance ran
  * (drift % and alert state) to out, in the Prometheus text format. */

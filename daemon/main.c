@@ -48,6 +48,7 @@ struct app {
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
+	bool alerts_left; /* an alerts thread did not stop in time */
 	et_ingest_t ingest;
 	bool writer_closed;
 	int exit_code;
@@ -464,6 +465,17 @@ static void on_writer_closed(void *ctx)
 	a->writer_closed = true;
 }
 
+/* The alerts threads have ended (or were left behind): the last thing the
+ * loop waited for, so /healthz says "stopping" until now. */
+static void on_alerts_closed(void *ctx, bool joined)
+{
+	struct app *a = ctx;
+	a->alerts = NULL;
+	a->alerts_left = !joined;
+	et_http_stop(a->http);
+	a->http = NULL;
+}
+
 static void close_all(struct app *a)
 {
 	if (a->state == APP_ST_CLOSING)
@@ -472,15 +484,17 @@ static void close_all(struct app *a)
 	log_stats(a, "stopped");
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->shutdown_timer);
-	et_http_stop(a->http);
-	a->http = NULL;
 	uv_close((uv_handle_t *)&a->tick, on_handle_closed);
 	uv_close((uv_handle_t *)&a->shutdown_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
-	et_alerts_stop(a->alerts);
-	a->alerts = NULL;
+	if (a->alerts) {
+		et_alerts_stop(a->alerts, on_alerts_closed, a);
+	} else {
+		et_http_stop(a->http);
+		a->http = NULL;
+	}
 	if (a->writer) {
 		et_pgwriter_stop(a->writer, true, on_writer_closed);
 		a->writer = NULL;
@@ -712,7 +726,7 @@ int main(int argc, char **argv)
 	}
 	a->ingest.on_commit = on_commit;
 	a->ingest.commit_ctx = a;
-	if (et_alerts_start(&a->alerts, &a->cfg, pg_pw, smtp_pw)) {
+	if (et_alerts_start(&a->alerts, &a->loop, &a->cfg, pg_pw, smtp_pw)) {
 		log_error("cannot start the alerts thread");
 		return 1;
 	}
@@ -762,6 +776,7 @@ int main(int argc, char **argv)
 	if (!et_mqtt_paho_left())
 		et_spool_close(a->spool);
 	et_config_free(&a->cfg);
-	curl_global_cleanup();
+	if (!a->alerts_left)
+		curl_global_cleanup();
 	return a->exit_code;
 }
