@@ -9,6 +9,48 @@
 -- from reading itself (reading_metric_ts), which is exact and reads a handful
 -- of rows more than the rollup alone.
 
+-- The parts of reading_spans: per site and span, the whole hours from
+-- reading_hourly, then the readings of each hour that a cut falls inside,
+-- each part one query planned with its bounds as constants (an index range
+-- on one partition of reading; a lateral join would plan every partition).
+CREATE FUNCTION reading_span_parts(m text, srcs text[], cuts timestamptz[])
+RETURNS TABLE (site_id text, span integer, value_sum double precision, n bigint,
+               first_ts timestamptz, last_ts timestamptz)
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+DECLARE
+    lo timestamptz := cuts[1];
+    hi timestamptz := cuts[cardinality(cuts)];
+    edges timestamptz[];
+    e timestamptz; e_lo timestamptz; e_hi timestamptz;
+BEGIN
+    IF cuts IS NULL OR cardinality(cuts) < 2 OR hi <= lo THEN
+        RETURN;
+    END IF;
+    SELECT coalesce(array_agg(DISTINCT date_trunc('hour', c, 'UTC')), '{}') INTO edges
+      FROM unnest(cuts) c
+     WHERE date_trunc('hour', c, 'UTC') <> c;
+    RETURN QUERY
+    SELECT h.site_id, width_bucket(h.hour, cuts), sum(h.value_sum), sum(h.n)::bigint,
+           min(h.hour), max(h.last_ts)
+      FROM reading_hourly h
+     WHERE h.metric = m AND h.hour >= lo AND h.hour < hi AND h.hour <> ALL (edges)
+       AND (srcs IS NULL OR h.source = ANY (srcs))
+     GROUP BY 1, 2;
+    FOREACH e IN ARRAY edges LOOP
+        -- plain values, so that the planner prunes to the one partition
+        e_lo := greatest(e, lo);
+        e_hi := least(e + interval '1 hour', hi);
+        RETURN QUERY
+        SELECT r.site_id, width_bucket(r.ts, cuts), sum(r.value), count(*), min(r.ts), max(r.ts)
+          FROM reading r
+         WHERE r.metric = m AND r.ts >= e_lo AND r.ts < e_hi
+           AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
+         GROUP BY 1, 2;
+    END LOOP;
+END $$;
+
 -- Per site, the readings of metric m (of sources srcs; NULL: all) in the
 -- spans [cuts[i], cuts[i+1]), i = 1 .. cardinality(cuts) - 1: their sum,
 -- count, first and last ts (first_ts is the UTC hour for readings taken
@@ -16,39 +58,11 @@
 CREATE FUNCTION reading_spans(m text, srcs text[], cuts timestamptz[])
 RETURNS TABLE (site_id text, span integer, value_sum double precision, n bigint,
                first_ts timestamptz, last_ts timestamptz)
-LANGUAGE plpgsql STABLE
--- plan with the bounds as constants: partition pruning and index ranges
-SET plan_cache_mode = force_custom_plan AS $$
-#variable_conflict use_column
-DECLARE
-    lo timestamptz := cuts[1];
-    hi timestamptz := cuts[cardinality(cuts)];
-    edges timestamptz[];
-BEGIN
-    IF cuts IS NULL OR cardinality(cuts) < 2 OR hi <= lo THEN
-        RETURN;
-    END IF;
-    -- the UTC hours that a cut falls inside: read from reading, not the rollup
-    SELECT coalesce(array_agg(DISTINCT date_trunc('hour', c, 'UTC')), '{}') INTO edges
-      FROM unnest(cuts) c
-     WHERE date_trunc('hour', c, 'UTC') <> c;
-    RETURN QUERY
-    SELECT x.site_id, width_bucket(x.t, cuts), sum(x.v), sum(x.n)::bigint, min(x.t), max(x.last)
-    FROM (
-        SELECT h.site_id, h.hour AS t, h.value_sum AS v, h.n::bigint AS n, h.last_ts AS last
-          FROM reading_hourly h
-         WHERE h.metric = m AND h.hour >= lo AND h.hour < hi AND h.hour <> ALL (edges)
-           AND (srcs IS NULL OR h.source = ANY (srcs))
-        UNION ALL
-        SELECT r.site_id, r.ts, r.value, 1::bigint, r.ts
-          FROM unnest(edges) e
-          CROSS JOIN LATERAL (
-              SELECT r.site_id, r.ts, r.value FROM reading r
-               WHERE r.metric = m AND r.ts >= greatest(e, lo) AND r.ts < least(e + interval '1 hour', hi)
-                 AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))) r
-    ) x
-    GROUP BY x.site_id, width_bucket(x.t, cuts);
-END $$;
+LANGUAGE sql STABLE AS $$
+    SELECT p.site_id, p.span, sum(p.value_sum), sum(p.n)::bigint, min(p.first_ts), max(p.last_ts)
+      FROM reading_span_parts(m, srcs, cuts) p
+     GROUP BY p.site_id, p.span
+$$;
 COMMENT ON FUNCTION reading_spans(text, text[], timestamptz[]) IS
     'Exact per-site sums of a metric between instants: whole UTC hours from reading_hourly, the hours cut by a bound from reading.';
 

@@ -54,6 +54,13 @@ lt() { q "SELECT to_char(timestamp '$1' AT TIME ZONE '$TZN' AT TIME ZONE 'UTC', 
 "$BIN/enertrack" evaluate -c "$T/enertrack.conf" --at 2024-06-01T00:00:00Z >/dev/null ||
 	fail "enertrack evaluate failed"
 check "timezone from the configuration" "$(q 'SELECT timezone FROM target_setting')" "Asia/Kolkata"
+# and a TIME without an offset is a local time there (the alert's first state
+# is dated at the evaluation)
+q "DELETE FROM alert_state"
+"$BIN/enertrack" evaluate -c "$T/enertrack.conf" --at '2024-06-10 10:30' >/dev/null ||
+	fail "enertrack evaluate failed"
+check "evaluate --at without an offset" \
+	"$(q "SELECT DISTINCT to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM alert_state")" "2024-06-10 05:00"
 
 for TZN in Asia/Kolkata Asia/Shanghai Asia/Kathmandu America/St_Johns; do
 	log "--- $TZN"
@@ -95,6 +102,7 @@ for TZN in Asia/Kolkata Asia/Shanghai Asia/Kathmandu America/St_Johns; do
 	q "SELECT t_add('g2', 'generation', '2024-06-11T11:05:00Z', 30), t_add('g2', 'generation', '2024-06-11T11:50:00Z', 40)" >/dev/null
 	check "$TZN: --at 10:30 counts 10:05" "$(st "$(lt '2024-06-10 10:30')" generation actual)" "3.000000"
 	check "$TZN: --at 10:30 status" "$(st "$(lt '2024-06-10 10:30')" generation status)" "behind"
+	check "$TZN: --at 10:30 without an offset" "$(st '2024-06-10 10:30' generation actual)" "3.000000"
 	check "$TZN: --at 10:05 counts it" "$(st "$(lt '2024-06-10 10:05')" generation actual)" "3.000000"
 	check "$TZN: --at 10:50" "$(st "$(lt '2024-06-10 10:50')" generation actual)" "7.000000"
 	check "$TZN: --at 11:30 UTC" "$(st 2024-06-11T11:30:00Z generation actual)" "37.000000"
