@@ -50,6 +50,8 @@ BEGIN
          GROUP BY 1, 2;
     END LOOP;
 END $$;
+COMMENT ON FUNCTION reading_span_parts(text, text[], timestamptz[]) IS
+    'reading_spans before its last grouping: a site and span may have a row from the rollup and one per cut hour.';
 
 -- Per site, the readings of metric m (of sources srcs; NULL: all) in the
 -- spans [cuts[i], cuts[i+1]), i = 1 .. cardinality(cuts) - 1: their sum,
@@ -85,6 +87,8 @@ BEGIN
     END IF;
     RETURN ARRAY[y0p, greatest(y0p, least(prev_top, y0, top)), least(y0, top), top];
 END $$;
+COMMENT ON FUNCTION target_year_cuts(integer, timestamptz, text) IS
+    'Cuts for reading_spans: span 1 the same period of the year before, 3 the year to date (both to the microsecond, in the zone).';
 
 -- As in 002, with the sums taken by reading_spans: exact at the local year's
 -- start and at `at`.
