@@ -222,7 +222,8 @@ int status_main(int argc, char **argv)
 	if (!conn)
 		return 1;
 	/* a TIME without an offset is a local time of the targets' zone */
-	PGresult *r = PQexec(conn, "SELECT set_config('TimeZone', timezone, false) FROM target_setting");
+	PGresult *r =
+		PQexec(conn, "SELECT set_config('TimeZone', timezone, false) FROM target_setting");
 	int rc = 1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_setting: %s", PQresultErrorMessage(r));
