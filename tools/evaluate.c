@@ -52,7 +52,8 @@ int evaluate_main(int argc, char **argv)
 			       "  a replay (--from/--to, step default '1 day') goes through a past "
 			       "span.\n"
 			       "  Mails are queued in alert_outbox; a running enertrackd sends "
-			       "them.\n");
+			       "them.\n"
+			       "  A TIME without an offset is in [targets] timezone.\n");
 			return 0;
 		default:
 			return 2;
@@ -85,7 +86,16 @@ int evaluate_main(int argc, char **argv)
 	};
 	int rc = 1, n = 0, events = 0, mails = 0;
 	char err[600];
-	PGresult *r = NULL;
+	/* a TIME without an offset is a local time of the targets' zone */
+	const char *tzp[1] = {cfg.tz};
+	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
+				   NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("[targets] timezone: %s", PQresultErrorMessage(r));
+		goto out;
+	}
+	PQclear(r);
+	r = NULL;
 	if (from) {
 		const char *p[3] = {from, to, step};
 		r = PQexecParams(

@@ -203,7 +203,8 @@ int status_main(int argc, char **argv)
 		case 'h':
 			printf("usage: enertrack status -c FILE [--at TIME] [--json]\n"
 			       "  TIME: any PostgreSQL timestamptz, e.g. "
-			       "2024-06-30T12:00:00+08:00\n");
+			       "2024-06-30T12:00:00+08:00;\n"
+			       "  without an offset, in the targets' time zone\n");
 			return 0;
 		default:
 			return 2;
@@ -220,9 +221,19 @@ int status_main(int argc, char **argv)
 	et_config_free(&cfg);
 	if (!conn)
 		return 1;
-	const char *p[1] = {at};
-	PGresult *r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
+	/* a TIME without an offset is a local time of the targets' zone */
+	PGresult *r =
+		PQexec(conn, "SELECT set_config('TimeZone', timezone, false) FROM target_setting");
 	int rc = 1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("target_setting: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(conn);
+		return 1;
+	}
+	PQclear(r);
+	const char *p[1] = {at};
+	r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
