@@ -192,6 +192,7 @@ static bool db_ensure(et_alerts_t *al)
 	if (!al->pg_password)
 		keys[7] = NULL;
 	al->conn = PQconnectdbParams(keys, vals, 1);
+	PQsetNoticeProcessor(al->conn, et_log_pq_notice, "alerts");
 	if (PQstatus(al->conn) != CONNECTION_OK) {
 		if (al->db_failures++ == 0)
 			log_error(

@@ -59,6 +59,7 @@ PGconn *tool_connect(const et_config_t *cfg)
 	if (!pw)
 		keys[3] = NULL;
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	PQsetNoticeProcessor(conn, et_log_pq_notice, NULL);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
 		free(pw);
