@@ -392,6 +392,7 @@ static void *alerts_main(void *arg)
 				et_eval_cfg_t ec = {.tz = c->tz,
 						    .min_elapsed_pct = c->min_elapsed_pct,
 						    .stale_after_s = c->stale_after_s,
+						    .store_settings = true,
 						    .params = c->params,
 						    .smtp_from = c->smtp_from,
 						    .smtp_to = c->smtp_to,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack status`: the targets table, read from target_progress_at(),
- * for a person at a terminal (plain units) or a program (--json). */
+ * for a person at a terminal (plain units) or a program (--json), with the
+ * [targets] settings of its own configuration. */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 enum {
@@ -217,9 +219,18 @@ int status_main(int argc, char **argv)
 	if (tool_load_config(config, &cfg))
 		return 1;
 	PGconn *conn = tool_connect(&cfg);
-	et_config_free(&cfg);
-	if (!conn)
+	char err[400] = "";
+	/* this configuration's [targets], not the daemon's stored ones */
+	if (!conn || tool_check_schema(conn, config) ||
+	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, err,
+			       sizeof(err))) {
+		if (conn && err[0])
+			log_error("%s", err);
+		PQfinish(conn);
+		et_config_free(&cfg);
 		return 1;
+	}
+	et_config_free(&cfg);
 	const char *p[1] = {at};
 	PGresult *r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
 	int rc = 1;
