@@ -92,3 +92,22 @@ void et_log_write(int level, const char *fmt, ...)
 	ssize_t w = write(STDERR_FILENO, line, len);
 	(void)w;
 }
+
+void et_log_pq_notice(void *arg, const char *message)
+{
+	static const struct {
+		const char *prefix;
+		int level;
+	} sev[] = {{"PANIC:", ET_LOG_ERROR},  {"FATAL:", ET_LOG_ERROR}, {"ERROR:", ET_LOG_ERROR},
+		   {"WARNING:", ET_LOG_WARN}, {"NOTICE:", ET_LOG_INFO}, {"INFO:", ET_LOG_INFO},
+		   {"LOG:", ET_LOG_INFO},     {"DEBUG", ET_LOG_DEBUG}};
+	int level = ET_LOG_WARN;
+	for (size_t i = 0; i < sizeof(sev) / sizeof(sev[0]); i++) {
+		if (strncmp(message, sev[i].prefix, strlen(sev[i].prefix)) == 0) {
+			level = sev[i].level;
+			break;
+		}
+	}
+	const char *who = arg;
+	et_log(level, "%s%sPostgreSQL: %s", who ? who : "", who ? ": " : "", message);
+}

@@ -220,6 +220,7 @@ static bool db_ensure(et_alerts_t *al, struct db *d)
 	if (!al->pg_password)
 		keys[7] = NULL;
 	d->conn = PQconnectdbParams(keys, vals, 1);
+	PQsetNoticeProcessor(d->conn, et_log_pq_notice, (void *)d->what); /* read only */
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		if (d->failures++ == 0)
 			log_error("%s: cannot connect to PostgreSQL: %s (retrying; logged once)",
@@ -577,6 +578,7 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 	et_eval_cfg_t ec = {.tz = c->tz,
 			    .min_elapsed_pct = c->min_elapsed_pct,
 			    .stale_after_s = c->stale_after_s,
+			    .store_settings = true,
 			    .params = c->params,
 			    .smtp_from = c->smtp_from,
 			    .smtp_to = c->smtp_to,

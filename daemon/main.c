@@ -23,6 +23,7 @@
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
+#include "enertrack/net.h"
 #include "http.h"
 #include "ingest.h"
 #include "mqtt.h"
@@ -688,6 +689,14 @@ int main(int argc, char **argv)
 		return 1;
 	if (check_only) {
 		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);
+		/* the same resolution as at the start, so that the two agree */
+		et_net_addr_t la[ET_NET_ADDR_MAX];
+		if (a->cfg.http_listen[0] &&
+		    et_net_resolve_listen(a->cfg.http_listen, la, ET_NET_ADDR_MAX, err,
+					  sizeof(err)) < 0) {
+			log_error("%s: [http] listen: %s", config, err);
+			bad = 1;
+		}
 		wipe_free(mqtt_pw);
 		wipe_free(pg_pw);
 		wipe_free(smtp_pw);
@@ -743,8 +752,18 @@ int main(int argc, char **argv)
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
 	a->last_msg_ms = (int64_t)uv_now(&a->loop);
-	if (a->cfg.http_listen[0] && et_http_start(&a->http, &a->loop, a->cfg.http_listen,
-						   on_http_request, a, err, sizeof(err))) {
+	/* [http] listen may name a host: the listener gets its first address of
+	 * this machine, numeric, as --check-config resolved it */
+	et_net_addr_t la[ET_NET_ADDR_MAX];
+	int nla = a->cfg.http_listen[0] ? et_net_resolve_listen(a->cfg.http_listen, la,
+								ET_NET_ADDR_MAX, err, sizeof(err))
+					: 0;
+	if (nla < 0) {
+		log_error("[http] listen: %s", err);
+		a->exit_code = 1;
+		close_all(a);
+	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la[0].text, on_http_request, a, err,
+					    sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
 		close_all(a);

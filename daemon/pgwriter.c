@@ -390,6 +390,7 @@ static int connect_db(et_pgwriter_t *w)
 	if (!w->password)
 		keys[8] = NULL;
 	w->conn = PQconnectdbParams(keys, vals, 1);
+	PQsetNoticeProcessor(w->conn, et_log_pq_notice, "writer");
 	if (PQstatus(w->conn) != CONNECTION_OK) {
 		set_error(w, PQerrorMessage(w->conn));
 		disconnect(w);

@@ -4,6 +4,8 @@
  * INI_HANDLER_LINENO and errors must name their line. */
 #include "enertrack/config.h"
 
+#include "enertrack/hostport.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -319,6 +321,15 @@ static void validate(struct parse_ctx *c)
 	if (cfg->smtp_url[0] && strspn(cfg->smtp_to, " ,\t") == strlen(cfg->smtp_to))
 		add_err(c, line_of(c, "smtp", "to"), "smtp", "to",
 			"needs at least one address when url is set");
+	if (cfg->http_listen[0]) {
+		/* the syntax here; whether the name resolves to an address of
+		 * this machine is for enertrackd --check-config (common/net.c) */
+		char host[256], why[200];
+		uint16_t port;
+		if (et_hostport_parse(cfg->http_listen, host, sizeof(host), &port, why,
+				      sizeof(why)))
+			add_err(c, line_of(c, "http", "listen"), "http", "listen", "%s", why);
+	}
 	if (cfg->tz[0] == '\0' || strchr(cfg->tz, '\'') || strlen(cfg->tz) > 64)
 		add_err(c, line_of(c, "targets", "timezone"), "targets", "timezone",
 			"must be a time zone name such as Asia/Shanghai");

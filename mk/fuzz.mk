@@ -27,7 +27,7 @@ FUZZ_LIB_rfc3339 := lib/rfc3339.c
 FUZZ_LIB_units := lib/units.c
 FUZZ_LIB_copyenc := lib/copyenc.c lib/buf.c lib/utf8.c lib/rfc3339.c
 FUZZ_LIB_spoolrec := lib/spoolrec.c
-FUZZ_LIB_config := lib/config.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
+FUZZ_LIB_config := lib/config.c lib/hostport.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
 
 # -max_len per target: a message a little over the unit tests' limits, a
 # timestamp, a unit, a few COPY lines, a file with a line over 4094 bytes.

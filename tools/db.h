@@ -15,6 +15,12 @@ int tool_load_config(const char *path, et_config_t *cfg);
  * NULL on failure. */
 PGconn *tool_connect(const et_config_t *cfg);
 
+/* For the subcommands that read the targets (status, evaluate): logs one
+ * line that says to run `enertrack migrate -c config` when the database was
+ * never migrated or lacks a later migration they need. Returns 0 when the
+ * schema is there, -1 otherwise (also when the check itself failed). */
+int tool_check_schema(PGconn *conn, const char *config);
+
 int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int evaluate_main(int argc, char **argv);

@@ -12,6 +12,68 @@
 #include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
+/* Asks PostgreSQL one yes-or-no question about command-line values (its own
+ * parser reads them, as the evaluation will): 1 yes, 0 no, -1 when a value
+ * does not parse, with the server's reason in err. */
+static int pg_yes(PGconn *conn, const char *sql, int n, const char *const *p, char *err,
+		  size_t errlen)
+{
+	PGresult *r = PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0);
+	int rc = -1;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		rc = PQgetvalue(r, 0, 0)[0] == 't';
+	} else {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		snprintf(err, errlen, "%s", m ? m : PQerrorMessage(conn));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Refuses what would evaluate nothing, or something else than meant: a time
+ * that does not parse, a step that is not positive (generate_series would
+ * give no instant and the replay would say "0 evaluations"), a span that
+ * ends before it starts. Returns 0, or 2 (a usage error) after one line. */
+static int check_args(PGconn *conn, const char *at, const char *from, const char *to,
+		      const char *step)
+{
+	char err[300];
+	const struct {
+		const char *opt, *val;
+	} times[] = {{"--at", at}, {"--from", from}, {"--to", to}};
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		const char *p[1] = {times[i].val};
+		if (times[i].val && pg_yes(conn, "SELECT $1::timestamptz IS NOT NULL", 1, p, err,
+					   sizeof(err)) < 0) {
+			fprintf(stderr, "enertrack evaluate: %s: %s\n", times[i].opt, err);
+			return 2;
+		}
+	}
+	if (!from)
+		return 0;
+	const char *sp[1] = {step};
+	int yes = pg_yes(conn, "SELECT $1::interval > interval '0'", 1, sp, err, sizeof(err));
+	if (yes < 0) {
+		fprintf(stderr, "enertrack evaluate: --step: %s\n", err);
+		return 2;
+	}
+	if (!yes) {
+		fprintf(stderr,
+			"enertrack evaluate: --step must be a positive interval such as '1 day' "
+			"('%s' is not)\n",
+			step);
+		return 2;
+	}
+	const char *fp[2] = {from, to};
+	if (pg_yes(conn, "SELECT $1::timestamptz <= $2::timestamptz", 2, fp, err, sizeof(err)) !=
+	    1) {
+		fprintf(stderr, "enertrack evaluate: --from (%s) is later than --to (%s)\n", from,
+			to);
+		return 2;
+	}
+	return 0;
+}
+
 int evaluate_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -23,7 +85,7 @@ int evaluate_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *at = NULL, *from = NULL, *to = NULL, *step = "1 day";
+	const char *config = NULL, *at = NULL, *from = NULL, *to = NULL, *step = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:a:f:t:s:h", opts, NULL)) != -1) {
@@ -59,7 +121,7 @@ int evaluate_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!config || (!from) != (!to) || (at && from)) {
+	if (!config || (!from) != (!to) || (at && from) || (step && !from)) {
 		fprintf(stderr,
 			"usage: enertrack evaluate -c FILE [--at TIME | --from TIME --to TIME "
 			"[--step INTERVAL]]\n");
@@ -73,10 +135,19 @@ int evaluate_main(int argc, char **argv)
 		et_config_free(&cfg);
 		return 1;
 	}
+	if (!step)
+		step = "1 day";
+	int bad = check_args(conn, at, from, to, step);
+	if (bad || tool_check_schema(conn, config)) {
+		PQfinish(conn);
+		et_config_free(&cfg);
+		return bad ? bad : 1;
+	}
 	et_eval_cfg_t ec = {
 		.tz = cfg.tz,
 		.min_elapsed_pct = cfg.min_elapsed_pct,
 		.stale_after_s = cfg.stale_after_s,
+		.store_settings = false, /* the daemon's, not ours */
 		.params = {.fire_pct = cfg.fire_pct,
 			   .resolve_pct = cfg.resolve_pct,
 			   .pending_us = (int64_t)cfg.pending_s * 1000000,

@@ -59,6 +59,7 @@ PGconn *tool_connect(const et_config_t *cfg)
 	if (!pw)
 		keys[3] = NULL;
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	PQsetNoticeProcessor(conn, et_log_pq_notice, NULL);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
 		free(pw);
@@ -71,6 +72,29 @@ PGconn *tool_connect(const et_config_t *cfg)
 	PGresult *r = PQexec(conn, "SET client_min_messages = warning");
 	PQclear(r);
 	return conn;
+}
+
+int tool_check_schema(PGconn *conn, const char *config)
+{
+	/* one object from 002 and one from 006: never migrated, or not since */
+	PGresult *r =
+		PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
+			     " IS NOT NULL, to_regclass('target_setting_stored') IS NOT NULL");
+	int rc = -1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_error("cannot read the schema: %s", PQresultErrorMessage(r));
+	else if (PQgetvalue(r, 0, 0)[0] != 't')
+		log_error("the database has no enertrack schema (it was never migrated): run "
+			  "enertrack migrate -c %s",
+			  config);
+	else if (PQgetvalue(r, 0, 1)[0] != 't')
+		log_error("the database's schema is older than this enertrack (006_settings.sql is "
+			  "not applied): run enertrack migrate -c %s",
+			  config);
+	else
+		rc = 0;
+	PQclear(r);
+	return rc;
 }
 
 static int exec_cmd(PGconn *conn, const char *sql, const char *what)

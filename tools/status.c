@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack status`: the targets table, read from target_progress_at(),
- * for a person at a terminal (plain units) or a program (--json). */
+ * for a person at a terminal (plain units) or a program (--json), with the
+ * [targets] settings of its own configuration. */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 enum {
@@ -218,12 +220,22 @@ int status_main(int argc, char **argv)
 	if (tool_load_config(config, &cfg))
 		return 1;
 	PGconn *conn = tool_connect(&cfg);
-	et_config_free(&cfg);
-	if (!conn)
+	char err[400] = "";
+	/* this configuration's [targets], not the daemon's stored ones */
+	if (!conn || tool_check_schema(conn, config) ||
+	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, err,
+			       sizeof(err))) {
+		if (conn && err[0])
+			log_error("%s", err);
+		PQfinish(conn);
+		et_config_free(&cfg);
 		return 1;
-	/* a TIME without an offset is a local time of the targets' zone */
-	PGresult *r =
-		PQexec(conn, "SELECT set_config('TimeZone', timezone, false) FROM target_setting");
+	}
+	/* a TIME without an offset is a local time of this configuration's zone */
+	const char *tzp[1] = {cfg.tz};
+	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
+				   NULL, NULL, 0);
+	et_config_free(&cfg);
 	int rc = 1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_setting: %s", PQresultErrorMessage(r));

@@ -19,9 +19,13 @@ typedef struct et_eval_target {
 } et_eval_target_t;
 
 typedef struct et_eval_cfg {
+	/* the evaluation runs with these, whatever target_setting holds */
 	const char *tz;
 	double min_elapsed_pct;
 	int stale_after_s;
+	/* the daemon: also store them in target_setting, which psql, Grafana
+	 * and the target_progress view read; `enertrack evaluate` does not */
+	bool store_settings;
 	et_alert_params_t params;
 	const char *smtp_from;
 	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
@@ -41,6 +45,14 @@ typedef struct et_eval_result {
 /* Runs one statement that returns no rows or some; 0, or -EIO with the
  * server's message in err. */
 int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
+
+/* Makes the target functions of this session use tz, min_elapsed_pct and
+ * stale_after_s (the session settings enertrack.timezone, ... that the view
+ * target_setting prefers, sql/006_settings.sql) instead of the stored row:
+ * until the end of the transaction when local, else for the session.
+ * Returns 0, or -EIO with the server's message in err. */
+int et_pq_use_settings(PGconn *conn, const char *tz, double min_elapsed_pct, int stale_after_s,
+		       bool local, char *err, size_t errlen);
 
 /* Splits "a@x, b@y c@z" into at most ET_MAX_RCPT addresses, copied into buf
  * and pointed to from out. Returns how many. */

@@ -18,6 +18,15 @@ void et_log_init(const char *progname);
 
 void et_log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A libpq notice processor: PQsetNoticeProcessor(conn, et_log_pq_notice,
+ * "writer") on every connection, right after PQconnectdb*. The server's
+ * notices, and the errors libpq reads while a connection is idle (the FATAL
+ * that says why the server is about to close it), become log lines at the
+ * level of their severity instead of raw lines on stderr. arg: a static
+ * string naming the connection, or NULL. Any thread. (Declared without
+ * libpq's types, so that this header needs no libpq-fe.h.) */
+void et_log_pq_notice(void *arg, const char *message);
+
 /* The level is tested before any formatting work. */
 #define et_log(level, ...)                                                                         \
 	do {                                                                                       \

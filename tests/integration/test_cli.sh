@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # The command lines: --check-config names file, line and key for each error
 # and exits 1; a good file exits 0; --version names the libraries; the
-# sample configuration in etc/ is valid.
+# sample configuration in etc/ is valid. What --check-config accepts for
+# [http] listen, the daemon starts with (a host name too). enertrack status
+# and evaluate: on a database never migrated, a bad --step or span, and with
+# another time zone in their configuration than the daemon's.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/bad.conf" <<'EOC'
@@ -35,4 +38,96 @@ rc=0
 rc=0
 "$BIN/enertrackd" -c "$T/missing.conf" 2>"$T/err3.txt" || rc=$?
 [ "$rc" = 1 ] && grep -q "missing.conf: No such file" "$T/err3.txt" || fail "missing file: $(cat "$T/err3.txt")"
+
+# ---- [http] listen: what --check-config accepts, the daemon starts with
+start_pg
+start_mosquitto
+write_config "$T/enertrack.conf"
+HPORT=$(free_port)
+sed -i "s/^listen = .*/listen = localhost:$HPORT/" "$T/enertrack.conf"
+"$BIN/enertrackd" -c "$T/enertrack.conf" --check-config >"$T/check.txt" 2>&1 ||
+	fail "--check-config refused listen = localhost:$HPORT: $(cat "$T/check.txt")"
+migrate >/dev/null || fail "migrate failed"
+start_daemon
+healthz() {
+	$PY -c 'import sys, urllib.request
+sys.exit(urllib.request.urlopen(sys.argv[1], timeout=2).status != 200)' "$1"
+}
+wait_until 20 healthz "http://localhost:$HPORT/healthz" || fail "no /healthz on localhost:$HPORT"
+stop_daemon
+# check_listen VALUE RC TEXT: --check-config with [http] listen = VALUE
+check_listen() {
+	sed "s/^listen = .*/listen = $1/" "$T/enertrack.conf" >"$T/listen.conf"
+	rc=0
+	"$BIN/enertrackd" -c "$T/listen.conf" --check-config >"$T/check.txt" 2>&1 || rc=$?
+	[ "$rc" = "$2" ] || fail "--check-config with listen = $1 exited $rc, not $2: $(cat "$T/check.txt")"
+	grep -qF -- "$3" "$T/check.txt" || fail "listen = $1: no '$3' in: $(cat "$T/check.txt")"
+}
+check_listen "127.0.0.1:$HPORT" 0 "configuration OK"
+if $PY -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	check_listen "[::1]:$HPORT" 0 "configuration OK"
+fi
+check_listen "::1:$HPORT" 1 "listen.conf:15: [http] listen: an IPv6 address goes in brackets, e.g. [::1]:$HPORT"
+check_listen "localhost" 1 "[http] listen: needs a port: HOST:PORT, e.g. localhost:9464"
+check_listen "localhost:65536" 1 "[http] listen: port 65536 is out of range (1 to 65535)"
+# an address of another machine (TEST-NET-1): resolving needs no network, and
+# the bind that finds it foreign sends nothing
+check_listen "192.0.2.1:$HPORT" 1 "[http] listen: '192.0.2.1:$HPORT': not an address of this machine"
+
+# ---- status and evaluate on a database that was never migrated
+psql "$(echo "$PGCONN" | sed 's/dbname=enertrack/dbname=postgres/')" -XAtqc "CREATE DATABASE bare" >/dev/null
+sed "s/dbname=enertrack/dbname=bare/" "$T/enertrack.conf" >"$T/bare.conf"
+for cmd in status evaluate; do
+	rc=0
+	"$BIN/enertrack" $cmd -c "$T/bare.conf" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+	[ "$rc" = 1 ] || fail "$cmd on an unmigrated database exited $rc: $(cat "$T/err.txt")"
+	[ "$(wc -l <"$T/err.txt")" = 1 ] && grep -q "run enertrack migrate" "$T/err.txt" ||
+		fail "$cmd on an unmigrated database: $(cat "$T/err.txt")"
+done
+
+# and on one migrated before the settings of a session (006)
+psql "$(echo "$PGCONN" | sed 's/dbname=enertrack/dbname=postgres/')" -XAtqc "CREATE DATABASE old" >/dev/null
+sed "s/dbname=enertrack/dbname=old/" "$T/enertrack.conf" >"$T/old.conf"
+mkdir -p "$T/sql-old"
+cp "$REPO"/sql/00[123]_*.sql "$T/sql-old/"
+"$BIN/enertrack" migrate -c "$T/old.conf" --sql-dir "$T/sql-old" >/dev/null || fail "migrate to 003"
+rc=0
+"$BIN/enertrack" status -c "$T/old.conf" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <"$T/err.txt")" = 1 ] && grep -q "older than this enertrack.*run enertrack migrate" "$T/err.txt" ||
+	fail "status on a schema without 006 exited $rc: $(cat "$T/err.txt")"
+
+# ---- evaluate: a step that goes nowhere, a span that ends before it starts
+# evaluate_usage TEXT ARGS...: exits 2 and says TEXT
+evaluate_usage() {
+	want=$1
+	shift
+	rc=0
+	"$BIN/enertrack" evaluate -c "$T/enertrack.conf" "$@" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+	[ "$rc" = 2 ] || fail "evaluate $* exited $rc: $(cat "$T/out.txt" "$T/err.txt")"
+	grep -qF -- "$want" "$T/err.txt" || fail "evaluate $*: no '$want' in: $(cat "$T/err.txt")"
+}
+evaluate_usage "--step must be a positive interval" --from 2024-01-01 --to 2024-02-01 --step '-1 day'
+evaluate_usage "--step must be a positive interval" --from 2024-01-01 --to 2024-02-01 --step '0'
+evaluate_usage "--step must be a positive interval" --from 2024-01-01 --to 2024-02-01 --step '1 day -24 hours'
+evaluate_usage "--from (2024-02-01) is later than --to (2024-01-01)" --from 2024-02-01 --to 2024-01-01
+evaluate_usage "--step: invalid input syntax" --from 2024-01-01 --to 2024-02-01 --step 'often'
+"$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from 2024-03-01T00:00:00+08:00 \
+	--to 2024-03-03T00:00:00+08:00 --step '1 day' >"$T/out.txt" 2>&1 || fail "evaluate over 3 days: $(cat "$T/out.txt")"
+grep -q "^3 evaluations" "$T/out.txt" || fail "evaluate over 3 days: $(cat "$T/out.txt")"
+
+# ---- the tool's own time zone and settings, and the daemon's left alone
+# The daemon (Asia/Shanghai, the default) wrote its settings; the operator's
+# tool runs with UTC. 2024-12-31T20:00Z is 2025 in Shanghai, 2024 in UTC.
+q "UPDATE target_setting SET timezone = 'Asia/Shanghai', min_elapsed_pct = 5, stale_after_s = 3600"
+q "DELETE FROM alert_state"
+cp "$T/enertrack.conf" "$T/utc.conf"
+printf '[targets]\ntimezone = UTC\nmin_elapsed_pct = 7\nstale_after_s = 7200\n' >>"$T/utc.conf"
+"$BIN/enertrack" status -c "$T/utc.conf" --at 2024-12-31T20:00:00Z >"$T/out.txt" 2>&1 || fail "status: $(cat "$T/out.txt")"
+grep -q "^Targets at 2024-12-31 20:00 (UTC)" "$T/out.txt" || fail "status did not use its own zone: $(cat "$T/out.txt")"
+"$BIN/enertrack" status -c "$T/enertrack.conf" --at 2024-12-31T20:00:00Z >"$T/out.txt" 2>&1 || fail "status: $(cat "$T/out.txt")"
+grep -q "^no targets for the year of" "$T/out.txt" || fail "status with Asia/Shanghai: $(cat "$T/out.txt")"
+"$BIN/enertrack" evaluate -c "$T/utc.conf" --at 2024-12-31T20:00:00Z >"$T/out.txt" 2>&1 || fail "evaluate: $(cat "$T/out.txt")"
+[ "$(q "SELECT count(*) > 0 FROM alert_state")" = t ] || fail "evaluate did not evaluate 2024's targets in UTC"
+got=$(q "SELECT timezone || ' ' || min_elapsed_pct || ' ' || stale_after_s FROM target_setting")
+[ "$got" = "Asia/Shanghai 5 3600" ] || fail "evaluate -c utc.conf changed the daemon's settings: $got"
 log "ok"

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "enertrack/config.h"
+#include "enertrack/hostport.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -229,6 +230,7 @@ static void test_fixtures(void **state)
 		"minimal",	    "unknown-section",	"unknown-key",	    "bad-integer",
 		"out-of-range",	    "bad-level",	"duplicate-key",    "not-key-value",
 		"cert-without-key", "key-without-cert", "bad-topic-layout", "several",
+		"listen-names",	    "bad-listen",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		char ini[64], err[64];
@@ -324,6 +326,18 @@ static const struct inline_case {
 	 "t.ini:2: [mqtt] key_file: cert_file and key_file go together\n"},
 	{"[mqtt]\ncert_file = c.pem\nkey_file =\n",
 	 "t.ini:2: [mqtt] cert_file: cert_file and key_file go together\n"},
+	/* [http] listen: the syntax is checked here, names resolve in enertrackd */
+	{"[http]\nlisten = localhost:9464\n", ""},
+	{"[http]\nlisten = [::1]:9464\n", ""},
+	{"[http]\nlisten = 127.0.0.1:9464\n", ""},
+	{"[http]\nlisten =\n", ""}, /* off */
+	{"[http]\nlisten = localhost\n",
+	 "t.ini:2: [http] listen: needs a port: HOST:PORT, e.g. localhost:9464\n"},
+	{"[http]\nlisten = ::1:80\n",
+	 "t.ini:2: [http] listen: an IPv6 address goes in brackets, e.g. [::1]:80 (the part "
+	 "after the last ':' is the port)\n"},
+	{"[http]\nlisten = 127.0.0.1:0\n",
+	 "t.ini:2: [http] listen: port 0 is out of range (1 to 65535)\n"},
 };
 
 static void test_inline(void **state)
@@ -403,6 +417,112 @@ static void test_parse_appends(void **state)
 	assert_string_equal(c.log_level, "warn"); /* a bad value leaves the old one */
 	et_config_free(&c);
 	et_buf_free(&errs);
+}
+
+/* ---- et_hostport_parse ---- */
+
+static const struct hostport_case {
+	const char *in;
+	const char *host; /* NULL: refused with err */
+	unsigned port;
+	const char *err;
+} hostports[] = {
+	{"localhost:9464", "localhost", 9464, NULL},
+	{"127.0.0.1:9464", "127.0.0.1", 9464, NULL},
+	{"[::1]:9464", "::1", 9464, NULL},
+	{"[::]:80", "::", 80, NULL},
+	{"0.0.0.0:1", "0.0.0.0", 1, NULL},
+	{"metrics.plant-1.example:65535", "metrics.plant-1.example", 65535, NULL},
+	{"[fe80::1%eth0]:9464", "fe80::1%eth0", 9464, NULL},
+	{"[::ffff:127.0.0.1]:9464", "::ffff:127.0.0.1", 9464, NULL},
+	{"host_x:08080", "host_x", 8080, NULL},
+	/* refused, each with what would be right */
+	{"", NULL, 0, "must be HOST:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9464 or [::1]:9464"},
+	{"localhost", NULL, 0, "needs a port: HOST:PORT, e.g. localhost:9464"},
+	{"localhost:", NULL, 0, "needs a port after ':' (1 to 65535), e.g. 127.0.0.1:9464"},
+	{"127.0.0.1:0", NULL, 0, "port 0 is out of range (1 to 65535)"},
+	{"127.0.0.1:00000", NULL, 0, "port 0 is out of range (1 to 65535)"},
+	{"127.0.0.1:65536", NULL, 0, "port 65536 is out of range (1 to 65535)"},
+	{"127.0.0.1:999999999999999999999", NULL, 0,
+	 "port 999999999999999999999 is out of range (1 to 65535)"},
+	{"127.0.0.1:http", NULL, 0, "port 'http' must be a number from 1 to 65535"},
+	{"127.0.0.1:-1", NULL, 0, "port '-1' must be a number from 1 to 65535"},
+	{"127.0.0.1:+80", NULL, 0, "port '+80' must be a number from 1 to 65535"},
+	{"127.0.0.1: 80", NULL, 0, "port ' 80' must be a number from 1 to 65535"},
+	{":9464", NULL, 0,
+	 "needs a host before ':PORT': 127.0.0.1 or localhost for this machine only, 0.0.0.0 or "
+	 "[::] for every address"},
+	{"[::1", NULL, 0, "'[' without a closing ']': write [IPv6]:PORT, e.g. [::1]:9464"},
+	{"[::1]", NULL, 0, "needs a port after ']': [::1]:PORT, e.g. [::1]:9464"},
+	{"[::1]:", NULL, 0, "needs a port after ':' (1 to 65535), e.g. 127.0.0.1:9464"},
+	{"[::1]9464", NULL, 0, "expects ':PORT' right after ']', e.g. [::1]:9464"},
+	{"[::1]:0", NULL, 0, "port 0 is out of range (1 to 65535)"},
+	{"[]:80", NULL, 0, "no address between '[' and ']', e.g. [::1]:9464"},
+	{"[localhost]:80", NULL, 0,
+	 "'localhost' is not an IPv6 address: only an IPv6 address goes in brackets (a name or "
+	 "an IPv4 address goes without: HOST:PORT)"},
+	{"[127.0.0.1]:80", NULL, 0,
+	 "'127.0.0.1' is not an IPv6 address: only an IPv6 address goes in brackets (a name or "
+	 "an IPv4 address goes without: HOST:PORT)"},
+	{"[fe80::1%]:80", NULL, 0,
+	 "'fe80::1%' is not an IPv6 address: only an IPv6 address goes in brackets (a name or "
+	 "an IPv4 address goes without: HOST:PORT)"},
+	{"::1:80", NULL, 0,
+	 "an IPv6 address goes in brackets, e.g. [::1]:80 (the part after the last ':' is the "
+	 "port)"},
+	{"::1", NULL, 0,
+	 "an IPv6 address goes in brackets, with the port after them: [IPv6]:PORT, e.g. "
+	 "[::1]:9464"},
+	{"fe80::1", NULL, 0,
+	 "an IPv6 address goes in brackets, with the port after them: [IPv6]:PORT, e.g. "
+	 "[::1]:9464"},
+	{"::", NULL, 0,
+	 "an IPv6 address goes in brackets, with the port after them: [IPv6]:PORT, e.g. "
+	 "[::1]:9464"},
+	{"fe80::1:9464", NULL, 0,
+	 "an IPv6 address goes in brackets, e.g. [fe80::1]:9464 (the part after the last ':' is "
+	 "the port)"},
+	{"http://localhost:9464", NULL, 0, "is HOST:PORT, not a URL, e.g. localhost:9464"},
+	{"local host:80", NULL, 0, "host 'local host' is not a host name or an IPv4 address"},
+	{"a/b:80", NULL, 0, "host 'a/b' is not a host name or an IPv4 address"},
+};
+
+static void test_hostport(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(hostports); i++) {
+		const struct hostport_case *c = &hostports[i];
+		char host[256], err[256] = "";
+		uint16_t port = 0;
+		int rc = et_hostport_parse(c->in, host, sizeof(host), &port, err, sizeof(err));
+		if (c->host) {
+			if (rc != 0)
+				fail_msg("'%s': refused: %s", c->in, err);
+			if (strcmp(host, c->host) != 0 || port != c->port)
+				fail_msg("'%s': host '%s' port %u, want '%s' %u", c->in, host, port,
+					 c->host, c->port);
+		} else {
+			if (rc != -EINVAL)
+				fail_msg("'%s': rc %d, want -EINVAL", c->in, rc);
+			if (strcmp(err, c->err) != 0)
+				fail_msg("'%s': error\n%s\nwant\n%s", c->in, err, c->err);
+		}
+	}
+	/* a host longer than the caller's buffer, and a name over 253 characters */
+	char host[8], err[128];
+	uint16_t port;
+	assert_int_equal(
+		et_hostport_parse("localhost:80", host, sizeof(host), &port, err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "the host is longer than 7 characters");
+	char big[300], h2[300];
+	memset(big, 'a', 254);
+	strcpy(big + 254, ":80");
+	assert_int_equal(et_hostport_parse(big, h2, sizeof(h2), &port, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "the host is longer than 253 characters");
+	/* err may be tiny */
+	assert_int_equal(et_hostport_parse("x", h2, sizeof(h2), &port, err, 4), -EINVAL);
+	assert_string_equal(err, "nee");
 }
 
 /* ---- et_config_diff_fixed ---- */
@@ -492,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_parse_appends),
 		cmocka_unit_test(test_diff_fixed),
+		cmocka_unit_test(test_hostport),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
