@@ -316,19 +316,22 @@ static void metrics(struct app *a, et_buf_t *b)
 	et_alerts_metrics(a->alerts, b);
 }
 
-static int on_http_request(void *ctx, const char *path, et_buf_t *body, const char **type)
+static int render_healthz(void *ctx, et_buf_t *body)
 {
-	struct app *a = ctx;
-	if (strcmp(path, "/healthz") == 0)
-		return health(a, body);
-	if (strcmp(path, "/metrics") == 0) {
-		*type = "text/plain; version=0.0.4; charset=utf-8";
-		metrics(a, body);
-		return 200;
-	}
-	put(body, "not found: try /metrics or /healthz\n");
-	return 404;
+	return health(ctx, body);
 }
+
+static int render_metrics(void *ctx, et_buf_t *body)
+{
+	metrics(ctx, body);
+	return 200;
+}
+
+/* The HTTP routes; their render functions run on the loop (see http.h). */
+static const et_http_route_t http_routes[] = {
+	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics},
+	{"/healthz", NULL, render_healthz},
+};
 
 /* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
  * own timer, so a loop that stops turning is restarted by systemd. */
@@ -729,8 +732,9 @@ int main(int argc, char **argv)
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
 	a->last_msg_ms = (int64_t)uv_now(&a->loop);
-	if (a->cfg.http_listen[0] && et_http_start(&a->http, &a->loop, a->cfg.http_listen,
-						   on_http_request, a, err, sizeof(err))) {
+	if (a->cfg.http_listen[0] &&
+	    et_http_start(&a->http, &a->loop, a->cfg.http_listen, http_routes,
+			  sizeof(http_routes) / sizeof(http_routes[0]), a, err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
 		close_all(a);
