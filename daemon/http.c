@@ -13,9 +13,11 @@
  * lock: a request it has taken is marked REQ_TAKEN, and a waiter that gives
  * up on one leaves it REQ_ABANDONED for the loop to free, so each request is
  * freed by exactly one side and its body is read only after REQ_DONE was
- * seen under the lock. MHD runs one polling thread (epoll): slow or idle
- * clients cost it nothing, since MHD never blocks on a socket, and at most
- * one request at a time asks the loop for work, whatever the clients do. */
+ * seen under the lock. Once a request has given up, later ones answer 503
+ * at once until the loop runs again. MHD runs one polling thread (epoll):
+ * slow or idle clients cost it nothing, since MHD never blocks on a socket,
+ * and at most one request at a time asks the loop for work, whatever the
+ * clients do. */
 #include "http.h"
 
 #include <errno.h>
@@ -48,6 +50,7 @@
 #define HTTP_LOG_PER_MIN 5
 
 #define TEXT_PLAIN "text/plain; charset=utf-8"
+#define LATE	   "the event loop did not answer within 1 s\n"
 
 enum req_state { REQ_QUEUED, REQ_TAKEN, REQ_DONE, REQ_ABANDONED };
 
@@ -71,6 +74,7 @@ struct et_http {
 	pthread_cond_t done;  /* a request was rendered, or stopping */
 	struct req *queue, **tail;
 	bool stopping;
+	bool loop_late; /* a request gave up waiting; the loop has not run since */
 
 	pthread_mutex_t log_lock; /* guards what follows (MHD logs from its thread) */
 	int64_t log_minute;
@@ -146,6 +150,7 @@ static void on_http_wake(uv_async_t *a)
 		else
 			r->state = REQ_DONE;
 	}
+	h->loop_late = false;
 	pthread_cond_broadcast(&h->done);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -161,10 +166,13 @@ static int ask_loop(et_http_t *h, const et_http_route_t *route, et_buf_t *ret_bo
 	r->route = route;
 	r->state = REQ_QUEUED;
 	pthread_mutex_lock(&h->lock);
-	if (h->stopping) {
+	if (h->stopping || h->loop_late) {
+		/* A blocked loop costs one request HTTP_WAIT_MS, not each one
+		 * (MHD's one thread would serve them one after the other). */
+		const char *why = h->stopping ? "stopping\n" : LATE;
 		pthread_mutex_unlock(&h->lock);
 		free(r);
-		return et_buf_append(ret_body, "stopping\n", 9) ? -ENOMEM : 503;
+		return et_buf_append(ret_body, why, strlen(why)) ? -ENOMEM : 503;
 	}
 	*h->tail = r;
 	h->tail = &r->next;
@@ -205,7 +213,8 @@ static int ask_loop(et_http_t *h, const et_http_route_t *route, et_buf_t *ret_bo
 			r->state = REQ_ABANDONED; /* the loop is rendering it: it frees */
 		}
 		status = 503;
-		why = stopping ? "stopping\n" : "the event loop did not answer within 1 s\n";
+		why = stopping ? "stopping\n" : LATE;
+		h->loop_late = !stopping;
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (why) {

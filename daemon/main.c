@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <microhttpd.h>
 #include <MQTTAsync.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,6 +575,7 @@ static void print_version(void)
 	printf("  zlib %s\n", zlibVersion());
 	printf("  jansson %s\n", jansson_version_str());
 	printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	printf("  libmicrohttpd %s\n", MHD_get_version());
 	MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo();
 	for (; v && v->name; v++)
 		if (strcmp(v->name, "Version") == 0)

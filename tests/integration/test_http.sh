@@ -23,6 +23,39 @@ kill -0 "$DPID" || fail "the daemon died under the flood"
 log "ok: /healthz answered under 200 idle and 200 slow connections"
 out=$(timeout 20 $PY "$REPO/tests/integration/http_check.py" "$HTTP" 2>&1) || fail "$out"
 log "$out"
+
+# A loop that does not turn: SIGHUP with the configuration file replaced by
+# a FIFO keeps the loop in open(2) until we open the other end. /healthz
+# then answers 503 after about 1 s, the next one at once (until the loop
+# runs again), and /nothing at once.
+timed_get() {
+	$PY -c 'import sys, time, urllib.request, urllib.error
+t = time.monotonic()
+try:
+    r = urllib.request.urlopen("http://" + sys.argv[1] + sys.argv[2], timeout=5); st, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    st, body = e.code, e.read()
+print("%d %.2f %s" % (st, time.monotonic() - t, body.decode().strip()))' "$HTTP" "$1"
+}
+mv "$T/enertrack.conf" "$T/enertrack.conf.real"
+mkfifo "$T/enertrack.conf"
+kill -HUP "$DPID"
+wait_until 5 grep -q "SIGHUP: reloading" "$T/daemon.log" || fail "no SIGHUP"
+stalled=$(timed_get /healthz)
+again=$(timed_get /healthz)
+notfound=$(timed_get /nothing)
+: >"$T/enertrack.conf" # the loop's open(2) returns
+rm "$T/enertrack.conf"
+mv "$T/enertrack.conf.real" "$T/enertrack.conf"
+log "loop blocked: /healthz: $stalled; again: $again; /nothing: $notfound"
+echo "$stalled" | grep -Eq '^503 (0\.9[0-9]|1\.[0-9][0-9]) the event loop did not answer within 1 s$' ||
+	fail "/healthz with the loop blocked: $stalled"
+# the next one does not wait again for a loop known to be late
+echo "$again" | grep -Eq '^503 0\.[0-4]' || fail "/healthz again with the loop blocked: $again"
+echo "$notfound" | grep -Eq '^404 0\.[0-4]' || fail "/nothing with the loop blocked: $notfound"
+wait_until 10 grep -q "keeping the old one" "$T/daemon.log" || fail "the loop did not resume"
+[ "$(timed_get /healthz | cut -d' ' -f1)" = 200 ] || fail "/healthz after the loop resumed"
+log "ok: /healthz answers 503 after 1 s while the loop is blocked"
 stop_daemon
 
 # IPv6, bracketed
