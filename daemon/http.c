@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -346,8 +347,11 @@ static struct MHD_Daemon *start_mhd(et_http_t *h, const struct sockaddr *sa, uns
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* The port comes from sa; MHD wants one anyway. */
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_http_request, h,
+	/* MHD binds sa; the port is for its messages */
+	uint16_t port =
+		ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+						: ((const struct sockaddr_in *)sa)->sin_port);
+	return MHD_start_daemon(flags, port, NULL, NULL, on_http_request, h,
 				/* first, so that start-up errors come to us too */
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_CONNECTION_LIMIT, limit,
