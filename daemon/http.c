@@ -1,213 +1,403 @@
 /* SPDX-License-Identifier: MIT */
-/* /metrics and /healthz over plain HTTP on libuv. Deliberately tiny: a
- * scraper or a health check sends one GET and reads one answer. */
+/* The HTTP endpoints on libmicrohttpd (MHD): MHD's thread parses requests,
+ * enforces the limits and times idle clients out; the loop renders. Not a
+ * general web server: GET and HEAD of a fixed routing table, small bodies.
+ *
+ * Threads. The state the bodies describe belongs to the loop. A request for
+ * a route is queued (under h->lock), the loop is woken with uv_async_send,
+ * renders every queued request in its async callback and marks each done;
+ * MHD's thread waits on a condition variable for at most HTTP_WAIT_MS. We
+ * render on request rather than publishing periodic snapshots so that the
+ * figures are current and /healthz fails when the loop itself stops turning
+ * (a stale snapshot would keep saying "ok"). The loop renders outside the
+ * lock: a request it has taken is marked REQ_TAKEN, and a waiter that gives
+ * up on one leaves it REQ_ABANDONED for the loop to free, so each request is
+ * freed by exactly one side and its body is read only after REQ_DONE was
+ * seen under the lock. Once a request has given up, later ones answer 503
+ * at once until the loop runs again. MHD runs one polling thread (epoll):
+ * slow or idle clients cost it nothing, since MHD never blocks on a socket,
+ * and at most one request at a time asks the loop for work, whatever the
+ * clients do. */
 #include "http.h"
 
+#include <errno.h>
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "enertrack/log.h"
 
-#define REQ_MAX	    4096
-#define CLIENTS_MAX 64
+/* Connections at once, at most (fewer if the descriptor limit is low). */
+#define HTTP_CONN_MAX 1024u
+/* Descriptors left to the rest of the daemon (spool, sockets, libpq, curl). */
+#define HTTP_FD_RESERVE 128u
+/* A client that sends nothing for this long is disconnected. */
+#define HTTP_TIMEOUT_S 5u
+/* MHD's memory per connection: request headers and the response head. */
+#define HTTP_MEM_LIMIT (16u * 1024)
+/* How long a request waits for the loop before answering 503. */
+#define HTTP_WAIT_MS 1000
+/* MHD's log lines per minute (a flood of refused connections logs a few). */
+#define HTTP_LOG_PER_MIN 5
+
+#define TEXT_PLAIN "text/plain; charset=utf-8"
+#define LATE	   "the event loop did not answer within 1 s\n"
+
+enum req_state { REQ_QUEUED, REQ_TAKEN, REQ_DONE, REQ_ABANDONED };
+
+struct req {
+	struct req *next;
+	const et_http_route_t *route;
+	enum req_state state;
+	int status;
+	et_buf_t body;
+};
 
 struct et_http {
-	uv_tcp_t server;
-	et_http_handler handler;
+	struct MHD_Daemon *mhd;
+	uv_async_t wake; /* MHD's thread -> loop: requests are queued */
+	const et_http_route_t *routes;
+	size_t nroutes;
 	void *ctx;
-	int clients;
-	int server_closed;
-	struct client *list; /* open clients, closed at stop */
+	char *not_found; /* the 404 body, naming the routes */
+
+	pthread_mutex_t lock; /* guards the queue, the states in it and stopping */
+	pthread_cond_t done;  /* a request was rendered, or stopping */
+	struct req *queue, **tail;
+	bool stopping;
+	bool loop_late; /* a request gave up waiting; the loop has not run since */
+
+	pthread_mutex_t log_lock; /* guards what follows (MHD logs from its thread) */
+	int64_t log_minute;
+	unsigned log_count, log_dropped;
+	char last_log[200]; /* for et_http_start's error */
 };
 
-struct client {
-	uv_tcp_t tcp;
-	struct client *next, *prev;
-	uv_write_t wr;
-	et_http_t *http;
-	char req[REQ_MAX];
-	size_t len;
-	et_buf_t out;
-	int responded;
-};
-
-static void on_client_closed(uv_handle_t *h)
+static int64_t mono_ms(void)
 {
-	struct client *c = h->data;
-	et_http_t *http = c->http;
-	if (c->prev)
-		c->prev->next = c->next;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* MHD's error log into ours, at most HTTP_LOG_PER_MIN lines a minute. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	et_http_t *h = cls;
+	char line[200];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\r\n")] = '\0';
+	int64_t minute = mono_ms() / 60000;
+	unsigned dropped = 0;
+	bool say;
+	pthread_mutex_lock(&h->log_lock);
+	snprintf(h->last_log, sizeof(h->last_log), "%s", line);
+	if (minute != h->log_minute) {
+		dropped = h->log_dropped;
+		h->log_minute = minute;
+		h->log_count = h->log_dropped = 0;
+	}
+	say = h->log_count < HTTP_LOG_PER_MIN;
+	if (say)
+		h->log_count++;
 	else
-		http->list = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	et_buf_free(&c->out);
-	free(c);
-	/* the last one out frees: clients may outlive the listener */
-	if (--http->clients == 0 && http->server_closed)
-		free(http);
+		h->log_dropped++;
+	pthread_mutex_unlock(&h->log_lock);
+	if (dropped)
+		log_warn("http: %u more libmicrohttpd messages not logged", dropped);
+	if (say)
+		log_warn("http: %s", line);
 }
 
-static void on_written(uv_write_t *w, int status)
+static void req_free(struct req *r)
 {
-	struct client *c = w->data;
-	(void)status;
-	if (!uv_is_closing((uv_handle_t *)&c->tcp))
-		uv_close((uv_handle_t *)&c->tcp, on_client_closed);
+	et_buf_free(&r->body);
+	free(r);
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+/* Loop thread: renders everything queued (wake-ups coalesce). */
+static void on_http_wake(uv_async_t *a)
 {
-	struct client *c = h->data;
-	(void)suggested;
-	buf->base = c->req + c->len;
-	buf->len = REQ_MAX - 1 - c->len;
+	et_http_t *h = a->data;
+	pthread_mutex_lock(&h->lock);
+	struct req *list = h->queue;
+	h->queue = NULL;
+	h->tail = &h->queue;
+	for (struct req *r = list; r; r = r->next)
+		r->state = REQ_TAKEN;
+	pthread_mutex_unlock(&h->lock);
+
+	for (struct req *r = list; r; r = r->next)
+		r->status = r->route->render(h->ctx, &r->body);
+
+	pthread_mutex_lock(&h->lock);
+	while (list) {
+		struct req *r = list;
+		list = r->next; /* before DONE: the waiter may free r at once */
+		if (r->state == REQ_ABANDONED)
+			req_free(r);
+		else
+			r->state = REQ_DONE;
+	}
+	h->loop_late = false;
+	pthread_cond_broadcast(&h->done);
+	pthread_mutex_unlock(&h->lock);
 }
 
-static void respond(struct client *c, int status, const char *type, const char *body, size_t n)
+/* MHD's thread: has the loop render route; returns the status and the body
+ * in *ret_body, or 503 with a reason when the loop does not answer in time
+ * or the daemon is stopping. */
+static int ask_loop(et_http_t *h, const et_http_route_t *route, et_buf_t *ret_body)
 {
-	char head[256];
-	const char *reason = status == 200   ? "OK"
-			     : status == 404 ? "Not Found"
-			     : status == 405 ? "Method Not Allowed"
-			     : status == 400 ? "Bad Request"
-					     : "Service Unavailable";
-	int hl = snprintf(head, sizeof(head),
-			  "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			  "Connection: close\r\n\r\n",
-			  status, reason, type, n);
-	et_buf_t out = ET_BUF_INIT;
-	if (et_buf_append(&out, head, (size_t)hl) || et_buf_append(&out, body, n)) {
-		et_buf_free(&out);
-		uv_close((uv_handle_t *)&c->tcp, on_client_closed);
-		return;
+	struct req *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->route = route;
+	r->state = REQ_QUEUED;
+	pthread_mutex_lock(&h->lock);
+	if (h->stopping || h->loop_late) {
+		/* A blocked loop costs one request HTTP_WAIT_MS, not each one
+		 * (MHD's one thread would serve them one after the other). */
+		const char *why = h->stopping ? "stopping\n" : LATE;
+		pthread_mutex_unlock(&h->lock);
+		free(r);
+		return et_buf_append(ret_body, why, strlen(why)) ? -ENOMEM : 503;
 	}
-	c->out = out;
-	c->responded = 1;
-	uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
-	c->wr.data = c;
-	uv_read_stop((uv_stream_t *)&c->tcp);
-	if (uv_write(&c->wr, (uv_stream_t *)&c->tcp, &b, 1, on_written))
-		uv_close((uv_handle_t *)&c->tcp, on_client_closed);
-}
+	*h->tail = r;
+	h->tail = &r->next;
+	pthread_mutex_unlock(&h->lock);
+	/* the handle is closed only after MHD's thread has been joined */
+	uv_async_send(&h->wake);
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
-{
-	struct client *c = s->data;
-	(void)buf;
-	if (c->responded)
-		return;
-	if (nread < 0) {
-		uv_close((uv_handle_t *)&c->tcp, on_client_closed);
-		return;
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += HTTP_WAIT_MS / 1000;
+	deadline.tv_nsec += (long)(HTTP_WAIT_MS % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
 	}
-	c->len += (size_t)nread;
-	c->req[c->len] = '\0';
-	if (!strstr(c->req, "\r\n\r\n") && !strstr(c->req, "\n\n")) {
-		if (c->len >= REQ_MAX - 1)
-			respond(c, 400, "text/plain", "request too large\n", 18);
-		return;
-	}
-	char method[8], path[256];
-	if (sscanf(c->req, "%7s %255s", method, path) != 2) {
-		respond(c, 400, "text/plain", "bad request\n", 12);
-		return;
-	}
-	if (strcmp(method, "GET") != 0) {
-		respond(c, 405, "text/plain", "GET only\n", 9);
-		return;
-	}
-	char *q = strchr(path, '?');
-	if (q)
-		*q = '\0';
-	et_buf_t body = ET_BUF_INIT;
-	const char *type = "text/plain; charset=utf-8";
-	int status = c->http->handler(c->http->ctx, path, &body, &type);
-	respond(c, status, type, body.data ? body.data : "", body.len);
-	et_buf_free(&body);
-}
-
-static void on_connection(uv_stream_t *server, int status)
-{
-	et_http_t *http = server->data;
-	if (status < 0)
-		return;
-	struct client *c = calloc(1, sizeof(*c));
-	if (!c)
-		return;
-	c->http = http;
-	uv_tcp_init(server->loop, &c->tcp);
-	c->tcp.data = c;
-	http->clients++;
-	c->next = http->list;
-	if (http->list)
-		http->list->prev = c;
-	http->list = c;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) || http->clients > CLIENTS_MAX ||
-	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
-		uv_close((uv_handle_t *)&c->tcp, on_client_closed);
-}
-
-int et_http_start(et_http_t **ret, uv_loop_t *loop, const char *listen, et_http_handler h,
-		  void *ctx, char *err, size_t errlen)
-{
-	char host[128];
-	const char *colon = strrchr(listen, ':');
-	struct sockaddr_storage sa;
-	if (!colon || (size_t)(colon - listen) >= sizeof(host)) {
-		snprintf(err, errlen, "[http] listen: '%s' is not HOST:PORT", listen);
-		return UV_EINVAL;
-	}
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	int port = atoi(colon + 1);
-	int rc;
-	if (host[0] == '[') {
-		host[strlen(host) - 1] = '\0';
-		rc = uv_ip6_addr(host + 1, port, (struct sockaddr_in6 *)&sa);
+	pthread_mutex_lock(&h->lock);
+	while (r->state != REQ_DONE && !h->stopping)
+		if (pthread_cond_timedwait(&h->done, &h->lock, &deadline) == ETIMEDOUT)
+			break;
+	int status;
+	const char *why = NULL;
+	bool stopping = h->stopping;
+	if (r->state == REQ_DONE) {
+		status = r->status;
+		*ret_body = r->body; /* taken */
+		r->body = (et_buf_t)ET_BUF_INIT;
+		req_free(r);
 	} else {
-		rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&sa);
+		if (r->state == REQ_QUEUED) {
+			struct req **p = &h->queue;
+			while (*p != r)
+				p = &(*p)->next;
+			*p = r->next;
+			if (!*p)
+				h->tail = p;
+			req_free(r);
+		} else {
+			r->state = REQ_ABANDONED; /* the loop is rendering it: it frees */
+		}
+		status = 503;
+		why = stopping ? "stopping\n" : LATE;
+		h->loop_late = !stopping;
 	}
-	if (rc || port <= 0 || port > 65535) {
-		snprintf(err, errlen, "[http] listen: '%s' is not HOST:PORT", listen);
-		return UV_EINVAL;
+	pthread_mutex_unlock(&h->lock);
+	if (why) {
+		if (!stopping)
+			log_warn("http: %s: the event loop did not answer within %d ms",
+				 route->path, HTTP_WAIT_MS);
+		if (et_buf_append(ret_body, why, strlen(why)))
+			return -ENOMEM;
 	}
-	et_http_t *http = calloc(1, sizeof(*http));
-	if (!http) {
+	return status;
+}
+
+/* Every response is built here. body is taken when owned, else borrowed
+ * for the daemon's lifetime. */
+static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *type,
+			       char *body, size_t len, bool owned, const char *allow)
+{
+	struct MHD_Response *resp;
+	if (owned && body)
+		resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	else
+		resp = MHD_create_response_from_buffer(len, body ? body : (char *)"",
+						       MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		if (owned)
+			free(body);
+		return MHD_NO; /* MHD closes the connection */
+	}
+	enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (ok == MHD_YES && allow)
+		ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (ok == MHD_YES)
+		ok = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static enum MHD_Result on_http_request(void *cls, struct MHD_Connection *conn, const char *url,
+				       const char *method, const char *version,
+				       const char *upload_data, size_t *upload_data_size,
+				       void **req_cls)
+{
+	et_http_t *h = cls;
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)req_cls;
+	/* Answered on the first call, with the headers: no route takes a body. */
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT_PLAIN, (char *)"GET only\n",
+			       9, false, "GET, HEAD");
+	const et_http_route_t *route = NULL;
+	for (size_t i = 0; i < h->nroutes && !route; i++)
+		if (strcmp(url, h->routes[i].path) == 0)
+			route = &h->routes[i];
+	if (!route)
+		return respond(conn, MHD_HTTP_NOT_FOUND, TEXT_PLAIN, h->not_found,
+			       strlen(h->not_found), false, NULL);
+	et_buf_t body = ET_BUF_INIT;
+	int status = ask_loop(h, route, &body);
+	if (status < 0) {
+		et_buf_free(&body);
+		return MHD_NO;
+	}
+	return respond(conn, status, route->content_type ? route->content_type : TEXT_PLAIN,
+		       body.data, body.len, true, NULL);
+}
+
+/* "not found: try /a, /b or /c\n" */
+static char *not_found_body(const et_http_route_t *routes, size_t n)
+{
+	et_buf_t b = ET_BUF_INIT;
+	int bad = et_buf_append(&b, "not found: try ", 15);
+	for (size_t i = 0; i < n && !bad; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		bad = et_buf_append(&b, sep, strlen(sep)) ||
+		      et_buf_append(&b, routes[i].path, strlen(routes[i].path));
+	}
+	if (bad || et_buf_append(&b, "\n", 2)) {
+		et_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The connection limit: HTTP_CONN_MAX, or fewer so that HTTP clients leave
+ * HTTP_FD_RESERVE descriptors to the rest of the daemon. */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= HTTP_CONN_MAX + HTTP_FD_RESERVE)
+		return HTTP_CONN_MAX;
+	return rl.rlim_cur > 2 * HTTP_FD_RESERVE ? (unsigned)rl.rlim_cur - HTTP_FD_RESERVE
+						 : (unsigned)rl.rlim_cur / 2;
+}
+
+static struct MHD_Daemon *start_mhd(et_http_t *h, const struct sockaddr *sa, unsigned limit)
+{
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	if (sa->sa_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* MHD binds sa; the port is for its messages */
+	uint16_t port =
+		ntohs(sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)sa)->sin6_port
+						: ((const struct sockaddr_in *)sa)->sin_port);
+	return MHD_start_daemon(flags, port, NULL, NULL, on_http_request, h,
+				/* first, so that start-up errors come to us too */
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_CONNECTION_LIMIT, limit,
+				/* One address may hold half of them: a single remote host cannot
+				 * lock out the scraper or the health check on another one. */
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, limit / 2,
+				MHD_OPTION_CONNECTION_TIMEOUT, HTTP_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_LIMIT,
+				MHD_OPTION_END);
+}
+
+static void on_wake_closed(uv_handle_t *handle)
+{
+	et_http_t *h = handle->data;
+	pthread_cond_destroy(&h->done);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->log_lock);
+	free(h->not_found);
+	free(h);
+}
+
+int et_http_start(et_http_t **ret, uv_loop_t *loop, const et_net_addr_t *addrs, size_t naddrs,
+		  const et_http_route_t *routes, size_t nroutes, void *ctx, char *err,
+		  size_t errlen)
+{
+	et_http_t *h = calloc(1, sizeof(*h));
+	pthread_condattr_t ca;
+	if (!h || !(h->not_found = not_found_body(routes, nroutes))) {
+		free(h);
 		snprintf(err, errlen, "out of memory");
-		return UV_ENOMEM;
+		return -ENOMEM;
 	}
-	http->handler = h;
-	http->ctx = ctx;
-	uv_tcp_init(loop, &http->server);
-	http->server.data = http;
-	rc = uv_tcp_bind(&http->server, (const struct sockaddr *)&sa, 0);
-	if (!rc)
-		rc = uv_listen((uv_stream_t *)&http->server, 64, on_connection);
-	if (rc) {
-		snprintf(err, errlen, "[http] listen %s: %s", listen, uv_strerror(rc));
-		et_http_stop(http);
-		return rc;
+	h->routes = routes;
+	h->nroutes = nroutes;
+	h->ctx = ctx;
+	h->tail = &h->queue;
+	h->log_minute = -1;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->log_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->done, &ca);
+	pthread_condattr_destroy(&ca);
+	/* before MHD's thread exists: it may wake the loop at once */
+	uv_async_init(loop, &h->wake, on_http_wake);
+	h->wake.data = h;
+
+	/* a name may have several addresses: the first that binds */
+	unsigned limit = conn_limit();
+	size_t i = 0;
+	for (; i < naddrs && !h->mhd; i++)
+		h->mhd = start_mhd(h, (const struct sockaddr *)&addrs[i].sa, limit);
+	if (!h->mhd) {
+		snprintf(err, errlen, "[http] listen %s: %s", naddrs ? addrs[0].text : "",
+			 h->last_log[0] ? h->last_log : "cannot start libmicrohttpd");
+		uv_close((uv_handle_t *)&h->wake, on_wake_closed);
+		return -EADDRNOTAVAIL;
 	}
-	*ret = http;
+	log_debug("http: listening on %s (%u connections, %u per address, %u s idle timeout)",
+		  addrs[i - 1].text, limit, limit / 2, HTTP_TIMEOUT_S);
+	*ret = h;
 	return 0;
 }
 
-static void on_server_closed(uv_handle_t *h)
+void et_http_stop(et_http_t *h)
 {
-	et_http_t *http = h->data;
-	http->server_closed = 1;
-	if (http->clients == 0)
-		free(http);
-}
-
-void et_http_stop(et_http_t *http)
-{
-	if (!http)
+	if (!h)
 		return;
-	for (struct client *c = http->list; c; c = c->next)
-		if (!uv_is_closing((uv_handle_t *)&c->tcp))
-			uv_close((uv_handle_t *)&c->tcp, on_client_closed);
-	uv_close((uv_handle_t *)&http->server, on_server_closed);
+	pthread_mutex_lock(&h->lock);
+	h->stopping = true;
+	pthread_cond_broadcast(&h->done);
+	pthread_mutex_unlock(&h->lock);
+	/* Joins MHD's thread: a request waiting for us has just been told to
+	 * answer 503, and the loop renders nothing while it is in here. */
+	MHD_stop_daemon(h->mhd);
+	h->mhd = NULL;
+	/* requests still queued were freed by their waiters */
+	uv_close((uv_handle_t *)&h->wake, on_wake_closed);
 }

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <microhttpd.h>
 #include <MQTTAsync.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,19 +319,22 @@ static void metrics(struct app *a, et_buf_t *b)
 	et_alerts_metrics(a->alerts, b);
 }
 
-static int on_http_request(void *ctx, const char *path, et_buf_t *body, const char **type)
+static int render_healthz(void *ctx, et_buf_t *body)
 {
-	struct app *a = ctx;
-	if (strcmp(path, "/healthz") == 0)
-		return health(a, body);
-	if (strcmp(path, "/metrics") == 0) {
-		*type = "text/plain; version=0.0.4; charset=utf-8";
-		metrics(a, body);
-		return 200;
-	}
-	put(body, "not found: try /metrics or /healthz\n");
-	return 404;
+	return health(ctx, body);
 }
+
+static int render_metrics(void *ctx, et_buf_t *body)
+{
+	metrics(ctx, body);
+	return 200;
+}
+
+/* The HTTP routes; their render functions run on the loop (see http.h). */
+static const et_http_route_t http_routes[] = {
+	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics},
+	{"/healthz", NULL, render_healthz},
+};
 
 /* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
  * own timer, so a loop that stops turning is restarted by systemd. */
@@ -586,6 +590,7 @@ static void print_version(void)
 	printf("  zlib %s\n", zlibVersion());
 	printf("  jansson %s\n", jansson_version_str());
 	printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	printf("  libmicrohttpd %s\n", MHD_get_version());
 	MQTTAsync_nameValue *v = MQTTAsync_getVersionInfo();
 	for (; v && v->name; v++)
 		if (strcmp(v->name, "Version") == 0)
@@ -752,8 +757,7 @@ int main(int argc, char **argv)
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
 	a->last_msg_ms = (int64_t)uv_now(&a->loop);
-	/* [http] listen may name a host: the listener gets its first address of
-	 * this machine, numeric, as --check-config resolved it */
+	/* [http] listen may name a host: resolved as --check-config does it */
 	et_net_addr_t la[ET_NET_ADDR_MAX];
 	int nla = a->cfg.http_listen[0] ? et_net_resolve_listen(a->cfg.http_listen, la,
 								ET_NET_ADDR_MAX, err, sizeof(err))
@@ -762,7 +766,8 @@ int main(int argc, char **argv)
 		log_error("[http] listen: %s", err);
 		a->exit_code = 1;
 		close_all(a);
-	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la[0].text, on_http_request, a, err,
+	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,
+					    sizeof(http_routes) / sizeof(http_routes[0]), a, err,
 					    sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;

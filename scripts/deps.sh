@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind
 libuv1-dev libpaho-mqtt-dev libpq-dev libcmocka-dev libcurl4-openssl-dev
-libinih-dev libjansson-dev libsystemd-dev zlib1g-dev
+libinih-dev libjansson-dev libsystemd-dev zlib1g-dev libmicrohttpd-dev
 mosquitto mosquitto-clients postgresql-15 postgresql-client-15
 python3-aiosmtpd python3-paho-mqtt python3-psycopg2 openssl ca-certificates
 iproute2 procps systemd man-db"
