@@ -114,6 +114,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BUILD)/enertrackd $(BUILD)/enertrack $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/
+	install -d $(DESTDIR)$(PREFIX)/share/enertrack/sql/data
+	install -m 644 sql/data/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/data/
 	install -m 644 man/enertrack.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/enertrackd.8 $(DESTDIR)$(MANDIR)/man8/

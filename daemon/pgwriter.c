@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* PostgreSQL writer thread. A batch is written in one transaction:
- * COPY into a temporary staging table, then one statement that registers
- * new sites, upserts readings (a redelivered duplicate changes nothing, a
- * changed value is a correction) and records corrections. A batch that
+ * COPY into the session's staging table, then ingest_apply()
+ * (sql/004_write_path.sql), which registers new sites, writes readings (a
+ * redelivered duplicate changes nothing, a changed value is a correction)
+ * and records corrections; triggers keep the hourly rollup. A batch that
  * PostgreSQL refuses for its data is split in halves until the bad row is
  * alone; that row goes to rejected_message and the rest are written. */
 #include "pgwriter.h"
@@ -47,92 +48,16 @@ struct et_pgwriter {
 	char last_error[256];
 };
 
-static const char stage_ddl[] =
-	"CREATE TEMP TABLE IF NOT EXISTS et_stage_reading ("
-	" n integer, site_id text, kind text, county text, name text, metric text,"
-	" ts timestamptz, value double precision, unit_in text, value_in double precision,"
-	" seq bigint, source text, counter boolean, received_at timestamptz"
-	") ON COMMIT DELETE ROWS";
+/* The SQL is in sql/004_write_path.sql: ingest_prepare() makes the
+ * session's staging table (once per connection), ingest_apply() applies what
+ * was COPYed into it, ingest_refuse() keeps a refused row. */
+static const char apply_sql[] =
+	"SELECT staged, inserted, duplicates, corrected, fast FROM ingest_apply($1, $2)";
 
-/* Shared by the statements below: the sites of batch b, the upsert of its
- * rows, and the hourly rollup of the rows i inserted or changed. */
-#define SITE_CTE                                                                                   \
-	"s AS ("                                                                                   \
-	"  INSERT INTO site AS x (id, kind, county, name)"                                         \
-	"  SELECT DISTINCT ON (site_id) site_id, kind, county, name FROM b ORDER BY site_id, n "   \
-	"DESC"                                                                                     \
-	"  ON CONFLICT (id) DO UPDATE SET county = COALESCE(EXCLUDED.county, x.county),"           \
-	"    name = COALESCE(EXCLUDED.name, x.name)"                                               \
-	"  WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)"      \
-	"     OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)"            \
-	"  RETURNING 1"
-/* The upsert of the rows of b (chg: changes of its key within the batch):
- * a changed value is kept with its previous one; i returns what changed or
- * is new (fresh). */
-#define READING_CTE                                                                                \
-	"i AS ("                                                                                   \
-	"  INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,"  \
-	"    counter, received_at, corrections)"                                                   \
-	"  SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, "           \
-	"received_at,"                                                                             \
-	"    chg FROM b"                                                                           \
-	"  ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,"                  \
-	"    value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,"    \
-	"    seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,"            \
-	"    received_at = EXCLUDED.received_at,"                                                  \
-	"    corrections = r.corrections + 1 + EXCLUDED.corrections"                               \
-	"  WHERE r.value IS DISTINCT FROM EXCLUDED.value"                                          \
-	"  RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in, source,"           \
-	"    prev_value IS NULL AS fresh"
-#define HOURLY_CTE                                                                                 \
-	"h AS ("                                                                                   \
-	"  INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)" \
-	"  SELECT site_id, metric, coalesce(source, ''), date_trunc('hour', ts),"                  \
-	"    sum(CASE WHEN fresh THEN value ELSE value - prev_value END),"                         \
-	"    count(*) FILTER (WHERE fresh), max(ts)"                                               \
-	"  FROM i GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3"                                         \
-	"  ON CONFLICT (metric, hour, site_id, source) DO UPDATE SET"                              \
-	"    value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + EXCLUDED.n,"                  \
-	"    last_ts = greatest(h.last_ts, EXCLUDED.last_ts)"                                      \
-	"  RETURNING 1"
-
-/* The last of several rows with one key in a batch wins (highest n); a
- * value that changes within the batch is a correction like one that changes
- * across batches. A row is fresh when prev_value is NULL: an update always
- * sets it to the old value, which is never NULL (xmax cannot be read from a
- * partitioned table). */
-static const char upsert_sql[] =
-	"WITH s0 AS ("
-	"  SELECT *, lag(value) OVER w AS prev_v, lead(n) OVER w AS next_n"
-	"  FROM et_stage_reading WINDOW w AS (PARTITION BY site_id, metric, ts ORDER BY n)"
-	"), s1 AS ("
-	"  SELECT *, count(*) FILTER (WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value)"
-	"    OVER (PARTITION BY site_id, metric, ts) AS chg FROM s0"
-	"), b AS ("
-	"  SELECT * FROM s1 WHERE next_n IS NULL"
-	"), " SITE_CTE "), " READING_CTE "), c AS ("
-	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
-	"    new_value_in)"
-	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
-	"  UNION ALL"
-	"  SELECT site_id, metric, ts, prev_v, value, unit_in, value_in FROM s0"
-	"  WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value"
-	"  RETURNING 1"
-	"), " HOURLY_CTE ") SELECT (SELECT count(*) FROM s0), count(*) FILTER (WHERE fresh),"
-	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
-
-/* The same for a batch without a repeated key (the common case): no window
- * functions, no intra-batch corrections. */
-static const char upsert_fast_sql[] =
-	"WITH b AS MATERIALIZED ("
-	"  SELECT *, 0 AS chg FROM et_stage_reading"
-	"), " SITE_CTE "), " READING_CTE "), c AS ("
-	"  INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,"
-	"    new_value_in)"
-	"  SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh"
-	"  RETURNING 1"
-	"), " HOURLY_CTE ") SELECT (SELECT count(*) FROM b), count(*) FILTER (WHERE fresh),"
-	"  (SELECT count(*) FROM c), (SELECT count(*) FROM s) FROM i";
+/* After the plain INSERT met a row that was already there, batches go
+ * straight to the upsert for a while: a redelivered or replayed stretch
+ * conflicts batch after batch. */
+#define FAST_PAUSE_BATCHES 8
 
 static int64_t mono_us(void)
 {
@@ -215,86 +140,43 @@ static void rollback(et_pgwriter_t *w)
 	}
 }
 
-/* One transaction: rejects (if any) and readings data[0..len). */
-/* The fast path: all rows new and no key repeated in the batch, so a plain
- * INSERT does, with the sites and the hourly rollup taken straight from the
- * staging table. A conflict (or anything else) fails it and the savepoint
- * takes it back; the upsert then does the work. Measured: about 40 % less
- * statement time than the upsert for a 5 000-row batch. */
-static const char insert_new_sql[] =
-	"INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, seq, source, counter,"
-	"  received_at)"
-	" SELECT site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at"
-	" FROM et_stage_reading;"
-	" WITH b AS (SELECT * FROM et_stage_reading), " SITE_CTE ")"
-	" SELECT count(*) FROM s;"
-	" WITH i AS (SELECT site_id, metric, ts, value, source, NULL::float8 AS prev_value,"
-	"   true AS fresh FROM et_stage_reading), " HOURLY_CTE ")"
-	" SELECT count(*) FROM h";
-
-/* After a conflict, batches go straight to the upsert for a while: a
- * redelivered or replayed stretch conflicts batch after batch. */
-#define FAST_PAUSE_BATCHES 8
-
-/* 1 when the fast path wrote the rows, 0 when the upsert must, or a
- * connection error. */
-static int insert_new(et_pgwriter_t *w, et_batch_t *b, uint32_t n)
+/* Applies the staged rows: a plain INSERT first unless the batch may repeat
+ * a key or a recent batch met existing rows. */
+static int apply_staged(et_pgwriter_t *w, et_batch_t *b)
 {
-	if (b->maybe_dups || w->fast_pause > 0) {
-		if (w->fast_pause > 0)
-			w->fast_pause--;
-		return 0;
-	}
-	int rc = exec_ok(w, "SAVEPOINT fast", PGRES_COMMAND_OK);
-	if (rc != WR_OK)
-		return rc == WR_CONN ? -1 : 0;
-	PGresult *res = PQexec(w->conn, insert_new_sql);
-	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-	if (!ok && classify(w, res) == WR_CONN) {
-		PQclear(res);
-		return -1;
+	bool try_insert = !b->maybe_dups && w->fast_pause == 0;
+	if (w->fast_pause > 0)
+		w->fast_pause--;
+	const char *params[2] = {try_insert ? "t" : "f", b->maybe_dups ? "t" : "f"};
+	PGresult *res = PQexecParams(w->conn, apply_sql, 2, NULL, params, NULL, NULL, 0);
+	int rc = WR_OK;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		b->inserted += strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+		b->duplicates += strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+		b->corrected += strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+		if (try_insert && PQgetvalue(res, 0, 4)[0] != 't')
+			w->fast_pause = FAST_PAUSE_BATCHES;
+	} else {
+		rc = classify(w, res);
 	}
 	PQclear(res);
-	if (ok && exec_ok(w, "RELEASE SAVEPOINT fast", PGRES_COMMAND_OK) == WR_OK) {
-		b->inserted += n;
-		return 1;
-	}
-	w->fast_pause = FAST_PAUSE_BATCHES;
-	rc = exec_ok(w, "ROLLBACK TO SAVEPOINT fast", PGRES_COMMAND_OK);
-	return rc == WR_OK ? 0 : -1;
+	return rc;
 }
 
-static int write_tx(et_pgwriter_t *w, const char *data, size_t len, uint32_t n,
-		    const et_buf_t *rejects, et_batch_t *b)
+/* One transaction: rejects (if any) and readings data[0..len). */
+static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf_t *rejects,
+		    et_batch_t *b)
 {
 	int rc = exec_ok(w, "BEGIN", PGRES_COMMAND_OK);
 	if (rc == WR_OK && rejects && rejects->len)
 		rc = copy_in(w, "COPY rejected_message (" ET_COPY_REJECT_COLUMNS ") FROM STDIN",
 			     rejects->data, rejects->len);
 	if (rc == WR_OK && len) {
-		rc = copy_in(w, "COPY et_stage_reading (" ET_COPY_READING_COLUMNS ") FROM STDIN",
-			     data, len);
-		int fast = 0;
-		if (rc == WR_OK) {
-			fast = insert_new(w, b, n);
-			if (fast < 0)
-				rc = WR_CONN;
-		}
-		if (rc == WR_OK && !fast) {
-			PGresult *res =
-				PQexec(w->conn, b->maybe_dups ? upsert_sql : upsert_fast_sql);
-			if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-				uint64_t total = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-				uint64_t fresh = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
-				uint64_t corr = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
-				b->inserted += fresh;
-				b->corrected += corr;
-				b->duplicates += total - fresh - corr;
-			} else {
-				rc = classify(w, res);
-			}
-			PQclear(res);
-		}
+		rc = copy_in(
+			w, "COPY pg_temp.et_stage_reading (" ET_COPY_READING_COLUMNS ") FROM STDIN",
+			data, len);
+		if (rc == WR_OK)
+			rc = apply_staged(w, b);
 	}
 	if (rc == WR_OK)
 		rc = exec_ok(w, "COMMIT", PGRES_COMMAND_OK);
@@ -312,13 +194,9 @@ static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t
 	params[1] = line;
 	log_warn("writer: PostgreSQL refused a row (%s); it is kept in rejected_message",
 		 w->last_error);
-	PGresult *res = PQexecParams(
-		w->conn,
-		"INSERT INTO rejected_message (received_at, topic, reason, detail,"
-		" payload, payload_bytes, truncated)"
-		" VALUES (now(), '', 'db_refused', $1, $2::bytea, octet_length($2::bytea), false)",
-		2, NULL, params, lengths, formats, 0);
-	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? WR_OK : classify(w, res);
+	PGresult *res = PQexecParams(w->conn, "SELECT ingest_refuse($1, $2::bytea)", 2, NULL,
+				     params, lengths, formats, 0);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? WR_OK : classify(w, res);
 	PQclear(res);
 	if (rc == WR_OK)
 		b->poisoned++;
@@ -328,7 +206,7 @@ static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t
 /* Writes lines data[0..len) (n of them), splitting on data errors. */
 static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t n, et_batch_t *b)
 {
-	int rc = write_tx(w, data, len, n, NULL, b);
+	int rc = write_tx(w, data, len, NULL, b);
 	if (rc != WR_DATA)
 		return rc;
 	if (n <= 1)
@@ -348,14 +226,14 @@ static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t 
 static int write_batch(et_pgwriter_t *w, et_batch_t *b)
 {
 	b->inserted = b->corrected = b->duplicates = b->poisoned = 0;
-	int rc = write_tx(w, b->readings.data, b->readings.len, b->nreadings, &b->rejects, b);
+	int rc = write_tx(w, b->readings.data, b->readings.len, &b->rejects, b);
 	if (rc != WR_DATA)
 		return rc;
 	log_warn("writer: a batch of %u readings was refused (%s); splitting it", b->nreadings,
 		 w->last_error);
 	b->inserted = b->corrected = b->duplicates = 0;
 	if (b->rejects.len) {
-		rc = write_tx(w, NULL, 0, 0, &b->rejects, b);
+		rc = write_tx(w, NULL, 0, &b->rejects, b);
 		if (rc != WR_OK)
 			return rc == WR_DATA ? WR_OTHER : rc;
 	}
@@ -396,12 +274,9 @@ static int connect_db(et_pgwriter_t *w)
 		disconnect(w);
 		return WR_CONN;
 	}
-	int rc = exec_ok(w, stage_ddl, PGRES_COMMAND_OK);
+	int rc = exec_ok(w, "SELECT ingest_prepare()", PGRES_TUPLES_OK);
 	if (rc == WR_OK)
 		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
-	/* reading_hourly buckets are UTC hours: date_trunc follows TimeZone */
-	if (rc == WR_OK)
-		rc = exec_ok(w, "SET TimeZone = 'UTC'", PGRES_COMMAND_OK);
 	if (rc != WR_OK) {
 		disconnect(w);
 		return rc;

@@ -189,7 +189,7 @@ write_config() {
 }
 
 migrate() {
-	"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql"
+	"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" --seed
 }
 
 # start_daemon [CONF [LOG]]: runs enertrackd (default $T/enertrack.conf,

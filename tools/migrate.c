@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack migrate`: applies sql/NNN_*.sql in order, each once, each in
- * its own transaction, recorded in schema_migration. A session advisory lock
- * makes two concurrent runs take turns, so running it twice, or from two
- * hosts at once, is safe. */
+ * its own transaction, recorded in schema_migration (which 000_*.sql makes:
+ * no DDL here). A session advisory lock makes two concurrent runs take turns,
+ * so running it twice, or from two hosts at once, is safe. --seed then loads
+ * every sql/data/NAME.sql, data files written to be loaded again without
+ * harm. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -97,6 +99,8 @@ int tool_check_schema(PGconn *conn, const char *config)
 	return rc;
 }
 
+static int cmp_names(const void *a, const void *b);
+
 static int exec_cmd(PGconn *conn, const char *sql, const char *what)
 {
 	PGresult *r = PQexec(conn, sql);
@@ -105,6 +109,72 @@ static int exec_cmd(PGconn *conn, const char *sql, const char *what)
 		log_error("%s: %s", what, PQresultErrorMessage(r));
 	PQclear(r);
 	return ok ? 0 : -1;
+}
+
+/* Runs the file dir/name in a transaction; with version >= 0, records it in
+ * schema_migration in the same transaction. */
+static int apply_file(PGconn *conn, const char *dir, const char *name, int version)
+{
+	char path[PATH_MAX + 300], err[400], vbuf[16], *sql;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
+		log_error("cannot read %s", err);
+		return -1;
+	}
+	if (exec_cmd(conn, "BEGIN", "begin")) {
+		free(sql);
+		return -1;
+	}
+	PGresult *r = PQexec(conn, sql);
+	free(sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("%s failed: %s", name, PQresultErrorMessage(r));
+		PQclear(r);
+		PQclear(PQexec(conn, "ROLLBACK"));
+		return -1;
+	}
+	PQclear(r);
+	int ok = 1;
+	if (version >= 0) {
+		snprintf(vbuf, sizeof(vbuf), "%d", version);
+		const char *ip[2] = {vbuf, name};
+		r = PQexecParams(conn,
+				 "INSERT INTO schema_migration (version, name) VALUES ($1, $2)", 2,
+				 NULL, ip, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			log_error("recording %s: %s", name, PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
+		PQclear(PQexec(conn, "ROLLBACK"));
+		return -1;
+	}
+	return 0;
+}
+
+static int is_data_file(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* The names in dir that keep(), sorted; returns how many (at most max). */
+static size_t list_files(const char *dir, int (*keep)(const char *), char **names, size_t max)
+{
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (keep(de->d_name) && (names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	return n;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -147,19 +217,27 @@ static const char *find_sql_dir(const char *given, const char *argv0, char *buf,
 	return "sql";
 }
 
+static int is_migration_file(const char *name)
+{
+	return file_version(name) >= 0;
+}
+
+#define MIGRATE_USAGE "usage: enertrack migrate -c FILE [--sql-dir DIR] [--seed]\n"
+
 int migrate_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"sql-dir", required_argument, NULL, 'd'},
+		{"seed", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *sqldir = NULL;
-	char dirbuf[PATH_MAX + 8];
-	int c, rc = 1;
+	char dirbuf[PATH_MAX + 8], datadir[PATH_MAX + 16];
+	int c, rc = 1, seed = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:sh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -167,15 +245,18 @@ int migrate_main(int argc, char **argv)
 		case 'd':
 			sqldir = optarg;
 			break;
+		case 's':
+			seed = 1;
+			break;
 		case 'h':
-			printf("usage: enertrack migrate -c FILE [--sql-dir DIR]\n");
+			printf(MIGRATE_USAGE);
 			return 0;
 		default:
 			return 2;
 		}
 	}
 	if (!config) {
-		fprintf(stderr, "usage: enertrack migrate -c FILE [--sql-dir DIR]\n");
+		fprintf(stderr, MIGRATE_USAGE);
 		return 2;
 	}
 	sqldir = find_sql_dir(sqldir, argv[0], dirbuf, sizeof(dirbuf));
@@ -185,15 +266,17 @@ int migrate_main(int argc, char **argv)
 		log_error("cannot open the migrations directory %s: %s", sqldir, strerror(errno));
 		return 1;
 	}
-	char *names[1000];
-	size_t nnames = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL && nnames < 1000) {
-		if (file_version(de->d_name) >= 0)
-			names[nnames++] = strdup(de->d_name);
-	}
 	closedir(d);
-	qsort(names, nnames, sizeof(names[0]), cmp_names);
+	char *names[1000], *data[1000];
+	size_t nnames = list_files(sqldir, is_migration_file, names, 1000), ndata = 0;
+	if (seed) {
+		snprintf(datadir, sizeof(datadir), "%s/data", sqldir);
+		ndata = list_files(datadir, is_data_file, data, 1000);
+	}
+	if (nnames == 0 || file_version(names[0]) != 0) {
+		log_error("%s has no 000_*.sql (the schema_migration ledger)", sqldir);
+		goto out_names;
+	}
 
 	et_config_t cfg;
 	if (tool_load_config(config, &cfg))
@@ -204,69 +287,48 @@ int migrate_main(int argc, char **argv)
 		goto out_names;
 	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
 		goto out_conn;
-	if (exec_cmd(conn,
-		     "CREATE TABLE IF NOT EXISTS schema_migration ("
-		     " version integer PRIMARY KEY, name text NOT NULL,"
-		     " applied_at timestamptz NOT NULL DEFAULT now())",
-		     "create schema_migration"))
+	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("looking for schema_migration: %s", PQresultErrorMessage(r));
+		PQclear(r);
 		goto out_unlock;
+	}
+	int ledger = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
 
 	int applied = 0;
 	for (size_t i = 0; i < nnames; i++) {
 		char vbuf[16];
 		int version = file_version(names[i]);
-		snprintf(vbuf, sizeof(vbuf), "%d", version);
-		const char *p[1] = {vbuf};
-		PGresult *r =
-			PQexecParams(conn, "SELECT name FROM schema_migration WHERE version = $1",
-				     1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			log_error("reading schema_migration: %s", PQresultErrorMessage(r));
+		if (ledger) {
+			snprintf(vbuf, sizeof(vbuf), "%d", version);
+			const char *p[1] = {vbuf};
+			r = PQexecParams(conn,
+					 "SELECT name FROM schema_migration WHERE version = $1", 1,
+					 NULL, p, NULL, NULL, 0);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+				log_error("reading schema_migration: %s", PQresultErrorMessage(r));
+				PQclear(r);
+				goto out_unlock;
+			}
+			int done = PQntuples(r) > 0;
 			PQclear(r);
-			goto out_unlock;
+			if (done)
+				continue;
 		}
-		int done = PQntuples(r) > 0;
-		PQclear(r);
-		if (done)
-			continue;
-
-		char path[PATH_MAX + 300], err[400], *sql;
-		size_t len;
-		snprintf(path, sizeof(path), "%s/%s", sqldir, names[i]);
-		if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
-			log_error("cannot read %s", err);
+		if (apply_file(conn, sqldir, names[i], version))
 			goto out_unlock;
-		}
-		if (exec_cmd(conn, "BEGIN", "begin")) {
-			free(sql);
-			goto out_unlock;
-		}
-		r = PQexec(conn, sql);
-		free(sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-			log_error("%s failed: %s", names[i], PQresultErrorMessage(r));
-			PQclear(r);
-			PQclear(PQexec(conn, "ROLLBACK"));
-			goto out_unlock;
-		}
-		PQclear(r);
-		const char *ip[2] = {vbuf, names[i]};
-		r = PQexecParams(conn,
-				 "INSERT INTO schema_migration (version, name) VALUES ($1, $2)", 2,
-				 NULL, ip, NULL, NULL, 0);
-		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			log_error("recording %s: %s", names[i], PQresultErrorMessage(r));
-		PQclear(r);
-		if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
-			PQclear(PQexec(conn, "ROLLBACK"));
-			goto out_unlock;
-		}
+		ledger = 1;
 		printf("applied %s\n", names[i]);
 		applied++;
 	}
 	if (!applied)
 		printf("schema is up to date (%zu migrations)\n", nnames);
+	for (size_t i = 0; i < ndata; i++) {
+		if (apply_file(conn, datadir, data[i], -1))
+			goto out_unlock;
+		printf("loaded data/%s\n", data[i]);
+	}
 	rc = 0;
 out_unlock:
 	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));
@@ -275,5 +337,7 @@ out_conn:
 out_names:
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
+	for (size_t i = 0; i < ndata; i++)
+		free(data[i]);
 	return rc;
 }

@@ -60,7 +60,14 @@ denied "$RD" "DELETE FROM reading"
 # migrating twice (as the owner) keeps the roles as they are; as the daemon's role it cannot
 "$BIN/enertrack" migrate -c "$T/owner.conf" --sql-dir "$REPO/sql" >"$T/migrate2.txt" 2>&1 ||
 	fail "second migrate failed: $(cat "$T/migrate2.txt")"
-if "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" >"$T/migrate3.txt" 2>&1; then
+mkdir -p "$T/sqlx"
+cp "$REPO"/sql/[0-9][0-9][0-9]_*.sql "$T/sqlx/"
+echo "CREATE TABLE probe (x int);" >"$T/sqlx/999_probe.sql"
+if "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$T/sqlx" >"$T/migrate3.txt" 2>&1; then
 	fail "enertrack_ingest could migrate"
 fi
+grep -q "permission denied" "$T/migrate3.txt" || fail "migrate as enertrack_ingest: $(cat "$T/migrate3.txt")"
+# readings change only through the write path's functions
+denied "$ING" "UPDATE reading SET value = 0"
+denied "$ING" "INSERT INTO site (id, kind) VALUES ('evil', 'mine')"
 log "ok: enertrack_ingest ingests, corrects, keeps rejects and evaluates; cannot delete or drop; enertrack_reader only reads"

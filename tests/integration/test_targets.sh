@@ -11,16 +11,13 @@ start_pg
 MQURI=tcp://127.0.0.1:1 write_config "$T/enertrack.conf"
 migrate >/dev/null
 
-# Readings go in as the writer puts them: reading + reading_hourly.
+# Readings go in as a writer puts them; reading_hourly follows by its triggers.
 q "CREATE FUNCTION t_add(s text, k text, c text, m text, at timestamptz, v double precision, src text DEFAULT NULL)
    RETURNS void LANGUAGE sql AS \$\$
      INSERT INTO site (id, kind, county) VALUES (s, k, c) ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
-       VALUES (s, m, at, v, 'x', v, src, now());
-     INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)
-       VALUES (s, m, coalesce(src, ''), date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', v, 1, at)
-       ON CONFLICT (metric, hour, site_id, source) DO UPDATE
-       SET value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + 1, last_ts = greatest(h.last_ts, EXCLUDED.last_ts);
+       VALUES (s, m, at, v, 'x', v, coalesce(src, ''), now());
+     -- reading_hourly follows by the triggers on reading
    \$\$"
 q "DELETE FROM target"
 
