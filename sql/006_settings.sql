@@ -50,3 +50,10 @@ CREATE TRIGGER target_setting_update INSTEAD OF UPDATE ON target_setting
 -- the privileges of 003 on the table moved with it; the view needs its own
 GRANT SELECT, UPDATE ON target_setting TO enertrack_ingest;
 GRANT SELECT ON target_setting TO enertrack_reader;
+
+COMMENT ON TABLE target_setting_stored IS 'One row: the [targets] settings enertrackd stored at start and on reload; target_setting shows them unless a session set its own.';
+COMMENT ON VIEW target_setting IS 'The [targets] settings the progress functions and views use: a session''s own (enertrack.timezone, enertrack.min_elapsed_pct, enertrack.stale_after_s, as enertrack status and evaluate set them), else those enertrackd stored.';
+COMMENT ON COLUMN target_setting.id IS 'Always true: one row.';
+COMMENT ON COLUMN target_setting.timezone IS 'Time zone of the years and months of targets.';
+COMMENT ON COLUMN target_setting.min_elapsed_pct IS 'Before this share of the year has passed, status is too_early.';
+COMMENT ON COLUMN target_setting.stale_after_s IS 'A flow site silent longer than this (and twice its usual interval) is stale.';

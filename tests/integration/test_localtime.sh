@@ -13,16 +13,12 @@ start_pg
 MQURI=tcp://127.0.0.1:1 write_config "$T/enertrack.conf" "[targets]" "timezone = Asia/Kolkata"
 migrate >/dev/null
 
-# Readings go in as the writer puts them: reading + reading_hourly (UTC hours).
+# Readings go into reading; its triggers keep reading_hourly (UTC hours).
 q "CREATE FUNCTION t_add(s text, m text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
      INSERT INTO site (id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
        VALUES (s, m, at, v, 'x', v, now());
-     INSERT INTO reading_hourly AS h (site_id, metric, source, hour, value_sum, n, last_ts)
-       VALUES (s, m, '', date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', v, 1, at)
-       ON CONFLICT (metric, hour, site_id, source) DO UPDATE
-       SET value_sum = h.value_sum + EXCLUDED.value_sum, n = h.n + 1, last_ts = greatest(h.last_ts, EXCLUDED.last_ts);
    \$\$"
 q "DELETE FROM target"
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES
