@@ -47,7 +47,7 @@ LIVE_RATE=${BENCH_LIVE_RATE:-5000}
 LIVE_S=${BENCH_LIVE_S:-20}
 SITES=${BENCH_SITES:-150}
 JSON=${BENCH_JSON:-$REPO/$BUILD/bench.json}
-BUDGET_S=${BENCH_BUDGET_S:-540}
+BUDGET_S=${BENCH_BUDGET_S:-900}
 E=$BIN/etbench
 [ -x "$E" ] || fail "$E is missing (make $BUILD/etbench)"
 BRIDGE=$REPO/bench/bridge
@@ -236,6 +236,13 @@ stop_bridge() {
 	kill -KILL "$BPID" 2>/dev/null || true
 	wait "$BPID" 2>/dev/null || true
 }
+# fingerprint: an md5 of every row of `reading` and `site` (the columns both
+# writers fill), to check that the bridge stored what enertrackd stored
+fingerprint() {
+	q "SELECT md5(string_agg(concat_ws('|', site_id, metric, ts, value, unit_in, value_in, seq, source, counter),
+	          ',' ORDER BY site_id, metric, ts)) || '/' ||
+	          (SELECT md5(string_agg(concat_ws('|', id, kind, county), ',' ORDER BY id)) FROM site) FROM reading"
+}
 # pass VALUE OP LIMIT: "pass" or "FAIL"
 pass() { awk "BEGIN { print ($1 $2 $3) ? \"pass\" : \"FAIL\" }" </dev/null; }
 json_bool() { [ "$1" = pass ] && echo true || echo false; }
@@ -298,6 +305,7 @@ drain_cores_d=$(calc %.2f "$drain_total * $daemon_rate / 1e6")
 drain_cores_pg=$(calc %.2f "$drain_pg * $daemon_rate / 1e6")
 drain_cores_mq=$(calc %.2f "$drain_mosq * $daemon_rate / 1e6")
 [ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the drain"
+fp_daemon=$(fingerprint)
 # enertrackd stops while the others run (its timers and queries would count
 # as theirs) and starts again for phase 2.
 stop_daemon
@@ -333,6 +341,7 @@ peer_ticks=$(ticks_of "$BPID")
 svc_cpu peer "$svc0" "$N"
 stop_bridge
 [ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the bridge's drain"
+[ "$(fingerprint)" = "$fp_daemon" ] && peer_same=true || peer_same=false
 peer_s=$(calc %.3f "$t1 - $t0")
 peer_rate=$(calc %.0f "$N / ($t1 - $t0)")
 peer_cpu=$(calc %.1f "$peer_ticks * 1e6 / $CLK_TCK / $N")
@@ -465,6 +474,7 @@ CPUS=$(nproc)
 	printf '%-8s %-58s %s\n' drain "bare COPY of the same rows into an empty reading" "$copy_rate rows/s ($copy_s s)"
 	printf '%-8s %-58s %s\n' drain "Node.js mqtt + pg bridge, start to every row committed" "$peer_rate msg/s ($peer_s s, $peer_batches transactions)"
 	printf '%-8s %-58s %s\n' drain "cores busy: bridge / PostgreSQL / mosquitto" "$peer_cores / $peer_cores_pg / $peer_cores_mq of $(nproc)"
+	printf '%-8s %-58s %s\n' drain "bridge's rows and sites the same as enertrackd's" "$peer_same"
 	printf '%-8s %-58s %s\n' live "publish rate, full speed ($LIVE_N readings)" "$live_pub_rate msg/s"
 	printf '%-8s %-58s %s\n' live "commit rate (first publish to last commit)" "$live_commit_rate rows/s"
 	printf '%-8s %-58s %s\n' live "last commit after last publish ack" "$live_lag s"
@@ -544,7 +554,7 @@ cat >"$JSON" <<EOJ
            "pg": "$(node -p 'require(process.argv[1]).version' "$BRIDGE/node_modules/pg/package.json")",
            "batch_rows": $BRIDGE_ROWS, "flush_ms": $BRIDGE_MS, "drain_rate": $peer_rate, "drain_s": $peer_s,
            "transactions": $peer_batches, "cpu_us_per_msg": $peer_cpu, "postgres_us_per_row": $peer_pg,
-           "mosquitto_us_per_msg": $peer_mosq},
+           "mosquitto_us_per_msg": $peer_mosq, "same_rows_as_enertrackd": $peer_same},
   "copy": {"rate": $copy_rate, "s": $copy_s, "postgres_us_per_row": $copy_pg},
   "goals": {"drain_vs_peer": {"value": $goal_drain, "goal": ">= 1.5", "pass": $(json_bool "$goal_drain_ok")},
             "cpu_vs_bare": {"value": $goal_cpu, "goal": "<= 1.2", "pass": $(json_bool "$goal_cpu_ok")},
