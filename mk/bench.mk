@@ -9,6 +9,7 @@
 #   make bench                          defaults: BENCH_N=300000 BENCH_MEM_N=1000000
 #   make bench BENCH_N=100000 BENCH_MEM_N=200000
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
+#   make bench-test                     etbench against a scripted broker (15 s)
 BENCH_QUICK ?=
 ifeq ($(BENCH_QUICK),1)
 BENCH_N ?= 20000
@@ -32,7 +33,7 @@ BENCH_BRIDGE_ROWS ?= 1000
 BENCH_BRIDGE_MS ?= 200
 BRIDGE_DIR := bench/bridge
 
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-test
 
 $(BUILD)/etbench: bench/etbench.c
 	@mkdir -p $(dir $@)
@@ -55,3 +56,7 @@ bench: deps
 
 bench-quick:
 	$(MAKE) bench BENCH_QUICK=1
+
+# The bench's own tools against a scripted broker (bench/test_etbench.sh).
+bench-test: $(BUILD)/etbench
+	BUILD=$(BUILD) ./bench/test_etbench.sh
