@@ -32,7 +32,7 @@
 # Every wait is bounded in time, and the whole run by BENCH_BUDGET_S.
 # Results are assigned through eval (PREFIX_name); the service helpers take
 # optional arguments.
-# shellcheck disable=SC2154,SC2119
+# shellcheck disable=SC2154,SC2119,SC2153
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,41 +100,21 @@ EOC
 	MQURI="tcp://127.0.0.1:$MQPORT"
 }
 
-# the process wait_rows watches: enertrackd, or WATCH_PID (the Node.js bridge)
-daemon_alive() { kill -0 "${WATCH_PID:-$DPID}" 2>/dev/null; }
+daemon_alive() { kill -0 "$DPID" 2>/dev/null; }
 
-# wait_rows COUNT PUBFILE SECONDS: until `reading` holds COUNT rows. The
-# publisher's last reading is polled first (an index lookup); once it is in,
-# the full count is checked. Returns 1 on timeout, if the daemon died, or as
-# soon as it rejects anything (every generated reading is valid, so a
-# rejection means the count cannot be reached; e.g. the per-site rate limit
+# wait_rows COUNT PUBFILE SECONDS: until `reading` holds COUNT rows, polled
+# on one session by bench/waitrows.py (a psql per poll would cost PostgreSQL
+# more CPU than the rows being measured). Returns 1 on timeout, if the writer
+# died (enertrackd, or WATCH_PID called WATCH_NAME), or as soon as enertrackd
+# rejects anything (every generated reading is valid, so a rejection means the
+# count cannot be reached; e.g. the per-site rate limit
 # max_site_readings_per_s on a machine that drains over ~150k msg/s: raise
 # BENCH_SITES).
 wait_rows() {
-	want=$1
-	site=$(kv "$2" last_site)
-	metric=$(kv "$2" last_metric)
-	lts=$(kv "$2" last_ts)
-	end=$(($(date +%s) + $(budget "$3")))
-	i=0
-	while [ "$(date +%s)" -lt "$end" ]; do
-		daemon_alive || { say "${WATCH_NAME:-enertrackd} is gone"; return 1; }
-		if [ "$(q "SELECT count(*) FROM reading WHERE site_id = '$site' AND metric = '$metric'
-		       AND ts = '$lts'" 2>/dev/null || echo 0)" = 1 ]; then
-			have=$(q "SELECT count(*) FROM reading")
-			[ "$have" -ge "$want" ] && return 0
-			sleep 1
-		else
-			sleep 0.2
-		fi
-		i=$((i + 1))
-		if [ $((i % 5)) = 0 ] && [ "$(q "SELECT count(*) FROM rejected_message" 2>/dev/null || echo 0)" != 0 ]; then
-			say "enertrackd rejected readings: $(q "SELECT reason || ' x' || count(*) || ': ' || left(min(detail), 120)
-				FROM rejected_message GROUP BY reason" | tr '\n' ';')"
-			return 1
-		fi
-	done
-	say "timeout: $(q "SELECT count(*) FROM reading" 2>/dev/null || echo '?') of $want rows"
+	"$PY" "$REPO/bench/waitrows.py" "$PGCONN" "$1" "$(kv "$2" last_site)" "$(kv "$2" last_metric)" \
+		"$(kv "$2" last_ts)" "$(budget "$3")" "${WATCH_PID:-$DPID}" "${WATCH_NAME:-enertrackd}" \
+		>"$T/waitrows.out" 2>"$T/waitrows.err" && return 0
+	say "$(cat "$T/waitrows.err")"
 	return 1
 }
 

@@ -1,26 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make bench-test`: checks of the bench's own tools against a scripted MQTT
-# 3.1.1 broker (no mosquitto, no PostgreSQL).
+# `make bench-test`: checks of the bench's own tools (bench/run.sh's
+# measurements depend on them), with a scripted MQTT 3.1.1 broker and a
+# private PostgreSQL (scripts/services.sh).
 #
 #  late SUBACK  A persistent session's backlog comes before the SUBACK (the
 #               broker queues it behind the backlog): `etbench count` must keep
 #               counting while messages come, however late the SUBACK is. The
 #               fake broker sends a message every 0.25 s for 11 s, then the
 #               SUBACK, then two more.
+#  one session  run.sh's wait_rows polls `reading` on one PostgreSQL session:
+#               a session per poll costs PostgreSQL tens of ms of CPU each,
+#               counted as the writer's CPU per row. Counted from the server's
+#               log (log_connections) over a 3 s wait that times out.
+# shellcheck disable=SC2034 # used by scripts/services.sh and the sourced wait_rows
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 : "${BUILD:=build}"
-E=$REPO/$BUILD/etbench
-[ -x "$E" ] || { echo "test_etbench: $E is missing (make $BUILD/etbench)" >&2; exit 1; }
-T=$(mktemp -d /tmp/etbench-test.XXXXXX)
-BROKER=
-cleanup() {
-	[ -n "$BROKER" ] && kill "$BROKER" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+TEST_NAME=test_etbench
+. "$REPO/scripts/services.sh"
+E=$BIN/etbench
+[ -x "$E" ] || fail "$E is missing (make $BUILD/etbench)"
 
 /usr/bin/python3 - "$T/port" >"$T/broker.log" 2>&1 <<'EOP' &
 import os, socket, struct, sys, threading, time
@@ -99,11 +100,10 @@ for _ in range(2):
 print("sent", pid, flush=True)
 time.sleep(5)
 EOP
-BROKER=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$T/port" ] || { echo "test_etbench: the fake broker did not start: $(cat "$T/broker.log")" >&2; exit 1; }
+PIDS="$PIDS $!"
+wait_until 5 test -s "$T/port" || fail "the fake broker did not start: $(cat "$T/broker.log")"
 
+# ---- late SUBACK
 # 11 s of messages at 4 a second, plus two after the SUBACK
 want=$((11 * 4 + 2))
 rc=0
@@ -112,8 +112,32 @@ rc=0
 sent=$(sed -n 's/^sent //p' "$T/broker.log")
 got=$(sed -n 's/^received=//p' "$T/count.out")
 if [ "$rc" != 0 ] || [ "$sent" != "$want" ] || [ "$got" != "$want" ]; then
-	echo "test_etbench: late SUBACK: FAIL: etbench count exited $rc, received ${got:-?} of ${sent:-?} sent ($want expected)" >&2
 	sed 's/^/  /' "$T/count.err" "$T/broker.log" >&2
-	exit 1
+	fail "late SUBACK: etbench count exited $rc, received ${got:-?} of ${sent:-?} sent ($want expected)"
 fi
-echo "test_etbench: late SUBACK: ok ($got messages, $(sed -n 's/^suback after //p' "$T/broker.log") before the SUBACK)"
+log "late SUBACK: ok ($got messages, $(sed -n 's/^suback after //p' "$T/broker.log") before the SUBACK)"
+
+# ---- one session: bench/run.sh's own wait_rows, with what it needs around it
+PG_OPTS="-c log_connections=on"
+start_pg
+MQURI=tcp://127.0.0.1:1
+write_config "$T/enertrack.conf"
+migrate >"$T/migrate.log" 2>&1 || fail "migrate failed: $(tail -n 5 "$T/migrate.log")"
+sed -n '/^wait_rows() {/,/^}/p' "$REPO/bench/run.sh" >"$T/wait_rows.sh"
+[ -s "$T/wait_rows.sh" ] || fail "no wait_rows in bench/run.sh"
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+budget() { echo "$1"; }
+say() { log "wait_rows: $*"; }
+sleep 60 &
+DPID=$!
+PIDS="$PIDS $DPID"
+daemon_alive() { kill -0 "$DPID" 2>/dev/null; }
+. "$T/wait_rows.sh"
+printf 'last_site=nowhere\nlast_metric=raw_coal\nlast_ts=2026-01-01T00:00:00+08:00\n' >"$T/none.pub"
+conns() { grep -c 'connection authorized: .*database=enertrack' "$PG_HOME/log" || true; }
+c0=$(conns)
+wait_rows 1 "$T/none.pub" 3 && fail "one session: wait_rows found a row that is not there"
+sleep 0.5
+opened=$(($(conns) - c0))
+[ "$opened" -le 1 ] || fail "one session: wait_rows opened $opened PostgreSQL sessions in a 3 s wait"
+log "one session: ok ($opened session in a 3 s wait)"

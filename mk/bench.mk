@@ -9,7 +9,7 @@
 #   make bench                          defaults: BENCH_N=300000 BENCH_MEM_N=1000000
 #   make bench BENCH_N=100000 BENCH_MEM_N=200000
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
-#   make bench-test                     etbench against a scripted broker (15 s)
+#   make bench-test                     checks of the bench's tools (about 20 s)
 BENCH_QUICK ?=
 ifeq ($(BENCH_QUICK),1)
 BENCH_N ?= 20000
@@ -57,6 +57,7 @@ bench: deps
 bench-quick:
 	$(MAKE) bench BENCH_QUICK=1
 
-# The bench's own tools against a scripted broker (bench/test_etbench.sh).
+# The bench's own tools: etbench against a scripted broker, run.sh's wait for
+# rows (bench/test_etbench.sh).
 bench-test: $(BUILD)/etbench
 	BUILD=$(BUILD) ./bench/test_etbench.sh
