@@ -59,5 +59,5 @@ bench-quick:
 
 # The bench's own tools: etbench against a scripted broker, run.sh's wait for
 # rows (bench/test_etbench.sh).
-bench-test: $(BUILD)/etbench
+bench-test: $(BUILD)/etbench $(BUILD)/enertrack
 	BUILD=$(BUILD) ./bench/test_etbench.sh
