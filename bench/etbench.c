@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_S 10
+#define SUBACK_WAIT_S	  10 /* after the last message of a backlog */
 #define NO_PROGRESS_S	  30 /* a full window without one acknowledgement */
 #define DISCONNECT_MS	  2000
 #define MAX_WINDOW	  30000 /* paho's maxInflight is at most 65535; we use 2x */
@@ -862,10 +863,30 @@ static int cmd_count(int argc, char **argv)
 		printf("forgot=%s\n", client_id);
 		return 0;
 	}
-	enum cstate st = wait_state_change(&cl, ST_CONNECTED, 10000);
-	if (st != ST_SUBSCRIBED) {
+	/* The broker sends a persistent session's backlog first and the SUBACK
+	 * behind it: wait for the SUBACK only as long as messages keep coming, and
+	 * no more than SUBACK_WAIT_S after the last one. */
+	enum cstate st;
+	uint64_t seen_sub = 0;
+	int64_t quiet_since = mono_us();
+	for (;;) {
+		st = wait_state_change(&cl, ST_CONNECTED, 200);
+		if (st != ST_CONNECTED || atomic_load(&cl.done_mono_us))
+			break;
+		uint64_t r = atomic_load(&cl.received);
+		if (r != seen_sub) {
+			seen_sub = r;
+			quiet_since = mono_us();
+		} else if (mono_us() - quiet_since > SUBACK_WAIT_S * 1000000LL) {
+			break;
+		}
+	}
+	if (st != ST_SUBSCRIBED &&
+	    (prime || st != ST_CONNECTED || !atomic_load(&cl.done_mono_us))) {
 		fprintf(stderr, "%s: count: not subscribed: %s\n", prog,
-			cl.reason[0] ? cl.reason : "no SUBACK within 10 s");
+			cl.reason[0]		    ? cl.reason
+			: atomic_load(&cl.received) ? "no SUBACK within 10 s of the last message"
+						    : "no SUBACK within 10 s");
 		client_close(&cl);
 		return 1;
 	}

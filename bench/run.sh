@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make bench`: enertrackd against a bare paho subscriber, with
-# its own PostgreSQL and mosquitto on free loopback ports (scripts/services.sh).
+# `make bench`: enertrackd against a bare paho subscriber, a
+# Node.js mqtt + pg bridge (bench/bridge) and a bare COPY, with its own
+# PostgreSQL and mosquitto on free loopback ports (scripts/services.sh).
 #
-#  1. drain   N readings queued at the broker for two persistent sessions:
+#  1. drain   N readings queued at the broker for three persistent sessions:
 #             `etbench count` (a paho subscriber that only counts) drains its
 #             copy, then enertrackd starts and drains its own until every row
-#             is committed; both rates and their ratio.
+#             is committed; both rates and their ratio. Then, into an empty
+#             `reading` each time: the same rows by one bare COPY (the limit of
+#             PostgreSQL alone), and the Node.js bridge draining its copy of
+#             the backlog (1 000-row multi-row INSERTs). The goals compare them.
 #  2. live    `etbench publish` at full speed (QoS 1) with enertrackd running:
 #             publish rate, commit rate, publish->commit latency; then a fixed
 #             BENCH_LIVE_RATE msg/s for BENCH_LIVE_S s: p50/p99 latency.
@@ -19,12 +23,16 @@
 #             /proc/PID/task/*/stat and comm): paho's threads, the loop (main
 #             thread), the writer (the busiest other thread), the rest.
 #
+#  5. goals   enertrackd's drain >= 1.5x the Node.js bridge's; its CPU per
+#             message <= 1.2x the bare subscriber's; PostgreSQL's CPU per row
+#             in enertrackd's drain <= 7 µs (the bare COPY's is beside it).
+#
 # Only rows in PostgreSQL, /proc and the daemon's log are used: nothing of the
 # daemon's internals. Results: a table on stdout, JSON in BENCH_JSON.
 # Every wait is bounded in time, and the whole run by BENCH_BUDGET_S.
 # Results are assigned through eval (PREFIX_name); the service helpers take
 # optional arguments.
-# shellcheck disable=SC2154,SC2119
+# shellcheck disable=SC2154,SC2119,SC2153
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,9 +47,16 @@ LIVE_RATE=${BENCH_LIVE_RATE:-5000}
 LIVE_S=${BENCH_LIVE_S:-20}
 SITES=${BENCH_SITES:-150}
 JSON=${BENCH_JSON:-$REPO/$BUILD/bench.json}
-BUDGET_S=${BENCH_BUDGET_S:-540}
+BUDGET_S=${BENCH_BUDGET_S:-900}
 E=$BIN/etbench
 [ -x "$E" ] || fail "$E is missing (make $BUILD/etbench)"
+BRIDGE=$REPO/bench/bridge
+BRIDGE_ROWS=${BENCH_BRIDGE_ROWS:-1000}
+BRIDGE_MS=${BENCH_BRIDGE_MS:-200}
+for m in mqtt pg; do
+	[ -d "$BRIDGE/node_modules/$m" ] || fail "$BRIDGE/node_modules/$m is missing (cd bench/bridge && npm ci)"
+done
+command -v node >/dev/null || fail "node is missing (the Node.js peer needs Node.js 20)"
 [ -x "$BIN/enertrackd" ] || fail "$BIN/enertrackd is missing (make all)"
 case "$JSON" in /*) ;; *) JSON=$REPO/$JSON ;; esac
 START=$(date +%s)
@@ -87,38 +102,19 @@ EOC
 
 daemon_alive() { kill -0 "$DPID" 2>/dev/null; }
 
-# wait_rows COUNT PUBFILE SECONDS: until `reading` holds COUNT rows. The
-# publisher's last reading is polled first (an index lookup); once it is in,
-# the full count is checked. Returns 1 on timeout, if the daemon died, or as
-# soon as it rejects anything (every generated reading is valid, so a
-# rejection means the count cannot be reached; e.g. the per-site rate limit
+# wait_rows COUNT PUBFILE SECONDS: until `reading` holds COUNT rows, polled
+# on one session by bench/waitrows.py (a psql per poll would cost PostgreSQL
+# more CPU than the rows being measured). Returns 1 on timeout, if the writer
+# died (enertrackd, or WATCH_PID called WATCH_NAME), or as soon as enertrackd
+# rejects anything (every generated reading is valid, so a rejection means the
+# count cannot be reached; e.g. the per-site rate limit
 # max_site_readings_per_s on a machine that drains over ~150k msg/s: raise
 # BENCH_SITES).
 wait_rows() {
-	want=$1
-	site=$(kv "$2" last_site)
-	metric=$(kv "$2" last_metric)
-	lts=$(kv "$2" last_ts)
-	end=$(($(date +%s) + $(budget "$3")))
-	i=0
-	while [ "$(date +%s)" -lt "$end" ]; do
-		daemon_alive || { say "enertrackd is gone"; return 1; }
-		if [ "$(q "SELECT count(*) FROM reading WHERE site_id = '$site' AND metric = '$metric'
-		       AND ts = '$lts'" 2>/dev/null || echo 0)" = 1 ]; then
-			have=$(q "SELECT count(*) FROM reading")
-			[ "$have" -ge "$want" ] && return 0
-			sleep 1
-		else
-			sleep 0.2
-		fi
-		i=$((i + 1))
-		if [ $((i % 5)) = 0 ] && [ "$(q "SELECT count(*) FROM rejected_message" 2>/dev/null || echo 0)" != 0 ]; then
-			say "enertrackd rejected readings: $(q "SELECT reason || ' x' || count(*) || ': ' || left(min(detail), 120)
-				FROM rejected_message GROUP BY reason" | tr '\n' ';')"
-			return 1
-		fi
-	done
-	say "timeout: $(q "SELECT count(*) FROM reading" 2>/dev/null || echo '?') of $want rows"
+	"$PY" "$REPO/bench/waitrows.py" "$PGCONN" "$1" "$(kv "$2" last_site)" "$(kv "$2" last_metric)" \
+		"$(kv "$2" last_ts)" "$(budget "$3")" "${WATCH_PID:-$DPID}" "${WATCH_NAME:-enertrackd}" \
+		>"$T/waitrows.out" 2>"$T/waitrows.err" && return 0
+	say "$(cat "$T/waitrows.err")"
 	return 1
 }
 
@@ -203,6 +199,34 @@ publish_readings() {
 		fail "etbench publish ($tag) failed: $(tail -n 3 "$T/$tag.pub.err")"
 }
 
+# start_bridge: the Node.js peer on its persistent session (bench-bridge),
+# logging to $T/bridge.log; its pid is in BPID.
+start_bridge() {
+	MQTT_URL="mqtt://127.0.0.1:$MQPORT" MQTT_CLIENT_ID=bench-bridge MQTT_TOPIC='energy/#' \
+		DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/enertrack" \
+		BATCH_ROWS=$BRIDGE_ROWS FLUSH_MS=$BRIDGE_MS node "$BRIDGE/bridge.js" >>"$T/bridge.log" 2>&1 &
+	BPID=$!
+	PIDS="$PIDS $BPID"
+}
+# stop_bridge: SIGTERM (it flushes what it holds), bounded
+stop_bridge() {
+	kill -TERM "$BPID" 2>/dev/null || true
+	i=0
+	while kill -0 "$BPID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$BPID" 2>/dev/null || true
+	wait "$BPID" 2>/dev/null || true
+}
+# fingerprint: an md5 of every row of `reading` and `site` (the columns both
+# writers fill), to check that the bridge stored what enertrackd stored
+fingerprint() {
+	q "SELECT md5(string_agg(concat_ws('|', site_id, metric, ts, value, unit_in, value_in, seq, source, counter),
+	          ',' ORDER BY site_id, metric, ts)) || '/' ||
+	          (SELECT md5(string_agg(concat_ws('|', id, kind, county), ',' ORDER BY id)) FROM site) FROM reading"
+}
+# pass VALUE OP LIMIT: "pass" or "FAIL"
+pass() { awk "BEGIN { print ($1 $2 $3) ? \"pass\" : \"FAIL\" }" </dev/null; }
+json_bool() { [ "$1" = pass ] && echo true || echo false; }
+
 # ---------------------------------------------------------------- setup
 
 say "N=$N MEM_N=$MEM_N LIVE_N=$LIVE_N live rate $LIVE_RATE msg/s for $LIVE_S s, $SITES sites; files in $T"
@@ -224,11 +248,14 @@ printf 'process 0\n' >"$T/zero.snap"
 
 # ---------------------------------------------------------------- 1. drain
 
-say "1. drain: creating both persistent sessions"
+say "1. drain: creating the three persistent sessions"
 "$E" count --uri "$MQURI" --client-id bench-bare --prime >/dev/null || fail "cannot prime the bare subscriber"
 start_daemon
 sleep 0.5
 stop_daemon
+start_bridge
+wait_until 30 grep -q 'bridge: subscribed' "$T/bridge.log" || fail "the Node.js bridge did not subscribe: $(tail -n 5 "$T/bridge.log")"
+stop_bridge
 say "1. drain: queueing $N readings at the broker"
 publish_readings drain "$N"
 drain_pub_rate=$(kv "$T/drain.pub" rate)
@@ -258,6 +285,58 @@ drain_cores_d=$(calc %.2f "$drain_total * $daemon_rate / 1e6")
 drain_cores_pg=$(calc %.2f "$drain_pg * $daemon_rate / 1e6")
 drain_cores_mq=$(calc %.2f "$drain_mosq * $daemon_rate / 1e6")
 [ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the drain"
+fp_daemon=$(fingerprint)
+# enertrackd stops while the others run (its timers and queries would count
+# as theirs) and starts again for phase 2.
+stop_daemon
+
+# The same rows by one bare COPY into an empty `reading`: what PostgreSQL
+# alone needs for them (the columns a writer fills; the rest are defaults).
+say "1. drain: a bare COPY of the same $N rows"
+COLS="site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at"
+psql "$PGCONN" -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT $COLS FROM reading) TO '$T/rows.copy'" ||
+	fail "cannot save the rows"
+q "TRUNCATE reading, reading_hourly, reading_correction, site; CHECKPOINT" >/dev/null
+svc0=$(svc_snap)
+t0=$(now)
+psql "$PGCONN" -X -q -v ON_ERROR_STOP=1 -c "\\copy reading ($COLS) FROM '$T/rows.copy'" ||
+	fail "the bare COPY failed"
+t1=$(now)
+svc_cpu copy "$svc0" "$N"
+copy_s=$(calc %.3f "$t1 - $t0")
+copy_rate=$(calc %.0f "$N / ($t1 - $t0)")
+[ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the bare COPY"
+rm -f "$T/rows.copy"
+
+# The Node.js bridge drains its copy of the backlog into an empty `reading`.
+say "1. drain: the Node.js mqtt + pg bridge"
+q "TRUNCATE reading, reading_hourly, reading_correction, site; CHECKPOINT" >/dev/null
+svc0=$(svc_snap)
+t0=$(now)
+start_bridge
+WATCH_PID=$BPID WATCH_NAME="the Node.js bridge" wait_rows "$N" "$T/drain.pub" $((60 + N / 1000)) ||
+	fail "the Node.js bridge did not commit the $N queued readings: $(tail -n 5 "$T/bridge.log")"
+t1=$(last_commit)
+peer_ticks=$(ticks_of "$BPID")
+svc_cpu peer "$svc0" "$N"
+stop_bridge
+[ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the bridge's drain"
+[ "$(fingerprint)" = "$fp_daemon" ] && peer_same=true || peer_same=false
+peer_s=$(calc %.3f "$t1 - $t0")
+peer_rate=$(calc %.0f "$N / ($t1 - $t0)")
+peer_cpu=$(calc %.1f "$peer_ticks * 1e6 / $CLK_TCK / $N")
+peer_batches=$(q "SELECT count(DISTINCT xmin::text) FROM reading")
+peer_cores=$(calc %.2f "$peer_cpu * $peer_rate / 1e6")
+peer_cores_pg=$(calc %.2f "$peer_pg * $peer_rate / 1e6")
+peer_cores_mq=$(calc %.2f "$peer_mosq * $peer_rate / 1e6")
+
+# The goals, all from this run.
+goal_drain=$(calc %.2f "$daemon_rate / $peer_rate")
+goal_drain_ok=$(pass "$goal_drain" ">=" 1.5)
+goal_cpu=$(calc %.2f "$drain_total / $bare_cpu")
+goal_cpu_ok=$(pass "$goal_cpu" "<=" 1.2)
+goal_pg_ok=$(pass "$drain_pg" "<=" 7)
+start_daemon
 
 # ---------------------------------------------------------------- 2. live
 
@@ -372,6 +451,10 @@ CPUS=$(nproc)
 	printf '%-8s %-58s %s\n' drain "ratio enertrackd / bare" "$drain_ratio"
 	printf '%-8s %-58s %s\n' drain "enertrackd peak RSS" "$drain_rss MiB"
 	printf '%-8s %-58s %s\n' drain "cores busy: enertrackd / PostgreSQL / mosquitto" "$drain_cores_d / $drain_cores_pg / $drain_cores_mq of $(nproc)"
+	printf '%-8s %-58s %s\n' drain "bare COPY of the same rows into an empty reading" "$copy_rate rows/s ($copy_s s)"
+	printf '%-8s %-58s %s\n' drain "Node.js mqtt + pg bridge, start to every row committed" "$peer_rate msg/s ($peer_s s, $peer_batches transactions)"
+	printf '%-8s %-58s %s\n' drain "cores busy: bridge / PostgreSQL / mosquitto" "$peer_cores / $peer_cores_pg / $peer_cores_mq of $(nproc)"
+	printf '%-8s %-58s %s\n' drain "bridge's rows and sites the same as enertrackd's" "$peer_same"
 	printf '%-8s %-58s %s\n' live "publish rate, full speed ($LIVE_N readings)" "$live_pub_rate msg/s"
 	printf '%-8s %-58s %s\n' live "commit rate (first publish to last commit)" "$live_commit_rate rows/s"
 	printf '%-8s %-58s %s\n' live "last commit after last publish ack" "$live_lag s"
@@ -402,6 +485,15 @@ CPUS=$(nproc)
 	printf '  %-32s %10s %10s %10s %10s\n' "PostgreSQL (all processes)" "$drain_pg" "$livefull_pg" "$live5k_pg" "$memdrain_pg"
 	printf '  (memory: enertrackd over waiting + drain; mosquitto and PostgreSQL over the drain only.\n'
 	printf '   threads: %s; writer = busiest unnamed non-main thread)\n' "$drain_threads"
+	printf '\ngoals (this run, drain of %s readings)  %12s %12s %12s %8s %s\n' "$N" enertrackd "node bridge" reference goal result
+	printf '  %-38s %12s %12s %12s\n' "rows/s (reference: bare subscriber)" "$daemon_rate" "$peer_rate" "$(calc %.0f "$bare_rate")"
+	printf '  %-38s %12s %12s %12s %8s %s\n' "  enertrackd / node bridge" "$goal_drain" "" "" ">= 1.5" "$goal_drain_ok"
+	printf '  %-38s %12s %12s %12s\n' "CPU µs/message (ref.: bare subscriber)" "$drain_total" "$peer_cpu" "$bare_cpu"
+	printf '  %-38s %12s %12s %12s %8s %s\n' "  enertrackd / bare subscriber" "$goal_cpu" "$(calc %.2f "$peer_cpu / $bare_cpu")" "" "<= 1.2" "$goal_cpu_ok"
+	printf '  %-38s %12s %12s %12s %8s %s\n' "PostgreSQL CPU µs/row (ref.: bare COPY)" "$drain_pg" "$peer_pg" "$copy_pg" "<= 7" "$goal_pg_ok"
+	printf '  %-38s %12s %12s %12s\n' "mosquitto CPU µs/message" "$drain_mosq" "$peer_mosq" ""
+	printf '  (node bridge: bench/bridge/bridge.js, %s-row multi-row INSERT ... ON CONFLICT DO NOTHING or %s ms,\n' "$BRIDGE_ROWS" "$BRIDGE_MS"
+	printf '   acks on receipt; bare COPY: %s rows/s, one \\copy of the same rows into an empty reading)\n' "$copy_rate"
 	printf '\nenertrackd log during phase 3 (%s warn/error lines):\n' "$mem_log_warn"
 	printf '%s\n' "$mem_log_lines" | sed 's/^/  /'
 	printf '\nrun time %d s; JSON in %s\n' "$elapsed" "$JSON"
@@ -437,6 +529,17 @@ cat >"$JSON" <<EOJ
              "spool_mib": $mem_wait_spool, "reconnect_s": $mem_reconnect_s,
              "drain_rate": $mem_drain_rate, "drain_s": $mem_drain_s, "log_warn_error_lines": $mem_log_warn},
   "rejected": $rejected,
+  "peer": {"name": "Node.js mqtt + pg bridge (bench/bridge)", "node": "$(node --version)",
+           "mqtt": "$(node -p 'require(process.argv[1]).version' "$BRIDGE/node_modules/mqtt/package.json")",
+           "pg": "$(node -p 'require(process.argv[1]).version' "$BRIDGE/node_modules/pg/package.json")",
+           "batch_rows": $BRIDGE_ROWS, "flush_ms": $BRIDGE_MS, "drain_rate": $peer_rate, "drain_s": $peer_s,
+           "transactions": $peer_batches, "cpu_us_per_msg": $peer_cpu, "postgres_us_per_row": $peer_pg,
+           "mosquitto_us_per_msg": $peer_mosq, "same_rows_as_enertrackd": $peer_same},
+  "copy": {"rate": $copy_rate, "s": $copy_s, "postgres_us_per_row": $copy_pg},
+  "goals": {"drain_vs_peer": {"value": $goal_drain, "goal": ">= 1.5", "pass": $(json_bool "$goal_drain_ok")},
+            "cpu_vs_bare": {"value": $goal_cpu, "goal": "<= 1.2", "pass": $(json_bool "$goal_cpu_ok")},
+            "postgres_us_per_row": {"value": $drain_pg, "goal": "<= 7", "pass": $(json_bool "$goal_pg_ok"),
+                                    "bare_copy": $copy_pg}},
   "cpu_us_per_msg": {
     "bare_subscriber": $bare_cpu,
     "drain": $(cpu_json drain drain),

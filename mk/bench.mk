@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
 # `make bench`: starts its own mosquitto and PostgreSQL and measures
-# enertrackd side by side with a bare paho subscriber: drain of a queued
-# backlog, live publish->commit rate and latency, peak RSS while PostgreSQL is
-# down and while the backlog drains, CPU per message by thread. Prints a table
-# and writes $(BUILD)/bench.json. See bench/run.sh.
+# enertrackd side by side with a bare paho subscriber, a Node.js mqtt + pg
+# bridge (bench/bridge, installed by `npm ci`) and a bare COPY: drain of a
+# queued backlog, live publish->commit rate and latency, peak RSS while
+# PostgreSQL is down and while the backlog drains, CPU per message by thread,
+# and the goals. Prints a table and writes $(BUILD)/bench.json. See bench/run.sh.
 #
 #   make bench                          defaults: BENCH_N=300000 BENCH_MEM_N=1000000
 #   make bench BENCH_N=100000 BENCH_MEM_N=200000
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
+#   make bench-test                     checks of the bench's tools (about 20 s)
 BENCH_QUICK ?=
 ifeq ($(BENCH_QUICK),1)
 BENCH_N ?= 20000
@@ -26,19 +28,36 @@ BENCH_JSON ?= $(BUILD)/bench.json
 # the daemon's defaults
 BENCH_BATCH_ROWS ?= 5000
 BENCH_FLUSH_MS ?= 200
+# the Node.js peer's batches (bench/bridge/bridge.js)
+BENCH_BRIDGE_ROWS ?= 1000
+BENCH_BRIDGE_MS ?= 200
+BRIDGE_DIR := bench/bridge
 
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-test
 
 $(BUILD)/etbench: bench/etbench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(PAHO_LIBS)
 
+# npm ci installs exactly the committed package-lock.json into
+# bench/bridge/node_modules (git-ignored); its hidden lockfile is the stamp.
+$(BRIDGE_DIR)/node_modules/.package-lock.json: $(BRIDGE_DIR)/package.json $(BRIDGE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "make bench: the Node.js peer needs node (20) and npm" >&2; exit 1; }
+	cd $(BRIDGE_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
 bench: deps
-	$(MAKE) all $(BUILD)/etbench
+	$(MAKE) all $(BUILD)/etbench $(BRIDGE_DIR)/node_modules/.package-lock.json
 	BUILD=$(BUILD) BENCH_N=$(BENCH_N) BENCH_MEM_N=$(BENCH_MEM_N) BENCH_LIVE_N=$(BENCH_LIVE_N) \
 		BENCH_LIVE_S=$(BENCH_LIVE_S) BENCH_LIVE_RATE=$(BENCH_LIVE_RATE) \
 		BENCH_SITES=$(BENCH_SITES) BENCH_JSON=$(BENCH_JSON) BENCH_BATCH_ROWS=$(BENCH_BATCH_ROWS) \
-		BENCH_FLUSH_MS=$(BENCH_FLUSH_MS) ./bench/run.sh
+		BENCH_FLUSH_MS=$(BENCH_FLUSH_MS) BENCH_BRIDGE_ROWS=$(BENCH_BRIDGE_ROWS) \
+		BENCH_BRIDGE_MS=$(BENCH_BRIDGE_MS) ./bench/run.sh
 
 bench-quick:
 	$(MAKE) bench BENCH_QUICK=1
+
+# The bench's own tools: etbench against a scripted broker, run.sh's wait for
+# rows (bench/test_etbench.sh).
+bench-test: $(BUILD)/etbench $(BUILD)/enertrack
+	BUILD=$(BUILD) ./bench/test_etbench.sh
