@@ -334,7 +334,6 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 			  (unsigned long long)b->inserted, (unsigned long long)b->corrected,
 			  (unsigned long long)b->duplicates);
 	} else {
-		in->st.left += b->nreadings;
 		log_warn("ingest: %u readings and %u rejected messages were not written "
 			 "(PostgreSQL unreachable at shutdown); they stay in the spool for the "
 			 "next start",

@@ -24,7 +24,6 @@ typedef struct et_ingest_stats {
 	uint64_t duplicates; /* redelivered, nothing changed */
 	uint64_t poisoned;   /* refused by PostgreSQL, kept in rejected_message */
 	uint64_t batches;
-	uint64_t left; /* readings not committed at shutdown: left in the spool */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {

@@ -52,7 +52,6 @@ struct app {
 	et_alerts_t *alerts;
 	bool alerts_left; /* an alerts thread did not stop in time */
 	et_ingest_t ingest;
-	bool writer_closed;
 	int exit_code;
 	int64_t last_stats_us;
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
@@ -464,12 +463,6 @@ static void on_handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
-static void on_writer_closed(void *ctx)
-{
-	struct app *a = ctx;
-	a->writer_closed = true;
-}
-
 /* The alerts threads have ended (or were left behind): the last thing the
  * loop waited for, so /healthz says "stopping" until now. */
 static void on_alerts_closed(void *ctx, bool joined)
@@ -501,7 +494,7 @@ static void close_all(struct app *a)
 		a->http = NULL;
 	}
 	if (a->writer) {
-		et_pgwriter_stop(a->writer, true, on_writer_closed);
+		et_pgwriter_stop(a->writer, true, NULL);
 		a->writer = NULL;
 	}
 }

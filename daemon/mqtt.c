@@ -55,7 +55,6 @@ struct et_mqtt {
 	bool outage;	 /* lost, not back yet */
 	int64_t outage_since_ms;
 	unsigned outage_attempts;
-	atomic_uint_fast64_t store_errors;
 	atomic_int store_errno;	   /* why the spool refused the waiting message */
 	atomic_bool store_blocked; /* paho's thread waits for spool space */
 	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
@@ -95,7 +94,6 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 				     recv_us)) < 0) {
 		if (!atomic_load(&m->store_blocked)) {
 			atomic_store(&m->store_errno, -rc);
-			atomic_fetch_add(&m->store_errors, 1);
 			atomic_store(&m->store_blocked, true);
 			post(m, EV_STORE_FAILED);
 		}
@@ -448,16 +446,6 @@ int et_mqtt_store_blocked(const et_mqtt_t *m)
 	return atomic_load(&mm->store_blocked) ? atomic_load(&mm->store_errno) : 0;
 }
 
-bool et_mqtt_paused(const et_mqtt_t *m)
-{
-	return m->paused;
-}
-
-uint64_t et_mqtt_store_errors(const et_mqtt_t *m)
-{
-	return atomic_load(&((et_mqtt_t *)m)->store_errors);
-}
-
 int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
 		  et_spool_t *sp, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
 {
@@ -538,11 +526,6 @@ fail:
 	free(m->password);
 	free(m);
 	return -EINVAL;
-}
-
-void et_mqtt_wake(et_mqtt_t *m)
-{
-	uv_async_send(&m->async);
 }
 
 bool et_mqtt_connected(const et_mqtt_t *m)

@@ -24,7 +24,6 @@ enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
 
 struct et_pgwriter {
 	uv_async_t async; /* first: the handle's memory is the struct's */
-	uv_loop_t *loop;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -548,7 +547,6 @@ int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo
 	et_pgwriter_t *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->loop = loop;
 	w->cb = cb;
 	w->ctx = ctx;
 	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 5000};

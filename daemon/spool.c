@@ -69,7 +69,7 @@ struct et_spool {
 	uint64_t consumed;   /* bytes read back or stepped over */
 	uint64_t skip_upto;  /* the checkpoint found at open */
 	uint64_t committed;
-	uint64_t replayed, already_committed, damaged, damaged_bytes;
+	uint64_t replayed, already_committed, damaged;
 	uint64_t first_live_seq; /* seqs below come from an earlier run */
 };
 
@@ -460,7 +460,6 @@ static void report_damage(et_spool_t *sp, uint64_t off, size_t skipped, enum et_
 {
 	char name[32];
 	seg_name(name, sizeof(name), sp->r_first);
-	sp->damaged_bytes += skipped;
 	if (sp->in_damage)
 		return; /* the same stretch, reported when it began */
 	sp->damaged++;
@@ -645,8 +644,6 @@ void et_spool_stats(et_spool_t *sp, et_spool_stats_t *st)
 	st->replayed = sp->replayed;
 	st->already_committed = sp->already_committed;
 	st->damaged = sp->damaged;
-	st->damaged_bytes = sp->damaged_bytes;
-	st->committed_seq = sp->committed;
 }
 
 void et_spool_close(et_spool_t *sp)
