@@ -314,7 +314,7 @@ void et_ingest_flush(et_ingest_t *in, bool force)
 	dispatch(in);
 }
 
-void et_ingest_on_written(et_batch_t *b, void *ctx)
+void et_ingest_batch_done(et_batch_t *b, void *ctx)
 {
 	et_ingest_t *in = ctx;
 	in->inflight = NULL;

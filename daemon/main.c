@@ -53,7 +53,7 @@ struct app {
 	bool alerts_left; /* an alerts thread did not stop in time */
 	et_ingest_t ingest;
 	int exit_code;
-	int64_t last_stats_us;
+	int64_t last_stats_ms;
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
 	bool notified_ready;
 	et_http_t *http;
@@ -121,7 +121,7 @@ static void on_commit(void *ctx, uint64_t seq)
 	et_spool_commit(a->spool, seq);
 }
 
-static void on_mqtt_wakeup(void *ctx, bool store_failed)
+static void on_mqtt_messages(void *ctx, bool store_failed)
 {
 	struct app *a = ctx;
 	(void)store_failed; /* the tick reads the state and says so */
@@ -145,7 +145,7 @@ static void maybe_finish(struct app *a)
 static const double lat_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
 #define NLAT (sizeof(lat_bounds_ms) / sizeof(lat_bounds_ms[0]))
 
-static void on_written(et_batch_t *b, void *ctx)
+static void on_writer_batch_done(et_batch_t *b, void *ctx)
 {
 	struct app *a = ctx;
 	if (b->committed) {
@@ -157,7 +157,7 @@ static void on_written(et_batch_t *b, void *ctx)
 		a->lat_sum_s += ms / 1000.0;
 		a->lat_count++;
 	}
-	et_ingest_on_written(b, &a->ingest);
+	et_ingest_batch_done(b, &a->ingest);
 	read_spool(a);
 	maybe_finish(a);
 }
@@ -450,8 +450,8 @@ static void on_tick(uv_timer_t *t)
 		a->last_msg_ms = now;
 	}
 	notify_tick(a, now);
-	if (now - a->last_stats_us >= 60000) {
-		a->last_stats_us = now;
+	if (now - a->last_stats_ms >= 60000) {
+		a->last_stats_ms = now;
 		if (a->ingest.st.messages)
 			log_stats(a, "totals");
 	}
@@ -723,7 +723,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
-	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_written, a)) {
+	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_writer_batch_done,
+			      a)) {
 		log_error("cannot start the PostgreSQL writer thread");
 		return 1;
 	}
@@ -772,8 +773,8 @@ int main(int argc, char **argv)
 
 	if (a->state == APP_ST_CLOSING) {
 		/* the HTTP listener failed: already closing */
-	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_wakeup, a,
-				 err, sizeof(err))) {
+	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_messages,
+				 a, err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
 		close_all(a);

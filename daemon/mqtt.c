@@ -344,7 +344,7 @@ static void schedule_retry(et_mqtt_t *m)
 
 static void finish_stop(et_mqtt_t *m);
 
-static void on_mqtt_wakeup(uv_async_t *a)
+static void on_paho_events(uv_async_t *a)
 {
 	et_mqtt_t *m = a->data;
 	int ev = atomic_exchange(&m->events, 0);
@@ -504,7 +504,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
 
-	uv_async_init(loop, &m->async, on_mqtt_wakeup);
+	uv_async_init(loop, &m->async, on_paho_events);
 	m->async.data = m;
 	uv_timer_init(loop, &m->retry);
 	m->retry.data = m;
