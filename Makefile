@@ -19,7 +19,7 @@ PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
+CPPFLAGS += -Iinclude -I. -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)

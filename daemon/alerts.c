@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
-#include "enertrack/deadline.h"
 #include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
+#include "common/clock.h"
 #include "enertrack/backoff.h"
 #include "enertrack/log.h"
 
@@ -65,13 +65,6 @@ struct et_mqtt {
 	int nfilters;
 };
 
-static int64_t wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
 static void post(et_mqtt_t *m, int ev)
 {
 	atomic_fetch_or(&m->events, ev);
@@ -83,7 +76,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
-	int64_t recv_us = wall_us();
+	int64_t recv_us = et_wall_us();
 	int rc;
 	/* Not stored (disk full, I/O error): wait here until it is. paho sends
 	 * the PUBACK when this returns, whatever it returns (docs/threads.md), so

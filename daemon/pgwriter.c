@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "enertrack/backoff.h"
 #include "enertrack/copyenc.h"
-#include "enertrack/deadline.h"
 #include "enertrack/log.h"
 
 enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
