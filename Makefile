@@ -133,10 +133,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
-	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/evaluate.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 /* The settings the thread reads, swapped whole under the mutex on reload. */

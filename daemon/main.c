@@ -21,10 +21,10 @@
 #include <zlib.h>
 
 #include "alerts.h"
+#include "common/net.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
-#include "enertrack/net.h"
 #include "http.h"
 #include "ingest.h"
 #include "mqtt.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/evaluate.h"
 #include "db.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 /* Asks PostgreSQL one yes-or-no question about command-line values (its own

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/evaluate.h"
 #include "db.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 enum {
