@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "alerts.h"
+#include "common/confload.h"
 #include "common/net.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
@@ -31,7 +32,6 @@
 #include "pgwriter.h"
 #include "spool.h"
 
-#define CONFIG_MAX_BYTES (1u << 20)
 /* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
 #define SHUTDOWN_TIMEOUT_MS 30000
 #define TICK_MS		    10
@@ -71,38 +71,6 @@ struct app {
 	uv_fs_t sync_req;   /* the spool's periodic fdatasync */
 	int sync_fd;	    /* its descriptor while it runs, else -1 */
 };
-
-static int load_config(const char *path, et_config_t *cfg)
-{
-	char err[512];
-	char *text;
-	size_t len;
-	et_buf_t errs = ET_BUF_INIT;
-
-	if (et_config_init(cfg)) {
-		log_error("out of memory");
-		return -ENOMEM;
-	}
-	int rc = et_file_read(path, &text, &len, CONFIG_MAX_BYTES, err, sizeof(err));
-	if (rc) {
-		log_error("cannot read the configuration: %s", err);
-		et_config_free(cfg);
-		return rc;
-	}
-	rc = et_config_parse(cfg, path, text, len, &errs);
-	free(text);
-	if (rc) {
-		/* one log line per error, each naming file, line and key */
-		char *save = NULL;
-		if (et_buf_append(&errs, "", 1) == 0)
-			for (char *l = strtok_r(errs.data, "\n", &save); l;
-			     l = strtok_r(NULL, "\n", &save))
-				log_error("%s", l);
-		et_config_free(cfg);
-	}
-	et_buf_free(&errs);
-	return rc;
-}
 
 /* Reads spool records into batches while they have room: the in-memory
  * window; the rest waits on disk. Not while closing (the writer is gone). */
@@ -545,7 +513,7 @@ static void on_sighup(uv_signal_t *s, int signum)
 	(void)signum;
 	log_info("SIGHUP: reloading %s", a->config_path);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(uv_hrtime() / 1000));
-	if (load_config(a->config_path, &next)) {
+	if (et_config_load(a->config_path, &next)) {
 		log_error("SIGHUP: the new configuration has errors; keeping the old one");
 		sd_notify(0, "READY=1");
 		return;
@@ -683,7 +651,7 @@ int main(int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->sync_fd = -1;
 	a->config_path = config;
-	if (load_config(config, &a->cfg))
+	if (et_config_load(config, &a->cfg))
 		return 1;
 	if (check_only) {
 		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/confload.h"
 #include "db.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -21,29 +22,6 @@
 #endif
 
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
-
-int tool_load_config(const char *path, et_config_t *cfg)
-{
-	char err[512], *text;
-	size_t len;
-	et_buf_t errs = ET_BUF_INIT;
-	if (et_config_init(cfg))
-		return -1;
-	if (et_file_read(path, &text, &len, 1u << 20, err, sizeof(err))) {
-		log_error("cannot read the configuration: %s", err);
-		et_config_free(cfg);
-		return -1;
-	}
-	int rc = et_config_parse(cfg, path, text, len, &errs);
-	free(text);
-	if (rc) {
-		if (et_buf_append(&errs, "", 1) == 0)
-			fputs(errs.data, stderr);
-		et_config_free(cfg);
-	}
-	et_buf_free(&errs);
-	return rc ? -1 : 0;
-}
 
 PGconn *tool_connect(const et_config_t *cfg)
 {
@@ -196,7 +174,7 @@ int migrate_main(int argc, char **argv)
 	qsort(names, nnames, sizeof(names[0]), cmp_names);
 
 	et_config_t cfg;
-	if (tool_load_config(config, &cfg))
+	if (et_config_load(config, &cfg))
 		goto out_names;
 	PGconn *conn = tool_connect(&cfg);
 	et_config_free(&cfg);
