@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/evaluate.h"
+#include "common/pgconn.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
@@ -225,21 +226,7 @@ static bool db_ensure(et_alerts_t *al, struct db *d)
 		PQfinish(d->conn);
 		d->conn = NULL;
 	}
-	const char *keys[] = {"connect_timeout",
-			      "keepalives",
-			      "keepalives_idle",
-			      "keepalives_interval",
-			      "keepalives_count",
-			      "fallback_application_name",
-			      "dbname",
-			      "password",
-			      NULL};
-	const char *vals[] = {"10", "1", "10", "5", "3", d->name, al->conninfo, al->pg_password,
-			      NULL};
-	if (!al->pg_password)
-		keys[7] = NULL;
-	d->conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(d->conn, et_log_pq_notice, (void *)d->what); /* read only */
+	d->conn = et_pg_connect(al->conninfo, al->pg_password, d->name, d->what);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		if (d->failures++ == 0)
 			log_error("%s: cannot connect to PostgreSQL: %s (retrying; logged once)",

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/pgconn.h"
 #include "enertrack/backoff.h"
 #include "enertrack/copyenc.h"
 #include "enertrack/log.h"
@@ -372,24 +373,7 @@ static void disconnect(et_pgwriter_t *w)
 
 static int connect_db(et_pgwriter_t *w)
 {
-	/* Defaults first; the conninfo (expanded from dbname) overrides them,
-	 * and the password file overrides everything. */
-	const char *keys[] = {"connect_timeout",
-			      "keepalives",
-			      "keepalives_idle",
-			      "keepalives_interval",
-			      "keepalives_count",
-			      "tcp_user_timeout",
-			      "fallback_application_name",
-			      "dbname",
-			      "password",
-			      NULL};
-	const char *vals[] = {"10",    "1",	     "10",	  "5",	       "3",
-			      "15000", "enertrackd", w->conninfo, w->password, NULL};
-	if (!w->password)
-		keys[8] = NULL;
-	w->conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(w->conn, et_log_pq_notice, "writer");
+	w->conn = et_pg_connect(w->conninfo, w->password, "enertrackd", "writer");
 	if (PQstatus(w->conn) != CONNECTION_OK) {
 		set_error(w, PQerrorMessage(w->conn));
 		disconnect(w);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/confload.h"
+#include "common/pgconn.h"
 #include "db.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -31,13 +32,7 @@ PGconn *tool_connect(const et_config_t *cfg)
 		log_error("[postgres] password_file: %s", err);
 		return NULL;
 	}
-	const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", "password",
-			      NULL};
-	const char *vals[] = {"10", "enertrack", cfg->pg_conninfo, pw, NULL};
-	if (!pw)
-		keys[3] = NULL;
-	PGconn *conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(conn, et_log_pq_notice, NULL);
+	PGconn *conn = et_pg_connect(cfg->pg_conninfo, pw, "enertrack", NULL);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
 		free(pw);
