@@ -26,6 +26,7 @@
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
+#include "enertrack/spoolfill.h"
 #include "http.h"
 #include "ingest.h"
 #include "mqtt.h"
@@ -65,11 +66,10 @@ struct app {
 	int64_t last_msg_ms;
 	uint64_t watchdog_ms; /* 0: no watchdog */
 	int64_t last_watchdog_ms, last_status_ms;
-	/* spool fill: warned at 80 %, paused from the broker when full */
-	bool spool_warned, spool_paused;
-	bool store_blocked; /* the disk refused a record; paho's thread waits */
-	uv_fs_t sync_req;   /* the spool's periodic fdatasync */
-	int sync_fd;	    /* its descriptor while it runs, else -1 */
+	et_spoolfill_t fill; /* the spool's fill policy (lib/spoolfill.c) */
+	bool store_blocked;  /* the disk refused a record; paho's thread waits */
+	uv_fs_t sync_req;    /* the spool's periodic fdatasync */
+	int sync_fd;	     /* its descriptor while it runs, else -1 */
 };
 
 /* Reads spool records into batches while they have room: the in-memory
@@ -162,7 +162,7 @@ static int health(struct app *a, et_buf_t *body)
 	char quiet[96];
 	if (a->state != APP_ST_RUNNING)
 		why = "stopping";
-	else if (a->spool_paused)
+	else if (a->fill.paused)
 		why = "spool full: disconnected from the MQTT broker until it drains";
 	else if (a->store_blocked)
 		why = "spool: the disk refuses records; waiting for PostgreSQL to drain it";
@@ -277,7 +277,7 @@ static void metrics(struct app *a, et_buf_t *b)
 	    "is full.\n"
 	    "# TYPE enertrack_spool_full gauge\n"
 	    "enertrack_spool_full %d\n",
-	    (unsigned long long)sp.damaged, (unsigned long long)sp.syncs, a->spool_paused ? 1 : 0);
+	    (unsigned long long)sp.damaged, (unsigned long long)sp.syncs, a->fill.paused ? 1 : 0);
 	put(b,
 	    "# HELP enertrack_postgres_up 1 when the writer holds a PostgreSQL connection.\n"
 	    "# TYPE enertrack_postgres_up gauge\n"
@@ -324,7 +324,7 @@ static void notify_tick(struct app *a, int64_t now)
 			   "PostgreSQL %s; spool %.1f MB (%.1f MB unread)",
 			   (unsigned long long)st->messages, (unsigned long long)st->inserted,
 			   (unsigned long long)st->rejected,
-			   a->spool_paused			   ? "paused (spool full)"
+			   a->fill.paused			   ? "paused (spool full)"
 			   : a->mqtt && et_mqtt_connected(a->mqtt) ? "up"
 								   : "down",
 			   et_pgwriter_connected(a->writer) ? "up" : "down", sp.bytes / 1e6,
@@ -362,23 +362,23 @@ static void spool_sync(struct app *a)
 	}
 }
 
-/* The spool's size cap: a warning at 80 %; when full (or when the disk
- * refused a message) the broker keeps the messages in our persistent
- * session until the spool drains below 90 %. */
+/* The spool's size cap (lib/spoolfill.c): a warning at 80 %; when full the
+ * broker keeps the messages in our persistent session until the spool
+ * drains below 90 %. When the disk refused a message, paho's thread holds
+ * it until the spool drains. */
 static void spool_watch(struct app *a)
 {
 	et_spool_stats_t st;
 	et_spool_stats(a->spool, &st);
-	double pct = st.max_bytes ? 100.0 * (double)st.bytes / (double)st.max_bytes : 0;
-	if (!a->spool_warned && pct >= 80) {
-		a->spool_warned = true;
+	double pct = et_spoolfill_pct(st.bytes, st.max_bytes);
+	bool may_pause = a->mqtt && a->state == APP_ST_RUNNING;
+	unsigned act = et_spoolfill_step(&a->fill, pct, may_pause);
+	if (act & ET_SPOOLFILL_WARN)
 		log_warn("spool: %.0f %% full (%.1f of %.1f MB); PostgreSQL is behind", pct,
 			 st.bytes / 1e6, st.max_bytes / 1e6);
-	} else if (a->spool_warned && pct < 70) {
-		a->spool_warned = false;
+	if (act & ET_SPOOLFILL_CALM)
 		log_info("spool: back to %.0f %% full", pct);
-	}
-	if (!a->mqtt || a->state != APP_ST_RUNNING)
+	if (!may_pause)
 		return;
 	/* The disk itself refused a record: paho's thread holds that message
 	 * (unacknowledged) until the spool drains; said once each way. */
@@ -392,14 +392,13 @@ static void spool_watch(struct app *a)
 		a->store_blocked = false;
 		log_info("spool: storing messages again");
 	}
-	if (!a->spool_paused && pct >= 100) {
-		a->spool_paused = true;
+	if (act & ET_SPOOLFILL_PAUSE) {
 		log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the broker, "
 			  "which keeps the messages in our session",
 			  st.bytes / 1e6, a->cfg.spool_max_mb);
 		et_mqtt_pause(a->mqtt, true);
-	} else if (a->spool_paused && pct < 90) {
-		a->spool_paused = false;
+	}
+	if (act & ET_SPOOLFILL_RESUME) {
 		log_info("spool: %.0f %% full; reconnecting to the broker", pct);
 		et_mqtt_pause(a->mqtt, false);
 	}
