@@ -29,7 +29,7 @@ PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
-	lib/hostport.c lib/spoolfill.c
+	lib/hostport.c lib/spoolfill.c lib/appstate.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
 	common/pgconn.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
@@ -45,7 +45,7 @@ DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
-	spoolfill
+	spoolfill appstate
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check

@@ -23,6 +23,7 @@
 #include "alerts.h"
 #include "common/confload.h"
 #include "common/net.h"
+#include "enertrack/appstate.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -37,14 +38,12 @@
 #define SHUTDOWN_TIMEOUT_MS 30000
 #define TICK_MS		    10
 
-enum app_state { APP_ST_RUNNING, APP_ST_DRAINING, APP_ST_CLOSING };
-
 struct app {
 	uv_loop_t loop;
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
 	uv_timer_t shutdown_timer;
-	enum app_state state;
+	enum et_app_state state; /* changed by app_set_state only */
 	const char *config_path;
 	et_config_t cfg;
 	et_spool_t *spool;
@@ -72,11 +71,31 @@ struct app {
 	int sync_fd;	     /* its descriptor while it runs, else -1 */
 };
 
+/* The one way the daemon's state changes (lib/appstate.c): each
+ * transition is logged, an illegal one is refused (and logged as the bug
+ * it is). Returns 0 or -EINVAL. */
+static int app_set_state(struct app *a, enum et_app_state to, const char *why)
+{
+	if (!et_app_state_allowed(a->state, to)) {
+		log_error("state: %s -> %s refused (%s)", et_app_state_name(a->state),
+			  et_app_state_name(to), why);
+		return -EINVAL;
+	}
+	log_info("state: %s -> %s (%s)", et_app_state_name(a->state), et_app_state_name(to), why);
+	a->state = to;
+	return 0;
+}
+
+static bool app_stopping(const struct app *a)
+{
+	return a->state == ET_APP_ST_DRAINING || a->state == ET_APP_ST_CLOSING;
+}
+
 /* Reads spool records into batches while they have room: the in-memory
  * window; the rest waits on disk. Not while closing (the writer is gone). */
 static void read_spool(struct app *a)
 {
-	if (a->state == APP_ST_CLOSING)
+	if (a->state == ET_APP_ST_CLOSING)
 		return;
 	while (et_ingest_has_room(&a->ingest) &&
 	       et_spool_read(a->spool, 4096, et_ingest_record, &a->ingest) > 0)
@@ -96,18 +115,18 @@ static void on_mqtt_messages(void *ctx, bool store_failed)
 	read_spool(a);
 }
 
-static void close_all(struct app *a);
+static void close_all(struct app *a, const char *why);
 static void wipe_free(char *s);
 
 static void maybe_finish(struct app *a)
 {
-	if (a->state != APP_ST_DRAINING || a->mqtt)
+	if (a->state != ET_APP_ST_DRAINING || a->mqtt)
 		return;
 	read_spool(a);
 	et_ingest_flush(&a->ingest, true);
 	if (!et_ingest_idle(&a->ingest) || !et_spool_caught_up(a->spool))
 		return;
-	close_all(a);
+	close_all(a, "all committed");
 }
 
 static const double lat_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
@@ -160,9 +179,11 @@ static int health(struct app *a, et_buf_t *body)
 	int64_t now = (int64_t)uv_now(&a->loop);
 	const char *why = NULL;
 	char quiet[96];
-	if (a->state != APP_ST_RUNNING)
+	if (app_stopping(a))
 		why = "stopping";
-	else if (a->fill.paused)
+	else if (a->state == ET_APP_ST_STARTING)
+		why = "starting";
+	else if (a->state == ET_APP_ST_PAUSED)
 		why = "spool full: disconnected from the MQTT broker until it drains";
 	else if (a->store_blocked)
 		why = "spool: the disk refuses records; waiting for PostgreSQL to drain it";
@@ -371,7 +392,7 @@ static void spool_watch(struct app *a)
 	et_spool_stats_t st;
 	et_spool_stats(a->spool, &st);
 	double pct = et_spoolfill_pct(st.bytes, st.max_bytes);
-	bool may_pause = a->mqtt && a->state == APP_ST_RUNNING;
+	bool may_pause = a->mqtt && (a->state == ET_APP_ST_RUNNING || a->state == ET_APP_ST_PAUSED);
 	unsigned act = et_spoolfill_step(&a->fill, pct, may_pause);
 	if (act & ET_SPOOLFILL_WARN)
 		log_warn("spool: %.0f %% full (%.1f of %.1f MB); PostgreSQL is behind", pct,
@@ -393,12 +414,14 @@ static void spool_watch(struct app *a)
 		log_info("spool: storing messages again");
 	}
 	if (act & ET_SPOOLFILL_PAUSE) {
+		app_set_state(a, ET_APP_ST_PAUSED, "spool full");
 		log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the broker, "
 			  "which keeps the messages in our session",
 			  st.bytes / 1e6, a->cfg.spool_max_mb);
 		et_mqtt_pause(a->mqtt, true);
 	}
 	if (act & ET_SPOOLFILL_RESUME) {
+		app_set_state(a, ET_APP_ST_RUNNING, "spool drained");
 		log_info("spool: %.0f %% full; reconnecting to the broker", pct);
 		et_mqtt_pause(a->mqtt, false);
 	}
@@ -441,11 +464,10 @@ static void on_alerts_closed(void *ctx, bool joined)
 	a->http = NULL;
 }
 
-static void close_all(struct app *a)
+static void close_all(struct app *a, const char *why)
 {
-	if (a->state == APP_ST_CLOSING)
+	if (a->state == ET_APP_ST_CLOSING || app_set_state(a, ET_APP_ST_CLOSING, why))
 		return;
-	a->state = APP_ST_CLOSING;
 	log_stats(a, "stopped");
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->shutdown_timer);
@@ -481,16 +503,16 @@ static void on_shutdown_timeout(uv_timer_t *t)
 	log_warn("shutdown: PostgreSQL did not take the last %llu readings within %d s; they "
 		 "stay in the spool for the next start",
 		 (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
-	close_all(a);
+	close_all(a, "shutdown timed out");
 }
 
 static void begin_shutdown(struct app *a, const char *why)
 {
-	if (a->state != APP_ST_RUNNING)
+	if (app_stopping(a))
 		return;
 	log_info("%s: stopping: no new messages, committing the rest", why);
 	sd_notify(0, "STOPPING=1");
-	a->state = APP_ST_DRAINING;
+	app_set_state(a, ET_APP_ST_DRAINING, why);
 	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
 	if (a->mqtt)
 		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
@@ -726,26 +748,27 @@ int main(int argc, char **argv)
 	if (nla < 0) {
 		log_error("[http] listen: %s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,
 					    sizeof(http_routes) / sizeof(http_routes[0]), a, err,
 					    sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	}
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		a->watchdog_ms = wd_usec / 1000;
 
-	if (a->state == APP_ST_CLOSING) {
+	if (a->state == ET_APP_ST_CLOSING) {
 		/* the HTTP listener failed: already closing */
 	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_messages,
 				 a, err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	} else {
+		app_set_state(a, ET_APP_ST_RUNNING, "started");
 		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
 			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
 	}
