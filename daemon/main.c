@@ -30,6 +30,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "ingest.h"
+#include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
 #include "spool.h"
@@ -57,10 +58,8 @@ struct app {
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
 	bool notified_ready;
 	et_http_t *http;
-	/* batch write latency histogram (ms) and when the last message came */
-	uint64_t lat_buckets[13];
-	double lat_sum_s;
-	uint64_t lat_count;
+	et_latency_t lat; /* batch write times, for /metrics */
+	/* when the last message came */
 	uint64_t seen_messages;
 	int64_t last_msg_ms;
 	uint64_t watchdog_ms; /* 0: no watchdog */
@@ -129,21 +128,11 @@ static void maybe_finish(struct app *a)
 	close_all(a, "all committed");
 }
 
-static const double lat_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
-#define NLAT (sizeof(lat_bounds_ms) / sizeof(lat_bounds_ms[0]))
-
 static void on_writer_batch_done(et_batch_t *b, void *ctx)
 {
 	struct app *a = ctx;
-	if (b->committed) {
-		double ms = b->write_us / 1000.0;
-		size_t i = 0;
-		while (i < NLAT && ms > lat_bounds_ms[i])
-			i++;
-		a->lat_buckets[i]++;
-		a->lat_sum_s += ms / 1000.0;
-		a->lat_count++;
-	}
+	if (b->committed)
+		et_latency_observe(&a->lat, b->write_us);
 	et_ingest_batch_done(b, &a->ingest);
 	read_spool(a);
 	maybe_finish(a);
@@ -160,161 +149,35 @@ static void log_stats(struct app *a, const char *what)
 		 (unsigned long long)s->batches);
 }
 
-static int put(et_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int put(et_buf_t *b, const char *fmt, ...)
+/* The daemon's parts as metrics.c renders them, now. */
+static void metrics_src(struct app *a, et_metrics_src_t *s)
 {
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	return et_buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-/* /healthz: 200 when connected and writing, else 503 with one reason. */
-static int health(struct app *a, et_buf_t *body)
-{
-	int64_t now = (int64_t)uv_now(&a->loop);
-	const char *why = NULL;
-	char quiet[96];
-	if (app_stopping(a))
-		why = "stopping";
-	else if (a->state == ET_APP_ST_STARTING)
-		why = "starting";
-	else if (a->state == ET_APP_ST_PAUSED)
-		why = "spool full: disconnected from the MQTT broker until it drains";
-	else if (a->store_blocked)
-		why = "spool: the disk refuses records; waiting for PostgreSQL to drain it";
-	else if (!a->mqtt || !et_mqtt_connected(a->mqtt))
-		why = "not connected to the MQTT broker";
-	else if (!et_pgwriter_connected(a->writer))
-		why = "not connected to PostgreSQL";
-	else if (a->cfg.http_quiet_alarm_s > 0 &&
-		 now - a->last_msg_ms > (int64_t)a->cfg.http_quiet_alarm_s * 1000) {
-		snprintf(quiet, sizeof(quiet), "no message for %lld s (quiet_alarm_s %d)",
-			 (long long)((now - a->last_msg_ms) / 1000), a->cfg.http_quiet_alarm_s);
-		why = quiet;
-	}
-	if (why) {
-		put(body, "%s\n", why);
-		return 503;
-	}
-	put(body, "ok\n");
-	return 200;
-}
-
-/* /metrics in the Prometheus text format. */
-static void metrics(struct app *a, et_buf_t *b)
-{
-	const et_ingest_stats_t *s = &a->ingest.st;
-	put(b,
-	    "# HELP enertrack_messages_received_total MQTT messages handed to the daemon.\n"
-	    "# TYPE enertrack_messages_received_total counter\n"
-	    "enertrack_messages_received_total %llu\n",
-	    (unsigned long long)s->messages);
-	put(b,
-	    "# HELP enertrack_readings_total Readings by outcome in PostgreSQL.\n"
-	    "# TYPE enertrack_readings_total counter\n"
-	    "enertrack_readings_total{outcome=\"written\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"corrected\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"duplicate\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"refused_by_db\"} %llu\n",
-	    (unsigned long long)s->inserted, (unsigned long long)s->corrected,
-	    (unsigned long long)s->duplicates, (unsigned long long)s->poisoned);
-	put(b, "# HELP enertrack_rejected_total Rejected messages or array elements by reason.\n"
-	       "# TYPE enertrack_rejected_total counter\n");
-	for (int r = 1; r < ET_REJ_COUNT; r++)
-		put(b, "enertrack_rejected_total{reason=\"%s\"} %llu\n", et_reject_name(r),
-		    (unsigned long long)s->rejected_by[r]);
-	put(b,
-	    "# HELP enertrack_pending_readings Readings received and not yet committed.\n"
-	    "# TYPE enertrack_pending_readings gauge\n"
-	    "enertrack_pending_readings %llu\n",
-	    (unsigned long long)et_ingest_pending(&a->ingest));
-	put(b,
-	    "# HELP enertrack_batches_total Batches committed.\n"
-	    "# TYPE enertrack_batches_total counter\n"
-	    "enertrack_batches_total %llu\n",
-	    (unsigned long long)s->batches);
-	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
-	       "# TYPE enertrack_write_batch_seconds histogram\n");
-	uint64_t cum = 0;
-	for (size_t i = 0; i < NLAT; i++) {
-		cum += a->lat_buckets[i];
-		put(b, "enertrack_write_batch_seconds_bucket{le=\"%g\"} %llu\n",
-		    lat_bounds_ms[i] / 1000.0, (unsigned long long)cum);
-	}
-	cum += a->lat_buckets[NLAT];
-	put(b,
-	    "enertrack_write_batch_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "enertrack_write_batch_seconds_sum %.6f\n"
-	    "enertrack_write_batch_seconds_count %llu\n",
-	    (unsigned long long)cum, a->lat_sum_s, (unsigned long long)a->lat_count);
-	put(b,
-	    "# HELP enertrack_broker_up 1 when connected to the MQTT broker.\n"
-	    "# TYPE enertrack_broker_up gauge\n"
-	    "enertrack_broker_up %d\n"
-	    "# HELP enertrack_broker_reconnects_total Reconnections to the broker.\n"
-	    "# TYPE enertrack_broker_reconnects_total counter\n"
-	    "enertrack_broker_reconnects_total %llu\n",
-	    a->mqtt && et_mqtt_connected(a->mqtt) ? 1 : 0,
-	    (unsigned long long)(a->mqtt ? et_mqtt_reconnects(a->mqtt) : 0));
-	et_spool_stats_t sp;
-	et_spool_stats(a->spool, &sp);
-	put(b,
-	    "# HELP enertrack_spool_bytes Bytes of spool segments on disk.\n"
-	    "# TYPE enertrack_spool_bytes gauge\n"
-	    "enertrack_spool_bytes %llu\n"
-	    "# HELP enertrack_spool_max_bytes The spool's cap (spool_max_mb).\n"
-	    "# TYPE enertrack_spool_max_bytes gauge\n"
-	    "enertrack_spool_max_bytes %llu\n"
-	    "# HELP enertrack_spool_unread_bytes Spooled bytes not yet read back (the backlog).\n"
-	    "# TYPE enertrack_spool_unread_bytes gauge\n"
-	    "enertrack_spool_unread_bytes %llu\n"
-	    "# HELP enertrack_spool_segments Spool segment files.\n"
-	    "# TYPE enertrack_spool_segments gauge\n"
-	    "enertrack_spool_segments %u\n",
-	    (unsigned long long)sp.bytes, (unsigned long long)sp.max_bytes,
-	    (unsigned long long)sp.unread_bytes, sp.segments);
-	put(b,
-	    "# HELP enertrack_spool_records_total Spool records by event.\n"
-	    "# TYPE enertrack_spool_records_total counter\n"
-	    "enertrack_spool_records_total{event=\"appended\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"replayed\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"already_committed\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"append_failed\"} %llu\n",
-	    (unsigned long long)sp.appended, (unsigned long long)sp.replayed,
-	    (unsigned long long)sp.already_committed, (unsigned long long)sp.append_errors);
-	put(b,
-	    "# HELP enertrack_spool_damaged_total Damaged or torn spool stretches stepped over.\n"
-	    "# TYPE enertrack_spool_damaged_total counter\n"
-	    "enertrack_spool_damaged_total %llu\n"
-	    "# HELP enertrack_spool_syncs_total fdatasync calls on the spool.\n"
-	    "# TYPE enertrack_spool_syncs_total counter\n"
-	    "enertrack_spool_syncs_total %llu\n"
-	    "# HELP enertrack_spool_full 1 while disconnected from the broker because the spool "
-	    "is full.\n"
-	    "# TYPE enertrack_spool_full gauge\n"
-	    "enertrack_spool_full %d\n",
-	    (unsigned long long)sp.damaged, (unsigned long long)sp.syncs, a->fill.paused ? 1 : 0);
-	put(b,
-	    "# HELP enertrack_postgres_up 1 when the writer holds a PostgreSQL connection.\n"
-	    "# TYPE enertrack_postgres_up gauge\n"
-	    "enertrack_postgres_up %d\n",
-	    a->writer && et_pgwriter_connected(a->writer) ? 1 : 0);
-	et_alerts_metrics(a->alerts, b);
+	*s = (et_metrics_src_t){.state = a->state,
+				.spool_full = a->fill.paused,
+				.store_blocked = a->store_blocked,
+				.ingest = &a->ingest,
+				.spool = a->spool,
+				.mqtt = a->mqtt,
+				.writer = a->writer,
+				.alerts = a->alerts,
+				.lat = &a->lat,
+				.now_ms = (int64_t)uv_now(&a->loop),
+				.last_msg_ms = a->last_msg_ms,
+				.quiet_alarm_s = a->cfg.http_quiet_alarm_s};
 }
 
 static int render_healthz(void *ctx, et_buf_t *body)
 {
-	return health(ctx, body);
+	et_metrics_src_t s;
+	metrics_src(ctx, &s);
+	return et_health_render(&s, body);
 }
 
 static int render_metrics(void *ctx, et_buf_t *body)
 {
-	metrics(ctx, body);
+	et_metrics_src_t s;
+	metrics_src(ctx, &s);
+	et_metrics_render(&s, body);
 	return 200;
 }
 
