@@ -52,6 +52,7 @@ struct app {
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
 	bool alerts_left; /* an alerts thread did not stop in time */
+	int parts_open;	  /* closing: threads not yet joined (alerts, writer) */
 	et_ingest_t ingest;
 	int exit_code;
 	int64_t last_stats_ms;
@@ -316,15 +317,28 @@ static void on_handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
-/* The alerts threads have ended (or were left behind): the last thing the
- * loop waited for, so /healthz says "stopping" until now. */
+/* One of the threads close_all stopped has been joined (or left behind).
+ * After the last, the HTTP listener goes: /healthz says "stopping" until
+ * then. */
+static void part_closed(struct app *a)
+{
+	if (a->parts_open > 0 && --a->parts_open > 0)
+		return;
+	et_http_stop(a->http);
+	a->http = NULL;
+}
+
 static void on_alerts_closed(void *ctx, bool joined)
 {
 	struct app *a = ctx;
 	a->alerts = NULL;
 	a->alerts_left = !joined;
-	et_http_stop(a->http);
-	a->http = NULL;
+	part_closed(a);
+}
+
+static void on_writer_closed(void *ctx)
+{
+	part_closed(ctx);
 }
 
 static void close_all(struct app *a, const char *why)
@@ -339,16 +353,16 @@ static void close_all(struct app *a, const char *why)
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
-	if (a->alerts) {
+	/* neither stop waits: each thread is joined when it says it ended */
+	a->parts_open = (a->alerts ? 1 : 0) + (a->writer ? 1 : 0);
+	if (a->alerts)
 		et_alerts_stop(a->alerts, on_alerts_closed, a);
-	} else {
-		et_http_stop(a->http);
-		a->http = NULL;
-	}
 	if (a->writer) {
-		et_pgwriter_stop(a->writer, true, NULL);
+		et_pgwriter_stop(a->writer, true, on_writer_closed);
 		a->writer = NULL;
 	}
+	if (!a->parts_open)
+		part_closed(a);
 }
 
 static void on_mqtt_stopped(void *ctx)

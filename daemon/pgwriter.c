@@ -31,6 +31,8 @@ struct et_pgwriter {
 	et_batch_t *job;  /* guarded by mu */
 	et_batch_t *done; /* guarded by mu */
 	bool stop, abandon;
+	bool ended;    /* guarded by mu: the thread handed back its last batch and returns */
+	bool stopping; /* loop side: et_pgwriter_stop was called */
 	atomic_bool connected;
 	bool busy; /* loop side: a batch is out */
 	bool thread_started;
@@ -505,14 +507,24 @@ static void *writer_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	disconnect(w);
+	/* the thread's last act: the loop joins it when it sees this */
+	pthread_mutex_lock(&w->mu);
+	w->ended = true;
+	uv_async_send(&w->async);
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Loop thread: hand committed batches back. */
+static void on_writer_closed(uv_handle_t *h);
+
+/* Loop thread: hand committed batches back; once stopping, join the
+ * thread when it said it ended. */
 static void on_writer_done(uv_async_t *h)
 {
 	et_pgwriter_t *w = h->data;
 	pthread_mutex_lock(&w->mu);
+	/* together: a thread that ended had pushed every batch before */
+	bool ended = w->ended;
 	et_batch_t *b = w->done;
 	w->done = NULL;
 	pthread_mutex_unlock(&w->mu);
@@ -522,6 +534,11 @@ static void on_writer_done(uv_async_t *h)
 		w->busy = false;
 		w->cb(b, w->ctx);
 		b = next;
+	}
+	if (w->stopping && ended && !uv_is_closing((uv_handle_t *)&w->async)) {
+		/* it has returned or is about to: this join does not wait */
+		pthread_join(w->thread, NULL);
+		uv_close((uv_handle_t *)&w->async, on_writer_closed);
 	}
 }
 
@@ -605,10 +622,13 @@ void et_pgwriter_stop(et_pgwriter_t *w, bool abandon, void (*closed)(void *ctx))
 	w->abandon = abandon;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	if (w->thread_started)
-		pthread_join(w->thread, NULL);
-	/* a batch finished during the join is handed back before closing */
-	on_writer_done(&w->async);
 	w->closed = closed;
-	uv_close((uv_handle_t *)&w->async, on_writer_closed);
+	w->stopping = true;
+	/* The thread says when it has ended and on_writer_done joins it: the
+	 * loop goes on meanwhile (a libpq call in flight may take until its
+	 * connect or TCP time-out). A batch it finishes first is handed back. */
+	if (w->thread_started)
+		uv_async_send(&w->async);
+	else
+		uv_close((uv_handle_t *)&w->async, on_writer_closed);
 }
