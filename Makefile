@@ -81,8 +81,19 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# Unit tests of daemon modules: the module, the fakes of what it calls
+# (tests/unit/fake_*.c) and lib/; no broker, no database.
+DAEMON_UNIT_TESTS := spool
+DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
+UNIT_DEPS_spool := daemon/spool.c common/log.c
+.SECONDEXPANSION:
+$(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
+		$(BUILD)/libenertrack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+
+unit: $(UNIT_BINS) $(DAEMON_UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS) $(DAEMON_UNIT_BINS); do echo "== $$t"; $$t; done
 
 integration: all
 	@./tests/integration/run.sh $(BUILD)
