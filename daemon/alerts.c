@@ -759,6 +759,20 @@ int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
 	return 0;
 }
 
+bool et_alerts_reap(et_alerts_t *al)
+{
+	pthread_mutex_lock(&al->mu);
+	bool ended = al->eval_ended && al->mail_ended;
+	pthread_mutex_unlock(&al->mu);
+	if (!ended)
+		return false;
+	/* each set its flag as its last act: these joins do not wait */
+	pthread_join(al->eval_thread, NULL);
+	pthread_join(al->mail_thread, NULL);
+	alerts_free(al);
+	return true;
+}
+
 int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *smtp_password)
 {
 	struct alert_cfg *c = cfg_make(cfg, smtp_password);

@@ -51,8 +51,8 @@ struct app {
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
-	bool alerts_left; /* an alerts thread did not stop in time */
-	int parts_open;	  /* closing: threads not yet joined (alerts, writer) */
+	et_alerts_t *alerts_left; /* its threads did not stop in time */
+	int parts_open;		  /* closing: threads not yet joined (alerts, writer) */
 	et_ingest_t ingest;
 	int exit_code;
 	int64_t last_stats_ms;
@@ -331,8 +331,8 @@ static void part_closed(struct app *a)
 static void on_alerts_closed(void *ctx, bool joined)
 {
 	struct app *a = ctx;
+	a->alerts_left = joined ? NULL : a->alerts;
 	a->alerts = NULL;
-	a->alerts_left = !joined;
 	part_closed(a);
 }
 
@@ -661,6 +661,9 @@ int main(int argc, char **argv)
 	if (!et_mqtt_paho_left())
 		et_spool_close(a->spool);
 	et_config_free(&a->cfg);
+	/* threads left behind may have ended since: joined and freed now */
+	if (a->alerts_left && et_alerts_reap(a->alerts_left))
+		a->alerts_left = NULL;
 	if (!a->alerts_left)
 		curl_global_cleanup();
 	return a->exit_code;
