@@ -19,7 +19,7 @@ PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
+CPPFLAGS += -Iinclude -I. -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)
@@ -29,10 +29,11 @@ PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
-	lib/hostport.c
-COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c
+	lib/hostport.c lib/spoolfill.c lib/appstate.c
+COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
+	common/pgconn.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c
 
@@ -43,7 +44,8 @@ COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
-UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit
+UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
+	spoolfill appstate
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -79,8 +81,20 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# Unit tests of daemon modules: the module, the fakes of what it calls
+# (tests/unit/fake_*.c) and lib/; no broker, no database.
+DAEMON_UNIT_TESTS := spool ingest
+DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
+UNIT_DEPS_spool := daemon/spool.c common/log.c
+UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
+.SECONDEXPANSION:
+$(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
+		$(BUILD)/libenertrack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+
+unit: $(UNIT_BINS) $(DAEMON_UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS) $(DAEMON_UNIT_BINS); do echo "== $$t"; $$t; done
 
 integration: all
 	@./tests/integration/run.sh $(BUILD)
@@ -135,10 +149,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
-	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h tests/unit/*.c
+	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

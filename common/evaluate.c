@@ -5,7 +5,7 @@
  * alert_outbox, all in one transaction under an advisory lock so that of
  * several daemons exactly one evaluates. Used by enertrackd (at now()) and
  * by `enertrack evaluate` (at any instant, to replay a past year). */
-#include "enertrack/evaluate.h"
+#include "common/evaluate.h"
 
 #include <errno.h>
 #include <math.h>

@@ -25,15 +25,6 @@ void et_log_init(const char *progname)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
-void et_log_set_level(int level)
-{
-	if (level < ET_LOG_ERROR)
-		level = ET_LOG_ERROR;
-	if (level > ET_LOG_DEBUG)
-		level = ET_LOG_DEBUG;
-	et_log_current = level;
-}
-
 int et_log_set_level_name(const char *name)
 {
 	for (int i = 0; i <= ET_LOG_DEBUG; i++) {

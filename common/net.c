@@ -3,7 +3,7 @@
  * each address to learn whether it is this machine's. Shared by enertrackd's
  * --check-config and its start, so that the two cannot disagree. Not part of
  * lib/: it resolves names and opens sockets. */
-#include "enertrack/net.h"
+#include "common/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

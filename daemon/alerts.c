@@ -19,11 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+#include "common/evaluate.h"
+#include "common/pgconn.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
-#include "enertrack/deadline.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 /* The settings the thread reads, swapped whole under the mutex on reload. */
@@ -166,34 +167,53 @@ static void cfg_free(struct alert_cfg *c)
 	free(c);
 }
 
-static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_password)
+/* A deep copy of src (its strings duplicated), or NULL without memory. */
+static struct alert_cfg *cfg_dup(const struct alert_cfg *src)
 {
 	struct alert_cfg *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	snprintf(c->tz, sizeof(c->tz), "%s", cfg->tz);
-	c->eval_interval_s = cfg->eval_interval_s;
-	c->min_elapsed_pct = cfg->min_elapsed_pct;
-	c->stale_after_s = cfg->stale_after_s;
-	c->params.fire_pct = cfg->fire_pct;
-	c->params.resolve_pct = cfg->resolve_pct;
-	c->params.pending_us = (int64_t)cfg->pending_s * 1000000;
-	c->params.repeat_us = (int64_t)cfg->repeat_s * 1000000;
-	c->smtp_url = strdup(cfg->smtp_url);
-	c->smtp_tls = strdup(cfg->smtp_tls);
-	c->smtp_from = strdup(cfg->smtp_from);
-	c->smtp_to = strdup(cfg->smtp_to);
-	c->smtp_username = strdup(cfg->smtp_username);
-	c->smtp_password = smtp_password ? strdup(smtp_password) : NULL;
-	c->smtp_ca_file = strdup(cfg->smtp_ca_file);
-	c->smtp_timeout_s = cfg->smtp_timeout_s;
-	c->smtp_retry_s = cfg->smtp_retry_s;
+	*c = *src;
+	c->smtp_url = strdup(src->smtp_url);
+	c->smtp_tls = strdup(src->smtp_tls);
+	c->smtp_from = strdup(src->smtp_from);
+	c->smtp_to = strdup(src->smtp_to);
+	c->smtp_username = strdup(src->smtp_username);
+	c->smtp_password = src->smtp_password ? strdup(src->smtp_password) : NULL;
+	c->smtp_ca_file = strdup(src->smtp_ca_file);
 	if (!c->smtp_url || !c->smtp_tls || !c->smtp_from || !c->smtp_to || !c->smtp_username ||
-	    !c->smtp_ca_file || (smtp_password && !c->smtp_password)) {
+	    !c->smtp_ca_file || (src->smtp_password && !c->smtp_password)) {
 		cfg_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+/* The thread's settings from a configuration: a cfg_dup of a view that
+ * borrows cfg's strings. */
+static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_password)
+{
+	struct alert_cfg v = {
+		.eval_interval_s = cfg->eval_interval_s,
+		.min_elapsed_pct = cfg->min_elapsed_pct,
+		.stale_after_s = cfg->stale_after_s,
+		.params = {.fire_pct = cfg->fire_pct,
+			   .resolve_pct = cfg->resolve_pct,
+			   .pending_us = (int64_t)cfg->pending_s * 1000000,
+			   .repeat_us = (int64_t)cfg->repeat_s * 1000000},
+		/* cfg_dup copies them and never writes through them */
+		.smtp_url = (char *)cfg->smtp_url,
+		.smtp_tls = (char *)cfg->smtp_tls,
+		.smtp_from = (char *)cfg->smtp_from,
+		.smtp_to = (char *)cfg->smtp_to,
+		.smtp_username = (char *)cfg->smtp_username,
+		.smtp_password = (char *)smtp_password,
+		.smtp_ca_file = (char *)cfg->smtp_ca_file,
+		.smtp_timeout_s = cfg->smtp_timeout_s,
+		.smtp_retry_s = cfg->smtp_retry_s,
+	};
+	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
+	return cfg_dup(&v);
 }
 
 /* ---- PostgreSQL ---- */
@@ -206,21 +226,7 @@ static bool db_ensure(et_alerts_t *al, struct db *d)
 		PQfinish(d->conn);
 		d->conn = NULL;
 	}
-	const char *keys[] = {"connect_timeout",
-			      "keepalives",
-			      "keepalives_idle",
-			      "keepalives_interval",
-			      "keepalives_count",
-			      "fallback_application_name",
-			      "dbname",
-			      "password",
-			      NULL};
-	const char *vals[] = {"10", "1", "10", "5", "3", d->name, al->conninfo, al->pg_password,
-			      NULL};
-	if (!al->pg_password)
-		keys[7] = NULL;
-	d->conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(d->conn, et_log_pq_notice, (void *)d->what); /* read only */
+	d->conn = et_pg_connect(al->conninfo, al->pg_password, d->name, d->what);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		if (d->failures++ == 0)
 			log_error("%s: cannot connect to PostgreSQL: %s (retrying; logged once)",
@@ -548,24 +554,7 @@ static struct alert_cfg *cfg_take(et_alerts_t *al)
 {
 	/* a private copy per round: reload may swap al->cfg meanwhile */
 	pthread_mutex_lock(&al->mu);
-	struct alert_cfg *c = al->cfg;
-	struct alert_cfg *copy = calloc(1, sizeof(*copy));
-	if (copy) {
-		*copy = *c;
-		copy->smtp_url = strdup(c->smtp_url);
-		copy->smtp_tls = strdup(c->smtp_tls);
-		copy->smtp_from = strdup(c->smtp_from);
-		copy->smtp_to = strdup(c->smtp_to);
-		copy->smtp_username = strdup(c->smtp_username);
-		copy->smtp_password = c->smtp_password ? strdup(c->smtp_password) : NULL;
-		copy->smtp_ca_file = strdup(c->smtp_ca_file);
-		if (!copy->smtp_url || !copy->smtp_tls || !copy->smtp_from || !copy->smtp_to ||
-		    !copy->smtp_username || !copy->smtp_ca_file ||
-		    (c->smtp_password && !copy->smtp_password)) {
-			cfg_free(copy);
-			copy = NULL;
-		}
-	}
+	struct alert_cfg *copy = cfg_dup(al->cfg);
 	pthread_mutex_unlock(&al->mu);
 	return copy;
 }
@@ -768,6 +757,20 @@ int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
 	uv_unref((uv_handle_t *)&al->stop_timer);
 	*ret = al;
 	return 0;
+}
+
+bool et_alerts_reap(et_alerts_t *al)
+{
+	pthread_mutex_lock(&al->mu);
+	bool ended = al->eval_ended && al->mail_ended;
+	pthread_mutex_unlock(&al->mu);
+	if (!ended)
+		return false;
+	/* each set its flag as its last act: these joins do not wait */
+	pthread_join(al->eval_thread, NULL);
+	pthread_join(al->mail_thread, NULL);
+	alerts_free(al);
+	return true;
 }
 
 int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *smtp_password)

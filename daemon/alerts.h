@@ -38,6 +38,12 @@ int et_alerts_reconfigure(et_alerts_t *al, const et_config_t *cfg, const char *s
  * al stays valid for et_alerts_metrics until `closed` runs. NULL-safe; once. */
 void et_alerts_stop(et_alerts_t *al, void (*closed)(void *ctx, bool joined), void *ctx);
 
+/* After the loop ended, for an al that et_alerts_stop left behind (closed
+ * said joined false): when its threads have ended since, joins them, frees
+ * al and returns true; else returns false and al stays to the process's
+ * exit (libcurl may still be in use). */
+bool et_alerts_reap(et_alerts_t *al);
+
 /* Appends the per-target gauges of the last evaluation this instance ran
  * (drift % and alert state) to out, in the Prometheus text format. */
 void et_alerts_metrics(et_alerts_t *al, et_buf_t *out);

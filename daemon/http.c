@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "enertrack/log.h"
 
 /* Connections at once, at most (fewer if the descriptor limit is low). */
@@ -82,13 +83,6 @@ struct et_http {
 	char last_log[200]; /* for et_http_start's error */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* MHD's error log into ours, at most HTTP_LOG_PER_MIN lines a minute. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
@@ -98,7 +92,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	char line[200];
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\r\n")] = '\0';
-	int64_t minute = mono_ms() / 60000;
+	int64_t minute = et_mono_ms() / 60000;
 	unsigned dropped = 0;
 	bool say;
 	pthread_mutex_lock(&h->log_lock);
@@ -180,14 +174,7 @@ static int ask_loop(et_http_t *h, const et_http_route_t *route, et_buf_t *ret_bo
 	/* the handle is closed only after MHD's thread has been joined */
 	uv_async_send(&h->wake);
 
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += HTTP_WAIT_MS / 1000;
-	deadline.tv_nsec += (long)(HTTP_WAIT_MS % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	struct timespec deadline = et_mono_deadline_ms(HTTP_WAIT_MS);
 	pthread_mutex_lock(&h->lock);
 	while (r->state != REQ_DONE && !h->stopping)
 		if (pthread_cond_timedwait(&h->done, &h->lock, &deadline) == ETIMEDOUT)

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "common/net.h"
 #include "enertrack/buf.h"
-#include "enertrack/net.h"
 
 typedef struct et_http et_http_t;
 

@@ -7,20 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
+#include "common/clock.h"
 #include "enertrack/copyenc.h"
 #include "enertrack/log.h"
 
 /* The first 4 KiB of a rejected payload are kept in rejected_message. */
 #define REJECT_KEEP_BYTES 4096
-
-static int64_t wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
 {
@@ -265,7 +258,7 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 	et_decode_sink_t sink = {.ctx = in, .on_reading = on_decoded, .on_reject = on_rejected};
 
 	if (!in->now_us || ++in->since_now >= 256) {
-		in->now_us = wall_us();
+		in->now_us = et_wall_us();
 		in->since_now = 0;
 	}
 	in->msg = m;
@@ -307,14 +300,14 @@ static bool worth_writing(const et_ingest_t *in, int64_t now)
 
 void et_ingest_flush(et_ingest_t *in, bool force)
 {
-	int64_t now = wall_us();
+	int64_t now = et_wall_us();
 	if (in->cur && (force || now - in->cur->first_recv_us >= in->flush_us ||
 			(!in->ready && et_pgwriter_idle(in->writer) && worth_writing(in, now))))
 		close_cur(in);
 	dispatch(in);
 }
 
-void et_ingest_on_written(et_batch_t *b, void *ctx)
+void et_ingest_batch_done(et_batch_t *b, void *ctx)
 {
 	et_ingest_t *in = ctx;
 	in->inflight = NULL;
@@ -334,7 +327,6 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 			  (unsigned long long)b->inserted, (unsigned long long)b->corrected,
 			  (unsigned long long)b->duplicates);
 	} else {
-		in->st.left += b->nreadings;
 		log_warn("ingest: %u readings and %u rejected messages were not written "
 			 "(PostgreSQL unreachable at shutdown); they stay in the spool for the "
 			 "next start",
@@ -344,7 +336,7 @@ void et_ingest_on_written(et_batch_t *b, void *ctx)
 	/* Pipelining: hand the writer the next batch at once when it is worth
 	 * a transaction (else the loop's tick does when it is); while the
 	 * writer is busy, the filling batch grows up to batch_rows. */
-	if (!in->ready && worth_writing(in, wall_us()))
+	if (!in->ready && worth_writing(in, et_wall_us()))
 		close_cur(in);
 	dispatch(in);
 }

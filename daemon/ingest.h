@@ -24,7 +24,6 @@ typedef struct et_ingest_stats {
 	uint64_t duplicates; /* redelivered, nothing changed */
 	uint64_t poisoned;   /* refused by PostgreSQL, kept in rejected_message */
 	uint64_t batches;
-	uint64_t left; /* readings not committed at shutdown: left in the spool */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {
@@ -73,7 +72,7 @@ bool et_ingest_has_room(const et_ingest_t *in);
  * gives the writer work if it is idle. */
 void et_ingest_flush(et_ingest_t *in, bool force);
 /* The writer's completion callback (pass `in` as its ctx). */
-void et_ingest_on_written(et_batch_t *b, void *ctx);
+void et_ingest_batch_done(et_batch_t *b, void *ctx);
 /* True when nothing waits to be written and the writer is idle. */
 bool et_ingest_idle(const et_ingest_t *in);
 /* Readings not yet committed (filling, ready and in flight). */

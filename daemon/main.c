@@ -21,95 +21,81 @@
 #include <zlib.h>
 
 #include "alerts.h"
+#include "common/confload.h"
+#include "common/net.h"
+#include "enertrack/appstate.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
-#include "enertrack/net.h"
+#include "enertrack/spoolfill.h"
 #include "http.h"
 #include "ingest.h"
+#include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
 #include "spool.h"
 
-#define CONFIG_MAX_BYTES (1u << 20)
 /* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
 #define SHUTDOWN_TIMEOUT_MS 30000
 #define TICK_MS		    10
-
-enum app_state { APP_ST_RUNNING, APP_ST_DRAINING, APP_ST_CLOSING };
 
 struct app {
 	uv_loop_t loop;
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
 	uv_timer_t shutdown_timer;
-	enum app_state state;
+	enum et_app_state state; /* changed by app_set_state only */
 	const char *config_path;
 	et_config_t cfg;
 	et_spool_t *spool;
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
-	bool alerts_left; /* an alerts thread did not stop in time */
+	et_alerts_t *alerts_left; /* its threads did not stop in time */
+	int parts_open;		  /* closing: threads not yet joined (alerts, writer) */
 	et_ingest_t ingest;
-	bool writer_closed;
 	int exit_code;
-	int64_t last_stats_us;
+	int64_t last_stats_ms;
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
 	bool notified_ready;
 	et_http_t *http;
-	/* batch write latency histogram (ms) and when the last message came */
-	uint64_t lat_buckets[13];
-	double lat_sum_s;
-	uint64_t lat_count;
+	et_latency_t lat; /* batch write times, for /metrics */
+	/* when the last message came */
 	uint64_t seen_messages;
 	int64_t last_msg_ms;
 	uint64_t watchdog_ms; /* 0: no watchdog */
 	int64_t last_watchdog_ms, last_status_ms;
-	/* spool fill: warned at 80 %, paused from the broker when full */
-	bool spool_warned, spool_paused;
-	bool store_blocked; /* the disk refused a record; paho's thread waits */
-	uv_fs_t sync_req;   /* the spool's periodic fdatasync */
-	int sync_fd;	    /* its descriptor while it runs, else -1 */
+	et_spoolfill_t fill; /* the spool's fill policy (lib/spoolfill.c) */
+	bool store_blocked;  /* the disk refused a record; paho's thread waits */
+	uv_fs_t sync_req;    /* the spool's periodic fdatasync */
+	int sync_fd;	     /* its descriptor while it runs, else -1 */
 };
 
-static int load_config(const char *path, et_config_t *cfg)
+/* The one way the daemon's state changes (lib/appstate.c): each
+ * transition is logged, an illegal one is refused (and logged as the bug
+ * it is). Returns 0 or -EINVAL. */
+static int app_set_state(struct app *a, enum et_app_state to, const char *why)
 {
-	char err[512];
-	char *text;
-	size_t len;
-	et_buf_t errs = ET_BUF_INIT;
+	if (!et_app_state_allowed(a->state, to)) {
+		log_error("state: %s -> %s refused (%s)", et_app_state_name(a->state),
+			  et_app_state_name(to), why);
+		return -EINVAL;
+	}
+	log_info("state: %s -> %s (%s)", et_app_state_name(a->state), et_app_state_name(to), why);
+	a->state = to;
+	return 0;
+}
 
-	if (et_config_init(cfg)) {
-		log_error("out of memory");
-		return -ENOMEM;
-	}
-	int rc = et_file_read(path, &text, &len, CONFIG_MAX_BYTES, err, sizeof(err));
-	if (rc) {
-		log_error("cannot read the configuration: %s", err);
-		et_config_free(cfg);
-		return rc;
-	}
-	rc = et_config_parse(cfg, path, text, len, &errs);
-	free(text);
-	if (rc) {
-		/* one log line per error, each naming file, line and key */
-		char *save = NULL;
-		if (et_buf_append(&errs, "", 1) == 0)
-			for (char *l = strtok_r(errs.data, "\n", &save); l;
-			     l = strtok_r(NULL, "\n", &save))
-				log_error("%s", l);
-		et_config_free(cfg);
-	}
-	et_buf_free(&errs);
-	return rc;
+static bool app_stopping(const struct app *a)
+{
+	return a->state == ET_APP_ST_DRAINING || a->state == ET_APP_ST_CLOSING;
 }
 
 /* Reads spool records into batches while they have room: the in-memory
  * window; the rest waits on disk. Not while closing (the writer is gone). */
 static void read_spool(struct app *a)
 {
-	if (a->state == APP_ST_CLOSING)
+	if (a->state == ET_APP_ST_CLOSING)
 		return;
 	while (et_ingest_has_room(&a->ingest) &&
 	       et_spool_read(a->spool, 4096, et_ingest_record, &a->ingest) > 0)
@@ -122,43 +108,33 @@ static void on_commit(void *ctx, uint64_t seq)
 	et_spool_commit(a->spool, seq);
 }
 
-static void on_mqtt_wakeup(void *ctx, bool store_failed)
+static void on_mqtt_messages(void *ctx, bool store_failed)
 {
 	struct app *a = ctx;
 	(void)store_failed; /* the tick reads the state and says so */
 	read_spool(a);
 }
 
-static void close_all(struct app *a);
+static void close_all(struct app *a, const char *why);
 static void wipe_free(char *s);
 
 static void maybe_finish(struct app *a)
 {
-	if (a->state != APP_ST_DRAINING || a->mqtt)
+	if (a->state != ET_APP_ST_DRAINING || a->mqtt)
 		return;
 	read_spool(a);
 	et_ingest_flush(&a->ingest, true);
 	if (!et_ingest_idle(&a->ingest) || !et_spool_caught_up(a->spool))
 		return;
-	close_all(a);
+	close_all(a, "all committed");
 }
 
-static const double lat_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
-#define NLAT (sizeof(lat_bounds_ms) / sizeof(lat_bounds_ms[0]))
-
-static void on_written(et_batch_t *b, void *ctx)
+static void on_writer_batch_done(et_batch_t *b, void *ctx)
 {
 	struct app *a = ctx;
-	if (b->committed) {
-		double ms = b->write_us / 1000.0;
-		size_t i = 0;
-		while (i < NLAT && ms > lat_bounds_ms[i])
-			i++;
-		a->lat_buckets[i]++;
-		a->lat_sum_s += ms / 1000.0;
-		a->lat_count++;
-	}
-	et_ingest_on_written(b, &a->ingest);
+	if (b->committed)
+		et_latency_observe(&a->lat, b->write_us);
+	et_ingest_batch_done(b, &a->ingest);
 	read_spool(a);
 	maybe_finish(a);
 }
@@ -174,159 +150,35 @@ static void log_stats(struct app *a, const char *what)
 		 (unsigned long long)s->batches);
 }
 
-static int put(et_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int put(et_buf_t *b, const char *fmt, ...)
+/* The daemon's parts as metrics.c renders them, now. */
+static void metrics_src(struct app *a, et_metrics_src_t *s)
 {
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	return et_buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-/* /healthz: 200 when connected and writing, else 503 with one reason. */
-static int health(struct app *a, et_buf_t *body)
-{
-	int64_t now = (int64_t)uv_now(&a->loop);
-	const char *why = NULL;
-	char quiet[96];
-	if (a->state != APP_ST_RUNNING)
-		why = "stopping";
-	else if (a->spool_paused)
-		why = "spool full: disconnected from the MQTT broker until it drains";
-	else if (a->store_blocked)
-		why = "spool: the disk refuses records; waiting for PostgreSQL to drain it";
-	else if (!a->mqtt || !et_mqtt_connected(a->mqtt))
-		why = "not connected to the MQTT broker";
-	else if (!et_pgwriter_connected(a->writer))
-		why = "not connected to PostgreSQL";
-	else if (a->cfg.http_quiet_alarm_s > 0 &&
-		 now - a->last_msg_ms > (int64_t)a->cfg.http_quiet_alarm_s * 1000) {
-		snprintf(quiet, sizeof(quiet), "no message for %lld s (quiet_alarm_s %d)",
-			 (long long)((now - a->last_msg_ms) / 1000), a->cfg.http_quiet_alarm_s);
-		why = quiet;
-	}
-	if (why) {
-		put(body, "%s\n", why);
-		return 503;
-	}
-	put(body, "ok\n");
-	return 200;
-}
-
-/* /metrics in the Prometheus text format. */
-static void metrics(struct app *a, et_buf_t *b)
-{
-	const et_ingest_stats_t *s = &a->ingest.st;
-	put(b,
-	    "# HELP enertrack_messages_received_total MQTT messages handed to the daemon.\n"
-	    "# TYPE enertrack_messages_received_total counter\n"
-	    "enertrack_messages_received_total %llu\n",
-	    (unsigned long long)s->messages);
-	put(b,
-	    "# HELP enertrack_readings_total Readings by outcome in PostgreSQL.\n"
-	    "# TYPE enertrack_readings_total counter\n"
-	    "enertrack_readings_total{outcome=\"written\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"corrected\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"duplicate\"} %llu\n"
-	    "enertrack_readings_total{outcome=\"refused_by_db\"} %llu\n",
-	    (unsigned long long)s->inserted, (unsigned long long)s->corrected,
-	    (unsigned long long)s->duplicates, (unsigned long long)s->poisoned);
-	put(b, "# HELP enertrack_rejected_total Rejected messages or array elements by reason.\n"
-	       "# TYPE enertrack_rejected_total counter\n");
-	for (int r = 1; r < ET_REJ_COUNT; r++)
-		put(b, "enertrack_rejected_total{reason=\"%s\"} %llu\n", et_reject_name(r),
-		    (unsigned long long)s->rejected_by[r]);
-	put(b,
-	    "# HELP enertrack_pending_readings Readings received and not yet committed.\n"
-	    "# TYPE enertrack_pending_readings gauge\n"
-	    "enertrack_pending_readings %llu\n",
-	    (unsigned long long)et_ingest_pending(&a->ingest));
-	put(b,
-	    "# HELP enertrack_batches_total Batches committed.\n"
-	    "# TYPE enertrack_batches_total counter\n"
-	    "enertrack_batches_total %llu\n",
-	    (unsigned long long)s->batches);
-	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
-	       "# TYPE enertrack_write_batch_seconds histogram\n");
-	uint64_t cum = 0;
-	for (size_t i = 0; i < NLAT; i++) {
-		cum += a->lat_buckets[i];
-		put(b, "enertrack_write_batch_seconds_bucket{le=\"%g\"} %llu\n",
-		    lat_bounds_ms[i] / 1000.0, (unsigned long long)cum);
-	}
-	cum += a->lat_buckets[NLAT];
-	put(b,
-	    "enertrack_write_batch_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "enertrack_write_batch_seconds_sum %.6f\n"
-	    "enertrack_write_batch_seconds_count %llu\n",
-	    (unsigned long long)cum, a->lat_sum_s, (unsigned long long)a->lat_count);
-	put(b,
-	    "# HELP enertrack_broker_up 1 when connected to the MQTT broker.\n"
-	    "# TYPE enertrack_broker_up gauge\n"
-	    "enertrack_broker_up %d\n"
-	    "# HELP enertrack_broker_reconnects_total Reconnections to the broker.\n"
-	    "# TYPE enertrack_broker_reconnects_total counter\n"
-	    "enertrack_broker_reconnects_total %llu\n",
-	    a->mqtt && et_mqtt_connected(a->mqtt) ? 1 : 0,
-	    (unsigned long long)(a->mqtt ? et_mqtt_reconnects(a->mqtt) : 0));
-	et_spool_stats_t sp;
-	et_spool_stats(a->spool, &sp);
-	put(b,
-	    "# HELP enertrack_spool_bytes Bytes of spool segments on disk.\n"
-	    "# TYPE enertrack_spool_bytes gauge\n"
-	    "enertrack_spool_bytes %llu\n"
-	    "# HELP enertrack_spool_max_bytes The spool's cap (spool_max_mb).\n"
-	    "# TYPE enertrack_spool_max_bytes gauge\n"
-	    "enertrack_spool_max_bytes %llu\n"
-	    "# HELP enertrack_spool_unread_bytes Spooled bytes not yet read back (the backlog).\n"
-	    "# TYPE enertrack_spool_unread_bytes gauge\n"
-	    "enertrack_spool_unread_bytes %llu\n"
-	    "# HELP enertrack_spool_segments Spool segment files.\n"
-	    "# TYPE enertrack_spool_segments gauge\n"
-	    "enertrack_spool_segments %u\n",
-	    (unsigned long long)sp.bytes, (unsigned long long)sp.max_bytes,
-	    (unsigned long long)sp.unread_bytes, sp.segments);
-	put(b,
-	    "# HELP enertrack_spool_records_total Spool records by event.\n"
-	    "# TYPE enertrack_spool_records_total counter\n"
-	    "enertrack_spool_records_total{event=\"appended\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"replayed\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"already_committed\"} %llu\n"
-	    "enertrack_spool_records_total{event=\"append_failed\"} %llu\n",
-	    (unsigned long long)sp.appended, (unsigned long long)sp.replayed,
-	    (unsigned long long)sp.already_committed, (unsigned long long)sp.append_errors);
-	put(b,
-	    "# HELP enertrack_spool_damaged_total Damaged or torn spool stretches stepped over.\n"
-	    "# TYPE enertrack_spool_damaged_total counter\n"
-	    "enertrack_spool_damaged_total %llu\n"
-	    "# HELP enertrack_spool_syncs_total fdatasync calls on the spool.\n"
-	    "# TYPE enertrack_spool_syncs_total counter\n"
-	    "enertrack_spool_syncs_total %llu\n"
-	    "# HELP enertrack_spool_full 1 while disconnected from the broker because the spool "
-	    "is full.\n"
-	    "# TYPE enertrack_spool_full gauge\n"
-	    "enertrack_spool_full %d\n",
-	    (unsigned long long)sp.damaged, (unsigned long long)sp.syncs, a->spool_paused ? 1 : 0);
-	put(b,
-	    "# HELP enertrack_postgres_up 1 when the writer holds a PostgreSQL connection.\n"
-	    "# TYPE enertrack_postgres_up gauge\n"
-	    "enertrack_postgres_up %d\n",
-	    a->writer && et_pgwriter_connected(a->writer) ? 1 : 0);
-	et_alerts_metrics(a->alerts, b);
+	*s = (et_metrics_src_t){.state = a->state,
+				.spool_full = a->fill.paused,
+				.store_blocked = a->store_blocked,
+				.ingest = &a->ingest,
+				.spool = a->spool,
+				.mqtt = a->mqtt,
+				.writer = a->writer,
+				.alerts = a->alerts,
+				.lat = &a->lat,
+				.now_ms = (int64_t)uv_now(&a->loop),
+				.last_msg_ms = a->last_msg_ms,
+				.quiet_alarm_s = a->cfg.http_quiet_alarm_s};
 }
 
 static int render_healthz(void *ctx, et_buf_t *body)
 {
-	return health(ctx, body);
+	et_metrics_src_t s;
+	metrics_src(ctx, &s);
+	return et_health_render(&s, body);
 }
 
 static int render_metrics(void *ctx, et_buf_t *body)
 {
-	metrics(ctx, body);
+	et_metrics_src_t s;
+	metrics_src(ctx, &s);
+	et_metrics_render(&s, body);
 	return 200;
 }
 
@@ -357,7 +209,7 @@ static void notify_tick(struct app *a, int64_t now)
 			   "PostgreSQL %s; spool %.1f MB (%.1f MB unread)",
 			   (unsigned long long)st->messages, (unsigned long long)st->inserted,
 			   (unsigned long long)st->rejected,
-			   a->spool_paused			   ? "paused (spool full)"
+			   a->fill.paused			   ? "paused (spool full)"
 			   : a->mqtt && et_mqtt_connected(a->mqtt) ? "up"
 								   : "down",
 			   et_pgwriter_connected(a->writer) ? "up" : "down", sp.bytes / 1e6,
@@ -395,23 +247,23 @@ static void spool_sync(struct app *a)
 	}
 }
 
-/* The spool's size cap: a warning at 80 %; when full (or when the disk
- * refused a message) the broker keeps the messages in our persistent
- * session until the spool drains below 90 %. */
+/* The spool's size cap (lib/spoolfill.c): a warning at 80 %; when full the
+ * broker keeps the messages in our persistent session until the spool
+ * drains below 90 %. When the disk refused a message, paho's thread holds
+ * it until the spool drains. */
 static void spool_watch(struct app *a)
 {
 	et_spool_stats_t st;
 	et_spool_stats(a->spool, &st);
-	double pct = st.max_bytes ? 100.0 * (double)st.bytes / (double)st.max_bytes : 0;
-	if (!a->spool_warned && pct >= 80) {
-		a->spool_warned = true;
+	double pct = et_spoolfill_pct(st.bytes, st.max_bytes);
+	bool may_pause = a->mqtt && (a->state == ET_APP_ST_RUNNING || a->state == ET_APP_ST_PAUSED);
+	unsigned act = et_spoolfill_step(&a->fill, pct, may_pause);
+	if (act & ET_SPOOLFILL_WARN)
 		log_warn("spool: %.0f %% full (%.1f of %.1f MB); PostgreSQL is behind", pct,
 			 st.bytes / 1e6, st.max_bytes / 1e6);
-	} else if (a->spool_warned && pct < 70) {
-		a->spool_warned = false;
+	if (act & ET_SPOOLFILL_CALM)
 		log_info("spool: back to %.0f %% full", pct);
-	}
-	if (!a->mqtt || a->state != APP_ST_RUNNING)
+	if (!may_pause)
 		return;
 	/* The disk itself refused a record: paho's thread holds that message
 	 * (unacknowledged) until the spool drains; said once each way. */
@@ -425,14 +277,15 @@ static void spool_watch(struct app *a)
 		a->store_blocked = false;
 		log_info("spool: storing messages again");
 	}
-	if (!a->spool_paused && pct >= 100) {
-		a->spool_paused = true;
+	if (act & ET_SPOOLFILL_PAUSE) {
+		app_set_state(a, ET_APP_ST_PAUSED, "spool full");
 		log_error("spool: full (%.1f MB, spool_max_mb %d); disconnecting from the broker, "
 			  "which keeps the messages in our session",
 			  st.bytes / 1e6, a->cfg.spool_max_mb);
 		et_mqtt_pause(a->mqtt, true);
-	} else if (a->spool_paused && pct < 90) {
-		a->spool_paused = false;
+	}
+	if (act & ET_SPOOLFILL_RESUME) {
+		app_set_state(a, ET_APP_ST_RUNNING, "spool drained");
 		log_info("spool: %.0f %% full; reconnecting to the broker", pct);
 		et_mqtt_pause(a->mqtt, false);
 	}
@@ -451,8 +304,8 @@ static void on_tick(uv_timer_t *t)
 		a->last_msg_ms = now;
 	}
 	notify_tick(a, now);
-	if (now - a->last_stats_us >= 60000) {
-		a->last_stats_us = now;
+	if (now - a->last_stats_ms >= 60000) {
+		a->last_stats_ms = now;
 		if (a->ingest.st.messages)
 			log_stats(a, "totals");
 	}
@@ -464,28 +317,34 @@ static void on_handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
-static void on_writer_closed(void *ctx)
+/* One of the threads close_all stopped has been joined (or left behind).
+ * After the last, the HTTP listener goes: /healthz says "stopping" until
+ * then. */
+static void part_closed(struct app *a)
 {
-	struct app *a = ctx;
-	a->writer_closed = true;
-}
-
-/* The alerts threads have ended (or were left behind): the last thing the
- * loop waited for, so /healthz says "stopping" until now. */
-static void on_alerts_closed(void *ctx, bool joined)
-{
-	struct app *a = ctx;
-	a->alerts = NULL;
-	a->alerts_left = !joined;
+	if (a->parts_open > 0 && --a->parts_open > 0)
+		return;
 	et_http_stop(a->http);
 	a->http = NULL;
 }
 
-static void close_all(struct app *a)
+static void on_alerts_closed(void *ctx, bool joined)
 {
-	if (a->state == APP_ST_CLOSING)
+	struct app *a = ctx;
+	a->alerts_left = joined ? NULL : a->alerts;
+	a->alerts = NULL;
+	part_closed(a);
+}
+
+static void on_writer_closed(void *ctx)
+{
+	part_closed(ctx);
+}
+
+static void close_all(struct app *a, const char *why)
+{
+	if (a->state == ET_APP_ST_CLOSING || app_set_state(a, ET_APP_ST_CLOSING, why))
 		return;
-	a->state = APP_ST_CLOSING;
 	log_stats(a, "stopped");
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->shutdown_timer);
@@ -494,16 +353,16 @@ static void close_all(struct app *a)
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
-	if (a->alerts) {
+	/* neither stop waits: each thread is joined when it says it ended */
+	a->parts_open = (a->alerts ? 1 : 0) + (a->writer ? 1 : 0);
+	if (a->alerts)
 		et_alerts_stop(a->alerts, on_alerts_closed, a);
-	} else {
-		et_http_stop(a->http);
-		a->http = NULL;
-	}
 	if (a->writer) {
 		et_pgwriter_stop(a->writer, true, on_writer_closed);
 		a->writer = NULL;
 	}
+	if (!a->parts_open)
+		part_closed(a);
 }
 
 static void on_mqtt_stopped(void *ctx)
@@ -521,16 +380,16 @@ static void on_shutdown_timeout(uv_timer_t *t)
 	log_warn("shutdown: PostgreSQL did not take the last %llu readings within %d s; they "
 		 "stay in the spool for the next start",
 		 (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
-	close_all(a);
+	close_all(a, "shutdown timed out");
 }
 
 static void begin_shutdown(struct app *a, const char *why)
 {
-	if (a->state != APP_ST_RUNNING)
+	if (app_stopping(a))
 		return;
 	log_info("%s: stopping: no new messages, committing the rest", why);
 	sd_notify(0, "STOPPING=1");
-	a->state = APP_ST_DRAINING;
+	app_set_state(a, ET_APP_ST_DRAINING, why);
 	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
 	if (a->mqtt)
 		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
@@ -552,7 +411,7 @@ static void on_sighup(uv_signal_t *s, int signum)
 	(void)signum;
 	log_info("SIGHUP: reloading %s", a->config_path);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(uv_hrtime() / 1000));
-	if (load_config(a->config_path, &next)) {
+	if (et_config_load(a->config_path, &next)) {
 		log_error("SIGHUP: the new configuration has errors; keeping the old one");
 		sd_notify(0, "READY=1");
 		return;
@@ -690,7 +549,7 @@ int main(int argc, char **argv)
 	memset(a, 0, sizeof(*a));
 	a->sync_fd = -1;
 	a->config_path = config;
-	if (load_config(config, &a->cfg))
+	if (et_config_load(config, &a->cfg))
 		return 1;
 	if (check_only) {
 		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);
@@ -730,7 +589,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
-	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_written, a)) {
+	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_writer_batch_done,
+			      a)) {
 		log_error("cannot start the PostgreSQL writer thread");
 		return 1;
 	}
@@ -765,26 +625,27 @@ int main(int argc, char **argv)
 	if (nla < 0) {
 		log_error("[http] listen: %s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,
 					    sizeof(http_routes) / sizeof(http_routes[0]), a, err,
 					    sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	}
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		a->watchdog_ms = wd_usec / 1000;
 
-	if (a->state == APP_ST_CLOSING) {
+	if (a->state == ET_APP_ST_CLOSING) {
 		/* the HTTP listener failed: already closing */
-	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_wakeup, a,
-				 err, sizeof(err))) {
+	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_messages,
+				 a, err, sizeof(err))) {
 		log_error("%s", err);
 		a->exit_code = 1;
-		close_all(a);
+		close_all(a, "start failed");
 	} else {
+		app_set_state(a, ET_APP_ST_RUNNING, "started");
 		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
 			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
 	}
@@ -800,6 +661,9 @@ int main(int argc, char **argv)
 	if (!et_mqtt_paho_left())
 		et_spool_close(a->spool);
 	et_config_free(&a->cfg);
+	/* threads left behind may have ended since: joined and freed now */
+	if (a->alerts_left && et_alerts_reap(a->alerts_left))
+		a->alerts_left = NULL;
 	if (!a->alerts_left)
 		curl_global_cleanup();
 	return a->exit_code;

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
+#include "common/clock.h"
 #include "enertrack/backoff.h"
 #include "enertrack/log.h"
 
@@ -55,7 +55,6 @@ struct et_mqtt {
 	bool outage;	 /* lost, not back yet */
 	int64_t outage_since_ms;
 	unsigned outage_attempts;
-	atomic_uint_fast64_t store_errors;
 	atomic_int store_errno;	   /* why the spool refused the waiting message */
 	atomic_bool store_blocked; /* paho's thread waits for spool space */
 	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
@@ -65,13 +64,6 @@ struct et_mqtt {
 	int *qos;
 	int nfilters;
 };
-
-static int64_t wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void post(et_mqtt_t *m, int ev)
 {
@@ -84,7 +76,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
-	int64_t recv_us = wall_us();
+	int64_t recv_us = et_wall_us();
 	int rc;
 	/* Not stored (disk full, I/O error): wait here until it is. paho sends
 	 * the PUBACK when this returns, whatever it returns (docs/threads.md), so
@@ -95,7 +87,6 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 				     recv_us)) < 0) {
 		if (!atomic_load(&m->store_blocked)) {
 			atomic_store(&m->store_errno, -rc);
-			atomic_fetch_add(&m->store_errors, 1);
 			atomic_store(&m->store_blocked, true);
 			post(m, EV_STORE_FAILED);
 		}
@@ -346,7 +337,7 @@ static void schedule_retry(et_mqtt_t *m)
 
 static void finish_stop(et_mqtt_t *m);
 
-static void on_mqtt_wakeup(uv_async_t *a)
+static void on_paho_events(uv_async_t *a)
 {
 	et_mqtt_t *m = a->data;
 	int ev = atomic_exchange(&m->events, 0);
@@ -448,16 +439,6 @@ int et_mqtt_store_blocked(const et_mqtt_t *m)
 	return atomic_load(&mm->store_blocked) ? atomic_load(&mm->store_errno) : 0;
 }
 
-bool et_mqtt_paused(const et_mqtt_t *m)
-{
-	return m->paused;
-}
-
-uint64_t et_mqtt_store_errors(const et_mqtt_t *m)
-{
-	return atomic_load(&((et_mqtt_t *)m)->store_errors);
-}
-
 int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, const char *password,
 		  et_spool_t *sp, et_mqtt_wake_cb wake, void *ctx, char *err, size_t errlen)
 {
@@ -516,7 +497,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
 
-	uv_async_init(loop, &m->async, on_mqtt_wakeup);
+	uv_async_init(loop, &m->async, on_paho_events);
 	m->async.data = m;
 	uv_timer_init(loop, &m->retry);
 	m->retry.data = m;
@@ -538,11 +519,6 @@ fail:
 	free(m->password);
 	free(m);
 	return -EINVAL;
-}
-
-void et_mqtt_wake(et_mqtt_t *m)
-{
-	uv_async_send(&m->async);
 }
 
 bool et_mqtt_connected(const et_mqtt_t *m)

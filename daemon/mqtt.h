@@ -30,18 +30,12 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 /* Disconnects on purpose (the spool is full: the broker's persistent
  * session keeps the messages) or reconnects. */
 void et_mqtt_pause(et_mqtt_t *m, bool pause);
-bool et_mqtt_paused(const et_mqtt_t *m);
 /* 0, or the errno of the spool while paho's thread waits for space to
  * store a message (the disk is full). */
 int et_mqtt_store_blocked(const et_mqtt_t *m);
 /* True when a stop had to leave paho's thread waiting for spool space: the
  * spool must then be left open (the thread may still append to it). */
 bool et_mqtt_paho_left(void);
-/* Messages paho offered that the spool could not store at once. */
-uint64_t et_mqtt_store_errors(const et_mqtt_t *m);
-
-/* Wakes the loop now (used by a producer crossing the high-water mark). */
-void et_mqtt_wake(et_mqtt_t *m);
 
 bool et_mqtt_connected(const et_mqtt_t *m);
 uint64_t et_mqtt_reconnects(const et_mqtt_t *m);

@@ -16,22 +16,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
+#include "common/pgconn.h"
 #include "enertrack/backoff.h"
 #include "enertrack/copyenc.h"
-#include "enertrack/deadline.h"
 #include "enertrack/log.h"
 
 enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
 
 struct et_pgwriter {
 	uv_async_t async; /* first: the handle's memory is the struct's */
-	uv_loop_t *loop;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	et_batch_t *job;  /* guarded by mu */
 	et_batch_t *done; /* guarded by mu */
 	bool stop, abandon;
+	bool ended;    /* guarded by mu: the thread handed back its last batch and returns */
+	bool stopping; /* loop side: et_pgwriter_stop was called */
 	atomic_bool connected;
 	bool busy; /* loop side: a batch is out */
 	bool thread_started;
@@ -251,24 +253,7 @@ static void disconnect(et_pgwriter_t *w)
 
 static int connect_db(et_pgwriter_t *w)
 {
-	/* Defaults first; the conninfo (expanded from dbname) overrides them,
-	 * and the password file overrides everything. */
-	const char *keys[] = {"connect_timeout",
-			      "keepalives",
-			      "keepalives_idle",
-			      "keepalives_interval",
-			      "keepalives_count",
-			      "tcp_user_timeout",
-			      "fallback_application_name",
-			      "dbname",
-			      "password",
-			      NULL};
-	const char *vals[] = {"10",    "1",	     "10",	  "5",	       "3",
-			      "15000", "enertrackd", w->conninfo, w->password, NULL};
-	if (!w->password)
-		keys[8] = NULL;
-	w->conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(w->conn, et_log_pq_notice, "writer");
+	w->conn = et_pg_connect(w->conninfo, w->password, "enertrackd", "writer");
 	if (PQstatus(w->conn) != CONNECTION_OK) {
 		set_error(w, PQerrorMessage(w->conn));
 		disconnect(w);
@@ -397,14 +382,24 @@ static void *writer_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	disconnect(w);
+	/* the thread's last act: the loop joins it when it sees this */
+	pthread_mutex_lock(&w->mu);
+	w->ended = true;
+	uv_async_send(&w->async);
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Loop thread: hand committed batches back. */
+static void on_writer_closed(uv_handle_t *h);
+
+/* Loop thread: hand committed batches back; once stopping, join the
+ * thread when it said it ended. */
 static void on_writer_done(uv_async_t *h)
 {
 	et_pgwriter_t *w = h->data;
 	pthread_mutex_lock(&w->mu);
+	/* together: a thread that ended had pushed every batch before */
+	bool ended = w->ended;
 	et_batch_t *b = w->done;
 	w->done = NULL;
 	pthread_mutex_unlock(&w->mu);
@@ -415,6 +410,11 @@ static void on_writer_done(uv_async_t *h)
 		w->cb(b, w->ctx);
 		b = next;
 	}
+	if (w->stopping && ended && !uv_is_closing((uv_handle_t *)&w->async)) {
+		/* it has returned or is about to: this join does not wait */
+		pthread_join(w->thread, NULL);
+		uv_close((uv_handle_t *)&w->async, on_writer_closed);
+	}
 }
 
 int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
@@ -423,7 +423,6 @@ int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo
 	et_pgwriter_t *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->loop = loop;
 	w->cb = cb;
 	w->ctx = ctx;
 	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 5000};
@@ -498,10 +497,13 @@ void et_pgwriter_stop(et_pgwriter_t *w, bool abandon, void (*closed)(void *ctx))
 	w->abandon = abandon;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
-	if (w->thread_started)
-		pthread_join(w->thread, NULL);
-	/* a batch finished during the join is handed back before closing */
-	on_writer_done(&w->async);
 	w->closed = closed;
-	uv_close((uv_handle_t *)&w->async, on_writer_closed);
+	w->stopping = true;
+	/* The thread says when it has ended and on_writer_done joins it: the
+	 * loop goes on meanwhile (a libpq call in flight may take until its
+	 * connect or TCP time-out). A batch it finishes first is handed back. */
+	if (w->thread_started)
+		uv_async_send(&w->async);
+	else
+		uv_close((uv_handle_t *)&w->async, on_writer_closed);
 }

@@ -35,8 +35,10 @@ bool et_pgwriter_connected(const et_pgwriter_t *w);
 
 /* Asks the thread to stop once the batch in flight is committed; with
  * `abandon`, it gives up retrying (PostgreSQL unreachable at shutdown).
- * Then joins it and closes the handle; `w` is freed in the close callback,
- * after which `closed` (if any) runs. */
+ * Returns at once: the thread signals its end through the handle, the loop
+ * joins it then (a batch it finished is handed back first) and closes the
+ * handle; `w` is freed in the close callback, after which `closed` (if any)
+ * runs. */
 void et_pgwriter_stop(et_pgwriter_t *w, bool abandon, void (*closed)(void *ctx));
 
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "enertrack/log.h"
 
 #define SEG_MIN_BYTES	 (1u << 20)
@@ -69,16 +70,9 @@ struct et_spool {
 	uint64_t consumed;   /* bytes read back or stepped over */
 	uint64_t skip_upto;  /* the checkpoint found at open */
 	uint64_t committed;
-	uint64_t replayed, already_committed, damaged, damaged_bytes;
+	uint64_t replayed, already_committed, damaged;
 	uint64_t first_live_seq; /* seqs below come from an earlier run */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void seg_name(char *buf, size_t len, uint64_t first_seq)
 {
@@ -269,7 +263,7 @@ int et_spool_open(et_spool_t **ret, const char *dir, int sync_ms, uint64_t max_b
 		log_info("spool: %zu segments (%.1f MB) from an earlier run in %s; replaying "
 			 "what was not committed (up to seq %" PRIu64 ")",
 			 sp->nsegs, sp->bytes / 1e6, dir, sp->committed);
-	sp->last_sync_ms = mono_ms();
+	sp->last_sync_ms = et_mono_ms();
 	*ret = sp;
 	return 0;
 fail:
@@ -386,7 +380,7 @@ err:
 int et_spool_sync_fd(et_spool_t *sp)
 {
 	int fd = -1;
-	int64_t now = mono_ms();
+	int64_t now = et_mono_ms();
 	pthread_mutex_lock(&sp->mu);
 	if (sp->dirty && sp->fd >= 0 && now - sp->last_sync_ms >= sp->sync_ms) {
 		/* a duplicate: the producer may close its own meanwhile */
@@ -460,7 +454,6 @@ static void report_damage(et_spool_t *sp, uint64_t off, size_t skipped, enum et_
 {
 	char name[32];
 	seg_name(name, sizeof(name), sp->r_first);
-	sp->damaged_bytes += skipped;
 	if (sp->in_damage)
 		return; /* the same stretch, reported when it began */
 	sp->damaged++;
@@ -645,8 +638,6 @@ void et_spool_stats(et_spool_t *sp, et_spool_stats_t *st)
 	st->replayed = sp->replayed;
 	st->already_committed = sp->already_committed;
 	st->damaged = sp->damaged;
-	st->damaged_bytes = sp->damaged_bytes;
-	st->committed_seq = sp->committed;
 }
 
 void et_spool_close(et_spool_t *sp)

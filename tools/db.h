@@ -7,10 +7,6 @@
 
 #include "enertrack/config.h"
 
-/* Loads and validates the configuration at path; logs errors (file, line,
- * key). Returns 0 or -1. */
-int tool_load_config(const char *path, et_config_t *cfg);
-
 /* Connects with the configured conninfo and password_file; logs and returns
  * NULL on failure. */
 PGconn *tool_connect(const et_config_t *cfg);

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/confload.h"
+#include "common/evaluate.h"
 #include "db.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 /* Asks PostgreSQL one yes-or-no question about command-line values (its own
@@ -128,7 +129,7 @@ int evaluate_main(int argc, char **argv)
 		return 2;
 	}
 	et_config_t cfg;
-	if (tool_load_config(config, &cfg))
+	if (et_config_load(config, &cfg))
 		return 1;
 	PGconn *conn = tool_connect(&cfg);
 	if (!conn) {

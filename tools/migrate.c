@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/confload.h"
+#include "common/pgconn.h"
 #include "db.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -24,29 +26,6 @@
 
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
 
-int tool_load_config(const char *path, et_config_t *cfg)
-{
-	char err[512], *text;
-	size_t len;
-	et_buf_t errs = ET_BUF_INIT;
-	if (et_config_init(cfg))
-		return -1;
-	if (et_file_read(path, &text, &len, 1u << 20, err, sizeof(err))) {
-		log_error("cannot read the configuration: %s", err);
-		et_config_free(cfg);
-		return -1;
-	}
-	int rc = et_config_parse(cfg, path, text, len, &errs);
-	free(text);
-	if (rc) {
-		if (et_buf_append(&errs, "", 1) == 0)
-			fputs(errs.data, stderr);
-		et_config_free(cfg);
-	}
-	et_buf_free(&errs);
-	return rc ? -1 : 0;
-}
-
 PGconn *tool_connect(const et_config_t *cfg)
 {
 	char err[300], *pw = NULL;
@@ -55,13 +34,7 @@ PGconn *tool_connect(const et_config_t *cfg)
 		log_error("[postgres] password_file: %s", err);
 		return NULL;
 	}
-	const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", "password",
-			      NULL};
-	const char *vals[] = {"10", "enertrack", cfg->pg_conninfo, pw, NULL};
-	if (!pw)
-		keys[3] = NULL;
-	PGconn *conn = PQconnectdbParams(keys, vals, 1);
-	PQsetNoticeProcessor(conn, et_log_pq_notice, NULL);
+	PGconn *conn = et_pg_connect(cfg->pg_conninfo, pw, "enertrack", NULL);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
 		free(pw);
@@ -279,7 +252,7 @@ int migrate_main(int argc, char **argv)
 	}
 
 	et_config_t cfg;
-	if (tool_load_config(config, &cfg))
+	if (et_config_load(config, &cfg))
 		goto out_names;
 	PGconn *conn = tool_connect(&cfg);
 	et_config_free(&cfg);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "enertrack/log.h"
 
 #define PUB_CONNECT_TIMEOUT_S	  10
@@ -45,17 +46,6 @@ struct et_pub {
 	bool failure_logged;
 	char reason[256];
 };
-
-static void deadline_in(struct timespec *ts, long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
 
 /* Caller holds p->lock. Moves to a final state once, keeping the first reason. */
 static void pub_set_state(et_pub_t *p, enum pub_state st, const char *reason)
@@ -270,9 +260,8 @@ int et_pub_open(et_pub_t **ret, const char *uri, const char *client_id, const ch
 		return -EIO;
 	}
 
-	struct timespec deadline;
 	/* paho enforces connectTimeout itself; the extra second is a backstop. */
-	deadline_in(&deadline, (PUB_CONNECT_TIMEOUT_S + 1) * 1000L);
+	struct timespec deadline = et_mono_deadline_ms((PUB_CONNECT_TIMEOUT_S + 1) * 1000L);
 	pthread_mutex_lock(&p->lock);
 	while (p->state == PUB_ST_CONNECTING) {
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
@@ -298,14 +287,13 @@ int et_pub_send(et_pub_t *p, const char *topic, const void *payload, size_t len)
 		log_error("mqtt: a payload of %zu bytes is more than MQTT can carry", len);
 		return -EMSGSIZE;
 	}
-	struct timespec deadline;
-	deadline_in(&deadline, PUB_DRAIN_TIMEOUT_S * 1000L);
+	struct timespec deadline = et_mono_deadline_ms(PUB_DRAIN_TIMEOUT_S * 1000L);
 	pthread_mutex_lock(&p->lock);
 	while (p->state == PUB_ST_CONNECTED && p->outstanding >= ET_PUB_WINDOW) {
 		unsigned before = p->outstanding;
 		int wr = pthread_cond_timedwait(&p->cond, &p->lock, &deadline);
 		if (p->outstanding < before)
-			deadline_in(&deadline, PUB_DRAIN_TIMEOUT_S * 1000L);
+			deadline = et_mono_deadline_ms(PUB_DRAIN_TIMEOUT_S * 1000L);
 		else if (wr == ETIMEDOUT)
 			break;
 	}
@@ -356,8 +344,7 @@ uint64_t et_pub_acked(const et_pub_t *p)
 int et_pub_flush(et_pub_t *p)
 {
 	int rc = 0;
-	struct timespec deadline;
-	deadline_in(&deadline, PUB_DRAIN_TIMEOUT_S * 1000L);
+	struct timespec deadline = et_mono_deadline_ms(PUB_DRAIN_TIMEOUT_S * 1000L);
 	pthread_mutex_lock(&p->lock);
 	while (p->state == PUB_ST_CONNECTED && p->outstanding > 0) {
 		if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) == ETIMEDOUT)
@@ -395,8 +382,8 @@ int et_pub_close(et_pub_t *p)
 		dopt.onFailure = on_pub_disconnect_failed;
 		dopt.context = p;
 		if (MQTTAsync_disconnect(p->client, &dopt) == MQTTASYNC_SUCCESS) {
-			struct timespec deadline;
-			deadline_in(&deadline, PUB_DISCONNECT_TIMEOUT_MS + 1000L);
+			struct timespec deadline =
+				et_mono_deadline_ms(PUB_DISCONNECT_TIMEOUT_MS + 1000L);
 			pthread_mutex_lock(&p->lock);
 			while (p->state == PUB_ST_CONNECTED) {
 				if (pthread_cond_timedwait(&p->cond, &p->lock, &deadline) ==

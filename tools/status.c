@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/confload.h"
+#include "common/evaluate.h"
 #include "db.h"
-#include "enertrack/evaluate.h"
 #include "enertrack/log.h"
 
 enum {
@@ -217,7 +218,7 @@ int status_main(int argc, char **argv)
 		return 2;
 	}
 	et_config_t cfg;
-	if (tool_load_config(config, &cfg))
+	if (et_config_load(config, &cfg))
 		return 1;
 	PGconn *conn = tool_connect(&cfg);
 	char err[400] = "";

@@ -9,11 +9,10 @@
 
 enum et_log_level { ET_LOG_ERROR = 0, ET_LOG_WARN, ET_LOG_INFO, ET_LOG_DEBUG };
 
-extern int et_log_current; /* read-mostly; set by et_log_set_level */
+extern int et_log_current; /* read-mostly; set by et_log_set_level_name */
 
 /* Sets the level ("error", "warn", "info", "debug"); returns 0 or -EINVAL. */
 int et_log_set_level_name(const char *name);
-void et_log_set_level(int level);
 void et_log_init(const char *progname);
 
 void et_log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

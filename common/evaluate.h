@@ -2,8 +2,8 @@
 /* Target evaluation against PostgreSQL (common/evaluate.c): used by the
  * daemon's alerts thread and by `enertrack evaluate`. Blocking libpq: call it
  * from a thread that may block. */
-#ifndef ENERTRACK_EVALUATE_H
-#define ENERTRACK_EVALUATE_H
+#ifndef ENERTRACK_COMMON_EVALUATE_H
+#define ENERTRACK_COMMON_EVALUATE_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>

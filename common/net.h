@@ -3,8 +3,8 @@
  * machine (common/net.c). enertrackd --check-config and enertrackd's start
  * both call et_net_resolve_listen, so that what the check accepts, the start
  * can bind. Blocking (getaddrinfo): call it before the loop runs. */
-#ifndef ENERTRACK_NET_H
-#define ENERTRACK_NET_H
+#ifndef ENERTRACK_COMMON_NET_H
+#define ENERTRACK_COMMON_NET_H
 
 #include <netinet/in.h>
 #include <stddef.h>
