@@ -210,7 +210,7 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 		return 0;
 	}
 	et_batch_t *b = cur_batch(in, in->msg->recv_us);
-	if (!b || et_copy_reading(&b->readings, in->row_n++, r, in->msg->recv_us)) {
+	if (!b || et_copy_reading(&b->readings, b->nreadings, r, in->msg->recv_us)) {
 		in->enc_error = 1;
 		return -1;
 	}

@@ -50,7 +50,6 @@ typedef struct et_ingest {
 	int64_t now_us;
 	unsigned since_now;
 	int msg_rejects;
-	uint32_t row_n;
 	int enc_error;
 } et_ingest_t;
 

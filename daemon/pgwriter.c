@@ -61,13 +61,6 @@ static const char apply_sql[] =
  * conflicts batch after batch. */
 #define FAST_PAUSE_BATCHES 8
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void set_error(et_pgwriter_t *w, const char *msg)
 {
 	size_t n = strcspn(msg, "\n");
@@ -304,7 +297,7 @@ static void note_success(et_pgwriter_t *w)
 /* Writes b, retrying until it is committed or the writer is abandoned. */
 static void write_until_done(et_pgwriter_t *w, et_batch_t *b)
 {
-	int64_t t0 = mono_us();
+	int64_t t0 = et_mono_us();
 	b->committed = false;
 	for (;;) {
 		if (!w->conn) {
@@ -330,7 +323,7 @@ static void write_until_done(et_pgwriter_t *w, et_batch_t *b)
 		if (pause_ms(w, et_backoff_next(&w->backoff, (uint32_t)rand())))
 			break;
 	}
-	b->write_us = mono_us() - t0;
+	b->write_us = et_mono_us() - t0;
 }
 
 static void *writer_main(void *arg)

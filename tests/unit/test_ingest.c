@@ -216,6 +216,27 @@ static void test_not_committed(void **state)
 	assert_int_equal(f->in.st.inserted, 0);
 }
 
+/* The staging table's n (the first COPY column) orders rows within one
+ * batch, so that the last of a repeated key wins. It starts at 0 in every
+ * batch: a count kept over the daemon's life passes 2^31 (the column is an
+ * integer) after two billion readings and every COPY would then fail. */
+static void test_row_numbers_per_batch(void **state)
+{
+	struct fixture *f = *state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 10; i++)
+			assert_int_equal(feed_good(f, i), 0);
+		et_batch_t *b = fake_pgwriter_take(f->w);
+		assert_non_null(b);
+		const char *line = b->readings.data;
+		for (unsigned n = 0; n < 10; n++) {
+			assert_int_equal(strtoul(line, NULL, 10), n);
+			line = memchr(line, '\n', b->readings.len - (size_t)(line - b->readings.data)) + 1;
+		}
+		commit(f, b, 10);
+	}
+}
+
 static void test_duplicate_keys(void **state)
 {
 	struct fixture *f = *state;
@@ -248,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_numbers_per_batch, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
