@@ -89,7 +89,7 @@ function toRows(topic, payload, now) {
 		return {
 			site: r.site || parts[2], kind: r.kind || parts[1], county: r.county || null,
 			values: [r.site || parts[2], metric, r.ts, value, r.unit, r.value,
-				Number.isInteger(r.seq) ? r.seq : null, r.source || null, r.counter === true, now],
+				Number.isInteger(r.seq) ? r.seq : null, r.source || '', r.counter === true, now],
 		};
 	});
 }
