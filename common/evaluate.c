@@ -29,22 +29,38 @@ struct eval_ctx {
 };
 
 int et_pq_use_settings(PGconn *conn, const char *tz, double min_elapsed_pct, int stale_after_s,
-		       bool local, char *err, size_t errlen)
+		       bool local, bool store, char *err, size_t errlen)
 {
 	char mep[40], sas[24];
 	snprintf(mep, sizeof(mep), "%.17g", min_elapsed_pct);
 	snprintf(sas, sizeof(sas), "%d", stale_after_s);
 	const char *p[4] = {tz, mep, sas, local ? "true" : "false"};
-	PGresult *r = PQexecParams(conn,
-				   "SELECT set_config('enertrack.timezone', $1, $4::boolean),"
-				   " set_config('enertrack.min_elapsed_pct', $2, $4::boolean),"
-				   " set_config('enertrack.stale_after_s', $3, $4::boolean)",
-				   4, NULL, p, NULL, NULL, 0);
-	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (!ok)
-		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+	PGresult *r = NULL;
+	/* the stored row first: the view prefers the session's values set below */
+	if (store) {
+		r = PQexecParams(
+			conn,
+			"UPDATE target_setting SET timezone = $1, min_elapsed_pct = $2,"
+			" stale_after_s = $3 WHERE (timezone, min_elapsed_pct, stale_after_s)"
+			" IS DISTINCT FROM ($1, $2::double precision, $3::integer)",
+			3, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(r);
+	}
+	r = PQexecParams(conn,
+			 "SELECT set_config('enertrack.timezone', $1, $4::boolean),"
+			 " set_config('enertrack.min_elapsed_pct', $2, $4::boolean),"
+			 " set_config('enertrack.stale_after_s', $3, $4::boolean)",
+			 4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		goto fail;
 	PQclear(r);
-	return ok ? 0 : -EIO;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return -EIO;
 }
 
 size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out)
@@ -297,27 +313,8 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		al->busy = true;
 		return true;
 	}
-	if (c->store_settings) {
-		char mep[40], sas[24];
-		snprintf(mep, sizeof(mep), "%.17g", c->min_elapsed_pct);
-		snprintf(sas, sizeof(sas), "%d", c->stale_after_s);
-		const char *sp[3] = {c->tz, mep, sas};
-		/* before the session's own values below, which the view prefers */
-		r = PQexecParams(
-			al->conn,
-			"UPDATE target_setting SET timezone = $1, min_elapsed_pct = $2,"
-			" stale_after_s = $3 WHERE (timezone, min_elapsed_pct, stale_after_s)"
-			" IS DISTINCT FROM ($1, $2::double precision, $3::integer)",
-			3, NULL, sp, NULL, NULL, 0);
-		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
-		PQclear(r);
-		if (!ok)
-			goto fail;
-	}
-	if (et_pq_use_settings(al->conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true, al->err,
-			       sizeof(al->err)))
+	if (et_pq_use_settings(al->conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true,
+			       c->store_settings, al->err, sizeof(al->err)))
 		goto fail;
 
 	const char *ap[1] = {al->at};

@@ -49,10 +49,11 @@ int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
 /* Makes the target functions of this session use tz, min_elapsed_pct and
  * stale_after_s (the session settings enertrack.timezone, ... that the view
  * target_setting prefers, sql/006_settings.sql) instead of the stored row:
- * until the end of the transaction when local, else for the session.
- * Returns 0, or -EIO with the server's message in err. */
+ * until the end of the transaction when local, else for the session. With
+ * store, they also become the stored row (the daemon's, which the views use
+ * in other sessions). Returns 0, or -EIO with the server's message in err. */
 int et_pq_use_settings(PGconn *conn, const char *tz, double min_elapsed_pct, int stale_after_s,
-		       bool local, char *err, size_t errlen);
+		       bool local, bool store, char *err, size_t errlen);
 
 /* Splits "a@x, b@y c@z" into at most ET_MAX_RCPT addresses, copied into buf
  * and pointed to from out. Returns how many. */

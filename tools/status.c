@@ -224,8 +224,8 @@ int status_main(int argc, char **argv)
 	char err[400] = "";
 	/* this configuration's [targets], not the daemon's stored ones */
 	if (!conn || tool_check_schema(conn, config) ||
-	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, err,
-			       sizeof(err))) {
+	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, false,
+			       err, sizeof(err))) {
 		if (conn && err[0])
 			log_error("%s", err);
 		PQfinish(conn);

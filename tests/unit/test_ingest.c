@@ -231,7 +231,9 @@ static void test_row_numbers_per_batch(void **state)
 		const char *line = b->readings.data;
 		for (unsigned n = 0; n < 10; n++) {
 			assert_int_equal(strtoul(line, NULL, 10), n);
-			line = memchr(line, '\n', b->readings.len - (size_t)(line - b->readings.data)) + 1;
+			line = memchr(line, '\n',
+				      b->readings.len - (size_t)(line - b->readings.data)) +
+			       1;
 		}
 		commit(f, b, 10);
 	}
