@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
+# integration: alone
 # `make demo` from a clone where a newcomer makes one: inside a mode-700
 # directory (root's home, mktemp -d), in a path with a space. As root,
 # PostgreSQL runs as the postgres user, which cannot enter such a directory.
