@@ -285,16 +285,20 @@ bool et_ingest_has_room(const et_ingest_t *in)
 }
 
 /* Whether the filling batch is worth a transaction of its own now that
- * the writer is idle: a tenth of batch_rows, or a quarter of flush_ms old.
+ * the writer is idle: half of batch_rows, or a quarter of flush_ms old.
  * Handing over every few rows at once would keep latency lowest but costs
  * PostgreSQL four times the CPU per row (measured by make bench at 5 000
- * msg/s: 22-row transactions, 77 µs per row instead of 17). */
+ * msg/s: 22-row transactions, 77 µs per row instead of 17). The age bound
+ * decides at steady rates (latency stays under flush_ms / 4 plus the
+ * write); the row bound only while a backlog drains, where PostgreSQL
+ * spends 24.9 µs a row in batches of 200, 13.8 in batches of 1 000 and
+ * 12.0 in batches of 5 000 (bench/pgcost.sh; a bare COPY: 10.7). */
 static bool worth_writing(const et_ingest_t *in, int64_t now)
 {
 	const et_batch_t *b = in->cur;
 	if (!b || (b->nreadings == 0 && b->nrejects == 0))
 		return b && b->last_seq; /* only done records: cheap, no transaction */
-	return b->nreadings + b->nrejects >= in->batch_rows / 10 ||
+	return b->nreadings + b->nrejects >= in->batch_rows / 2 ||
 	       now - b->first_recv_us >= in->flush_us / 4;
 }
 

@@ -10,6 +10,7 @@
 #   make bench BENCH_N=100000 BENCH_MEM_N=200000
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
 #   make bench-test                     checks of the bench's tools (about 20 s)
+#   make bench-pg                       where PostgreSQL's CPU per row goes (bench/pgcost.sh)
 BENCH_QUICK ?=
 ifeq ($(BENCH_QUICK),1)
 BENCH_N ?= 20000
@@ -33,7 +34,7 @@ BENCH_BRIDGE_ROWS ?= 1000
 BENCH_BRIDGE_MS ?= 200
 BRIDGE_DIR := bench/bridge
 
-.PHONY: bench bench-quick bench-test
+.PHONY: bench bench-quick bench-test bench-pg
 
 $(BUILD)/etbench: bench/etbench.c
 	@mkdir -p $(dir $@)
@@ -61,3 +62,11 @@ bench-quick:
 # rows (bench/test_etbench.sh).
 bench-test: $(BUILD)/etbench $(BUILD)/enertrack
 	BUILD=$(BUILD) ./bench/test_etbench.sh
+
+# PostgreSQL's CPU per row: a bare COPY, with and without the rollup
+# triggers, the staging COPY, and the daemon's statements at three batch
+# sizes (bench/pgcost.sh; BENCH_PG_N rows, about 30 s).
+BENCH_PG_N ?= 200000
+bench-pg: deps
+	$(MAKE) all
+	BUILD=$(BUILD) N=$(BENCH_PG_N) ./bench/pgcost.sh
