@@ -285,6 +285,7 @@ drain_cores_d=$(calc %.2f "$drain_total * $daemon_rate / 1e6")
 drain_cores_pg=$(calc %.2f "$drain_pg * $daemon_rate / 1e6")
 drain_cores_mq=$(calc %.2f "$drain_mosq * $daemon_rate / 1e6")
 [ "$(q "SELECT count(*) FROM reading")" = "$N" ] || fail "expected $N rows after the drain"
+drain_batches=$(q "SELECT count(DISTINCT xmin::text) FROM reading")
 fp_daemon=$(fingerprint)
 # enertrackd stops while the others run (its timers and queries would count
 # as theirs) and starts again for phase 2.
@@ -447,7 +448,7 @@ CPUS=$(nproc)
 	printf '%-8s %-58s %s\n' phase measure value
 	printf '%-8s %-58s %s\n' drain "readings queued at the broker (publish rate)" "$N ($(calc %.0f "$drain_pub_rate") msg/s)"
 	printf '%-8s %-58s %s\n' drain "bare paho subscriber, only counting" "$(calc %.0f "$bare_rate") msg/s ($bare_s s)"
-	printf '%-8s %-58s %s\n' drain "enertrackd, start to every row committed" "$daemon_rate msg/s ($daemon_s s)"
+	printf '%-8s %-58s %s\n' drain "enertrackd, start to every row committed" "$daemon_rate msg/s ($daemon_s s, $drain_batches transactions)"
 	printf '%-8s %-58s %s\n' drain "ratio enertrackd / bare" "$drain_ratio"
 	printf '%-8s %-58s %s\n' drain "enertrackd peak RSS" "$drain_rss MiB"
 	printf '%-8s %-58s %s\n' drain "cores busy: enertrackd / PostgreSQL / mosquitto" "$drain_cores_d / $drain_cores_pg / $drain_cores_mq of $(nproc)"
@@ -512,7 +513,7 @@ cat >"$JSON" <<EOJ
   "params": {"n": $N, "mem_n": $MEM_N, "live_n": $LIVE_N, "live_rate": $LIVE_RATE, "live_s": $LIVE_S,
              "sites": $SITES, "batch_rows": $BATCH_ROWS, "flush_ms": $FLUSH_MS},
   "drain": {"publish_rate": $drain_pub_rate, "bare_rate": $bare_rate, "bare_s": $bare_s,
-            "daemon_rate": $daemon_rate, "daemon_s": $daemon_s, "ratio": $drain_ratio, "daemon_peak_rss_mib": $drain_rss,
+            "daemon_rate": $daemon_rate, "daemon_s": $daemon_s, "daemon_transactions": $drain_batches, "ratio": $drain_ratio, "daemon_peak_rss_mib": $drain_rss,
             "cores_busy": {"enertrackd": $drain_cores_d, "postgres": $drain_cores_pg, "mosquitto": $drain_cores_mq}},
   "live": {"publish_rate": $live_pub_rate, "commit_rate": $live_commit_rate, "commit_lag_s": $live_lag,
            "full_speed_latency_ms": {"p50": $livefull_p50, "p99": $livefull_p99, "max": $livefull_max,
