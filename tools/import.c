@@ -181,7 +181,9 @@ static int check_schema(PGconn *conn, const char *config)
 static int write_rows(PGconn *conn, struct import *im, const char *enc, unsigned long rows,
 		      int dry_run)
 {
-	if (exec_ok(conn, "BEGIN", "BEGIN") ||
+	/* the staging table of a large file stays in memory (before its first use) */
+	if (exec_ok(conn, "SET temp_buffers = '128MB'", "temp_buffers") ||
+	    exec_ok(conn, "BEGIN", "BEGIN") ||
 	    exec_ok(conn, "SELECT statistic_prepare()", "statistic_prepare()"))
 		return -1;
 	PGresult *r =
