@@ -25,7 +25,7 @@
 /* Larger files get a progress bar on a terminal. */
 #define PROGRESS_MIN_BYTES (1u << 20)
 /* The largest file read: far above a city's statistics for decades. */
-#define IMPORT_MAX_BYTES (1u << 30)
+#define IMPORT_MAX_BYTES (1u << 28)
 #define COPY_CHUNK	 (1u << 20)
 
 #define STAGE_COLUMNS                                                                              \
