@@ -22,6 +22,7 @@
 
 #include "enertrack/buf.h"
 #include "enertrack/units.h"
+#include "enertrack/utf8.h"
 
 enum { F_SCOPE, F_METRIC, F_PERIOD, F_VALUE, F_UNIT, F_SOURCE, F_NOTE, NF };
 #define MAX_KEPT 32 /* fields kept of a record; more are only checked for being empty */
@@ -85,6 +86,16 @@ static void report(struct parser *p, int *bad, unsigned line, unsigned col, cons
 	va_start(ap, fmt);
 	vsnprintf(p->pending[i].msg, sizeof(p->pending[i].msg), fmt, ap);
 	va_end(ap);
+	/* "%.80s" may have cut a field inside a character: the message stays
+	 * UTF-8, with a '?' for each byte of the cut character */
+	unsigned char *m = (unsigned char *)p->pending[i].msg;
+	for (size_t k = 0, n = strlen((char *)m); k < n;) {
+		size_t l = m[k] < 0x80 ? 1 : et_utf8_decode(m + k, n - k, NULL);
+		if (l == 0)
+			m[k++] = '?';
+		else
+			k += l;
+	}
 }
 
 static void flush_errors(struct parser *p)

@@ -203,6 +203,19 @@ static void test_bad_fields(void **state)
 	       10);
 }
 
+static void test_long_fields_cut_whole(void **state)
+{
+	(void)state;
+	/* 27 three-byte characters: "%.80s" keeps 26 and two bytes of the
+	 * 27th; the message stays valid UTF-8 */
+	expect(H "city,raw_coal,2024-01,1,一二三四五六七八九十一二三四五六七八九十一二三四五六七,s,"
+		 "\n",
+	       "",
+	       "2:5: unit \"一二三四五六七八九十一二三四五六七八九十一二三四五六??\" is not "
+	       "known\n",
+	       1);
+}
+
 static void test_lines_of_multiline_records(void **state)
 {
 	(void)state;
@@ -305,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_good_excel_file),
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_lines_of_multiline_records),
+		cmocka_unit_test(test_long_fields_cut_whole),
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_quoting_errors),
