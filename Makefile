@@ -26,16 +26,18 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 LDFLAGS += -pthread $(SANFLAGS)
 # paho-mqtt-c ships no pkg-config file; the "as" variant has TLS.
 PAHO_LIBS := -lpaho-mqtt3as
+# libcsv ships no pkg-config file either.
+CSV_LIBS := -lcsv
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
-	lib/hostport.c lib/spoolfill.c lib/appstate.c
+	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
 	common/pgconn.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c
+	tools/publish.c tools/sim.c tools/import.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -45,7 +47,7 @@ DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
-	spoolfill appstate
+	spoolfill appstate textenc statcsv
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -74,12 +76,12 @@ $(BUILD)/enertrackd: $(DAEMON_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
 
 $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(CSV_LIBS) -lm
 
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) $(CSV_LIBS) -lm
 
 # Unit tests of daemon modules: the module, the fakes of what it calls
 # (tests/unit/fake_*.c) and lib/; no broker, no database.
@@ -91,7 +93,7 @@ UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
 $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
 		$(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(LDFLAGS) -lcmocka $(PKG_LIBS) $(CSV_LIBS) -lm
 
 unit: $(UNIT_BINS) $(DAEMON_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(DAEMON_UNIT_BINS); do echo "== $$t"; $$t; done

@@ -320,6 +320,24 @@ config = {
 }
 
 
+# ---- statcsv: a statistics CSV file as `enertrack import` reads it ----
+STAT_HEAD = "scope,metric,period,value,unit,source,note\r\n"
+statcsv = {
+    "good-crlf": STAT_HEAD + 'city,raw_coal,2024-01,"1,530.2",万吨,统计局,"初步数, ""快报"""\r\n'
+                 'county:襄垣县,generation,2024-Q1,12.5,亿千瓦时,nbs,"two\r\nlines"\r\n'
+                 'site:m-1,capacity_commissioned,2024,9,kW,nbs,\r\n,,,,,,\r\n',
+    "good-gb18030": (STAT_HEAD + "city,raw_coal,2024-02,1400,万吨,统计局,修订\r\n").encode("gb18030"),
+    "good-bom": b"\xef\xbb\xbf" + (STAT_HEAD + "city,gdp,2024-q2,3,亿元,nbs,\n").encode(),
+    "bad-fields": STAT_HEAD + "province,foo,2024-13,abc,吨x,,\r\ncity,raw_coal\r\n"
+                  "city,raw_coal,2024-0\"2,3,t,nbs,\r\ncity,raw_coal,2024-01,1,t,s,x,y\r\n"
+                  "city,raw_coal,2024-01,1,t,s,\r\ncity,raw_coal,2024-1,2,t,s,\r\n",
+    "bad-header": "scope;metric;period\nx\n",
+    "bad-open-quote": STAT_HEAD + 'city,raw_coal,2024-01,1,t,s,"open\r\n',
+    "bad-utf16": b"\xff\xfes\x00c\x00",
+    "cr-only": STAT_HEAD.replace("\r\n", "\r") + "city,raw_coal,2024,1,Mt,s,\r",
+}
+
+
 def main():
     for name, data in decode.items():
         write("decode", name, data)
@@ -351,6 +369,8 @@ def main():
         write("config", "sample-conf", fh.read())
     for name, data in config.items():
         write("config", name, data)
+    for name, data in statcsv.items():
+        write("statcsv", name, data)
 
 
 if __name__ == "__main__":

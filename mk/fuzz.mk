@@ -13,7 +13,7 @@ FUZZ_CC ?= clang
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS := decode rfc3339 units copyenc config spoolrec
+FUZZ_TARGETS := decode rfc3339 units copyenc config spoolrec statcsv
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CPPFLAGS := -Iinclude -D_GNU_SOURCE
@@ -27,6 +27,7 @@ FUZZ_LIB_rfc3339 := lib/rfc3339.c
 FUZZ_LIB_units := lib/units.c
 FUZZ_LIB_copyenc := lib/copyenc.c lib/buf.c lib/utf8.c lib/rfc3339.c
 FUZZ_LIB_spoolrec := lib/spoolrec.c
+FUZZ_LIB_statcsv := lib/statcsv.c lib/textenc.c lib/units.c lib/utf8.c lib/buf.c
 FUZZ_LIB_config := lib/config.c lib/hostport.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
 
 # -max_len per target: a message a little over the unit tests' limits, a
@@ -37,6 +38,7 @@ FUZZ_MAXLEN_units := 64
 FUZZ_MAXLEN_copyenc := 2048
 FUZZ_MAXLEN_config := 8192
 FUZZ_MAXLEN_spoolrec := 8192
+FUZZ_MAXLEN_statcsv := 4096
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SPECS = $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAXLEN_$(t)))
@@ -60,7 +62,7 @@ $(FUZZ_BUILD)/fuzz_%.o: fuzz/fuzz_%.c | fuzz-check-cc
 
 define fuzz_link_rule
 $(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_BUILD)/fuzz_$(1).o $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_LIB_$(1)))
-	$$(FUZZ_CC) -fsanitize=fuzzer $$(FUZZ_SAN) -o $$@ $$^ $$(FUZZ_PKG_LIBS) -lm
+	$$(FUZZ_CC) -fsanitize=fuzzer $$(FUZZ_SAN) -o $$@ $$^ $$(FUZZ_PKG_LIBS) -lcsv -lm
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_link_rule,$(t))))
 

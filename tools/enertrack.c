@@ -20,6 +20,8 @@ static const struct {
 	{"status", status_main, "the targets table: plan, expected by now, actual, drift"},
 	{"evaluate", evaluate_main,
 	 "evaluate the targets' alerts now, at a time, or over a past span"},
+	{"import", import_main,
+	 "import official statistics from a CSV file (--dry-run: check only)"},
 	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };
