@@ -40,10 +40,10 @@ int et_truth_use_sources(PGconn *conn, const char *sources, bool local, bool sto
 	PGresult *r;
 	if (store) {
 		r = PQexecParams(conn,
-				 "UPDATE target_setting SET statistics_sources ="
-				 " array_remove(string_to_array(nullif($1, '-'), ','), '')"
-				 " WHERE statistics_sources IS DISTINCT FROM"
-				 " array_remove(string_to_array(nullif($1, '-'), ','), '')",
+				 "UPDATE target_setting SET statistics_sources = x.l"
+				 " FROM (SELECT coalesce(array_remove(string_to_array("
+				 "  nullif($1, '-'), ','), ''), '{}') AS l) x"
+				 " WHERE statistics_sources IS DISTINCT FROM x.l",
 				 1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			return pq_fail(r, err, errlen);

@@ -60,7 +60,7 @@ SELECT s.id,
        CASE WHEN coalesce(current_setting('enertrack.statistics_sources', true), '') = ''
             THEN s.statistics_sources
             -- the session's list: comma-separated, '-' for an empty one
-            ELSE array_remove(string_to_array(nullif(current_setting('enertrack.statistics_sources', true), '-'), ','), '')
+            ELSE coalesce(array_remove(string_to_array(nullif(current_setting('enertrack.statistics_sources', true), '-'), ','), ''), '{}')
        END AS statistics_sources
 FROM target_setting_stored s;
 COMMENT ON COLUMN target_setting.statistics_sources IS
