@@ -322,6 +322,15 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		goto fail;
 
 	const char *ap[1] = {al->at};
+	/* the last_year profiles, kept an hour rather than read each time */
+	r = PQexecParams(al->conn, "SELECT target_profile_refresh($1::timestamptz)", 1, NULL, ap,
+			 NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
 	r = PQexecParams(al->conn, progress_sql, 1, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));

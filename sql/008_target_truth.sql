@@ -149,28 +149,26 @@ END $$;
 COMMENT ON FUNCTION target_months(target, timestamptz) IS
     'Per month of a target''s year to `at`: telemetry, the official figure (closed months), and what counts: the official figure where there is one, else telemetry.';
 
--- The last_year profile: the share of last year's total (same scope and
--- metric) reached at the same calendar point, from daily totals smoothed
--- over 7 days. 29 February: in a leap year, 28 and 29 February share last
--- year's 28 February; after one, 28 February carries both days. coverage:
--- the share of last year's days with readings.
-CREATE FUNCTION target_last_year_share(t target, at timestamptz,
-                                       OUT share double precision, OUT coverage double precision)
+-- The last_year profile: per day of the target's year, the weight of the
+-- same calendar day last year (same scope and metric), from daily totals
+-- smoothed over 7 days. 29 February: in a leap year, 28 and 29 February
+-- share last year's 28 February; after one, 28 February carries both days.
+-- coverage: the share of last year's days with readings (the same in every
+-- row).
+CREATE FUNCTION target_last_year_weights(t target)
+RETURNS TABLE (day date, w double precision, coverage double precision)
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
 DECLARE
-    tz text; y0p timestamptz; y0 timestamptz; today date; dayfrac double precision;
-    d0 timestamptz; ndays integer; srcs text[];
+    tz text; y0p timestamptz; y0 timestamptz; ndays integer; srcs text[];
 BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     y0p := make_timestamptz(t.year - 1, 1, 1, 0, 0, 0, tz);
     y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz);
-    today := (at AT TIME ZONE tz)::date;
-    d0 := make_timestamptz(extract(year FROM today)::int, extract(month FROM today)::int,
-                           extract(day FROM today)::int, 0, 0, 0, tz);
-    dayfrac := extract(epoch FROM at - d0) / extract(epoch FROM (d0 AT TIME ZONE tz + interval '1 day') AT TIME ZONE tz - d0);
     ndays := make_date(t.year, 1, 1) - make_date(t.year - 1, 1, 1);
     srcs := CASE WHEN t.metric = 'capacity_commissioned'
                  THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END;
+    RETURN QUERY
     WITH raw AS (
         SELECT (h.hour AT TIME ZONE tz)::date AS day, sum(h.value_sum) AS v
           FROM reading_hourly h JOIN site s ON s.id = h.site_id
@@ -192,20 +190,93 @@ BEGIN
         UNION
         SELECT sm.day, td.day, sm.w
           FROM td JOIN sm ON sm.day = (td.day - interval '1 year')::date
-    ), tw AS (
-        SELECT p.tday, p.w / count(*) OVER (PARTITION BY p.lday) AS w FROM pairs p
     )
-    SELECT (SELECT count(*) FROM raw WHERE raw.v <> 0)::double precision / ndays,
-           CASE WHEN sum(w) > 0
-                THEN (coalesce(sum(w) FILTER (WHERE tday < today), 0)
-                      + coalesce(sum(w) FILTER (WHERE tday = today), 0) * dayfrac) / sum(w) END
-      INTO coverage, share FROM tw;
+    SELECT x.tday, sum(x.w), (SELECT count(*) FROM raw WHERE raw.v <> 0)::double precision / ndays
+      FROM (SELECT p.tday, p.w / count(*) OVER (PARTITION BY p.lday) AS w FROM pairs p) x
+     GROUP BY x.tday;
+END $$;
+COMMENT ON FUNCTION target_last_year_weights(target) IS
+    'The last_year profile of a target: per day of its year, last year''s smoothed daily total at the same calendar point, and last year''s coverage (0..1).';
+
+-- The profiles, kept by the evaluation (target_profile_refresh) so that an
+-- evaluation a minute does not read last year's readings each time.
+CREATE TABLE target_profile (
+    target_id    integer NOT NULL REFERENCES target (id) ON DELETE CASCADE,
+    day          date NOT NULL,
+    w            double precision NOT NULL,
+    coverage     double precision NOT NULL,
+    timezone     text NOT NULL,
+    computed_at  timestamptz NOT NULL,
+    PRIMARY KEY (target_id, day)
+);
+COMMENT ON TABLE target_profile IS 'The last_year profiles of the targets, as target_last_year_weights computed them at computed_at; younger than an hour, they stand for it.';
+COMMENT ON COLUMN target_profile.target_id IS 'The target.';
+COMMENT ON COLUMN target_profile.day IS 'A day of the target''s year.';
+COMMENT ON COLUMN target_profile.w IS 'Its weight: last year''s smoothed total at that calendar point.';
+COMMENT ON COLUMN target_profile.coverage IS 'Share of last year''s days with readings (0..1).';
+COMMENT ON COLUMN target_profile.timezone IS 'The zone the days were counted in.';
+COMMENT ON COLUMN target_profile.computed_at IS 'When it was computed.';
+GRANT SELECT, INSERT, UPDATE ON target_profile TO enertrack_ingest;
+
+-- Recomputes the profiles of the year of `at` older than an hour.
+CREATE FUNCTION target_profile_refresh(at timestamptz) RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    tz text; t target; n integer := 0;
+BEGIN
+    SELECT s.timezone INTO tz FROM target_setting s;
+    FOR t IN SELECT x.* FROM target x JOIN metric m ON m.name = x.metric
+              WHERE x.year = extract(year FROM at AT TIME ZONE tz)::int AND m.aggregate = 'sum'
+                AND (x.schedule_kind = 'last_year'
+                     OR (x.schedule_kind IS NULL AND x.schedule IS NULL AND m.flow))
+                AND NOT EXISTS (SELECT 1 FROM target_profile p
+                                 WHERE p.target_id = x.id AND p.timezone = tz
+                                   AND p.computed_at > now() - interval '1 hour') LOOP
+        INSERT INTO target_profile (target_id, day, w, coverage, timezone, computed_at)
+        SELECT t.id, l.day, l.w, l.coverage, tz, now() FROM target_last_year_weights(t) l
+        ON CONFLICT (target_id, day) DO UPDATE
+           SET w = EXCLUDED.w, coverage = EXCLUDED.coverage, timezone = EXCLUDED.timezone,
+               computed_at = EXCLUDED.computed_at;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION target_profile_refresh(timestamptz) IS
+    'Recomputes into target_profile the last_year profiles of the targets of the year of `at` that are older than an hour; returns how many.';
+
+-- The last_year schedule at `at`: the share of the profile's total reached
+-- (the day of `at` counted by the fraction of it passed), and coverage.
+CREATE FUNCTION target_last_year_share(t target, at timestamptz,
+                                       OUT share double precision, OUT coverage double precision)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    tz text; today date; dayfrac double precision; d0 timestamptz;
+BEGIN
+    SELECT s.timezone INTO tz FROM target_setting s;
+    today := (at AT TIME ZONE tz)::date;
+    d0 := today::timestamp AT TIME ZONE tz;
+    dayfrac := extract(epoch FROM at - d0)
+               / extract(epoch FROM ((today + 1)::timestamp AT TIME ZONE tz) - d0);
+    IF EXISTS (SELECT 1 FROM target_profile p WHERE p.target_id = t.id AND p.timezone = tz
+                  AND p.computed_at > now() - interval '1 hour') THEN
+        SELECT max(p.coverage),
+               CASE WHEN sum(p.w) > 0
+                    THEN (coalesce(sum(p.w) FILTER (WHERE p.day < today), 0)
+                          + coalesce(sum(p.w) FILTER (WHERE p.day = today), 0) * dayfrac) / sum(p.w) END
+          INTO coverage, share FROM target_profile p WHERE p.target_id = t.id;
+    ELSE
+        SELECT max(l.coverage),
+               CASE WHEN sum(l.w) > 0
+                    THEN (coalesce(sum(l.w) FILTER (WHERE l.day < today), 0)
+                          + coalesce(sum(l.w) FILTER (WHERE l.day = today), 0) * dayfrac) / sum(l.w) END
+          INTO coverage, share FROM target_last_year_weights(t) l;
+    END IF;
     IF today >= make_date(t.year + 1, 1, 1) THEN
         share := 1;
     END IF;
 END $$;
 COMMENT ON FUNCTION target_last_year_share(target, timestamptz) IS
-    'The last_year schedule: the share of last year''s total reached at the calendar point of `at` (daily, smoothed over 7 days), and how much of last year had readings (0..1).';
+    'The last_year schedule: the share of last year''s total reached at the calendar point of `at` (daily, smoothed over 7 days), and how much of last year had readings (0..1); from target_profile when it is younger than an hour.';
 
 -- Per milestone of a target at `at`: due, the site's commissioned capacity
 -- this year, what the site's milestones up to this one plan, and whether it
@@ -455,19 +526,28 @@ COMMENT ON COLUMN target_progress.milestones_due IS 'Milestones due by now (NULL
 COMMENT ON COLUMN target_progress.late_projects IS 'Late projects with their due dates, "name (due YYYY-MM-DD), ..."; NULL: none.';
 
 -- 6. Telemetry against the official monthly figures.
+-- The telemetry of a scope and metric between two local dates.
+CREATE FUNCTION statistic_telemetry(sc text, m text, d0 date, d1 date) RETURNS double precision
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+    tz text; v double precision;
+BEGIN
+    SELECT s.timezone INTO tz FROM target_setting s;
+    SELECT sum(sp.value_sum) INTO v
+      FROM reading_spans(m, CASE WHEN m = 'capacity_commissioned' THEN ARRAY['solar', 'wind', 'biomass'] END,
+                         ARRAY[d0::timestamp AT TIME ZONE tz, d1::timestamp AT TIME ZONE tz]) sp
+      JOIN site s ON s.id = sp.site_id
+     WHERE target_scope_has(sc, s.id, s.county);
+    RETURN v;
+END $$;
+COMMENT ON FUNCTION statistic_telemetry(text, text, date, date) IS
+    'Sum of the readings of a scope and metric from local date d0 to d1 (exclusive), canonical unit; NULL: none.';
+
 CREATE VIEW telemetry_vs_statistics AS
 SELECT st.scope, st.metric, st.period, st.source, tel.v AS telemetry, st.value AS official,
        CASE WHEN st.value <> 0 THEN 100 * (coalesce(tel.v, 0) - st.value) / st.value END AS gap_pct
   FROM statistic st
-  CROSS JOIN target_setting cfg
-  CROSS JOIN LATERAL (
-      SELECT sum(h.value_sum) AS v
-        FROM reading_hourly h JOIN site s ON s.id = h.site_id
-       WHERE h.metric = st.metric
-         AND h.hour >= (st.period_start::timestamp AT TIME ZONE cfg.timezone)
-         AND h.hour < (st.period_end::timestamp AT TIME ZONE cfg.timezone)
-         AND target_scope_has(st.scope, s.id, s.county)
-         AND (st.metric <> 'capacity_commissioned' OR h.source IN ('solar', 'wind', 'biomass'))) tel
+  CROSS JOIN LATERAL (SELECT statistic_telemetry(st.scope, st.metric, st.period_start, st.period_end) AS v) tel
  WHERE st.period ~ '^[0-9]{4}-[0-9]{2}$';
 COMMENT ON VIEW telemetry_vs_statistics IS 'Per scope, metric, month and source of the monthly statistics: the telemetry total, the official figure and the gap in %.';
 COMMENT ON COLUMN telemetry_vs_statistics.scope IS 'city, county:<name> or site:<id>.';
@@ -499,22 +579,25 @@ COMMENT ON COLUMN truth_alert.outbox_id IS 'The mail (alert_outbox.id).';
 GRANT SELECT, INSERT, UPDATE ON truth_alert TO enertrack_ingest;
 
 -- Reconciliation at `at`: per county and metric, the latest closed month
--- with a statistic (preferred source) and its gap.
+-- with a statistic (preferred source) and its gap; the telemetry is summed
+-- for those months only.
 CREATE FUNCTION reconcile_latest(at timestamptz)
 RETURNS TABLE (scope text, metric text, period text, source text, telemetry double precision,
                official double precision, gap_pct double precision)
 LANGUAGE sql STABLE AS $$
-    WITH cfg AS (SELECT * FROM target_setting),
-    c AS (
-        SELECT v.*, row_number() OVER (PARTITION BY v.scope, v.metric
-                                       ORDER BY v.period DESC,
-                                                array_position(cfg.statistics_sources, v.source), v.source) AS rk
-          FROM telemetry_vs_statistics v JOIN statistic s USING (scope, metric, period, source), cfg
-         WHERE v.scope LIKE 'county:%'
+    WITH latest AS (
+        SELECT DISTINCT ON (s.scope, s.metric) s.*
+          FROM statistic s, target_setting cfg
+         WHERE s.scope LIKE 'county:%' AND s.period ~ '^[0-9]{4}-[0-9]{2}$'
            AND s.period_end <= (at AT TIME ZONE cfg.timezone)::date
-           AND (cardinality(cfg.statistics_sources) = 0 OR v.source = ANY (cfg.statistics_sources))
+           AND (cardinality(cfg.statistics_sources) = 0 OR s.source = ANY (cfg.statistics_sources))
+         ORDER BY s.scope, s.metric, s.period DESC,
+                  array_position(cfg.statistics_sources, s.source), s.source
     )
-    SELECT c.scope, c.metric, c.period, c.source, c.telemetry, c.official, c.gap_pct FROM c WHERE rk = 1
+    SELECT l.scope, l.metric, l.period, l.source, tel.v, l.value,
+           CASE WHEN l.value <> 0 THEN 100 * (coalesce(tel.v, 0) - l.value) / l.value END
+      FROM latest l
+     CROSS JOIN LATERAL (SELECT statistic_telemetry(l.scope, l.metric, l.period_start, l.period_end) AS v) tel
 $$;
 COMMENT ON FUNCTION reconcile_latest(timestamptz) IS
     'Per county and metric: the latest month closed at `at` with an official figure, its telemetry and gap.';

@@ -72,6 +72,9 @@ check "last_year: expected" "$(prog $AT county:A 'round(expected::numeric, 2)')"
 check "last_year: drift" "$(prog $AT county:A 'round(drift_pct::numeric, 2)')" "1.77"
 check "last_year: projected" "$(prog $AT county:A 'round(projected::numeric, 2)')" "61061.00"
 check "last_year: status" "$(prog $AT county:A status)" "on_track"
+# the same from the profile the evaluation keeps (target_profile)
+is "profile kept" "$(q "SELECT target_profile_refresh('$AT')")" "1"
+check "last_year: expected from the kept profile" "$(prog $AT county:A 'round(expected::numeric, 2)')" "9836.07"
 # The leap day itself, at noon: before it 31 × 100 + 27 × 100 + 50 = 5 850,
 # plus half of its own 50: 5 875. expected = 60 000 × 5 875 / 54 900 = 6 420.77.
 check "leap day" "$(prog 2024-02-29T12:00:00Z county:A 'round(expected::numeric, 2)')" "6420.77"
