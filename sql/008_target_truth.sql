@@ -378,9 +378,12 @@ BEGIN
                 schedule_note := format('linear: %s covers %s %% of its days, under 90 %%',
                                         t.year - 1, round((100 * coalesce(ly_cov, 0))::numeric, 1));
             END IF;
-        ELSE
+        ELSIF mt.aggregate = 'sum' THEN
             schedule_used := 'linear';
             schedule_note := 'linear';
+        ELSE
+            -- a level or a ratio has no schedule
+            schedule_used := 'linear';
         END IF;
         IF n_ms = 0 AND t.metric IN ('capacity_commissioned', 'retrofit_capacity') THEN
             schedule_note := 'no milestones; ' || schedule_note;

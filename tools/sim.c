@@ -45,7 +45,7 @@
 #define INTENSITY_FACTOR 0.97
 
 /* --faults: in FAULT_YEAR the mines of FAULT_COUNTY send 8 % less than they
- * produce, and one block of June commissions three months late. */
+ * produce, and one block planned for March to September commissions three months late. */
 #define FAULT_YEAR	 2024
 #define FAULT_COUNTY	 P_QINYUAN
 #define FAULT_REPORT	 0.92
@@ -580,14 +580,15 @@ static int plan_year(struct sim *s, int y, int *cap)
 	return 0;
 }
 
-/* --faults: the first block of FAULT_YEAR planned for June commissions
- * FAULT_DELAY_DAYS later than planned (its milestone keeps the plan). */
+/* --faults: the first block of FAULT_YEAR planned for March to September
+ * commissions FAULT_DELAY_DAYS later than planned, within the year (its
+ * milestone keeps the plan). */
 static void delay_block(struct sim *s)
 {
 	for (int i = 0; i < s->nblocks; i++) {
 		int y, m, d;
 		civil_from_days(floor_div(s->blocks[i].planned, DAY), &y, &m, &d);
-		if (y == FAULT_YEAR && m == 6) {
+		if (y == FAULT_YEAR && m >= 3 && m <= 9) {
 			s->blocks[i].ts += FAULT_DELAY_DAYS * DAY;
 			return;
 		}
@@ -1069,8 +1070,9 @@ static void sim_usage(FILE *f)
 		   "                     years share one seasonal shape\n"
 		   "  --faults           in 2024, 沁源's mines report 8 %% less than they produce, "
 		   "and\n"
-		   "                     one block planned for June commissions three months "
-		   "late\n"
+		   "                     one block planned for March to September "
+		   "commissions\n"
+		   "                     three months late\n"
 		   "  --statistics FILE  write the true monthly figures of the span's whole months "
 		   "as\n"
 		   "                     CSV for `enertrack import`\n"
