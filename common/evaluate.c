@@ -6,6 +6,7 @@
  * several daemons exactly one evaluates. Used by enertrackd (at now()) and
  * by `enertrack evaluate` (at any instant, to replay a past year). */
 #include "common/evaluate.h"
+#include "common/truth_mail.h"
 
 #include <errno.h>
 #include <math.h>
@@ -162,6 +163,7 @@ enum {
 	C_SINCE,
 	C_LASTMAIL,
 	C_NOW,
+	C_SCHED,
 };
 
 static const char progress_sql[] =
@@ -169,7 +171,7 @@ static const char progress_sql[] =
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" a.state, extract(epoch FROM a.since), extract(epoch FROM a.last_mail_at),"
-	" extract(epoch FROM $1::timestamptz)"
+	" extract(epoch FROM $1::timestamptz), p.schedule_used"
 	" FROM target_progress_at($1::timestamptz) p"
 	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
 	" ORDER BY p.target_id";
@@ -314,10 +316,21 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		return true;
 	}
 	if (et_pq_use_settings(al->conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true,
-			       c->store_settings, al->err, sizeof(al->err)))
+			       c->store_settings, al->err, sizeof(al->err)) ||
+	    et_truth_use_sources(al->conn, c->statistics_sources, true, c->store_settings, al->err,
+				 sizeof(al->err)))
 		goto fail;
 
 	const char *ap[1] = {al->at};
+	/* the last_year profiles, kept an hour rather than read each time */
+	r = PQexecParams(al->conn, "SELECT target_profile_refresh($1::timestamptz)", 1, NULL, ap,
+			 NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
 	r = PQexecParams(al->conn, progress_sql, 1, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
@@ -340,8 +353,14 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 				strcmp(status, "insufficient_data") != 0 && !isnan(drift);
 		double bad = has_data ? et_alert_bad_pct(PQgetvalue(r, i, C_KIND), drift) : NAN;
 		et_alert_t old = a;
-		enum et_alert_event ev = et_alert_step(&a, &c->params, has_data, bad, now_us);
-		if (!known || ev != ET_AL_EV_NONE || a.last_mail_us != old.last_mail_us) {
+		/* a target with milestones mails per late project (truth_mail.c) */
+		bool by_milestones = strcmp(PQgetvalue(r, i, C_SCHED), "milestones") == 0;
+		enum et_alert_event ev =
+			by_milestones ? ET_AL_EV_NONE
+				      : et_alert_step(&a, &c->params, has_data, bad, now_us);
+		if (by_milestones) {
+			/* no drift alert state for it */
+		} else if (!known || ev != ET_AL_EV_NONE || a.last_mail_us != old.last_mail_us) {
 			if (!record_change(al, c, r, i, &old, &a, ev, now_us)) {
 				PQclear(r);
 				goto fail;
@@ -365,6 +384,8 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		}
 	}
 	PQclear(r);
+	if (et_truth_evaluate(al->conn, c, al->at, &al->mails, al->err, sizeof(al->err)))
+		goto fail;
 	if (!exec_ok(al, "COMMIT"))
 		goto fail;
 	return true;

@@ -29,6 +29,11 @@ typedef struct et_eval_cfg {
 	et_alert_params_t params;
 	const char *smtp_from;
 	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
+	/* [targets] statistics_sources (NULL or "": every source, by name) and
+	 * the milestone and reconciliation mails (common/truth_mail.c) */
+	const char *statistics_sources;
+	int milestone_grace_days;
+	double reconcile_pct;
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
 	void *ctx;

@@ -30,6 +30,9 @@
 /* The settings the thread reads, swapped whole under the mutex on reload. */
 struct alert_cfg {
 	char tz[80];
+	char statistics_sources[512];
+	int milestone_grace_days;
+	double reconcile_pct;
 	int eval_interval_s;
 	double min_elapsed_pct;
 	int stale_after_s;
@@ -213,6 +216,9 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_retry_s = cfg->smtp_retry_s,
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
+	snprintf(v.statistics_sources, sizeof(v.statistics_sources), "%s", cfg->statistics_sources);
+	v.milestone_grace_days = cfg->milestone_grace_days;
+	v.reconcile_pct = cfg->reconcile_pct;
 	return cfg_dup(&v);
 }
 
@@ -571,6 +577,9 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 			    .params = c->params,
 			    .smtp_from = c->smtp_from,
 			    .smtp_to = c->smtp_to,
+			    .statistics_sources = c->statistics_sources,
+			    .milestone_grace_days = c->milestone_grace_days,
+			    .reconcile_pct = c->reconcile_pct,
 			    .on_target = on_target,
 			    .ctx = al};
 	et_eval_result_t res;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- characters ---- */
@@ -734,5 +735,54 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	et_buf_free(&html);
 	if (w.rc)
 		return fail(err, errlen, w.rc, w.rc == -ENOMEM ? "out of memory" : "cannot format");
+	return 0;
+}
+
+int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
+		       const char *subject, const char *body, int64_t date_us,
+		       const char *message_id, et_buf_t *out, char *err, size_t errlen)
+{
+	if (!from_addr || !*from_addr || !to || nto == 0 || !subject || !body || !out)
+		return fail(err, errlen, -EINVAL, "no From, recipient, subject or body");
+	for (size_t i = 0; i < nto; i++)
+		if (!to[i] || !*to[i])
+			return fail(err, errlen, -EINVAL, "an empty recipient");
+	if (!msgid_ok(message_id))
+		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	char subj[512], from[256], date[48];
+	et_mail_header_sanitize(subject, subj, sizeof(subj));
+	et_mail_header_sanitize(from_addr, from, sizeof(from));
+	fmt_date(date_us, date, sizeof(date));
+	et_buf_t text = ET_BUF_INIT, msg = ET_BUF_INIT;
+	struct w tw = {&text, 0}, w = {&msg, 0};
+	/* line by line: put_data cleans control characters, LF included */
+	for (const char *l = body; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char *line = strndup(l, n);
+		if (!line) {
+			tw.rc = -ENOMEM;
+			break;
+		}
+		put_data(&tw, line, false);
+		free(line);
+		puts_(&tw, "\r\n");
+		l += n + (nl ? 1 : 0);
+	}
+	putf(&w, "Date: %s\r\nFrom: %s\r\n", date, from);
+	put_to(&w, to, nto);
+	put_subject(&w, subj);
+	putf(&w, "Message-ID: <%s>\r\n", message_id);
+	puts_(&w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+		  "Content-Type: text/plain; charset=UTF-8\r\n"
+		  "Content-Transfer-Encoding: base64\r\n\r\n");
+	put_b64_body(&w, &text);
+	int rc = tw.rc ? tw.rc : w.rc;
+	if (!rc)
+		rc = et_buf_append(out, msg.data, msg.len);
+	et_buf_free(&text);
+	et_buf_free(&msg);
+	if (rc)
+		return fail(err, errlen, rc, rc == -ENOMEM ? "out of memory" : "cannot format");
 	return 0;
 }

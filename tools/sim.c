@@ -44,6 +44,13 @@
  * comfortably past the plan's 1.8 %. */
 #define INTENSITY_FACTOR 0.97
 
+/* --faults: in FAULT_YEAR the mines of FAULT_COUNTY send 8 % less than they
+ * produce, and one block planned for March to September commissions three months late. */
+#define FAULT_YEAR	 2024
+#define FAULT_COUNTY	 P_QINYUAN
+#define FAULT_REPORT	 0.92
+#define FAULT_DELAY_DAYS 92
+
 #define MINE_ZERO_DAY_P	  (1.0 / 60) /* a maintenance day about every two months */
 #define MINE_MAINT_WEIGHT 0.15	     /* the maintenance shift's output, per full shift */
 
@@ -280,6 +287,7 @@ struct site {
 
 struct block {
 	int64_t ts;
+	int64_t planned; /* the milestone's date: ts, unless --faults delays it */
 	int plant;
 	double mw;
 };
@@ -316,6 +324,16 @@ struct sim {
 	int nheap;
 	struct totals tot[MAX_YEARS];
 	uint64_t messages, by_kind[K_COUNT];
+	/* --same-season: the festival dip on the same calendar days every year */
+	bool same_season;
+	/* --faults: the demo's two problems of FAULT_YEAR (see sim_usage) */
+	bool faults;
+	int late_block; /* index in blocks of the late one, -1: none */
+	int64_t late_planned;
+	/* --statistics: true monthly sums, before any fault: the city per
+	 * metric, and each county's raw coal */
+	double stat_city[M_COUNT][MAX_YEARS * 12];
+	double stat_county[P_COUNT][MAX_YEARS * 12];
 };
 
 static int build_roster(struct sim *s)
@@ -431,7 +449,8 @@ static int build_roster(struct sim *s)
 
 static double mine_festival(const struct sim *s, const struct site *m, int64_t day, int y)
 {
-	int64_t o = day - spring_festival(y);
+	/* --same-season: 2024's date (10 February) in every year */
+	int64_t o = day - (s->same_season ? days_from_civil(y, 2, 10) : spring_festival(y));
 	if (o < -7 || o >= 14)
 		return 1;
 	double low = 0.30 + 0.10 * unif(s->seed, D_MINE_FEST, m->index, y, 0);
@@ -555,9 +574,108 @@ static int plan_year(struct sim *s, int y, int *cap)
 					clash = true;
 				}
 		}
-		s->blocks[s->nblocks++] = (struct block){.ts = ts, .plant = plant, .mw = mw};
+		s->blocks[s->nblocks++] =
+			(struct block){.ts = ts, .planned = ts, .plant = plant, .mw = mw};
 	}
 	return 0;
+}
+
+/* --faults: the first block of FAULT_YEAR planned for March to September
+ * commissions FAULT_DELAY_DAYS later than planned, within the year (its
+ * milestone keeps the plan). */
+static void delay_block(struct sim *s)
+{
+	for (int i = 0; i < s->nblocks; i++) {
+		int y, m, d;
+		civil_from_days(floor_div(s->blocks[i].planned, DAY), &y, &m, &d);
+		if (y == FAULT_YEAR && m >= 3 && m <= 9) {
+			s->blocks[i].ts += FAULT_DELAY_DAYS * DAY;
+			return;
+		}
+	}
+}
+
+/* --milestones FILE: the planned blocks as INSERTs into target_milestone,
+ * for the city's capacity_commissioned target of their year. */
+static int write_milestones(const struct sim *s, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "-- enertrack sim: the planned commissioning of the new-energy blocks\n"
+		   "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)\n"
+		   "SELECT t.id, v.site_id, v.name, v.due::date, v.mw, 'MW'\n"
+		   "  FROM target t, (VALUES\n");
+	int n = 0;
+	for (int i = 0; i < s->nblocks; i++) {
+		const struct block *b = &s->blocks[i];
+		int y, m, d;
+		civil_from_days(floor_div(b->planned, DAY), &y, &m, &d);
+		if (b->planned < s->start || b->planned >= s->end)
+			continue;
+		int phase = 1;
+		for (int j = 0; j < s->nblocks; j++) {
+			const struct block *o = &s->blocks[j];
+			phase += j != i && o->plant == b->plant &&
+				 year_of_day(floor_div(o->planned, DAY)) == y &&
+				 (o->planned < b->planned || (o->planned == b->planned && j < i));
+		}
+		const struct site *p = &s->sites[s->first_plant + b->plant];
+		fprintf(f, "%s    ('%s', '%s phase %d-%d', '%04d-%02d-%02d', %.1f, %d)",
+			n++ ? ",\n" : "", p->id, p->id, y, phase, y, m, d, b->mw, y);
+	}
+	fprintf(f, "\n  ) v(site_id, name, due, mw, year)\n"
+		   " WHERE t.metric = 'capacity_commissioned' AND t.scope = 'city' AND t.year = "
+		   "v.year\n"
+		   "ON CONFLICT (target_id, name) DO NOTHING;\n");
+	if (n == 0) {
+		/* no block in the span: an empty file rather than a bad statement */
+		rewind(f);
+		if (ftruncate(fileno(f), 0))
+			n = -1;
+	}
+	return fclose(f) || n < 0 ? -EIO : 0;
+}
+
+/* --statistics FILE: the true monthly sums of the whole months of the span as
+ * the statistics bureau publishes them (CSV for `enertrack import`). */
+static int write_statistics(const struct sim *s, const char *path)
+{
+	static const struct {
+		int metric;
+		const char *name, *unit;
+		double per;
+	} st[] = {
+		{M_RAW_COAL, "raw_coal", "万吨", 1e4},
+		{M_GENERATION, "generation", "万千瓦时", 10},
+		{M_CONSUMPTION, "energy_consumption", "万吨标准煤", 1e4},
+	};
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "scope,metric,period,value,unit,source,note\n");
+	for (int yi = 0; yi < s->years; yi++) {
+		for (int m = 1; m <= 12; m++) {
+			int y = s->y0 + yi;
+			int64_t a = days_from_civil(y, m, 1) * DAY;
+			int64_t b =
+				days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * DAY;
+			if (a < s->start || b > s->end)
+				continue;
+			int mi = yi * 12 + m - 1;
+			for (size_t k = 0; k < sizeof(st) / sizeof(st[0]); k++)
+				fprintf(f, "city,%s,%04d-%02d,%.4f,%s,长治市统计局,\n", st[k].name,
+					y, m, s->stat_city[st[k].metric][mi] / st[k].per,
+					st[k].unit);
+			for (int p = 0; p < P_COUNT; p++)
+				if (places[p].mines)
+					fprintf(f,
+						"county:%s,raw_coal,%04d-%02d,%.4f,万吨,"
+						"长治市统计局,\n",
+						places[p].name, y, m, s->stat_county[p][mi] / 1e4);
+		}
+	}
+	return fclose(f) ? -EIO : 0;
 }
 
 /* The plant's capacity factor on a day. */
@@ -772,6 +890,12 @@ static int emit(struct sim *s, struct out *o, struct site *site, int64_t ts, con
 {
 	char tsbuf[40], topic[256], payload[512], extra[128] = "";
 	canonical = round_to(canonical, strcmp(metric, "gdp") == 0 ? 100 : 0.001);
+	int ty, tm, td;
+	civil_from_days(floor_div(ts, DAY), &ty, &tm, &td);
+	double truth = canonical;
+	if (s->faults && ty == FAULT_YEAR && site->kind == K_MINE &&
+	    site->county == places[FAULT_COUNTY].name)
+		canonical = round_to(canonical * FAULT_REPORT, 0.001);
 	format_ts(tsbuf, sizeof(tsbuf), ts);
 	snprintf(topic, sizeof(topic), "%s/%s/%s/%s", s->prefix, kind_names[site->kind], site->id,
 		 metric);
@@ -809,6 +933,12 @@ static int emit(struct sim *s, struct out *o, struct site *site, int64_t ts, con
 			 : strcmp(metric, "gdp") == 0			? M_GDP
 									: M_SHARE;
 	t->sum[mt] += canonical;
+	int mi = yi * 12 + tm - 1;
+	s->stat_city[mt][mi] += truth;
+	if (mt == M_RAW_COAL)
+		for (int p = 0; p < P_COUNT; p++)
+			if (site->county == places[p].name)
+				s->stat_county[p][mi] += truth;
 	if (mt == M_CAPACITY)
 		t->cap_by_source[source] += canonical;
 	if (mt == M_SHARE) {
@@ -922,7 +1052,8 @@ static void sim_usage(FILE *f)
 	fprintf(f, "usage: enertrack sim [--uri URI] [--year Y] [--from YYYY-MM-DD] [--to "
 		   "YYYY-MM-DD]\n"
 		   "                     [--interval D] [--rate N] [--seed N] [--topic-prefix P]\n"
-		   "                     [--client-id ID] [--dry-run] [--quiet]\n"
+		   "                     [--client-id ID] [--dry-run] [--quiet] [--same-season]\n"
+		   "                     [--faults] [--statistics FILE] [--milestones FILE]\n"
 		   "Publishes realistic Changzhi telemetry (QoS 1), in order of ts:\n"
 		   "  --uri URI          broker (default tcp://127.0.0.1:1883)\n"
 		   "  --year Y           the simulated year (default 2024)\n"
@@ -933,7 +1064,19 @@ static void sim_usage(FILE *f)
 		   "1)\n"
 		   "  --topic-prefix P   default energy\n"
 		   "  --dry-run          print topic<TAB>payload lines instead of publishing\n"
-		   "  --quiet            no progress and no summary\n");
+		   "  --quiet            no progress and no summary\n"
+		   "  --same-season      the Spring Festival dip on 10 February every year, so "
+		   "that\n"
+		   "                     years share one seasonal shape\n"
+		   "  --faults           in 2024, 沁源's mines report 8 %% less than they produce, "
+		   "and\n"
+		   "                     one block planned for March to September "
+		   "commissions\n"
+		   "                     three months late\n"
+		   "  --statistics FILE  write the true monthly figures of the span's whole months "
+		   "as\n"
+		   "                     CSV for `enertrack import`\n"
+		   "  --milestones FILE  write the planned blocks as SQL for target_milestone\n");
 }
 
 static void print_summary(const struct sim *s, const char *from, const char *to,
@@ -986,11 +1129,15 @@ int sim_main(int argc, char **argv)
 		{"client-id", required_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"same-season", no_argument, NULL, 'S'},
+		{"faults", no_argument, NULL, 'F'},
+		{"statistics", required_argument, NULL, 'T'},
+		{"milestones", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *uri = "tcp://127.0.0.1:1883", *client_id = NULL, *interval_arg = "8h";
-	const char *from_arg = NULL, *to_arg = NULL;
+	const char *from_arg = NULL, *to_arg = NULL, *stat_path = NULL, *ms_path = NULL;
 	struct sim s = {.seed = 1, .interval = 8 * 3600, .prefix = "energy"};
 	struct out o = {.f = stdout};
 	int year = 0, c;
@@ -1070,6 +1217,18 @@ int sim_main(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'S':
+			s.same_season = true;
+			break;
+		case 'F':
+			s.faults = true;
+			break;
+		case 'T':
+			stat_path = optarg;
+			break;
+		case 'M':
+			ms_path = optarg;
+			break;
 		case 'h':
 			sim_usage(stdout);
 			return 0;
@@ -1113,7 +1272,13 @@ int sim_main(int argc, char **argv)
 	for (int y = s.y0; y < s.y0 + s.years; y++)
 		if (plan_year(&s, y, &cap))
 			goto oom;
+	if (s.faults)
+		delay_block(&s);
 	qsort(s.blocks, (size_t)s.nblocks, sizeof(*s.blocks), cmp_block);
+	if (ms_path && write_milestones(&s, ms_path)) {
+		log_error("sim: cannot write %s", ms_path);
+		goto out;
+	}
 	if (build_streams(&s))
 		goto oom;
 
@@ -1158,6 +1323,10 @@ int sim_main(int argc, char **argv)
 		o.pub = NULL;
 		if (et_pub_close(p))
 			goto out;
+	}
+	if (stat_path && write_statistics(&s, stat_path)) {
+		log_error("sim: cannot write %s", stat_path);
+		goto out;
 	}
 	if (!quiet)
 		print_summary(&s, from_s, to_s, interval_arg);

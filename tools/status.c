@@ -11,6 +11,7 @@
 
 #include "common/confload.h"
 #include "common/evaluate.h"
+#include "common/truth_mail.h"
 #include "db.h"
 #include "enertrack/log.h"
 
@@ -37,6 +38,10 @@ enum {
 	S_TOL,
 	S_AT,
 	S_TZ,
+	S_SCHED,
+	S_SCHED_NOTE,
+	S_MONTHS,
+	S_LATE,
 	S_NCOLS
 };
 
@@ -45,12 +50,41 @@ static const char progress_sql[] =
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" p.tolerance_pct, to_char($1::timestamptz AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI'),"
-	" s.timezone"
+	" s.timezone, p.schedule_used, p.schedule_note, p.month_sources, p.late_projects"
 	" FROM target_progress_at($1::timestamptz) p, target_setting s ORDER BY p.target_id";
 
 static double num(PGresult *r, int i, int c)
 {
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
+}
+
+/* "2024-01 statistics:a, 2024-02 statistics:a, 2024-03 telemetry" as
+ * "2024-01..2024-02 statistics:a, 2024-03 telemetry". */
+static void print_months(const char *list)
+{
+	char buf[2048], first[16] = "", last[16] = "", src[128] = "";
+	snprintf(buf, sizeof(buf), "%s", list);
+	const char *sep = "";
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save);; t = strtok_r(NULL, ",", &save)) {
+		char mon[16] = "", what[128] = "";
+		if (t && sscanf(t, " %15s %127s", mon, what) != 2)
+			continue;
+		if (src[0] && (!t || strcmp(what, src) != 0)) {
+			if (strcmp(first, last) == 0)
+				printf("%s%s %s", sep, first, src);
+			else
+				printf("%s%s..%s %s", sep, first, last, src);
+			sep = ", ";
+			src[0] = '\0';
+		}
+		if (!t)
+			break;
+		if (!src[0]) {
+			snprintf(first, sizeof(first), "%s", mon);
+			snprintf(src, sizeof(src), "%s", what);
+		}
+		snprintf(last, sizeof(last), "%s", mon);
+	}
 }
 
 /* A canonical value in the target's display unit, e.g. "168.21 Mt". */
@@ -101,6 +135,22 @@ static int print_table(PGconn *conn, PGresult *r, const char *at)
 		       kind_text(PQgetvalue(r, i, S_KIND)), plan, exp_s, act, drift, proj,
 		       PQgetvalue(r, i, S_STATUS), PQgetvalue(r, i, S_REPORTING),
 		       PQgetvalue(r, i, S_STALE));
+	}
+	/* how each sum target is judged: its schedule and why, its sources */
+	printf("\n");
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (PQgetisnull(r, i, S_SCHED_NOTE))
+			continue;
+		printf("%s: %s", PQgetvalue(r, i, S_LABEL), PQgetvalue(r, i, S_SCHED_NOTE));
+		if (!PQgetisnull(r, i, S_LATE))
+			printf("; late: %s", PQgetvalue(r, i, S_LATE));
+		else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0)
+			printf("; none late");
+		if (!PQgetisnull(r, i, S_MONTHS)) {
+			printf("; months: ");
+			print_months(PQgetvalue(r, i, S_MONTHS));
+		}
+		printf("\n");
 	}
 	/* where a target drifts, the sites furthest behind their own share */
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -169,6 +219,17 @@ static int print_json(PGresult *r)
 				    json_integer(atoi(PQgetvalue(r, i, S_STALE))));
 		json_object_set_new(o, "status", json_string(PQgetvalue(r, i, S_STATUS)));
 		json_object_set_new(o, "display_unit", json_string(PQgetvalue(r, i, S_DUNIT)));
+		json_object_set_new(o, "schedule", json_string(PQgetvalue(r, i, S_SCHED)));
+		json_object_set_new(o, "schedule_note",
+				    json_string(PQgetvalue(r, i, S_SCHED_NOTE)));
+		json_object_set_new(o, "month_sources",
+				    PQgetisnull(r, i, S_MONTHS)
+					    ? json_null()
+					    : json_string(PQgetvalue(r, i, S_MONTHS)));
+		json_object_set_new(o, "late_projects",
+				    PQgetisnull(r, i, S_LATE)
+					    ? json_null()
+					    : json_string(PQgetvalue(r, i, S_LATE)));
 		json_array_append_new(arr, o);
 	}
 	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
@@ -225,7 +286,8 @@ int status_main(int argc, char **argv)
 	/* this configuration's [targets], not the daemon's stored ones */
 	if (!conn || tool_check_schema(conn, config) ||
 	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, false,
-			       err, sizeof(err))) {
+			       err, sizeof(err)) ||
+	    et_truth_use_sources(conn, cfg.statistics_sources, false, false, err, sizeof(err))) {
 		if (conn && err[0])
 			log_error("%s", err);
 		PQfinish(conn);

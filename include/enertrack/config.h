@@ -52,11 +52,14 @@ typedef struct et_config {
 	int eval_interval_s;
 	double min_elapsed_pct;
 	int stale_after_s;
+	char *statistics_sources; /* comma/space-separated, first preferred; "": all */
 	/* [alerts] */
 	double fire_pct;
 	double resolve_pct;
 	int pending_s;
 	int repeat_s;
+	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
+	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */

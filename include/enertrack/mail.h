@@ -85,4 +85,13 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
  * NULL is "". Returns the length written, without the NUL. */
 size_t et_mail_header_sanitize(const char *s, char *out, size_t outlen);
 
+/* A plain-text message (one text/plain UTF-8 part, base64) with the headers
+ * of et_mail_build: for mails that are not about a drift event (a late
+ * project, a county's telemetry off its statistics). body: lines separated
+ * by LF, each cleaned as data is. Strings borrowed. Returns 0, or -EINVAL
+ * (reason in err) or -ENOMEM; on error out is as it was. */
+int et_mail_build_text(const char *from, const char *const *to, size_t nto, const char *subject,
+		       const char *body, int64_t date_us, const char *message_id, et_buf_t *out,
+		       char *err, size_t errlen) __attribute__((warn_unused_result));
+
 #endif

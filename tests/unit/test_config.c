@@ -96,6 +96,9 @@ static void check_defaults(const et_config_t *c)
 	assert_int_equal(c->max_rejects_per_message, 100);
 	assert_string_equal(c->spool_dir, "/var/lib/enertrack/spool");
 	assert_string_equal(c->log_level, "info");
+	assert_string_equal(c->statistics_sources, "");
+	assert_int_equal(c->milestone_grace_days, 14);
+	assert_true(c->reconcile_pct == 5);
 }
 
 static void test_defaults(void **state)
@@ -287,6 +290,11 @@ static const struct inline_case {
 	{"[log]\nlevel = INFO\n", "t.ini:2: [log] level: must be error, warn, info or debug\n"},
 	{"[log]\nlevel =\n", "t.ini:2: [log] level: must be error, warn, info or debug\n"},
 	{"[mqtt]\nqos = -1\n", "t.ini:2: [mqtt] qos: is out of range\n"},
+	{"[targets]\nstatistics_sources = bureau, survey\n", ""},
+	{"[alerts]\nmilestone_grace_days = 0\nreconcile_pct = 0.5\n", ""},
+	{"[alerts]\nmilestone_grace_days = -1\n",
+	 "t.ini:2: [alerts] milestone_grace_days: is out of range\n"},
+	{"[alerts]\nreconcile_pct = 2000\n", "t.ini:2: [alerts] reconcile_pct: is out of range\n"},
 	{"[mqtt]\nqos = 2 2\n", "t.ini:2: [mqtt] qos: must be a whole number\n"},
 	{"[mqtt]\nversion = 4\n", "t.ini:2: [mqtt] version: must be 3 (MQTT 3.1.1) or 5\n"},
 	{"[mqtt]\nuri = http://b\n",

@@ -1196,6 +1196,44 @@ static void test_append_deterministic(void **state)
 }
 
 /* Large site lists: every site is in both parts. */
+/* The plain-text mail: headers, the subject encoded, each body line CRLF
+ * in one base64 part; control characters in a line become spaces. */
+static void test_build_text(void **state)
+{
+	(void)state;
+	const char *to[2] = {"a@example.org", "b@example.org"};
+	et_buf_t out = ET_BUF_INIT;
+	char err[128];
+	assert_int_equal(et_mail_build_text("enertrack@example.org", to, 2,
+					    "[enertrack] 沁源: Raw coal telemetry 8.0% below",
+					    "line one\nline\ttwo\n", 1704067200000000LL,
+					    "reconcile-1.1704067200@enertrack", &out, err,
+					    sizeof(err)),
+			 0);
+	assert_int_equal(et_buf_append(&out, "", 1), 0);
+	assert_non_null(strstr(out.data, "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"));
+	assert_non_null(strstr(out.data, "Subject: =?UTF-8?B?"));
+	assert_non_null(strstr(out.data, "Message-ID: <reconcile-1.1704067200@enertrack>\r\n"));
+	const char *body = strstr(out.data, "base64\r\n\r\n");
+	assert_non_null(body);
+	body += strlen("base64\r\n\r\n");
+	size_t n;
+	char *d = b64_decode(body, strcspn(body, "\r"), &n);
+	assert_non_null(d);
+	assert_int_equal(n, strlen("line one\r\nline two\r\n"));
+	assert_memory_equal(d, "line one\r\nline two\r\n", n);
+	free(d);
+	et_buf_free(&out);
+	/* bad input leaves out as it was */
+	assert_int_equal(et_mail_build_text("", to, 2, "s", "b", 0, "a@b", &out, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(
+		et_mail_build_text("f@x", to, 2, "s", "b", 0, "no-at", &out, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(out.len, 0);
+	et_buf_free(&out);
+}
+
 static void test_many_sites(void **state)
 {
 	(void)state;
@@ -1223,17 +1261,12 @@ static void test_many_sites(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_sanitize),
-		cmocka_unit_test(test_subject),
-		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_build),
-		cmocka_unit_test(test_build_variants),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_subject_header),
-		cmocka_unit_test(test_injection),
-		cmocka_unit_test(test_to_folding),
-		cmocka_unit_test(test_build_errors),
-		cmocka_unit_test(test_append_deterministic),
+		cmocka_unit_test(test_header_sanitize), cmocka_unit_test(test_build_text),
+		cmocka_unit_test(test_subject),		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_build),		cmocka_unit_test(test_build_variants),
+		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_subject_header),
+		cmocka_unit_test(test_injection),	cmocka_unit_test(test_to_folding),
+		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_append_deterministic),
 		cmocka_unit_test(test_many_sites),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
