@@ -153,5 +153,34 @@ q "INSERT INTO counter_replacement (site_id, metric, at, old_final, new_initial)
 hourly_ok "after the replacement moved"
 [ "$(q "SELECT count(*) FROM reading WHERE counter AND value < 0")" = 0 ] || fail "a negative delta"
 [ "$(q "SELECT count(*) FROM rejected_message")" = 0 ] || fail "rejects: $(q 'SELECT reason, detail FROM rejected_message LIMIT 3')"
-stop_daemon
 log "ok: deltas, rollover, resets (restart, hold), replacement, late reading, duplicates, year totals"
+
+# ---- the simulation's belt scales (two years, 6 579 totaliser readings, one
+# meter replaced on 2024-07-01): the year totals equal what the sim counted
+"$BIN/enertrack" sim --dry-run --from 2023-01-01 --to 2024-12-31 --seed 7 >"$T/sim.out" 2>"$T/sim.log" ||
+	fail "sim: $(cat "$T/sim.log")"
+repl=$(sed -n "s/.*; \([a-z0-9-]*\)'s meter replaced at \([^:]*:[^:]*:[^ ]*\): old final \([0-9.]*\) t, new initial \([0-9.]*\) t$/\1 \2 \3 \4/p" "$T/sim.log")
+set -- $repl
+[ $# = 4 ] || fail "no replacement in the sim's summary: $(cat "$T/sim.log")"
+q "INSERT INTO counter_replacement (site_id, metric, at, old_final, new_initial)
+   VALUES ('$1', 'raw_coal', '$2', $3, $4)"
+grep '"counter":true' "$T/sim.out" >"$T/belts.txt"
+n=$(wc -l <"$T/belts.txt")
+[ "$n" -gt 6000 ] || fail "only $n totaliser readings from the sim"
+t0=$(date +%s.%N)
+publish <"$T/belts.txt" 2>/dev/null || fail "publish the belt scales"
+wait_until 120 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE counter AND site_id LIKE 'tunliu-%'\")\" = $n ]" ||
+	fail "the belt scales' readings did not all land: $(q "SELECT count(*) FROM reading WHERE counter AND site_id LIKE 'tunliu-%'") of $n"
+t1=$(date +%s.%N)
+log "$n totaliser readings published and committed in $($PY -c "print(round($t1-$t0,2))") s"
+for y in 2023 2024; do
+	want_y=$(sed -n "s/^sim: $y: belt scales counted \([0-9.]*\) t$/\1/p" "$T/sim.log")
+	got_y=$(q "SELECT round(sum(value)::numeric, 3) FROM reading WHERE counter AND site_id LIKE 'tunliu-%'
+		AND ts >= '$y-01-01T00:00:00+08:00' AND ts < '$((y + 1))-01-01T00:00:00+08:00'")
+	[ "$(q "SELECT abs($got_y - $want_y) < 0.01")" = t ] || fail "$y: the belt scales counted $got_y t, the sim $want_y t"
+	log "$y: belt scales $got_y t in reading, the sim counted $want_y t"
+done
+[ "$(q "SELECT count(*) FROM counter_event WHERE site_id LIKE 'tunliu-%' AND kind = 'rollover'")" -ge 1 ] ||
+	fail "no rollover of the simulated belt scales"
+hourly_ok "the simulation"
+stop_daemon
