@@ -522,9 +522,8 @@ BEGIN
             value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,
             seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,
             received_at = EXCLUDED.received_at,
-            corrections = r.corrections + 1 + EXCLUDED.corrections,
-            counter_value = NULL, counter_rollover = NULL, counter_step = NULL
-        WHERE r.value IS DISTINCT FROM EXCLUDED.value OR r.counter
+            corrections = r.corrections + 1 + EXCLUDED.corrections
+        WHERE r.value IS DISTINCT FROM EXCLUDED.value
         RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in,
                   prev_value IS NULL AS fresh
     ), c AS (
