@@ -22,6 +22,7 @@ typedef struct et_batch {
 	uint64_t *keys;
 	uint32_t keycap; /* a power of two, at least twice the rows */
 	bool maybe_dups;
+	bool counters; /* some reading is a totaliser ("counter": true) */
 	/* filled in by the writer */
 	uint64_t inserted, corrected, duplicates, poisoned;
 	int64_t write_us; /* time spent writing it, retries included */

@@ -58,6 +58,7 @@ static et_batch_t *batch_get(et_ingest_t *in)
 	b->first_recv_us = 0;
 	b->last_seq = 0;
 	b->maybe_dups = false;
+	b->counters = false;
 	if (b->keys)
 		memset(b->keys, 0, b->keycap * sizeof(*b->keys));
 	return b;
@@ -215,6 +216,7 @@ static int on_decoded(void *ctx, int element, const et_reading_t *r)
 		return -1;
 	}
 	note_key(b, in->batch_rows, r);
+	b->counters |= r->counter;
 	b->nreadings++;
 	in->st.readings++;
 	return 0;

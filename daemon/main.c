@@ -589,8 +589,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
-	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, on_writer_batch_done,
-			      a)) {
+	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, a->cfg.counter_reset,
+			      on_writer_batch_done, a)) {
 		log_error("cannot start the PostgreSQL writer thread");
 		return 1;
 	}

@@ -39,6 +39,7 @@ struct et_pgwriter {
 	bool thread_started;
 	char *conninfo;
 	char *password;
+	char *counter_reset; /* the session's enertrack.counter_reset */
 	PGconn *conn;
 	et_pgwriter_done_cb cb;
 	void *ctx;
@@ -54,7 +55,7 @@ struct et_pgwriter {
  * session's staging table (once per connection), ingest_apply() applies what
  * was COPYed into it, ingest_refuse() keeps a refused row. */
 static const char apply_sql[] =
-	"SELECT staged, inserted, duplicates, corrected, fast FROM ingest_apply($1, $2)";
+	"SELECT staged, inserted, duplicates, corrected, fast FROM ingest_apply($1, $2, $3)";
 
 /* After the plain INSERT met a row that was already there, batches go
  * straight to the upsert for a while: a redelivered or replayed stretch
@@ -142,8 +143,9 @@ static int apply_staged(et_pgwriter_t *w, et_batch_t *b)
 	bool try_insert = !b->maybe_dups && w->fast_pause == 0;
 	if (w->fast_pause > 0)
 		w->fast_pause--;
-	const char *params[2] = {try_insert ? "t" : "f", b->maybe_dups ? "t" : "f"};
-	PGresult *res = PQexecParams(w->conn, apply_sql, 2, NULL, params, NULL, NULL, 0);
+	const char *params[3] = {try_insert ? "t" : "f", b->maybe_dups ? "t" : "f",
+				 b->counters ? "t" : "f"};
+	PGresult *res = PQexecParams(w->conn, apply_sql, 3, NULL, params, NULL, NULL, 0);
 	int rc = WR_OK;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		b->inserted += strtoull(PQgetvalue(res, 0, 1), NULL, 10);
@@ -255,6 +257,15 @@ static int connect_db(et_pgwriter_t *w)
 	int rc = exec_ok(w, "SELECT ingest_prepare()", PGRES_TUPLES_OK);
 	if (rc == WR_OK)
 		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
+	if (rc == WR_OK) {
+		/* what a totaliser that goes down without a rollover counts: set
+		 * for this session and stored (sql/009_counters.sql) */
+		const char *params[1] = {w->counter_reset};
+		PGresult *res = PQexecParams(w->conn, "SELECT counter_reset_use($1)", 1, NULL,
+					     params, NULL, NULL, 0);
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? WR_OK : classify(w, res);
+		PQclear(res);
+	}
 	if (rc != WR_OK) {
 		disconnect(w);
 		return rc;
@@ -411,7 +422,8 @@ static void on_writer_done(uv_async_t *h)
 }
 
 int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
-		      const char *password, et_pgwriter_done_cb cb, void *ctx)
+		      const char *password, const char *counter_reset, et_pgwriter_done_cb cb,
+		      void *ctx)
 {
 	et_pgwriter_t *w = calloc(1, sizeof(*w));
 	if (!w)
@@ -421,7 +433,8 @@ int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo
 	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 5000};
 	w->conninfo = strdup(conninfo);
 	w->password = password ? strdup(password) : NULL;
-	if (!w->conninfo || (password && !w->password))
+	w->counter_reset = strdup(counter_reset ? counter_reset : "restart");
+	if (!w->conninfo || (password && !w->password) || !w->counter_reset)
 		goto fail;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
@@ -443,6 +456,7 @@ fail_sync:
 fail:
 	free(w->conninfo);
 	free(w->password);
+	free(w->counter_reset);
 	free(w);
 	return -ENOMEM;
 }
@@ -474,6 +488,7 @@ static void on_writer_closed(uv_handle_t *h)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w->conninfo);
+	free(w->counter_reset);
 	if (w->password) {
 		memset(w->password, 0, strlen(w->password));
 		free(w->password);

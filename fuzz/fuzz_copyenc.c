@@ -66,6 +66,7 @@ static void op_reading(struct fz_in *in, et_buf_t *b)
 	r.has_seq = flags & 1;
 	r.counter = flags & 2;
 	r.seq = (int64_t)fz_u64(in);
+	r.rollover = flags & 4 ? fz_double(in) : 0;
 	int64_t recv_us = in_range_us(fz_u64(in));
 
 	size_t mark = b->len;

@@ -62,6 +62,7 @@ static const struct key keys[] = {
 	{"ingest", "spool_dir", K_STR, OFF(spool_dir), "/var/lib/enertrack/spool", 0, 0, false},
 	{"ingest", "spool_sync_ms", K_INT, OFF(spool_sync_ms), "100", 0, 10000, false},
 	{"ingest", "spool_max_mb", K_INT, OFF(spool_max_mb), "1024", 1, 1048576, false},
+	{"ingest", "counter_reset", K_STR, OFF(counter_reset), "restart", 0, 0, false},
 	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
 	{"http", "listen", K_STR, OFF(http_listen), "127.0.0.1:9464", 0, 0, false},
 	{"http", "quiet_alarm_s", K_INT, OFF(http_quiet_alarm_s), "300", 0, INT_MAX, true},
@@ -306,6 +307,9 @@ static void validate(struct parse_ctx *c)
 	if (cfg->spool_dir[0] != '/')
 		add_err(c, line_of(c, "ingest", "spool_dir"), "ingest", "spool_dir",
 			"must be an absolute path%s", "");
+	if (strcmp(cfg->counter_reset, "restart") != 0 && strcmp(cfg->counter_reset, "hold") != 0)
+		add_err(c, line_of(c, "ingest", "counter_reset"), "ingest", "counter_reset",
+			"must be restart or hold%s", "");
 	if (cfg->resolve_pct >= cfg->fire_pct)
 		add_err(c, line_of(c, "alerts", "resolve_pct"), "alerts", "resolve_pct",
 			"must be smaller than fire_pct (%g), so that a drift at the threshold does "

@@ -7,6 +7,8 @@
 #include "enertrack/rfc3339.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,6 +149,11 @@ int et_copy_reading(et_buf_t *b, uint32_t n, const et_reading_t *r, int64_t recv
 	rc = rc ? rc : put_lit(b, r->counter ? "t" : "f");
 	rc = rc ? rc : TAB(b);
 	rc = rc ? rc : put_ts(b, recv_us);
+	rc = rc ? rc : TAB(b);
+	/* rollover 0 is "none"; so is one that is not finite and positive (never
+	 * from the decoder), which could otherwise fail the whole COPY */
+	bool roll = r->rollover > 0 && isfinite(r->rollover);
+	rc = rc ? rc : (roll ? put_fmt_double(b, r->rollover) : put_lit(b, "\\N"));
 	rc = rc ? rc : et_buf_append(b, "\n", 1);
 	if (rc)
 		b->len = mark; /* never leave half a line */

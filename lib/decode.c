@@ -397,6 +397,17 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 		}
 		r->counter = json_is_true(v);
 	}
+	r->rollover = 0;
+	v = json_object_get(obj, "rollover");
+	if (v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+		    json_number_value(v) <= 0 || !r->counter) {
+			snprintf(detail, dlen,
+				 "rollover must be a positive number, with counter true");
+			return ET_REJ_BAD_FIELD;
+		}
+		r->rollover = json_number_value(v);
+	}
 	r->source[0] = '\0';
 	if (opt_string(obj, "source", &s, &n) || (s && !source_ok(s, n))) {
 		snprintf(detail, dlen,

@@ -54,6 +54,10 @@ write_config "$T/enertrack.conf" \
 sed -i 's/^batch_rows = .*/batch_rows = 5000/; s/^flush_ms = .*/flush_ms = 200/' "$T/enertrack.conf"
 echo "== enertrack migrate"
 migrate
+# the simulator's belt scale whose totaliser is replaced on 1 July (its
+# summary says so): declared as an operator would
+q "INSERT INTO counter_replacement (site_id, metric, at, old_final, new_initial, note)
+   VALUES ('tunliu-05', 'raw_coal', '$YEAR-07-01T00:00:00+08:00', 8765432.1, 5, 'belt scale replaced')"
 echo "== enertrackd -c $T/enertrack.conf"
 start_daemon
 

@@ -42,6 +42,7 @@ typedef struct et_config {
 	char *spool_dir;
 	int spool_sync_ms; /* fdatasync interval; 0: after every message */
 	int spool_max_mb;
+	char *counter_reset; /* a totaliser that goes down without a rollover: restart or hold */
 	/* [log] */
 	char *log_level;
 	/* [http] */

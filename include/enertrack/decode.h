@@ -63,7 +63,8 @@ typedef struct et_reading {
 	double value_in;
 	int64_t seq; /* valid when has_seq */
 	bool has_seq;
-	bool counter;
+	bool counter; /* value_in is a running total (totaliser); the write path derives deltas */
+	double rollover; /* 0: none; else where the counter wraps, in unit_in (with counter) */
 } et_reading_t;
 
 /* A compiled topic layout such as "energy/{kind}/{site}/{metric}": each

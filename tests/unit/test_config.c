@@ -95,6 +95,7 @@ static void check_defaults(const et_config_t *c)
 	assert_int_equal(c->max_past_s, 315360000);
 	assert_int_equal(c->max_rejects_per_message, 100);
 	assert_string_equal(c->spool_dir, "/var/lib/enertrack/spool");
+	assert_string_equal(c->counter_reset, "restart");
 	assert_string_equal(c->log_level, "info");
 	assert_string_equal(c->statistics_sources, "");
 	assert_int_equal(c->milestone_grace_days, 14);
@@ -168,6 +169,7 @@ static void test_good_file(void **state)
 	assert_int_equal(c.max_past_s, 31536000);
 	assert_int_equal(c.max_rejects_per_message, 10);
 	assert_string_equal(c.spool_dir, "/var/spool/enertrack");
+	assert_string_equal(c.counter_reset, "hold");
 	assert_string_equal(c.log_level, "debug");
 	assert_int_equal(c.layout.nlevels, 4);
 	assert_string_equal(c.layout.level[0].literal, "cz");
@@ -184,7 +186,7 @@ static void test_good_file(void **state)
 	et_config_t d;
 	assert_int_equal(et_config_init(&d), 0);
 	et_buf_t out = ET_BUF_INIT;
-	assert_int_equal(et_config_diff_fixed(&d, &c, &out), 16);
+	assert_int_equal(et_config_diff_fixed(&d, &c, &out), 17);
 	et_config_free(&d);
 	et_buf_free(&out);
 
@@ -313,6 +315,8 @@ static const struct inline_case {
 	{"[ingest]\nspool_dir = spool\n",
 	 "t.ini:2: [ingest] spool_dir: must be an absolute path\n"},
 	{"[ingest]\nspool_dir =\n", "t.ini:2: [ingest] spool_dir: must be an absolute path\n"},
+	{"[ingest]\ncounter_reset = zero\n",
+	 "t.ini:2: [ingest] counter_reset: must be restart or hold\n"},
 	{"[mqtt]\nqos = 1\nqos = 1\n", "t.ini:3: [mqtt] qos: given twice (first on line 2)\n"},
 	/* a duplicate is reported even when the first value was bad */
 	{"[mqtt]\nqos = x\nqos = 1\n", "t.ini:2: [mqtt] qos: must be a whole number\n"

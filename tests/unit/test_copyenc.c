@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,7 @@ static et_reading_t sample_reading(void)
 	r.has_seq = true;
 	strcpy(r.source, "coal");
 	r.counter = true;
+	r.rollover = 99.99999;
 	return r;
 }
 
@@ -234,13 +236,13 @@ static void test_copy_reading_line(void **state)
 	assert_int_equal(et_copy_reading(&b, 7, &r, RECV_US), 0);
 	const char want[] = "7\twangzhuang\tmine\t长子县\t王庄\\\\煤矿\traw_coal\t"
 			    "2024-03-01 00:00:00.123456+00\t15000\t万吨\t1.5\t1042\tcoal\tt\t"
-			    "2024-03-01 08:00:00.000000+00\n";
+			    "2024-03-01 08:00:00.000000+00\t99.999989999999997\n";
 	check_buf(&b, want, sizeof(want) - 1, "reading");
 
 	/* Column by column, against the names in ET_COPY_READING_COLUMNS. */
 	char names[20][32];
 	size_t ncols = column_names(ET_COPY_READING_COLUMNS, names, 20);
-	assert_int_equal(ncols, 14);
+	assert_int_equal(ncols, 15);
 	char line[512];
 	assert_true(b.len < sizeof(line));
 	memcpy(line, b.data, b.len - 1);
@@ -264,6 +266,7 @@ static void test_copy_reading_line(void **state)
 		{"source", "coal"},
 		{"counter", "t"},
 		{"received_at", "2024-03-01 08:00:00.000000+00"},
+		{"rollover", "99.999989999999997"},
 	};
 	assert_int_equal(ARRAY_LEN(expect), ncols);
 	for (size_t i = 0; i < ncols; i++) {
@@ -306,6 +309,7 @@ static void test_copy_reading_nulls(void **state)
 	r.county[0] = '\0';
 	r.name[0] = '\0';
 	r.counter = false;
+	r.rollover = 0;
 	r.ts_us = -1; /* before 1970 */
 	r.value = -0.5;
 	r.value_in = 0;
@@ -315,7 +319,7 @@ static void test_copy_reading_nulls(void **state)
 	assert_int_equal(et_copy_reading(&b, 4294967295u, &r, 0), 0);
 	const char want[] = "4294967295\twangzhuang\tmine\t\\N\t\\N\ttemperature\t"
 			    "1969-12-31 23:59:59.999999+00\t-0.5\t°C\t0\t\\N\t\\N\tf\t"
-			    "1970-01-01 00:00:00.000000+00\n";
+			    "1970-01-01 00:00:00.000000+00\t\\N\n";
 	check_buf(&b, want, sizeof(want) - 1, "reading with NULLs");
 
 	/* seq 0 is a value, not NULL */
@@ -332,6 +336,30 @@ static void test_copy_reading_nulls(void **state)
 	assert_int_equal(et_copy_reading(&b, 0, &r, 0), 0);
 	field_of(&b, 10, f, sizeof(f));
 	assert_string_equal(f, "9223372036854775807");
+	et_buf_free(&b);
+}
+
+/* A rollover that is not finite and positive is written as NULL (none), so
+ * that a bad value from any producer cannot fail the whole COPY. */
+static void test_copy_reading_rollover(void **state)
+{
+	(void)state;
+	static const double bad[] = {0, -1, NAN, INFINITY, -INFINITY};
+	et_reading_t r = sample_reading();
+	et_buf_t b = ET_BUF_INIT;
+	char f[64];
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		r.rollover = bad[i];
+		et_buf_reset(&b);
+		assert_int_equal(et_copy_reading(&b, 0, &r, 0), 0);
+		field_of(&b, 14, f, sizeof(f));
+		assert_string_equal(f, "\\N");
+	}
+	r.rollover = 1e6;
+	et_buf_reset(&b);
+	assert_int_equal(et_copy_reading(&b, 0, &r, 0), 0);
+	field_of(&b, 14, f, sizeof(f));
+	assert_string_equal(f, "1000000");
 	et_buf_free(&b);
 }
 
@@ -565,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_copy_reading_nulls),
 		cmocka_unit_test(test_copy_reading_appends),
 		cmocka_unit_test(test_copy_doubles),
+		cmocka_unit_test(test_copy_reading_rollover),
 		cmocka_unit_test(test_copy_reject),
 		cmocka_unit_test(test_copy_reject_columns),
 		cmocka_unit_test(test_buf),

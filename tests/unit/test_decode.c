@@ -144,6 +144,7 @@ static void test_single_object(void **state)
 	assert_true(e->r.has_seq);
 	assert_true(e->r.seq == 1042);
 	assert_false(e->r.counter);
+	assert_true(e->r.rollover == 0);
 }
 
 static void test_all_optional_fields(void **state)
@@ -170,6 +171,27 @@ static void test_all_optional_fields(void **state)
 	assert_true(r->has_seq);
 	assert_true(r->seq == 0);
 	assert_true(r->counter);
+	assert_true(r->rollover == 0);
+}
+
+/* A totaliser: "rollover" is kept as sent (in the message's unit), next to
+ * "counter": true; an integer rollover is a number too. */
+static void test_counter_rollover(void **state)
+{
+	(void)state;
+	struct collector c = {0};
+	int rc = run(&c, "energy/mine/belt-1/raw_coal",
+		     "[{'ts': '2024-03-01T00:00:00Z', 'value': 99.5, 'unit': '万吨',"
+		     " 'counter': true, 'rollover': 99.99999},"
+		     " {'ts': '2024-03-01T01:00:00Z', 'value': 3, 'unit': 't',"
+		     " 'counter': true, 'rollover': 1000000}]");
+	assert_int_equal(rc, 2);
+	assert_int_equal(c.n, 2);
+	assert_true(c.ev[0].r.counter);
+	assert_true(c.ev[0].r.rollover == 99.99999);
+	assert_true(c.ev[0].r.value == 995000);
+	assert_true(c.ev[0].r.value_in == 99.5);
+	assert_true(c.ev[1].r.rollover == 1000000);
 }
 
 /* Canonical conversion of each canonical metric, and non-canonical metrics
@@ -430,6 +452,13 @@ static const struct rej_case rejects[] = {
 	 "counter must be true or false"},
 	{T_COAL, "{" GOOD_TAIL ",'counter':1}", ET_REJ_BAD_FIELD, NULL},
 	{T_COAL, "{" GOOD_TAIL ",'counter':null}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'rollover':1000}", ET_REJ_BAD_FIELD,
+	 "rollover must be a positive number, with counter true"},
+	{T_COAL, "{" GOOD_TAIL ",'counter':false,'rollover':1000}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':true,'rollover':0}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':true,'rollover':-5}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':true,'rollover':'999'}", ET_REJ_BAD_FIELD, NULL},
+	{T_COAL, "{" GOOD_TAIL ",'counter':true,'rollover':null}", ET_REJ_BAD_FIELD, NULL},
 	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'nuclear'}", ET_REJ_BAD_FIELD,
 	 "source must be solar, wind, biomass, hydro, storage, coal or gas"},
 	{T_CAP, "{'ts':'" TS "','value':1,'unit':'MW','source':'Solar'}", ET_REJ_BAD_FIELD, NULL},
@@ -1048,6 +1077,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_object),
 		cmocka_unit_test(test_all_optional_fields),
+		cmocka_unit_test(test_counter_rollover),
 		cmocka_unit_test(test_conversion),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_bad_json_detail),
