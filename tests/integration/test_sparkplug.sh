@@ -18,8 +18,12 @@
 
 TAHU=$REPO/tests/integration/tahu
 command -v node >/dev/null || fail "node (Node.js 20) is needed"
-(cd "$TAHU" && npm ci --no-audit --no-fund --loglevel=error >"$T/npm.log" 2>&1) ||
-	fail "npm ci in $TAHU failed: $(tail -5 "$T/npm.log")"
+# npm ci (it starts from scratch each time) only when package-lock.json
+# changed since the last install
+if ! [ "$TAHU/node_modules/.package-lock.json" -nt "$TAHU/package-lock.json" ]; then
+	(cd "$TAHU" && npm ci --no-audit --no-fund --loglevel=error >"$T/npm.log" 2>&1) ||
+		fail "npm ci in $TAHU failed: $(tail -5 "$T/npm.log")"
+fi
 
 start_pg
 start_mosquitto

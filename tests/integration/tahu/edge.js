@@ -102,10 +102,7 @@ client.on('birth', async () => {
 				{ alias: 20, type: 'Int32', value: (i % 7 === 0 ? -i : i) * 3, timestamp: ts },
 			] });
 		}
-		if (i % 200 === 0) {
-			await drained();
-			await sleep(1);
-		}
+		if (i % 200 === 0) await drained();
 	}
 	await drained();
 	fs.writeFileSync(path.join(dir, 'sent'), String(first + count - 1));
