@@ -67,19 +67,22 @@ struct et_mqtt {
 	 * retained; the Will says offline, and online follows each subscribe */
 	char *state_topic;
 	char will_payload[96];
+	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
+	 * the same in both (set per connect, read on paho's thread) */
+	atomic_llong state_ts;
 };
 
 /* {"online":...,"timestamp":<ms>} (Sparkplug 3.0 host application state). */
-static void state_payload(char *buf, size_t len, bool online)
+static void state_payload(char *buf, size_t len, bool online, long long ts_ms)
 {
-	snprintf(buf, len, "{\"online\":%s,\"timestamp\":%lld}", online ? "true" : "false",
-		 (long long)(et_wall_us() / 1000));
+	snprintf(buf, len, "{\"online\":%s,\"timestamp\":%lld}", online ? "true" : "false", ts_ms);
 }
 
 static int send_state(et_mqtt_t *m, bool online)
 {
 	char payload[96];
-	state_payload(payload, sizeof(payload), online);
+	state_payload(payload, sizeof(payload), online,
+		      online ? atomic_load(&m->state_ts) : (long long)(et_wall_us() / 1000));
 	MQTTAsync_message msg = MQTTAsync_message_initializer;
 	msg.payload = payload;
 	msg.payloadlen = (int)strlen(payload);
@@ -349,7 +352,9 @@ static void mqtt_connect(et_mqtt_t *m)
 		o->ssl = &ssl;
 	}
 	if (m->state_topic) {
-		state_payload(m->will_payload, sizeof(m->will_payload), false);
+		atomic_store(&m->state_ts, (long long)(et_wall_us() / 1000));
+		state_payload(m->will_payload, sizeof(m->will_payload), false,
+			      atomic_load(&m->state_ts));
 		will.topicName = m->state_topic;
 		will.message = m->will_payload;
 		will.qos = 1;

@@ -146,6 +146,8 @@ wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM rejected_
 
 kill -KILL "$EDGE" 2>/dev/null || true
 stop_daemon
-log "$(q "SELECT 'reading: ' || site_id || ' ' || metric || ' ' || ts || ' ' || value || ' (' || value_in || ' ' || unit_in || ') counter=' || counter
-	FROM reading WHERE site_id = 'sp-plant-b' ORDER BY ts DESC LIMIT 1")"
+# Sparkplug readings as they are in reading
+psql "$PGCONN" -X -P pager=off -c "SELECT site_id, metric, ts, value, unit_in, value_in, source, counter
+	FROM reading WHERE site_id LIKE 'sp-%'
+	  AND ts >= (SELECT max(ts) FROM reading WHERE site_id = 'sp-mine-a') ORDER BY ts, site_id" >&2
 log "ok: 10 000 DDATA by alias across an edge node SIGKILL and an enertrackd SIGKILL, every mapped value once"
