@@ -15,11 +15,11 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd
+PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd libprotobuf-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -Iinclude -I. -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
+CPPFLAGS += -Iinclude -I. -I$(BUILD)/gen -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)
@@ -31,24 +31,24 @@ CSV_LIBS := -lcsv
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
-	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c
+	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
 	common/pgconn.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-LIB_OBJS := $(call obj,$(LIB_SRCS))
+LIB_OBJS := $(call obj,$(LIB_SRCS)) $(BUILD)/gen/sparkplug_b.pb-c.o
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
-	spoolfill appstate textenc statcsv
+	spoolfill appstate textenc statcsv sparkplug
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -68,6 +68,16 @@ $(BUILD)/prefix.stamp: FORCE
 $(BUILD)/tools/migrate.o: $(BUILD)/prefix.stamp
 .PHONY: FORCE
 FORCE:
+
+# The Sparkplug B payload code, generated from proto/sparkplug_b.proto by
+# protoc-c (Debian's protobuf-c-compiler) into the build directory; never
+# committed.
+$(BUILD)/gen/sparkplug_b.pb-c.c $(BUILD)/gen/sparkplug_b.pb-c.h &: proto/sparkplug_b.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=proto --c_out=$(BUILD)/gen $<
+$(BUILD)/gen/sparkplug_b.pb-c.o: $(BUILD)/gen/sparkplug_b.pb-c.c
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/lib/sparkplug.o $(BUILD)/tests/test_sparkplug: $(BUILD)/gen/sparkplug_b.pb-c.h
 
 $(BUILD)/libenertrack.a: $(LIB_OBJS)
 	@rm -f $@

@@ -15,6 +15,8 @@ typedef struct et_batch {
 	uint32_t nreadings;
 	et_buf_t rejects; /* COPY lines for rejected_message */
 	uint32_t nrejects;
+	et_buf_t sparkplug; /* COPY lines for the Sparkplug staging table */
+	uint32_t nsparkplug;
 	int64_t first_recv_us; /* when the oldest message in it arrived */
 	uint64_t last_seq;     /* spool seq of the last message in it */
 	/* keys (site, metric, ts) seen, hashed: a batch without a repeated
@@ -25,8 +27,15 @@ typedef struct et_batch {
 	bool counters; /* some reading is a totaliser ("counter": true) */
 	/* filled in by the writer */
 	uint64_t inserted, corrected, duplicates, poisoned;
+	uint64_t sp_unmapped; /* Sparkplug values without a sparkplug_map row */
 	int64_t write_us; /* time spent writing it, retries included */
 	bool committed;	  /* false when the writer gave up (shutdown with PostgreSQL down) */
 } et_batch_t;
+
+/* Rows of every kind in b. */
+static inline uint32_t et_batch_rows(const et_batch_t *b)
+{
+	return b->nreadings + b->nrejects + b->nsparkplug;
+}
 
 #endif

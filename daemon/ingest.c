@@ -19,6 +19,12 @@ static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
 {
 	in->layout = cfg->layout;
 	et_config_limits(cfg, &in->lim);
+	in->sp_lim = (et_sp_limits_t){.max_payload_bytes = in->lim.max_payload_bytes,
+				      .max_future_us = in->lim.max_future_us,
+				      .max_past_us = in->lim.max_past_us};
+	if (in->sp)
+		et_sp_host_set_rebirth_interval(in->sp,
+						(int64_t)cfg->sp_rebirth_min_interval_s * 1000000);
 	in->max_rejects = cfg->max_rejects_per_message;
 	et_ratelimit_set(&in->rl, (uint32_t)cfg->max_site_readings_per_s);
 }
@@ -29,6 +35,11 @@ int et_ingest_init(et_ingest_t *in, const et_config_t *cfg, et_pgwriter_t *write
 	/* remembers 16384 sites (a province has about a thousand) */
 	if (et_ratelimit_init(&in->rl, 16384, 0))
 		return -ENOMEM;
+	if (cfg->sp_enabled &&
+	    !(in->sp = et_sp_host_new((int64_t)cfg->sp_rebirth_min_interval_s * 1000000))) {
+		et_ratelimit_free(&in->rl);
+		return -ENOMEM;
+	}
 	apply_cfg(in, cfg);
 	in->batch_rows = (uint32_t)cfg->batch_rows;
 	in->flush_us = (int64_t)cfg->flush_ms * 1000;
@@ -54,7 +65,8 @@ static et_batch_t *batch_get(et_ingest_t *in)
 	b->next = NULL;
 	et_buf_reset(&b->readings);
 	et_buf_reset(&b->rejects);
-	b->nreadings = b->nrejects = 0;
+	et_buf_reset(&b->sparkplug);
+	b->nreadings = b->nrejects = b->nsparkplug = 0;
 	b->first_recv_us = 0;
 	b->last_seq = 0;
 	b->maybe_dups = false;
@@ -69,6 +81,7 @@ static void batch_free(et_batch_t *b)
 	free(b->keys);
 	et_buf_free(&b->readings);
 	et_buf_free(&b->rejects);
+	et_buf_free(&b->sparkplug);
 	free(b);
 }
 
@@ -103,10 +116,10 @@ static void dispatch(et_ingest_t *in)
 static void close_cur(et_ingest_t *in)
 {
 	et_batch_t *b = in->cur;
-	if (!b || (b->nreadings == 0 && b->nrejects == 0 && b->last_seq == 0))
+	if (!b || (et_batch_rows(b) == 0 && b->last_seq == 0))
 		return;
 	in->cur = NULL;
-	if (b->nreadings == 0 && b->nrejects == 0) {
+	if (et_batch_rows(b) == 0) {
 		/* Messages that left no row (out of memory): nothing to write,
 		 * but their spool records are done once what precedes them is. */
 		if (in->ready_tail)
@@ -254,6 +267,98 @@ static void on_rejected(void *ctx, int element, enum et_reject why, const char *
 		  m->topic, detail);
 }
 
+/* Sparkplug B: values and deaths become lines of the Sparkplug staging
+ * table, which sparkplug_apply() maps to readings in the writer's
+ * transaction (sql/010_sparkplug.sql). */
+static int on_sp_value(void *ctx, const et_sp_value_t *v)
+{
+	et_ingest_t *in = ctx;
+	et_batch_t *b = cur_batch(in, in->msg->recv_us);
+	if (!b || et_sp_copy_value(&b->sparkplug, b->nsparkplug, v, in->msg->recv_us)) {
+		in->enc_error = 1;
+		return -1;
+	}
+	/* the mapping is only known in PostgreSQL: two names may map to
+	 * one key, so the batch may repeat keys */
+	b->maybe_dups = true;
+	b->nsparkplug++;
+	in->st.sp_values++;
+	return 0;
+}
+
+static void sp_event(et_ingest_t *in, const char *event, const et_sp_topic_t *t, int64_t recv_us)
+{
+	et_batch_t *b = cur_batch(in, in->msg->recv_us);
+	if (!b || et_sp_copy_event(&b->sparkplug, b->nsparkplug, event, t, recv_us)) {
+		in->enc_error = 1;
+		return;
+	}
+	b->nsparkplug++;
+}
+
+static void on_sp_birth(void *ctx, const et_sp_topic_t *t, int64_t recv_us)
+{
+	sp_event(ctx, t->device[0] ? "dbirth" : "nbirth", t, recv_us);
+}
+
+static void on_sp_death(void *ctx, const et_sp_topic_t *t, int64_t recv_us)
+{
+	et_ingest_t *in = ctx;
+	in->st.sp_deaths++;
+	sp_event(in, t->device[0] ? "ddeath" : "ndeath", t, recv_us);
+	log_info("sparkplug: %s %s/%s%s%s died; its sites are stale from now",
+		 t->device[0] ? "device" : "edge node", t->group, t->node, t->device[0] ? "/" : "",
+		 t->device);
+}
+
+static int on_sp_rebirth(void *ctx, const et_sp_topic_t *t, const char *why)
+{
+	et_ingest_t *in = ctx;
+	if (in->rebirth && in->rebirth(in->sp_ctx, t) == 0) {
+		in->st.sp_rebirths++;
+		log_info("sparkplug: asked edge node %s/%s for a rebirth (%s)", t->group, t->node,
+			 why);
+		return 0;
+	}
+	log_debug("sparkplug: edge node %s/%s needs a rebirth (%s); not connected to send it",
+		  t->group, t->node, why);
+	return -1;
+}
+
+static void on_sp_reject(void *ctx, int element, const char *reason, const char *detail)
+{
+	et_ingest_t *in = ctx;
+	const et_spool_rec_t *m = in->msg;
+	in->st.rejected++;
+	if (in->msg_rejects++ >= in->max_rejects)
+		return;
+	et_batch_t *b = cur_batch(in, m->recv_us);
+	if (!b || et_copy_reject(&b->rejects, m->recv_us, m->topic, m->topic_len, reason, detail,
+				 element, m->payload, m->payload_len, REJECT_KEEP_BYTES)) {
+		log_error("ingest: out of memory keeping a rejected message from %.*s",
+			  (int)m->topic_len, m->topic);
+		return;
+	}
+	b->nrejects++;
+	log_debug("ingest: rejected %s from %.*s: %s", reason, (int)m->topic_len, m->topic, detail);
+}
+
+static int sparkplug_record(et_ingest_t *in, const et_spool_rec_t *m)
+{
+	et_sp_sink_t sink = {.ctx = in,
+			     .on_value = on_sp_value,
+			     .on_death = on_sp_death,
+			     .on_birth = on_sp_birth,
+			     .on_rebirth = on_sp_rebirth,
+			     .on_reject = on_sp_reject};
+	in->st.sp_messages++;
+	int rc = et_sp_host_message(in->sp, m->topic, m->topic_len, m->payload, m->payload_len,
+				    m->recv_us, in->now_us, &in->sp_lim, false, &sink);
+	if (in->births_changed && et_sp_host_births_changed(in->sp))
+		in->births_changed(in->sp_ctx, in->sp);
+	return rc;
+}
+
 int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 {
 	et_ingest_t *in = ctx;
@@ -267,8 +372,10 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 	in->msg_rejects = 0;
 	in->enc_error = 0;
 	in->st.messages++;
-	int rc = et_decode(&in->layout, &in->lim, m->topic, m->topic_len, m->payload,
-			   m->payload_len, in->now_us, &sink);
+	int rc = in->sp && et_sp_is_topic(m->topic, m->topic_len)
+			 ? sparkplug_record(in, m)
+			 : et_decode(&in->layout, &in->lim, m->topic, m->topic_len, m->payload,
+				     m->payload_len, in->now_us, &sink);
 	if (rc < 0 || in->enc_error)
 		log_error("ingest: out of memory encoding a message from %.*s", (int)m->topic_len,
 			  m->topic);
@@ -276,7 +383,7 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 	et_batch_t *b = cur_batch(in, m->recv_us);
 	if (b)
 		b->last_seq = m->seq;
-	if (b && b->nreadings + b->nrejects >= in->batch_rows)
+	if (b && et_batch_rows(b) >= in->batch_rows)
 		close_cur(in);
 	return !et_ingest_has_room(in);
 }
@@ -298,9 +405,9 @@ bool et_ingest_has_room(const et_ingest_t *in)
 static bool worth_writing(const et_ingest_t *in, int64_t now)
 {
 	const et_batch_t *b = in->cur;
-	if (!b || (b->nreadings == 0 && b->nrejects == 0))
+	if (!b || et_batch_rows(b) == 0)
 		return b && b->last_seq; /* only done records: cheap, no transaction */
-	return b->nreadings + b->nrejects >= in->batch_rows / 2 ||
+	return et_batch_rows(b) >= in->batch_rows / 2 ||
 	       now - b->first_recv_us >= in->flush_us / 4;
 }
 
@@ -326,6 +433,7 @@ void et_ingest_batch_done(et_batch_t *b, void *ctx)
 		in->st.corrected += b->corrected;
 		in->st.duplicates += b->duplicates;
 		in->st.poisoned += b->poisoned;
+		in->st.sp_unmapped += b->sp_unmapped;
 		in->st.batches++;
 		log_debug("ingest: batch of %u readings, %u rejects committed in %.1f ms "
 			  "(%llu new, %llu corrected, %llu duplicate)",
@@ -350,8 +458,7 @@ void et_ingest_batch_done(et_batch_t *b, void *ctx)
 bool et_ingest_idle(const et_ingest_t *in)
 {
 	return !in->ready &&
-	       (!in->cur ||
-		(in->cur->nreadings == 0 && in->cur->nrejects == 0 && in->cur->last_seq == 0)) &&
+	       (!in->cur || (et_batch_rows(in->cur) == 0 && in->cur->last_seq == 0)) &&
 	       et_pgwriter_idle(in->writer);
 }
 
@@ -368,6 +475,8 @@ uint64_t et_ingest_pending(const et_ingest_t *in)
 void et_ingest_free(et_ingest_t *in)
 {
 	et_ratelimit_free(&in->rl);
+	et_sp_host_free(in->sp);
+	in->sp = NULL;
 	/* inflight: a batch the writer gave up on at shutdown and never
 	 * handed back (the loop had stopped); its thread is gone by now */
 	et_batch_t *lists[] = {in->cur, in->ready, in->spare, in->inflight};

@@ -11,6 +11,7 @@
 #include "enertrack/config.h"
 #include "enertrack/decode.h"
 #include "enertrack/ratelimit.h"
+#include "enertrack/sparkplug.h"
 #include "enertrack/spoolrec.h"
 #include "pgwriter.h"
 
@@ -24,6 +25,12 @@ typedef struct et_ingest_stats {
 	uint64_t duplicates; /* redelivered, nothing changed */
 	uint64_t poisoned;   /* refused by PostgreSQL, kept in rejected_message */
 	uint64_t batches;
+	/* Sparkplug B */
+	uint64_t sp_messages;
+	uint64_t sp_values;   /* numeric metric values decoded */
+	uint64_t sp_unmapped; /* values without a sparkplug_map row (not stored) */
+	uint64_t sp_deaths;   /* NDEATH/DDEATH of current sessions */
+	uint64_t sp_rebirths; /* rebirth requests published */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {
@@ -45,6 +52,14 @@ typedef struct et_ingest {
 	void (*on_commit)(void *ctx, uint64_t seq);
 	void *commit_ctx;
 	et_ingest_stats_t st;
+	/* Sparkplug B ([sparkplug] enabled): NULL when off. The host state is
+	 * owned; rebirth publishes an NCMD (0 when sent); births_changed is
+	 * told after a message changed the births (to save them). */
+	et_sp_host_t *sp;
+	et_sp_limits_t sp_lim;
+	int (*rebirth)(void *ctx, const et_sp_topic_t *t);
+	void (*births_changed)(void *ctx, const et_sp_host_t *h);
+	void *sp_ctx;
 	/* per-message state for the decoder's sink */
 	const et_spool_rec_t *msg;
 	int64_t now_us;

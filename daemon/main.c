@@ -30,6 +30,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "ingest.h"
+#include "sparkplug.h"
 #include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
@@ -137,6 +138,22 @@ static void on_writer_batch_done(et_batch_t *b, void *ctx)
 	et_ingest_batch_done(b, &a->ingest);
 	read_spool(a);
 	maybe_finish(a);
+}
+
+static int on_sp_rebirth(void *ctx, const et_sp_topic_t *t)
+{
+	struct app *a = ctx;
+	return et_sparkplug_rebirth(a->mqtt, t);
+}
+
+static void on_sp_births_changed(void *ctx, const et_sp_host_t *h)
+{
+	struct app *a = ctx;
+	int rc = et_sparkplug_births_save(h, a->cfg.spool_dir);
+	if (rc)
+		log_error("sparkplug: cannot save the births in %s/%s: %s; after a crash, edge "
+			  "nodes would be asked for a rebirth",
+			  a->cfg.spool_dir, ET_SP_BIRTHS_FILE, strerror(-rc));
 }
 
 static void log_stats(struct app *a, const char *what)
@@ -600,6 +617,17 @@ int main(int argc, char **argv)
 	}
 	a->ingest.on_commit = on_commit;
 	a->ingest.commit_ctx = a;
+	if (a->ingest.sp) {
+		int nb = et_sparkplug_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
+		if (nb < 0)
+			log_warn("sparkplug: %s", err);
+		else if (nb > 0)
+			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
+				 ET_SP_BIRTHS_FILE);
+		a->ingest.rebirth = on_sp_rebirth;
+		a->ingest.births_changed = on_sp_births_changed;
+		a->ingest.sp_ctx = a;
+	}
 	if (et_alerts_start(&a->alerts, &a->loop, &a->cfg, pg_pw, smtp_pw)) {
 		log_error("cannot start the alerts thread");
 		return 1;

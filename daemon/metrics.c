@@ -96,6 +96,31 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    "# TYPE enertrack_batches_total counter\n"
 	    "enertrack_batches_total %llu\n",
 	    (unsigned long long)s->batches);
+	/* put() formats at most 512 bytes: one family per call */
+	put(b,
+	    "# HELP enertrack_sparkplug_messages_total Sparkplug B messages handled.\n"
+	    "# TYPE enertrack_sparkplug_messages_total counter\n"
+	    "enertrack_sparkplug_messages_total %llu\n",
+	    (unsigned long long)s->sp_messages);
+	put(b,
+	    "# HELP enertrack_sparkplug_values_total Sparkplug B metric values by outcome "
+	    "(unmapped: no sparkplug_map row, listed in the view sparkplug_unmapped, not "
+	    "stored).\n"
+	    "# TYPE enertrack_sparkplug_values_total counter\n"
+	    "enertrack_sparkplug_values_total{outcome=\"decoded\"} %llu\n"
+	    "enertrack_sparkplug_values_total{outcome=\"unmapped\"} %llu\n",
+	    (unsigned long long)s->sp_values, (unsigned long long)s->sp_unmapped);
+	put(b,
+	    "# HELP enertrack_sparkplug_deaths_total NDEATH and DDEATH of current sessions.\n"
+	    "# TYPE enertrack_sparkplug_deaths_total counter\n"
+	    "enertrack_sparkplug_deaths_total %llu\n",
+	    (unsigned long long)s->sp_deaths);
+	put(b,
+	    "# HELP enertrack_sparkplug_rebirth_requests_total Rebirth requests (NCMD) "
+	    "published.\n"
+	    "# TYPE enertrack_sparkplug_rebirth_requests_total counter\n"
+	    "enertrack_sparkplug_rebirth_requests_total %llu\n",
+	    (unsigned long long)s->sp_rebirths);
 	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
 	       "# TYPE enertrack_write_batch_seconds histogram\n");
 	uint64_t cum = 0;

@@ -63,7 +63,33 @@ struct et_mqtt {
 	char **filters;
 	int *qos;
 	int nfilters;
+	/* Sparkplug B host state ([sparkplug] enabled): spBv1.0/STATE/<host_id>,
+	 * retained; the Will says offline, and online follows each subscribe */
+	char *state_topic;
+	char will_payload[96];
+	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
+	 * the same in both (set per connect, read on paho's thread) */
+	atomic_llong state_ts;
 };
+
+/* {"online":...,"timestamp":<ms>} (Sparkplug 3.0 host application state). */
+static void state_payload(char *buf, size_t len, bool online, long long ts_ms)
+{
+	snprintf(buf, len, "{\"online\":%s,\"timestamp\":%lld}", online ? "true" : "false", ts_ms);
+}
+
+static int send_state(et_mqtt_t *m, bool online)
+{
+	char payload[96];
+	state_payload(payload, sizeof(payload), online,
+		      online ? atomic_load(&m->state_ts) : (long long)(et_wall_us() / 1000));
+	MQTTAsync_message msg = MQTTAsync_message_initializer;
+	msg.payload = payload;
+	msg.payloadlen = (int)strlen(payload);
+	msg.qos = 1;
+	msg.retained = 1;
+	return MQTTAsync_sendMessage(m->client, m->state_topic, &msg, NULL);
+}
 
 static void post(et_mqtt_t *m, int ev)
 {
@@ -110,18 +136,28 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	return 1;
 }
 
+/* paho thread: subscribed; a Sparkplug host now says it is online. */
+static void subscribed(et_mqtt_t *m)
+{
+	log_debug("mqtt: subscribed");
+	if (m->state_topic) {
+		int rc = send_state(m, true);
+		if (rc != MQTTASYNC_SUCCESS)
+			log_warn("mqtt: cannot publish %s: %s", m->state_topic,
+				 MQTTAsync_strerror(rc));
+	}
+}
+
 static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
 {
-	(void)ctx;
 	(void)resp;
-	log_debug("mqtt: subscribed");
+	subscribed(ctx);
 }
 
 static void on_mqtt_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
 {
-	(void)ctx;
 	(void)resp;
-	log_debug("mqtt: subscribed");
+	subscribed(ctx);
 }
 
 static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
@@ -274,6 +310,7 @@ static void mqtt_connect(et_mqtt_t *m)
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
 	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
 	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
 	MQTTProperties props = MQTTProperties_initializer;
 	MQTTAsync_connectOptions *o = &co;
 
@@ -313,6 +350,16 @@ static void mqtt_connect(et_mqtt_t *m)
 		ssl.ssl_error_cb = on_tls_error;
 		ssl.ssl_error_context = m;
 		o->ssl = &ssl;
+	}
+	if (m->state_topic) {
+		atomic_store(&m->state_ts, (long long)(et_wall_us() / 1000));
+		state_payload(m->will_payload, sizeof(m->will_payload), false,
+			      atomic_load(&m->state_ts));
+		will.topicName = m->state_topic;
+		will.message = m->will_payload;
+		will.qos = 1;
+		will.retained = 1;
+		o->will = &will;
 	}
 	int rc = MQTTAsync_connect(m->client, o);
 	MQTTProperties_free(&props);
@@ -463,8 +510,9 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	     t = strtok_r(NULL, " \t", &save))
 		m->nfilters++;
 	free(copy);
-	m->filters = calloc((size_t)m->nfilters, sizeof(char *));
-	m->qos = calloc((size_t)m->nfilters, sizeof(int));
+	/* and spBv1.0/<group_filter>/# for Sparkplug B */
+	m->filters = calloc((size_t)m->nfilters + 1, sizeof(char *));
+	m->qos = calloc((size_t)m->nfilters + 1, sizeof(int));
 	copy = strdup(cfg->mqtt_topics);
 	if (!m->filters || !m->qos || !copy) {
 		free(copy);
@@ -481,6 +529,16 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		}
 	}
 	free(copy);
+	if (cfg->sp_enabled) {
+		if (asprintf(&m->filters[i], "spBv1.0/%s/#", cfg->sp_group_filter) < 0 ||
+		    asprintf(&m->state_topic, "spBv1.0/STATE/%s", cfg->sp_host_id) < 0) {
+			m->filters[i] = NULL;
+			m->state_topic = NULL;
+			goto nomem;
+		}
+		m->qos[i] = cfg->mqtt_qos;
+		m->nfilters++;
+	}
 
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
@@ -517,8 +575,21 @@ fail:
 	free(m->filters);
 	free(m->qos);
 	free(m->password);
+	free(m->state_topic);
 	free(m);
 	return -EINVAL;
+}
+
+int et_mqtt_publish(et_mqtt_t *m, const char *topic, const void *payload, size_t len, int qos)
+{
+	if (m->stopping || !atomic_load(&m->connected))
+		return -ENOTCONN;
+	MQTTAsync_message msg = MQTTAsync_message_initializer;
+	msg.payload = (void *)payload;
+	msg.payloadlen = (int)len;
+	msg.qos = qos;
+	int rc = MQTTAsync_sendMessage(m->client, topic, &msg, NULL);
+	return rc == MQTTASYNC_SUCCESS ? 0 : -EIO;
 }
 
 bool et_mqtt_connected(const et_mqtt_t *m)
@@ -551,6 +622,7 @@ static void on_handle_closed(uv_handle_t *h)
 		free(m->filters[k]);
 	free(m->filters);
 	free(m->qos);
+	free(m->state_topic);
 	if (m->password) {
 		memset(m->password, 0, strlen(m->password));
 		free(m->password);
@@ -607,6 +679,10 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 		finish_stop(m);
 		return;
 	}
+	/* a clean stop sends no Will: say offline ourselves (the disconnect
+	 * waits for it) */
+	if (m->state_topic && atomic_load(&m->connected))
+		send_state(m, false);
 	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
 		/* not connected: nothing to wait for */
 		finish_stop(m);

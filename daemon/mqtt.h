@@ -37,6 +37,10 @@ int et_mqtt_store_blocked(const et_mqtt_t *m);
  * spool must then be left open (the thread may still append to it). */
 bool et_mqtt_paho_left(void);
 
+/* Loop thread: publishes a message (not retained). 0, -ENOTCONN when not
+ * connected, or -EIO when paho refused it. */
+int et_mqtt_publish(et_mqtt_t *m, const char *topic, const void *payload, size_t len, int qos);
+
 bool et_mqtt_connected(const et_mqtt_t *m);
 uint64_t et_mqtt_reconnects(const et_mqtt_t *m);
 

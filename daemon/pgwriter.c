@@ -20,6 +20,7 @@
 #include "common/pgconn.h"
 #include "enertrack/backoff.h"
 #include "enertrack/copyenc.h"
+#include "enertrack/sparkplug.h"
 #include "enertrack/log.h"
 
 enum { WR_OK = 0, WR_CONN = -1, WR_DATA = -2, WR_OTHER = -3, WR_STOPPED = -4 };
@@ -160,21 +161,46 @@ static int apply_staged(et_pgwriter_t *w, et_batch_t *b)
 	return rc;
 }
 
-/* One transaction: rejects (if any) and readings data[0..len). */
-static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf_t *rejects,
-		    et_batch_t *b)
+/* Sparkplug values (sql/010_sparkplug.sql): sparkplug_apply() stages the
+ * mapped ones as readings. *ret_mapped: how many. */
+static int apply_sparkplug(et_pgwriter_t *w, const char *sp, size_t sp_len, et_batch_t *b,
+			   uint64_t *ret_mapped)
 {
+	int rc = copy_in(w, "COPY pg_temp.et_stage_sparkplug (" ET_SP_COPY_COLUMNS ") FROM STDIN",
+			 sp, sp_len);
+	if (rc != WR_OK)
+		return rc;
+	PGresult *res = PQexec(w->conn, "SELECT mapped, unmapped FROM sparkplug_apply()");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		*ret_mapped = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		b->sp_unmapped += strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+	} else {
+		rc = classify(w, res);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* One transaction: rejects (if any), readings data[0..len) and Sparkplug
+ * lines sp[0..sp_len). */
+static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf_t *rejects,
+		    const char *sp, size_t sp_len, et_batch_t *b)
+{
+	uint64_t mapped = 0, unmapped = b->sp_unmapped;
 	int rc = exec_ok(w, "BEGIN", PGRES_COMMAND_OK);
 	if (rc == WR_OK && rejects && rejects->len)
 		rc = copy_in(w, "COPY rejected_message (" ET_COPY_REJECT_COLUMNS ") FROM STDIN",
 			     rejects->data, rejects->len);
-	if (rc == WR_OK && len) {
+	if (rc == WR_OK && len)
 		rc = copy_in(
 			w, "COPY pg_temp.et_stage_reading (" ET_COPY_READING_COLUMNS ") FROM STDIN",
 			data, len);
-		if (rc == WR_OK)
-			rc = apply_staged(w, b);
-	}
+	if (rc == WR_OK && sp_len)
+		rc = apply_sparkplug(w, sp, sp_len, b, &mapped);
+	if (rc == WR_OK && (len || mapped))
+		rc = apply_staged(w, b);
+	if (rc != WR_OK)
+		b->sp_unmapped = unmapped; /* rolled back: not counted */
 	if (rc == WR_OK)
 		rc = exec_ok(w, "COMMIT", PGRES_COMMAND_OK);
 	if (rc != WR_OK)
@@ -200,10 +226,13 @@ static int reject_row(et_pgwriter_t *w, const char *line, size_t len, et_batch_t
 	return rc;
 }
 
-/* Writes lines data[0..len) (n of them), splitting on data errors. */
-static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t n, et_batch_t *b)
+/* Writes lines data[0..len) (n of them; Sparkplug staging lines when sp),
+ * splitting on data errors. */
+static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t n, bool sp,
+		       et_batch_t *b)
 {
-	int rc = write_tx(w, data, len, NULL, b);
+	int rc = sp ? write_tx(w, NULL, 0, NULL, data, len, b)
+		    : write_tx(w, data, len, NULL, NULL, 0, b);
 	if (rc != WR_DATA)
 		return rc;
 	if (n <= 1)
@@ -214,27 +243,35 @@ static int write_split(et_pgwriter_t *w, const char *data, size_t len, uint32_t 
 		if (data[cut++] == '\n')
 			seen++;
 	}
-	rc = write_split(w, data, cut, half, b);
+	rc = write_split(w, data, cut, half, sp, b);
 	if (rc != WR_OK)
 		return rc;
-	return write_split(w, data + cut, len - cut, n - half, b);
+	return write_split(w, data + cut, len - cut, n - half, sp, b);
 }
 
 static int write_batch(et_pgwriter_t *w, et_batch_t *b)
 {
-	b->inserted = b->corrected = b->duplicates = b->poisoned = 0;
-	int rc = write_tx(w, b->readings.data, b->readings.len, &b->rejects, b);
+	b->inserted = b->corrected = b->duplicates = b->poisoned = b->sp_unmapped = 0;
+	int rc = write_tx(w, b->readings.data, b->readings.len, &b->rejects, b->sparkplug.data,
+			  b->sparkplug.len, b);
 	if (rc != WR_DATA)
 		return rc;
 	log_warn("writer: a batch of %u readings was refused (%s); splitting it", b->nreadings,
 		 w->last_error);
 	b->inserted = b->corrected = b->duplicates = 0;
 	if (b->rejects.len) {
-		rc = write_tx(w, NULL, 0, &b->rejects, b);
+		rc = write_tx(w, NULL, 0, &b->rejects, NULL, 0, b);
 		if (rc != WR_OK)
 			return rc == WR_DATA ? WR_OTHER : rc;
 	}
-	return write_split(w, b->readings.data, b->readings.len, b->nreadings, b);
+	if (b->nreadings) {
+		rc = write_split(w, b->readings.data, b->readings.len, b->nreadings, false, b);
+		if (rc != WR_OK)
+			return rc;
+	}
+	return b->nsparkplug
+		       ? write_split(w, b->sparkplug.data, b->sparkplug.len, b->nsparkplug, true, b)
+		       : WR_OK;
 }
 
 static void disconnect(et_pgwriter_t *w)
@@ -255,6 +292,18 @@ static int connect_db(et_pgwriter_t *w)
 		return WR_CONN;
 	}
 	int rc = exec_ok(w, "SELECT ingest_prepare()", PGRES_TUPLES_OK);
+	/* before migration 010 there is no Sparkplug staging: a batch with
+	 * Sparkplug lines then fails and is retried until it is there */
+	if (rc == WR_OK) {
+		PGresult *res = PQexec(w->conn,
+				       "SELECT to_regprocedure('sparkplug_prepare()') IS NOT NULL");
+		bool have = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+			    PQgetvalue(res, 0, 0)[0] == 't';
+		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? WR_OK : classify(w, res);
+		PQclear(res);
+		if (rc == WR_OK && have)
+			rc = exec_ok(w, "SELECT sparkplug_prepare()", PGRES_TUPLES_OK);
+	}
 	if (rc == WR_OK)
 		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
 	if (rc == WR_OK) {

@@ -86,6 +86,11 @@ static const struct key keys[] = {
 	{"smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true},
 	{"smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true},
 	{"smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true},
+	{"sparkplug", "enabled", K_INT, OFF(sp_enabled), "0", 0, 1, false},
+	{"sparkplug", "group_filter", K_STR, OFF(sp_group_filter), "+", 0, 0, false},
+	{"sparkplug", "host_id", K_STR, OFF(sp_host_id), "enertrack", 0, 0, false},
+	{"sparkplug", "rebirth_min_interval_s", K_INT, OFF(sp_rebirth_min_interval_s), "30", 1,
+	 86400, true},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -304,6 +309,16 @@ static void validate(struct parse_ctx *c)
 		add_err(c, line_of(c, "mqtt", given), "mqtt", given,
 			"cert_file and key_file go together%s", "");
 	}
+	/* one topic level each: a group id or "+"; the host id is a level of
+	 * spBv1.0/STATE/<host_id> */
+	if (!cfg->sp_group_filter[0] || strpbrk(cfg->sp_group_filter, "/# \t") ||
+	    (strchr(cfg->sp_group_filter, '+') && strcmp(cfg->sp_group_filter, "+") != 0))
+		add_err(c, line_of(c, "sparkplug", "group_filter"), "sparkplug", "group_filter",
+			"must be one group id, or + for every group%s", "");
+	if (!cfg->sp_host_id[0] || strlen(cfg->sp_host_id) > 64 ||
+	    strpbrk(cfg->sp_host_id, "/#+ \t"))
+		add_err(c, line_of(c, "sparkplug", "host_id"), "sparkplug", "host_id",
+			"must be 1 to 64 characters without / # + or spaces%s", "");
 	if (cfg->spool_dir[0] != '/')
 		add_err(c, line_of(c, "ingest", "spool_dir"), "ingest", "spool_dir",
 			"must be an absolute path%s", "");

@@ -13,13 +13,13 @@ FUZZ_CC ?= clang
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS := decode rfc3339 units copyenc config spoolrec statcsv
+FUZZ_TARGETS := decode rfc3339 units copyenc config spoolrec statcsv sparkplug
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CPPFLAGS := -Iinclude -D_GNU_SOURCE
+FUZZ_CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
 FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -MMD -MP $(FUZZ_SAN)
 FUZZ_PKG_CFLAGS = $(shell pkg-config --cflags jansson inih 2>/dev/null)
-FUZZ_PKG_LIBS = $(shell pkg-config --libs jansson inih zlib 2>/dev/null)
+FUZZ_PKG_LIBS = $(shell pkg-config --libs jansson inih zlib libprotobuf-c 2>/dev/null)
 
 # The lib/ sources each harness links: the module under test and what it needs.
 FUZZ_LIB_decode := lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c lib/copyenc.c lib/buf.c
@@ -28,6 +28,9 @@ FUZZ_LIB_units := lib/units.c
 FUZZ_LIB_copyenc := lib/copyenc.c lib/buf.c lib/utf8.c lib/rfc3339.c
 FUZZ_LIB_spoolrec := lib/spoolrec.c
 FUZZ_LIB_statcsv := lib/statcsv.c lib/textenc.c lib/units.c lib/utf8.c lib/buf.c
+# the payload code protoc-c generates into $(BUILD)/gen (see the Makefile)
+FUZZ_LIB_sparkplug := lib/sparkplug.c lib/utf8.c lib/copyenc.c lib/buf.c lib/rfc3339.c \
+	lib/decode.c lib/units.c $(BUILD)/gen/sparkplug_b.pb-c.c
 FUZZ_LIB_config := lib/config.c lib/hostport.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
 
 # -max_len per target: a message a little over the unit tests' limits, a
@@ -39,6 +42,7 @@ FUZZ_MAXLEN_copyenc := 2048
 FUZZ_MAXLEN_config := 8192
 FUZZ_MAXLEN_spoolrec := 8192
 FUZZ_MAXLEN_statcsv := 4096
+FUZZ_MAXLEN_sparkplug := 8192
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SPECS = $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAXLEN_$(t)))
@@ -55,6 +59,11 @@ $(FUZZ_BUILD)/lib/%.o: lib/%.c | fuzz-check-cc
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 		-c -o $@ $<
+
+$(FUZZ_BUILD)/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | fuzz-check-cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_BUILD)/lib/sparkplug.o $(FUZZ_BUILD)/fuzz_sparkplug.o: $(BUILD)/gen/sparkplug_b.pb-c.h
 
 $(FUZZ_BUILD)/fuzz_%.o: fuzz/fuzz_%.c | fuzz-check-cc
 	@mkdir -p $(dir $@)

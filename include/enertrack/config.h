@@ -71,6 +71,11 @@ typedef struct et_config {
 	char *smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
+	/* [sparkplug] */
+	int sp_enabled;		       /* 0 or 1 */
+	char *sp_group_filter;	       /* a group id or "+" */
+	char *sp_host_id;	       /* spBv1.0/STATE/<host_id> */
+	int sp_rebirth_min_interval_s; /* at most one rebirth request per node this often */
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;

@@ -350,6 +350,19 @@ static const struct inline_case {
 	 "after the last ':' is the port)\n"},
 	{"[http]\nlisten = 127.0.0.1:0\n",
 	 "t.ini:2: [http] listen: port 0 is out of range (1 to 65535)\n"},
+	/* [sparkplug] */
+	{"[sparkplug]\nenabled = 1\ngroup_filter = Plant1\nhost_id = h-1\n"
+	 "rebirth_min_interval_s = 5\n",
+	 ""},
+	{"[sparkplug]\nenabled = 2\n", "t.ini:2: [sparkplug] enabled: is out of range\n"},
+	{"[sparkplug]\ngroup_filter = a/b\n",
+	 "t.ini:2: [sparkplug] group_filter: must be one group id, or + for every group\n"},
+	{"[sparkplug]\ngroup_filter = #\n",
+	 "t.ini:2: [sparkplug] group_filter: must be one group id, or + for every group\n"},
+	{"[sparkplug]\nhost_id = a+b\n",
+	 "t.ini:2: [sparkplug] host_id: must be 1 to 64 characters without / # + or spaces\n"},
+	{"[sparkplug]\nrebirth_min_interval_s = 0\n",
+	 "t.ini:2: [sparkplug] rebirth_min_interval_s: is out of range\n"},
 };
 
 static void test_inline(void **state)

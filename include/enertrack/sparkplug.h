@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* Sparkplug B host application, pure (no I/O, no clock: callers pass the
+ * time). Topics "spBv1.0/<group>/<type>/<edge node>[/<device>]", payloads
+ * decoded with protobuf-c's code generated from proto/sparkplug_b.proto,
+ * and the host's state per edge node: the births (metric names, aliases and
+ * datatypes), the bdSeq of the current session and the 0-255 seq. The
+ * daemon feeds it spool records in order and gets back values, deaths,
+ * rebirth requests and rejections through a sink. Not thread-safe: one
+ * et_sp_host_t per thread (the loop's). */
+#ifndef ENERTRACK_SPARKPLUG_H
+#define ENERTRACK_SPARKPLUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enertrack/buf.h"
+
+#define ET_SP_PREFIX   "spBv1.0/"
+#define ET_SP_ID_MAX   64  /* group, edge node, device */
+#define ET_SP_NAME_MAX 256 /* metric name */
+
+enum et_sp_type {
+	ET_SP_NBIRTH,
+	ET_SP_NDEATH,
+	ET_SP_DBIRTH,
+	ET_SP_DDEATH,
+	ET_SP_NDATA,
+	ET_SP_DDATA,
+	ET_SP_NCMD,
+	ET_SP_DCMD,
+	ET_SP_STATE, /* spBv1.0/STATE/<host_id>: a host's, not an edge node's */
+};
+
+typedef struct et_sp_topic {
+	enum et_sp_type type;
+	char group[ET_SP_ID_MAX + 1];
+	char node[ET_SP_ID_MAX + 1];
+	char device[ET_SP_ID_MAX + 1]; /* "" for node messages */
+} et_sp_topic_t;
+
+/* True when the topic is in the Sparkplug B namespace. */
+bool et_sp_is_topic(const char *topic, size_t len);
+
+/* Parses a Sparkplug B topic. Returns 0, or -EINVAL with a reason in err
+ * (unknown type, missing or extra levels, an id longer than ET_SP_ID_MAX or
+ * not clean UTF-8). */
+int et_sp_topic_parse(const char *topic, size_t len, et_sp_topic_t *ret, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* One numeric metric value, resolved to its name. Borrowed for the call. */
+typedef struct et_sp_value {
+	const et_sp_topic_t *topic; /* group, node, device */
+	const char *name;
+	uint32_t datatype;
+	int64_t ts_us;
+	double value;
+	bool historical;
+} et_sp_value_t;
+
+typedef struct et_sp_sink {
+	void *ctx;
+	/* 0, or a negative code that stops decoding and is returned */
+	int (*on_value)(void *ctx, const et_sp_value_t *v);
+	/* an NDEATH of the current session (device "") or a DDEATH, at the
+	 * time it was received: an NDEATH is the edge node's Will, and the
+	 * timestamp in it is from when the node connected */
+	void (*on_death)(void *ctx, const et_sp_topic_t *t, int64_t ts_us);
+	/* an NBIRTH (device "") or DBIRTH, received at recv_us */
+	void (*on_birth)(void *ctx, const et_sp_topic_t *t, int64_t recv_us);
+	/* a rebirth is due for t's edge node (already rate-limited); returns
+	 * 0 when the request went out, else it is due again at once */
+	int (*on_rebirth)(void *ctx, const et_sp_topic_t *t, const char *why);
+	/* the message or one of its metrics is refused; reason is one of the
+	 * "sparkplug_*" names stored in rejected_message.reason */
+	void (*on_reject)(void *ctx, int element, const char *reason, const char *detail);
+} et_sp_sink_t;
+
+typedef struct et_sp_host et_sp_host_t;
+
+/* rebirth_min_us: at most one rebirth request per edge node this often.
+ * NULL when out of memory. */
+et_sp_host_t *et_sp_host_new(int64_t rebirth_min_us);
+void et_sp_host_set_rebirth_interval(et_sp_host_t *h, int64_t rebirth_min_us);
+/* Frees h and its state; NULL does nothing. */
+void et_sp_host_free(et_sp_host_t *h);
+
+/* Limits a metric's timestamp: later than now + max_future_us or earlier
+ * than now - max_past_us (0: no limit) is refused. */
+typedef struct et_sp_limits {
+	size_t max_payload_bytes;
+	int64_t max_future_us;
+	int64_t max_past_us;
+} et_sp_limits_t;
+
+/* Handles one message received at recv_us (the timestamp of metrics that
+ * carry none, and of a payload without one), with now_us the clock for the
+ * rebirth interval and the limits. With `restore`, only births are taken
+ * (their metric definitions and bdSeq), nothing reaches the sink, and the
+ * seq is not checked afterwards until the next message sets it: this
+ * replays the births saved by et_sp_host_births. Returns the number of
+ * values given to on_value, or the first negative code of on_value, or
+ * -ENOMEM. */
+int et_sp_host_message(et_sp_host_t *h, const char *topic, size_t topic_len, const void *payload,
+		       size_t len, int64_t recv_us, int64_t now_us, const et_sp_limits_t *lim,
+		       bool restore, const et_sp_sink_t *sink);
+
+/* True when births changed since the last call (for saving them). */
+bool et_sp_host_births_changed(et_sp_host_t *h);
+
+/* Calls cb with the topic and payload of every birth (NBIRTH then its
+ * DBIRTHs) of the current sessions, as received. Returns the first
+ * non-zero return of cb, else 0. */
+int et_sp_host_births(const et_sp_host_t *h,
+		      int (*cb)(void *ctx, const char *topic, const void *payload, size_t len),
+		      void *ctx);
+
+/* Number of edge nodes known. */
+size_t et_sp_host_nodes(const et_sp_host_t *h);
+
+/* Encodes the NCMD payload of a rebirth request (metric "Node
+ * Control/Rebirth" = true, Boolean) at ts_ms into b (reset first). 0 or
+ * -ENOMEM. */
+int et_sp_rebirth_payload(et_buf_t *b, int64_t ts_ms) __attribute__((warn_unused_result));
+
+/* Staging lines for pg_temp.et_stage_sparkplug (sparkplug_prepare() in
+ * sql/010_sparkplug.sql), columns ET_SP_COPY_COLUMNS. */
+#define ET_SP_COPY_COLUMNS                                                                         \
+	"n, event, group_id, edge_node, device, metric_name, datatype, ts, value, historical, "    \
+	"received_at"
+int et_sp_copy_value(et_buf_t *b, uint32_t n, const et_sp_value_t *v, int64_t recv_us)
+	__attribute__((warn_unused_result));
+/* A birth or death: event "nbirth", "dbirth", "ndeath" or "ddeath" */
+int et_sp_copy_event(et_buf_t *b, uint32_t n, const char *event, const et_sp_topic_t *t,
+		     int64_t recv_us) __attribute__((warn_unused_result));
+
+#endif
