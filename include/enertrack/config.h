@@ -25,9 +25,12 @@ typedef struct et_config {
 	char *mqtt_ca_file;
 	char *mqtt_cert_file;
 	char *mqtt_key_file;
+	int mqtt_session_expiry_s;    /* MQTT 5 session expiry the broker keeps our queue */
+	int mqtt_member_down_alarm_s; /* mail when a group member is offline this long; 0: never */
 	/* [postgres] */
 	char *pg_conninfo;
 	char *pg_password_file;
+	char *pg_reader_conninfo; /* the read path (status, reports); "": conninfo */
 	/* [ingest] */
 	int batch_rows;
 	int flush_ms;
