@@ -36,7 +36,7 @@ DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 # shared subscription groups: presence, the member-down alarm and its mail
 LIB_SRCS += lib/membermail.c
-COMMON_SRCS += common/memberalarm.c
+COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c

@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/evaluate.h"
+#include "common/maintain.h"
 #include "common/memberalarm.h"
 #include "common/pgconn.h"
 #include "enertrack/alert.h"
@@ -40,6 +41,8 @@ struct alert_cfg {
 	int smtp_timeout_s;
 	int smtp_retry_s;
 	int member_down_alarm_s;
+	int maintain_interval_s;
+	et_maintain_cfg_t maintain;
 };
 
 /* How long stopping waits for the threads before the daemon exits without
@@ -90,7 +93,8 @@ struct et_alerts {
 	void *members_ctx;
 	char client_id[128];
 	int session_expiry_s;
-	et_member_t *mbuf; /* eval thread */
+	et_member_t *mbuf;	  /* eval thread */
+	int64_t next_maintain_ms; /* eval thread: when the history's upkeep runs next */
 };
 
 /* A Prometheus label value: backslash, double quote and newline escaped. */
@@ -220,6 +224,12 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_timeout_s = cfg->smtp_timeout_s,
 		.smtp_retry_s = cfg->smtp_retry_s,
 		.member_down_alarm_s = cfg->mqtt_member_down_alarm_s,
+		.maintain_interval_s = cfg->ret_interval_s,
+		.maintain = {.ahead_months = cfg->ret_ahead_months,
+			     .raw_months = cfg->ret_raw_months,
+			     .rollup_months = cfg->ret_rollup_months,
+			     .rejected_days = cfg->ret_rejected_days,
+			     .corrections_days = cfg->ret_corrections_days},
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
 	return cfg_dup(&v);
@@ -643,6 +653,23 @@ static void members_once(et_alerts_t *al, const struct alert_cfg *c)
 	}
 }
 
+/* The history's upkeep (common/maintain.c), every [retention] interval_s,
+ * first at the start; a failure is retried a minute later. */
+static void maintain_once(et_alerts_t *al, const struct alert_cfg *c)
+{
+	int64_t now = et_mono_ms();
+	if (c->maintain_interval_s <= 0 || now < al->next_maintain_ms)
+		return;
+	if (et_maintain(al->eval_db.conn, &c->maintain, NULL, al->eval_db.err,
+			sizeof(al->eval_db.err)) < 0) {
+		log_error("maintenance: %s (again in a minute)", al->eval_db.err);
+		db_check(&al->eval_db);
+		al->next_maintain_ms = now + 60000;
+		return;
+	}
+	al->next_maintain_ms = now + (int64_t)c->maintain_interval_s * 1000;
+}
+
 /* Evaluates every eval_interval_s; never waits for a mail server. */
 static void *eval_main(void *arg)
 {
@@ -653,6 +680,7 @@ static void *eval_main(void *arg)
 		if (c && db_ensure(al, &al->eval_db) && evaluate_once(al, c)) {
 			wait = (int64_t)c->eval_interval_s * 1000;
 			members_once(al, c);
+			maintain_once(al, c);
 		}
 		cfg_free(c);
 		wait_ms(al, wait, NULL);

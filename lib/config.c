@@ -87,6 +87,13 @@ static const struct key keys[] = {
 	{"smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true},
 	{"smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true},
 	{"smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true},
+	{"retention", "interval_s", K_INT, OFF(ret_interval_s), "3600", 0, 86400 * 31, true},
+	{"retention", "ahead_months", K_INT, OFF(ret_ahead_months), "3", 1, 120, true},
+	{"retention", "raw_months", K_INT, OFF(ret_raw_months), "36", 1, 100000, true},
+	{"retention", "rollup_months", K_INT, OFF(ret_rollup_months), "0", 0, 100000, true},
+	{"retention", "rejected_days", K_INT, OFF(ret_rejected_days), "90", 0, 3650000, true},
+	{"retention", "corrections_days", K_INT, OFF(ret_corrections_days), "730", 0, 3650000,
+	 true},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

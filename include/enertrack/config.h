@@ -70,6 +70,10 @@ typedef struct et_config {
 	char *smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
+	/* [retention]: enertrack_maintain() every interval_s (0: never) */
+	int ret_interval_s;
+	int ret_ahead_months, ret_raw_months, ret_rollup_months;
+	int ret_rejected_days, ret_corrections_days;
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;
