@@ -54,11 +54,11 @@ check_all() {
 		d=$(metric 'enertrack_readings_total{outcome="duplicate"}' "$T/$n.conf")
 		dup=$((dup + ${d:-0}))
 	done
-	log "ok: $1: $(rows) rows, all there, $dup duplicates seen by the live daemons"
+	log "ok: $1: $(rows) rows, each once ($dup redelivered after a kill, absorbed by the primary key)"
 }
 
 # 1. killed and restarted 5 s later
-gen 300 g1
+gen 200 g1
 publish <"$T/g1.txt" 2>>"$T/pub.log" &
 PUB=$!
 sleep 0.5
@@ -106,7 +106,7 @@ wait_until 10 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM member_
 	fail "2: the outage was not closed"
 
 # 3. stopped cleanly while messages flow: it leaves the group
-gen 300 g3
+gen 200 g3
 publish <"$T/g3.txt" 2>>"$T/pub.log" &
 PUB=$!
 sleep 0.3
@@ -117,6 +117,9 @@ check_all "b stopped with SIGTERM"
 grep -q "mqtt: left the shared group" "$T/b.log" || fail "3: b did not unsubscribe"
 log "ok: b: $(grep -o 'left the shared group.*' "$T/b.log" | tail -1)"
 [ "$(online stopped a)" = 1 ] || fail "3: a does not see b stopped"
-sleep 4
+sleep 3
 [ "$(mails)" = 2 ] || fail "3: a clean stop raised an alarm ($(mails) mails)"
 log "ok: no alarm for a clean stop"
+# the others stop cleanly too (a sanitizer build reports leaks at exit)
+stop_daemon "$P_a"
+stop_daemon "$P_c"

@@ -27,7 +27,7 @@ STANDBY=$PG_HOME/standby
 as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$STANDBY" -R -X stream -c fast \
 	>"$T/basebackup.log" 2>&1 || fail "pg_basebackup: $(tail -3 "$T/basebackup.log")"
 stop_standby() { as_pg "$PGBIN/pg_ctl" -D "$STANDBY" -m immediate -w stop >/dev/null 2>&1 || true; }
-trap 'st=$?; stop_standby; (exit $st); cleanup' EXIT
+trap 'st=$?; stop_standby; set +e; (exit $st); cleanup' EXIT
 as_pg "$PGBIN/pg_ctl" -D "$STANDBY" -l "$PG_HOME/standby.log" -w -t 30 \
 	-o "-p $SPORT -c unix_socket_directories= -c listen_addresses=127.0.0.1 -c hot_standby=on" \
 	start >/dev/null || fail "the standby did not start: $(tail -5 "$PG_HOME/standby.log")"
