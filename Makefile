@@ -37,6 +37,10 @@ COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c
+# shared subscription groups: presence, the member-down alarm and its mail
+LIB_SRCS += lib/membermail.c
+COMMON_SRCS += common/memberalarm.c common/maintain.c
+DAEMON_SRCS += daemon/presence.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c
 
@@ -49,6 +53,7 @@ TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
 	spoolfill appstate textenc statcsv sparkplug
+UNIT_TESTS += membermail
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check

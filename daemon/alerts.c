@@ -21,6 +21,8 @@
 
 #include "common/clock.h"
 #include "common/evaluate.h"
+#include "common/maintain.h"
+#include "common/memberalarm.h"
 #include "common/pgconn.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
@@ -41,6 +43,9 @@ struct alert_cfg {
 		*smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s;
+	int member_down_alarm_s;
+	int maintain_interval_s;
+	et_maintain_cfg_t maintain;
 };
 
 /* How long stopping waits for the threads before the daemon exits without
@@ -86,6 +91,13 @@ struct et_alerts {
 	et_buf_t tm_next;
 	et_buf_t tm; /* guarded by mu */
 	bool tm_oom;
+	/* the group's members (daemon/presence.c), for the member-down alarm */
+	et_alerts_members_fn members; /* guarded by mu */
+	void *members_ctx;
+	char client_id[128];
+	int session_expiry_s;
+	et_member_t *mbuf;	  /* eval thread */
+	int64_t next_maintain_ms; /* eval thread: when the history's upkeep runs next */
 };
 
 /* A Prometheus label value: backslash, double quote and newline escaped. */
@@ -214,6 +226,13 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_ca_file = (char *)cfg->smtp_ca_file,
 		.smtp_timeout_s = cfg->smtp_timeout_s,
 		.smtp_retry_s = cfg->smtp_retry_s,
+		.member_down_alarm_s = cfg->mqtt_member_down_alarm_s,
+		.maintain_interval_s = cfg->ret_interval_s,
+		.maintain = {.ahead_months = cfg->ret_ahead_months,
+			     .raw_months = cfg->ret_raw_months,
+			     .rollup_months = cfg->ret_rollup_months,
+			     .rejected_days = cfg->ret_rejected_days,
+			     .corrections_days = cfg->ret_corrections_days},
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
 	snprintf(v.statistics_sources, sizeof(v.statistics_sources), "%s", cfg->statistics_sources);
@@ -610,6 +629,56 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 	return true;
 }
 
+/* The member-down alarm, after each evaluation. */
+static void members_once(et_alerts_t *al, const struct alert_cfg *c)
+{
+	pthread_mutex_lock(&al->mu);
+	et_alerts_members_fn fn = al->members;
+	void *ctx = al->members_ctx;
+	pthread_mutex_unlock(&al->mu);
+	if (!fn || c->member_down_alarm_s <= 0)
+		return;
+	if (!al->mbuf && !(al->mbuf = calloc(ET_ALERTS_MAX_MEMBERS, sizeof(et_member_t))))
+		return;
+	size_t n = fn(ctx, al->mbuf, ET_ALERTS_MAX_MEMBERS);
+	et_member_alarm_cfg_t mc = {.alarm_s = c->member_down_alarm_s,
+				    .session_expiry_s = al->session_expiry_s,
+				    .observer = al->client_id,
+				    .smtp_from = c->smtp_from,
+				    .smtp_to = c->smtp_to};
+	int mails = 0;
+	if (et_member_alarm(al->eval_db.conn, &mc, al->mbuf,
+			    n < ET_ALERTS_MAX_MEMBERS ? n : ET_ALERTS_MAX_MEMBERS, et_wall_us(),
+			    &mails, al->eval_db.err, sizeof(al->eval_db.err))) {
+		log_error("alerts: member-down alarm: %s", al->eval_db.err);
+		db_check(&al->eval_db);
+		return;
+	}
+	if (mails) {
+		pthread_mutex_lock(&al->mu);
+		al->mail_kick = true;
+		pthread_cond_broadcast(&al->cv);
+		pthread_mutex_unlock(&al->mu);
+	}
+}
+
+/* The history's upkeep (common/maintain.c), every [retention] interval_s,
+ * first at the start; a failure is retried a minute later. */
+static void maintain_once(et_alerts_t *al, const struct alert_cfg *c)
+{
+	int64_t now = et_mono_ms();
+	if (c->maintain_interval_s <= 0 || now < al->next_maintain_ms)
+		return;
+	if (et_maintain(al->eval_db.conn, &c->maintain, NULL, al->eval_db.err,
+			sizeof(al->eval_db.err)) < 0) {
+		log_error("maintenance: %s (again in a minute)", al->eval_db.err);
+		db_check(&al->eval_db);
+		al->next_maintain_ms = now + 60000;
+		return;
+	}
+	al->next_maintain_ms = now + (int64_t)c->maintain_interval_s * 1000;
+}
+
 /* Evaluates every eval_interval_s; never waits for a mail server. */
 static void *eval_main(void *arg)
 {
@@ -617,8 +686,11 @@ static void *eval_main(void *arg)
 	while (!stopping(al)) {
 		struct alert_cfg *c = cfg_take(al);
 		int64_t wait = 5000;
-		if (c && db_ensure(al, &al->eval_db) && evaluate_once(al, c))
+		if (c && db_ensure(al, &al->eval_db) && evaluate_once(al, c)) {
 			wait = (int64_t)c->eval_interval_s * 1000;
+			members_once(al, c);
+			maintain_once(al, c);
+		}
 		cfg_free(c);
 		wait_ms(al, wait, NULL);
 	}
@@ -658,6 +730,7 @@ static void alerts_free(et_alerts_t *al)
 	cfg_free(al->cfg);
 	et_buf_free(&al->tm);
 	et_buf_free(&al->tm_next);
+	free(al->mbuf);
 	free(al->conninfo);
 	if (al->pg_password) {
 		memset(al->pg_password, 0, strlen(al->pg_password));
@@ -730,6 +803,8 @@ int et_alerts_start(et_alerts_t **ret, uv_loop_t *loop, const et_config_t *cfg,
 	al->cfg = cfg_make(cfg, smtp_password);
 	al->conninfo = strdup(cfg->pg_conninfo);
 	al->pg_password = pg_password ? strdup(pg_password) : NULL;
+	snprintf(al->client_id, sizeof(al->client_id), "%s", cfg->mqtt_client_id);
+	al->session_expiry_s = cfg->mqtt_session_expiry_s;
 	al->eval_db.name = "enertrackd-alerts";
 	al->mail_db.name = "enertrackd-mail";
 	al->eval_db.what = "alerts";
@@ -814,4 +889,14 @@ void et_alerts_stop(et_alerts_t *al, void (*closed)(void *ctx, bool joined), voi
 	uv_ref((uv_handle_t *)&al->ended);
 	uv_ref((uv_handle_t *)&al->stop_timer);
 	uv_timer_start(&al->stop_timer, on_stop_timeout, STOP_TIMEOUT_MS, 0);
+}
+
+void et_alerts_set_members(et_alerts_t *al, et_alerts_members_fn fn, void *ctx)
+{
+	if (!al)
+		return;
+	pthread_mutex_lock(&al->mu);
+	al->members = fn;
+	al->members_ctx = ctx;
+	pthread_mutex_unlock(&al->mu);
 }

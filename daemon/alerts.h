@@ -17,6 +17,7 @@
 
 #include "enertrack/buf.h"
 #include "enertrack/config.h"
+#include "enertrack/membermail.h"
 
 typedef struct et_alerts et_alerts_t;
 
@@ -47,5 +48,16 @@ bool et_alerts_reap(et_alerts_t *al);
 /* Appends the per-target gauges of the last evaluation this instance ran
  * (drift % and alert state) to out, in the Prometheus text format. */
 void et_alerts_metrics(et_alerts_t *al, et_buf_t *out);
+
+/* The group's members, copied into out (at most max); returns how many
+ * there are. Called on the evaluator's thread. */
+typedef size_t (*et_alerts_members_fn)(void *ctx, et_member_t *out, size_t max);
+#define ET_ALERTS_MAX_MEMBERS 256
+
+/* After each evaluation, the evaluator also mails about group members down
+ * longer than [mqtt] member_down_alarm_s (common/memberalarm.c), asking fn
+ * for them; fn NULL stops that. fn and ctx must stay callable while the
+ * evaluator runs (until `closed` said joined). Loop thread. */
+void et_alerts_set_members(et_alerts_t *al, et_alerts_members_fn fn, void *ctx);
 
 #endif

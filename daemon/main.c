@@ -34,6 +34,7 @@
 #include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
+#include "presence.h"
 #include "spool.h"
 
 /* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
@@ -50,6 +51,7 @@ struct app {
 	et_config_t cfg;
 	et_spool_t *spool;
 	et_mqtt_t *mqtt;
+	et_presence_t *presence; /* NULL: no shared group */
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
 	et_alerts_t *alerts_left; /* its threads did not stop in time */
@@ -178,6 +180,7 @@ static void metrics_src(struct app *a, et_metrics_src_t *s)
 				.mqtt = a->mqtt,
 				.writer = a->writer,
 				.alerts = a->alerts,
+				.presence = a->presence,
 				.lat = &a->lat,
 				.now_ms = (int64_t)uv_now(&a->loop),
 				.last_msg_ms = a->last_msg_ms,
@@ -363,6 +366,7 @@ static void close_all(struct app *a, const char *why)
 	if (a->state == ET_APP_ST_CLOSING || app_set_state(a, ET_APP_ST_CLOSING, why))
 		return;
 	log_stats(a, "stopped");
+	et_presence_stop(a->presence);
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->shutdown_timer);
 	uv_close((uv_handle_t *)&a->tick, on_handle_closed);
@@ -408,6 +412,7 @@ static void begin_shutdown(struct app *a, const char *why)
 	sd_notify(0, "STOPPING=1");
 	app_set_state(a, ET_APP_ST_DRAINING, why);
 	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
+	et_presence_stop(a->presence); /* "stopped": this one leaves the group cleanly */
 	if (a->mqtt)
 		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
 	else
@@ -456,6 +461,26 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_config_free(&next);
 	log_info("SIGHUP: reloaded");
 	sd_notify(0, "READY=1");
+}
+
+static size_t presence_members(void *ctx, et_member_t *out, size_t max)
+{
+	return et_presence_members(ctx, out, max);
+}
+
+/* In a shared subscription group ($share/<group>/... in topics), the
+ * presence connection and the member-down alarm. A failure is logged and
+ * the daemon runs without them. */
+static void start_presence(struct app *a, const char *mqtt_pw)
+{
+	char group[64], err[300];
+	if (!et_presence_group(a->cfg.mqtt_topics, group, sizeof(group)))
+		return;
+	if (et_presence_start(&a->presence, &a->loop, &a->cfg, mqtt_pw, err, sizeof(err))) {
+		log_error("%s; running without presence", err);
+		return;
+	}
+	et_alerts_set_members(a->alerts, presence_members, a->presence);
 }
 
 static void print_version(void)
@@ -673,6 +698,7 @@ int main(int argc, char **argv)
 		a->exit_code = 1;
 		close_all(a, "start failed");
 	} else {
+		start_presence(a, mqtt_pw);
 		app_set_state(a, ET_APP_ST_RUNNING, "started");
 		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
 			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
@@ -692,6 +718,8 @@ int main(int argc, char **argv)
 	/* threads left behind may have ended since: joined and freed now */
 	if (a->alerts_left && et_alerts_reap(a->alerts_left))
 		a->alerts_left = NULL;
+	if (!a->alerts_left) /* else the evaluator may still ask it */
+		et_presence_free(a->presence);
 	if (!a->alerts_left)
 		curl_global_cleanup();
 	return a->exit_code;

@@ -55,12 +55,12 @@ int et_health_render(const et_metrics_src_t *s, et_buf_t *body)
 			 (long long)((now - s->last_msg_ms) / 1000), s->quiet_alarm_s);
 		why = quiet;
 	}
-	if (why) {
-		put(body, "%s\n", why);
-		return 503;
-	}
-	put(body, "ok\n");
-	return 200;
+	/* the group's members are detail: another member's outage does not
+	 * make this one unhealthy */
+	put(body, "%s\n", why ? why : "ok");
+	if (s->presence)
+		et_presence_health(s->presence, body);
+	return why ? 503 : 200;
 }
 
 /* /metrics in the Prometheus text format. */
@@ -187,5 +187,7 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    "# TYPE enertrack_postgres_up gauge\n"
 	    "enertrack_postgres_up %d\n",
 	    src->writer && et_pgwriter_connected(src->writer) ? 1 : 0);
+	if (src->presence)
+		et_presence_metrics(src->presence, b);
 	et_alerts_metrics(src->alerts, b);
 }

@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "mqtt.h"
 #include "pgwriter.h"
+#include "presence.h"
 #include "spool.h"
 
 /* Upper bounds of the latency buckets, in ms; one more bucket is +Inf. */
@@ -46,6 +47,7 @@ typedef struct et_metrics_src {
 	et_mqtt_t *mqtt;
 	et_pgwriter_t *writer;
 	et_alerts_t *alerts;
+	et_presence_t *presence; /* NULL: not in a shared group */
 	const et_latency_t *lat;
 	int64_t now_ms, last_msg_ms; /* the loop's clock */
 	int quiet_alarm_s;	     /* [http] quiet_alarm_s; 0: off */

@@ -28,7 +28,13 @@ enum {
 	EV_DISCONNECTED = 8,
 	EV_SUB_FAILED = 16,
 	EV_STORE_FAILED = 32,
+	EV_UNSUBSCRIBED = 64,
 };
+
+/* A clean stop in a shared group: after the UNSUBACK, messages already
+ * sent to us are taken until none came for this long (bounded by the stop
+ * timer), so that none stays queued in our session. */
+#define DRAIN_QUIET_MS 300
 
 struct et_mqtt {
 	uv_async_t async;
@@ -70,6 +76,11 @@ struct et_mqtt {
 	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
 	 * the same in both (set per connect, read on paho's thread) */
 	atomic_llong state_ts;
+	bool shared;		       /* a $share/ filter: unsubscribe at a clean stop */
+	atomic_uint_fast64_t received; /* messages stored, for the drain after UNSUBACK */
+	uint64_t drain_mark;	       /* loop thread: received at the last drain poll */
+	uint64_t unsub_mark;	       /* received at the UNSUBACK */
+	int64_t drain_quiet_since;     /* loop ms */
 };
 
 /* {"online":...,"timestamp":<ms>} (Sparkplug 3.0 host application state). */
@@ -129,6 +140,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 		atomic_store(&m->store_blocked, false);
 		post(m, EV_STORE_FAILED);
 	}
+	atomic_fetch_add(&m->received, 1);
 	if (rc > 0)
 		uv_async_send(&m->async);
 	MQTTAsync_freeMessage(&msg);
@@ -317,9 +329,11 @@ static void mqtt_connect(et_mqtt_t *m)
 	if (cfg->mqtt_version == 5) {
 		o = &co5;
 		o->cleanstart = 0;
-		/* Keep the session (and its queued messages) a week across outages. */
+		/* Keep the session (and its queued messages) across outages for
+		 * session_expiry_s: longer loses less, but a member that never
+		 * returns holds its share of a shared group that long. */
 		MQTTProperty p = {.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL};
-		p.value.integer4 = 7 * 24 * 3600;
+		p.value.integer4 = (unsigned)cfg->mqtt_session_expiry_s;
 		MQTTProperties_add(&props, &p);
 		o->connectProperties = &props;
 		o->onSuccess5 = NULL;
@@ -383,6 +397,8 @@ static void schedule_retry(et_mqtt_t *m)
 }
 
 static void finish_stop(et_mqtt_t *m);
+static void start_drain(et_mqtt_t *m, int64_t now);
+static void on_stop_timeout(uv_timer_t *t);
 
 static void on_paho_events(uv_async_t *a)
 {
@@ -435,6 +451,8 @@ static void on_paho_events(uv_async_t *a)
 				  m->cfg->mqtt_uri, m->fail_reason);
 		schedule_retry(m);
 	}
+	if ((ev & EV_UNSUBSCRIBED) && m->stopping)
+		start_drain(m, now);
 	if ((ev & EV_DISCONNECTED) && m->stopping) {
 		uv_timer_stop(&m->stop_timer);
 		finish_stop(m);
@@ -480,6 +498,69 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	atomic_store(&m->connected, false);
 }
 
+static void on_unsubscribed(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	post(ctx, EV_UNSUBSCRIBED);
+}
+
+static void on_unsubscribed5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	post(ctx, EV_UNSUBSCRIBED);
+}
+
+static void on_unsubscribe_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	log_warn("mqtt: unsubscribe failed (code %d); disconnecting: the broker keeps our share "
+		 "in our session",
+		 resp ? resp->code : 0);
+	post(ctx, EV_UNSUBSCRIBED);
+}
+
+static void on_unsubscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	log_warn("mqtt: unsubscribe failed (reason %d); disconnecting: the broker keeps our "
+		 "share in our session",
+		 resp ? (int)resp->reasonCode : 0);
+	post(ctx, EV_UNSUBSCRIBED);
+}
+
+static void on_drain_timer(uv_timer_t *t)
+{
+	et_mqtt_t *m = t->data;
+	int64_t now = (int64_t)uv_now(t->loop);
+	uint64_t got = atomic_load(&m->received);
+	if (got != m->drain_mark) {
+		m->drain_mark = got;
+		m->drain_quiet_since = now;
+		return;
+	}
+	if (now - m->drain_quiet_since < DRAIN_QUIET_MS)
+		return;
+	uv_timer_stop(t);
+	log_info("mqtt: left the shared group; %llu messages already sent to us arrived after "
+		 "the unsubscribe",
+		 (unsigned long long)(got - m->unsub_mark));
+	uv_timer_stop(&m->stop_timer);
+	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
+		finish_stop(m);
+		return;
+	}
+	uv_timer_start(&m->stop_timer, on_stop_timeout, 3000, 0);
+}
+
+/* Loop thread: the UNSUBACK came; the others get every new message of
+ * the group now. What the broker had already sent us still arrives. */
+static void start_drain(et_mqtt_t *m, int64_t now)
+{
+	if (!m->stop_done)
+		return;
+	m->unsub_mark = m->drain_mark = atomic_load(&m->received);
+	m->drain_quiet_since = now;
+	uv_timer_start(&m->retry, on_drain_timer, 50, 50);
+}
+
 int et_mqtt_store_blocked(const et_mqtt_t *m)
 {
 	et_mqtt_t *mm = (et_mqtt_t *)m;
@@ -522,6 +603,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
 	     t = strtok_r(NULL, " \t", &save)) {
 		m->filters[i] = strdup(t);
+		m->shared |= strncmp(t, "$share/", 7) == 0;
 		m->qos[i] = cfg->mqtt_qos;
 		if (!m->filters[i++]) {
 			free(copy);
@@ -683,6 +765,25 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	 * waits for it) */
 	if (m->state_topic && atomic_load(&m->connected))
 		send_state(m, false);
+	if (m->shared && atomic_load(&m->connected)) {
+		/* leave the group first, so that our share goes to the others
+		 * instead of waiting in our session for the next start */
+		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+		ro.context = m;
+		if (m->cfg->mqtt_version == 5) {
+			ro.onSuccess5 = on_unsubscribed5;
+			ro.onFailure5 = on_unsubscribe_failed5;
+		} else {
+			ro.onSuccess = on_unsubscribed;
+			ro.onFailure = on_unsubscribe_failed;
+		}
+		if (MQTTAsync_unsubscribeMany(m->client, m->nfilters, m->filters, &ro) ==
+		    MQTTASYNC_SUCCESS) {
+			/* the UNSUBACK, the drain and the disconnect, bounded */
+			uv_timer_start(&m->stop_timer, on_stop_timeout, 8000, 0);
+			return;
+		}
+	}
 	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
 		/* not connected: nothing to wait for */
 		finish_stop(m);

@@ -44,8 +44,13 @@ static const struct key keys[] = {
 	{"mqtt", "ca_file", K_STR, OFF(mqtt_ca_file), "", 0, 0, false},
 	{"mqtt", "cert_file", K_STR, OFF(mqtt_cert_file), "", 0, 0, false},
 	{"mqtt", "key_file", K_STR, OFF(mqtt_key_file), "", 0, 0, false},
+	{"mqtt", "session_expiry_s", K_INT, OFF(mqtt_session_expiry_s), "604800", 0, INT_MAX,
+	 false},
+	{"mqtt", "member_down_alarm_s", K_INT, OFF(mqtt_member_down_alarm_s), "300", 0, INT_MAX,
+	 true},
 	{"postgres", "conninfo", K_STR, OFF(pg_conninfo), "", 0, 0, false},
 	{"postgres", "password_file", K_STR, OFF(pg_password_file), "", 0, 0, false},
+	{"postgres", "reader_conninfo", K_STR, OFF(pg_reader_conninfo), "", 0, 0, false},
 	{"ingest", "batch_rows", K_INT, OFF(batch_rows), "5000", 1, 1000000, false},
 	{"ingest", "flush_ms", K_INT, OFF(flush_ms), "200", 1, 60000, false},
 	{"ingest", "max_payload_bytes", K_INT, OFF(max_payload_bytes), "262144", 64, 16777216,
@@ -91,6 +96,13 @@ static const struct key keys[] = {
 	{"sparkplug", "host_id", K_STR, OFF(sp_host_id), "enertrack", 0, 0, false},
 	{"sparkplug", "rebirth_min_interval_s", K_INT, OFF(sp_rebirth_min_interval_s), "30", 1,
 	 86400, true},
+	{"retention", "interval_s", K_INT, OFF(ret_interval_s), "3600", 0, 86400 * 31, true},
+	{"retention", "ahead_months", K_INT, OFF(ret_ahead_months), "3", 1, 120, true},
+	{"retention", "raw_months", K_INT, OFF(ret_raw_months), "36", 1, 100000, true},
+	{"retention", "rollup_months", K_INT, OFF(ret_rollup_months), "0", 0, 100000, true},
+	{"retention", "rejected_days", K_INT, OFF(ret_rejected_days), "90", 0, 3650000, true},
+	{"retention", "corrections_days", K_INT, OFF(ret_corrections_days), "730", 0, 3650000,
+	 true},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

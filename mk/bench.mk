@@ -11,6 +11,8 @@
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
 #   make bench-test                     checks of the bench's tools (about 20 s)
 #   make bench-pg                       where PostgreSQL's CPU per row goes (bench/pgcost.sh)
+#   make bench-group                    1, 2, 3 daemons in one $share group draining one
+#                                       backlog (BENCH_GROUP_N=200000; also run by make bench)
 BENCH_QUICK ?=
 ifeq ($(BENCH_QUICK),1)
 BENCH_N ?= 20000
@@ -34,7 +36,9 @@ BENCH_BRIDGE_ROWS ?= 1000
 BENCH_BRIDGE_MS ?= 200
 BRIDGE_DIR := bench/bridge
 
-.PHONY: bench bench-quick bench-test bench-pg
+BENCH_GROUP_N ?= $(if $(filter 1,$(BENCH_QUICK)),20000,200000)
+
+.PHONY: bench bench-quick bench-test bench-group bench-pg
 
 $(BUILD)/etbench: bench/etbench.c
 	@mkdir -p $(dir $@)
@@ -54,6 +58,12 @@ bench: deps
 		BENCH_SITES=$(BENCH_SITES) BENCH_JSON=$(BENCH_JSON) BENCH_BATCH_ROWS=$(BENCH_BATCH_ROWS) \
 		BENCH_FLUSH_MS=$(BENCH_FLUSH_MS) BENCH_BRIDGE_ROWS=$(BENCH_BRIDGE_ROWS) \
 		BENCH_BRIDGE_MS=$(BENCH_BRIDGE_MS) ./bench/run.sh
+	$(MAKE) bench-group
+
+bench-group: $(BUILD)/etbench
+	$(MAKE) all
+	BUILD=$(BUILD) BENCH_GROUP_N=$(BENCH_GROUP_N) BENCH_SITES=$(BENCH_SITES) \
+		BENCH_BATCH_ROWS=$(BENCH_BATCH_ROWS) BENCH_FLUSH_MS=$(BENCH_FLUSH_MS) ./bench/group.sh
 
 bench-quick:
 	$(MAKE) bench BENCH_QUICK=1

@@ -10,6 +10,11 @@
 /* Connects with the configured conninfo and password_file; logs and returns
  * NULL on failure. */
 PGconn *tool_connect(const et_config_t *cfg);
+/* The same with another conninfo. */
+PGconn *tool_connect_to(const et_config_t *cfg, const char *conninfo);
+/* For reads (status, reports): [postgres] reader_conninfo, or conninfo when
+ * that is empty, in a read-only session (default_transaction_read_only). */
+PGconn *tool_connect_reader(const et_config_t *cfg);
 
 /* For the subcommands that read the targets (status, evaluate): logs one
  * line that says to run `enertrack migrate -c config` when the database was

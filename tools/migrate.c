@@ -28,13 +28,37 @@
 
 PGconn *tool_connect(const et_config_t *cfg)
 {
+	return tool_connect_to(cfg, cfg->pg_conninfo);
+}
+
+PGconn *tool_connect_reader(const et_config_t *cfg)
+{
+	PGconn *conn = tool_connect_to(cfg, cfg->pg_reader_conninfo[0] ? cfg->pg_reader_conninfo
+								       : cfg->pg_conninfo);
+	if (!conn)
+		return NULL;
+	/* reads never write, on a primary as on a standby */
+	PGresult *r = PQexec(conn, "SET default_transaction_read_only = on");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_error("cannot make the session read-only: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	if (!ok) {
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+PGconn *tool_connect_to(const et_config_t *cfg, const char *conninfo)
+{
 	char err[300], *pw = NULL;
 	if (et_secret_read_cred(cfg->pg_password_file, "postgres-password", &pw, err,
 				sizeof(err))) {
 		log_error("[postgres] password_file: %s", err);
 		return NULL;
 	}
-	PGconn *conn = et_pg_connect(cfg->pg_conninfo, pw, "enertrack", NULL);
+	PGconn *conn = et_pg_connect(conninfo, pw, "enertrack", NULL);
 	if (pw) {
 		memset(pw, 0, strlen(pw));
 		free(pw);

@@ -281,7 +281,7 @@ int status_main(int argc, char **argv)
 	et_config_t cfg;
 	if (et_config_load(config, &cfg))
 		return 1;
-	PGconn *conn = tool_connect(&cfg);
+	PGconn *conn = tool_connect_reader(&cfg);
 	char err[400] = "";
 	/* this configuration's [targets], not the daemon's stored ones */
 	if (!conn || tool_check_schema(conn, config) ||

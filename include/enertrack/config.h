@@ -25,9 +25,12 @@ typedef struct et_config {
 	char *mqtt_ca_file;
 	char *mqtt_cert_file;
 	char *mqtt_key_file;
+	int mqtt_session_expiry_s;    /* MQTT 5 session expiry the broker keeps our queue */
+	int mqtt_member_down_alarm_s; /* mail when a group member is offline this long; 0: never */
 	/* [postgres] */
 	char *pg_conninfo;
 	char *pg_password_file;
+	char *pg_reader_conninfo; /* the read path (status, reports); "": conninfo */
 	/* [ingest] */
 	int batch_rows;
 	int flush_ms;
@@ -76,6 +79,10 @@ typedef struct et_config {
 	char *sp_group_filter;	       /* a group id or "+" */
 	char *sp_host_id;	       /* spBv1.0/STATE/<host_id> */
 	int sp_rebirth_min_interval_s; /* at most one rebirth request per node this often */
+	/* [retention]: enertrack_maintain() every interval_s (0: never) */
+	int ret_interval_s;
+	int ret_ahead_months, ret_raw_months, ret_rollup_months;
+	int ret_rejected_days, ret_corrections_days;
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;

@@ -81,6 +81,12 @@ static void check_defaults(const et_config_t *c)
 	assert_string_equal(c->mqtt_username, "");
 	assert_string_equal(c->mqtt_password_file, "");
 	assert_int_equal(c->mqtt_keepalive_s, 30);
+	assert_int_equal(c->mqtt_session_expiry_s, 604800);
+	assert_int_equal(c->mqtt_member_down_alarm_s, 300);
+	assert_string_equal(c->pg_reader_conninfo, "");
+	assert_int_equal(c->ret_interval_s, 3600);
+	assert_int_equal(c->ret_raw_months, 36);
+	assert_int_equal(c->ret_ahead_months, 3);
 	assert_string_equal(c->mqtt_ca_file, "");
 	assert_string_equal(c->mqtt_cert_file, "");
 	assert_string_equal(c->mqtt_key_file, "");

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* The member-down alarm (see memberalarm.h). The mail itself is
+ * lib/membermail.c. A member that comes back is marked returned_at by the
+ * first observer that sees it online again. */
+#include "common/memberalarm.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/evaluate.h"
+#include "enertrack/buf.h"
+#include "enertrack/log.h"
+
+static int fail(PGresult *r, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return -EIO;
+}
+
+/* One outage: the event row, and the mail when the row is new. In the
+ * caller's transaction. Returns 1 when a mail was queued, 0, or -EIO. */
+static int one_down(PGconn *conn, const et_member_alarm_cfg_t *c, const et_member_t *d,
+		    const et_member_t *m, size_t n, int64_t now_us, char *err, size_t errlen)
+{
+	char started[32], conn_s[16], since[32];
+	snprintf(started, sizeof(started), "%.6f", d->started_us / 1e6);
+	snprintf(conn_s, sizeof(conn_s), "%u", d->conn);
+	snprintf(since, sizeof(since), "%.6f", d->since_us / 1e6);
+	const char *p[6] = {d->id, d->group, started, conn_s, since, c->observer};
+	PGresult *r =
+		PQexecParams(conn,
+			     "INSERT INTO member_down_event (member, grp, started_at, conn,"
+			     " down_since, noticed_by)"
+			     " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), $6)"
+			     " ON CONFLICT (member, started_at, conn) DO NOTHING RETURNING id",
+			     6, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(r, err, errlen);
+	if (PQntuples(r) == 0) {
+		PQclear(r); /* another daemon, or an earlier round, recorded it */
+		return 0;
+	}
+	char eid[32];
+	snprintf(eid, sizeof(eid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	log_warn("alerts: group member %s has been down for %lld s (member_down_alarm_s %d); "
+		 "its share is queued at the broker",
+		 d->id, (long long)((now_us - d->since_us) / 1000000), c->alarm_s);
+	if (!c->smtp_to[0]) {
+		log_warn("alerts: no [smtp] to: no mail for this member");
+		return 0;
+	}
+	char rcptbuf[1024], msgid[200], subject[512];
+	const char *rcpt[ET_MAX_RCPT];
+	size_t nrcpt = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	snprintf(msgid, sizeof(msgid), "member-down-%s@enertrack", eid);
+	et_member_mail_t mail = {.down = d,
+				 .members = m,
+				 .nmembers = n,
+				 .alarm_s = c->alarm_s,
+				 .session_expiry_s = c->session_expiry_s,
+				 .observer = c->observer,
+				 .from = c->smtp_from,
+				 .to = rcpt,
+				 .nto = nrcpt,
+				 .date_us = now_us,
+				 .message_id = msgid};
+	et_buf_t msg = ET_BUF_INIT;
+	if (et_member_mail_subject(&mail, subject, sizeof(subject)) < 0 ||
+	    et_member_mail_build(&mail, &msg) || et_buf_append(&msg, "", 1)) {
+		et_buf_free(&msg);
+		snprintf(err, errlen, "cannot build the member-down mail");
+		return -EIO;
+	}
+	const char *mp[2] = {subject, msg.data};
+	r = PQexecParams(conn, "INSERT INTO alert_outbox (subject, message) VALUES ($1, $2)", 2,
+			 NULL, mp, NULL, NULL, 0);
+	et_buf_free(&msg);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return fail(r, err, errlen);
+	PQclear(r);
+	return 1;
+}
+
+int et_member_alarm(PGconn *conn, const et_member_alarm_cfg_t *c, const et_member_t *m, size_t n,
+		    int64_t now_us, int *ret_mails, char *err, size_t errlen)
+{
+	*ret_mails = 0;
+	if (c->alarm_s <= 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const et_member_t *d = &m[i];
+		bool due = d->state == ET_MEMBER_DOWN &&
+			   now_us - d->since_us >= (int64_t)c->alarm_s * 1000000;
+		if (!due && d->state != ET_MEMBER_ONLINE)
+			continue;
+		if (et_pq_exec(conn, "BEGIN", err, errlen))
+			return -EIO;
+		int rc = 0;
+		if (due) {
+			rc = one_down(conn, c, d, m, n, now_us, err, errlen);
+		} else {
+			/* back: close its open outages (a cheap no-op when none) */
+			const char *p[1] = {d->id};
+			PGresult *r =
+				PQexecParams(conn,
+					     "UPDATE member_down_event SET returned_at = now()"
+					     " WHERE member = $1 AND returned_at IS NULL",
+					     1, NULL, p, NULL, NULL, 0);
+			rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(r, err, errlen);
+			if (rc == 0)
+				PQclear(r);
+		}
+		if (rc < 0 || et_pq_exec(conn, "COMMIT", err, errlen)) {
+			PQclear(PQexec(conn, "ROLLBACK"));
+			return -EIO;
+		}
+		*ret_mails += rc;
+	}
+	return 0;
+}
