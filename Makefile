@@ -35,6 +35,7 @@ COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
+	tools/chart.c \
 	tools/publish.c tools/sim.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "enertrack/chartplan.h"
 #include "enertrack/i18n.h"
+#include "enertrack/log.h"
 
 #define FONT	 "Noto Sans CJK SC, Noto Sans, sans-serif"
 #define MAX_PTS	 128
@@ -53,6 +55,11 @@ struct canvas {
 	double fs; /* base font size, px */
 	et_lang_t lang;
 };
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
+}
 
 static int db_fail(PGresult *r, char *err, size_t errlen)
 {
@@ -370,9 +377,8 @@ static void polyline(cairo_t *cr, const double *t, const double *v, int n, doubl
 static int render_target(const struct target_data *d, et_lang_t lang, int width, et_buf_t *out)
 {
 	struct canvas c;
-	int h = (int)lround(width * 0.72);
-	if (h < 280)
-		h = 280;
+	/* tall enough on a phone, not a wall on a desktop */
+	int h = (int)lround(fmax(280, fmin(width * 0.72, 300 + width * 0.15)));
 	if (canvas_open(&c, width, h, lang))
 		return -ENOMEM;
 	cairo_t *cr = c.cr;
@@ -556,9 +562,15 @@ int et_chart_target_png(PGconn *conn, int target_id, const char *at, const char 
 	struct target_data *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = load_target(conn, target_id, at, l, d, err, errlen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == 0)
 		rc = render_target(d, l, width_px, out);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	log_debug("chart of target %d: %d samples, queries %.1f ms, drawing %.1f ms, %zu bytes",
+		  target_id, d->n, ms_between(&t0, &t1), ms_between(&t1, &t2), out->len);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	free(d);

@@ -20,5 +20,6 @@ int tool_check_schema(PGconn *conn, const char *config);
 int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int evaluate_main(int argc, char **argv);
+int chart_main(int argc, char **argv);
 
 #endif

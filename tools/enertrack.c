@@ -20,6 +20,7 @@ static const struct {
 	{"status", status_main, "the targets table: plan, expected by now, actual, drift"},
 	{"evaluate", evaluate_main,
 	 "evaluate the targets' alerts now, at a time, or over a past span"},
+	{"chart", chart_main, "a target's chart as PNG, as mails and the status page show it"},
 	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };
