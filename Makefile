@@ -33,7 +33,7 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
 	common/pgconn.c common/chart.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/page.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/chart.c \
 	tools/publish.c tools/sim.c

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,9 +106,8 @@ static const char head_sql[] =
  * is taken at the points up to `at`. */
 static const char samples_sql[] =
 	"WITH s AS (SELECT timezone AS tz FROM target_setting),"
-	" b AS (SELECT to_timestamp($3::double precision) AS y0, to_timestamp($4::double "
-	"precision) "
-	"AS y1, $2::timestamptz AS at, s.tz FROM s),"
+	" b AS (SELECT to_timestamp($2::double precision) AS y0,"
+	" to_timestamp($3::double precision) AS y1, $1::timestamptz AS at, s.tz FROM s),"
 	" pts AS (SELECT DISTINCT g FROM ("
 	"  SELECT generate_series(b.y0, b.y1 - interval '1 second', interval '7 days') AS g FROM b"
 	"  UNION ALL SELECT ((b.y0 AT TIME ZONE b.tz) + make_interval(months => k)) AT TIME ZONE "
@@ -116,8 +116,8 @@ static const char samples_sql[] =
 	"  UNION ALL SELECT b.y1 - interval '1 second' FROM b"
 	"  UNION ALL SELECT least(b.at, b.y1 - interval '1 second') FROM b) x)"
 	" SELECT extract(epoch FROM pts.g), p.expected, CASE WHEN pts.g <= b.at THEN p.actual END"
-	" FROM pts CROSS JOIN b, LATERAL target_progress_at(pts.g) p"
-	" WHERE p.target_id = $1 ORDER BY pts.g LIMIT 128";
+	" , p.target_id FROM pts CROSS JOIN b, LATERAL target_progress_at(pts.g) p"
+	" ORDER BY p.target_id, pts.g";
 
 /* Last year's cumulative at the same local instants a year earlier. */
 static const char lastyear_sql[] =
@@ -132,6 +132,81 @@ static const char lastyear_sql[] =
 	" WHERE t.scope = 'city' OR (t.scope LIKE 'county:%' AND si.county = substr(t.scope, 8))"
 	"  OR (t.scope LIKE 'site:%' AND si.id = substr(t.scope, 6))"
 	" GROUP BY sp.span ORDER BY sp.span";
+
+/* The samples of every target of the year at once cost what one target's
+ * do (target_progress_at evaluates them all at each instant), so they are
+ * kept for SAMPLES_TTL_S and the next chart of the same database, instant
+ * and year is drawn from them: the status page and a round of mails draw
+ * several. At "now", the last point is then up to that old. */
+#define SAMPLES_TTL_S 120
+struct sample_row {
+	int id;
+	double t, expected, actual;
+};
+static struct {
+	pthread_mutex_t mu;
+	char key[512];
+	time_t made;
+	struct sample_row *rows;
+	int n;
+} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void fill_from(const struct sample_row *rows, int n, int id, struct target_data *d)
+{
+	d->n = 0;
+	for (int i = 0; i < n && d->n < MAX_PTS; i++)
+		if (rows[i].id == id) {
+			d->t[d->n] = rows[i].t;
+			d->expected[d->n] = rows[i].expected;
+			d->actual_at[d->n] = rows[i].actual;
+			d->n++;
+		}
+}
+
+static int samples(PGconn *conn, int id, const char *at, struct target_data *d, char *err,
+		   size_t errlen)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%.0f|%.0f", PQhost(conn), PQport(conn),
+		 PQdb(conn), PQuser(conn), at ? at : "now", d->t0, d->t1);
+	time_t now = time(NULL);
+	pthread_mutex_lock(&cache.mu);
+	if (cache.rows && strcmp(cache.key, key) == 0 && now - cache.made < SAMPLES_TTL_S) {
+		fill_from(cache.rows, cache.n, id, d);
+		pthread_mutex_unlock(&cache.mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&cache.mu);
+
+	char t0[32], t1[32];
+	snprintf(t0, sizeof(t0), "%.6f", d->t0);
+	snprintf(t1, sizeof(t1), "%.6f", d->t1);
+	const char *sp[3] = {at ? at : "now", t0, t1};
+	PGresult *r = PQexecParams(conn, samples_sql, 3, NULL, sp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	int n = PQntuples(r);
+	struct sample_row *rows = calloc(n ? (size_t)n : 1, sizeof(*rows));
+	if (!rows) {
+		PQclear(r);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		rows[i] = (struct sample_row){.id = atoi(PQgetvalue(r, i, 3)),
+					      .t = num(r, i, 0),
+					      .expected = num(r, i, 1),
+					      .actual = num(r, i, 2)};
+	PQclear(r);
+	fill_from(rows, n, id, d);
+	pthread_mutex_lock(&cache.mu);
+	free(cache.rows);
+	cache.rows = rows;
+	cache.n = n;
+	cache.made = now;
+	snprintf(cache.key, sizeof(cache.key), "%s", key);
+	pthread_mutex_unlock(&cache.mu);
+	return 0;
+}
 
 static int load_target(PGconn *conn, int id, const char *at, et_lang_t lang, struct target_data *d,
 		       char *err, size_t errlen)
@@ -165,20 +240,9 @@ static int load_target(PGconn *conn, int id, const char *at, et_lang_t lang, str
 	d->at = num(r, 0, 13);
 	PQclear(r);
 
-	char t0[32], t1[32];
-	snprintf(t0, sizeof(t0), "%.6f", d->t0);
-	snprintf(t1, sizeof(t1), "%.6f", d->t1);
-	const char *sp[4] = {ids, at ? at : "now", t0, t1};
-	r = PQexecParams(conn, samples_sql, 4, NULL, sp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return db_fail(r, err, errlen);
-	d->n = PQntuples(r);
-	for (int i = 0; i < d->n; i++) {
-		d->t[i] = num(r, i, 0);
-		d->expected[i] = num(r, i, 1);
-		d->actual_at[i] = num(r, i, 2);
-	}
-	PQclear(r);
+	int rc = samples(conn, id, at, d, err, errlen);
+	if (rc)
+		return rc;
 
 	d->nly = 0;
 	if (strcmp(d->aggregate, "sum") != 0 || d->n < 2)
