@@ -586,16 +586,19 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 		put_data(w, r->chart_cid, true);
 		puts_(w, "\" alt=\"");
 		put_data(w, T("mail.chart_alt"), true);
-		puts_(w, "\" width=\"560\" style=\"display:block;width:100%;max-width:560px;"
-			 "height:auto;border:0\"></td></tr>\r\n");
+		putf(w,
+		     "\" width=\"%d\" style=\"display:block;width:100%%;max-width:%dpx;"
+		     "height:auto;border:0\"></td></tr>\r\n",
+		     ET_MAIL_CHART_W, ET_MAIL_CHART_W);
 	}
 	if (!html)
 		puts_(w, "\r\n"); /* the headline is the section title */
 	char label[ET_MAIL_LABEL_MAX + 1], scope[256];
 	et_mail_header_sanitize(r->label, label, sizeof(label));
-	et_mail_header_sanitize(r->scope && strcmp(r->scope, "city") == 0 ? T("scope.city")
-									  : r->scope,
-				scope, sizeof(scope));
+	/* English mails show the scope as configured ("county:襄垣") */
+	char scope_in[256];
+	et_scope_text(r->lang, r->scope, scope_in, sizeof(scope_in));
+	et_mail_header_sanitize(r->lang == ET_LANG_EN ? r->scope : scope_in, scope, sizeof(scope));
 	snprintf(v, sizeof(v), "%s %d", label, r->year);
 	row(w, html, T("word.target"), v);
 	row(w, html, T("word.scope"), scope);
