@@ -39,6 +39,12 @@ done
 	fail "a chart of no target succeeded"
 grep -q "no target 999999" "$T/none.log" || fail "no clear error for a missing target: $(cat "$T/none.log")"
 
+# enertrack status speaks the configured language
+"$BIN/enertrack" status -c "$T/enertrack.conf" >"$T/status.txt" 2>&1 || fail "status: $(cat "$T/status.txt")"
+grep -q "^目标进度 " "$T/status.txt" && grep -q "^原煤产量 .*落后" "$T/status.txt" ||
+	fail "status in zh-CN: $(cat "$T/status.txt")"
+log "ok: enertrack status in zh-CN: $(sed -n 3,4p "$T/status.txt" | tr -s ' ')"
+
 start_daemon
 
 # 1. the mails: one per target that fell behind, each with its chart
