@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/chart.h"
 #include "enertrack/buf.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
 
@@ -167,7 +169,8 @@ enum {
 };
 
 static const char progress_sql[] =
-	"SELECT p.target_id, p.label, p.metric, p.year, p.scope, p.kind, p.target, p.display_unit,"
+	"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.metric, p.year, "
+	"p.scope, p.kind, p.target, p.display_unit,"
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" a.state, extract(epoch FROM a.since), extract(epoch FROM a.last_mail_at),"
@@ -275,8 +278,25 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 		.date_us = now_us,
 		.message_id = msgid,
 	};
+	/* the chart beside the text; the mail goes without it if it fails */
+	et_buf_t png = ET_BUF_INIT;
+	char cid[128], err[600];
+	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
+	if (exec_ok(al, "SAVEPOINT chart")) {
+		if (et_chart_target_png(al->conn, atoi(tid), al->at, c->language, ET_MAIL_CHART_W,
+					&png, err, sizeof(err))) {
+			log_warn("alerts: the mail of target %s goes without its chart: %s", tid,
+				 err);
+			et_buf_free(&png);
+			exec_ok(al, "ROLLBACK TO SAVEPOINT chart");
+		}
+		exec_ok(al, "RELEASE SAVEPOINT chart");
+	}
+	rep.lang = et_lang_or_en(c->language);
+	rep.chart_png = png.data;
+	rep.chart_len = png.len;
+	rep.chart_cid = cid;
 	et_buf_t msg = ET_BUF_INIT;
-	char err[200];
 	int rc = et_mail_subject(&rep, subject, sizeof(subject));
 	if (rc >= 0)
 		rc = et_mail_build(&rep, &msg, err, sizeof(err));
@@ -293,10 +313,11 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 			snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
 		PQclear(x);
 	} else {
-		snprintf(al->err, sizeof(al->err), "cannot build the mail: %s", err);
+		snprintf(al->err, sizeof(al->err), "cannot build the mail: %.400s", err);
 		ok = false;
 	}
 	et_buf_free(&msg);
+	et_buf_free(&png);
 	PQclear(behind);
 	PQclear(stale);
 	return ok;
@@ -321,7 +342,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 				 sizeof(al->err)))
 		goto fail;
 
-	const char *ap[1] = {al->at};
+	const char *ap[2] = {al->at, et_lang_tag(et_lang_or_en(c->language))};
 	/* the last_year profiles, kept an hour rather than read each time */
 	r = PQexecParams(al->conn, "SELECT target_profile_refresh($1::timestamptz)", 1, NULL, ap,
 			 NULL, NULL, 0);
@@ -331,7 +352,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		goto fail;
 	}
 	PQclear(r);
-	r = PQexecParams(al->conn, progress_sql, 1, NULL, ap, NULL, NULL, 0);
+	r = PQexecParams(al->conn, progress_sql, 2, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
 		PQclear(r);

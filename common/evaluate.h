@@ -34,6 +34,7 @@ typedef struct et_eval_cfg {
 	const char *statistics_sources;
 	int milestone_grace_days;
 	double reconcile_pct;
+	const char *language; /* of the mails: "en" or "zh-CN"; NULL: en */
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
 	void *ctx;

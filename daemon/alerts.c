@@ -35,6 +35,7 @@ struct alert_cfg {
 	char statistics_sources[512];
 	int milestone_grace_days;
 	double reconcile_pct;
+	char language[8]; /* of the mails: en or zh-CN */
 	int eval_interval_s;
 	double min_elapsed_pct;
 	int stale_after_s;
@@ -238,6 +239,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 	snprintf(v.statistics_sources, sizeof(v.statistics_sources), "%s", cfg->statistics_sources);
 	v.milestone_grace_days = cfg->milestone_grace_days;
 	v.reconcile_pct = cfg->reconcile_pct;
+	snprintf(v.language, sizeof(v.language), "%s", cfg->language);
 	return cfg_dup(&v);
 }
 
@@ -599,6 +601,7 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 			    .statistics_sources = c->statistics_sources,
 			    .milestone_grace_days = c->milestone_grace_days,
 			    .reconcile_pct = c->reconcile_pct,
+			    .language = c->language,
 			    .on_target = on_target,
 			    .ctx = al};
 	et_eval_result_t res;

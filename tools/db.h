@@ -26,5 +26,6 @@ int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int evaluate_main(int argc, char **argv);
 int import_main(int argc, char **argv);
+int chart_main(int argc, char **argv);
 
 #endif

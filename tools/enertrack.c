@@ -22,6 +22,7 @@ static const struct {
 	 "evaluate the targets' alerts now, at a time, or over a past span"},
 	{"import", import_main,
 	 "import official statistics from a CSV file (--dry-run: check only)"},
+	{"chart", chart_main, "a target's chart as PNG, as mails and the status page show it"},
 	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };

@@ -64,6 +64,7 @@ typedef struct et_config {
 	int repeat_s;
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
+	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */
