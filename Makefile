@@ -35,7 +35,7 @@ COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c
+	tools/publish.c tools/sim.c tools/silence.c tools/report.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -73,8 +73,10 @@ $(BUILD)/libenertrack.a: $(LIB_OBJS)
 $(BUILD)/enertrackd: $(DAEMON_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
 
+# the tool alone writes Excel workbooks (enertrack report)
+TOOL_LIBS = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(TOOL_LIBS) -lm
 
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a

@@ -349,12 +349,12 @@ static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 
 /* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
  * stopping interrupted it. Mail thread. */
-static int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *message, char *err,
-		     size_t errlen)
+static int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to,
+		     const char *message, char *err, size_t errlen)
 {
-	char rcptbuf[1024], from[300], addr[320];
+	char rcptbuf[4096], from[300], addr[320];
 	const char *rcpt[ET_MAX_RCPT];
-	size_t n = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	size_t n = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -433,7 +433,7 @@ static PGresult *outbox_query(et_alerts_t *al, const char *sql, int n, const cha
 }
 
 /* Takes the first due mail after id `after` that no other daemon holds:
- * 1 with its id, message and attempts in *ret (to PQclear), and the lock
+ * 1 with its id, message, attempts and recipients in *ret (to PQclear), and the lock
  * held; 0 when none is left; -1 on a database error. */
 static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
 {
@@ -464,10 +464,11 @@ static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
 		if (!locked)
 			continue; /* another daemon is sending it */
 		/* it may have been sent between the two statements */
-		r = outbox_query(al,
-				 "SELECT id, message, attempts FROM alert_outbox WHERE id = $1"
-				 " AND sent_at IS NULL AND next_attempt_at <= now()",
-				 1, p);
+		r = outbox_query(
+			al,
+			"SELECT id, message, attempts, recipients FROM alert_outbox WHERE id = $1"
+			" AND sent_at IS NULL AND next_attempt_at <= now()",
+			1, p);
 		if (r && PQntuples(r) == 1) {
 			*ret = r;
 			return 1;
@@ -502,7 +503,9 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 		char err[CURL_ERROR_SIZE + 64];
 		const char *id = PQgetvalue(r, 0, 0);
 		int attempts = atoi(PQgetvalue(r, 0, 2));
-		int rc = smtp_send(al, c, PQgetvalue(r, 0, 1), err, sizeof(err));
+		/* the recipients the evaluation chose (routes included); older rows: [smtp] to */
+		const char *to = PQgetisnull(r, 0, 3) ? c->smtp_to : PQgetvalue(r, 0, 3);
+		int rc = smtp_send(al, c, to, PQgetvalue(r, 0, 1), err, sizeof(err));
 		PGresult *u = NULL;
 		if (rc == 0) {
 			const char *p[1] = {id};

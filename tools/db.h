@@ -20,5 +20,8 @@ int tool_check_schema(PGconn *conn, const char *config);
 int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int evaluate_main(int argc, char **argv);
+int silence_main(int argc, char **argv);
+int ack_main(int argc, char **argv);
+int report_main(int argc, char **argv);
 
 #endif

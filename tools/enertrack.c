@@ -20,6 +20,9 @@ static const struct {
 	{"status", status_main, "the targets table: plan, expected by now, actual, drift"},
 	{"evaluate", evaluate_main,
 	 "evaluate the targets' alerts now, at a time, or over a past span"},
+	{"silence", silence_main, "keep a target's reminder mails back until a time, saying why"},
+	{"ack", ack_main, "acknowledge a target's alert: no reminders until it resolves"},
+	{"report", report_main, "a year's report as an Excel workbook or a printable page"},
 	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };
