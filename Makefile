@@ -31,7 +31,7 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
 	lib/hostport.c lib/spoolfill.c lib/appstate.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c
+	common/pgconn.c common/digest.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \

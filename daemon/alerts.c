@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/evaluate.h"
 #include "common/pgconn.h"
+#include "common/digest.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
@@ -38,6 +39,8 @@ struct alert_cfg {
 		*smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s;
+	int digest_minute; /* -1: no digest */
+	unsigned digest_dows;
 };
 
 /* How long stopping waits for the threads before the daemon exits without
@@ -211,6 +214,8 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_ca_file = (char *)cfg->smtp_ca_file,
 		.smtp_timeout_s = cfg->smtp_timeout_s,
 		.smtp_retry_s = cfg->smtp_retry_s,
+		.digest_minute = cfg->digest_minute,
+		.digest_dows = cfg->digest_dows,
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
 	return cfg_dup(&v);
@@ -585,8 +590,32 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 		db_check(&al->eval_db);
 		return false;
 	}
+	/* the daily digest, when due and no daemon made it yet */
+	et_digest_cfg_t dc = {.tz = c->tz,
+			      .min_elapsed_pct = c->min_elapsed_pct,
+			      .stale_after_s = c->stale_after_s,
+			      .minute = c->digest_minute,
+			      .dows = c->digest_dows,
+			      .smtp_from = c->smtp_from,
+			      .smtp_to = c->smtp_to};
+	et_digest_result_t dr;
+	if (et_digest_run(al->eval_db.conn, &dc, NULL, &dr, al->eval_db.err,
+			  sizeof(al->eval_db.err))) {
+		log_error("alerts: digest failed: %s", al->eval_db.err);
+		db_check(&al->eval_db);
+	} else if (dr.made) {
+		log_info("alerts: digest of %s made%s", dr.period,
+			 dr.queued ? "" : " (no [smtp] to: not mailed)");
+		res.mails += dr.queued;
+	}
 	if (res.busy) {
 		log_debug("alerts: another instance evaluates");
+		if (dr.queued) {
+			pthread_mutex_lock(&al->mu);
+			al->mail_kick = true;
+			pthread_cond_broadcast(&al->cv);
+			pthread_mutex_unlock(&al->mu);
+		}
 		return true;
 	}
 	pthread_mutex_lock(&al->mu);
