@@ -46,8 +46,8 @@ static const char targets_sql[] =
  * month of $1); the first three columns say whose rows they are and are
  * not written. */
 static const char monthly_sql[] =
-	"WITH e AS (SELECT m, least($1, make_timestamptz($2, m, 1, 0, 0, 0, $3)"
-	"   + interval '1 month' - interval '1 microsecond') AS at_m"
+	"WITH e AS (SELECT m, least($1, make_timestamptz($2 + m / 12, m % 12 + 1, 1, 0, 0, 0, $3)"
+	"   - interval '1 microsecond') AS at_m"
 	"  FROM generate_series(1, extract(month FROM $1 AT TIME ZONE $3)::integer) m)"
 	" SELECT p.target_id, p.label || ' [' || p.scope || ']', p.display_unit,"
 	" to_char(make_date($2, e.m, 1), 'YYYY-MM') AS \"Month\","
