@@ -15,7 +15,7 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd
+PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd cairo pangocairo
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -29,13 +29,13 @@ PAHO_LIBS := -lpaho-mqtt3as
 
 LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copyenc.c \
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
-	lib/hostport.c lib/spoolfill.c lib/appstate.c
+	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/i18n.c lib/chartplan.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/digest.c
+	common/pgconn.c common/digest.c common/chart.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/page.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c tools/silence.c tools/report.c
+	tools/chart.c tools/publish.c tools/sim.c tools/silence.c tools/report.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -45,7 +45,7 @@ DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
 TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ratelimit \
-	spoolfill appstate
+	spoolfill appstate i18n chartplan
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check

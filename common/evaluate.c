@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/chart.h"
 #include "enertrack/buf.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
 
@@ -167,12 +169,13 @@ enum {
 };
 
 static const char progress_sql[] =
-	"SELECT p.target_id, p.label, p.metric, p.year, p.scope, p.kind, p.target, p.display_unit,"
+	"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.metric, p.year, "
+	"p.scope, p.kind, p.target, p.display_unit,"
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" a.state, extract(epoch FROM a.since), extract(epoch FROM a.last_mail_at),"
 	" extract(epoch FROM $1::timestamptz),"
-	" alert_silenced(p.target_id, $1::timestamptz), alert_recipients(p.scope, $2)"
+	" alert_silenced(p.target_id, $1::timestamptz), alert_recipients(p.scope, $3)"
 	" FROM target_progress_at($1::timestamptz) p"
 	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
 	" ORDER BY p.target_id";
@@ -301,8 +304,25 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 		.date_us = now_us,
 		.message_id = msgid,
 	};
+	/* the chart beside the text; the mail goes without it if it fails */
+	et_buf_t png = ET_BUF_INIT;
+	char cid[128], err[600];
+	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
+	if (exec_ok(al, "SAVEPOINT chart")) {
+		if (et_chart_target_png(al->conn, atoi(tid), al->at, c->language, 560, &png, err,
+					sizeof(err))) {
+			log_warn("alerts: the mail of target %s goes without its chart: %s", tid,
+				 err);
+			et_buf_free(&png);
+			exec_ok(al, "ROLLBACK TO SAVEPOINT chart");
+		}
+		exec_ok(al, "RELEASE SAVEPOINT chart");
+	}
+	rep.lang = et_lang_or_en(c->language);
+	rep.chart_png = png.data;
+	rep.chart_len = png.len;
+	rep.chart_cid = cid;
 	et_buf_t msg = ET_BUF_INIT;
-	char err[200];
 	int rc = et_mail_subject(&rep, subject, sizeof(subject));
 	if (rc >= 0)
 		rc = et_mail_build(&rep, &msg, err, sizeof(err));
@@ -320,10 +340,11 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 			snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
 		PQclear(x);
 	} else {
-		snprintf(al->err, sizeof(al->err), "cannot build the mail: %s", err);
+		snprintf(al->err, sizeof(al->err), "cannot build the mail: %.400s", err);
 		ok = false;
 	}
 	et_buf_free(&msg);
+	et_buf_free(&png);
 	PQclear(behind);
 	PQclear(stale);
 	return ok;
@@ -346,8 +367,8 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 			       c->store_settings, al->err, sizeof(al->err)))
 		goto fail;
 
-	const char *ap[2] = {al->at, c->smtp_to};
-	r = PQexecParams(al->conn, progress_sql, 2, NULL, ap, NULL, NULL, 0);
+	const char *ap[3] = {al->at, et_lang_tag(et_lang_or_en(c->language)), c->smtp_to};
+	r = PQexecParams(al->conn, progress_sql, 3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
 		PQclear(r);

@@ -28,7 +28,8 @@ typedef struct et_eval_cfg {
 	bool store_settings;
 	et_alert_params_t params;
 	const char *smtp_from;
-	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
+	const char *smtp_to;  /* empty: changes are recorded, no mail is queued */
+	const char *language; /* of the mails: "en" or "zh-CN"; NULL: en */
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
 	void *ctx;

@@ -31,6 +31,7 @@
 /* The settings the thread reads, swapped whole under the mutex on reload. */
 struct alert_cfg {
 	char tz[80];
+	char language[8]; /* of the mails: en or zh-CN */
 	int eval_interval_s;
 	double min_elapsed_pct;
 	int stale_after_s;
@@ -218,6 +219,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.digest_dows = cfg->digest_dows,
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
+	snprintf(v.language, sizeof(v.language), "%s", cfg->language);
 	return cfg_dup(&v);
 }
 
@@ -579,6 +581,7 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 			    .params = c->params,
 			    .smtp_from = c->smtp_from,
 			    .smtp_to = c->smtp_to,
+			    .language = c->language,
 			    .on_target = on_target,
 			    .ctx = al};
 	et_eval_result_t res;

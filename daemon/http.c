@@ -55,6 +55,23 @@
 
 enum req_state { REQ_QUEUED, REQ_TAKEN, REQ_DONE, REQ_ABANDONED };
 
+/* Requests of blocking routes waiting for the worker, at most; more get 503. */
+#define HTTP_JOBS_MAX 32
+
+/* One request of a blocking route, from its suspension to its answer. Owned
+ * by MHD's side (the connection's req_cls): the worker touches it only
+ * between taking it and resuming the connection. */
+struct job {
+	struct job *next;
+	struct MHD_Connection *conn;
+	const et_http_route_t *route;
+	char path[256];
+	bool done;
+	int status;
+	const char *type;
+	et_buf_t body;
+};
+
 struct req {
 	struct req *next;
 	const et_http_route_t *route;
@@ -76,6 +93,14 @@ struct et_http {
 	struct req *queue, **tail;
 	bool stopping;
 	bool loop_late; /* a request gave up waiting; the loop has not run since */
+
+	/* Blocking routes: MHD suspends the connection, the worker renders and
+	 * resumes it, and MHD's thread answers with the body (struct job). */
+	pthread_t worker;
+	bool worker_started;
+	pthread_cond_t job_cv; /* a job was queued, or stopping (under lock) */
+	struct job *jobs, **jobs_tail;
+	unsigned njobs;
 
 	pthread_mutex_t log_lock; /* guards what follows (MHD logs from its thread) */
 	int64_t log_minute;
@@ -239,6 +264,103 @@ static enum MHD_Result respond(struct MHD_Connection *conn, int status, const ch
 	return ok;
 }
 
+/* The worker: renders blocking routes one at a time, then resumes their
+ * connections (MHD calls on_http_request again, which answers). At a stop
+ * it answers what is still queued with 503 and ends. */
+static void *worker_main(void *arg)
+{
+	et_http_t *h = arg;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->jobs && !h->stopping)
+			pthread_cond_wait(&h->job_cv, &h->lock);
+		struct job *j = h->jobs;
+		if (!j)
+			break; /* stopping, nothing left */
+		h->jobs = j->next;
+		if (!h->jobs)
+			h->jobs_tail = &h->jobs;
+		h->njobs--;
+		bool stopping = h->stopping;
+		pthread_mutex_unlock(&h->lock);
+		if (stopping) {
+			j->status = 503;
+			if (et_buf_append(&j->body, "stopping\n", 9))
+				j->status = 500;
+		} else {
+			j->type = NULL;
+			j->status = j->route->render_blocking(h->ctx, j->path, &j->body, &j->type);
+		}
+		pthread_mutex_lock(&h->lock);
+		j->done = true;
+		/* the last touch of j: MHD may answer and free it at once */
+		MHD_resume_connection(j->conn);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* MHD's thread, first call of a blocking route: queue it for the worker and
+ * suspend the connection; the second call (after the resume) answers. */
+static enum MHD_Result blocking_request(et_http_t *h, struct MHD_Connection *conn,
+					const et_http_route_t *route, const char *url,
+					void **req_cls)
+{
+	struct job *j = *req_cls;
+	if (j) {
+		*req_cls = NULL;
+		const char *type = j->type		 ? j->type
+				   : route->content_type ? route->content_type
+							 : TEXT_PLAIN;
+		enum MHD_Result ok =
+			respond(conn, j->status, type, j->body.data, j->body.len, true, NULL);
+		free(j); /* the body went to respond */
+		return ok;
+	}
+	if (strlen(url) >= sizeof(j->path))
+		return respond(conn, MHD_HTTP_NOT_FOUND, TEXT_PLAIN, h->not_found,
+			       strlen(h->not_found), false, NULL);
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return MHD_NO;
+	j->conn = conn;
+	j->route = route;
+	snprintf(j->path, sizeof(j->path), "%s", url);
+	pthread_mutex_lock(&h->lock);
+	if (h->stopping || h->njobs >= HTTP_JOBS_MAX || !h->worker_started) {
+		pthread_mutex_unlock(&h->lock);
+		free(j);
+		static const char busy[] = "busy: too many page requests at once\n";
+		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT_PLAIN, (char *)busy,
+			       sizeof(busy) - 1, false, NULL);
+	}
+	/* suspended before the worker can see it, so that its resume follows */
+	MHD_suspend_connection(conn);
+	*req_cls = j;
+	*h->jobs_tail = j;
+	h->jobs_tail = &j->next;
+	h->njobs++;
+	pthread_cond_signal(&h->job_cv);
+	pthread_mutex_unlock(&h->lock);
+	return MHD_YES;
+}
+
+/* A connection that ends before its answer (the client went away after the
+ * resume): its job is freed here. */
+static void on_http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct job *j = *req_cls;
+	if (j) {
+		et_buf_free(&j->body);
+		free(j);
+		*req_cls = NULL;
+	}
+}
+
 static enum MHD_Result on_http_request(void *cls, struct MHD_Connection *conn, const char *url,
 				       const char *method, const char *version,
 				       const char *upload_data, size_t *upload_data_size,
@@ -248,18 +370,21 @@ static enum MHD_Result on_http_request(void *cls, struct MHD_Connection *conn, c
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
-	(void)req_cls;
 	/* Answered on the first call, with the headers: no route takes a body. */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT_PLAIN, (char *)"GET only\n",
 			       9, false, "GET, HEAD");
 	const et_http_route_t *route = NULL;
 	for (size_t i = 0; i < h->nroutes && !route; i++)
-		if (strcmp(url, h->routes[i].path) == 0)
+		if (h->routes[i].prefix
+			    ? strncmp(url, h->routes[i].path, strlen(h->routes[i].path)) == 0
+			    : strcmp(url, h->routes[i].path) == 0)
 			route = &h->routes[i];
 	if (!route)
 		return respond(conn, MHD_HTTP_NOT_FOUND, TEXT_PLAIN, h->not_found,
 			       strlen(h->not_found), false, NULL);
+	if (route->render_blocking)
+		return blocking_request(h, conn, route, url, req_cls);
 	et_buf_t body = ET_BUF_INIT;
 	int status = ask_loop(h, route, &body);
 	if (status < 0) {
@@ -301,7 +426,8 @@ static unsigned conn_limit(void)
 
 static struct MHD_Daemon *start_mhd(et_http_t *h, const struct sockaddr *sa, unsigned limit)
 {
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags =
+		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* MHD binds sa; the port is for its messages */
@@ -317,13 +443,14 @@ static struct MHD_Daemon *start_mhd(et_http_t *h, const struct sockaddr *sa, uns
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, limit / 2,
 				MHD_OPTION_CONNECTION_TIMEOUT, HTTP_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEM_LIMIT,
-				MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, on_http_completed, h, MHD_OPTION_END);
 }
 
 static void on_wake_closed(uv_handle_t *handle)
 {
 	et_http_t *h = handle->data;
 	pthread_cond_destroy(&h->done);
+	pthread_cond_destroy(&h->job_cv);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->log_lock);
 	free(h->not_found);
@@ -352,6 +479,8 @@ int et_http_start(et_http_t **ret, uv_loop_t *loop, const et_net_addr_t *addrs, 
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&h->done, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&h->job_cv, NULL);
+	h->jobs_tail = &h->jobs;
 	/* before MHD's thread exists: it may wake the loop at once */
 	uv_async_init(loop, &h->wake, on_http_wake);
 	h->wake.data = h;
@@ -367,6 +496,13 @@ int et_http_start(et_http_t **ret, uv_loop_t *loop, const et_net_addr_t *addrs, 
 		uv_close((uv_handle_t *)&h->wake, on_wake_closed);
 		return -EADDRNOTAVAIL;
 	}
+	bool blocking = false;
+	for (size_t k = 0; k < nroutes; k++)
+		blocking |= routes[k].render_blocking != NULL;
+	if (blocking && pthread_create(&h->worker, NULL, worker_main, h) == 0)
+		h->worker_started = true;
+	else if (blocking)
+		log_error("http: cannot start the page worker thread: pages answer 503");
 	log_debug("http: listening on %s (%u connections, %u per address, %u s idle timeout)",
 		  addrs[i - 1].text, limit, limit / 2, HTTP_TIMEOUT_S);
 	*ret = h;
@@ -380,7 +516,13 @@ void et_http_stop(et_http_t *h)
 	pthread_mutex_lock(&h->lock);
 	h->stopping = true;
 	pthread_cond_broadcast(&h->done);
+	pthread_cond_broadcast(&h->job_cv);
 	pthread_mutex_unlock(&h->lock);
+	/* The worker answers what is queued with 503, resumes those
+	 * connections and ends; MHD must not stop with a connection
+	 * suspended. A page being rendered delays this by its queries. */
+	if (h->worker_started)
+		pthread_join(h->worker, NULL);
 	/* Joins MHD's thread: a request waiting for us has just been told to
 	 * answer 503, and the loop renders nothing while it is in here. */
 	MHD_stop_daemon(h->mhd);

@@ -29,6 +29,7 @@
 #include "enertrack/log.h"
 #include "enertrack/spoolfill.h"
 #include "http.h"
+#include "page.h"
 #include "ingest.h"
 #include "metrics.h"
 #include "mqtt.h"
@@ -59,6 +60,7 @@ struct app {
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
 	bool notified_ready;
 	et_http_t *http;
+	et_page_t *page;  /* the status page, on the HTTP worker thread */
 	et_latency_t lat; /* batch write times, for /metrics */
 	/* when the last message came */
 	uint64_t seen_messages;
@@ -182,10 +184,20 @@ static int render_metrics(void *ctx, et_buf_t *body)
 	return 200;
 }
 
-/* The HTTP routes; their render functions run on the loop (see http.h). */
+static int render_page(void *ctx, const char *path, et_buf_t *body, const char **ret_type)
+{
+	return et_page_render(((struct app *)ctx)->page, path, body, ret_type);
+}
+
+/* The HTTP routes; their render functions run on the loop, the page's on
+ * the HTTP worker thread (see http.h). */
 static const et_http_route_t http_routes[] = {
-	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics},
-	{"/healthz", NULL, render_healthz},
+	{"/", "text/html; charset=utf-8", NULL, render_page, false},
+	{"/targets.json", "application/json", NULL, render_page, false},
+	{"/chart/", "image/png", NULL, render_page, true},
+	{"/gap/", "image/png", NULL, render_page, true},
+	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics, NULL, false},
+	{"/healthz", NULL, render_healthz, NULL, false},
 };
 
 /* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
@@ -326,6 +338,8 @@ static void part_closed(struct app *a)
 		return;
 	et_http_stop(a->http);
 	a->http = NULL;
+	et_page_free(a->page); /* its worker has stopped */
+	a->page = NULL;
 }
 
 static void on_alerts_closed(void *ctx, bool joined)
@@ -427,6 +441,7 @@ static void on_sighup(uv_signal_t *s, int signum)
 	et_log_set_level_name(next.log_level);
 	et_ingest_reconfigure(&a->ingest, &next);
 	a->cfg.http_quiet_alarm_s = next.http_quiet_alarm_s;
+	et_page_reconfigure(a->page, &next);
 	char *smtp_pw = NULL;
 	char err[300];
 	if (et_secret_read_cred(next.smtp_password_file, "smtp-password", &smtp_pw, err,
@@ -624,6 +639,10 @@ int main(int argc, char **argv)
 					: 0;
 	if (nla < 0) {
 		log_error("[http] listen: %s", err);
+		a->exit_code = 1;
+		close_all(a, "start failed");
+	} else if (nla > 0 && !(a->page = et_page_new(&a->cfg, pg_pw))) {
+		log_error("out of memory");
 		a->exit_code = 1;
 		close_all(a, "start failed");
 	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,

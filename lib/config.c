@@ -5,6 +5,7 @@
 #include "enertrack/config.h"
 
 #include "enertrack/hostport.h"
+#include "enertrack/i18n.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -73,6 +74,7 @@ static const struct key keys[] = {
 	{"alerts", "resolve_pct", K_DBL, OFF(resolve_pct), "3", 0, 1000, true},
 	{"alerts", "pending_s", K_INT, OFF(pending_s), "3600", 0, INT_MAX, true},
 	{"alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true},
+	{"alerts", "language", K_STR, OFF(language), "en", 0, 0, true},
 	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},
 	{"smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true},
 	{"smtp", "from", K_STR, OFF(smtp_from), "enertrack@localhost", 0, 0, true},
@@ -367,6 +369,10 @@ static void validate(struct parse_ctx *c)
 			"must be smaller than fire_pct (%g), so that a drift at the threshold does "
 			"not flap",
 			cfg->fire_pct);
+	et_lang_t lang;
+	if (et_lang_parse(cfg->language, &lang))
+		add_err(c, line_of(c, "alerts", "language"), "alerts", "language",
+			"must be en or zh-CN");
 	if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)
 		add_err(c, line_of(c, "smtp", "tls"), "smtp", "tls", "must be starttls or none");
 	if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

@@ -270,6 +270,28 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 	et_mail_header_sanitize(r->label, label, sizeof(label));
 	double d = r->drift_pct;
 	char what[64];
+	if (r->lang == ET_LANG_ZH_CN) {
+		/* "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
+		if (r->event == ET_AL_EV_RESOLVED && isfinite(d))
+			snprintf(what, sizeof(what), "已恢复正常（偏差 %.1f%%）", d);
+		else if (r->event == ET_AL_EV_RESOLVED)
+			snprintf(what, sizeof(what), "已恢复正常");
+		else if (!isfinite(d))
+			snprintf(what, sizeof(what), "偏离序时进度");
+		else
+			snprintf(what, sizeof(what), "%s %.1f%%",
+				 d < 0 ? "落后于序时进度" : "超出序时进度", fabs(d));
+		int n = snprintf(buf, len, "[enertrack] %s%s %d：%s",
+				 r->event == ET_AL_EV_REPEAT ? "提醒：" : "", label, r->year, what);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n >= len) {
+			if (len)
+				buf[0] = '\0';
+			return -ENOSPC;
+		}
+		return n;
+	}
 	if (r->event == ET_AL_EV_RESOLVED) {
 		if (isfinite(d))
 			snprintf(what, sizeof(what), "back on track (drift %.1f%%)", d);
@@ -419,16 +441,16 @@ static bool msgid_ok(const char *id)
 
 /* ---- the bodies ---- */
 
-static const char *kind_words(const char *kind)
+static const char *kind_words(et_lang_t lang, const char *kind)
 {
 	if (!kind)
 		return "";
 	if (strcmp(kind, "about") == 0)
-		return "about ";
+		return et_tr(lang, "mail.kind_about");
 	if (strcmp(kind, "at_least") == 0)
-		return "at least ";
+		return et_tr(lang, "mail.kind_at_least");
 	if (strcmp(kind, "reduce_by_pct") == 0)
-		return "reduce by ";
+		return et_tr(lang, "mail.kind_reduce_by");
 	return NULL; /* shown as data */
 }
 
@@ -462,7 +484,7 @@ static void section(struct w *w, bool html, const char *title)
 }
 
 /* "xy-01 (襄垣)" and, for a stale site, a marker. */
-static void site_name(struct w *w, bool html, const et_mail_site_t *s)
+static void site_name(struct w *w, bool html, et_lang_t lang, const et_mail_site_t *s)
 {
 	if (html)
 		puts_(w, "<b>");
@@ -475,11 +497,13 @@ static void site_name(struct w *w, bool html, const et_mail_site_t *s)
 		puts_(w, ")");
 	}
 	if (s->stale)
-		puts_(w, html ? " <span style=\"color:#b00020;font-weight:bold\">stale</span>"
-			      : " [stale]");
+		putf(w,
+		     html ? " <span style=\"color:#b00020;font-weight:bold\">%s</span>" : " [%s]",
+		     et_tr(lang, "mail.stale"));
 }
 
-static void site_behind(struct w *w, bool html, const struct units *u, const et_mail_site_t *s)
+static void site_behind(struct w *w, bool html, et_lang_t lang, const struct units *u,
+			const et_mail_site_t *s)
 {
 	char act[64], exp[64], gap[64];
 	fmt_qty(u, s->actual, "", act, sizeof(act));
@@ -489,19 +513,20 @@ static void site_behind(struct w *w, bool html, const struct units *u, const et_
 		puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
 	else
 		puts_(w, "- ");
-	site_name(w, html, s);
+	site_name(w, html, lang, s);
 	puts_(w, html ? "<br>" : "\r\n  ");
 	/* units and figures are cleaned text already; escape them anyway */
-	puts_(w, "actual ");
+	puts_(w, et_tr(lang, "mail.site_actual"));
 	put_data(w, act, html);
-	puts_(w, " of ");
+	puts_(w, et_tr(lang, "mail.site_of"));
 	put_data(w, exp, html);
-	puts_(w, " expected, gap ");
+	puts_(w, et_tr(lang, "mail.site_gap"));
 	put_data(w, gap, html);
 	puts_(w, html ? "</td></tr>\r\n" : "\r\n");
 }
 
-static void site_stale(struct w *w, bool html, const struct units *u, const et_mail_site_t *s)
+static void site_stale(struct w *w, bool html, et_lang_t lang, const struct units *u,
+		       const et_mail_site_t *s)
 {
 	char act[64], when[40];
 	fmt_qty(u, s->actual, "", act, sizeof(act));
@@ -510,17 +535,19 @@ static void site_stale(struct w *w, bool html, const struct units *u, const et_m
 		puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
 	else
 		puts_(w, "- ");
-	site_name(w, html, s);
+	site_name(w, html, lang, s);
 	puts_(w, html ? "<br>" : "\r\n  ");
-	puts_(w, "last data ");
+	puts_(w, et_tr(lang, "mail.site_last"));
 	put_data(w, when, html);
-	puts_(w, ", so far ");
+	puts_(w, et_tr(lang, "mail.site_so_far"));
 	put_data(w, act, html);
 	puts_(w, html ? "</td></tr>\r\n" : "\r\n");
 }
 
 /* The text (html false) or HTML body. headline is the subject without its
  * "[enertrack] " tag, already cleaned. */
+#define T(key) et_tr(r->lang, key)
+
 static void put_body(struct w *w, bool html, const et_mail_report_t *r, const char *headline)
 {
 	struct units u;
@@ -531,16 +558,17 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 					     [ET_AL_EV_RESOLVED] = "#1b7f3b"};
 
 	if (html) {
-		puts_(w, "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\">"
-			 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		putf(w, "<!DOCTYPE html>\r\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
+		     et_lang_tag(r->lang));
+		puts_(w, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 			 "<title>");
 		put_data(w, headline, true);
-		puts_(w,
-		      "</title></head>\r\n"
-		      "<body style=\"margin:0;padding:8px;background:#ffffff;color:#222222;"
-		      "font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.4\">\r\n"
-		      "<table role=\"presentation\" style=\"width:100%;max-width:560px;"
-		      "border-collapse:collapse\">\r\n");
+		puts_(w, "</title></head>\r\n"
+			 "<body style=\"margin:0;padding:8px;background:#ffffff;color:#222222;"
+			 "font-family:Helvetica,Arial,'PingFang SC','Microsoft YaHei','Noto Sans "
+			 "CJK SC',sans-serif;font-size:15px;line-height:1.4\">\r\n"
+			 "<table role=\"presentation\" style=\"width:100%;max-width:560px;"
+			 "border-collapse:collapse\">\r\n");
 		putf(w,
 		     "<tr><td style=\"padding:10px;background:%s;color:#ffffff;font-size:17px;"
 		     "font-weight:bold\">",
@@ -552,28 +580,41 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 		puts_(w, "\r\n");
 	}
 
+	if (html && r->chart_len && r->chart_png) {
+		/* the chart right under the headline, as wide as the mail */
+		puts_(w, "<tr><td style=\"padding:8px 0\"><img src=\"cid:");
+		put_data(w, r->chart_cid, true);
+		puts_(w, "\" alt=\"");
+		put_data(w, T("mail.chart_alt"), true);
+		puts_(w, "\" width=\"560\" style=\"display:block;width:100%;max-width:560px;"
+			 "height:auto;border:0\"></td></tr>\r\n");
+	}
 	if (!html)
 		puts_(w, "\r\n"); /* the headline is the section title */
 	char label[ET_MAIL_LABEL_MAX + 1], scope[256];
 	et_mail_header_sanitize(r->label, label, sizeof(label));
-	et_mail_header_sanitize(r->scope, scope, sizeof(scope));
+	et_mail_header_sanitize(r->scope && strcmp(r->scope, "city") == 0 ? T("scope.city")
+									  : r->scope,
+				scope, sizeof(scope));
 	snprintf(v, sizeof(v), "%s %d", label, r->year);
-	row(w, html, "Target", v);
-	row(w, html, "Scope", scope);
+	row(w, html, T("word.target"), v);
+	row(w, html, T("word.scope"), scope);
 	if (r->plan_text && *r->plan_text) {
 		/* the plan wording may be long: it goes in whole, cleaned */
 		if (html) {
 			puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid "
-				 "#e5e5e5\"><div style=\"color:#666;font-size:13px\">Plan</div>");
+				 "#e5e5e5\"><div style=\"color:#666;font-size:13px\">");
+			puts_(w, T("mail.plan"));
+			puts_(w, "</div>");
 			put_data(w, r->plan_text, true);
 			puts_(w, "</td></tr>\r\n");
 		} else {
-			puts_(w, "Plan: ");
+			putf(w, "%s: ", T("mail.plan"));
 			put_data(w, r->plan_text, false);
 			puts_(w, "\r\n");
 		}
 	}
-	const char *kw = kind_words(r->kind);
+	const char *kw = kind_words(r->lang, r->kind);
 	fmt_qty(&u, r->target, "", t, sizeof(t));
 	if (kw) {
 		snprintf(v, sizeof(v), "%s%s", kw, t);
@@ -582,49 +623,63 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 		et_mail_header_sanitize(r->kind, kind, sizeof(kind));
 		snprintf(v, sizeof(v), "%s %s", kind, t);
 	}
-	row(w, html, "Goal", v);
+	row(w, html, T("mail.goal"), v);
 
 	fmt_pct(r->elapsed_pct, false, t, sizeof(t));
-	snprintf(v, sizeof(v), "Progress (%s of the year)", t);
+	if (r->lang == ET_LANG_ZH_CN)
+		snprintf(v, sizeof(v), "进度（全年时间已过 %s）", t);
+	else
+		snprintf(v, sizeof(v), "Progress (%s of the year)", t);
 	section(w, html, v);
 	fmt_qty(&u, r->expected, "", v, sizeof(v));
-	row(w, html, "Expected by now", v);
+	row(w, html, T("mail.expected_now"), v);
 	fmt_qty(&u, r->actual, "", v, sizeof(v));
-	row(w, html, "Actual", v);
+	row(w, html, T("word.actual"), v);
 	fmt_pct(r->drift_pct, true, v, sizeof(v));
-	row(w, html, "Drift", v);
+	row(w, html, T("word.drift"), v);
 	if (isfinite(r->projected)) {
 		fmt_qty(&u, r->projected, "", v, sizeof(v));
-		row(w, html, "Projected year-end", v);
+		row(w, html, T("mail.projected"), v);
 	}
 	if (isfinite(r->required_daily)) {
-		fmt_qty(&u, r->required_daily, "/day", v, sizeof(v));
-		row(w, html, "Required from now", v);
+		fmt_qty(&u, r->required_daily, T("mail.per_day"), v, sizeof(v));
+		row(w, html, T("mail.required"), v);
 	}
 	if (r->status && *r->status) {
 		char st[48];
-		et_mail_header_sanitize(r->status, st, sizeof(st));
-		row(w, html, "Status", st);
+		char key[64];
+		snprintf(key, sizeof(key), "status.%s", r->status);
+		et_mail_header_sanitize(et_tr(r->lang, key), st, sizeof(st));
+		row(w, html, T("word.status"), st);
 	}
-	snprintf(v, sizeof(v), "%d reporting, %d stale", r->sites_reporting, r->sites_stale);
-	row(w, html, "Sites", v);
+	if (r->lang == ET_LANG_ZH_CN)
+		snprintf(v, sizeof(v), "%d 个正常上报，%d 个数据中断", r->sites_reporting,
+			 r->sites_stale);
+	else
+		snprintf(v, sizeof(v), "%d reporting, %d stale", r->sites_reporting,
+			 r->sites_stale);
+	row(w, html, T("word.sites"), v);
 
 	if (r->nbehind) {
-		section(w, html, "Furthest behind");
+		section(w, html, T("mail.sites_behind"));
 		for (size_t i = 0; i < r->nbehind; i++)
-			site_behind(w, html, &u, &r->behind[i]);
+			site_behind(w, html, r->lang, &u, &r->behind[i]);
 	}
 	if (r->nstale) {
-		section(w, html, "Stale sites");
+		section(w, html, T("mail.sites_stale"));
 		for (size_t i = 0; i < r->nstale; i++)
-			site_stale(w, html, &u, &r->stale[i]);
+			site_stale(w, html, r->lang, &u, &r->stale[i]);
 	}
 
+	if (!html && r->chart_len && r->chart_png)
+		putf(w, "\r\n%s\r\n", T("mail.chart_in_html"));
 	if (html) {
-		puts_(w, "<tr><td style=\"padding:14px 10px;color:#888;font-size:12px\">"
-			 "Sent by enertrack.</td></tr>\r\n</table>\r\n</body></html>\r\n");
+		putf(w,
+		     "<tr><td style=\"padding:14px 10px;color:#888;font-size:12px\">"
+		     "%s</td></tr>\r\n</table>\r\n</body></html>\r\n",
+		     T("mail.sent_by"));
 	} else {
-		puts_(w, "\r\n-- \r\nSent by enertrack.\r\n");
+		putf(w, "\r\n-- \r\n%s\r\n", T("mail.sent_by"));
 	}
 }
 
@@ -678,6 +733,10 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 		if (!r->stale[i].site_id)
 			return fail(err, errlen, -EINVAL, "a site without an id");
 
+	bool chart = r->chart_png && r->chart_len;
+	if (chart && !msgid_ok(r->chart_cid))
+		return fail(err, errlen, -EINVAL, "chart_cid is not a valid content-id (a@b)");
+
 	char subject[512];
 	int sn = et_mail_subject(r, subject, sizeof(subject));
 	if (sn < 0)
@@ -720,11 +779,32 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	     "Content-Transfer-Encoding: base64\r\n\r\n",
 	     boundary);
 	put_b64_body(&w, &text);
-	putf(&w,
-	     "\r\n--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-	     "Content-Transfer-Encoding: base64\r\n\r\n",
-	     boundary);
+	if (chart) {
+		/* the HTML and its image travel together (RFC 2387) */
+		putf(&w,
+		     "\r\n--%s\r\nContent-Type: multipart/related; type=\"text/html\";\r\n"
+		     " boundary=\"%s_r\"\r\n",
+		     boundary, boundary);
+		putf(&w, "\r\n--%s_r", boundary);
+	} else {
+		putf(&w, "\r\n--%s", boundary);
+	}
+	puts_(&w, "\r\nContent-Type: text/html; charset=UTF-8\r\n"
+		  "Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &html);
+	if (chart) {
+		et_buf_t png = {(char *)r->chart_png, r->chart_len, r->chart_len};
+		putf(&w,
+		     "\r\n--%s_r\r\nContent-Type: image/png\r\n"
+		     "Content-Transfer-Encoding: base64\r\n"
+		     "Content-Disposition: inline; filename=\"chart.png\"\r\n",
+		     boundary);
+		puts_(&w, "Content-ID: <");
+		puts_(&w, r->chart_cid);
+		puts_(&w, ">\r\n\r\n");
+		put_b64_body(&w, &png);
+		putf(&w, "\r\n--%s_r--\r\n", boundary);
+	}
 	putf(&w, "\r\n--%s--\r\n", boundary);
 	if (!w.rc)
 		w.rc = et_buf_append(out, msg.data, msg.len);

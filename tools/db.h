@@ -23,5 +23,6 @@ int evaluate_main(int argc, char **argv);
 int silence_main(int argc, char **argv);
 int ack_main(int argc, char **argv);
 int report_main(int argc, char **argv);
+int chart_main(int argc, char **argv);
 
 #endif

@@ -155,6 +155,7 @@ int evaluate_main(int argc, char **argv)
 			   .repeat_us = (int64_t)cfg.repeat_s * 1000000},
 		.smtp_from = cfg.smtp_from,
 		.smtp_to = cfg.smtp_to,
+		.language = cfg.language,
 	};
 	int rc = 1, n = 0, events = 0, mails = 0;
 	char err[600];

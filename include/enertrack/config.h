@@ -57,6 +57,7 @@ typedef struct et_config {
 	double resolve_pct;
 	int pending_s;
 	int repeat_s;
+	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */

@@ -13,6 +13,7 @@
 
 #include "enertrack/alert.h"
 #include "enertrack/buf.h"
+#include "enertrack/i18n.h"
 
 /* One site in a list of the mail. Values in canonical units (the report's
  * display_div applies); NaN when unknown. Strings borrowed. */
@@ -49,6 +50,13 @@ typedef struct et_mail_report {
 	/* without <>: "drift-42.target-1@enertrack"; dot-atom@dot-atom, at
 	 * most 250 bytes */
 	const char *message_id;
+	et_lang_t lang; /* of the subject and the bodies; ET_LANG_EN is 0 */
+	/* The progress chart, optional (NULL or chart_len 0: none): a PNG
+	 * carried inline beside the HTML part, which shows it by Content-ID
+	 * chart_cid (without <>, dot-atom@dot-atom like message_id). */
+	const void *chart_png;
+	size_t chart_len;
+	const char *chart_cid;
 } et_mail_report_t;
 
 /* The subject, UTF-8, sanitised (no CR, LF or other control characters):
@@ -71,7 +79,10 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len);
  * Message-ID, MIME-Version, Auto-Submitted: auto-generated (RFC 3834: no
  * vacation replies), Content-Type multipart/alternative with a boundary
  * that base64 cannot produce; then a text/plain and a text/html part, both
- * charset=UTF-8 and base64 in 76-character lines. From and To are
+ * charset=UTF-8 and base64 in 76-character lines. With a chart, the HTML
+ * part is inside a multipart/related with the image/png (base64,
+ * Content-ID <chart_cid>, inline), which the HTML shows with an alt text;
+ * the text part says the chart is in the HTML version. From and To are
  * sanitised as et_mail_header_sanitize does but not RFC 2047-encoded.
  * Returns 0, or -EINVAL (bad report: reason in err) or -ENOMEM; on error
  * out is as it was. err (errlen bytes) may be NULL. */

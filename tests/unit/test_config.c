@@ -73,6 +73,7 @@ static int parse(et_config_t *cfg, const char *file, const char *text, size_t le
 static void check_defaults(const et_config_t *c)
 {
 	assert_string_equal(c->mqtt_uri, "tcp://127.0.0.1:1883");
+	assert_string_equal(c->language, "en");
 	assert_string_equal(c->mqtt_client_id, "enertrack");
 	assert_string_equal(c->mqtt_topics, "energy/#");
 	assert_string_equal(c->mqtt_topic_layout, "energy/{kind}/{site}/{metric}");
@@ -280,7 +281,10 @@ static const struct inline_case {
 	{"[log]\nlevel = warn\n", ""},
 	{"[log]\nlevel = info\n", ""},
 	{"[log]\nlevel = debug\n", ""},
+	{"[alerts]\nlanguage = zh-CN\n", ""},
+	{"[alerts]\nlanguage = en\n", ""},
 	/* errors */
+	{"[alerts]\nlanguage = fr\n", "t.ini:2: [alerts] language: must be en or zh-CN\n"},
 	{"qos = 1\n", "t.ini:1: [] qos: unknown section []\n"},
 	{"[MQTT]\nqos = 1\n", "t.ini:2: [MQTT] qos: unknown section [MQTT]\n"},
 	{"[mqtt]\nQOS = 1\n", "t.ini:2: [mqtt] QOS: unknown key\n"},

@@ -1196,6 +1196,80 @@ static void test_append_deterministic(void **state)
 }
 
 /* Large site lists: every site is in both parts. */
+/* The body of the part whose headers contain `ctype`, decoded. */
+static char *part_of(const char *msg, const char *ctype, size_t *ret_len)
+{
+	const char *h = strstr(msg, ctype);
+	assert_non_null(h);
+	const char *b = strstr(h, "\r\n\r\n");
+	assert_non_null(b);
+	b += 4;
+	const char *e = strstr(b, "\r\n--");
+	assert_non_null(e);
+	return b64_decode(b, (size_t)(e - b), ret_len);
+}
+
+/* In zh-CN, the subject and the bodies are Chinese; with a chart, the HTML
+ * and the PNG go in a multipart/related inside the alternative, the HTML
+ * shows the image by its Content-ID with an alt text, and the text part
+ * says where the chart is. A chart with a bad Content-ID is refused. */
+static void test_zh_and_chart(void **state)
+{
+	(void)state;
+	et_mail_report_t r = sample();
+	r.lang = ET_LANG_ZH_CN;
+	r.label = "原煤产量";
+	char subj[512];
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	assert_string_equal(subj, "[enertrack] 原煤产量 2024：落后于序时进度 8.1%");
+	r.event = ET_AL_EV_REPEAT;
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	assert_string_equal(subj, "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%");
+	r.event = ET_AL_EV_RESOLVED;
+	r.drift_pct = -1.2;
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	assert_string_equal(subj, "[enertrack] 原煤产量 2024：已恢复正常（偏差 -1.2%）");
+	r = sample();
+	r.lang = ET_LANG_ZH_CN;
+
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 1, 2};
+	r.chart_png = png;
+	r.chart_len = sizeof(png);
+	r.chart_cid = "chart-7.target-1@enertrack";
+	et_buf_t b = ET_BUF_INIT;
+	char err[100];
+	assert_int_equal(et_mail_build(&r, &b, err, sizeof(err)), 0);
+	assert_int_equal(et_buf_append(&b, "", 1), 0);
+	expect_in(b.data, "Content-Type: multipart/alternative;", "top");
+	expect_in(b.data, "Content-Type: multipart/related; type=\"text/html\";", "related");
+	expect_in(b.data, "Content-ID: <chart-7.target-1@enertrack>", "content-id");
+	expect_in(b.data, "Content-Disposition: inline; filename=\"chart.png\"", "inline");
+	size_t n;
+	char *html = part_of(b.data, "Content-Type: text/html", &n);
+	expect_in(html, "<img src=\"cid:chart-7.target-1@enertrack\" alt=\"", "img");
+	expect_in(html, "<html lang=\"zh-CN\">", "lang");
+	expect_in(html, "序时应完成", "zh label");
+	expect_in(html, "落后", "zh status");
+	char *text = part_of(b.data, "Content-Type: text/plain", &n);
+	expect_in(text, "本目标的进度图见本邮件的HTML版本。", "text note");
+	expect_in(text, "偏差: -8.1 %", "zh drift");
+	char *img = part_of(b.data, "Content-Type: image/png", &n);
+	assert_int_equal(n, sizeof(png));
+	assert_memory_equal(img, png, sizeof(png));
+	free(html);
+	free(text);
+	free(img);
+
+	/* a Content-ID that could break the header or the HTML */
+	r.chart_cid = "x\"><script>@y";
+	et_buf_reset(&b);
+	assert_int_equal(et_mail_build(&r, &b, err, sizeof(err)), -EINVAL);
+	assert_int_equal(b.len, 0);
+	r.chart_cid = NULL;
+	assert_int_equal(et_mail_build(&r, &b, err, sizeof(err)), -EINVAL);
+	et_buf_free(&b);
+}
+
 static void test_many_sites(void **state)
 {
 	(void)state;
@@ -1235,6 +1309,7 @@ int main(void)
 		cmocka_unit_test(test_build_errors),
 		cmocka_unit_test(test_append_deterministic),
 		cmocka_unit_test(test_many_sites),
+		cmocka_unit_test(test_zh_and_chart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

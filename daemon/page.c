@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: MIT */
+/* The status page (page.h). Everything is read from PostgreSQL at each
+ * request on the HTTP worker thread, through one connection of its own in
+ * a read-only session, so that the page shows what psql would and cannot
+ * change anything. Charts are the slow part (about a second each, most of
+ * it sampling target_progress_at over the year): they are kept for
+ * CHART_TTL_S, so that the page's own refresh and several viewers cost one
+ * drawing each. */
+#include "page.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/chart.h"
+#include "common/evaluate.h"
+#include "common/pgconn.h"
+#include "enertrack/chartplan.h"
+#include "enertrack/i18n.h"
+#include "enertrack/log.h"
+
+#define CHART_TTL_S 300
+#define CACHE_MAX   64
+#define REFRESH_S   60
+/* the chart widths served: a phone's, and the page's column */
+#define W_PHONE 390
+#define W_WIDE	640
+
+struct chart_ent {
+	bool used, gap;
+	int id, width;
+	et_lang_t lang;
+	time_t made;
+	et_buf_t png;
+};
+
+struct et_page {
+	pthread_mutex_t mu; /* guards the settings below */
+	char tz[80];
+	double min_elapsed_pct;
+	int stale_after_s;
+	et_lang_t lang;
+	/* fixed */
+	char *conninfo, *password;
+	/* the worker's alone */
+	PGconn *conn;
+	bool conn_failed_logged;
+	struct chart_ent cache[CACHE_MAX];
+};
+
+/* ---- output ---- */
+
+struct out {
+	et_buf_t *b;
+	int rc;
+};
+
+static void put(struct out *o, const char *s)
+{
+	if (!o->rc)
+		o->rc = et_buf_append(o->b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3))) putf(struct out *o, const char *fmt, ...)
+{
+	char t[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(t, sizeof(t), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(t)) {
+		if (!o->rc)
+			o->rc = -EINVAL;
+		return;
+	}
+	put(o, t);
+}
+
+/* Data into HTML, escaped. */
+static void put_esc(struct out *o, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			put(o, "&amp;");
+			break;
+		case '<':
+			put(o, "&lt;");
+			break;
+		case '>':
+			put(o, "&gt;");
+			break;
+		case '"':
+			put(o, "&quot;");
+			break;
+		case '\'':
+			put(o, "&#39;");
+			break;
+		default:
+			if (!o->rc)
+				o->rc = et_buf_append(o->b, s, 1);
+		}
+	}
+}
+
+/* A display value: two decimals below 100, one below 10,000, none above;
+ * thousands grouped. "–" when unknown. */
+static void fmt_val(double v, char *out, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(out, len, "–");
+		return;
+	}
+	double a = fabs(v);
+	et_axis_label(v, a < 100 ? 0.01 : a < 10000 ? 0.1 : 1, out, len);
+}
+
+/* ---- the connection ---- */
+
+static bool connected(et_page_t *p, char *err, size_t errlen)
+{
+	if (p->conn && PQstatus(p->conn) == CONNECTION_OK)
+		return true;
+	PQfinish(p->conn);
+	p->conn = et_pg_connect(p->conninfo, p->password, "enertrackd", "page");
+	if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", p->conn ? PQerrorMessage(p->conn) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		if (!p->conn_failed_logged)
+			log_warn("page: cannot connect to PostgreSQL: %s", err);
+		p->conn_failed_logged = true;
+		PQfinish(p->conn);
+		p->conn = NULL;
+		return false;
+	}
+	if (p->conn_failed_logged)
+		log_info("page: connected to PostgreSQL again");
+	p->conn_failed_logged = false;
+	/* read-only, and no query may hold the page for long */
+	if (et_pq_exec(p->conn,
+		       "SET default_transaction_read_only = on; SET statement_timeout = '30s'", err,
+		       errlen)) {
+		PQfinish(p->conn);
+		p->conn = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* The session's target settings and language, as configured now. */
+static bool use_settings(et_page_t *p, et_lang_t *ret_lang, char *tz, size_t tzlen, char *err,
+			 size_t errlen)
+{
+	pthread_mutex_lock(&p->mu);
+	snprintf(tz, tzlen, "%s", p->tz);
+	double mep = p->min_elapsed_pct;
+	int sas = p->stale_after_s;
+	*ret_lang = p->lang;
+	pthread_mutex_unlock(&p->mu);
+	return et_pq_use_settings(p->conn, tz, mep, sas, false, false, err, errlen) == 0;
+}
+
+static int unavailable(et_buf_t *body, const char *why)
+{
+	struct out o = {body, 0};
+	putf(&o, "unavailable: %.900s\n", why);
+	return 503;
+}
+
+/* ---- the queries ---- */
+
+enum {
+	T_ID,
+	T_LABEL,
+	T_YEAR,
+	T_SCOPE,
+	T_KIND,
+	T_TARGET,
+	T_UNIT,
+	T_DIV,
+	T_ELAPSED,
+	T_EXPECTED,
+	T_ACTUAL,
+	T_DRIFT,
+	T_PROJECTED,
+	T_REPORTING,
+	T_STALE,
+	T_STATUS,
+	T_STATE,
+	T_METRIC,
+	T_NOW,
+};
+
+static const char targets_sql[] =
+	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
+	" p.display_unit, p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct,"
+	" p.projected, p.sites_reporting, p.sites_stale, p.status, coalesce(a.state, 'ok'),"
+	" p.metric, to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI')"
+	" FROM target_progress_at(now()) p LEFT JOIN alert_state a ON a.target_id = p.target_id"
+	" ORDER BY p.target_id";
+
+/* Sites stale for any target of the year, once each. */
+static const char stale_sql[] =
+	"SELECT DISTINCT ON (s.site_id) s.site_id, coalesce(s.county, ''),"
+	" to_char(s.last_ts AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), metric_label(t.metric, $2)"
+	" FROM target t, LATERAL target_site_stats(t, now()) s"
+	" WHERE t.year = extract(year FROM now() AT TIME ZONE $1)::int AND s.stale"
+	" ORDER BY s.site_id, s.last_ts";
+
+static const char firing_sql[] =
+	"SELECT a.target_id, metric_label(t.metric, $2), t.year, t.scope, a.state,"
+	" to_char(a.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI')"
+	" FROM alert_state a JOIN target t ON t.id = a.target_id"
+	" WHERE a.state = 'firing' ORDER BY a.since";
+
+static PGresult *query(et_page_t *p, const char *sql, int n, const char *const *params, char *err,
+		       size_t errlen)
+{
+	PGresult *r = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+	err[strcspn(err, "\n")] = '\0';
+	PQclear(r);
+	return NULL;
+}
+
+static double num(PGresult *r, int i, int c)
+{
+	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
+}
+
+static void scope_text(et_lang_t lang, const char *scope, char *out, size_t len)
+{
+	if (strcmp(scope, "city") == 0)
+		snprintf(out, len, "%s", et_tr(lang, "scope.city"));
+	else if (strncmp(scope, "county:", 7) == 0)
+		snprintf(out, len, "%s", scope + 7);
+	else if (strncmp(scope, "site:", 5) == 0)
+		snprintf(out, len, "%s", scope + 5);
+	else
+		snprintf(out, len, "%s", scope);
+}
+
+static const char *status_key(const char *status, char *buf, size_t len)
+{
+	snprintf(buf, len, "status.%s", status);
+	return buf;
+}
+
+/* ---- / ---- */
+
+static const char css[] =
+	"body{margin:0;padding:8px;font-family:'Noto Sans CJK SC','PingFang SC','Microsoft "
+	"YaHei',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.4;color:#222;"
+	"background:#fff}"
+	"main{max-width:1000px;margin:0 auto}"
+	"h1{font-size:20px;margin:4px 0}h2{font-size:17px;margin:18px 0 6px;"
+	"border-bottom:2px solid #ccc}h3{font-size:15px;margin:12px 0 4px}"
+	".meta{color:#666;font-size:13px;margin:0 0 8px}"
+	"table{width:100%;border-collapse:collapse;table-layout:fixed}"
+	"th,td{padding:4px 6px;border-bottom:1px solid #e5e5e5;text-align:left;"
+	"vertical-align:top;overflow-wrap:anywhere;word-break:break-word}"
+	"th{color:#666;font-weight:normal;font-size:13px}"
+	"td.n,th.n{text-align:right}"
+	".st-behind,.st-over{color:#b00020;font-weight:bold}"
+	".st-on_track,.st-ahead{color:#1b7f3b}"
+	".charts{display:flex;flex-wrap:wrap;gap:8px}"
+	".charts picture{flex:1 1 380px;max-width:640px;min-width:0}"
+	".charts img{display:block;box-sizing:border-box;width:100%;height:auto;"
+	"border:1px solid #eee}"
+	"@media (max-width:600px){.wide{display:none}body{font-size:14px}}";
+
+static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
+			size_t errlen)
+{
+	const char *tp[2] = {et_lang_tag(lang), tz};
+	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
+	if (!t)
+		return -EIO;
+	const char *sp[2] = {tz, et_lang_tag(lang)};
+	PGresult *st = query(p, stale_sql, 2, sp, err, errlen);
+	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
+	if (!st || !fi) {
+		PQclear(t);
+		PQclear(st);
+		return -EIO;
+	}
+	struct out o = {body, 0};
+	char a[128], b[128], c[128], key[64];
+	putf(&o,
+	     "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	     "<meta http-equiv=\"refresh\" content=\"%d\"><title>",
+	     et_lang_tag(lang), REFRESH_S);
+	put_esc(&o, et_tr(lang, "page.title"));
+	put(&o, "</title><style>");
+	put(&o, css);
+	put(&o, "</style></head>\n<body><main>\n<h1>");
+	put_esc(&o, et_tr(lang, "page.title"));
+	put(&o, "</h1>\n<p class=\"meta\">");
+	put_esc(&o, et_tr(lang, "page.generated"));
+	put(&o, " ");
+	if (PQntuples(t) > 0)
+		put_esc(&o, PQgetvalue(t, 0, T_NOW));
+	put(&o, " (");
+	put_esc(&o, tz);
+	put(&o, ") · ");
+	put_esc(&o, et_tr(lang, "page.refresh"));
+	put(&o, "</p>\n");
+
+	/* the table */
+	put(&o, "<h2>");
+	put_esc(&o, et_tr(lang, "page.targets"));
+	put(&o, "</h2>\n<table id=\"targets\"><thead><tr>");
+	static const struct {
+		const char *key;
+		bool wide, num;
+	} cols[] = {
+		{"word.metric", false, false},	{"word.target", true, true},
+		{"word.expected", false, true}, {"word.actual", false, true},
+		{"word.drift", false, true},	{"word.projected", true, true},
+		{"word.status", false, false},
+	};
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		putf(&o, "<th class=\"%s%s\">", cols[i].wide ? "wide" : "",
+		     cols[i].num ? " n" : "");
+		put_esc(&o, et_tr(lang, cols[i].key));
+		put(&o, "</th>");
+	}
+	put(&o, "</tr></thead><tbody>\n");
+	for (int i = 0; i < PQntuples(t); i++) {
+		double div = num(t, i, T_DIV);
+		if (!(div > 0))
+			div = 1;
+		const char *unit = PQgetvalue(t, i, T_UNIT);
+		put(&o, "<tr><td>");
+		put_esc(&o, PQgetvalue(t, i, T_LABEL));
+		putf(&o, " %s<br><small>", PQgetvalue(t, i, T_YEAR));
+		scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
+		put_esc(&o, a);
+		put(&o, " · ");
+		put_esc(&o, unit);
+		put(&o, "</small>");
+		fmt_val(num(t, i, T_TARGET) / div, a, sizeof(a));
+		fmt_val(num(t, i, T_EXPECTED) / div, b, sizeof(b));
+		fmt_val(num(t, i, T_ACTUAL) / div, c, sizeof(c));
+		putf(&o,
+		     "</td><td class=\"wide n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s",
+		     a, b, c);
+		double d = num(t, i, T_DRIFT);
+		if (isfinite(d))
+			putf(&o, "</td><td class=\"n\">%+.1f%%", d);
+		else
+			put(&o, "</td><td class=\"n\">–");
+		fmt_val(num(t, i, T_PROJECTED) / div, a, sizeof(a));
+		putf(&o, "</td><td class=\"wide n\">%s</td><td class=\"st-", a);
+		put_esc(&o, PQgetvalue(t, i, T_STATUS));
+		put(&o, "\">");
+		put_esc(&o, et_tr(lang, status_key(PQgetvalue(t, i, T_STATUS), key, sizeof(key))));
+		put(&o, "</td></tr>\n");
+	}
+	if (PQntuples(t) == 0)
+		put(&o, "<tr><td colspan=\"7\">–</td></tr>\n");
+	put(&o, "</tbody></table>\n");
+
+	/* the charts, a phone-sized picture on a phone */
+	for (int i = 0; i < PQntuples(t); i++) {
+		const char *id = PQgetvalue(t, i, T_ID);
+		scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
+		putf(&o, "<section class=\"target\" id=\"target-%s\"><h3>", id);
+		put_esc(&o, PQgetvalue(t, i, T_LABEL));
+		putf(&o, " %s · ", PQgetvalue(t, i, T_YEAR));
+		put_esc(&o, a);
+		put(&o, "</h3><div class=\"charts\">");
+		static const char *const kinds[2] = {"chart", "gap"};
+		for (int k = 0; k < 2; k++) {
+			putf(&o,
+			     "<picture><source media=\"(max-width: 600px)\" "
+			     "srcset=\"/%s/%s-%d.png\"><img class=\"chart\" src=\"/%s/%s.png\" "
+			     "width=\"%d\" alt=\"",
+			     kinds[k], id, W_PHONE, kinds[k], id, W_WIDE);
+			put_esc(&o, et_tr(lang, k ? "chart.gap_title" : "mail.chart_alt"));
+			put(&o, "\"></picture>");
+		}
+		put(&o, "</div></section>\n");
+	}
+
+	/* stale sites */
+	put(&o, "<h2>");
+	put_esc(&o, et_tr(lang, "page.stale"));
+	put(&o, "</h2>\n");
+	if (PQntuples(st) == 0) {
+		put(&o, "<p>");
+		put_esc(&o, et_tr(lang, "page.no_stale"));
+		put(&o, "</p>\n");
+	} else {
+		put(&o, "<table id=\"stale\"><thead><tr><th>");
+		put_esc(&o, et_tr(lang, "word.site"));
+		put(&o, "</th><th>");
+		put_esc(&o, et_tr(lang, "word.county"));
+		put(&o, "</th><th>");
+		put_esc(&o, et_tr(lang, "word.last_reading"));
+		put(&o, "</th><th class=\"wide\">");
+		put_esc(&o, et_tr(lang, "word.metric"));
+		put(&o, "</th></tr></thead><tbody>\n");
+		for (int i = 0; i < PQntuples(st); i++) {
+			put(&o, "<tr><td>");
+			put_esc(&o, PQgetvalue(st, i, 0));
+			put(&o, "</td><td>");
+			put_esc(&o, PQgetvalue(st, i, 1));
+			put(&o, "</td><td>");
+			put_esc(&o, PQgetvalue(st, i, 2));
+			put(&o, "</td><td class=\"wide\">");
+			put_esc(&o, PQgetvalue(st, i, 3));
+			put(&o, "</td></tr>\n");
+		}
+		put(&o, "</tbody></table>\n");
+	}
+
+	/* firing alerts */
+	put(&o, "<h2>");
+	put_esc(&o, et_tr(lang, "page.alerts"));
+	put(&o, "</h2>\n");
+	if (PQntuples(fi) == 0) {
+		put(&o, "<p>");
+		put_esc(&o, et_tr(lang, "page.no_alerts"));
+		put(&o, "</p>\n");
+	} else {
+		put(&o, "<table id=\"firing\"><thead><tr><th>");
+		put_esc(&o, et_tr(lang, "word.target"));
+		put(&o, "</th><th>");
+		put_esc(&o, et_tr(lang, "word.scope"));
+		put(&o, "</th><th>");
+		put_esc(&o, et_tr(lang, "word.since"));
+		put(&o, "</th></tr></thead><tbody>\n");
+		for (int i = 0; i < PQntuples(fi); i++) {
+			putf(&o, "<tr><td><a href=\"#target-%s\">", PQgetvalue(fi, i, 0));
+			put_esc(&o, PQgetvalue(fi, i, 1));
+			putf(&o, " %s</a></td><td>", PQgetvalue(fi, i, 2));
+			scope_text(lang, PQgetvalue(fi, i, 3), a, sizeof(a));
+			put_esc(&o, a);
+			put(&o, "</td><td>");
+			put_esc(&o, PQgetvalue(fi, i, 5));
+			put(&o, "</td></tr>\n");
+		}
+		put(&o, "</tbody></table>\n");
+	}
+	put(&o, "</main></body></html>\n");
+	PQclear(t);
+	PQclear(st);
+	PQclear(fi);
+	if (o.rc) {
+		snprintf(err, errlen, "out of memory");
+		return o.rc;
+	}
+	return 0;
+}
+
+/* ---- /targets.json ---- */
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int render_json(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
+		       size_t errlen)
+{
+	const char *tp[2] = {et_lang_tag(lang), tz};
+	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
+	if (!t)
+		return -EIO;
+	const char *sp[2] = {tz, et_lang_tag(lang)};
+	PGresult *st = query(p, stale_sql, 2, sp, err, errlen);
+	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
+	if (!st || !fi) {
+		PQclear(t);
+		PQclear(st);
+		return -EIO;
+	}
+	json_t *root = json_object(), *ts = json_array(), *ss = json_array(), *fs = json_array();
+	json_object_set_new(root, "language", json_string(et_lang_tag(lang)));
+	json_object_set_new(root, "timezone", json_string(tz));
+	json_object_set_new(root, "generated_at",
+			    PQntuples(t) ? json_string(PQgetvalue(t, 0, T_NOW)) : json_null());
+	for (int i = 0; i < PQntuples(t); i++) {
+		double div = num(t, i, T_DIV);
+		if (!(div > 0))
+			div = 1;
+		int id = atoi(PQgetvalue(t, i, T_ID));
+		char path[64];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_integer(id));
+		json_object_set_new(o, "label", json_string(PQgetvalue(t, i, T_LABEL)));
+		json_object_set_new(o, "metric", json_string(PQgetvalue(t, i, T_METRIC)));
+		json_object_set_new(o, "year", json_integer(atoi(PQgetvalue(t, i, T_YEAR))));
+		json_object_set_new(o, "scope", json_string(PQgetvalue(t, i, T_SCOPE)));
+		json_object_set_new(o, "kind", json_string(PQgetvalue(t, i, T_KIND)));
+		json_object_set_new(o, "unit", json_string(PQgetvalue(t, i, T_UNIT)));
+		json_object_set_new(o, "target", jnum(num(t, i, T_TARGET) / div));
+		json_object_set_new(o, "expected", jnum(num(t, i, T_EXPECTED) / div));
+		json_object_set_new(o, "actual", jnum(num(t, i, T_ACTUAL) / div));
+		json_object_set_new(o, "drift_pct", jnum(num(t, i, T_DRIFT)));
+		json_object_set_new(o, "projected", jnum(num(t, i, T_PROJECTED) / div));
+		json_object_set_new(o, "elapsed_pct", jnum(num(t, i, T_ELAPSED)));
+		json_object_set_new(o, "sites_reporting",
+				    json_integer(atoi(PQgetvalue(t, i, T_REPORTING))));
+		json_object_set_new(o, "sites_stale",
+				    json_integer(atoi(PQgetvalue(t, i, T_STALE))));
+		json_object_set_new(o, "status", json_string(PQgetvalue(t, i, T_STATUS)));
+		json_object_set_new(o, "alert_state", json_string(PQgetvalue(t, i, T_STATE)));
+		snprintf(path, sizeof(path), "/chart/%d.png", id);
+		json_object_set_new(o, "chart", json_string(path));
+		snprintf(path, sizeof(path), "/gap/%d.png", id);
+		json_object_set_new(o, "gap_chart", json_string(path));
+		json_array_append_new(ts, o);
+	}
+	for (int i = 0; i < PQntuples(st); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "site_id", json_string(PQgetvalue(st, i, 0)));
+		json_object_set_new(o, "county", json_string(PQgetvalue(st, i, 1)));
+		json_object_set_new(o, "last_reading", json_string(PQgetvalue(st, i, 2)));
+		json_array_append_new(ss, o);
+	}
+	for (int i = 0; i < PQntuples(fi); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "target_id", json_integer(atoi(PQgetvalue(fi, i, 0))));
+		json_object_set_new(o, "label", json_string(PQgetvalue(fi, i, 1)));
+		json_object_set_new(o, "scope", json_string(PQgetvalue(fi, i, 3)));
+		json_object_set_new(o, "since", json_string(PQgetvalue(fi, i, 5)));
+		json_array_append_new(fs, o);
+	}
+	json_object_set_new(root, "targets", ts);
+	json_object_set_new(root, "stale_sites", ss);
+	json_object_set_new(root, "firing", fs);
+	PQclear(t);
+	PQclear(st);
+	PQclear(fi);
+	char *s = json_dumps(root, JSON_INDENT(1));
+	json_decref(root);
+	int rc = s ? et_buf_append(body, s, strlen(s)) : -ENOMEM;
+	if (!rc)
+		rc = et_buf_append(body, "\n", 1);
+	free(s);
+	if (rc)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* ---- the charts ---- */
+
+/* "/chart/12.png", "/chart/12-390.png" (and /gap/...): 0, or -ENOENT. */
+static int parse_chart_path(const char *path, bool *gap, int *id, int *width)
+{
+	const char *rest;
+	if (strncmp(path, "/chart/", 7) == 0) {
+		*gap = false;
+		rest = path + 7;
+	} else if (strncmp(path, "/gap/", 5) == 0) {
+		*gap = true;
+		rest = path + 5;
+	} else {
+		return -ENOENT;
+	}
+	char *end;
+	long v = strtol(rest, &end, 10);
+	if (end == rest || v <= 0 || v > 2147483647L || rest[0] == '+' || rest[0] == '-')
+		return -ENOENT;
+	*id = (int)v;
+	*width = W_WIDE;
+	if (strcmp(end, "-390.png") == 0)
+		*width = W_PHONE;
+	else if (strcmp(end, ".png") != 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t *body, char *err,
+			size_t errlen)
+{
+	bool gap;
+	int id, width;
+	if (parse_chart_path(path, &gap, &id, &width)) {
+		snprintf(err, errlen, "no such chart: try /chart/ID.png or /gap/ID.png");
+		return -ENOENT;
+	}
+	time_t now = time(NULL);
+	struct chart_ent *free_ent = NULL, *oldest = &p->cache[0];
+	for (int i = 0; i < CACHE_MAX; i++) {
+		struct chart_ent *e = &p->cache[i];
+		if (!e->used) {
+			if (!free_ent)
+				free_ent = e;
+			continue;
+		}
+		if (e->made < oldest->made)
+			oldest = e;
+		if (e->gap == gap && e->id == id && e->width == width && e->lang == lang &&
+		    now - e->made < CHART_TTL_S)
+			return et_buf_append(body, e->png.data, e->png.len);
+	}
+	et_buf_t png = ET_BUF_INIT;
+	int rc = gap ? et_chart_gap_png(p->conn, id, NULL, et_lang_tag(lang), width, &png, err,
+					errlen)
+		     : et_chart_target_png(p->conn, id, NULL, et_lang_tag(lang), width, &png, err,
+					   errlen);
+	if (rc) {
+		et_buf_free(&png);
+		return rc;
+	}
+	rc = et_buf_append(body, png.data, png.len);
+	struct chart_ent *e = free_ent ? free_ent : oldest;
+	et_buf_free(&e->png);
+	*e = (struct chart_ent){
+		.used = true, .gap = gap, .id = id, .width = width, .lang = lang, .made = now};
+	e->png = png; /* taken */
+	return rc;
+}
+
+/* ---- the entry point ---- */
+
+int et_page_render(void *ctx, const char *path, et_buf_t *body, const char **ret_type)
+{
+	et_page_t *p = ctx;
+	char err[600], tz[80];
+	et_lang_t lang;
+	if (!connected(p, err, sizeof(err)))
+		return unavailable(body, err);
+	if (!use_settings(p, &lang, tz, sizeof(tz), err, sizeof(err))) {
+		PQfinish(p->conn); /* whatever went wrong, start afresh next time */
+		p->conn = NULL;
+		return unavailable(body, err);
+	}
+	int rc;
+	if (strcmp(path, "/") == 0) {
+		*ret_type = "text/html; charset=utf-8";
+		rc = render_index(p, lang, tz, body, err, sizeof(err));
+	} else if (strcmp(path, "/targets.json") == 0) {
+		*ret_type = "application/json";
+		rc = render_json(p, lang, tz, body, err, sizeof(err));
+	} else {
+		*ret_type = "image/png";
+		rc = render_chart(p, lang, path, body, err, sizeof(err));
+	}
+	if (rc == 0)
+		return 200;
+	et_buf_reset(body);
+	*ret_type = NULL;
+	struct out o = {body, 0};
+	if (rc == -ENOENT) {
+		putf(&o, "not found: %.500s\n", err);
+		return 404;
+	}
+	log_warn("page: %s: %s", path, err);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	return unavailable(body, err);
+}
+
+/* ---- life ---- */
+
+static void take_settings(et_page_t *p, const et_config_t *cfg)
+{
+	pthread_mutex_lock(&p->mu);
+	snprintf(p->tz, sizeof(p->tz), "%s", cfg->tz);
+	p->min_elapsed_pct = cfg->min_elapsed_pct;
+	p->stale_after_s = cfg->stale_after_s;
+	p->lang = et_lang_or_en(cfg->language);
+	pthread_mutex_unlock(&p->mu);
+}
+
+et_page_t *et_page_new(const et_config_t *cfg, const char *pg_password)
+{
+	et_page_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	p->conninfo = strdup(cfg->pg_conninfo);
+	p->password = pg_password ? strdup(pg_password) : NULL;
+	if (!p->conninfo || (pg_password && !p->password)) {
+		et_page_free(p);
+		return NULL;
+	}
+	take_settings(p, cfg);
+	return p;
+}
+
+void et_page_reconfigure(et_page_t *p, const et_config_t *cfg)
+{
+	if (p)
+		take_settings(p, cfg);
+}
+
+void et_page_free(et_page_t *p)
+{
+	if (!p)
+		return;
+	PQfinish(p->conn);
+	for (int i = 0; i < CACHE_MAX; i++)
+		et_buf_free(&p->cache[i].png);
+	if (p->password) {
+		memset(p->password, 0, strlen(p->password));
+		free(p->password);
+	}
+	free(p->conninfo);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of lib/i18n.c: language tags both ways, the catalogue sorted
+ * (bisection needs it) with a text in both languages for every key, and an
+ * unknown key returned as it is. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "enertrack/i18n.h"
+
+const char *et_i18n_key_at(size_t i);
+
+static void test_parse(void **state)
+{
+	(void)state;
+	et_lang_t l = ET_LANG_EN;
+	assert_int_equal(et_lang_parse("zh-CN", &l), 0);
+	assert_int_equal(l, ET_LANG_ZH_CN);
+	assert_int_equal(et_lang_parse("en", &l), 0);
+	assert_int_equal(l, ET_LANG_EN);
+	assert_int_equal(et_lang_parse("ZH_cn", &l), 0);
+	assert_int_equal(l, ET_LANG_ZH_CN);
+	assert_int_equal(et_lang_parse("fr", &l), -EINVAL);
+	assert_int_equal(l, ET_LANG_ZH_CN);
+	assert_int_equal(et_lang_parse(NULL, &l), -EINVAL);
+	assert_int_equal(et_lang_or_en("de"), ET_LANG_EN);
+	assert_int_equal(et_lang_or_en(NULL), ET_LANG_EN);
+	assert_int_equal(et_lang_or_en("zh-CN"), ET_LANG_ZH_CN);
+	assert_string_equal(et_lang_tag(ET_LANG_ZH_CN), "zh-CN");
+	assert_string_equal(et_lang_tag(ET_LANG_EN), "en");
+}
+
+static void test_catalogue(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	for (const char *k; (k = et_i18n_key_at(n)); n++) {
+		if (n > 0)
+			assert_true(strcmp(et_i18n_key_at(n - 1), k) < 0);
+		/* found by bisection, different in the two languages */
+		assert_ptr_not_equal(et_tr(ET_LANG_EN, k), k);
+		assert_ptr_not_equal(et_tr(ET_LANG_ZH_CN, k), k);
+		assert_true(et_tr(ET_LANG_EN, k)[0] != '\0');
+		assert_true(et_tr(ET_LANG_ZH_CN, k)[0] != '\0');
+	}
+	assert_true(n > 20);
+	assert_string_equal(et_tr(ET_LANG_ZH_CN, "status.behind"), "落后");
+	assert_string_equal(et_tr(ET_LANG_EN, "status.on_track"), "on track");
+	assert_string_equal(et_tr(ET_LANG_ZH_CN, "no.such.key"), "no.such.key");
+	assert_string_equal(et_tr(ET_LANG_EN, NULL), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_catalogue),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
