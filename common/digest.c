@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/chart.h"
 #include "common/evaluate.h"
 #include "enertrack/buf.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
 
@@ -73,6 +75,34 @@ static void put_esc(struct out *o, const char *s)
 	}
 }
 
+/* The digest's own words; statuses and metric labels come from lib/i18n.c
+ * and metric_label(). */
+enum { W_DIGEST, W_TARGETS, W_SINCE, W_DAY, W_NOTHING, W_WAS, W_ALERT, W_SILENCED, W_SUBJECT, W_N };
+static const char *const words[W_N][2] = {
+	[W_DIGEST] = {"Digest of", "每日摘要"},
+	[W_TARGETS] = {"Targets", "目标"},
+	[W_SINCE] = {"Since the last digest", "自上次摘要以来"},
+	[W_DAY] = {"In the last 24 hours", "过去24小时"},
+	[W_NOTHING] = {"nothing changed", "无变化"},
+	[W_WAS] = {"last digest", "上次摘要"},
+	[W_ALERT] = {"Alert", "告警"},
+	[W_SILENCED] = {"silenced", "已静默"},
+	[W_SUBJECT] = {"digest", "每日摘要"},
+};
+
+static const char *word(et_lang_t lang, int w)
+{
+	return words[w][lang == ET_LANG_ZH_CN];
+}
+
+static const char *status_word(et_lang_t lang, const char *status)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "status.%s", status);
+	const char *t = et_tr(lang, key);
+	return t == key ? status : t;
+}
+
 static double num(PGresult *r, int i, int c)
 {
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
@@ -103,7 +133,8 @@ enum {
 /* Every target now, its alert state, whether it is silenced, and its drift
  * at the last digest ($2; NULL: none). */
 static const char targets_sql[] =
-	"SELECT p.target_id, p.label, p.scope, p.status, p.drift_pct,"
+	"SELECT p.target_id, coalesce(metric_label(p.metric, $3), p.label), p.scope, p.status,"
+	" p.drift_pct,"
 	" p.expected / p.display_div, p.actual / p.display_div, p.display_unit,"
 	" coalesce(a.state, 'ok'), alert_silenced(p.target_id, $1::timestamptz) IS NOT NULL,"
 	" w.drift_pct"
@@ -116,7 +147,7 @@ static const char targets_sql[] =
 /* What changed: alert events, and silences given, since $2 (or a day). */
 static const char changes_sql[] =
 	"SELECT to_char(c.at AT TIME ZONE $3, 'MM-DD HH24:MI'), c.what FROM ("
-	" SELECT e.at, x.label || ' [' || t.scope || ']: ' || e.event || ' ('"
+	" SELECT e.at, metric_label(x.name, $4) || ' [' || t.scope || ']: ' || e.event || ' ('"
 	"  || coalesce(e.status, '') || coalesce(', drift ' || round(e.drift_pct::numeric, 1)"
 	"  || ' %', '') || ')' || CASE WHEN e.silenced_by IS NOT NULL THEN ', silenced' ELSE '' END"
 	"  AS what FROM drift_event e JOIN target t ON t.id = e.target_id"
@@ -124,7 +155,8 @@ static const char changes_sql[] =
 	"  WHERE e.at > coalesce($2::timestamptz, $1::timestamptz - interval '1 day')"
 	"   AND e.at <= $1::timestamptz"
 	" UNION ALL"
-	" SELECT s.created_at, x.label || ' [' || t.scope || ']: ' || s.kind || ' by '"
+	" SELECT s.created_at, metric_label(x.name, $4) || ' [' || t.scope || ']: ' || s.kind"
+	"  || ' by '"
 	"  || s.created_by || coalesce(' until ' || to_char(s.until AT TIME ZONE $3,"
 	"  'YYYY-MM-DD HH24:MI'), ' until it resolves') || ': ' || s.reason"
 	"  FROM alert_silence s JOIN target t ON t.id = s.target_id"
@@ -133,18 +165,25 @@ static const char changes_sql[] =
 	"   AND s.created_at <= $1::timestamptz) c"
 	" ORDER BY c.at LIMIT 200";
 
-static void render(struct out *text, struct out *html, const char *period, const char *tz,
-		   const char *since, PGresult *t, PGresult *ch)
+static void render(struct out *text, struct out *html, et_lang_t lang, const char *period,
+		   const char *tz, const char *since, PGresult *t, PGresult *ch,
+		   const char *const *cids)
 {
-	put(html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
-		  "<body style=\"font-family:sans-serif\">");
-	putf(text, "Digest of %s (%s)\r\n\r\nTargets\r\n", period, tz);
-	putf(html, "<h2>Digest of %s (", period);
+	putf(html,
+	     "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\"></head>"
+	     "<body style=\"font-family:sans-serif\">",
+	     et_lang_tag(lang));
+	putf(text, "%s %s (%s)\r\n\r\n%s\r\n", word(lang, W_DIGEST), period, tz,
+	     word(lang, W_TARGETS));
+	putf(html, "<h2>%s %s (", word(lang, W_DIGEST), period);
 	put_esc(html, tz);
-	put(html, ")</h2><h3>Targets</h3><table border=\"1\" cellpadding=\"3\" "
-		  "style=\"border-collapse:collapse\"><tr><th>Target</th><th>Status</th>"
-		  "<th>Drift</th><th>Before</th><th>Actual</th><th>Expected</th><th>Alert</th>"
-		  "</tr>");
+	putf(html,
+	     ")</h2><h3>%s</h3><table border=\"1\" cellpadding=\"3\" "
+	     "style=\"border-collapse:collapse\"><tr><th>%s</th><th>%s</th>"
+	     "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+	     word(lang, W_TARGETS), et_tr(lang, "word.target"), et_tr(lang, "word.status"),
+	     et_tr(lang, "word.drift"), word(lang, W_WAS), et_tr(lang, "word.actual"),
+	     et_tr(lang, "word.expected"), word(lang, W_ALERT));
 	for (int i = 0; i < PQntuples(t); i++) {
 		char drift[32], was[32], act[128], exp_s[128], unit[80];
 		snprintf(unit, sizeof(unit), " %s", PQgetvalue(t, i, T_UNIT));
@@ -153,34 +192,53 @@ static void render(struct out *text, struct out *html, const char *period, const
 		fmt_num(act, sizeof(act), num(t, i, T_ACT), unit);
 		fmt_num(exp_s, sizeof(exp_s), num(t, i, T_EXP), unit);
 		bool silenced = PQgetvalue(t, i, T_SILENCED)[0] == 't';
-		putf(text,
-		     "  %s [%s]: %s, drift %s (last digest %s), actual %s of %s expected; "
-		     "alert %s%s\r\n",
-		     PQgetvalue(t, i, T_LABEL), PQgetvalue(t, i, T_SCOPE),
-		     PQgetvalue(t, i, T_STATUS), drift, was, act, exp_s, PQgetvalue(t, i, T_STATE),
-		     silenced ? ", silenced" : "");
+		const char *status = status_word(lang, PQgetvalue(t, i, T_STATUS));
+		putf(text, "  %s [%s]: %s, %s %s (%s %s), %s %s / %s %s; %s %s%s%s\r\n",
+		     PQgetvalue(t, i, T_LABEL), PQgetvalue(t, i, T_SCOPE), status,
+		     et_tr(lang, "word.drift"), drift, word(lang, W_WAS), was,
+		     et_tr(lang, "word.actual"), act, et_tr(lang, "word.expected"), exp_s,
+		     word(lang, W_ALERT), PQgetvalue(t, i, T_STATE), silenced ? ", " : "",
+		     silenced ? word(lang, W_SILENCED) : "");
 		put(html, "<tr><td>");
 		put_esc(html, PQgetvalue(t, i, T_LABEL));
 		put(html, " [");
 		put_esc(html, PQgetvalue(t, i, T_SCOPE));
 		put(html, "]</td><td>");
-		put_esc(html, PQgetvalue(t, i, T_STATUS));
+		put_esc(html, status);
 		putf(html, "</td><td>%s</td><td>%s</td><td>", drift, was);
 		put_esc(html, act);
 		put(html, "</td><td>");
 		put_esc(html, exp_s);
 		put(html, "</td><td>");
 		put_esc(html, PQgetvalue(t, i, T_STATE));
-		put(html, silenced ? ", silenced</td></tr>" : "</td></tr>");
+		if (silenced)
+			putf(html, ", %s", word(lang, W_SILENCED));
+		put(html, "</td></tr>");
 	}
 	put(html, "</table>");
+	/* the charts, each under its target's name; alt text for blocked images */
+	for (int i = 0; i < PQntuples(t); i++) {
+		if (!cids || !cids[i])
+			continue;
+		put(html, "<h4>");
+		put_esc(html, PQgetvalue(t, i, T_LABEL));
+		put(html, " [");
+		put_esc(html, PQgetvalue(t, i, T_SCOPE));
+		putf(html,
+		     "]</h4><img src=\"cid:%s\" width=\"560\" "
+		     "style=\"max-width:100%%;height:auto\" alt=\"",
+		     cids[i]);
+		put_esc(html, et_tr(lang, "mail.chart_alt"));
+		put(html, "\">");
+	}
 	if (since)
-		putf(text, "\r\nSince the last digest (%s)\r\n", since);
+		putf(text, "\r\n%s (%s)\r\n", word(lang, W_SINCE), since);
 	else
-		put(text, "\r\nIn the last 24 hours\r\n");
+		putf(text, "\r\n%s\r\n", word(lang, W_DAY));
 	put(html, "<h3>");
-	put_esc(html, since ? "Since the last digest (" : "In the last 24 hours");
+	put_esc(html, since ? word(lang, W_SINCE) : word(lang, W_DAY));
 	if (since) {
+		put(html, " (");
 		put_esc(html, since);
 		put(html, ")");
 	}
@@ -192,25 +250,26 @@ static void render(struct out *text, struct out *html, const char *period, const
 		put(html, "</li>");
 	}
 	if (PQntuples(ch) == 0) {
-		put(text, "  nothing changed\r\n");
-		put(html, "<li>nothing changed</li>");
+		putf(text, "  %s\r\n", word(lang, W_NOTHING));
+		putf(html, "<li>%s</li>", word(lang, W_NOTHING));
 	}
 	put(html, "</ul></body></html>");
 }
 
 /* The subject: "[enertrack] digest 2024-06-30: 1 behind, 2 on_track, 1 firing" */
-static void subject_of(char *buf, size_t len, const char *period, PGresult *t)
+static void subject_of(char *buf, size_t len, et_lang_t lang, const char *period, PGresult *t)
 {
 	static const char *const statuses[] = {"behind",   "over",	"ahead",
 					       "on_track", "too_early", "insufficient_data"};
-	int n = snprintf(buf, len, "[enertrack] digest %s:", period);
+	int n = snprintf(buf, len, "[enertrack] %s %s:", word(lang, W_SUBJECT), period);
 	const char *sep = " ";
 	for (size_t k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++) {
 		int c = 0;
 		for (int i = 0; i < PQntuples(t); i++)
 			c += strcmp(PQgetvalue(t, i, T_STATUS), statuses[k]) == 0;
 		if (c && n >= 0 && (size_t)n < len) {
-			n += snprintf(buf + n, len - (size_t)n, "%s%d %s", sep, c, statuses[k]);
+			n += snprintf(buf + n, len - (size_t)n, "%s%d %s", sep, c,
+				      status_word(lang, statuses[k]));
 			sep = ", ";
 		}
 	}
@@ -218,7 +277,8 @@ static void subject_of(char *buf, size_t len, const char *period, PGresult *t)
 	for (int i = 0; i < PQntuples(t); i++)
 		firing += strcmp(PQgetvalue(t, i, T_STATE), "firing") == 0;
 	if (firing && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "%s%d firing", sep, firing);
+		snprintf(buf + n, len - (size_t)n, "%s%d %s", sep, firing,
+			 lang == ET_LANG_ZH_CN ? "告警中" : "firing");
 }
 
 static bool make(struct dctx *d, const et_digest_cfg_t *c, const char *at, et_digest_result_t *ret)
@@ -263,12 +323,13 @@ static bool make(struct dctx *d, const et_digest_cfg_t *c, const char *at, et_di
 	if (done || !(c->dows & (1u << dow)) || minute < c->minute)
 		return true;
 
-	const char *tp[2] = {now_txt, has_since ? since : NULL};
-	PGresult *t = q(d, targets_sql, 2, tp);
+	et_lang_t lang = et_lang_or_en(c->language);
+	const char *tp[3] = {now_txt, has_since ? since : NULL, et_lang_tag(lang)};
+	PGresult *t = q(d, targets_sql, 3, tp);
 	if (!t)
 		return false;
-	const char *cp[3] = {now_txt, has_since ? since : NULL, c->tz};
-	PGresult *ch = q(d, changes_sql, 3, cp);
+	const char *cp[4] = {now_txt, has_since ? since : NULL, c->tz, et_lang_tag(lang)};
+	PGresult *ch = q(d, changes_sql, 4, cp);
 	if (!ch) {
 		PQclear(t);
 		return false;
@@ -277,10 +338,44 @@ static bool make(struct dctx *d, const et_digest_cfg_t *c, const char *at, et_di
 	const char *rcpt[ET_MAX_RCPT];
 	size_t nrcpt = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
 	bool ok = true;
-	if (nrcpt) {
+	int nt = PQntuples(t);
+	size_t nalloc = nrcpt && nt ? (size_t)nt : 0, nimg = 0;
+	et_buf_t *pngs = nalloc ? calloc(nalloc, sizeof(*pngs)) : NULL;
+	char(*cidbuf)[96] = nalloc ? calloc(nalloc, sizeof(*cidbuf)) : NULL;
+	const char **cids = nalloc ? calloc(nalloc, sizeof(*cids)) : NULL;
+	et_mail_image_t *imgs = nalloc ? calloc(nalloc, sizeof(*imgs)) : NULL;
+	if (nalloc && (!pngs || !cidbuf || !cids || !imgs)) {
+		snprintf(d->err, d->errlen, "out of memory");
+		ok = false;
+	}
+	/* the charts; the digest goes without one that fails */
+	for (size_t i = 0; ok && i < nalloc; i++) {
+		char cerr[200];
+		const char *tid = PQgetvalue(t, (int)i, T_ID);
+		if (et_pq_exec(d->conn, "SAVEPOINT chart", d->err, d->errlen)) {
+			ok = false;
+			break;
+		}
+		if (et_chart_target_png(d->conn, atoi(tid), now_txt, et_lang_tag(lang), 560,
+					&pngs[i], cerr, sizeof(cerr))) {
+			log_warn("alerts: the digest goes without the chart of target %s: %s", tid,
+				 cerr);
+			et_buf_free(&pngs[i]);
+			ok = et_pq_exec(d->conn, "ROLLBACK TO SAVEPOINT chart", d->err,
+					d->errlen) == 0;
+			continue;
+		}
+		ok = et_pq_exec(d->conn, "RELEASE SAVEPOINT chart", d->err, d->errlen) == 0;
+		snprintf(cidbuf[i], sizeof(cidbuf[i]), "chart-%s.digest-%s@enertrack", tid, period);
+		cids[i] = cidbuf[i];
+		imgs[nimg++] = (et_mail_image_t){cids[i], (const unsigned char *)pngs[i].data,
+						 pngs[i].len};
+	}
+	if (ok && nrcpt) {
 		struct out text = {ET_BUF_INIT, 0}, html = {ET_BUF_INIT, 0};
-		render(&text, &html, period, c->tz, has_since ? since_txt : NULL, t, ch);
-		subject_of(subject, sizeof(subject), period, t);
+		render(&text, &html, lang, period, c->tz, has_since ? since_txt : NULL, t, ch,
+		       cids);
+		subject_of(subject, sizeof(subject), lang, period, t);
 		snprintf(msgid, sizeof(msgid), "digest-%s@enertrack", period);
 		et_buf_t msg = ET_BUF_INIT;
 		char merr[200] = "out of memory";
@@ -297,7 +392,9 @@ static bool make(struct dctx *d, const et_digest_cfg_t *c, const char *at, et_di
 					      .date_us = date_us,
 					      .message_id = msgid,
 					      .text = text.b.data,
-					      .html = html.b.data};
+					      .html = html.b.data,
+					      .images = imgs,
+					      .nimages = nimg};
 			rc = et_mail_build_parts(&mp, &msg, merr, sizeof(merr));
 		}
 		if (!rc)
@@ -320,6 +417,12 @@ static bool make(struct dctx *d, const et_digest_cfg_t *c, const char *at, et_di
 		et_buf_free(&text.b);
 		et_buf_free(&html.b);
 	}
+	for (size_t i = 0; pngs && i < nalloc; i++)
+		et_buf_free(&pngs[i]);
+	free(pngs);
+	free(cidbuf);
+	free(cids);
+	free(imgs);
 	PQclear(t);
 	PQclear(ch);
 	if (!ok)

@@ -600,7 +600,8 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 			      .minute = c->digest_minute,
 			      .dows = c->digest_dows,
 			      .smtp_from = c->smtp_from,
-			      .smtp_to = c->smtp_to};
+			      .smtp_to = c->smtp_to,
+			      .language = c->language};
 	et_digest_result_t dr;
 	if (et_digest_run(al->eval_db.conn, &dc, NULL, &dr, al->eval_db.err,
 			  sizeof(al->eval_db.err))) {

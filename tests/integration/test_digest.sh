@@ -102,7 +102,14 @@ html = msg.get_body(("html",)).get_content()
 for needle in ("Raw coal [city]: behind", "Raw coal [county:襄垣]: behind", "Since the last digest"):
     assert needle in text, "text lacks %r:\n%s" % (needle, text)
 assert "county:襄垣" in html and "behind" in html, html
-print("digest ok")
+# a chart per target, inline, each shown by the HTML part
+imgs = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+assert len(imgs) == 2, [p.get_content_type() for p in msg.walk()]
+for p in imgs:
+    png = p.get_content()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000, len(png)
+    assert "cid:" + p["Content-ID"].strip("<>") in html, p["Content-ID"]
+print("digest ok: %d charts" % len(imgs))
 PY
 
 # 3. reminders, then a silence on the city's target and an ack on the county's
