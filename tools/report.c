@@ -13,9 +13,11 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "common/chart.h"
 #include "common/confload.h"
 #include "common/evaluate.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 #define OID_INT8    20
@@ -28,11 +30,64 @@
 #define OID_NUMERIC 1700
 #define OID_BOOL    16
 
-/* $1 the instant (timestamptz), $2 the year, $3 the targets' time zone */
-static const Oid param_types[3] = {OID_TSTZ, OID_INT4, OID_TEXT};
+/* $1 the instant (timestamptz), $2 the year, $3 the targets' time zone, $4
+ * the language of the metric labels */
+static const Oid param_types[4] = {OID_TSTZ, OID_INT4, OID_TEXT, OID_TEXT};
+
+/* The headers and titles in Chinese ({u}: the display unit). */
+static const char *const zh[][2] = {
+	{"Id", "编号"},
+	{"Target", "目标"},
+	{"Scope", "范围"},
+	{"Kind", "类型"},
+	{"Unit", "单位"},
+	{"Plan (in Unit)", "规划（按单位列）"},
+	{"Expected by then (in Unit)", "序时应完成（按单位列）"},
+	{"Actual (in Unit)", "实际（按单位列）"},
+	{"Drift (%)", "偏差（%）"},
+	{"Projected year end (in Unit)", "全年预测（按单位列）"},
+	{"Year elapsed (%)", "时间进度（%）"},
+	{"Sites reporting", "上报站点"},
+	{"Sites stale", "数据中断站点"},
+	{"Status", "状态"},
+	{"Plan text", "规划原文"},
+	{"Month", "月份"},
+	{"Expected by month end ({u})", "月末应完成（{u}）"},
+	{"Actual by month end ({u})", "月末实际累计（{u}）"},
+	{"Expected in month ({u})", "当月应完成（{u}）"},
+	{"Actual in month ({u})", "当月实际（{u}）"},
+	{"County", "区县"},
+	{"Year to date (in Unit)", "本年累计（按单位列）"},
+	{"Same period last year (in Unit)", "去年同期（按单位列）"},
+	{"Year on year (%)", "同比（%）"},
+	{"Sites (count)", "站点数"},
+	{"Stale sites", "数据中断站点数"},
+	{"Site", "站点"},
+	{"Last reading (local)", "最后读数（当地时间）"},
+	{"Usual interval (h)", "通常间隔（小时）"},
+	{"Stale", "数据中断"},
+	{"Stale site", "数据中断站点"},
+	{"Metric", "指标"},
+	{"Silent for (h)", "已中断（小时）"},
+	{"Rejected messages: reason", "被拒消息：原因"},
+	{"Messages", "消息数"},
+	{"First (local)", "首次（当地时间）"},
+	{"Last (local)", "最近（当地时间）"},
+	{"Targets", "目标"},
+	{"Per county", "分区县"},
+	{"Per site", "分站点"},
+	{"Counties", "区县"},
+	{"Sites", "站点"},
+	{"Data quality", "数据质量"},
+	{"Data quality: stale sites", "数据质量：数据中断站点"},
+	{"Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）"},
+	{"Monthly", "逐月"},
+	{": month by month", "：逐月"},
+};
 
 static const char targets_sql[] =
-	"SELECT p.target_id AS \"Id\", p.label AS \"Target\", p.scope AS \"Scope\","
+	"SELECT p.target_id AS \"Id\", coalesce(metric_label(p.metric, $4), p.label) AS \"Target\","
+	" p.scope AS \"Scope\","
 	" p.kind AS \"Kind\", p.display_unit AS \"Unit\","
 	" p.target / p.display_div AS \"Plan (in Unit)\","
 	" p.expected / p.display_div AS \"Expected by then (in Unit)\","
@@ -49,7 +104,9 @@ static const char monthly_sql[] =
 	"WITH e AS (SELECT m, least($1, make_timestamptz($2 + m / 12, m % 12 + 1, 1, 0, 0, 0, $3)"
 	"   - interval '1 microsecond') AS at_m"
 	"  FROM generate_series(1, extract(month FROM $1 AT TIME ZONE $3)::integer) m)"
-	" SELECT p.target_id, p.label || ' [' || p.scope || ']', p.display_unit,"
+	" SELECT p.target_id, coalesce(metric_label(p.metric, $4), p.label) || ' [' || p.scope || "
+	"']',"
+	" p.display_unit,"
 	" to_char(make_date($2, e.m, 1), 'YYYY-MM') AS \"Month\","
 	" p.expected / p.display_div AS \"Expected by month end ({u})\","
 	" p.actual / p.display_div AS \"Actual by month end ({u})\","
@@ -63,20 +120,22 @@ static const char monthly_sql[] =
 	" ORDER BY p.target_id, e.m";
 
 static const char county_sql[] =
-	"SELECT x.label AS \"Target\", t.scope AS \"Scope\", coalesce(s.county, '') AS \"County\","
+	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\","
+	" coalesce(s.county, '') AS \"County\","
 	" x.display_unit AS \"Unit\", sum(s.ytd) / x.display_div AS \"Year to date (in Unit)\","
 	" sum(s.prev_same) / x.display_div AS \"Same period last year (in Unit)\","
 	" CASE WHEN sum(s.prev_same) > 0 THEN 100 * (sum(s.ytd) / sum(s.prev_same) - 1) END"
-	"  AS \"Year on year (%)\", count(*)::integer AS \"Sites\","
+	"  AS \"Year on year (%)\", count(*)::integer AS \"Sites (count)\","
 	" (count(*) FILTER (WHERE s.stale))::integer AS \"Stale sites\""
 	" FROM target t JOIN metric x ON x.name = t.metric"
 	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
 	" WHERE t.year = $2 AND x.aggregate = 'sum'"
-	" GROUP BY t.id, x.label, t.scope, s.county, x.display_unit, x.display_div"
+	" GROUP BY t.id, x.name, t.scope, s.county, x.display_unit, x.display_div"
 	" ORDER BY t.id, 3";
 
 static const char site_sql[] =
-	"SELECT x.label AS \"Target\", t.scope AS \"Scope\", s.site_id AS \"Site\","
+	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\", s.site_id AS "
+	"\"Site\","
 	" coalesce(s.county, '') AS \"County\", x.display_unit AS \"Unit\","
 	" s.ytd / x.display_div AS \"Year to date (in Unit)\","
 	" s.prev_same / x.display_div AS \"Same period last year (in Unit)\","
@@ -87,14 +146,14 @@ static const char site_sql[] =
 	" WHERE t.year = $2 AND x.aggregate = 'sum' ORDER BY t.id, s.site_id";
 
 static const char stale_sql[] =
-	"SELECT DISTINCT ON (s.site_id, x.label) s.site_id AS \"Stale site\","
-	" coalesce(s.county, '') AS \"County\", x.label AS \"Metric\","
+	"SELECT DISTINCT ON (s.site_id, x.name) s.site_id AS \"Stale site\","
+	" coalesce(s.county, '') AS \"County\", metric_label(x.name, $4) AS \"Metric\","
 	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
 	" extract(epoch FROM $1 - s.last_ts)::double precision / 3600 AS \"Silent for (h)\","
 	" s.interval_s / 3600 AS \"Usual interval (h)\""
 	" FROM target t JOIN metric x ON x.name = t.metric"
 	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
-	" WHERE t.year = $2 AND s.stale ORDER BY s.site_id, x.label";
+	" WHERE t.year = $2 AND s.stale ORDER BY s.site_id, x.name";
 
 static const char rejects_sql[] =
 	"SELECT reason AS \"Rejected messages: reason\", count(*)::integer AS \"Messages\","
@@ -106,7 +165,10 @@ static const char rejects_sql[] =
 
 struct report {
 	PGconn *conn;
-	const char *params[3];
+	const char *params[4];
+	et_lang_t lang;
+	et_buf_t pngs[64]; /* the charts in the workbook, kept until it is closed */
+	size_t npngs;
 	/* xlsx */
 	lxw_workbook *wb;
 	lxw_format *head, *num, *title;
@@ -122,13 +184,35 @@ static bool is_number(Oid t)
 
 static PGresult *query(struct report *rp, const char *sql)
 {
-	PGresult *r = PQexecParams(rp->conn, sql, 3, param_types, rp->params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(rp->conn, sql, 4, param_types, rp->params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("report: %s", PQresultErrorMessage(r));
 		PQclear(r);
 		return NULL;
 	}
 	return r;
+}
+
+/* s in the report's language. */
+static const char *tr(const struct report *rp, const char *s)
+{
+	if (rp->lang == ET_LANG_ZH_CN)
+		for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
+			if (strcmp(zh[i][0], s) == 0)
+				return zh[i][1];
+	return s;
+}
+
+/* A status in the report's language: "behind" -> "落后"; in English the
+ * code, as target_progress_at() gives it. */
+static const char *status_tr(const struct report *rp, const char *s)
+{
+	if (rp->lang != ET_LANG_ZH_CN)
+		return s;
+	char key[64];
+	snprintf(key, sizeof(key), "status.%s", s);
+	const char *t = et_tr(rp->lang, key);
+	return t == key ? s : t;
 }
 
 /* A header with "{u}" replaced by unit. */
@@ -172,7 +256,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	char h[200];
 	if (rp->wb) {
 		for (int c = col0; c < ncols; c++) {
-			header_text(h, sizeof(h), PQfname(r, c), unit);
+			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
 			worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c - col0), h,
 					       rp->head);
 			double w = strlen(h) * 0.9 + 2;
@@ -190,6 +274,8 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 					worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
 				else if (PQftype(r, c) == OID_BOOL)
 					worksheet_write_boolean(ws, y, x, v[0] == 't', NULL);
+				else if (strcmp(PQfname(r, c), "Status") == 0)
+					worksheet_write_string(ws, y, x, status_tr(rp, v), NULL);
 				else
 					worksheet_write_string(ws, y, x, v, NULL);
 			}
@@ -199,7 +285,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	FILE *f = rp->html;
 	fputs("<table>\n<thead><tr>", f);
 	for (int c = col0; c < ncols; c++) {
-		header_text(h, sizeof(h), PQfname(r, c), unit);
+		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
 		fputs("<th>", f);
 		html_text(f, h);
 		fputs("</th>", f);
@@ -215,7 +301,9 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 			else if (numeric && PQftype(r, c) != OID_INT4 && PQftype(r, c) != OID_INT8)
 				fprintf(f, "%.2f", strtod(PQgetvalue(r, i, c), NULL));
 			else if (PQftype(r, c) == OID_BOOL)
-				fputs(PQgetvalue(r, i, c)[0] == 't' ? "yes" : "no", f);
+				fputs(PQgetvalue(r, i, c)[0] == 't' ? "✔" : "", f);
+			else if (strcmp(PQfname(r, c), "Status") == 0)
+				html_text(f, status_tr(rp, PQgetvalue(r, i, c)));
 			else
 				html_text(f, PQgetvalue(r, i, c));
 			fputs("</td>", f);
@@ -231,11 +319,11 @@ static lxw_worksheet *section(struct report *rp, const char *name, const char *t
 {
 	if (rp->html) {
 		fputs("<h2>", rp->html);
-		html_text(rp->html, title);
+		html_text(rp->html, tr(rp, title));
 		fputs("</h2>\n", rp->html);
 		return NULL;
 	}
-	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, name);
+	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, tr(rp, name));
 	if (ws)
 		worksheet_freeze_panes(ws, 1, 0);
 	return ws;
@@ -256,6 +344,59 @@ static int simple_sheet(struct report *rp, const char *name, const char *title, 
 	return 0;
 }
 
+static void put_b64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		fputc(b64[v >> 18], f);
+		fputc(b64[(v >> 12) & 63], f);
+		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+		fputc(i + 2 < n ? b64[v & 63] : '=', f);
+	}
+}
+
+/* A target's two charts: in the page as data: URIs (nothing is loaded from
+ * elsewhere), in the workbook to the right of the sheet's table. A chart
+ * that cannot be drawn is left out, with a warning. */
+static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
+{
+	for (int k = 0; k < 2; k++) {
+		et_buf_t png = ET_BUF_INIT;
+		char err[300];
+		const char *lang = et_lang_tag(rp->lang);
+		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], lang, 900, &png,
+						      err, sizeof(err))
+				: et_chart_gap_png(rp->conn, tid, rp->params[0], lang, 900, &png,
+						   err, sizeof(err));
+		if (rc) {
+			log_warn("report: target %d goes without its %s chart: %s", tid,
+				 k == 0 ? "progress" : "gap", err);
+			et_buf_free(&png);
+			continue;
+		}
+		if (rp->html) {
+			fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
+			put_b64(rp->html, (const unsigned char *)png.data, png.len);
+			fputs("\"></p>\n", rp->html);
+			et_buf_free(&png);
+		} else if (rp->npngs < sizeof(rp->pngs) / sizeof(rp->pngs[0])) {
+			lxw_image_options o = {.x_scale = 0.6, .y_scale = 0.6};
+			rp->pngs[rp->npngs++] = png;
+			worksheet_insert_image_buffer_opt(ws, k == 0 ? 1 : 24, col,
+							  (const unsigned char *)png.data, png.len,
+							  &o);
+		} else {
+			et_buf_free(&png);
+		}
+	}
+}
+
 /* One sheet per target: its months. */
 static int monthly_sheets(struct report *rp)
 {
@@ -269,8 +410,9 @@ static int monthly_sheets(struct report *rp)
 			j++;
 		char name[32], title[300];
 		/* a sheet name has at most 31 characters and none of []:*?/\ */
-		snprintf(name, sizeof(name), "Monthly %s", PQgetvalue(r, i, 0));
-		snprintf(title, sizeof(title), "%s: month by month", PQgetvalue(r, i, 1));
+		snprintf(name, sizeof(name), "%s %s", tr(rp, "Monthly"), PQgetvalue(r, i, 0));
+		snprintf(title, sizeof(title), "%s%s", PQgetvalue(r, i, 1),
+			 tr(rp, ": month by month"));
 		lxw_worksheet *ws = section(rp, name, title);
 		if (rp->wb && !ws) {
 			PQclear(r);
@@ -285,6 +427,7 @@ static int monthly_sheets(struct report *rp)
 					       PQgetvalue(r, i, 1), NULL);
 		}
 		write_table(rp, ws, 0, r, i, j, 3, PQgetvalue(r, i, 2));
+		charts(rp, ws, atoi(PQgetvalue(r, i, 0)), (lxw_col_t)(PQnfields(r) - 1));
 		i = j;
 	}
 	PQclear(r);
@@ -314,7 +457,7 @@ static int quality_sheet(struct report *rp)
 }
 
 static const char html_head[] =
-	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+	"<head><meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	"<title>enertrack report</title>\n<style>\n"
 	"body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:1.5em;color:#222}\n"
@@ -330,8 +473,13 @@ static const char html_head[] =
 static int write_report(struct report *rp, int year)
 {
 	if (rp->html) {
+		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\">", et_lang_tag(rp->lang));
 		fputs(html_head, rp->html);
-		fprintf(rp->html, "<h1>enertrack: the targets of %d at ", year);
+		fputs("<h1>", rp->html);
+		if (rp->lang == ET_LANG_ZH_CN)
+			fprintf(rp->html, "enertrack：%d 年目标进度，截至 ", year);
+		else
+			fprintf(rp->html, "enertrack: the targets of %d at ", year);
 		html_text(rp->html, rp->params[0]);
 		fputs("</h1>\n", rp->html);
 	}
@@ -451,6 +599,8 @@ int report_main(int argc, char **argv)
 	rp.params[0] = at_buf;
 	rp.params[1] = ys;
 	rp.params[2] = cfg.tz;
+	rp.lang = et_lang_or_en(cfg.language);
+	rp.params[3] = et_lang_tag(rp.lang);
 
 	if (strcmp(format, "xlsx") == 0) {
 		rp.wb = workbook_new(out);
@@ -466,6 +616,8 @@ int report_main(int argc, char **argv)
 		format_set_num_format(rp.num, "#,##0.00");
 		int wr = write_report(&rp, (int)year);
 		lxw_error le = workbook_close(rp.wb);
+		for (size_t i = 0; i < rp.npngs; i++)
+			et_buf_free(&rp.pngs[i]);
 		if (le != LXW_NO_ERROR)
 			log_error("report: %s: %s", out, lxw_strerror(le));
 		if (wr == 0 && le == LXW_NO_ERROR)

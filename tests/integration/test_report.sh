@@ -55,7 +55,7 @@ psql "$PGCONN" -XAtq -F '	' -c "SELECT set_config('enertrack.timezone', 'Asia/Sh
 	            make_timestamptz(2024, m + 1, 1, 0, 0, 0, 'Asia/Shanghai') - interval '1 microsecond')) p
 	    ORDER BY 1, 2" | sed 1d >"$T/monthly.tsv"
 $PY - "$T/r.xlsx" "$T/progress.tsv" "$T/monthly.tsv" <<'PY' || fail "the workbook"
-import math, sys
+import math, re, sys
 import openpyxl
 
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -131,6 +131,14 @@ assert cells[0][0] == "Stale site", cells[0]
 assert ("m6", "Raw coal") in [(r[0], r[2]) for r in cells[1:i]], cells[:i]
 rej = {r[0]: r[1] for r in cells[i + 1:] if r[0]}
 assert rej == {"unknown_unit": 6, "bad_json": 3}, rej
+# the charts beside each month-by-month table (openpyxl without PIL does
+# not load images: read the package)
+import zipfile
+z = zipfile.ZipFile(sys.argv[1])
+media = [n for n in z.namelist() if n.startswith("xl/media/")]
+assert len(media) == 10 and all(z.read(n)[:4] == b"\x89PNG" for n in media), media
+drawings = [n for n in z.namelist() if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
+assert len(drawings) == 5, drawings
 print("xlsx ok: %d sheets" % len(names))
 PY
 log "ok: xlsx: $(cat "$T/report.out")"
@@ -158,8 +166,28 @@ p.feed(page)
 assert not p.refs, "the page loads from elsewhere: %r" % p.refs
 assert "<script" not in page and "@import" not in page and "url(" not in page
 assert p.tables >= 9, p.tables
+# the charts, inline: a progress and a gap chart per target
+imgs = re.findall(r'<img alt="" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+assert len(imgs) == 10, len(imgs)
 assert "@media print" in page and "Raw coal [city]: month by month" in page and "襄垣" in page
 print("html ok: %d tables" % p.tables)
+PY
+
+# the same in Chinese
+cp "$T/enertrack.conf" "$T/zh.conf"
+printf '[alerts]\nlanguage = zh-CN\n' >>"$T/zh.conf"
+"$BIN/enertrack" report -c "$T/zh.conf" --year 2024 --at "$AT" --format xlsx -o "$T/zh.xlsx" \
+	>"$T/report-zh.out" 2>&1 || fail "report xlsx zh-CN: $(cat "$T/report-zh.out")"
+$PY - "$T/zh.xlsx" <<'PY' || fail "the zh-CN workbook"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+assert wb.sheetnames[0] == "目标" and "逐月 1" in wb.sheetnames and wb.sheetnames[-1] == "数据质量", wb.sheetnames
+t = list(wb["目标"].iter_rows(values_only=True))
+assert t[0][1] == "目标" and t[1][1] == "原煤产量" and t[1][13] == "落后", t[:2]
+m = [c.value for c in wb["逐月 1"][1]]
+assert m[:3] == ["月份", "月末应完成（Mt）", "月末实际累计（Mt）"], m
+print("zh-CN ok")
 PY
 
 # 3. the views
