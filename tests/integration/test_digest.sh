@@ -144,6 +144,13 @@ log "ok: silence: city reminders $city0 -> $city1, county reminders $county0 -> 
 grep -q "Silences (2 in force, 0 ended)" "$T/status.out" || fail "status: $(cat "$T/status.out")"
 grep -q "mine xy-03 flooded, known" "$T/status.out" && grep -q "until resolved" "$T/status.out" ||
 	fail "status lacks the silences: $(cat "$T/status.out")"
+LISTEN=$(sed -n 's/^listen = //p' "$T/a.conf")
+$PY - "http://$LISTEN/" <<'PY' || fail "the status page lacks the silences"
+import sys, urllib.request
+page = urllib.request.urlopen(sys.argv[1], timeout=30).read().decode()
+assert 'id="silences"' in page and "mine xy-03 flooded, known" in page and "ack, until resolved" in page, page[-3000:]
+print("page ok")
+PY
 [ "$(q "SELECT created_by LIKE '%@postgres' FROM alert_silence WHERE kind = 'silence'")" = t ] ||
 	fail "created_by: $(q 'SELECT created_by FROM alert_silence')"
 
