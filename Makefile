@@ -10,6 +10,8 @@ CC ?= gcc
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# fontconfig's process-wide caches (the charts' fonts) are not leaks of ours
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 else
 BUILD ?= build
 SANFLAGS :=
@@ -34,7 +36,7 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c \
 	lib/i18n.c lib/chartplan.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/chart.c
+	common/pgconn.c common/chart.c common/digest.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c \
@@ -44,7 +46,7 @@ LIB_SRCS += lib/membermail.c
 COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c tools/import.c tools/chart.c
+	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -94,8 +96,10 @@ $(BUILD)/libenertrack.a: $(LIB_OBJS)
 $(BUILD)/enertrackd: $(DAEMON_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
 
+# the tool alone writes Excel workbooks (enertrack report)
+TOOL_LIBS = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(CSV_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(CSV_LIBS) $(TOOL_LIBS) -lm
 
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a

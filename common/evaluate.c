@@ -166,6 +166,8 @@ enum {
 	C_LASTMAIL,
 	C_NOW,
 	C_SCHED,
+	C_SILENCED,
+	C_RCPT,
 };
 
 static const char progress_sql[] =
@@ -174,7 +176,8 @@ static const char progress_sql[] =
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" a.state, extract(epoch FROM a.since), extract(epoch FROM a.last_mail_at),"
-	" extract(epoch FROM $1::timestamptz), p.schedule_used"
+	" extract(epoch FROM $1::timestamptz), p.schedule_used,"
+	" alert_silenced(p.target_id, $1::timestamptz), alert_recipients(p.scope, $3)"
 	" FROM target_progress_at($1::timestamptz) p"
 	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
 	" ORDER BY p.target_id";
@@ -206,20 +209,26 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	if (!ok || ev == ET_AL_EV_NONE)
 		return ok;
 
-	const char *ep[9] = {tid,
-			     et_alert_state_name(old->state),
-			     et_alert_state_name(now_st->state),
-			     et_alert_event_name(ev),
-			     PQgetvalue(r, i, C_STATUS),
-			     PQgetisnull(r, i, C_DRIFT) ? NULL : PQgetvalue(r, i, C_DRIFT),
-			     PQgetisnull(r, i, C_EXPECTED) ? NULL : PQgetvalue(r, i, C_EXPECTED),
-			     PQgetisnull(r, i, C_ACTUAL) ? NULL : PQgetvalue(r, i, C_ACTUAL),
-			     al->at};
-	x = PQexecParams(al->conn,
-			 "INSERT INTO drift_event (target_id, from_state, to_state, event, status,"
-			 " drift_pct, expected, actual, at)"
-			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) RETURNING id",
-			 9, NULL, ep, NULL, NULL, 0);
+	/* a reminder while a silence or an acknowledgement holds: recorded, not mailed */
+	const char *silenced = ev == ET_AL_EV_REPEAT && !PQgetisnull(r, i, C_SILENCED)
+				       ? PQgetvalue(r, i, C_SILENCED)
+				       : NULL;
+	const char *ep[10] = {tid,
+			      et_alert_state_name(old->state),
+			      et_alert_state_name(now_st->state),
+			      et_alert_event_name(ev),
+			      PQgetvalue(r, i, C_STATUS),
+			      PQgetisnull(r, i, C_DRIFT) ? NULL : PQgetvalue(r, i, C_DRIFT),
+			      PQgetisnull(r, i, C_EXPECTED) ? NULL : PQgetvalue(r, i, C_EXPECTED),
+			      PQgetisnull(r, i, C_ACTUAL) ? NULL : PQgetvalue(r, i, C_ACTUAL),
+			      al->at,
+			      silenced};
+	x = PQexecParams(
+		al->conn,
+		"INSERT INTO drift_event (target_id, from_state, to_state, event, status,"
+		" drift_pct, expected, actual, at, silenced_by)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10) RETURNING id",
+		10, NULL, ep, NULL, NULL, 0);
 	ok = PQresultStatus(x) == PGRES_TUPLES_OK;
 	if (!ok)
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
@@ -230,11 +239,30 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 		 atoi(PQgetvalue(r, i, C_YEAR)), PQgetvalue(r, i, C_SCOPE),
 		 et_alert_state_name(old->state), et_alert_state_name(now_st->state),
 		 PQgetvalue(r, i, C_STATUS), num_or_nan(r, i, C_DRIFT));
+	if (ok && ev == ET_AL_EV_RESOLVED) {
+		/* an acknowledgement lasts until its alert resolves */
+		const char *ap[2] = {tid, al->at};
+		x = PQexecParams(al->conn,
+				 "UPDATE alert_silence SET ended_at = $2::timestamptz"
+				 " WHERE target_id = $1 AND kind = 'ack' AND ended_at IS NULL",
+				 2, NULL, ap, NULL, NULL, 0);
+		ok = PQresultStatus(x) == PGRES_COMMAND_OK;
+		if (!ok)
+			snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
+		PQclear(x);
+	}
 	if (!ok || !et_alert_event_notifies(ev))
 		return ok;
-	if (!c->smtp_to[0]) {
+	if (silenced) {
+		log_info("alerts: reminder not mailed: silenced (alert_silence %s)", silenced);
+		return true;
+	}
+	/* [smtp] to and the routes of alert_route that match the target's scope */
+	const char *to = PQgetisnull(r, i, C_RCPT) ? "" : PQgetvalue(r, i, C_RCPT);
+	if (!to[0]) {
 		/* no recipients configured: the change is recorded, no mail is queued */
-		log_warn("alerts: no [smtp] to: no mail for this change");
+		log_warn("alerts: no [smtp] to and no alert_route for %s: no mail for this change",
+			 PQgetvalue(r, i, C_SCOPE));
 		return true;
 	}
 
@@ -245,9 +273,9 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	size_t nb, ns;
 	fill_sites(behind, bs, &nb);
 	fill_sites(stale, ss, &ns);
-	char rcptbuf[1024], msgid[96], subject[512];
+	char rcptbuf[4096], msgid[96], subject[512];
 	const char *rcpt[ET_MAX_RCPT];
-	size_t nrcpt = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	size_t nrcpt = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
 	snprintf(msgid, sizeof(msgid), "drift-%s.target-%s@enertrack", eid, tid);
 	et_mail_report_t rep = {
 		.event = ev,
@@ -303,11 +331,12 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	else
 		snprintf(err, sizeof(err), "subject too long");
 	if (rc >= 0 && et_buf_append(&msg, "", 1) == 0) {
-		const char *mp[3] = {eid, subject, msg.data};
-		x = PQexecParams(al->conn,
-				 "INSERT INTO alert_outbox (drift_event_id, subject, message)"
-				 " VALUES ($1, $2, $3)",
-				 3, NULL, mp, NULL, NULL, 0);
+		const char *mp[4] = {eid, subject, msg.data, to};
+		x = PQexecParams(
+			al->conn,
+			"INSERT INTO alert_outbox (drift_event_id, subject, message, recipients)"
+			" VALUES ($1, $2, $3, $4)",
+			4, NULL, mp, NULL, NULL, 0);
 		ok = PQresultStatus(x) == PGRES_COMMAND_OK;
 		if (!ok)
 			snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(x));
@@ -342,7 +371,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 				 sizeof(al->err)))
 		goto fail;
 
-	const char *ap[2] = {al->at, et_lang_tag(et_lang_or_en(c->language))};
+	const char *ap[3] = {al->at, et_lang_tag(et_lang_or_en(c->language)), c->smtp_to};
 	/* the last_year profiles, kept an hour rather than read each time */
 	r = PQexecParams(al->conn, "SELECT target_profile_refresh($1::timestamptz)", 1, NULL, ap,
 			 NULL, NULL, 0);
@@ -352,7 +381,7 @@ static bool evaluate(struct eval_ctx *al, const et_eval_cfg_t *c)
 		goto fail;
 	}
 	PQclear(r);
-	r = PQexecParams(al->conn, progress_sql, 2, NULL, ap, NULL, NULL, 0);
+	r = PQexecParams(al->conn, progress_sql, 3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
 		PQclear(r);

@@ -24,6 +24,7 @@
 #include "common/maintain.h"
 #include "common/memberalarm.h"
 #include "common/pgconn.h"
+#include "common/digest.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"
@@ -47,6 +48,8 @@ struct alert_cfg {
 	int member_down_alarm_s;
 	int maintain_interval_s;
 	et_maintain_cfg_t maintain;
+	int digest_minute; /* -1: no digest */
+	unsigned digest_dows;
 };
 
 /* How long stopping waits for the threads before the daemon exits without
@@ -234,6 +237,8 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 			     .rollup_months = cfg->ret_rollup_months,
 			     .rejected_days = cfg->ret_rejected_days,
 			     .corrections_days = cfg->ret_corrections_days},
+		.digest_minute = cfg->digest_minute,
+		.digest_dows = cfg->digest_dows,
 	};
 	snprintf(v.tz, sizeof(v.tz), "%s", cfg->tz);
 	snprintf(v.statistics_sources, sizeof(v.statistics_sources), "%s", cfg->statistics_sources);
@@ -376,12 +381,12 @@ static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 
 /* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
  * stopping interrupted it. Mail thread. */
-static int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *message, char *err,
-		     size_t errlen)
+static int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to,
+		     const char *message, char *err, size_t errlen)
 {
-	char rcptbuf[1024], from[300], addr[320];
+	char rcptbuf[4096], from[300], addr[320];
 	const char *rcpt[ET_MAX_RCPT];
-	size_t n = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	size_t n = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -460,7 +465,7 @@ static PGresult *outbox_query(et_alerts_t *al, const char *sql, int n, const cha
 }
 
 /* Takes the first due mail after id `after` that no other daemon holds:
- * 1 with its id, message and attempts in *ret (to PQclear), and the lock
+ * 1 with its id, message, attempts and recipients in *ret (to PQclear), and the lock
  * held; 0 when none is left; -1 on a database error. */
 static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
 {
@@ -491,10 +496,11 @@ static int outbox_claim(et_alerts_t *al, long long *after, PGresult **ret)
 		if (!locked)
 			continue; /* another daemon is sending it */
 		/* it may have been sent between the two statements */
-		r = outbox_query(al,
-				 "SELECT id, message, attempts FROM alert_outbox WHERE id = $1"
-				 " AND sent_at IS NULL AND next_attempt_at <= now()",
-				 1, p);
+		r = outbox_query(
+			al,
+			"SELECT id, message, attempts, recipients FROM alert_outbox WHERE id = $1"
+			" AND sent_at IS NULL AND next_attempt_at <= now()",
+			1, p);
 		if (r && PQntuples(r) == 1) {
 			*ret = r;
 			return 1;
@@ -529,7 +535,9 @@ static void send_due(et_alerts_t *al, const struct alert_cfg *c)
 		char err[CURL_ERROR_SIZE + 64];
 		const char *id = PQgetvalue(r, 0, 0);
 		int attempts = atoi(PQgetvalue(r, 0, 2));
-		int rc = smtp_send(al, c, PQgetvalue(r, 0, 1), err, sizeof(err));
+		/* the recipients the evaluation chose (routes included); older rows: [smtp] to */
+		const char *to = PQgetisnull(r, 0, 3) ? c->smtp_to : PQgetvalue(r, 0, 3);
+		int rc = smtp_send(al, c, to, PQgetvalue(r, 0, 1), err, sizeof(err));
 		PGresult *u = NULL;
 		if (rc == 0) {
 			const char *p[1] = {id};
@@ -613,8 +621,33 @@ static bool evaluate_once(et_alerts_t *al, const struct alert_cfg *c)
 		db_check(&al->eval_db);
 		return false;
 	}
+	/* the daily digest, when due and no daemon made it yet */
+	et_digest_cfg_t dc = {.tz = c->tz,
+			      .min_elapsed_pct = c->min_elapsed_pct,
+			      .stale_after_s = c->stale_after_s,
+			      .minute = c->digest_minute,
+			      .dows = c->digest_dows,
+			      .smtp_from = c->smtp_from,
+			      .smtp_to = c->smtp_to,
+			      .language = c->language};
+	et_digest_result_t dr;
+	if (et_digest_run(al->eval_db.conn, &dc, NULL, &dr, al->eval_db.err,
+			  sizeof(al->eval_db.err))) {
+		log_error("alerts: digest failed: %s", al->eval_db.err);
+		db_check(&al->eval_db);
+	} else if (dr.made) {
+		log_info("alerts: digest of %s made%s", dr.period,
+			 dr.queued ? "" : " (no [smtp] to: not mailed)");
+		res.mails += dr.queued;
+	}
 	if (res.busy) {
 		log_debug("alerts: another instance evaluates");
+		if (dr.queued) {
+			pthread_mutex_lock(&al->mu);
+			al->mail_kick = true;
+			pthread_cond_broadcast(&al->cv);
+			pthread_mutex_unlock(&al->mu);
+		}
 		return true;
 	}
 	pthread_mutex_lock(&al->mu);

@@ -221,6 +221,15 @@ static const char firing_sql[] =
 	" FROM alert_state a JOIN target t ON t.id = a.target_id"
 	" WHERE a.state = 'firing' ORDER BY a.since";
 
+/* Silences and acknowledgements: those in force, then the latest ended. */
+static const char silence_sql[] =
+	"SELECT metric_label(t.metric, $2), t.year, t.scope, s.kind,"
+	" coalesce(to_char(s.until AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), ''), s.created_by,"
+	" to_char(s.created_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), s.reason,"
+	" coalesce(alert_silenced(s.target_id, now()) = s.id, false) AS in_force"
+	" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+	" ORDER BY in_force DESC, s.id DESC LIMIT 20";
+
 static PGresult *query(et_page_t *p, const char *sql, int n, const char *const *params, char *err,
 		       size_t errlen)
 {
@@ -277,9 +286,11 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 	const char *sp[2] = {tz, et_lang_tag(lang)};
 	PGresult *st = query(p, stale_sql, 2, sp, err, errlen);
 	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
-	if (!st || !fi) {
+	PGresult *si = fi ? query(p, silence_sql, 2, sp, err, errlen) : NULL;
+	if (!st || !fi || !si) {
 		PQclear(t);
 		PQclear(st);
+		PQclear(fi);
 		return -EIO;
 	}
 	struct out o = {body, 0};
@@ -442,10 +453,42 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 		}
 		put(&o, "</tbody></table>\n");
 	}
+	/* silences, when there are any: who, until when, why */
+	bool zh = lang == ET_LANG_ZH_CN;
+	if (PQntuples(si) > 0) {
+		putf(&o, "<h2>%s</h2>\n<table id=\"silences\"><thead><tr><th>",
+		     zh ? "静默与确认" : "Silences");
+		put_esc(&o, et_tr(lang, "word.target"));
+		putf(&o, "</th><th>%s</th><th class=\"wide\">%s</th></tr></thead><tbody>\n",
+		     zh ? "截至" : "Until", zh ? "原因" : "Reason");
+		for (int i = 0; i < PQntuples(si); i++) {
+			bool on = PQgetvalue(si, i, 8)[0] == 't';
+			bool ack = strcmp(PQgetvalue(si, i, 3), "ack") == 0;
+			put(&o, "<tr><td>");
+			put_esc(&o, PQgetvalue(si, i, 0));
+			putf(&o, " %s ", PQgetvalue(si, i, 1));
+			et_scope_text(lang, PQgetvalue(si, i, 2), a, sizeof(a));
+			put_esc(&o, a);
+			putf(&o, "</td><td>%s ", on ? "" : zh ? "已结束" : "ended");
+			if (ack)
+				put(&o, zh ? "确认，至恢复" : "ack, until resolved");
+			else
+				put_esc(&o, PQgetvalue(si, i, 4));
+			put(&o, "</td><td class=\"wide\">");
+			put_esc(&o, PQgetvalue(si, i, 7));
+			put(&o, " (");
+			put_esc(&o, PQgetvalue(si, i, 5));
+			put(&o, ", ");
+			put_esc(&o, PQgetvalue(si, i, 6));
+			put(&o, ")</td></tr>\n");
+		}
+		put(&o, "</tbody></table>\n");
+	}
 	put(&o, "</main></body></html>\n");
 	PQclear(t);
 	PQclear(st);
 	PQclear(fi);
+	PQclear(si);
 	if (o.rc) {
 		snprintf(err, errlen, "out of memory");
 		return o.rc;

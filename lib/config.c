@@ -105,6 +105,8 @@ static const struct key keys[] = {
 	{"retention", "rejected_days", K_INT, OFF(ret_rejected_days), "90", 0, 3650000, true},
 	{"retention", "corrections_days", K_INT, OFF(ret_corrections_days), "730", 0, 3650000,
 	 true},
+	{"digest", "at", K_STR, OFF(digest_at), "", 0, 0, true},
+	{"digest", "days", K_STR, OFF(digest_days), "mon..sun", 0, 0, true},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -295,6 +297,63 @@ static int line_of(struct parse_ctx *c, const char *section, const char *name)
 	return 0;
 }
 
+int et_config_clock_parse(const char *s, int *ret)
+{
+	if (strlen(s) != 5 || s[2] != ':' || !strchr("012", s[0]) || s[1] < '0' || s[1] > '9' ||
+	    s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return -EINVAL;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23)
+		return -EINVAL;
+	*ret = h * 60 + m;
+	return 0;
+}
+
+static int day_of(const char *s, size_t len)
+{
+	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	for (int d = 0; d < 7; d++)
+		if (len == 3 && strncmp(s, names[d], 3) == 0)
+			return d + 1;
+	return -1;
+}
+
+int et_config_days_parse(const char *s, unsigned *ret)
+{
+	unsigned mask = 0;
+	while (*s) {
+		s += strspn(s, " \t");
+		size_t len = strcspn(s, ",");
+		const char *item_end = s + len;
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		const char *dots = memchr(s, '.', len);
+		int a, b;
+		if (dots) {
+			if (dots + 1 >= s + len || dots[1] != '.')
+				return -EINVAL;
+			a = day_of(s, (size_t)(dots - s));
+			b = day_of(dots + 2, len - (size_t)(dots + 2 - s));
+		} else {
+			a = b = day_of(s, len);
+		}
+		if (a < 0 || b < 0)
+			return -EINVAL;
+		for (int d = a;; d = d % 7 + 1) {
+			mask |= 1u << d;
+			if (d == b)
+				break;
+		}
+		s = *item_end ? item_end + 1 : item_end;
+		if (*item_end && !*s)
+			return -EINVAL; /* a trailing comma */
+	}
+	if (!mask)
+		return -EINVAL;
+	*ret = mask;
+	return 0;
+}
+
 static void validate(struct parse_ctx *c)
 {
 	et_config_t *cfg = c->cfg;
@@ -370,6 +429,13 @@ static void validate(struct parse_ctx *c)
 				      sizeof(why)))
 			add_err(c, line_of(c, "http", "listen"), "http", "listen", "%s", why);
 	}
+	cfg->digest_minute = -1;
+	if (cfg->digest_at[0] && et_config_clock_parse(cfg->digest_at, &cfg->digest_minute))
+		add_err(c, line_of(c, "digest", "at"), "digest", "at",
+			"must be a local time HH:MM such as 08:30 (empty: no digest)");
+	if (et_config_days_parse(cfg->digest_days, &cfg->digest_dows))
+		add_err(c, line_of(c, "digest", "days"), "digest", "days",
+			"must be days or ranges such as mon..sun, mon..fri or mon,wed,fri");
 	if (cfg->tz[0] == '\0' || strchr(cfg->tz, '\'') || strlen(cfg->tz) > 64)
 		add_err(c, line_of(c, "targets", "timezone"), "targets", "timezone",
 			"must be a time zone name such as Asia/Shanghai");

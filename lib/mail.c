@@ -873,3 +873,85 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 		return fail(err, errlen, rc, rc == -ENOMEM ? "out of memory" : "cannot format");
 	return 0;
 }
+
+/* ---- a message of given parts (the daily digest) ---- */
+
+int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size_t errlen)
+{
+	if (!p || !out || !p->text || !p->html || !p->subject)
+		return fail(err, errlen, -EINVAL, "no parts");
+	if (!p->from || !*p->from)
+		return fail(err, errlen, -EINVAL, "no From address");
+	if (!p->to || p->nto == 0)
+		return fail(err, errlen, -EINVAL, "no recipient");
+	for (size_t i = 0; i < p->nto; i++)
+		if (!p->to[i] || !*p->to[i])
+			return fail(err, errlen, -EINVAL, "an empty recipient");
+	if (!msgid_ok(p->message_id))
+		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	for (size_t i = 0; i < p->nimages; i++)
+		if (!msgid_ok(p->images[i].cid) || !p->images[i].png)
+			return fail(err, errlen, -EINVAL, "an image without a valid Content-ID");
+	char subject[512];
+	et_mail_header_sanitize(p->subject, subject, sizeof(subject));
+
+	et_buf_t text = {(char *)p->text, strlen(p->text), 0};
+	et_buf_t html = {(char *)p->html, strlen(p->html), 0};
+	et_buf_t msg = ET_BUF_INIT;
+	struct w w = {&msg, 0};
+	char date[48], from[256], alt[40], rel[44];
+	fmt_date(p->date_us, date, sizeof(date));
+	et_mail_header_sanitize(p->from, from, sizeof(from));
+	make_boundary(&text, &html, alt, sizeof(alt));
+	snprintf(rel, sizeof(rel), "%s_r", alt);
+
+	putf(&w, "Date: %s\r\n", date);
+	putf(&w, "From: %s\r\n", from);
+	put_to(&w, p->to, p->nto);
+	put_subject(&w, subject);
+	puts_(&w, "Message-ID: <");
+	puts_(&w, p->message_id);
+	puts_(&w, ">\r\n");
+	puts_(&w, "MIME-Version: 1.0\r\n");
+	puts_(&w, "Auto-Submitted: auto-generated\r\n");
+	/* with images: multipart/related holding the alternatives, then each
+	 * image, referred to from the HTML as cid:<Content-ID> */
+	if (p->nimages) {
+		putf(&w,
+		     "Content-Type: multipart/related; type=\"multipart/alternative\";\r\n"
+		     " boundary=\"%s\"\r\n",
+		     rel);
+		puts_(&w, "\r\nThis is a message in MIME format.\r\n");
+		putf(&w, "\r\n--%s\r\n", rel);
+	}
+	putf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n", alt);
+	if (!p->nimages)
+		puts_(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
+	putf(&w,
+	     "\r\n--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	     "Content-Transfer-Encoding: base64\r\n\r\n",
+	     alt);
+	put_b64_body(&w, &text);
+	putf(&w,
+	     "\r\n--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+	     "Content-Transfer-Encoding: base64\r\n\r\n",
+	     alt);
+	put_b64_body(&w, &html);
+	putf(&w, "\r\n--%s--\r\n", alt);
+	for (size_t i = 0; i < p->nimages; i++) {
+		et_buf_t png = {(char *)p->images[i].png, p->images[i].len, 0};
+		putf(&w, "\r\n--%s\r\nContent-Type: image/png\r\n", rel);
+		puts_(&w, "Content-Transfer-Encoding: base64\r\nContent-ID: <");
+		puts_(&w, p->images[i].cid);
+		puts_(&w, ">\r\nContent-Disposition: inline\r\n\r\n");
+		put_b64_body(&w, &png);
+	}
+	if (p->nimages)
+		putf(&w, "\r\n--%s--\r\n", rel);
+	if (!w.rc)
+		w.rc = et_buf_append(out, msg.data, msg.len);
+	et_buf_free(&msg);
+	if (w.rc)
+		return fail(err, errlen, w.rc, w.rc == -ENOMEM ? "out of memory" : "cannot format");
+	return 0;
+}

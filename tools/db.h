@@ -26,6 +26,9 @@ int migrate_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int evaluate_main(int argc, char **argv);
 int import_main(int argc, char **argv);
+int silence_main(int argc, char **argv);
+int ack_main(int argc, char **argv);
+int report_main(int argc, char **argv);
 int chart_main(int argc, char **argv);
 
 #endif

@@ -257,6 +257,44 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 	return 0;
 }
 
+/* Every silence and acknowledgement: those in force, then the last ten that
+ * ended (kept as history). */
+static int print_silences(PGconn *conn)
+{
+	PGresult *r = PQexec(
+		conn,
+		"SELECT s.id, x.label || ' ' || t.year || ' [' || t.scope || ']', s.kind,"
+		" CASE WHEN s.kind = 'ack' AND s.ended_at IS NULL THEN 'until resolved'"
+		"  WHEN s.kind = 'ack' THEN 'ended ' || to_char(s.ended_at, 'YYYY-MM-DD HH24:MI')"
+		"  ELSE 'until ' || to_char(least(s.until, s.ended_at), 'YYYY-MM-DD HH24:MI') END,"
+		" s.created_by, to_char(s.created_at, 'YYYY-MM-DD HH24:MI'), s.reason,"
+		" alert_silenced(s.target_id, now()) = s.id"
+		" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+		" JOIN metric x ON x.name = t.metric ORDER BY s.id");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("alert_silence: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return 1;
+	}
+	int active = 0, n = PQntuples(r);
+	for (int i = 0; i < n; i++)
+		active += PQgetvalue(r, i, 7)[0] == 't';
+	if (n > 0)
+		printf("\nSilences (%d in force, %d ended)\n", active, n - active);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0, ended = 0; i < n; i++) {
+			bool on = PQgetvalue(r, i, 7)[0] == 't';
+			if (on != (pass == 0) || (!on && n - active - ++ended >= 10))
+				continue;
+			printf("  %-8s %-7s %-34s %-24s by %s at %s: %s\n",
+			       on ? "in force" : "ended", PQgetvalue(r, i, 2), PQgetvalue(r, i, 1),
+			       PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
+			       PQgetvalue(r, i, 6));
+		}
+	PQclear(r);
+	return 0;
+}
+
 static json_t *jnum(PGresult *r, int i, int c)
 {
 	double v = num(r, i, c);
@@ -390,6 +428,8 @@ int status_main(int argc, char **argv)
 		rc = (json ? print_json(r) : print_table(conn, r, at, lang)) ? 1 : 0;
 	}
 	PQclear(r);
+	if (rc == 0 && !json)
+		rc = print_silences(conn);
 	PQfinish(conn);
 	return rc;
 }

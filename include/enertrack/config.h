@@ -84,9 +84,14 @@ typedef struct et_config {
 	int ret_interval_s;
 	int ret_ahead_months, ret_raw_months, ret_rollup_months;
 	int ret_rejected_days, ret_corrections_days;
+	/* [digest] */
+	char *digest_at;   /* "08:30" local time of [targets] timezone; "": no digest */
+	char *digest_days; /* "mon..sun", "mon..fri", "mon,wed,fri" */
 
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;
+	int digest_minute;    /* minutes after local midnight; -1: no digest */
+	unsigned digest_dows; /* bit d set: a digest on ISO weekday d (1 Monday .. 7 Sunday) */
 } et_config_t;
 
 /* Fills cfg with the defaults. Returns 0 or -ENOMEM. */
@@ -108,6 +113,15 @@ void et_config_free(et_config_t *cfg);
  * at run time ("[mqtt] uri cannot change without a restart"). Returns the
  * number of such keys. */
 int et_config_diff_fixed(const et_config_t *a, const et_config_t *b, et_buf_t *out);
+
+/* "HH:MM" (00:00 to 23:59) into minutes after midnight in *ret; 0 or
+ * -EINVAL. */
+int et_config_clock_parse(const char *s, int *ret) __attribute__((warn_unused_result));
+
+/* Weekdays: a list of days or ranges separated by commas, "mon..fri,sun"
+ * ("mon".."sun", a range may wrap: "sat..mon"), into *ret, bit d for ISO
+ * weekday d (1 Monday .. 7 Sunday). 0 or -EINVAL. */
+int et_config_days_parse(const char *s, unsigned *ret) __attribute__((warn_unused_result));
 
 /* The decoder's limits as configured. */
 void et_config_limits(const et_config_t *cfg, et_decode_limits_t *ret);

@@ -108,5 +108,33 @@ size_t et_mail_header_sanitize(const char *s, char *out, size_t outlen);
 int et_mail_build_text(const char *from, const char *const *to, size_t nto, const char *subject,
 		       const char *body, int64_t date_us, const char *message_id, et_buf_t *out,
 		       char *err, size_t errlen) __attribute__((warn_unused_result));
+/* A message made of given parts (the daily digest): a text and an HTML
+ * body, UTF-8, and PNG images the HTML shows as <img src="cid:CID">.
+ * Everything borrowed for the call. */
+typedef struct et_mail_image {
+	const char *cid; /* Content-ID without <>, a msg-id: "chart-1@enertrack" */
+	const unsigned char *png;
+	size_t len;
+} et_mail_image_t;
+
+typedef struct et_mail_parts {
+	const char *from;
+	const char *const *to; /* nto addresses, at least one */
+	size_t nto;
+	const char *subject; /* sanitised and encoded here */
+	int64_t date_us;
+	const char *message_id; /* without <> */
+	const char *text, *html;
+	const et_mail_image_t *images;
+	size_t nimages;
+} et_mail_parts_t;
+
+/* Appends the whole message to out: headers as et_mail_build writes them,
+ * then multipart/alternative (text, HTML; base64), inside multipart/related
+ * with one base64 image/png part per image (Content-ID, inline) when there
+ * are images. Returns 0, or -EINVAL (reason in err) or -ENOMEM; on error out
+ * is as it was. */
+int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -373,7 +373,55 @@ static const struct inline_case {
 	 "t.ini:2: [sparkplug] host_id: must be 1 to 64 characters without / # + or spaces\n"},
 	{"[sparkplug]\nrebirth_min_interval_s = 0\n",
 	 "t.ini:2: [sparkplug] rebirth_min_interval_s: is out of range\n"},
+	{"[digest]\nat = 8:30\n",
+	 "t.ini:2: [digest] at: must be a local time HH:MM such as 08:30 (empty: no digest)\n"},
+	{"[digest]\nat = 08:30\ndays = mon..xyz\n",
+	 "t.ini:3: [digest] days: must be days or ranges such as mon..sun, mon..fri or "
+	 "mon,wed,fri\n"},
 };
+
+/* [digest] at and days, as the daemon uses them. */
+static void test_digest_keys(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int rc, minute;
+	} clocks[] = {{"08:30", 0, 510},      {"00:00", 0, 0},	    {"23:59", 0, 1439},
+		      {"24:00", -EINVAL, 0},  {"8:30", -EINVAL, 0}, {"08:60", -EINVAL, 0},
+		      {"08:30x", -EINVAL, 0}, {"", -EINVAL, 0}};
+	for (size_t i = 0; i < ARRAY_LEN(clocks); i++) {
+		int m = -1;
+		assert_int_equal(et_config_clock_parse(clocks[i].s, &m), clocks[i].rc);
+		if (clocks[i].rc == 0)
+			assert_int_equal(m, clocks[i].minute);
+	}
+	/* bit d: ISO weekday d (1 Monday .. 7 Sunday) */
+	static const struct {
+		const char *s;
+		int rc;
+		unsigned mask;
+	} days[] = {
+		{"mon..sun", 0, 0xfe},	  {"mon..fri", 0, 0x3e}, {"sat..mon", 0, 0xc2},
+		{"mon,wed,fri", 0, 0x2a}, {"sun", 0, 0x80},	 {" mon , sat..sun ", 0, 0xc2},
+		{"", -EINVAL, 0},	  {"mon,", -EINVAL, 0},	 {"mon.sun", -EINVAL, 0},
+		{"monday", -EINVAL, 0},	  {"mon..", -EINVAL, 0}, {"Mon", -EINVAL, 0},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(days); i++) {
+		unsigned m = 0;
+		int rc = et_config_days_parse(days[i].s, &m);
+		if (rc != days[i].rc || (rc == 0 && m != days[i].mask))
+			fail_msg("days '%s': rc %d mask %#x", days[i].s, rc, m);
+	}
+	/* defaults: no digest, every day */
+	et_config_t c;
+	et_buf_t errs = ET_BUF_INIT;
+	assert_int_equal(parse(&c, "t.ini", "", 0, &errs), 0);
+	assert_int_equal(c.digest_minute, -1);
+	assert_int_equal(c.digest_dows, 0xfe);
+	et_config_free(&c);
+	et_buf_free(&errs);
+}
 
 static void test_inline(void **state)
 {
@@ -648,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_parse_appends),
 		cmocka_unit_test(test_diff_fixed),
 		cmocka_unit_test(test_hostport),
+		cmocka_unit_test(test_digest_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1339,6 +1339,66 @@ static void test_many_sites(void **state)
 	parsed_free(&m);
 }
 
+/* A message of given parts: alternatives alone, or inside multipart/related
+ * with each image as a base64 image/png part whose Content-ID the HTML
+ * names; bad parts refused with out unchanged. */
+static void test_build_parts(void **state)
+{
+	(void)state;
+	const char *to[2] = {"ops@example.org", "chief@example.org"};
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 1, 2};
+	et_mail_image_t img = {"chart-1.digest-2024-06-30@enertrack", png, sizeof(png)};
+	et_mail_parts_t p = {.from = "enertrack@example.org",
+			     .to = to,
+			     .nto = 2,
+			     .subject = "[enertrack] 每日摘要 2024-06-30: 1 落后",
+			     .date_us = 1719705600000000LL,
+			     .message_id = "digest-2024-06-30@enertrack",
+			     .text = "Digest\r\n",
+			     .html = "<img src=\"cid:chart-1.digest-2024-06-30@enertrack\">"};
+	et_buf_t out = ET_BUF_INIT;
+	char err[100];
+	assert_int_equal(et_mail_build_parts(&p, &out, err, sizeof(err)), 0);
+	assert_int_equal(et_buf_append(&out, "", 1), 0);
+	assert_non_null(strstr(out.data, "Content-Type: multipart/alternative;"));
+	assert_null(strstr(out.data, "multipart/related"));
+	assert_non_null(strstr(out.data, "Subject: =?UTF-8?B?"));
+	assert_non_null(strstr(out.data, "To: ops@example.org, chief@example.org\r\n"));
+	et_buf_reset(&out);
+
+	p.images = &img;
+	p.nimages = 1;
+	assert_int_equal(et_mail_build_parts(&p, &out, err, sizeof(err)), 0);
+	assert_int_equal(et_buf_append(&out, "", 1), 0);
+	const char *rel =
+		strstr(out.data, "Content-Type: multipart/related; type=\"multipart/alternative\"");
+	const char *alt = strstr(out.data, "Content-Type: multipart/alternative;");
+	const char *image =
+		strstr(out.data, "Content-Type: image/png\r\n"
+				 "Content-Transfer-Encoding: base64\r\n"
+				 "Content-ID: <chart-1.digest-2024-06-30@enertrack>\r\n");
+	assert_non_null(rel);
+	assert_non_null(alt);
+	assert_non_null(image);
+	assert_true(rel < alt && alt < image);
+	assert_non_null(strstr(image, "\r\n\r\niVBORw0KGgoAAQI=\r\n")); /* the PNG's bytes */
+	size_t len = out.len;
+
+	/* refused: out as it was */
+	et_mail_image_t bad = {"no-at-sign", png, sizeof(png)};
+	p.images = &bad;
+	assert_int_equal(et_mail_build_parts(&p, &out, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "an image without a valid Content-ID");
+	p.images = &img;
+	p.nto = 0;
+	assert_int_equal(et_mail_build_parts(&p, &out, err, sizeof(err)), -EINVAL);
+	p.nto = 2;
+	p.html = NULL;
+	assert_int_equal(et_mail_build_parts(&p, &out, err, sizeof(err)), -EINVAL);
+	assert_int_equal(out.len, len);
+	et_buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1350,6 +1410,7 @@ int main(void)
 		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_append_deterministic),
 		cmocka_unit_test(test_many_sites),
 		cmocka_unit_test(test_zh_and_chart),
+		cmocka_unit_test(test_build_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: MIT */
+/* `enertrack report`: a year's targets as an Excel workbook (libxlsxwriter)
+ * or a self-contained printable HTML page. Both are written from the same
+ * queries over target_progress_at() and target_site_stats(), so that the
+ * report says what `enertrack status` and the alert mails say. A column
+ * whose PostgreSQL type is a number is written as a number; a header may
+ * carry "{u}", replaced by the target's display unit. */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "common/chart.h"
+#include "common/confload.h"
+#include "common/evaluate.h"
+#include "db.h"
+#include "enertrack/i18n.h"
+#include "enertrack/log.h"
+
+#define OID_INT8    20
+#define OID_INT2    21
+#define OID_INT4    23
+#define OID_TEXT    25
+#define OID_FLOAT4  700
+#define OID_FLOAT8  701
+#define OID_TSTZ    1184
+#define OID_NUMERIC 1700
+#define OID_BOOL    16
+
+/* $1 the instant (timestamptz), $2 the year, $3 the targets' time zone, $4
+ * the language of the metric labels */
+static const Oid param_types[4] = {OID_TSTZ, OID_INT4, OID_TEXT, OID_TEXT};
+
+/* The headers and titles in Chinese ({u}: the display unit). */
+static const char *const zh[][2] = {
+	{"Id", "编号"},
+	{"Target", "目标"},
+	{"Scope", "范围"},
+	{"Kind", "类型"},
+	{"Unit", "单位"},
+	{"Plan (in Unit)", "规划（按单位列）"},
+	{"Expected by then (in Unit)", "序时应完成（按单位列）"},
+	{"Actual (in Unit)", "实际（按单位列）"},
+	{"Drift (%)", "偏差（%）"},
+	{"Projected year end (in Unit)", "全年预测（按单位列）"},
+	{"Year elapsed (%)", "时间进度（%）"},
+	{"Sites reporting", "上报站点"},
+	{"Sites stale", "数据中断站点"},
+	{"Status", "状态"},
+	{"Plan text", "规划原文"},
+	{"Month", "月份"},
+	{"Expected by month end ({u})", "月末应完成（{u}）"},
+	{"Actual by month end ({u})", "月末实际累计（{u}）"},
+	{"Expected in month ({u})", "当月应完成（{u}）"},
+	{"Actual in month ({u})", "当月实际（{u}）"},
+	{"County", "区县"},
+	{"Year to date (in Unit)", "本年累计（按单位列）"},
+	{"Same period last year (in Unit)", "去年同期（按单位列）"},
+	{"Year on year (%)", "同比（%）"},
+	{"Sites (count)", "站点数"},
+	{"Stale sites", "数据中断站点数"},
+	{"Site", "站点"},
+	{"Last reading (local)", "最后读数（当地时间）"},
+	{"Usual interval (h)", "通常间隔（小时）"},
+	{"Stale", "数据中断"},
+	{"Stale site", "数据中断站点"},
+	{"Metric", "指标"},
+	{"Silent for (h)", "已中断（小时）"},
+	{"Rejected messages: reason", "被拒消息：原因"},
+	{"Messages", "消息数"},
+	{"First (local)", "首次（当地时间）"},
+	{"Last (local)", "最近（当地时间）"},
+	{"Targets", "目标"},
+	{"Per county", "分区县"},
+	{"Per site", "分站点"},
+	{"Counties", "区县"},
+	{"Sites", "站点"},
+	{"Data quality", "数据质量"},
+	{"Data quality: stale sites", "数据质量：数据中断站点"},
+	{"Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）"},
+	{"Monthly", "逐月"},
+	{": month by month", "：逐月"},
+};
+
+static const char targets_sql[] =
+	"SELECT p.target_id AS \"Id\", coalesce(metric_label(p.metric, $4), p.label) AS \"Target\","
+	" p.scope AS \"Scope\","
+	" p.kind AS \"Kind\", p.display_unit AS \"Unit\","
+	" p.target / p.display_div AS \"Plan (in Unit)\","
+	" p.expected / p.display_div AS \"Expected by then (in Unit)\","
+	" p.actual / p.display_div AS \"Actual (in Unit)\", p.drift_pct AS \"Drift (%)\","
+	" p.projected / p.display_div AS \"Projected year end (in Unit)\","
+	" p.elapsed_pct AS \"Year elapsed (%)\", p.sites_reporting AS \"Sites reporting\","
+	" p.sites_stale AS \"Sites stale\", p.status AS \"Status\", p.plan_text AS \"Plan text\""
+	" FROM target_progress_at($1) p ORDER BY p.target_id";
+
+/* Per target and month, cumulative at each month's end (or at $1 in the
+ * month of $1); the first three columns say whose rows they are and are
+ * not written. */
+static const char monthly_sql[] =
+	"WITH e AS (SELECT m, least($1, make_timestamptz($2 + m / 12, m % 12 + 1, 1, 0, 0, 0, $3)"
+	"   - interval '1 microsecond') AS at_m"
+	"  FROM generate_series(1, extract(month FROM $1 AT TIME ZONE $3)::integer) m)"
+	" SELECT p.target_id, coalesce(metric_label(p.metric, $4), p.label) || ' [' || p.scope || "
+	"']',"
+	" p.display_unit,"
+	" to_char(make_date($2, e.m, 1), 'YYYY-MM') AS \"Month\","
+	" p.expected / p.display_div AS \"Expected by month end ({u})\","
+	" p.actual / p.display_div AS \"Actual by month end ({u})\","
+	" CASE WHEN x.aggregate = 'sum' THEN (p.expected - coalesce(lag(p.expected) OVER w, 0))"
+	"  / p.display_div END AS \"Expected in month ({u})\","
+	" CASE WHEN x.aggregate = 'sum' THEN (p.actual - coalesce(lag(p.actual) OVER w, 0))"
+	"  / p.display_div END AS \"Actual in month ({u})\","
+	" p.drift_pct AS \"Drift (%)\", p.status AS \"Status\""
+	" FROM e CROSS JOIN LATERAL target_progress_at(e.at_m) p JOIN metric x ON x.name = p.metric"
+	" WINDOW w AS (PARTITION BY p.target_id ORDER BY e.m)"
+	" ORDER BY p.target_id, e.m";
+
+static const char county_sql[] =
+	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\","
+	" coalesce(s.county, '') AS \"County\","
+	" x.display_unit AS \"Unit\", sum(s.ytd) / x.display_div AS \"Year to date (in Unit)\","
+	" sum(s.prev_same) / x.display_div AS \"Same period last year (in Unit)\","
+	" CASE WHEN sum(s.prev_same) > 0 THEN 100 * (sum(s.ytd) / sum(s.prev_same) - 1) END"
+	"  AS \"Year on year (%)\", count(*)::integer AS \"Sites (count)\","
+	" (count(*) FILTER (WHERE s.stale))::integer AS \"Stale sites\""
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
+	" WHERE t.year = $2 AND x.aggregate = 'sum'"
+	" GROUP BY t.id, x.name, t.scope, s.county, x.display_unit, x.display_div"
+	" ORDER BY t.id, 3";
+
+static const char site_sql[] =
+	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\", s.site_id AS "
+	"\"Site\","
+	" coalesce(s.county, '') AS \"County\", x.display_unit AS \"Unit\","
+	" s.ytd / x.display_div AS \"Year to date (in Unit)\","
+	" s.prev_same / x.display_div AS \"Same period last year (in Unit)\","
+	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
+	" s.interval_s / 3600 AS \"Usual interval (h)\", s.stale AS \"Stale\""
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
+	" WHERE t.year = $2 AND x.aggregate = 'sum' ORDER BY t.id, s.site_id";
+
+static const char stale_sql[] =
+	"SELECT DISTINCT ON (s.site_id, x.name) s.site_id AS \"Stale site\","
+	" coalesce(s.county, '') AS \"County\", metric_label(x.name, $4) AS \"Metric\","
+	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
+	" extract(epoch FROM $1 - s.last_ts)::double precision / 3600 AS \"Silent for (h)\","
+	" s.interval_s / 3600 AS \"Usual interval (h)\""
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
+	" WHERE t.year = $2 AND s.stale ORDER BY s.site_id, x.name";
+
+static const char rejects_sql[] =
+	"SELECT reason AS \"Rejected messages: reason\", count(*)::integer AS \"Messages\","
+	" to_char(min(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"First (local)\","
+	" to_char(max(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last (local)\""
+	" FROM rejected_message"
+	" WHERE received_at >= make_timestamptz($2, 1, 1, 0, 0, 0, $3) AND received_at <= $1"
+	" GROUP BY reason ORDER BY 2 DESC, 1";
+
+struct report {
+	PGconn *conn;
+	const char *params[4];
+	et_lang_t lang;
+	et_buf_t pngs[64]; /* the charts in the workbook, kept until it is closed */
+	size_t npngs;
+	/* xlsx */
+	lxw_workbook *wb;
+	lxw_format *head, *num, *title;
+	/* html */
+	FILE *html;
+};
+
+static bool is_number(Oid t)
+{
+	return t == OID_INT2 || t == OID_INT4 || t == OID_INT8 || t == OID_FLOAT4 ||
+	       t == OID_FLOAT8 || t == OID_NUMERIC;
+}
+
+static PGresult *query(struct report *rp, const char *sql)
+{
+	PGresult *r = PQexecParams(rp->conn, sql, 4, param_types, rp->params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("report: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* s in the report's language. */
+static const char *tr(const struct report *rp, const char *s)
+{
+	if (rp->lang == ET_LANG_ZH_CN)
+		for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
+			if (strcmp(zh[i][0], s) == 0)
+				return zh[i][1];
+	return s;
+}
+
+/* A status in the report's language: "behind" -> "落后"; in English the
+ * code, as target_progress_at() gives it. */
+static const char *status_tr(const struct report *rp, const char *s)
+{
+	if (rp->lang != ET_LANG_ZH_CN)
+		return s;
+	char key[64];
+	snprintf(key, sizeof(key), "status.%s", s);
+	const char *t = et_tr(rp->lang, key);
+	return t == key ? s : t;
+}
+
+/* A header with "{u}" replaced by unit. */
+static void header_text(char *buf, size_t len, const char *name, const char *unit)
+{
+	const char *u = strstr(name, "{u}");
+	if (u && unit)
+		snprintf(buf, len, "%.*s%s%s", (int)(u - name), name, unit, u + 3);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+static void html_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* Writes rows [from, to) of r, columns from col0 on, under a header row, at
+ * row `row` of ws (xlsx) or as one table (html). Returns the next free row. */
+static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *r, int from, int to,
+		       int col0, const char *unit)
+{
+	int ncols = PQnfields(r);
+	char h[200];
+	if (rp->wb) {
+		for (int c = col0; c < ncols; c++) {
+			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+			worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c - col0), h,
+					       rp->head);
+			double w = strlen(h) * 0.9 + 2;
+			worksheet_set_column(ws, (lxw_col_t)(c - col0), (lxw_col_t)(c - col0),
+					     w < 10 ? 10 : w, NULL);
+		}
+		for (int i = from; i < to; i++) {
+			lxw_row_t y = (lxw_row_t)(row + 1 + i - from);
+			for (int c = col0; c < ncols; c++) {
+				lxw_col_t x = (lxw_col_t)(c - col0);
+				if (PQgetisnull(r, i, c))
+					continue;
+				const char *v = PQgetvalue(r, i, c);
+				if (is_number(PQftype(r, c)))
+					worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
+				else if (PQftype(r, c) == OID_BOOL)
+					worksheet_write_boolean(ws, y, x, v[0] == 't', NULL);
+				else if (strcmp(PQfname(r, c), "Status") == 0)
+					worksheet_write_string(ws, y, x, status_tr(rp, v), NULL);
+				else
+					worksheet_write_string(ws, y, x, v, NULL);
+			}
+		}
+		return row + 1 + (to - from);
+	}
+	FILE *f = rp->html;
+	fputs("<table>\n<thead><tr>", f);
+	for (int c = col0; c < ncols; c++) {
+		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+		fputs("<th>", f);
+		html_text(f, h);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (int i = from; i < to; i++) {
+		fputs("<tr>", f);
+		for (int c = col0; c < ncols; c++) {
+			bool numeric = is_number(PQftype(r, c));
+			fputs(numeric ? "<td class=\"n\">" : "<td>", f);
+			if (PQgetisnull(r, i, c))
+				fputs("&ndash;", f);
+			else if (numeric && PQftype(r, c) != OID_INT4 && PQftype(r, c) != OID_INT8)
+				fprintf(f, "%.2f", strtod(PQgetvalue(r, i, c), NULL));
+			else if (PQftype(r, c) == OID_BOOL)
+				fputs(PQgetvalue(r, i, c)[0] == 't' ? "✔" : "", f);
+			else if (strcmp(PQfname(r, c), "Status") == 0)
+				html_text(f, status_tr(rp, PQgetvalue(r, i, c)));
+			else
+				html_text(f, PQgetvalue(r, i, c));
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+	return row + 1 + (to - from);
+}
+
+/* One sheet (or section) of one query. */
+static lxw_worksheet *section(struct report *rp, const char *name, const char *title)
+{
+	if (rp->html) {
+		fputs("<h2>", rp->html);
+		html_text(rp->html, tr(rp, title));
+		fputs("</h2>\n", rp->html);
+		return NULL;
+	}
+	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, tr(rp, name));
+	if (ws)
+		worksheet_freeze_panes(ws, 1, 0);
+	return ws;
+}
+
+static int simple_sheet(struct report *rp, const char *name, const char *title, const char *sql)
+{
+	PGresult *r = query(rp, sql);
+	if (!r)
+		return -1;
+	lxw_worksheet *ws = section(rp, name, title);
+	if (rp->wb && !ws) {
+		PQclear(r);
+		return -1;
+	}
+	write_table(rp, ws, 0, r, 0, PQntuples(r), 0, NULL);
+	PQclear(r);
+	return 0;
+}
+
+static void put_b64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		fputc(b64[v >> 18], f);
+		fputc(b64[(v >> 12) & 63], f);
+		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+		fputc(i + 2 < n ? b64[v & 63] : '=', f);
+	}
+}
+
+/* A target's two charts: in the page as data: URIs (nothing is loaded from
+ * elsewhere), in the workbook to the right of the sheet's table. A chart
+ * that cannot be drawn is left out, with a warning. */
+static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
+{
+	for (int k = 0; k < 2; k++) {
+		et_buf_t png = ET_BUF_INIT;
+		char err[300];
+		const char *lang = et_lang_tag(rp->lang);
+		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], lang, 900, &png,
+						      err, sizeof(err))
+				: et_chart_gap_png(rp->conn, tid, rp->params[0], lang, 900, &png,
+						   err, sizeof(err));
+		if (rc) {
+			log_warn("report: target %d goes without its %s chart: %s", tid,
+				 k == 0 ? "progress" : "gap", err);
+			et_buf_free(&png);
+			continue;
+		}
+		if (rp->html) {
+			fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
+			put_b64(rp->html, (const unsigned char *)png.data, png.len);
+			fputs("\"></p>\n", rp->html);
+			et_buf_free(&png);
+		} else if (rp->npngs < sizeof(rp->pngs) / sizeof(rp->pngs[0])) {
+			lxw_image_options o = {.x_scale = 0.6, .y_scale = 0.6};
+			rp->pngs[rp->npngs++] = png;
+			worksheet_insert_image_buffer_opt(ws, k == 0 ? 1 : 24, col,
+							  (const unsigned char *)png.data, png.len,
+							  &o);
+		} else {
+			et_buf_free(&png);
+		}
+	}
+}
+
+/* One sheet per target: its months. */
+static int monthly_sheets(struct report *rp)
+{
+	PGresult *r = query(rp, monthly_sql);
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	for (int i = 0; i < n;) {
+		int j = i;
+		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
+			j++;
+		char name[32], title[300];
+		/* a sheet name has at most 31 characters and none of []:*?/\ */
+		snprintf(name, sizeof(name), "%s %s", tr(rp, "Monthly"), PQgetvalue(r, i, 0));
+		snprintf(title, sizeof(title), "%s%s", PQgetvalue(r, i, 1),
+			 tr(rp, ": month by month"));
+		lxw_worksheet *ws = section(rp, name, title);
+		if (rp->wb && !ws) {
+			PQclear(r);
+			return -1;
+		}
+		if (ws) {
+			/* the target's name in a column at the right, so that the
+			 * frozen header stays one row */
+			worksheet_write_string(ws, 0, (lxw_col_t)(PQnfields(r) - 3), "Target",
+					       rp->head);
+			worksheet_write_string(ws, 1, (lxw_col_t)(PQnfields(r) - 3),
+					       PQgetvalue(r, i, 1), NULL);
+		}
+		write_table(rp, ws, 0, r, i, j, 3, PQgetvalue(r, i, 2));
+		charts(rp, ws, atoi(PQgetvalue(r, i, 0)), (lxw_col_t)(PQnfields(r) - 1));
+		i = j;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int quality_sheet(struct report *rp)
+{
+	PGresult *s = query(rp, stale_sql);
+	PGresult *j = s ? query(rp, rejects_sql) : NULL;
+	if (!j) {
+		PQclear(s);
+		return -1;
+	}
+	lxw_worksheet *ws = section(rp, "Data quality", "Data quality: stale sites");
+	int rc = -1;
+	if (!rp->wb || ws) {
+		int row = write_table(rp, ws, 0, s, 0, PQntuples(s), 0, NULL);
+		if (rp->html)
+			section(rp, NULL, "Data quality: rejected messages by reason");
+		write_table(rp, ws, row + 1, j, 0, PQntuples(j), 0, NULL);
+		rc = 0;
+	}
+	PQclear(s);
+	PQclear(j);
+	return rc;
+}
+
+static const char html_head[] =
+	"<head><meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>enertrack report</title>\n<style>\n"
+	"body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:1.5em;color:#222}\n"
+	"h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}\n"
+	"table{border-collapse:collapse;font-size:.8em;margin:.4em 0}\n"
+	"th,td{border:1px solid #bbb;padding:.15em .4em;vertical-align:top}\n"
+	"th{background:#eee;text-align:left}td.n{text-align:right;white-space:nowrap}\n"
+	"img{max-width:100%;height:auto}\n"
+	"@media print{body{margin:0}h2{break-after:avoid}table{break-inside:auto}"
+	"tr{break-inside:avoid}}\n"
+	"</style></head><body>\n";
+
+static int write_report(struct report *rp, int year)
+{
+	if (rp->html) {
+		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\">", et_lang_tag(rp->lang));
+		fputs(html_head, rp->html);
+		fputs("<h1>", rp->html);
+		if (rp->lang == ET_LANG_ZH_CN)
+			fprintf(rp->html, "enertrack：%d 年目标进度，截至 ", year);
+		else
+			fprintf(rp->html, "enertrack: the targets of %d at ", year);
+		html_text(rp->html, rp->params[0]);
+		fputs("</h1>\n", rp->html);
+	}
+	if (simple_sheet(rp, "Targets", "Targets", targets_sql) || monthly_sheets(rp) ||
+	    simple_sheet(rp, "Counties", "Per county", county_sql) ||
+	    simple_sheet(rp, "Sites", "Per site", site_sql) || quality_sheet(rp))
+		return -1;
+	if (rp->html)
+		fputs("</body></html>\n", rp->html);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: enertrack report -c FILE --year YEAR [--at TIME] --format xlsx|html -o "
+		   "OUTPUT\n"
+		   "  TIME: a PostgreSQL timestamptz in YEAR (default: now, or the year's end);\n"
+		   "  without an offset, in the targets' time zone\n");
+}
+
+int report_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"year", required_argument, NULL, 'y'},
+		{"at", required_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config = NULL, *at = NULL, *format = NULL, *out = NULL, *year_s = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:y:a:f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'y':
+			year_s = optarg;
+			break;
+		case 'a':
+			at = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	char *end = NULL;
+	long year = year_s ? strtol(year_s, &end, 10) : 0;
+	if (!config || !out || !format || optind != argc || !year_s || *end || year < 2000 ||
+	    year > 2200 || (strcmp(format, "xlsx") != 0 && strcmp(format, "html") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	et_config_t cfg;
+	if (et_config_load(config, &cfg))
+		return 1;
+	int rc = 1;
+	char err[400] = "", ys[16], at_buf[64];
+	struct report rp = {0};
+	PGresult *r = NULL;
+	rp.conn = tool_connect(&cfg);
+	if (!rp.conn || tool_check_schema(rp.conn, config) ||
+	    et_pq_use_settings(rp.conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false,
+			       false, err, sizeof(err)) ||
+	    /* JIT compiling target_progress_at's queries costs more than it saves */
+	    et_pq_exec(rp.conn, "SET jit = off", err, sizeof(err))) {
+		if (err[0])
+			log_error("%s", err);
+		goto out;
+	}
+	const char *tzp[1] = {cfg.tz};
+	r = PQexecParams(rp.conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp, NULL,
+			 NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("%s", PQresultErrorMessage(r));
+		goto out;
+	}
+	PQclear(r);
+	/* the instant: as given, else now, else the end of a past year; in YEAR */
+	snprintf(ys, sizeof(ys), "%ld", year);
+	const char *ap[3] = {at, ys, cfg.tz};
+	r = PQexecParams(
+		rp.conn,
+		"SELECT x, extract(year FROM x AT TIME ZONE $3)::integer = $2::integer FROM"
+		" (SELECT coalesce($1::timestamptz, least(now(),"
+		"  make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3)"
+		"  - interval '1 microsecond')) AS x) a",
+		3, NULL, ap, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		fprintf(stderr, "enertrack report: --at: %s\n", m ? m : PQerrorMessage(rp.conn));
+		rc = 2;
+		goto out;
+	}
+	if (PQgetvalue(r, 0, 1)[0] != 't') {
+		fprintf(stderr, "enertrack report: %s is not in %ld (%s)\n", PQgetvalue(r, 0, 0),
+			year, cfg.tz);
+		rc = 2;
+		goto out;
+	}
+	snprintf(at_buf, sizeof(at_buf), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+	rp.params[0] = at_buf;
+	rp.params[1] = ys;
+	rp.params[2] = cfg.tz;
+	rp.lang = et_lang_or_en(cfg.language);
+	rp.params[3] = et_lang_tag(rp.lang);
+
+	if (strcmp(format, "xlsx") == 0) {
+		rp.wb = workbook_new(out);
+		if (!rp.wb) {
+			log_error("report: cannot create %s", out);
+			goto out;
+		}
+		rp.head = workbook_add_format(rp.wb);
+		format_set_bold(rp.head);
+		format_set_bg_color(rp.head, 0xEEEEEE);
+		format_set_text_wrap(rp.head);
+		rp.num = workbook_add_format(rp.wb);
+		format_set_num_format(rp.num, "#,##0.00");
+		int wr = write_report(&rp, (int)year);
+		lxw_error le = workbook_close(rp.wb);
+		for (size_t i = 0; i < rp.npngs; i++)
+			et_buf_free(&rp.pngs[i]);
+		if (le != LXW_NO_ERROR)
+			log_error("report: %s: %s", out, lxw_strerror(le));
+		if (wr == 0 && le == LXW_NO_ERROR)
+			rc = 0;
+	} else {
+		rp.html = fopen(out, "w");
+		if (!rp.html) {
+			log_error("report: cannot create %s: %m", out);
+			goto out;
+		}
+		int wr = write_report(&rp, (int)year);
+		if (fclose(rp.html) != 0)
+			log_error("report: %s: %m", out);
+		else if (wr == 0)
+			rc = 0;
+	}
+	if (rc == 0)
+		printf("wrote %s (%s, the targets of %ld at %s)\n", out, format, year, at_buf);
+out:
+	PQclear(r);
+	PQfinish(rp.conn);
+	et_config_free(&cfg);
+	return rc;
+}
