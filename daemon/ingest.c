@@ -407,8 +407,7 @@ static bool worth_writing(const et_ingest_t *in, int64_t now)
 	const et_batch_t *b = in->cur;
 	if (!b || et_batch_rows(b) == 0)
 		return b && b->last_seq; /* only done records: cheap, no transaction */
-	return et_batch_rows(b) >= in->batch_rows / 2 ||
-	       now - b->first_recv_us >= in->flush_us / 4;
+	return et_batch_rows(b) >= in->batch_rows / 2 || now - b->first_recv_us >= in->flush_us / 4;
 }
 
 void et_ingest_flush(et_ingest_t *in, bool force)

@@ -1408,8 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_subject_header),
 		cmocka_unit_test(test_injection),	cmocka_unit_test(test_to_folding),
 		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_append_deterministic),
-		cmocka_unit_test(test_many_sites),
-		cmocka_unit_test(test_zh_and_chart),
+		cmocka_unit_test(test_many_sites),	cmocka_unit_test(test_zh_and_chart),
 		cmocka_unit_test(test_build_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
