@@ -30,6 +30,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "page.h"
+#include "common/chart.h"
 #include "ingest.h"
 #include "metrics.h"
 #include "mqtt.h"
@@ -683,7 +684,9 @@ int main(int argc, char **argv)
 	/* threads left behind may have ended since: joined and freed now */
 	if (a->alerts_left && et_alerts_reap(a->alerts_left))
 		a->alerts_left = NULL;
-	if (!a->alerts_left)
+	if (!a->alerts_left) {
 		curl_global_cleanup();
+		et_chart_cleanup(); /* no thread draws any more */
+	}
 	return a->exit_code;
 }
