@@ -17,7 +17,7 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd libprotobuf-c cairo pangocairo
+PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd libprotobuf-c cairo pangocairo fontconfig
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

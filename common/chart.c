@@ -9,6 +9,7 @@
 
 #include <cairo.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
@@ -807,4 +808,11 @@ done:
 		snprintf(err, errlen, "out of memory");
 	free(d);
 	return rc;
+}
+
+void et_chart_cleanup(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

@@ -30,6 +30,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "page.h"
+#include "common/chart.h"
 #include "ingest.h"
 #include "sparkplug.h"
 #include "metrics.h"
@@ -739,7 +740,9 @@ int main(int argc, char **argv)
 		a->alerts_left = NULL;
 	if (!a->alerts_left) /* else the evaluator may still ask it */
 		et_presence_free(a->presence);
-	if (!a->alerts_left)
+	if (!a->alerts_left) {
 		curl_global_cleanup();
+		et_chart_cleanup(); /* no thread draws any more */
+	}
 	return a->exit_code;
 }

@@ -102,6 +102,7 @@ log "ok: the page answers GET only and loads nothing from elsewhere"
 # 4. the browser: the page and a mail at a phone's width and a desk's
 if [ -n "${ET_NO_BROWSER:-}" ]; then
 	log "skipped: the browser (ET_NO_BROWSER)"
+	stop_daemon
 	exit 0
 fi
 command -v npm >/dev/null || fail "the browser test needs node (20) and npm"
@@ -115,3 +116,6 @@ cp "$T"/shots/*.png "$BIN/screenshots/" 2>/dev/null || true
 while IFS= read -r l; do log "$l"; done <"$T/shots.log"
 [ $rc = 0 ] || fail "the browser checks failed (screenshots in $BIN/screenshots)"
 log "ok: page and mail at 390 and 1280 px; screenshots in $BIN/screenshots"
+# the page's worker and its charts end cleanly (under ASan, without leaks)
+stop_daemon
+log "ok: enertrackd stopped cleanly after drawing"
