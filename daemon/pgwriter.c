@@ -138,14 +138,16 @@ static void rollback(et_pgwriter_t *w)
 }
 
 /* Applies the staged rows: a plain INSERT first unless the batch may repeat
- * a key or a recent batch met existing rows. */
-static int apply_staged(et_pgwriter_t *w, et_batch_t *b)
+ * a key or a recent batch met existing rows. Counter rows take their own
+ * path when the batch has some: v1 ones the batch knows of, and mapped
+ * Sparkplug values may be counters (sparkplug_map.counter). */
+static int apply_staged(et_pgwriter_t *w, et_batch_t *b, bool sp_mapped)
 {
 	bool try_insert = !b->maybe_dups && w->fast_pause == 0;
 	if (w->fast_pause > 0)
 		w->fast_pause--;
 	const char *params[3] = {try_insert ? "t" : "f", b->maybe_dups ? "t" : "f",
-				 b->counters ? "t" : "f"};
+				 b->counters || sp_mapped ? "t" : "f"};
 	PGresult *res = PQexecParams(w->conn, apply_sql, 3, NULL, params, NULL, NULL, 0);
 	int rc = WR_OK;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
@@ -198,7 +200,7 @@ static int write_tx(et_pgwriter_t *w, const char *data, size_t len, const et_buf
 	if (rc == WR_OK && sp_len)
 		rc = apply_sparkplug(w, sp, sp_len, b, &mapped);
 	if (rc == WR_OK && (len || mapped))
-		rc = apply_staged(w, b);
+		rc = apply_staged(w, b, mapped > 0);
 	if (rc != WR_OK)
 		b->sp_unmapped = unmapped; /* rolled back: not counted */
 	if (rc == WR_OK)
