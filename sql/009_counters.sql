@@ -31,8 +31,8 @@
 --
 -- The common path (no counter in the batch) is unchanged: the daemon tells
 -- ingest_apply whether the batch holds any counter reading, and the counter
--- rows, which are rare, are taken out of the staging table and applied one by
--- one before the rest.
+-- rows, which are rare, are taken out of the staging table and applied by
+-- counter_apply() (a few set-based statements per batch) before the rest.
 
 -- 1. Columns and the index that finds a series' previous and next readings.
 ALTER TABLE reading ADD COLUMN counter_value double precision,
