@@ -303,11 +303,13 @@ static void spool_watch(struct app *a)
 	int blocked = et_mqtt_store_blocked(a->mqtt);
 	if (blocked && !a->store_blocked) {
 		a->store_blocked = true;
+		et_presence_hold(a->presence, true);
 		log_error("spool: cannot append to %s: %s; holding the broker's messages until "
 			  "PostgreSQL drains the spool",
 			  a->cfg.spool_dir, strerror(blocked));
 	} else if (!blocked && a->store_blocked) {
 		a->store_blocked = false;
+		et_presence_hold(a->presence, false);
 		log_info("spool: storing messages again");
 	}
 	if (act & ET_SPOOLFILL_PAUSE) {
@@ -427,7 +429,9 @@ static void begin_shutdown(struct app *a, const char *why)
 	sd_notify(0, "STOPPING=1");
 	app_set_state(a, ET_APP_ST_DRAINING, why);
 	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
-	et_presence_stop(a->presence); /* "stopped": this one leaves the group cleanly */
+	/* "stopped": this one leaves the group cleanly (unless paho is stuck) */
+	et_presence_hold(a->presence, a->mqtt && et_mqtt_store_blocked(a->mqtt) != 0);
+	et_presence_stop(a->presence);
 	if (a->mqtt)
 		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
 	else

@@ -36,6 +36,7 @@ struct et_presence {
 	atomic_bool up;
 	atomic_bool disconnected; /* the clean stop's DISCONNECT completed */
 	bool stopping, logged_down;
+	bool held; /* loop thread: no paho calls (see et_presence_hold) */
 	pthread_mutex_t mu;
 	et_member_t members[MAX_MEMBERS]; /* guarded by mu */
 	size_t nmembers;
@@ -236,7 +237,7 @@ static void presence_connect(et_presence_t *p)
 static void on_timer(uv_timer_t *t)
 {
 	et_presence_t *p = t->data;
-	if (p->stopping)
+	if (p->stopping || p->held)
 		return;
 	bool up = atomic_load(&p->up);
 	if (up && p->logged_down) {
@@ -321,7 +322,7 @@ void et_presence_stop(et_presence_t *p)
 	p->stopping = true;
 	uv_timer_stop(&p->timer);
 	uv_close((uv_handle_t *)&p->timer, on_timer_closed);
-	if (!atomic_load(&p->up) || !MQTTAsync_isConnected(p->client)) {
+	if (p->held || !atomic_load(&p->up) || !MQTTAsync_isConnected(p->client)) {
 		atomic_store(&p->disconnected, true);
 		return;
 	}
@@ -338,10 +339,16 @@ void et_presence_stop(et_presence_t *p)
 		atomic_store(&p->disconnected, true);
 }
 
+void et_presence_hold(et_presence_t *p, bool hold)
+{
+	if (p)
+		p->held = hold;
+}
+
 void et_presence_free(et_presence_t *p)
 {
-	if (!p)
-		return;
+	if (!p || p->held)
+		return; /* paho's thread may be stuck holding its mutex: the exit ends it */
 	/* after the loop: a short wait here is harmless, and destroying the
 	 * client before the DISCONNECT went out would make the broker send the
 	 * Will, as if this instance had died */

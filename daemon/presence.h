@@ -36,6 +36,13 @@ int et_presence_start(et_presence_t **ret, uv_loop_t *loop, const et_config_t *c
 		      const char *password, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
+/* While held, no paho call is made from the loop: paho's receive thread,
+ * which both connections share, holds paho's global mutex while the main
+ * connection waits for spool space (mqtt.c), and any paho call would wait
+ * for it. A stop while held leaves the Will to the broker and the client
+ * to the process's exit. Loop thread. */
+void et_presence_hold(et_presence_t *p, bool hold);
+
 /* A clean stop: publishes "stopped" (retained) and disconnects, waiting at
  * most a second; the Will is not sent. Closes the loop's handle; the
  * client is destroyed by et_presence_free. Loop thread. NULL-safe. */
