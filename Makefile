@@ -10,14 +10,12 @@ CC ?= gcc
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-# fontconfig's process-wide caches (the charts' fonts) are not leaks of ours
-export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 else
 BUILD ?= build
 SANFLAGS :=
 endif
 
-PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd cairo pangocairo
+PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd cairo pangocairo fontconfig
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -32,4 +32,10 @@ int et_chart_target_png(PGconn *conn, int target_id, const char *at, const char 
 int et_chart_gap_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
 		     et_buf_t *out, char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* Frees what pango, cairo and fontconfig keep for the process (fonts,
+ * caches), so that a leak checker sees nothing at exit: call once, at the
+ * end, when no thread draws any more. Threads that drew charts free their
+ * own font map when they end. */
+void et_chart_cleanup(void);
+
 #endif

@@ -309,8 +309,8 @@ static bool record_change(struct eval_ctx *al, const et_eval_cfg_t *c, PGresult 
 	char cid[128], err[600];
 	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
 	if (exec_ok(al, "SAVEPOINT chart")) {
-		if (et_chart_target_png(al->conn, atoi(tid), al->at, c->language, 560, &png, err,
-					sizeof(err))) {
+		if (et_chart_target_png(al->conn, atoi(tid), al->at, c->language, ET_MAIL_CHART_W,
+					&png, err, sizeof(err))) {
 			log_warn("alerts: the mail of target %s goes without its chart: %s", tid,
 				 err);
 			et_buf_free(&png);

@@ -17,7 +17,10 @@
  * at once until the loop runs again. MHD runs one polling thread (epoll):
  * slow or idle clients cost it nothing, since MHD never blocks on a socket,
  * and at most one request at a time asks the loop for work, whatever the
- * clients do. */
+ * clients do. Routes that block (the status page, which queries
+ * PostgreSQL) never reach the loop: MHD suspends their connection, one
+ * worker thread renders them in turn and resumes it, and MHD's thread
+ * answers; MHD is stopped only after the worker has answered all of them. */
 #include "http.h"
 
 #include <errno.h>
@@ -66,7 +69,6 @@ struct job {
 	struct MHD_Connection *conn;
 	const et_http_route_t *route;
 	char path[256];
-	bool done;
 	int status;
 	const char *type;
 	et_buf_t body;
@@ -291,10 +293,10 @@ static void *worker_main(void *arg)
 			j->type = NULL;
 			j->status = j->route->render_blocking(h->ctx, j->path, &j->body, &j->type);
 		}
-		pthread_mutex_lock(&h->lock);
-		j->done = true;
-		/* the last touch of j: MHD may answer and free it at once */
+		/* the last touch of j: once resumed, MHD may answer and free it
+		 * at once. Not under h->lock: MHD takes its own locks here. */
 		MHD_resume_connection(j->conn);
+		pthread_mutex_lock(&h->lock);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
@@ -327,21 +329,36 @@ static enum MHD_Result blocking_request(et_http_t *h, struct MHD_Connection *con
 	j->route = route;
 	snprintf(j->path, sizeof(j->path), "%s", url);
 	pthread_mutex_lock(&h->lock);
-	if (h->stopping || h->njobs >= HTTP_JOBS_MAX || !h->worker_started) {
-		pthread_mutex_unlock(&h->lock);
+	bool refuse = h->stopping || h->njobs >= HTTP_JOBS_MAX || !h->worker_started;
+	if (!refuse)
+		h->njobs++; /* its place, taken before it is queued */
+	pthread_mutex_unlock(&h->lock);
+	if (refuse) {
 		free(j);
 		static const char busy[] = "busy: too many page requests at once\n";
 		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT_PLAIN, (char *)busy,
 			       sizeof(busy) - 1, false, NULL);
 	}
-	/* suspended before the worker can see it, so that its resume follows */
-	MHD_suspend_connection(conn);
+	/* suspended before the worker can see it, so that its resume follows;
+	 * MHD's calls are made outside h->lock */
 	*req_cls = j;
-	*h->jobs_tail = j;
-	h->jobs_tail = &j->next;
-	h->njobs++;
-	pthread_cond_signal(&h->job_cv);
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&h->lock);
+	bool stopping = h->stopping;
+	if (stopping) {
+		/* the worker may have ended: answer 503 at once */
+		h->njobs--;
+		j->status = 503;
+		if (et_buf_append(&j->body, "stopping\n", 9))
+			j->status = 500;
+	} else {
+		*h->jobs_tail = j;
+		h->jobs_tail = &j->next;
+		pthread_cond_signal(&h->job_cv);
+	}
 	pthread_mutex_unlock(&h->lock);
+	if (stopping)
+		MHD_resume_connection(conn);
 	return MHD_YES;
 }
 

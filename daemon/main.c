@@ -30,6 +30,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "page.h"
+#include "common/chart.h"
 #include "ingest.h"
 #include "metrics.h"
 #include "mqtt.h"
@@ -192,12 +193,12 @@ static int render_page(void *ctx, const char *path, et_buf_t *body, const char *
 /* The HTTP routes; their render functions run on the loop, the page's on
  * the HTTP worker thread (see http.h). */
 static const et_http_route_t http_routes[] = {
+	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics, NULL, false},
+	{"/healthz", NULL, render_healthz, NULL, false},
 	{"/", "text/html; charset=utf-8", NULL, render_page, false},
 	{"/targets.json", "application/json", NULL, render_page, false},
 	{"/chart/", "image/png", NULL, render_page, true},
 	{"/gap/", "image/png", NULL, render_page, true},
-	{"/metrics", "text/plain; version=0.0.4; charset=utf-8", render_metrics, NULL, false},
-	{"/healthz", NULL, render_healthz, NULL, false},
 };
 
 /* sd_notify is a no-op without NOTIFY_SOCKET. The pings come from the loop's
@@ -683,7 +684,9 @@ int main(int argc, char **argv)
 	/* threads left behind may have ended since: joined and freed now */
 	if (a->alerts_left && et_alerts_reap(a->alerts_left))
 		a->alerts_left = NULL;
-	if (!a->alerts_left)
+	if (!a->alerts_left) {
 		curl_global_cleanup();
+		et_chart_cleanup(); /* no thread draws any more */
+	}
 	return a->exit_code;
 }

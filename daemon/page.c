@@ -247,18 +247,6 @@ static double num(PGresult *r, int i, int c)
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
 }
 
-static void scope_text(et_lang_t lang, const char *scope, char *out, size_t len)
-{
-	if (strcmp(scope, "city") == 0)
-		snprintf(out, len, "%s", et_tr(lang, "scope.city"));
-	else if (strncmp(scope, "county:", 7) == 0)
-		snprintf(out, len, "%s", scope + 7);
-	else if (strncmp(scope, "site:", 5) == 0)
-		snprintf(out, len, "%s", scope + 5);
-	else
-		snprintf(out, len, "%s", scope);
-}
-
 static const char *status_key(const char *status, char *buf, size_t len)
 {
 	snprintf(buf, len, "status.%s", status);
@@ -356,7 +344,7 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 		put(&o, "<tr><td>");
 		put_esc(&o, PQgetvalue(t, i, T_LABEL));
 		putf(&o, " %s<br><small>", PQgetvalue(t, i, T_YEAR));
-		scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
+		et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
 		put_esc(&o, a);
 		put(&o, " · ");
 		put_esc(&o, unit);
@@ -386,7 +374,7 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 	/* the charts, a phone-sized picture on a phone */
 	for (int i = 0; i < PQntuples(t); i++) {
 		const char *id = PQgetvalue(t, i, T_ID);
-		scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
+		et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
 		putf(&o, "<section class=\"target\" id=\"target-%s\"><h3>", id);
 		put_esc(&o, PQgetvalue(t, i, T_LABEL));
 		putf(&o, " %s · ", PQgetvalue(t, i, T_YEAR));
@@ -457,7 +445,7 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 			putf(&o, "<tr><td><a href=\"#target-%s\">", PQgetvalue(fi, i, 0));
 			put_esc(&o, PQgetvalue(fi, i, 1));
 			putf(&o, " %s</a></td><td>", PQgetvalue(fi, i, 2));
-			scope_text(lang, PQgetvalue(fi, i, 3), a, sizeof(a));
+			et_scope_text(lang, PQgetvalue(fi, i, 3), a, sizeof(a));
 			put_esc(&o, a);
 			put(&o, "</td><td>");
 			put_esc(&o, PQgetvalue(fi, i, 5));

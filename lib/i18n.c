@@ -141,3 +141,25 @@ const char *et_i18n_key_at(size_t i)
 {
 	return i < sizeof(catalogue) / sizeof(catalogue[0]) ? catalogue[i].key : NULL;
 }
+
+void et_scope_text(et_lang_t lang, const char *scope, char *out, size_t len)
+{
+	if (!len)
+		return;
+	const char *s = scope ? scope : "";
+	if (strcmp(s, "city") == 0)
+		s = et_tr(lang, "scope.city");
+	else if (strncmp(s, "county:", 7) == 0)
+		s += 7;
+	else if (strncmp(s, "site:", 5) == 0)
+		s += 5;
+	size_t n = strlen(s);
+	if (n >= len) {
+		n = len - 1;
+		/* not in the middle of a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+}

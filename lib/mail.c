@@ -586,16 +586,19 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 		put_data(w, r->chart_cid, true);
 		puts_(w, "\" alt=\"");
 		put_data(w, T("mail.chart_alt"), true);
-		puts_(w, "\" width=\"560\" style=\"display:block;width:100%;max-width:560px;"
-			 "height:auto;border:0\"></td></tr>\r\n");
+		putf(w,
+		     "\" width=\"%d\" style=\"display:block;width:100%%;max-width:%dpx;"
+		     "height:auto;border:0\"></td></tr>\r\n",
+		     ET_MAIL_CHART_W, ET_MAIL_CHART_W);
 	}
 	if (!html)
 		puts_(w, "\r\n"); /* the headline is the section title */
 	char label[ET_MAIL_LABEL_MAX + 1], scope[256];
 	et_mail_header_sanitize(r->label, label, sizeof(label));
-	et_mail_header_sanitize(r->scope && strcmp(r->scope, "city") == 0 ? T("scope.city")
-									  : r->scope,
-				scope, sizeof(scope));
+	/* English mails show the scope as configured ("county:襄垣") */
+	char scope_in[256];
+	et_scope_text(r->lang, r->scope, scope_in, sizeof(scope_in));
+	et_mail_header_sanitize(r->lang == ET_LANG_EN ? r->scope : scope_in, scope, sizeof(scope));
 	snprintf(v, sizeof(v), "%s %d", label, r->year);
 	row(w, html, T("word.target"), v);
 	row(w, html, T("word.scope"), scope);
@@ -762,6 +765,10 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	fmt_date(r->date_us, date, sizeof(date));
 	et_mail_header_sanitize(r->from, from, sizeof(from));
 	make_boundary(&text, &html, boundary, sizeof(boundary));
+	/* neither boundary a prefix of the other: a parser may match a
+	 * delimiter line by its beginning (RFC 2046, 5.1.1) */
+	char related[48];
+	snprintf(related, sizeof(related), "=_related_%s", boundary + strlen("=_enertrack_"));
 
 	putf(&w, "Date: %s\r\n", date);
 	putf(&w, "From: %s\r\n", from);
@@ -783,9 +790,9 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 		/* the HTML and its image travel together (RFC 2387) */
 		putf(&w,
 		     "\r\n--%s\r\nContent-Type: multipart/related; type=\"text/html\";\r\n"
-		     " boundary=\"%s_r\"\r\n",
-		     boundary, boundary);
-		putf(&w, "\r\n--%s_r", boundary);
+		     " boundary=\"%s\"\r\n",
+		     boundary, related);
+		putf(&w, "\r\n--%s", related);
 	} else {
 		putf(&w, "\r\n--%s", boundary);
 	}
@@ -795,15 +802,15 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	if (chart) {
 		et_buf_t png = {(char *)r->chart_png, r->chart_len, r->chart_len};
 		putf(&w,
-		     "\r\n--%s_r\r\nContent-Type: image/png\r\n"
+		     "\r\n--%s\r\nContent-Type: image/png\r\n"
 		     "Content-Transfer-Encoding: base64\r\n"
 		     "Content-Disposition: inline; filename=\"chart.png\"\r\n",
-		     boundary);
+		     related);
 		puts_(&w, "Content-ID: <");
 		puts_(&w, r->chart_cid);
 		puts_(&w, ">\r\n\r\n");
 		put_b64_body(&w, &png);
-		putf(&w, "\r\n--%s_r--\r\n", boundary);
+		putf(&w, "\r\n--%s--\r\n", related);
 	}
 	putf(&w, "\r\n--%s--\r\n", boundary);
 	if (!w.rc)

@@ -46,6 +46,7 @@ where
 write_config "$T/enertrack.conf" \
 	"[targets]" "stale_after_s = 86400" \
 	"[alerts]" "fire_pct = 5" "resolve_pct = 3" "pending_s = 172800" "repeat_s = 2592000" \
+	"language = zh-CN" \
 	"[smtp]" "url = smtp://127.0.0.1:$SMTPPORT" "tls = none" "from = enertrack@changzhi.example" \
 	"to = energy-bureau@changzhi.example" "retry_s = 1"
 sed -i 's/^batch_rows = .*/batch_rows = 5000/; s/^flush_ms = .*/flush_ms = 200/' "$T/enertrack.conf"
@@ -123,8 +124,24 @@ FROM drift_event e JOIN alert_outbox o ON o.drift_event_id = e.id
 ORDER BY o.id;
 SQL
 if [ -f "$T/mail/000000.eml" ]; then
-	echo "   first mail, $T/mail/000000.eml:"
-	sed -n '/^Subject:/p;/^To:/p' "$T/mail/000000.eml" | sed 's/^/     /'
+	echo "   first mail, $T/mail/000000.eml (its chart inline beside the text):"
+	$PY - "$T/mail/000000.eml" <<'PY'
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+print("     To: %s\n     Subject: %s" % (m["To"], m["Subject"]))
+for line in m.get_body(("plain",)).get_content().splitlines()[:16]:
+    print("     | " + line)
+for part in m.walk():
+    if part.get_content_type() == "image/png":
+        print("     + %s, %d bytes, %s" % (part.get_content_type(), len(part.get_content()), part["Content-ID"]))
+PY
+fi
+raw=$(q "SELECT id FROM target WHERE metric = 'raw_coal' AND year = $YEAR AND scope = 'city'")
+if [ -n "$raw" ]; then
+	echo "== enertrack chart: raw coal at ${TO}, as the mails and the status page draw it"
+	"$BIN/enertrack" chart -c "$T/enertrack.conf" --target "$raw" --at "${TO}T23:59:59+08:00" \
+		--width 390 -o "$T/chart-raw_coal.png" 2>&1 | sed 's/^/   /'
 fi
 stop_smtp
 stop_mosquitto

@@ -126,5 +126,6 @@ out:
 	et_buf_free(&png);
 	PQfinish(conn);
 	et_config_free(&cfg);
+	et_chart_cleanup();
 	return rc;
 }

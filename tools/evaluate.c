@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/chart.h"
 #include "common/confload.h"
 #include "common/evaluate.h"
 #include "db.h"
@@ -205,5 +206,6 @@ out:
 	PQclear(r);
 	PQfinish(conn);
 	et_config_free(&cfg);
+	et_chart_cleanup(); /* the mails' charts */
 	return rc;
 }

@@ -51,10 +51,11 @@ PGconn *tool_connect(const et_config_t *cfg)
 
 int tool_check_schema(PGconn *conn, const char *config)
 {
-	/* one object from 002 and one from 006: never migrated, or not since */
-	PGresult *r =
-		PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
-			     " IS NOT NULL, to_regclass('target_setting_stored') IS NOT NULL");
+	/* one object from 002 and one each from 006 and 012: never migrated,
+	 * or not since */
+	PGresult *r = PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
+				   " IS NOT NULL, to_regclass('target_setting_stored') IS NOT NULL"
+				   " AND to_regprocedure('metric_label(text, text)') IS NOT NULL");
 	int rc = -1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		log_error("cannot read the schema: %s", PQresultErrorMessage(r));
@@ -63,8 +64,8 @@ int tool_check_schema(PGconn *conn, const char *config)
 			  "enertrack migrate -c %s",
 			  config);
 	else if (PQgetvalue(r, 0, 1)[0] != 't')
-		log_error("the database's schema is older than this enertrack (006_settings.sql is "
-			  "not applied): run enertrack migrate -c %s",
+		log_error("the database's schema is older than this enertrack (006_settings.sql or "
+			  "012_presentation.sql is not applied): run enertrack migrate -c %s",
 			  config);
 	else
 		rc = 0;

@@ -13,6 +13,7 @@
 #include "common/confload.h"
 #include "common/evaluate.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 enum {
@@ -42,7 +43,8 @@ enum {
 };
 
 static const char progress_sql[] =
-	"SELECT p.target_id, p.label, p.metric, p.year, p.scope, p.kind, p.target, p.display_unit,"
+	"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.metric, p.year, "
+	"p.scope, p.kind, p.target, p.display_unit,"
 	" p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct, p.projected,"
 	" p.required_daily, p.sites_reporting, p.sites_stale, p.status, p.plan_text,"
 	" p.tolerance_pct, to_char($1::timestamptz AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI'),"
@@ -67,21 +69,53 @@ static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i)
 	snprintf(buf, len, "%.*f %s", decimals, d, unit);
 }
 
-static const char *kind_text(const char *kind)
+static const char *kind_text(et_lang_t lang, const char *kind)
 {
+	bool zh = lang == ET_LANG_ZH_CN;
 	if (strcmp(kind, "at_least") == 0)
-		return "at least";
+		return zh ? "不低于" : "at least";
 	if (strcmp(kind, "reduce_by_pct") == 0)
-		return "reduce by";
-	return "about";
+		return zh ? "下降" : "reduce by";
+	return zh ? "约" : "about";
 }
 
-static int print_table(PGconn *conn, PGresult *r, const char *at)
+/* printf's widths count bytes: pads s to `cols` terminal columns, a CJK
+ * character (3 bytes in UTF-8) taking two. */
+static void put_col(const char *s, int cols, bool right)
 {
-	printf("Targets at %s (%s): %.1f %% of %s elapsed\n\n", PQgetvalue(r, 0, S_AT),
-	       PQgetvalue(r, 0, S_TZ), num(r, 0, S_ELAPSED), PQgetvalue(r, 0, S_YEAR));
-	printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s\n", "target", "kind", "plan",
-	       "expected", "actual", "drift", "projected", "status", "sites (stale)");
+	int w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			w += *p >= 0xE0 ? 2 : 1;
+	if (right)
+		printf("%*s%s ", w < cols ? cols - w : 0, "", s);
+	else
+		printf("%s%*s ", s, w < cols ? cols - w : 0, "");
+}
+
+static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang)
+{
+	bool zh = lang == ET_LANG_ZH_CN;
+	if (zh)
+		printf("目标进度 %s（%s）：%s 年时间已过 %.1f %%\n\n", PQgetvalue(r, 0, S_AT),
+		       PQgetvalue(r, 0, S_TZ), PQgetvalue(r, 0, S_YEAR), num(r, 0, S_ELAPSED));
+	else
+		printf("Targets at %s (%s): %.1f %% of %s elapsed\n\n", PQgetvalue(r, 0, S_AT),
+		       PQgetvalue(r, 0, S_TZ), num(r, 0, S_ELAPSED), PQgetvalue(r, 0, S_YEAR));
+	if (zh) {
+		put_col("目标", 30, false);
+		put_col("类型", 9, false);
+		put_col("规划", 12, true);
+		put_col("序时应完成", 12, true);
+		put_col("实际", 12, true);
+		put_col("偏差", 8, true);
+		put_col("全年预计", 12, true);
+		put_col("状态", 17, false);
+		printf("站点（中断）\n");
+	} else {
+		printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s\n", "target", "kind", "plan",
+		       "expected", "actual", "drift", "projected", "status", "sites (stale)");
+	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
 		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i);
@@ -96,10 +130,29 @@ static int print_table(PGconn *conn, PGresult *r, const char *at)
 		const char *scope = PQgetvalue(r, i, S_SCOPE);
 		if (strcmp(scope, "city") == 0)
 			snprintf(label, sizeof(label), "%s", PQgetvalue(r, i, S_LABEL));
+		else if (zh)
+			snprintf(label, sizeof(label), "%s [%s]", PQgetvalue(r, i, S_LABEL),
+				 scope + strcspn(scope, ":") +
+					 (scope[strcspn(scope, ":")] ? 1 : 0));
 		else
 			snprintf(label, sizeof(label), "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
+		if (zh) {
+			char key[64];
+			snprintf(key, sizeof(key), "status.%s", PQgetvalue(r, i, S_STATUS));
+			put_col(label, 30, false);
+			put_col(kind_text(lang, PQgetvalue(r, i, S_KIND)), 9, false);
+			put_col(plan, 12, true);
+			put_col(exp_s, 12, true);
+			put_col(act, 12, true);
+			put_col(drift, 8, true);
+			put_col(proj, 12, true);
+			put_col(et_tr(lang, key), 17, false);
+			printf("%s（%s）\n", PQgetvalue(r, i, S_REPORTING),
+			       PQgetvalue(r, i, S_STALE));
+			continue;
+		}
 		printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s (%s)\n", label,
-		       kind_text(PQgetvalue(r, i, S_KIND)), plan, exp_s, act, drift, proj,
+		       kind_text(lang, PQgetvalue(r, i, S_KIND)), plan, exp_s, act, drift, proj,
 		       PQgetvalue(r, i, S_STATUS), PQgetvalue(r, i, S_REPORTING),
 		       PQgetvalue(r, i, S_STALE));
 	}
@@ -122,13 +175,28 @@ static int print_table(PGconn *conn, PGresult *r, const char *at)
 			return -1;
 		}
 		if (PQntuples(s) > 0) {
-			printf("\n%s %s: the sites furthest behind their own share\n",
-			       PQgetvalue(r, i, S_LABEL), st);
+			char key[64];
+			snprintf(key, sizeof(key), "status.%s", st);
+			if (zh)
+				printf("\n%s：%s，落后于自身份额最多的站点\n",
+				       PQgetvalue(r, i, S_LABEL), et_tr(lang, key));
+			else
+				printf("\n%s %s: the sites furthest behind their own share\n",
+				       PQgetvalue(r, i, S_LABEL), st);
 			for (int k = 0; k < PQntuples(s); k++) {
 				char a[32], e[32], g[32];
 				fmt_value(a, sizeof(a), num(s, k, 2), r, i);
 				fmt_value(e, sizeof(e), num(s, k, 3), r, i);
 				fmt_value(g, sizeof(g), num(s, k, 4), r, i);
+				if (zh) {
+					printf("  ");
+					put_col(PQgetvalue(s, k, 0), 20, false);
+					put_col(PQgetvalue(s, k, 1), 10, false);
+					printf("实际 %12s  应完成 %12s  差距 %12s%s\n", a, e, g,
+					       PQgetvalue(s, k, 5)[0] == 't' ? "  （数据中断）"
+									     : "");
+					continue;
+				}
 				printf("  %-20s %-10s actual %12s  expected %12s  gap %12s%s\n",
 				       PQgetvalue(s, k, 0), PQgetvalue(s, k, 1), a, e, g,
 				       PQgetvalue(s, k, 5)[0] == 't' ? "  (stale)" : "");
@@ -275,6 +343,7 @@ int status_main(int argc, char **argv)
 	const char *tzp[1] = {cfg.tz};
 	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
 				   NULL, NULL, 0);
+	et_lang_t lang = et_lang_or_en(cfg.language);
 	et_config_free(&cfg);
 	int rc = 1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -284,15 +353,17 @@ int status_main(int argc, char **argv)
 		return 1;
 	}
 	PQclear(r);
-	const char *p[1] = {at};
-	r = PQexecParams(conn, progress_sql, 1, NULL, p, NULL, NULL, 0);
+	const char *p[2] = {at, et_lang_tag(lang)};
+	r = PQexecParams(conn, progress_sql, 2, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
-		printf("no targets for the year of %s\n", at);
+		printf(lang == ET_LANG_ZH_CN ? "%s 所在年度没有目标\n"
+					     : "no targets for the year of %s\n",
+		       at);
 		rc = 0;
 	} else {
-		rc = (json ? print_json(r) : print_table(conn, r, at)) ? 1 : 0;
+		rc = (json ? print_json(r) : print_table(conn, r, at, lang)) ? 1 : 0;
 	}
 	PQclear(r);
 	if (rc == 0 && !json)

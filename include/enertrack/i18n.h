@@ -27,4 +27,11 @@ et_lang_t et_lang_or_en(const char *s);
  * lib/i18n.c lists them all). */
 const char *et_tr(et_lang_t lang, const char *key);
 
+/* A target's scope for people, into out (len bytes, NUL-terminated,
+ * truncated at a character boundary): "city" is "city" / "全市",
+ * "county:襄垣" is "襄垣", "site:xy-01" is "xy-01"; anything else as it is
+ * (NULL: ""). */
+#include <stddef.h>
+void et_scope_text(et_lang_t lang, const char *scope, char *out, size_t len);
+
 #endif

@@ -34,7 +34,7 @@ st, ct, _, body = ask(c, "HEAD", "/healthz")
 if (st, body) != (200, ""):
     fail("HEAD /healthz: %r %r" % (st, body))
 st, ct, _, body = ask(c, "GET", "/nothing")
-if (st, ct, body) != (404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n"):
+if (st, ct, body) != (404, "text/plain; charset=utf-8", "not found: try /metrics, /healthz, /, /targets.json, /chart/ or /gap/\n"):
     fail("GET /nothing: %r %r %r" % (st, ct, body))
 st, ct, allow, body = ask(c, "POST", "/healthz")
 if (st, body, allow) != (405, "GET only\n", "GET, HEAD"):

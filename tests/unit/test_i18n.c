@@ -56,11 +56,32 @@ static void test_catalogue(void **state)
 	assert_string_equal(et_tr(ET_LANG_EN, NULL), "");
 }
 
+static void test_scope(void **state)
+{
+	(void)state;
+	char b[16];
+	et_scope_text(ET_LANG_ZH_CN, "city", b, sizeof(b));
+	assert_string_equal(b, "全市");
+	et_scope_text(ET_LANG_EN, "city", b, sizeof(b));
+	assert_string_equal(b, "city");
+	et_scope_text(ET_LANG_EN, "county:襄垣", b, sizeof(b));
+	assert_string_equal(b, "襄垣");
+	et_scope_text(ET_LANG_EN, "site:xy-01", b, sizeof(b));
+	assert_string_equal(b, "xy-01");
+	et_scope_text(ET_LANG_EN, NULL, b, sizeof(b));
+	assert_string_equal(b, "");
+	/* cut at a character: 襄垣襄垣襄垣 is 18 bytes; 7 bytes hold two characters */
+	char s7[7];
+	et_scope_text(ET_LANG_EN, "county:襄垣襄垣襄垣", s7, sizeof(s7));
+	assert_string_equal(s7, "襄垣");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_scope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

