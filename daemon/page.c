@@ -467,7 +467,7 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 			put(&o, "<tr><td>");
 			put_esc(&o, PQgetvalue(si, i, 0));
 			putf(&o, " %s ", PQgetvalue(si, i, 1));
-			scope_text(lang, PQgetvalue(si, i, 2), a, sizeof(a));
+			et_scope_text(lang, PQgetvalue(si, i, 2), a, sizeof(a));
 			put_esc(&o, a);
 			putf(&o, "</td><td>%s ", on ? "" : zh ? "已结束" : "ended");
 			if (ack)
