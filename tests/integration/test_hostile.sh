@@ -76,7 +76,9 @@ for h in ("subject", "to", "from", "content-type", "message-id"):
     assert names.count(h) == 1, (h, names)
 assert msg.get_content_type() == "multipart/alternative", msg.get_content_type()
 parts = [p.get_content_type() for p in msg.iter_parts()]
-assert parts == ["text/plain", "text/html"], parts
+assert parts == ["text/plain", "multipart/related"], parts   # the HTML with its chart
+related = [p.get_content_type() for p in list(msg.iter_parts())[1].iter_parts()]
+assert related == ["text/html", "image/png"], related
 assert "\r" not in str(msg["Subject"]) and "\n" not in str(msg["Subject"]), repr(msg["Subject"])
 html = msg.get_body(("html",)).get_content()
 assert "<script>" not in html, "unescaped HTML"
