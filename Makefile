@@ -10,8 +10,6 @@ CC ?= gcc
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-# fontconfig's process-wide caches (the charts' fonts) are not leaks of ours
-export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 else
 BUILD ?= build
 SANFLAGS :=

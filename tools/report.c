@@ -640,5 +640,6 @@ out:
 	PQclear(r);
 	PQfinish(rp.conn);
 	et_config_free(&cfg);
+	et_chart_cleanup(); /* the charts' font caches */
 	return rc;
 }
