@@ -73,26 +73,35 @@ PGconn *tool_connect_to(const et_config_t *cfg, const char *conninfo)
 	return conn;
 }
 
+/* The newest migration this build reads and writes (sql/NNN_*.sql): the
+ * tools refuse an older schema rather than fail on a missing relation. */
+#define SCHEMA_LATEST 13
+
 int tool_check_schema(PGconn *conn, const char *config)
 {
-	/* one object from 002 and one each from 006 and 012: never migrated,
-	 * or not since */
 	PGresult *r = PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
-				   " IS NOT NULL, to_regclass('target_setting_stored') IS NOT NULL"
-				   " AND to_regprocedure('metric_label(text, text)') IS NOT NULL");
+				   " IS NOT NULL AND to_regclass('schema_migration') IS NOT NULL");
 	int rc = -1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("cannot read the schema: %s", PQresultErrorMessage(r));
-	else if (PQgetvalue(r, 0, 0)[0] != 't')
+	} else if (PQgetvalue(r, 0, 0)[0] != 't') {
 		log_error("the database has no enertrack schema (it was never migrated): run "
 			  "enertrack migrate -c %s",
 			  config);
-	else if (PQgetvalue(r, 0, 1)[0] != 't')
-		log_error("the database's schema is older than this enertrack (006_settings.sql or "
-			  "012_presentation.sql is not applied): run enertrack migrate -c %s",
-			  config);
-	else
-		rc = 0;
+	} else {
+		PQclear(r);
+		r = PQexec(conn, "SELECT coalesce(max(version), -1) FROM schema_migration");
+		int latest = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			log_error("cannot read schema_migration: %s", PQresultErrorMessage(r));
+		else if (latest < SCHEMA_LATEST)
+			log_error(
+				"the database's schema is older than this enertrack (migrations up "
+				"to %03d applied, %03d needed): run enertrack migrate -c %s",
+				latest, SCHEMA_LATEST, config);
+		else
+			rc = 0;
+	}
 	PQclear(r);
 	return rc;
 }

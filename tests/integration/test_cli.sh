@@ -96,6 +96,20 @@ rc=0
 [ "$rc" = 1 ] && [ "$(wc -l <"$T/err.txt")" = 1 ] && grep -q "older than this enertrack.*run enertrack migrate" "$T/err.txt" ||
 	fail "status on a schema without 006 exited $rc: $(cat "$T/err.txt")"
 
+# and on one without only the newest migration (the tools must know it)
+psql "$(echo "$PGCONN" | sed 's/dbname=enertrack/dbname=postgres/')" -XAtqc "CREATE DATABASE prev" >/dev/null
+sed "s/dbname=enertrack/dbname=prev/" "$T/enertrack.conf" >"$T/prev.conf"
+mkdir -p "$T/sql-prev"
+cp "$REPO"/sql/[0-9]*.sql "$T/sql-prev/"
+rm "$T/sql-prev/$(cd "$REPO/sql" && ls [0-9]*.sql | tail -1)"
+"$BIN/enertrack" migrate -c "$T/prev.conf" --sql-dir "$T/sql-prev" >/dev/null || fail "migrate to the one before the newest"
+for cmd in status evaluate; do
+	rc=0
+	"$BIN/enertrack" $cmd -c "$T/prev.conf" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+	[ "$rc" = 1 ] && grep -q "older than this enertrack.*run enertrack migrate" "$T/err.txt" ||
+		fail "$cmd on a schema without the newest migration exited $rc: $(cat "$T/err.txt")"
+done
+
 # ---- evaluate: a step that goes nowhere, a span that ends before it starts
 # evaluate_usage TEXT ARGS...: exits 2 and says TEXT
 evaluate_usage() {
