@@ -31,7 +31,7 @@ FUZZ_LIB_statcsv := lib/statcsv.c lib/textenc.c lib/units.c lib/utf8.c lib/buf.c
 # the payload code protoc-c generates into $(BUILD)/gen (see the Makefile)
 FUZZ_LIB_sparkplug := lib/sparkplug.c lib/utf8.c lib/copyenc.c lib/buf.c lib/rfc3339.c \
 	lib/decode.c lib/units.c $(BUILD)/gen/sparkplug_b.pb-c.c
-FUZZ_LIB_config := lib/config.c lib/hostport.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
+FUZZ_LIB_config := lib/config.c lib/hostport.c lib/i18n.c lib/buf.c lib/decode.c lib/rfc3339.c lib/units.c lib/utf8.c
 
 # -max_len per target: a message a little over the unit tests' limits, a
 # timestamp, a unit, a few COPY lines, a file with a line over 4094 bytes.
