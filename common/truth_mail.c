@@ -5,6 +5,7 @@
  * records it in truth_alert, in the evaluation's transaction, so that a
  * project is mailed once and a county once each time its gap opens. */
 #include "common/truth_mail.h"
+#include "enertrack/i18n.h"
 
 #include <errno.h>
 #include <math.h>
@@ -141,10 +142,12 @@ static int milestones(PGconn *conn, const et_eval_cfg_t *c, const char *at, int 
 {
 	char grace[16];
 	snprintf(grace, sizeof(grace), "%d", c->milestone_grace_days);
-	const char *p[2] = {at, grace};
+	bool zh = et_lang_or_en(c->language) == ET_LANG_ZH_CN;
+	const char *p[3] = {at, grace, et_lang_tag(et_lang_or_en(c->language))};
 	PGresult *r = PQexecParams(
 		conn,
-		"SELECT m.milestone_id, me.label, t.year, t.scope, m.name, m.site_id, m.due,"
+		"SELECT m.milestone_id, coalesce(metric_label(me.name, $3), me.label), t.year, "
+		"t.scope, m.name, m.site_id, m.due,"
 		"  m.value, m.commissioned, m.planned_to_here, m.days_late, me.display_unit,"
 		"  me.display_div, extract(epoch FROM $1::timestamptz)"
 		" FROM target t JOIN metric me ON me.name = t.metric,"
@@ -155,7 +158,7 @@ static int milestones(PGconn *conn, const et_eval_cfg_t *c, const char *at, int 
 		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a"
 		"                   WHERE a.kind = 'milestone' AND a.key = m.milestone_id::text)"
 		" ORDER BY m.due, m.milestone_id",
-		2, NULL, p, NULL, NULL, 0);
+		3, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return pq_fail(r, err, errlen);
 	int rc = 0;
@@ -166,26 +169,53 @@ static int milestones(PGconn *conn, const et_eval_cfg_t *c, const char *at, int 
 		const char *unit = PQgetvalue(r, i, M_DUNIT);
 		const char *scope = PQgetvalue(r, i, M_SCOPE);
 		char subject[512], body[2048], detail[512];
-		snprintf(subject, sizeof(subject),
-			 "[enertrack] %s %s: %s is %s days overdue (due %s, %.1f %s)",
-			 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
-			 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
-		snprintf(body, sizeof(body),
-			 "%s %s%s%s: a project is late.\n\n"
-			 "Project:       %s\n"
-			 "Site:          %s\n"
-			 "Due:           %s (%s days ago; mailed after %d days of grace)\n"
-			 "Size:          %.1f %s\n"
-			 "Commissioned:  %.1f %s at the site this year, %.1f %s planned by now\n\n"
-			 "This mail goes once for this project. `enertrack status` lists every\n"
-			 "late project with its due date.\n",
-			 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-			 strcmp(scope, "city") ? " " : "", strcmp(scope, "city") ? scope : "",
-			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_SITE),
-			 PQgetvalue(r, i, M_DUE), PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
-			 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
-			 num(r, i, M_PLANNED) / div, unit);
+		if (zh) {
+			snprintf(subject, sizeof(subject),
+				 "[enertrack] %s %s：项目 %s 已逾期 %s 天（应于 %s 投运，%.1f %s）",
+				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+				 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
+				 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
+			snprintf(body, sizeof(body),
+				 "%s %s%s%s：有项目逾期。\n\n"
+				 "项目:     %s\n"
+				 "站点:     %s\n"
+				 "应投运:   %s（已逾期 %s 天；宽限 %d 天后发信）\n"
+				 "规模:     %.1f %s\n"
+				 "已投运:   本站今年 %.1f %s，按计划此时应为 %.1f %s\n\n"
+				 "每个项目只发一次此邮件。`enertrack status` "
+				 "列出所有逾期项目及其应投运日期。\n",
+				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+				 strcmp(scope, "city") ? " " : "",
+				 strcmp(scope, "city") ? scope : "", PQgetvalue(r, i, M_NAME),
+				 PQgetvalue(r, i, M_SITE), PQgetvalue(r, i, M_DUE),
+				 PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
+				 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
+				 num(r, i, M_PLANNED) / div, unit);
+		} else {
+			snprintf(subject, sizeof(subject),
+				 "[enertrack] %s %s: %s is %s days overdue (due %s, %.1f %s)",
+				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+				 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
+				 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
+			snprintf(body, sizeof(body),
+				 "%s %s%s%s: a project is late.\n\n"
+				 "Project:       %s\n"
+				 "Site:          %s\n"
+				 "Due:           %s (%s days ago; mailed after %d days of grace)\n"
+				 "Size:          %.1f %s\n"
+				 "Commissioned:  %.1f %s at the site this year, %.1f %s planned by "
+				 "now\n\n"
+				 "This mail goes once for this project. `enertrack status` lists "
+				 "every\n"
+				 "late project with its due date.\n",
+				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+				 strcmp(scope, "city") ? " " : "",
+				 strcmp(scope, "city") ? scope : "", PQgetvalue(r, i, M_NAME),
+				 PQgetvalue(r, i, M_SITE), PQgetvalue(r, i, M_DUE),
+				 PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
+				 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
+				 num(r, i, M_PLANNED) / div, unit);
+		}
 		snprintf(detail, sizeof(detail), "%s due %s (%.1f %s) is %s days overdue",
 			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_DUE),
 			 num(r, i, M_VALUE) / div, unit, PQgetvalue(r, i, M_LATE));
@@ -215,17 +245,19 @@ enum {
 static int reconcile(PGconn *conn, const et_eval_cfg_t *c, const char *at, int *ret_mails,
 		     char *err, size_t errlen)
 {
-	const char *p[1] = {at};
+	bool zh = et_lang_or_en(c->language) == ET_LANG_ZH_CN;
+	const char *p[2] = {at, et_lang_tag(et_lang_or_en(c->language))};
 	PGresult *r = PQexecParams(
 		conn,
-		"SELECT x.scope, x.metric, me.label, x.period, x.source, x.telemetry, x.official,"
+		"SELECT x.scope, x.metric, coalesce(metric_label(me.name, $2), me.label), "
+		"x.period, x.source, x.telemetry, x.official,"
 		"  x.gap_pct, me.display_unit, me.display_div, coalesce(a.firing, false),"
 		"  extract(epoch FROM $1::timestamptz)"
 		" FROM reconcile_latest($1::timestamptz) x JOIN metric me ON me.name = x.metric"
 		" LEFT JOIN truth_alert a ON a.kind = 'reconcile' AND a.key = x.scope || '|' || "
 		"x.metric"
 		" ORDER BY x.scope, x.metric",
-		1, NULL, p, NULL, NULL, 0);
+		2, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return pq_fail(r, err, errlen);
 	int rc = 0;
@@ -243,23 +275,45 @@ static int reconcile(PGconn *conn, const et_eval_cfg_t *c, const char *at, int *
 		char key[256], subject[512], body[2048], detail[512];
 		snprintf(key, sizeof(key), "%s|%s", PQgetvalue(r, i, R_SCOPE),
 			 PQgetvalue(r, i, R_METRIC));
-		snprintf(subject, sizeof(subject),
-			 "[enertrack] %s: %s telemetry %.1f%% %s the statistics (%s)", county,
-			 PQgetvalue(r, i, R_LABEL), fabs(gap), gap < 0 ? "below" : "above",
-			 PQgetvalue(r, i, R_PERIOD));
-		snprintf(body, sizeof(body),
-			 "The telemetry of %s does not add up to its official statistics.\n\n"
-			 "Metric:        %s\n"
-			 "Month:         %s\n"
-			 "Telemetry:     %.2f %s\n"
-			 "Statistics:    %.2f %s (%s)\n"
-			 "Gap:           %+.1f %% (mails above %.1f %%)\n\n"
-			 "A meter or a publisher is wrong: check the county's sites first.\n"
-			 "Targets count the official figure for closed months; the view\n"
-			 "telemetry_vs_statistics shows every month.\n",
-			 county, PQgetvalue(r, i, R_LABEL), PQgetvalue(r, i, R_PERIOD),
-			 num(r, i, R_TEL) / div, unit, num(r, i, R_OFF) / div, unit,
-			 PQgetvalue(r, i, R_SOURCE), gap, c->reconcile_pct);
+		if (zh) {
+			snprintf(subject, sizeof(subject),
+				 "[enertrack] %s：%s 遥测值%s统计数据 %.1f%%（%s）", county,
+				 PQgetvalue(r, i, R_LABEL), gap < 0 ? "低于" : "高于", fabs(gap),
+				 PQgetvalue(r, i, R_PERIOD));
+			snprintf(body, sizeof(body),
+				 "%s 的遥测合计与官方统计数据不符。\n\n"
+				 "指标:     %s\n"
+				 "月份:     %s\n"
+				 "遥测:     %.2f %s\n"
+				 "统计:     %.2f %s（%s）\n"
+				 "差距:     %+.1f %%（超过 %.1f %% 时发信）\n\n"
+				 "有电表或上报方出错：请先检查该县的站点。\n"
+				 "已结束的月份以官方数据计入目标；视图 telemetry_vs_statistics "
+				 "列出每个月。\n",
+				 county, PQgetvalue(r, i, R_LABEL), PQgetvalue(r, i, R_PERIOD),
+				 num(r, i, R_TEL) / div, unit, num(r, i, R_OFF) / div, unit,
+				 PQgetvalue(r, i, R_SOURCE), gap, c->reconcile_pct);
+		} else {
+			snprintf(subject, sizeof(subject),
+				 "[enertrack] %s: %s telemetry %.1f%% %s the statistics (%s)",
+				 county, PQgetvalue(r, i, R_LABEL), fabs(gap),
+				 gap < 0 ? "below" : "above", PQgetvalue(r, i, R_PERIOD));
+			snprintf(
+				body, sizeof(body),
+				"The telemetry of %s does not add up to its official "
+				"statistics.\n\n"
+				"Metric:        %s\n"
+				"Month:         %s\n"
+				"Telemetry:     %.2f %s\n"
+				"Statistics:    %.2f %s (%s)\n"
+				"Gap:           %+.1f %% (mails above %.1f %%)\n\n"
+				"A meter or a publisher is wrong: check the county's sites first.\n"
+				"Targets count the official figure for closed months; the view\n"
+				"telemetry_vs_statistics shows every month.\n",
+				county, PQgetvalue(r, i, R_LABEL), PQgetvalue(r, i, R_PERIOD),
+				num(r, i, R_TEL) / div, unit, num(r, i, R_OFF) / div, unit,
+				PQgetvalue(r, i, R_SOURCE), gap, c->reconcile_pct);
+		}
 		snprintf(detail, sizeof(detail), "%s %s %s: telemetry %+.1f %% against %s", county,
 			 PQgetvalue(r, i, R_METRIC), PQgetvalue(r, i, R_PERIOD), gap,
 			 PQgetvalue(r, i, R_SOURCE));

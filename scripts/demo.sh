@@ -156,7 +156,7 @@ LEFT JOIN truth_alert a ON a.outbox_id = o.id
 ORDER BY o.id;
 SQL
 if [ -f "$T/mail/000000.eml" ]; then
-	echo "   first mail, $T/mail/000000.eml (its chart inline beside the text):"
+	echo "   first mail, $T/mail/000000.eml:"
 	$PY - "$T/mail/000000.eml" <<'PY'
 import email, sys
 from email import policy

@@ -1026,8 +1026,8 @@ static double belt_wrap(double x)
 static int belt_emit(struct sim *s, struct out *o, struct belt *b, int64_t ts)
 {
 	struct site *m = &s->sites[b->site];
-	if (b->last >= 0)
-		b->cum += mine_output(s, m, ts - s->interval, ts);
+	double shift = b->last >= 0 ? mine_output(s, m, ts - s->interval, ts) : 0;
+	b->cum += shift;
 	bool replaced = b == &s->belts[BELT_REPLACED];
 	int64_t at = belt_replaced_at(s);
 	double total = !replaced ? belt_wrap(b->base + b->cum)
@@ -1064,6 +1064,14 @@ static int belt_emit(struct sim *s, struct out *o, struct belt *b, int64_t ts)
 	if (yi >= 0 && yi < s->years) {
 		s->tot[yi].sum[M_RAW_COAL] += delta;
 		b->counted[yi] += delta;
+		/* the statistics count what the mine produced, as for every mine */
+		int ty, tm, td;
+		civil_from_days(floor_div(ts, DAY), &ty, &tm, &td);
+		int mi = yi * 12 + tm - 1;
+		s->stat_city[M_RAW_COAL][mi] += shift;
+		for (int p = 0; p < P_COUNT; p++)
+			if (m->county == places[p].name)
+				s->stat_county[p][mi] += shift;
 	}
 	return 0;
 }
