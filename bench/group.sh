@@ -76,7 +76,7 @@ received() {
 
 RESULTS=""
 for k in 1 2 3; do
-	q "TRUNCATE reading, reading_hourly, reading_correction, site" >/dev/null
+	q "TRUNCATE reading, reading_hourly, reading_correction, site CASCADE" >/dev/null
 	# the sessions and the group's subscription, then the members go (no clean stop:
 	# a clean stop would unsubscribe)
 	pids=""

@@ -297,7 +297,7 @@ say "1. drain: a bare COPY of the same $N rows"
 COLS="site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at"
 psql "$PGCONN" -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT $COLS FROM reading) TO '$T/rows.copy'" ||
 	fail "cannot save the rows"
-q "TRUNCATE reading, reading_hourly, reading_correction, site; CHECKPOINT" >/dev/null
+q "TRUNCATE reading, reading_hourly, reading_correction, site CASCADE; CHECKPOINT" >/dev/null
 svc0=$(svc_snap)
 t0=$(now)
 psql "$PGCONN" -X -q -v ON_ERROR_STOP=1 -c "\\copy reading ($COLS) FROM '$T/rows.copy'" ||
@@ -311,7 +311,7 @@ rm -f "$T/rows.copy"
 
 # The Node.js bridge drains its copy of the backlog into an empty `reading`.
 say "1. drain: the Node.js mqtt + pg bridge"
-q "TRUNCATE reading, reading_hourly, reading_correction, site; CHECKPOINT" >/dev/null
+q "TRUNCATE reading, reading_hourly, reading_correction, site CASCADE; CHECKPOINT" >/dev/null
 svc0=$(svc_snap)
 t0=$(now)
 start_bridge
