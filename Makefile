@@ -132,8 +132,10 @@ san-check: deps
 	$(MAKE) SAN=1 all unit
 	ET_SAN=1 $(MAKE) SAN=1 integration
 
+# one test at a time: under valgrind the daemon runs 20-50 times slower, and
+# the tests' waits are sized for one such daemon on the machine
 valgrind-check: deps all
-	ET_VALGRIND=1 ./tests/integration/run.sh $(BUILD)
+	ET_VALGRIND=1 JOBS=$${JOBS:-1} ./tests/integration/run.sh $(BUILD)
 
 demo: deps
 	$(MAKE) all
