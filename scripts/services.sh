@@ -19,6 +19,9 @@ fi
 chmod 755 "$T"
 PIDS=""
 PG_DATA=""
+# waits for data to flow scale by this under valgrind (a daemon 20-50 times slower)
+WAIT_SCALE=1
+[ -n "${ET_VALGRIND:-}" ] && WAIT_SCALE=5
 : "${TEST_NAME:=$(basename "$0" .sh)}"
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }

@@ -26,7 +26,7 @@ start_daemon
 $PY "$REPO/tests/integration/gen_readings.py" --sites 30 --per-site 1000 --prefix df \
 	--expect "$T/expect.tsv" >"$T/msgs.txt"
 publish <"$T/msgs.txt" 2>"$T/pub.log" || { cleanup_mount; fail "publish failed: $(tail -2 "$T/pub.log")"; }
-wait_until 30 grep -q "spool: cannot append to .*No space left on device" "$T/daemon.log" || {
+wait_until $((30 * WAIT_SCALE)) grep -q "spool: cannot append to .*No space left on device" "$T/daemon.log" || {
 	cleanup_mount
 	fail "the full disk was not noticed: $(df -h "$T/small" | tail -1)"
 }

@@ -63,8 +63,8 @@ grid() { # grid SITE: readings of SITE on the 100 ms grid (births are at -50 ms)
 
 # ---- 2. births, 5 000 DDATA, SIGKILL: the broker sends the NDEATH
 edge "$T/e1" 1 0 5000
-wait_until 60 test -e "$T/e1/done" || fail "edge node 1 did not finish: $(tail -3 "$T/e1/edge.log")"
-wait_until 30 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id IN ('sp-mine-a', 'sp-plant-b')\") -ge 5000 ]" ||
+wait_until $((60 * WAIT_SCALE)) test -e "$T/e1/done" || fail "edge node 1 did not finish: $(tail -3 "$T/e1/edge.log")"
+wait_until $((30 * WAIT_SCALE)) sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id IN ('sp-mine-a', 'sp-plant-b')\") -ge 5000 ]" ||
 	fail "phase 1: $(grid sp-mine-a) + $(grid sp-plant-b) readings of 5000"
 stale() {
 	q "SELECT s.stale FROM target t, target_site_stats(t, now()) s
@@ -97,9 +97,9 @@ log "SIGKILL of enertrackd at i=7000; state: $(state)"
 start_daemon
 grep -q "births restored" "$T/daemon.log" || fail "the births were not restored after the SIGKILL"
 touch "$T/e2/go"
-wait_until 60 test -e "$T/e2/done" || fail "edge node 2 did not finish: $(tail -3 "$T/e2/edge.log")"
+wait_until $((60 * WAIT_SCALE)) test -e "$T/e2/done" || fail "edge node 2 did not finish: $(tail -3 "$T/e2/edge.log")"
 wait_until 20 grep -q rebirth "$T/e2/ncmd" || fail "no rebirth request after the seq gap"
-wait_until 30 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id IN ('sp-mine-a', 'sp-plant-b') AND extract(milliseconds FROM ts)::int % 100 = 0\") -ge 10000 ]" ||
+wait_until $((30 * WAIT_SCALE)) sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id IN ('sp-mine-a', 'sp-plant-b') AND extract(milliseconds FROM ts)::int % 100 = 0\") -ge 10000 ]" ||
 	fail "phase 2: $(grid sp-mine-a) + $(grid sp-plant-b) readings of 10000"
 sleep 0.5 # anything extra would have arrived by now
 
