@@ -68,7 +68,7 @@ sample
 log "PostgreSQL down for $(($(date +%s) - DOWN)) s; spool $(metric enertrack_spool_bytes) bytes"
 pg_start
 UP=$(date +%s)
-wait_until 60 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge 60000 ]" ||
+wait_until $((60 * WAIT_SCALE)) sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge 60000 ]" ||
 	fail "the backlog did not drain: $(rows) rows"
 DRAIN=$(($(date +%s) - UP))
 log "backlog drained within ${DRAIN} s of PostgreSQL's return"
@@ -83,7 +83,7 @@ PIDS="$PIDS $MQPID"
 wait_until 10 sh -c "ss -ltn | grep -q '127.0.0.1:$MQ_OLD '" || fail "mosquitto did not restart"
 wait_until 60 grep -q "mqtt: reconnected" "$T/daemon.log" || fail "no reconnect to the broker"
 pub 04
-wait_until 60 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge 100000 ]" ||
+wait_until $((60 * WAIT_SCALE)) sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge 100000 ]" ||
 	fail "have $(rows) of 100000 rows"
 sample
 sleep 1
