@@ -169,53 +169,38 @@ static int milestones(PGconn *conn, const et_eval_cfg_t *c, const char *at, int 
 		const char *unit = PQgetvalue(r, i, M_DUNIT);
 		const char *scope = PQgetvalue(r, i, M_SCOPE);
 		char subject[512], body[2048], detail[512];
-		if (zh) {
-			snprintf(subject, sizeof(subject),
-				 "[enertrack] %s %s：项目 %s 已逾期 %s 天（应于 %s 投运，%.1f %s）",
-				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-				 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
-				 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
-			snprintf(body, sizeof(body),
-				 "%s %s%s%s：有项目逾期。\n\n"
-				 "项目:     %s\n"
-				 "站点:     %s\n"
-				 "应投运:   %s（已逾期 %s 天；宽限 %d 天后发信）\n"
-				 "规模:     %.1f %s\n"
-				 "已投运:   本站今年 %.1f %s，按计划此时应为 %.1f %s\n\n"
-				 "每个项目只发一次此邮件。`enertrack status` "
-				 "列出所有逾期项目及其应投运日期。\n",
-				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-				 strcmp(scope, "city") ? " " : "",
-				 strcmp(scope, "city") ? scope : "", PQgetvalue(r, i, M_NAME),
-				 PQgetvalue(r, i, M_SITE), PQgetvalue(r, i, M_DUE),
-				 PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
-				 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
-				 num(r, i, M_PLANNED) / div, unit);
-		} else {
-			snprintf(subject, sizeof(subject),
-				 "[enertrack] %s %s: %s is %s days overdue (due %s, %.1f %s)",
-				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-				 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
-				 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
-			snprintf(body, sizeof(body),
-				 "%s %s%s%s: a project is late.\n\n"
-				 "Project:       %s\n"
-				 "Site:          %s\n"
-				 "Due:           %s (%s days ago; mailed after %d days of grace)\n"
-				 "Size:          %.1f %s\n"
-				 "Commissioned:  %.1f %s at the site this year, %.1f %s planned by "
-				 "now\n\n"
-				 "This mail goes once for this project. `enertrack status` lists "
-				 "every\n"
-				 "late project with its due date.\n",
-				 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
-				 strcmp(scope, "city") ? " " : "",
-				 strcmp(scope, "city") ? scope : "", PQgetvalue(r, i, M_NAME),
-				 PQgetvalue(r, i, M_SITE), PQgetvalue(r, i, M_DUE),
-				 PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
-				 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
-				 num(r, i, M_PLANNED) / div, unit);
-		}
+		/* the same arguments in either language: only the wording differs */
+		snprintf(subject, sizeof(subject),
+			 zh ? "[enertrack] %s %s：项目 %s 已逾期 %s 天（应于 %s 投运，%.1f %s）"
+			    : "[enertrack] %s %s: %s is %s days overdue (due %s, %.1f %s)",
+			 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_LATE),
+			 PQgetvalue(r, i, M_DUE), num(r, i, M_VALUE) / div, unit);
+		snprintf(body, sizeof(body),
+			 zh ? "%s %s%s%s：有项目逾期。\n\n"
+			      "项目:     %s\n"
+			      "站点:     %s\n"
+			      "应投运:   %s（已逾期 %s 天；宽限 %d 天后发信）\n"
+			      "规模:     %.1f %s\n"
+			      "已投运:   本站今年 %.1f %s，按计划此时应为 %.1f %s\n\n"
+			      "每个项目只发一次此邮件。`enertrack status` "
+			      "列出所有逾期项目及其应投运日期。\n"
+			    : "%s %s%s%s: a project is late.\n\n"
+			      "Project:       %s\n"
+			      "Site:          %s\n"
+			      "Due:           %s (%s days ago; mailed after %d days of grace)\n"
+			      "Size:          %.1f %s\n"
+			      "Commissioned:  %.1f %s at the site this year, %.1f %s planned by "
+			      "now\n\n"
+			      "This mail goes once for this project. `enertrack status` lists "
+			      "every\n"
+			      "late project with its due date.\n",
+			 PQgetvalue(r, i, M_LABEL), PQgetvalue(r, i, M_YEAR),
+			 strcmp(scope, "city") ? " " : "", strcmp(scope, "city") ? scope : "",
+			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_SITE),
+			 PQgetvalue(r, i, M_DUE), PQgetvalue(r, i, M_LATE), c->milestone_grace_days,
+			 num(r, i, M_VALUE) / div, unit, num(r, i, M_DONE) / div, unit,
+			 num(r, i, M_PLANNED) / div, unit);
 		snprintf(detail, sizeof(detail), "%s due %s (%.1f %s) is %s days overdue",
 			 PQgetvalue(r, i, M_NAME), PQgetvalue(r, i, M_DUE),
 			 num(r, i, M_VALUE) / div, unit, PQgetvalue(r, i, M_LATE));
