@@ -19,7 +19,7 @@ PKGS := libuv libpq jansson inih libcurl libsystemd zlib libmicrohttpd libprotob
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CPPFLAGS += -Iinclude -I. -I$(BUILD)/gen -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\" -DET_SQLDIR=\"$(PREFIX)/share/enertrack/sql\"
+CPPFLAGS += -Iinclude -I. -I$(BUILD)/gen -D_GNU_SOURCE -DET_VERSION=\"$(VERSION)\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-fno-strict-aliasing -pthread -MMD -MP $(SANFLAGS)
@@ -68,14 +68,6 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
-
-# migrate looks for the SQL files under PREFIX: rebuild it when PREFIX changes.
-$(BUILD)/prefix.stamp: FORCE
-	@mkdir -p $(dir $@)
-	@[ "$$(cat $@ 2>/dev/null)" = "$(PREFIX)" ] || echo "$(PREFIX)" >$@
-$(BUILD)/tools/migrate.o: $(BUILD)/prefix.stamp
-.PHONY: FORCE
-FORCE:
 
 # The Sparkplug B payload code, generated from proto/sparkplug_b.proto by
 # protoc-c (Debian's protobuf-c-compiler) into the build directory; never

@@ -388,6 +388,19 @@ static void write_until_done(et_pgwriter_t *w, et_batch_t *b)
 	b->write_us = et_mono_us() - t0;
 }
 
+/* Whether an idle connection has died. PQconsumeInput only reads;
+ * PQisBusy parses what it read, which hands a FATAL that the server sent to
+ * an idle connection (a restart, pg_terminate_backend) to the notice
+ * processor, the log. Without it the FATAL stayed unparsed and the next
+ * look found only "server closed the connection unexpectedly". */
+static bool idle_conn_lost(PGconn *conn)
+{
+	if (!PQconsumeInput(conn))
+		return true;
+	(void)PQisBusy(conn);
+	return PQstatus(conn) != CONNECTION_OK;
+}
+
 static void *writer_main(void *arg)
 {
 	et_pgwriter_t *w = arg;
@@ -401,9 +414,7 @@ static void *writer_main(void *arg)
 				 * while idle, so health reflects it before a batch does. */
 				struct timespec until = et_deadline_ms(2000);
 				if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT &&
-				    !w->job && !w->stop &&
-				    (!PQconsumeInput(w->conn) ||
-				     PQstatus(w->conn) != CONNECTION_OK)) {
+				    !w->job && !w->stop && idle_conn_lost(w->conn)) {
 					set_error(w, PQerrorMessage(w->conn));
 					disconnect(w);
 					note_failure(w, "lost the PostgreSQL connection");

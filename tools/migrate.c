@@ -20,10 +20,6 @@
 #include "enertrack/file.h"
 #include "enertrack/log.h"
 
-#ifndef ET_SQLDIR
-#define ET_SQLDIR "/usr/local/share/enertrack/sql"
-#endif
-
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
 
 PGconn *tool_connect(const et_config_t *cfg)
@@ -201,26 +197,28 @@ static int file_version(const char *name)
 	return (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
 }
 
-static const char *find_sql_dir(const char *given, const char *argv0, char *buf, size_t len)
+/* The SQL files are found relative to the executable, so that one build
+ * installs under any PREFIX (and DESTDIR) without being rebuilt: the
+ * installed layout <bin>/../share/enertrack/sql first, then a build tree's
+ * <repo>/build/enertrack -> <repo>/sql. Nothing is compiled in, so `make
+ * install PREFIX=...` never relinks the binaries that tests are running. */
+static const char *find_sql_dir(const char *given, char *buf, size_t len)
 {
+	static const char *const rel[] = {"../share/enertrack/sql", "../sql"};
+	char exe[PATH_MAX];
+
 	if (given)
 		return given;
-	if (access(ET_SQLDIR, R_OK) == 0)
-		return ET_SQLDIR;
-	/* running from a build tree: <repo>/build/enertrack -> <repo>/sql */
-	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, len, "%s/../sql", exe);
-			if (access(buf, R_OK) == 0)
+	char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			int w = snprintf(buf, len, "%s/%s", exe, rel[i]);
+			if (w > 0 && (size_t)w < len && access(buf, R_OK) == 0)
 				return buf;
 		}
 	}
-	(void)argv0;
 	return "sql";
 }
 
@@ -266,7 +264,7 @@ int migrate_main(int argc, char **argv)
 		fprintf(stderr, MIGRATE_USAGE);
 		return 2;
 	}
-	sqldir = find_sql_dir(sqldir, argv[0], dirbuf, sizeof(dirbuf));
+	sqldir = find_sql_dir(sqldir, dirbuf, sizeof(dirbuf));
 
 	DIR *d = opendir(sqldir);
 	if (!d) {

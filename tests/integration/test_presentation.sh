@@ -7,8 +7,8 @@
 # logged); and headless Chromium opens the page and a mail's HTML part at
 # 390 and 1280 px wide, takes screenshots, and fails on a blank chart, text
 # overflowing its box, or any request off the machine (tests/browser,
-# playwright-core installed by `npm ci`). The screenshots are kept in
-# $BUILD/screenshots.
+# playwright-core, installed by run.sh's `npm ci`). The screenshots are kept
+# in tests/tmp/screenshots (git-ignored; never in the build other tests run).
 . "$(dirname "$0")/lib.sh"
 
 start_pg
@@ -105,17 +105,17 @@ if [ -n "${ET_NO_BROWSER:-}" ]; then
 	stop_daemon
 	exit 0
 fi
-command -v npm >/dev/null || fail "the browser test needs node (20) and npm"
-(cd "$REPO/tests/browser" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) ||
-	fail "npm ci in tests/browser: $(tail -5 "$T/npm.log")"
+[ -f "$REPO/tests/browser/node_modules/.package-lock.json" ] ||
+	fail "tests/browser has no node_modules: tests/integration/run.sh installs it with npm ci"
 node "$REPO/tests/browser/shots.js" "$T/shots" 390,1280 "page=http://$ADDR/" \
 	"mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
 rc=$?
-mkdir -p "$BIN/screenshots"
-cp "$T"/shots/*.png "$BIN/screenshots/" 2>/dev/null || true
+SHOTS=$REPO/tests/tmp/screenshots
+mkdir -p "$SHOTS"
+cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
 while IFS= read -r l; do log "$l"; done <"$T/shots.log"
-[ $rc = 0 ] || fail "the browser checks failed (screenshots in $BIN/screenshots)"
-log "ok: page and mail at 390 and 1280 px; screenshots in $BIN/screenshots"
+[ $rc = 0 ] || fail "the browser checks failed (screenshots in $SHOTS)"
+log "ok: page and mail at 390 and 1280 px; screenshots in $SHOTS"
 # the page's worker and its charts end cleanly (under ASan, without leaks)
 stop_daemon
 log "ok: enertrackd stopped cleanly after drawing"
