@@ -71,7 +71,8 @@ rc=0
 psql "$SCONN" -XAtqc "INSERT INTO site (id, kind) VALUES ('x', 'mine')" >/dev/null 2>&1 || rc=$?
 [ "$rc" != 0 ] || fail "the standby took a write"
 q "ALTER SYSTEM SET log_statement = 'all'" && q "SELECT pg_reload_conf()" >/dev/null
-sleep 0.3
+# the reload is asynchronous: a new session sees the setting once it applies
+wait_until 10 sh -c "[ \"\$(psql '$PGCONN' -XAtqc 'SHOW log_statement')\" = all ]" || fail "log_statement not applied"
 "$BIN/enertrack" status -c "$T/bureau.conf" --at $AT >/dev/null 2>&1 || fail "status as a reader (2)"
 grep -q "SET default_transaction_read_only = on" "$PG_HOME/log" || fail "status did not make its session read-only"
 log "ok: status runs read-only (default_transaction_read_only), as a role that may only read"

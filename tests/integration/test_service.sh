@@ -89,8 +89,13 @@ for name in enertrack_messages_received_total 'enertrack_readings_total{outcome=
 done
 printf 'energy/mine/svc-2/raw_coal\t{"ts":"2024-01-01T00:00:00Z","value":1,"unit":"t"}\nenergy/mine/svc-2/raw_coal\tnot json\n' | publish 2>/dev/null
 wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading')\" = 2 ]" || fail "no reading"
-sleep 0.5
-get /metrics >"$T/m2.txt"
+# the counters follow the write: wait for them rather than for a time
+counted() {
+	get /metrics >"$T/m2.txt"
+	grep -q '^enertrack_readings_total{outcome="written"} 1$' "$T/m2.txt" &&
+		grep -q '^enertrack_rejected_total{reason="bad_json"} 1$' "$T/m2.txt"
+}
+wait_until 10 counted || true
 grep -q '^enertrack_readings_total{outcome="written"} 1$' "$T/m2.txt" || fail "written counter: $(grep written "$T/m2.txt")"
 grep -q '^enertrack_rejected_total{reason="bad_json"} 1$' "$T/m2.txt" || fail "rejected counter"
 grep -q '^enertrack_write_batch_seconds_count [1-9]' "$T/m2.txt" || fail "latency histogram"
