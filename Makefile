@@ -59,7 +59,7 @@ UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
-.PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
+.PHONY: install uninstall all deps check unit integration demo clean docs-check format format-check san-check valgrind-check
 all: $(BUILD)/enertrackd $(BUILD)/enertrack
 
 deps:
@@ -116,8 +116,13 @@ integration: all
 
 check: deps
 	$(MAKE) all unit
+	$(MAKE) docs-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+
+# Every file, function and SQL object that docs/ names in backticks exists.
+docs-check:
+	/usr/bin/python3 scripts/check-docs.py
 
 # The sanitizer build of everything, and its tests.
 san-check: deps
