@@ -45,6 +45,8 @@ COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
+# the tools' connect helpers (tool_connect, tool_check_schema)
+TOOL_SRCS += db/connect.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -155,6 +157,10 @@ install: all
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/
 	install -d $(DESTDIR)$(PREFIX)/share/enertrack/sql/data
 	install -m 644 sql/data/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/data/
+	install -m 644 sql/objects.list $(DESTDIR)$(PREFIX)/share/enertrack/sql/
+	install -d $(DESTDIR)$(PREFIX)/share/enertrack/sql/functions $(DESTDIR)$(PREFIX)/share/enertrack/sql/views
+	install -m 644 sql/functions/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/functions/
+	install -m 644 sql/views/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/views/
 	install -m 644 man/enertrack.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/enertrackd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -1,7 +1,12 @@
 -- SPDX-License-Identifier: MIT
--- As in 004, with counters: the batch may hold counter readings (enertrackd
--- knows, and says false for the common batch without any, which then costs
--- nothing more than before); they are applied by counter_apply() first.
+-- The write path's one call per batch: enertrackd COPYs the batch into the
+-- staging table (ingest_prepare) and calls this in the same transaction.
+-- Sites register on their first reading; counter readings, when the batch
+-- holds any (enertrackd knows, and says false for the common batch without
+-- any, which then costs nothing more), are applied by counter_apply()
+-- first; the rest go in by a plain INSERT when the batch is new
+-- (try_insert), else as upserts that count duplicates and record
+-- corrections (may_repeat: a key may repeat within the batch).
 CREATE OR REPLACE FUNCTION ingest_apply(try_insert boolean DEFAULT true, may_repeat boolean DEFAULT true,
                              counters boolean DEFAULT true,
                              OUT staged bigint, OUT inserted bigint, OUT duplicates bigint,

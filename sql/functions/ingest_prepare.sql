@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: MIT
--- 7. The write path: the staging table gets rollover (as sent, in unit_in),
--- ingest_apply the counter rows.
+-- The write path's staging table, made once per session: the batch as
+-- enertrackd COPYs it (counter rows with their rollover as sent, in
+-- unit_in), emptied at each commit; ingest_apply reads it.
 CREATE OR REPLACE FUNCTION ingest_prepare() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN

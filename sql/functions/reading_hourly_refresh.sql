@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- 3. The hourly rollup follows reading.
+-- The hourly rollup follows reading.
 --
 -- Statement-level AFTER triggers with transition tables: on a partitioned
 -- table PostgreSQL 15 allows them (row-level ones with transition tables it

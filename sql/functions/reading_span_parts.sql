@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- enertrack migration 005: exact sums in every time zone and at any instant.
+-- Exact sums in every time zone and at any instant.
 --
 -- reading_hourly's buckets are UTC hours. A local year starts inside a UTC
 -- hour where the zone's offset is not whole (Asia/Kolkata +05:30,

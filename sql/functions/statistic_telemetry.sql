@@ -8,7 +8,7 @@ DECLARE
 BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     SELECT sum(sp.value_sum) INTO v
-      FROM reading_spans(m, CASE WHEN m = 'capacity_commissioned' THEN ARRAY['solar', 'wind', 'biomass'] END,
+      FROM reading_spans(m, metric_sources(m, NULL),
                          ARRAY[d0::timestamp AT TIME ZONE tz, d1::timestamp AT TIME ZONE tz]) sp
       JOIN site s ON s.id = sp.site_id
      WHERE target_scope_has(sc, s.id, s.county);

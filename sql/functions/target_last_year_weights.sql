@@ -16,8 +16,7 @@ BEGIN
     y0p := make_timestamptz(t.year - 1, 1, 1, 0, 0, 0, tz);
     y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz);
     ndays := make_date(t.year, 1, 1) - make_date(t.year - 1, 1, 1);
-    srcs := CASE WHEN t.metric = 'capacity_commissioned'
-                 THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END;
+    srcs := metric_sources(t.metric, t.sources);
     RETURN QUERY
     WITH raw AS (
         SELECT (h.hour AT TIME ZONE tz)::date AS day, sum(h.value_sum) AS v

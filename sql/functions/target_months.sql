@@ -22,8 +22,7 @@ BEGIN
     WITH tel AS (
         SELECT sp.span, sum(sp.value_sum) AS v
           FROM reading_spans(t.metric,
-                             CASE WHEN t.metric = 'capacity_commissioned'
-                                  THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END,
+                             metric_sources(t.metric, t.sources),
                              cuts) sp
           JOIN site s ON s.id = sp.site_id
          WHERE target_scope_has(t.scope, s.id, s.county)

@@ -1,6 +1,10 @@
 -- SPDX-License-Identifier: MIT
--- As in 002, with the energy-intensity sums and the recent rate taken by
--- reading_spans.
+-- Per target of the year holding `at` (target_setting.timezone): what the
+-- schedule (linear, monthly weights, last year's profile or the milestones
+-- due) expects by then, the actual (official statistics for closed months
+-- where there are some, else telemetry; a ratio from its two metrics'
+-- sums), the drift, the projection and the status. The one place of the
+-- targets' maths: target_progress, the daemon and the tools read it.
 CREATE OR REPLACE FUNCTION target_progress_at(at timestamptz)
 RETURNS TABLE (target_id integer, label text, metric text, year integer, scope text, kind text,
                target double precision, unit text, display_unit text, display_div double precision,
@@ -36,7 +40,7 @@ BEGIN
         schedule_used := NULL; schedule_note := NULL; month_sources := NULL;
         milestones_due := NULL; late_projects := NULL; ly_share := NULL; n_ms := 0;
 
-        IF t.metric IN ('capacity_commissioned', 'retrofit_capacity') THEN
+        IF mt.by_milestones THEN
             SELECT count(*), coalesce(sum(s.value) FILTER (WHERE s.is_due), 0),
                    count(*) FILTER (WHERE s.is_due),
                    string_agg(format('%s (due %s)', s.name, s.due), ', ' ORDER BY s.due, s.milestone_id)
@@ -73,7 +77,7 @@ BEGIN
             -- a level or a ratio has no schedule
             schedule_used := 'linear';
         END IF;
-        IF n_ms = 0 AND t.metric IN ('capacity_commissioned', 'retrofit_capacity') THEN
+        IF n_ms = 0 AND mt.by_milestones THEN
             schedule_note := 'no milestones; ' || schedule_note;
         END IF;
 
@@ -103,14 +107,14 @@ BEGIN
 
         IF mt.aggregate = 'ratio' THEN
             tgt := t.value;
-            SELECT sum(sp.value_sum) FILTER (WHERE sp.metric = 'energy_consumption' AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = 'gdp' AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = 'energy_consumption' AND sp.span = 1),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = 'gdp' AND sp.span = 1)
+            SELECT sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 3),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 3),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 1),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 1)
               INTO c_now, g_now, c_prev, g_prev
               FROM (SELECT x.name AS metric, r.* FROM metric x,
                            LATERAL reading_spans(x.name, NULL, target_year_cuts(t.year, at, cfg.timezone)) r
-                     WHERE x.name IN ('energy_consumption', 'gdp')) sp
+                     WHERE x.name IN (mt.ratio_num, mt.ratio_den)) sp
               JOIN site s ON s.id = sp.site_id
              WHERE target_scope_has(t.scope, s.id, s.county);
             act := CASE WHEN c_now > 0 AND g_now > 0 AND c_prev > 0 AND g_prev > 0
@@ -152,8 +156,7 @@ BEGIN
             SELECT sum(sp.value_sum) / greatest(extract(epoch FROM at - win_start) / 86400, 1.0 / 24)
               INTO rate
               FROM reading_spans(t.metric,
-                                 CASE WHEN t.metric = 'capacity_commissioned'
-                                      THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END,
+                                 metric_sources(t.metric, t.sources),
                                  ARRAY[win_start, at + interval '1 microsecond']) sp
               JOIN site s ON s.id = sp.site_id
              WHERE target_scope_has(t.scope, s.id, s.county);

@@ -1,6 +1,8 @@
 -- SPDX-License-Identifier: MIT
--- As in 005, and a site whose edge node or device died (site.offline_since)
--- is stale at once.
+-- Per site of a target's scope: the year to date, the same period last
+-- year, its usual reporting interval, and whether it is stale (silent past
+-- stale_after_s and twice its interval, or its edge node or device died:
+-- site.offline_since).
 CREATE OR REPLACE FUNCTION target_site_stats(t target, at timestamptz)
 RETURNS TABLE (site_id text, county text, ytd double precision, prev_same double precision,
                last_ts timestamptz, interval_s double precision, stale boolean, missing double precision)
@@ -17,10 +19,9 @@ BEGIN
     IF cuts IS NULL THEN
         RETURN;
     END IF;
-    m := CASE WHEN t.metric = 'energy_intensity' THEN 'energy_consumption' ELSE t.metric END;
-    SELECT x.flow INTO is_flow FROM metric x WHERE x.name = t.metric;
-    srcs := CASE WHEN t.metric = 'capacity_commissioned'
-                 THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END;
+    -- a ratio's sites are those of its numerator
+    SELECT coalesce(x.ratio_num, x.name), x.flow INTO m, is_flow FROM metric x WHERE x.name = t.metric;
+    srcs := metric_sources(t.metric, t.sources);
     RETURN QUERY
     WITH per AS (
         SELECT sp.site_id, s.county, s.offline_since,
@@ -50,3 +51,5 @@ BEGIN
                                OR (iv.offline_since IS NOT NULL AND iv.offline_since <= at))
                                AS stale) st;
 END $$;
+COMMENT ON FUNCTION target_site_stats(target, timestamptz) IS
+    'Per site in target t''s scope with readings this year: year to date, the same period last year, last reading, usual interval, whether stale, and what a stale site would have added at its own pace.';

@@ -18,8 +18,11 @@ LANGUAGE sql STABLE AS $$
            FROM s, tot)
     SELECT sh.site_id, sh.county, sh.ytd, p.expected * sh.share,
            sh.ytd - p.expected * sh.share AS gap, sh.stale, sh.last_ts
-    FROM sh, p
-    WHERE p.metric <> 'energy_intensity' AND p.metric <> 'advanced_capacity_share'
+    FROM sh, p JOIN metric x ON x.name = p.metric
+    -- a level or a ratio has no share per site
+    WHERE x.aggregate = 'sum'
     ORDER BY gap ASC
     LIMIT n
 $$;
+COMMENT ON FUNCTION target_sites_behind(integer, timestamptz, integer) IS
+    'The n sites furthest behind their own share of target tid at instant at (sum metrics only).';
