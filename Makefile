@@ -59,9 +59,11 @@ UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ra
 	spoolfill appstate textenc statcsv sparkplug
 UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
+# SQL's unit table and lib/units.c's are one list
+UNIT_TESTS += unitsql
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
-.PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
+.PHONY: install uninstall all deps check unit sql-check integration demo clean format format-check san-check valgrind-check
 all: $(BUILD)/enertrackd $(BUILD)/enertrack
 
 deps:
@@ -121,11 +123,15 @@ $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*
 unit: $(UNIT_BINS) $(DAEMON_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(DAEMON_UNIT_BINS); do echo "== $$t"; $$t; done
 
+# each SQL function and view made once, in its own file (sql/functions, sql/views)
+sql-check:
+	@./scripts/check-sql-once.sh sql
+
 integration: all
 	@./tests/integration/run.sh $(BUILD)
 
 check: deps
-	$(MAKE) all unit
+	$(MAKE) all unit sql-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 

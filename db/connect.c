@@ -65,8 +65,7 @@ PGconn *tool_connect_to(const et_config_t *cfg, const char *conninfo)
 
 int tool_check_schema(PGconn *conn, const char *config)
 {
-	PGresult *r = PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
-				   " IS NOT NULL AND to_regclass('schema_migration') IS NOT NULL");
+	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");
 	int rc = -1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("cannot read the schema: %s", PQresultErrorMessage(r));
@@ -76,15 +75,24 @@ int tool_check_schema(PGconn *conn, const char *config)
 			  config);
 	} else {
 		PQclear(r);
-		r = PQexec(conn, "SELECT coalesce(max(version), -1) FROM schema_migration");
-		int latest = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		/* the version first: a database that lacks a migration lacks the
+		 * functions too (migrate applies them after the migrations) */
+		r = PQexec(conn, "SELECT coalesce(max(version), -1),"
+				 " to_regprocedure('target_progress_at(timestamptz)') IS NOT NULL"
+				 " FROM schema_migration");
+		int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		int latest = ok ? atoi(PQgetvalue(r, 0, 0)) : -1;
+		if (!ok)
 			log_error("cannot read schema_migration: %s", PQresultErrorMessage(r));
 		else if (latest < SCHEMA_LATEST)
 			log_error(
 				"the database's schema is older than this enertrack (migrations up "
 				"to %03d applied, %03d needed): run enertrack migrate -c %s",
 				latest, SCHEMA_LATEST, config);
+		else if (PQgetvalue(r, 0, 1)[0] != 't')
+			log_error("the database has no function target_progress_at (its functions "
+				  "were never applied): run enertrack migrate -c %s",
+				  config);
 		else
 			rc = 0;
 	}

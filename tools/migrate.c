@@ -186,6 +186,33 @@ static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *r
 	return 0;
 }
 
+/* A baseline (NNN_baseline.sql) stands for the migrations before it: it
+ * cannot be applied over some of them. Returns 0 when the ledger holds none
+ * of them, -1 (logged) otherwise. */
+static int baseline_fits(PGconn *conn, const char *name, int version)
+{
+	if (!strstr(name, "_baseline"))
+		return 0;
+	char vbuf[16];
+	snprintf(vbuf, sizeof(vbuf), "%d", version);
+	const char *p[1] = {vbuf};
+	PGresult *r = PQexecParams(conn,
+				   "SELECT coalesce(max(version), 0) FROM schema_migration"
+				   " WHERE version > 0 AND version < $1",
+				   1, NULL, p, NULL, NULL, 0);
+	int rc = -1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_error("reading schema_migration: %s", PQresultErrorMessage(r));
+	else if (atoi(PQgetvalue(r, 0, 0)) > 0)
+		log_error("the database holds the migrations up to %03d of an older layout, which "
+			  "%s replaces: migrate it to %03d with the enertrack that made it first",
+			  atoi(PQgetvalue(r, 0, 0)), name, version);
+	else
+		rc = 0;
+	PQclear(r);
+	return rc;
+}
+
 static int is_data_file(const char *name)
 {
 	size_t n = strlen(name);
@@ -348,7 +375,8 @@ int migrate_main(int argc, char **argv)
 			if (done)
 				continue;
 		}
-		if (apply_file(conn, sqldir, names[i], version))
+		if ((ledger && baseline_fits(conn, names[i], version)) ||
+		    apply_file(conn, sqldir, names[i], version))
 			goto out_unlock;
 		ledger = 1;
 		printf("applied %s\n", names[i]);
