@@ -154,7 +154,7 @@ static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *r
 		return -1;
 	}
 	int rc = 0;
-	char *save = NULL;
+	char *save = NULL, *applied[1000];
 	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *hash = strchr(line, '#');
 		if (hash)
@@ -167,23 +167,25 @@ static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *r
 		if (n == 0)
 			continue;
 		(*ret_total)++;
-		int k = apply_object(conn, dir, line);
+		int k = *ret_applied < 1000 ? apply_object(conn, dir, line) : -1;
 		if (k < 0) {
 			rc = -1;
 			break;
 		}
-		if (k > 0) {
-			printf("applied %s\n", line);
-			(*ret_applied)++;
-		}
+		if (k > 0)
+			applied[(*ret_applied)++] = line;
 	}
-	free(list);
 	if (rc || exec_cmd(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		log_error("no function or view was changed");
-		return -1;
+		rc = -1;
+	} else {
+		/* said once committed: a failed run applied nothing */
+		for (int i = 0; i < *ret_applied; i++)
+			printf("applied %s\n", applied[i]);
 	}
-	return 0;
+	free(list);
+	return rc;
 }
 
 /* A baseline (NNN_baseline.sql) stands for the migrations before it: it
