@@ -498,12 +498,10 @@ COMMENT ON COLUMN alert_outbox.sent_at IS 'When it was accepted by the SMTP serv
 --   SELECT set_config('enertrack.timezone', 'UTC', true);
 --   SELECT set_config('enertrack.min_elapsed_pct', '5', true);
 --   SELECT set_config('enertrack.stale_after_s', '3600', true);
--- (true: until the end of the transaction). The functions of 002 read
--- target_setting and are not changed.
+-- (true: until the end of the transaction). The view is
+-- sql/views/target_setting.sql.
 ALTER TABLE target_setting RENAME TO target_setting_stored;
-COMMENT ON TABLE target_setting_stored IS
-    'The [targets] settings the daemon evaluates with, written by it at each evaluation; read through the view target_setting.';
--- the privileges of 003 on the table moved with it; the view needs its own
+-- the privileges of 003 on the table moved with it; the view has its own
 COMMENT ON TABLE target_setting_stored IS 'One row: the [targets] settings enertrackd stored at start and on reload; target_setting shows them unless a session set its own.';
 
 -- ==== formerly 007_statistics.sql
@@ -877,7 +875,7 @@ COMMENT ON TABLE digest_sent IS 'One row per daily digest: its period, when it w
 COMMENT ON COLUMN digest_sent.period IS 'The local date ([targets] timezone) the digest is of.';
 COMMENT ON COLUMN digest_sent.created_at IS 'When the digest was made; the next digest reports what changed since.';
 COMMENT ON COLUMN digest_sent.outbox_id IS 'Its mail in alert_outbox (NULL when there was nobody to send it to).';
--- 4. The views.
+-- 4. The views: sql/views/monthly.sql, site_health.sql, alert_history.sql.
 
 -- A site's last hours fast: its rows of reading_hourly by site.
 CREATE INDEX reading_hourly_site ON reading_hourly (site_id, metric, hour);

@@ -34,9 +34,9 @@ static size_t n_sql;
 static const char *dim_name(enum et_dim d)
 {
 	static const char *const names[] = {
-		[ET_DIM_NONE] = "",	       [ET_DIM_MASS] = "mass",	 [ET_DIM_POWER] = "power",
-		[ET_DIM_ENERGY] = "energy",    [ET_DIM_COAL_EQ] = "coal_eq",
-		[ET_DIM_MONEY] = "money",      [ET_DIM_SHARE] = "share",
+		[ET_DIM_NONE] = "",	    [ET_DIM_MASS] = "mass",	  [ET_DIM_POWER] = "power",
+		[ET_DIM_ENERGY] = "energy", [ET_DIM_COAL_EQ] = "coal_eq", [ET_DIM_MONEY] = "money",
+		[ET_DIM_SHARE] = "share",
 	};
 	return (unsigned)d < sizeof(names) / sizeof(names[0]) ? names[d] : "?";
 }
