@@ -45,6 +45,8 @@ COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
+# the tools' connect helpers (tool_connect, tool_check_schema)
+TOOL_SRCS += db/connect.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -57,9 +59,11 @@ UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ra
 	spoolfill appstate textenc statcsv sparkplug
 UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
+# SQL's unit table and lib/units.c's are one list
+UNIT_TESTS += unitsql
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
-.PHONY: install uninstall all deps check unit integration demo clean docs-check format format-check san-check valgrind-check
+.PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check
 all: $(BUILD)/enertrackd $(BUILD)/enertrack
 
 deps:
@@ -111,12 +115,15 @@ $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*
 unit: $(UNIT_BINS) $(DAEMON_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(DAEMON_UNIT_BINS); do echo "== $$t"; $$t; done
 
+# each SQL function and view made once, in its own file (sql/functions, sql/views)
+sql-check:
+	@./scripts/check-sql-once.sh sql
+
 integration: all
 	@./tests/integration/run.sh $(BUILD)
 
 check: deps
-	$(MAKE) all unit
-	$(MAKE) docs-check
+	$(MAKE) all unit sql-check docs-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 
@@ -152,6 +159,10 @@ install: all
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/
 	install -d $(DESTDIR)$(PREFIX)/share/enertrack/sql/data
 	install -m 644 sql/data/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/data/
+	install -m 644 sql/objects.list $(DESTDIR)$(PREFIX)/share/enertrack/sql/
+	install -d $(DESTDIR)$(PREFIX)/share/enertrack/sql/functions $(DESTDIR)$(PREFIX)/share/enertrack/sql/views
+	install -m 644 sql/functions/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/functions/
+	install -m 644 sql/views/*.sql $(DESTDIR)$(PREFIX)/share/enertrack/sql/views/
 	install -m 644 man/enertrack.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 man/enertrackd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack migrate`: applies sql/NNN_*.sql in order, each once, each in
  * its own transaction, recorded in schema_migration (which 000_*.sql makes:
- * no DDL here). A session advisory lock makes two concurrent runs take turns,
- * so running it twice, or from two hosts at once, is safe. --seed then loads
- * every sql/data/NAME.sql, data files written to be loaded again without
- * harm. */
+ * no DDL here). Then the functions and views (sql/functions/, sql/views/,
+ * in the order of sql/objects.list): each file whose checksum differs from
+ * the one schema_object recorded is applied again, all in one transaction.
+ * A session advisory lock makes two concurrent runs take turns, so running
+ * it twice, or from two hosts at once, is safe. --seed then loads every
+ * sql/data/NAME.sql, data files written to be loaded again without harm. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -15,92 +18,11 @@
 #include <unistd.h>
 
 #include "common/confload.h"
-#include "common/pgconn.h"
 #include "db.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
 
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
-
-PGconn *tool_connect(const et_config_t *cfg)
-{
-	return tool_connect_to(cfg, cfg->pg_conninfo);
-}
-
-PGconn *tool_connect_reader(const et_config_t *cfg)
-{
-	PGconn *conn = tool_connect_to(cfg, cfg->pg_reader_conninfo[0] ? cfg->pg_reader_conninfo
-								       : cfg->pg_conninfo);
-	if (!conn)
-		return NULL;
-	/* reads never write, on a primary as on a standby */
-	PGresult *r = PQexec(conn, "SET default_transaction_read_only = on");
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		log_error("cannot make the session read-only: %s", PQresultErrorMessage(r));
-	PQclear(r);
-	if (!ok) {
-		PQfinish(conn);
-		return NULL;
-	}
-	return conn;
-}
-
-PGconn *tool_connect_to(const et_config_t *cfg, const char *conninfo)
-{
-	char err[300], *pw = NULL;
-	if (et_secret_read_cred(cfg->pg_password_file, "postgres-password", &pw, err,
-				sizeof(err))) {
-		log_error("[postgres] password_file: %s", err);
-		return NULL;
-	}
-	PGconn *conn = et_pg_connect(conninfo, pw, "enertrack", NULL);
-	if (pw) {
-		memset(pw, 0, strlen(pw));
-		free(pw);
-	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		log_error("cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
-		PQfinish(conn);
-		return NULL;
-	}
-	PGresult *r = PQexec(conn, "SET client_min_messages = warning");
-	PQclear(r);
-	return conn;
-}
-
-/* The newest migration this build reads and writes (sql/NNN_*.sql): the
- * tools refuse an older schema rather than fail on a missing relation. */
-#define SCHEMA_LATEST 13
-
-int tool_check_schema(PGconn *conn, const char *config)
-{
-	PGresult *r = PQexec(conn, "SELECT to_regprocedure('target_progress_at(timestamptz)')"
-				   " IS NOT NULL AND to_regclass('schema_migration') IS NOT NULL");
-	int rc = -1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("cannot read the schema: %s", PQresultErrorMessage(r));
-	} else if (PQgetvalue(r, 0, 0)[0] != 't') {
-		log_error("the database has no enertrack schema (it was never migrated): run "
-			  "enertrack migrate -c %s",
-			  config);
-	} else {
-		PQclear(r);
-		r = PQexec(conn, "SELECT coalesce(max(version), -1) FROM schema_migration");
-		int latest = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			log_error("cannot read schema_migration: %s", PQresultErrorMessage(r));
-		else if (latest < SCHEMA_LATEST)
-			log_error(
-				"the database's schema is older than this enertrack (migrations up "
-				"to %03d applied, %03d needed): run enertrack migrate -c %s",
-				latest, SCHEMA_LATEST, config);
-		else
-			rc = 0;
-	}
-	PQclear(r);
-	return rc;
-}
 
 static int cmp_names(const void *a, const void *b);
 
@@ -155,6 +77,138 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
 		return -1;
 	}
 	return 0;
+}
+
+/* Applies dir/rel, a function or view file, when its md5 differs from the
+ * one schema_object holds, and records the new one; inside the caller's
+ * transaction. Returns 1 when applied, 0 when unchanged, -1 on error (the
+ * file and the server's error logged). */
+static int apply_object(PGconn *conn, const char *dir, const char *rel)
+{
+	char path[PATH_MAX + 300], err[400], *sql;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
+		log_error("cannot read %s", err);
+		return -1;
+	}
+	const char *p[2] = {rel, sql};
+	PGresult *r = PQexecParams(conn,
+				   "SELECT md5($2) IS DISTINCT FROM"
+				   " (SELECT checksum FROM schema_object WHERE name = $1)",
+				   2, NULL, p, NULL, NULL, 0);
+	int rc = -1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("reading schema_object: %s", PQresultErrorMessage(r));
+		goto out;
+	}
+	if (PQgetvalue(r, 0, 0)[0] != 't') {
+		rc = 0;
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("%s failed: %s", rel, PQresultErrorMessage(r));
+		goto out;
+	}
+	PQclear(r);
+	r = PQexecParams(conn,
+			 "INSERT INTO schema_object (name, checksum) VALUES ($1, md5($2))"
+			 " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum,"
+			 " applied_at = now()",
+			 2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		log_error("recording %s: %s", rel, PQresultErrorMessage(r));
+	else
+		rc = 1;
+out:
+	PQclear(r);
+	free(sql);
+	return rc;
+}
+
+/* The functions and views of dir/objects.list (one path relative to dir a
+ * line; '#' starts a comment), those that changed applied in list order in
+ * one transaction: one failure leaves every object as it was. A directory
+ * without the list (an older layout) has none. Returns 0 or -1; counts in
+ * ret_applied and ret_total. */
+static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *ret_total)
+{
+	char path[PATH_MAX + 32], err[400], *list;
+	size_t len;
+	*ret_applied = *ret_total = 0;
+	snprintf(path, sizeof(path), "%s/objects.list", dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (et_file_read(path, &list, &len, 1u << 20, err, sizeof(err))) {
+		log_error("cannot read %s", err);
+		return -1;
+	}
+	if (exec_cmd(conn, "BEGIN", "begin")) {
+		free(list);
+		return -1;
+	}
+	int rc = 0;
+	char *save = NULL, *applied[1000];
+	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		while (*line && isspace((unsigned char)*line))
+			line++;
+		size_t n = strlen(line);
+		while (n > 0 && isspace((unsigned char)line[n - 1]))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		(*ret_total)++;
+		int k = *ret_applied < 1000 ? apply_object(conn, dir, line) : -1;
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		if (k > 0)
+			applied[(*ret_applied)++] = line;
+	}
+	if (rc || exec_cmd(conn, "COMMIT", "commit")) {
+		PQclear(PQexec(conn, "ROLLBACK"));
+		log_error("no function or view was changed");
+		rc = -1;
+	} else {
+		/* said once committed: a failed run applied nothing */
+		for (int i = 0; i < *ret_applied; i++)
+			printf("applied %s\n", applied[i]);
+	}
+	free(list);
+	return rc;
+}
+
+/* A baseline (NNN_baseline.sql) stands for the migrations before it: it
+ * cannot be applied over some of them. Returns 0 when the ledger holds none
+ * of them, -1 (logged) otherwise. */
+static int baseline_fits(PGconn *conn, const char *name, int version)
+{
+	if (!strstr(name, "_baseline"))
+		return 0;
+	char vbuf[16];
+	snprintf(vbuf, sizeof(vbuf), "%d", version);
+	const char *p[1] = {vbuf};
+	PGresult *r = PQexecParams(conn,
+				   "SELECT coalesce(max(version), 0) FROM schema_migration"
+				   " WHERE version > 0 AND version < $1",
+				   1, NULL, p, NULL, NULL, 0);
+	int rc = -1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_error("reading schema_migration: %s", PQresultErrorMessage(r));
+	else if (atoi(PQgetvalue(r, 0, 0)) > 0)
+		log_error("the database holds the migrations up to %03d of an older layout, which "
+			  "%s replaces: migrate it to %03d with the enertrack that made it first",
+			  atoi(PQgetvalue(r, 0, 0)), name, version);
+	else
+		rc = 0;
+	PQclear(r);
+	return rc;
 }
 
 static int is_data_file(const char *name)
@@ -321,14 +375,19 @@ int migrate_main(int argc, char **argv)
 			if (done)
 				continue;
 		}
-		if (apply_file(conn, sqldir, names[i], version))
+		if ((ledger && baseline_fits(conn, names[i], version)) ||
+		    apply_file(conn, sqldir, names[i], version))
 			goto out_unlock;
 		ledger = 1;
 		printf("applied %s\n", names[i]);
 		applied++;
 	}
-	if (!applied)
-		printf("schema is up to date (%zu migrations)\n", nnames);
+	int objs_applied, objs_total;
+	if (apply_objects(conn, sqldir, &objs_applied, &objs_total))
+		goto out_unlock;
+	if (!applied && !objs_applied)
+		printf("schema is up to date (%zu migrations, %d functions and views)\n", nnames,
+		       objs_total);
 	for (size_t i = 0; i < ndata; i++) {
 		if (apply_file(conn, datadir, data[i], -1))
 			goto out_unlock;

@@ -89,7 +89,7 @@ done
 psql "$(echo "$PGCONN" | sed 's/dbname=enertrack/dbname=postgres/')" -XAtqc "CREATE DATABASE old" >/dev/null
 sed "s/dbname=enertrack/dbname=old/" "$T/enertrack.conf" >"$T/old.conf"
 mkdir -p "$T/sql-old"
-cp "$REPO"/sql/00[0123]_*.sql "$T/sql-old/"
+cp "$REPO"/tests/data/schema-v0/00[0123]_*.sql "$T/sql-old/" # the layout before the baseline
 "$BIN/enertrack" migrate -c "$T/old.conf" --sql-dir "$T/sql-old" >/dev/null || fail "migrate to 003"
 rc=0
 "$BIN/enertrack" status -c "$T/old.conf" >"$T/out.txt" 2>"$T/err.txt" || rc=$?

@@ -3,7 +3,8 @@
 # The schema as a DBA asks for it, checked against pg_catalog, and the write
 # path in SQL:
 #  1. an upgrade from migration 003 moves NULL sources to '' and numbers the
-#     existing corrections;
+#     existing corrections (through the old layout's 004-013: the baseline
+#     refuses to stand in for them);
 #  2. reading_hourly agrees with a fresh aggregate of reading after inserts,
 #     updates (value, ts across hours and partitions, source), deletes, an
 #     upsert, DML on a partition, a TRUNCATE of one, and on a new partition;
@@ -19,16 +20,23 @@ start_pg
 MQURI=tcp://127.0.0.1:1 # no broker: nothing here connects to one
 write_config "$T/enertrack.conf"
 
-# ---- 1. upgrade from 003
+# ---- 1. upgrade from 003 (the migrations of the layout before the baseline,
+# tests/data/schema-v0; then the baseline layout on top)
+V0=$REPO/tests/data/schema-v0
 mkdir -p "$T/sql3"
-for f in "$REPO"/sql/00[0-3]_*.sql; do cp "$f" "$T/sql3/"; done
+for f in "$V0"/00[0-3]_*.sql; do cp "$f" "$T/sql3/"; done
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$T/sql3" >"$T/m3.log" 2>&1 ||
 	fail "migrate to 003: $(cat "$T/m3.log")"
 q "INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
    VALUES ('old', 'raw_coal', '2024-03-01T00:00:00Z', 1, 't', 1, now());
    INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in, new_value_in)
    VALUES ('old', 'raw_coal', '2024-03-01T00:00:00Z', 0, 1, 't', 1)"
-migrate >"$T/m4.log" 2>&1 || fail "migrate from 003: $(cat "$T/m4.log")"
+# the baseline cannot stand in for 004-013 over 001-003: migrate says so
+if migrate >"$T/m4.log" 2>&1; then fail "the baseline was applied over 003"; fi
+grep -q "migrations up to 003 of an older layout" "$T/m4.log" || fail "migrate over 003: $(cat "$T/m4.log")"
+"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$V0" >"$T/m4.log" 2>&1 ||
+	fail "migrate from 003: $(cat "$T/m4.log")"
+migrate >"$T/m4.log" 2>&1 || fail "migrate from 013 to the baseline layout: $(cat "$T/m4.log")"
 [ "$(q "SELECT count(*) FROM reading WHERE source IS NULL")" = 0 ] || fail "a NULL source is left in reading"
 [ "$(q "SELECT source FROM reading WHERE site_id = 'old'")" = "" ] || fail "source not ''"
 [ "$(q "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'reading'::regclass AND attname = 'source'")" = t ] ||
@@ -185,6 +193,6 @@ migrate >/dev/null
 [ "$(q "SELECT count(*) FROM target WHERE year = 2024")" = 5 ] || fail "migrate --seed twice doubled the targets"
 # no DDL in the C sources: it lives in sql/
 ddl=$(grep -nE '"[^"]*\b(CREATE|ALTER|DROP) +(TEMP|TEMPORARY|UNLOGGED|TABLE|INDEX|VIEW|FUNCTION|TRIGGER|ROLE|SCHEMA)\b' \
-	"$REPO"/daemon/*.c "$REPO"/tools/*.c "$REPO"/common/*.c || true)
+	"$REPO"/daemon/*.c "$REPO"/tools/*.c "$REPO"/common/*.c "$REPO"/db/*.c || true)
 [ -z "$ddl" ] || fail "DDL in C: $ddl"
 log "ok: keys, indexes, CHECKs, comments, privileges, targets as data, no DDL in C"

@@ -42,8 +42,9 @@ grep -qx "STOPPING=1" "$T/notify.txt" || fail "no STOPPING=1"
 
 # make install into a staging directory, and uninstall
 make -s -C "$REPO" install BUILD="$BUILD" DESTDIR="$T/pkg" PREFIX=/usr >/dev/null
-for f in usr/bin/enertrackd usr/bin/enertrack usr/share/enertrack/sql/001_ingest.sql \
-	usr/share/enertrack/sql/002_targets.sql etc/enertrack/enertrack.conf lib/systemd/system/enertrackd.service \
+for f in usr/bin/enertrackd usr/bin/enertrack usr/share/enertrack/sql/013_baseline.sql \
+	usr/share/enertrack/sql/functions/target_progress_at.sql usr/share/enertrack/sql/views/target_progress.sql \
+	usr/share/enertrack/sql/objects.list etc/enertrack/enertrack.conf lib/systemd/system/enertrackd.service \
 	usr/share/man/man1/enertrack.1 usr/share/man/man5/enertrack.conf.5 usr/share/man/man8/enertrackd.8; do
 	[ -f "$T/pkg/$f" ] || fail "make install did not install $f"
 done

@@ -4,7 +4,9 @@
 # against a real PostgreSQL: leap year, year start in Asia/Shanghai versus
 # UTC, monthly weights, `about` both ways, `at_least`, `reduce_by_pct`,
 # too_early, stale sites explaining a shortfall, the capacity source filter;
-# and that sql/002's unit table agrees with lib/units.c.
+# and that a new metric of an existing kind (a row of metric: its sources,
+# milestones, a ratio of two metrics) counts with no change of code. That
+# SQL's unit table agrees with lib/units.c is tests/unit/test_unitsql.c.
 . "$(dirname "$0")/lib.sh"
 
 start_pg
@@ -116,14 +118,32 @@ check "reduce: behind (down 1 %)" "$(prog 2024-04-01T00:00:00+08:00 energy_inten
 check "reduce: drift" "$(prog 2024-04-01T00:00:00+08:00 energy_intensity 'round(drift_pct::numeric, 3)')" \
 	"$(q "SELECT round((100 * (1 - 1.8) / 1.8)::numeric, 3)")"
 
+# --- a new metric of an existing kind is a row of metric, no code -------------------
+# storage: new capacity like capacity_commissioned, its own sources, built by milestones
+q "INSERT INTO metric (name, dim, aggregate, label, display_unit, display_div, flow, default_sources, by_milestones)
+   VALUES ('storage_commissioned', 'power', 'sum', 'Storage capacity', 'MW', 1, false, ARRAY['battery', 'pumped_hydro'], true)"
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('storage_commissioned', 2024, 'at_least', 100, 'MW', 5, 'county:Y')"
+q "SELECT t_add('y1', 'plant', 'Y', 'storage_commissioned', '2024-02-20T10:00:00+08:00', 30, 'battery')" >/dev/null
+q "SELECT t_add('y2', 'plant', 'Y', 'storage_commissioned', '2024-03-20T10:00:00+08:00', 20, 'pumped_hydro')" >/dev/null
+q "SELECT t_add('y3', 'plant', 'Y', 'storage_commissioned', '2024-03-21T10:00:00+08:00', 500, 'coal')" >/dev/null
+check "new metric: its sources count" "$(prog 2024-04-10T00:00:00+08:00 storage_commissioned actual)" "50"
+q "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)
+   SELECT id, 'y1', 'Y battery', '2024-03-01', 40, 'MW' FROM target WHERE metric = 'storage_commissioned'"
+check "new metric: built by milestones" "$(prog 2024-04-10T00:00:00+08:00 storage_commissioned "concat_ws(' ', expected, schedule_used)")" \
+	"40 milestones"
+# coal intensity: a ratio of two sums, like energy_intensity
+q "INSERT INTO metric (name, dim, aggregate, label, display_unit, display_div, flow, ratio_num, ratio_den)
+   VALUES ('coal_intensity', NULL, 'ratio', 'Coal intensity', '%', 1, true, 'raw_coal', 'gdp')"
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('coal_intensity', 2024, 'reduce_by_pct', 1.8, '%', 0, 'county:X')"
+q "SELECT t_add('x1', 'mine', 'X', 'raw_coal', '2023-02-01T00:00:00+08:00', 100);
+   SELECT t_add('x1', 'mine', 'X', 'raw_coal', '2024-02-01T00:00:00+08:00', 97);
+   SELECT t_add('xg', 'region', 'X', 'gdp', '2023-02-01T00:00:00+08:00', 1000);
+   SELECT t_add('xg', 'region', 'X', 'gdp', '2024-02-01T00:00:00+08:00', 1000)" >/dev/null
+check "new ratio: reduction" "$(prog 2024-04-01T00:00:00+08:00 coal_intensity 'round(actual::numeric, 6)')" "3.000000"
+check "new ratio: status" "$(prog 2024-04-01T00:00:00+08:00 coal_intensity status)" "ahead"
+q "DELETE FROM target WHERE metric IN ('storage_commissioned', 'coal_intensity')"
+
 # --- the view is the current year ---------------------------------------------------
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope) VALUES ('raw_coal', extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int, 'about', 1, 'Mt', 2, 'city')"
 check "view: current year" "SELECT count(*) FROM target_progress" "1"
 
-# --- SQL units agree with lib/units.c ------------------------------------------------
-for u in t kt Mt 万吨 亿吨 kW MW GW 万千瓦 kWh MWh GWh 万千瓦时 亿千瓦时 tce 万吨标准煤 CNY 元 万元 亿元 %; do
-	[ "$(q "SELECT count(*) FROM unit WHERE name = '$u'")" = 1 ] || fail "unit $u missing in SQL"
-done
-[ "$(q "SELECT count(*) FROM unit")" = 21 ] || fail "SQL has units lib/units.c does not"
-check "units: factors" "SELECT string_agg(name || '=' || factor, ' ' ORDER BY name) FROM unit WHERE name IN ('万吨', '万千瓦', '亿千瓦时', 'kW')" \
-	"kW=0.001 万千瓦=10 万吨=10000 亿千瓦时=100000"

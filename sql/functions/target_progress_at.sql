@@ -1,0 +1,188 @@
+-- SPDX-License-Identifier: MIT
+-- Per target of the year holding `at` (target_setting.timezone): what the
+-- schedule (linear, monthly weights, last year's profile or the milestones
+-- due) expects by then, the actual (official statistics for closed months
+-- where there are some, else telemetry; a ratio from its two metrics'
+-- sums), the drift, the projection and the status. The one place of the
+-- targets' maths: target_progress, the daemon and the tools read it.
+CREATE OR REPLACE FUNCTION target_progress_at(at timestamptz)
+RETURNS TABLE (target_id integer, label text, metric text, year integer, scope text, kind text,
+               target double precision, unit text, display_unit text, display_div double precision,
+               elapsed_pct double precision, expected double precision, actual double precision,
+               drift_pct double precision, projected double precision, required_daily double precision,
+               sites_reporting integer, sites_stale integer, stale_shortfall double precision,
+               tolerance_pct double precision, status text, plan_text text,
+               schedule_used text, schedule_note text, month_sources text,
+               milestones_due integer, late_projects text)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
+#variable_conflict use_column
+DECLARE
+    cfg target_setting;
+    t target;
+    mt metric;
+    y0 timestamptz; y1 timestamptz;
+    frac double precision; w double precision[]; mon integer; ms timestamptz; me timestamptz;
+    tgt double precision; exp_v double precision; act double precision;
+    days_left double precision; rate double precision; win_start timestamptz;
+    c_now double precision; g_now double precision; c_prev double precision; g_prev double precision;
+    n_sites integer; n_stale integer; missing double precision; site_sum double precision;
+    ly_share double precision; ly_cov double precision; n_ms integer; ms_exp double precision;
+    n_official integer; months_total double precision;
+BEGIN
+    SELECT * INTO cfg FROM target_setting;
+    FOR t IN SELECT * FROM target x
+             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int ORDER BY x.id LOOP
+        SELECT * INTO mt FROM metric WHERE name = t.metric;
+        y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone);
+        y1 := make_timestamptz(t.year + 1, 1, 1, 0, 0, 0, cfg.timezone);
+        elapsed_pct := 100 * extract(epoch FROM at - y0) / extract(epoch FROM y1 - y0);
+        days_left := extract(epoch FROM y1 - at) / 86400;
+        schedule_used := NULL; schedule_note := NULL; month_sources := NULL;
+        milestones_due := NULL; late_projects := NULL; ly_share := NULL; n_ms := 0;
+
+        IF mt.by_milestones THEN
+            SELECT count(*), coalesce(sum(s.value) FILTER (WHERE s.is_due), 0),
+                   count(*) FILTER (WHERE s.is_due),
+                   string_agg(format('%s (due %s)', s.name, s.due), ', ' ORDER BY s.due, s.milestone_id)
+                       FILTER (WHERE s.late)
+              INTO n_ms, ms_exp, milestones_due, late_projects
+              FROM target_milestone_state(t, at) s;
+        END IF;
+
+        -- the schedule: share of the year's target due by `at`
+        IF n_ms > 0 THEN
+            schedule_used := 'milestones';
+            schedule_note := format('%s milestones, %s due', n_ms, milestones_due);
+        ELSIF t.schedule_kind = 'weights' OR (t.schedule_kind IS NULL AND t.schedule IS NOT NULL) THEN
+            schedule_used := 'weights';
+            schedule_note := 'monthly weights';
+        ELSIF t.schedule_kind = 'linear' THEN
+            schedule_used := 'linear';
+            schedule_note := 'linear, as the target asks';
+        ELSIF mt.aggregate = 'sum' AND (t.schedule_kind = 'last_year' OR mt.flow) THEN
+            SELECT l.share, l.coverage INTO ly_share, ly_cov FROM target_last_year_share(t, at) l;
+            IF ly_cov >= 0.9 AND ly_share IS NOT NULL THEN
+                schedule_used := 'last_year';
+                schedule_note := format('last year''s profile (%s covers %s %% of its days)',
+                                        t.year - 1, round((100 * ly_cov)::numeric, 1));
+            ELSE
+                schedule_used := 'linear';
+                schedule_note := format('linear: %s covers %s %% of its days, under 90 %%',
+                                        t.year - 1, round((100 * coalesce(ly_cov, 0))::numeric, 1));
+            END IF;
+        ELSIF mt.aggregate = 'sum' THEN
+            schedule_used := 'linear';
+            schedule_note := 'linear';
+        ELSE
+            -- a level or a ratio has no schedule
+            schedule_used := 'linear';
+        END IF;
+        IF n_ms = 0 AND mt.by_milestones THEN
+            schedule_note := 'no milestones; ' || schedule_note;
+        END IF;
+
+        IF schedule_used = 'weights' THEN
+            w := t.schedule;
+            mon := extract(month FROM at AT TIME ZONE cfg.timezone)::int;
+            ms := make_timestamptz(t.year, mon, 1, 0, 0, 0, cfg.timezone);
+            me := CASE WHEN mon = 12 THEN y1 ELSE make_timestamptz(t.year, mon + 1, 1, 0, 0, 0, cfg.timezone) END;
+            frac := ((SELECT coalesce(sum(x), 0) FROM unnest(w[1:mon - 1]) x)
+                     + w[mon] * extract(epoch FROM at - ms) / extract(epoch FROM me - ms))
+                    / (SELECT sum(x) FROM unnest(w) x);
+        ELSIF schedule_used = 'last_year' THEN
+            frac := ly_share;
+        ELSE
+            frac := elapsed_pct / 100;
+        END IF;
+
+        SELECT count(*), count(*) FILTER (WHERE s.stale), coalesce(sum(s.missing), 0), sum(s.ytd)
+          INTO n_sites, n_stale, missing, site_sum
+          FROM target_site_stats(t, at) s;
+
+        target_id := t.id; label := mt.label; metric := t.metric; year := t.year; scope := t.scope;
+        kind := t.kind; unit := t.unit; display_unit := mt.display_unit; display_div := mt.display_div;
+        tolerance_pct := t.tolerance_pct; plan_text := t.plan_text;
+        sites_reporting := n_sites - n_stale; sites_stale := n_stale;
+        projected := NULL; required_daily := NULL; stale_shortfall := NULL;
+
+        IF mt.aggregate = 'ratio' THEN
+            tgt := t.value;
+            SELECT sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 3),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 3),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 1),
+                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 1)
+              INTO c_now, g_now, c_prev, g_prev
+              FROM (SELECT x.name AS metric, r.* FROM metric x,
+                           LATERAL reading_spans(x.name, NULL, target_year_cuts(t.year, at, cfg.timezone)) r
+                     WHERE x.name IN (mt.ratio_num, mt.ratio_den)) sp
+              JOIN site s ON s.id = sp.site_id
+             WHERE target_scope_has(t.scope, s.id, s.county);
+            act := CASE WHEN c_now > 0 AND g_now > 0 AND c_prev > 0 AND g_prev > 0
+                        THEN 100 * (1 - (c_now / g_now) / (c_prev / g_prev)) END;
+            exp_v := tgt;
+            projected := act;
+        ELSIF mt.aggregate = 'level' THEN
+            tgt := t.value * (SELECT factor FROM unit WHERE name = t.unit);
+            SELECT avg(v) INTO act FROM (
+                SELECT DISTINCT ON (r.site_id) r.value AS v
+                  FROM reading r JOIN site s ON s.id = r.site_id
+                 WHERE r.metric = t.metric AND r.ts >= y0 AND r.ts <= at
+                   AND target_scope_has(t.scope, s.id, s.county)
+                 ORDER BY r.site_id, r.ts DESC) last;
+            exp_v := tgt;
+            projected := act;
+        ELSE
+            tgt := t.value * (SELECT factor FROM unit WHERE name = t.unit);
+            act := CASE WHEN n_sites > 0 THEN site_sum END;
+            IF schedule_used = 'milestones' THEN
+                -- every project counts, early or larger than planned
+                exp_v := ms_exp;
+            ELSE
+                exp_v := tgt * frac;
+                -- closed months: the official figure where there is one
+                SELECT count(*) FILTER (WHERE m.closed AND m.official IS NOT NULL), sum(m.counted),
+                       string_agg(format('%s %s', to_char(m.month, 'YYYY-MM'),
+                                         CASE WHEN m.closed AND m.official IS NOT NULL
+                                              THEN 'statistics:' || m.source ELSE 'telemetry' END),
+                                  ', ' ORDER BY m.month)
+                  INTO n_official, months_total, month_sources
+                  FROM target_months(t, at) m;
+                IF n_official > 0 THEN
+                    act := months_total;
+                END IF;
+            END IF;
+            -- the recent daily rate (30 days, or the year so far) carried to the year's end
+            win_start := greatest(y0, at - interval '30 days');
+            SELECT sum(sp.value_sum) / greatest(extract(epoch FROM at - win_start) / 86400, 1.0 / 24)
+              INTO rate
+              FROM reading_spans(t.metric,
+                                 metric_sources(t.metric, t.sources),
+                                 ARRAY[win_start, at + interval '1 microsecond']) sp
+              JOIN site s ON s.id = sp.site_id
+             WHERE target_scope_has(t.scope, s.id, s.county);
+            IF schedule_used = 'last_year' AND frac > 0 THEN
+                -- the same profile: what the year to date makes of the whole year
+                projected := coalesce(act, 0) / frac;
+            ELSE
+                projected := coalesce(act, 0) + coalesce(rate, 0) * days_left;
+            END IF;
+            required_daily := greatest(tgt - coalesce(act, 0), 0) / greatest(days_left, 1.0 / 24);
+            stale_shortfall := missing;
+        END IF;
+
+        target := tgt; expected := exp_v; actual := act;
+        drift_pct := CASE WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
+        status := CASE
+            WHEN elapsed_pct < cfg.min_elapsed_pct THEN 'too_early'
+            WHEN act IS NULL THEN 'insufficient_data'
+            WHEN t.kind = 'about' AND drift_pct > t.tolerance_pct THEN 'over'
+            WHEN drift_pct < -t.tolerance_pct AND mt.aggregate = 'sum'
+                 AND missing >= 0.5 * (exp_v - act) THEN 'insufficient_data'
+            WHEN drift_pct < -t.tolerance_pct THEN 'behind'
+            WHEN t.kind <> 'about' AND drift_pct > t.tolerance_pct THEN 'ahead'
+            ELSE 'on_track' END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION target_progress_at(timestamptz) IS
+    'Per target of the year of `at`: expected by the schedule or the milestones due, actual (statistics for closed months, telemetry for the rest), drift, projection, status, and which schedule and sources were used.';
