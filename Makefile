@@ -37,12 +37,15 @@ COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/
 	common/pgconn.c common/chart.c common/digest.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c \
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sphost.c \
 	daemon/page.c
 # shared subscription groups: presence, the member-down alarm and its mail
 LIB_SRCS += lib/membermail.c
 COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
+# the alerts' two threads: the periodic jobs and the mail outbox
+DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/job_memberalarm.c \
+	daemon/job_maintain.c daemon/mailer.c daemon/smtp.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 

@@ -32,7 +32,7 @@
 #include "page.h"
 #include "common/chart.h"
 #include "ingest.h"
-#include "sparkplug.h"
+#include "sphost.h"
 #include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
@@ -148,13 +148,13 @@ static void on_writer_batch_done(et_batch_t *b, void *ctx)
 static int on_sp_rebirth(void *ctx, const et_sp_topic_t *t)
 {
 	struct app *a = ctx;
-	return et_sparkplug_rebirth(a->mqtt, t);
+	return et_sphost_rebirth(a->mqtt, t);
 }
 
 static void on_sp_births_changed(void *ctx, const et_sp_host_t *h)
 {
 	struct app *a = ctx;
-	int rc = et_sparkplug_births_save(h, a->cfg.spool_dir);
+	int rc = et_sphost_births_save(h, a->cfg.spool_dir);
 	if (rc)
 		log_error("sparkplug: cannot save the births in %s/%s: %s; after a crash, edge "
 			  "nodes would be asked for a rebirth",
@@ -663,7 +663,7 @@ int main(int argc, char **argv)
 	a->ingest.on_commit = on_commit;
 	a->ingest.commit_ctx = a;
 	if (a->ingest.sp) {
-		int nb = et_sparkplug_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
+		int nb = et_sphost_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
 		if (nb < 0)
 			log_warn("sparkplug: %s", err);
 		else if (nb > 0)
