@@ -47,7 +47,7 @@ DAEMON_SRCS += daemon/presence.c
 DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/job_memberalarm.c \
 	daemon/job_maintain.c daemon/mailer.c daemon/smtp.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
+	tools/publish.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -63,7 +63,7 @@ UNIT_TESTS += i18n chartplan
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
-all: $(BUILD)/enertrackd $(BUILD)/enertrack
+all: $(BUILD)/enertrackd $(BUILD)/enertrack $(BUILD)/enertrack-sim
 
 deps:
 	@./scripts/deps.sh
@@ -101,6 +101,15 @@ $(BUILD)/enertrackd: $(DAEMON_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 TOOL_LIBS = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(CSV_LIBS) $(TOOL_LIBS) -lm
+
+# enertrack-sim: demo and test tooling (scripts/demo.sh, the integration
+# tests), not the operator's: `make install` leaves it out. Its roster
+# (sim/roster.c, with sim/draw.c) is bench/etbench.c's too.
+SIM_ROSTER_SRCS := sim/roster.c sim/draw.c
+SIM_SRCS := sim/main.c sim/model.c sim/stream.c sim/belt.c sim/files.c sim/calendar.c \
+	$(SIM_ROSTER_SRCS) tools/mqttpub.c common/log.c
+$(BUILD)/enertrack-sim: $(call obj,$(SIM_SRCS)) $(BUILD)/libenertrack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
 
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
