@@ -46,6 +46,8 @@ DAEMON_SRCS += daemon/presence.c
 # the alerts' two threads: the periodic jobs and the mail outbox
 DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/job_memberalarm.c \
 	daemon/job_maintain.c daemon/mailer.c daemon/smtp.c
+# enertrackd's root and what acts on it besides main.c
+DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
