@@ -48,6 +48,8 @@ DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/jo
 	daemon/job_maintain.c daemon/mailer.c daemon/smtp.c
 # enertrackd's root and what acts on it besides main.c
 DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
+# the MQTT adapter's clean stop
+DAEMON_SRCS += daemon/mqtt_stop.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
