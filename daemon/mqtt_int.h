@@ -74,7 +74,6 @@ struct et_mqtt {
 	int64_t drain_quiet_since;     /* loop ms */
 };
 
-
 /* Any thread: sets ev in m->events and wakes the loop. */
 void mqtt_post(et_mqtt_t *m, int ev);
 /* Publishes the retained Sparkplug host STATE (online or not). */

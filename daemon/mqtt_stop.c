@@ -44,7 +44,6 @@ static void on_mqtt_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	mqtt_post(ctx, EV_DISCONNECTED);
 }
 
-
 /* Starts a disconnect; EV_DISCONNECTED follows (acted on when stopping). */
 int mqtt_disconnect(et_mqtt_t *m, int timeout_ms)
 {
@@ -125,7 +124,6 @@ void mqtt_start_drain(et_mqtt_t *m, int64_t now)
 	m->drain_quiet_since = now;
 	uv_timer_start(&m->retry, on_drain_timer, 50, 50);
 }
-
 
 /* Set once a stop left paho's thread waiting for spool space: the process
  * must then not free what that thread may still touch (m, the spool). */

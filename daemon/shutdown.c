@@ -117,4 +117,3 @@ void app_on_sigterm(uv_signal_t *s, int signum)
 {
 	app_begin_shutdown(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
-

@@ -79,8 +79,8 @@ static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 
 /* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
  * stopping interrupted it. Mail thread. */
-int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to,
-		     const char *message, char *err, size_t errlen)
+int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
+	      char *err, size_t errlen)
 {
 	char rcptbuf[4096], from[300], addr[320];
 	const char *rcpt[ET_MAX_RCPT];

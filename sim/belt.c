@@ -9,7 +9,6 @@
 #include "enertrack/log.h"
 #include "sim.h"
 
-
 /* A few mines weigh their coal with a belt scale whose totaliser counts t
  * and wraps at BELT_ROLLOVER; they publish the running total ("counter":
  * true), and enertrackd derives each shift's output from it. One of them

@@ -76,7 +76,6 @@ int64_t spring_festival(int y)
 	return days_from_civil(y, 2, 5); /* the middle of its range (Jan 21 - Feb 20) */
 }
 
-
 /* 00:00 on the 1st of the month after the one t is in. */
 int64_t next_month_start(int64_t t)
 {

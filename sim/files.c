@@ -90,4 +90,3 @@ int write_statistics(const struct sim *s, const char *path)
 	}
 	return fclose(f) ? -EIO : 0;
 }
-

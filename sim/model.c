@@ -11,9 +11,9 @@
 
 #include "sim.h"
 
-const struct unit U_T = {"t", 1}, U_WANDUN = {"万吨", 1e4}, U_KT = {"kt", 1e3},
-		  U_MW = {"MW", 1}, U_WANKW = {"万千瓦", 10}, U_MWH = {"MWh", 1},
-		  U_TCE = {"tce", 1}, U_WANTCE = {"万吨标准煤", 1e4}, U_WANYUAN = {"万元", 1e4},
+const struct unit U_T = {"t", 1}, U_WANDUN = {"万吨", 1e4}, U_KT = {"kt", 1e3}, U_MW = {"MW", 1},
+		  U_WANKW = {"万千瓦", 10}, U_MWH = {"MWh", 1}, U_TCE = {"tce", 1},
+		  U_WANTCE = {"万吨标准煤", 1e4}, U_WANYUAN = {"万元", 1e4},
 		  U_YIYUAN = {"亿元", 1e8}, U_PCT = {"%", 1};
 
 /* Mine sizes as in Shanxi: a few large mines, most of 0.6-1.8 Mt a year,

@@ -60,9 +60,9 @@ struct roster_site {
 	char id[40];
 	const char *county;
 	enum kind kind;
-	int place;	     /* index in places[]; -1 for the city */
-	enum source source;  /* plants */
-	enum sector sector;  /* enterprises */
+	int place;	    /* index in places[]; -1 for the city */
+	enum source source; /* plants */
+	enum sector sector; /* enterprises */
 };
 
 /* How many sites the roster has: the mines, then the plants, then the

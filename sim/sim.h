@@ -17,7 +17,7 @@
 #include "roster.h"
 #include "tools/tools.h"
 
-#define MAX_YEARS   50
+#define MAX_YEARS 50
 
 /* Plan figures of the base year (2024 government work report, sql/002_targets.sql). */
 #define BASE_YEAR	       2024

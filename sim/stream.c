@@ -93,7 +93,7 @@ double round_to(double v, double quantum)
 /* Formats one message for the site (value in canonical units) and sends it.
  * Returns 0 or a negative code. */
 int emit(struct sim *s, struct out *o, struct site *site, int64_t ts, const char *metric,
-		const struct unit *u, double canonical, enum source source, bool with_source)
+	 const struct unit *u, double canonical, enum source source, bool with_source)
 {
 	char tsbuf[40], topic[256], payload[512], extra[128] = "";
 	canonical = round_to(canonical, strcmp(metric, "gdp") == 0 ? 100 : 0.001);
@@ -222,4 +222,3 @@ int step(struct sim *s, struct out *o)
 	heap_push(s, st);
 	return rc;
 }
-
