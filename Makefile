@@ -122,10 +122,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 
 # Unit tests of daemon modules: the module, the fakes of what it calls
 # (tests/unit/fake_*.c) and lib/; no broker, no database.
-DAEMON_UNIT_TESTS := spool ingest
+DAEMON_UNIT_TESTS := spool ingest roster
 DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
 UNIT_DEPS_spool := daemon/spool.c common/log.c
 UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
+UNIT_DEPS_roster := $(SIM_ROSTER_SRCS)
 .SECONDEXPANSION:
 $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
 		$(BUILD)/libenertrack.a
