@@ -37,14 +37,21 @@ COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/
 	common/pgconn.c common/chart.c common/digest.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
-	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c \
+	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sphost.c \
 	daemon/page.c
 # shared subscription groups: presence, the member-down alarm and its mail
 LIB_SRCS += lib/membermail.c
 COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
+# the alerts' two threads: the periodic jobs and the mail outbox
+DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/job_memberalarm.c \
+	daemon/job_maintain.c daemon/mailer.c daemon/smtp.c
+# enertrackd's root and what acts on it besides main.c
+DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
+# the MQTT adapter's clean stop
+DAEMON_SRCS += daemon/mqtt_stop.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
+	tools/publish.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
 
@@ -64,7 +71,7 @@ UNIT_TESTS += unitsql
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check
-all: $(BUILD)/enertrackd $(BUILD)/enertrack
+all: $(BUILD)/enertrackd $(BUILD)/enertrack $(BUILD)/enertrack-sim
 
 deps:
 	@./scripts/deps.sh
@@ -95,6 +102,15 @@ TOOL_LIBS = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) $(CSV_LIBS) $(TOOL_LIBS) -lm
 
+# enertrack-sim: demo and test tooling (scripts/demo.sh, the integration
+# tests), not the operator's: `make install` leaves it out. Its roster
+# (sim/roster.c, with sim/draw.c) is bench/etbench.c's too.
+SIM_ROSTER_SRCS := sim/roster.c sim/draw.c
+SIM_SRCS := sim/main.c sim/model.c sim/stream.c sim/belt.c sim/files.c sim/calendar.c \
+	$(SIM_ROSTER_SRCS) tools/mqttpub.c common/log.c
+$(BUILD)/enertrack-sim: $(call obj,$(SIM_SRCS)) $(BUILD)/libenertrack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
+
 # Unit tests link the module under test and what it needs, nothing with I/O.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 	@mkdir -p $(dir $@)
@@ -102,10 +118,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 
 # Unit tests of daemon modules: the module, the fakes of what it calls
 # (tests/unit/fake_*.c) and lib/; no broker, no database.
-DAEMON_UNIT_TESTS := spool ingest
+DAEMON_UNIT_TESTS := spool ingest roster
 DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
 UNIT_DEPS_spool := daemon/spool.c common/log.c
 UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
+UNIT_DEPS_roster := $(SIM_ROSTER_SRCS)
 .SECONDEXPANSION:
 $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
 		$(BUILD)/libenertrack.a

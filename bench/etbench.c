@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/roster.h"
+
 #define CONNECT_TIMEOUT_S 10
 #define SUBACK_WAIT_S	  10 /* after the last message of a backlog */
 #define NO_PROGRESS_S	  30 /* a full window without one acknowledgement */
@@ -208,12 +210,30 @@ static const struct metric_spec region_metrics[] = {
 	{"advanced_capacity_share", 1, 90, 99, {"%"}, {1}, {100}},
 };
 
-static const char *const counties[] = {"潞州", "上党", "屯留", "潞城", "襄垣", "平顺",
-				       "黎城", "壶关", "长子", "武乡", "沁县", "沁源"};
+/* The sites are the simulator's (sim/roster.c): their ids, after the run's
+ * tag, and their counties. The bench keeps its own mix of kinds; the n-th
+ * site of a kind is the roster's n-th of that kind, with a suffix once the
+ * roster has no more of them. */
+static struct roster_site *roster_all;
+static int roster_n;
+
+/* The serial-th (from 1) roster site of kind k. */
+static const struct roster_site *roster_pick(enum kind k, int serial, int *ret_round)
+{
+	int count = 0;
+	for (int i = 0; i < roster_n; i++)
+		count += roster_all[i].kind == k;
+	int want = (serial - 1) % count;
+	*ret_round = (serial - 1) / count;
+	for (int i = 0; i < roster_n; i++)
+		if (roster_all[i].kind == k && want-- == 0)
+			return &roster_all[i];
+	return NULL;
+}
 
 struct stream {
 	char topic[128];
-	char site[48];
+	char site[64];
 	const char *metric;
 	const char *unit;
 	const char *county; /* NULL: none in the payload */
@@ -240,6 +260,11 @@ static int build_roster(struct roster *ro, int nsites, const char *tag, uint64_t
 {
 	memset(ro, 0, sizeof(*ro));
 	rng_state = seed;
+	roster_n = roster_count();
+	roster_all = calloc((size_t)roster_n, sizeof(*roster_all));
+	if (!roster_all)
+		return -1;
+	roster_sites(roster_all);
 	size_t cap = (size_t)nsites * 3;
 	ro->streams = calloc(cap, sizeof(*ro->streams));
 	if (!ro->streams)
@@ -261,14 +286,14 @@ static int build_roster(struct roster *ro, int nsites, const char *tag, uint64_t
 		} else {
 			ms = region_metrics, nm = sizeof(region_metrics) / sizeof(*ms), k = 3;
 		}
-		const char *county =
-			k == 3 ? NULL
-			       : counties[rng_next() % (sizeof(counties) / sizeof(*counties))];
-		char site[48];
-		if (k == 3)
-			snprintf(site, sizeof(site), "%s-changzhi", tag);
+		int round;
+		const struct roster_site *rs = roster_pick((enum kind)k, ++serial[k], &round);
+		const char *county = rs->county;
+		char site[64];
+		if (round)
+			snprintf(site, sizeof(site), "%s-%s-%d", tag, rs->id, round);
 		else
-			snprintf(site, sizeof(site), "%s-%s-%03d", tag, kind, ++serial[k]);
+			snprintf(site, sizeof(site), "%s-%s", tag, rs->id);
 		for (size_t j = 0; j < nm; j++) {
 			struct stream *s = &ro->streams[ro->nstreams++];
 			int u = 0, roll = (int)(rng_next() % 100), acc = 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* enertrackd: the daemon. main() builds the one mutable root (struct app),
- * wires MQTT -> spool -> ingest -> writer on one libuv loop, and runs it.
- * Signal handling: SIGTERM/SIGINT drain and commit, then exit 0; SIGHUP
- * reloads what can change at run time. */
+/* enertrackd: the daemon. main() builds the one mutable root (struct app,
+ * daemon/app.h), wires MQTT -> spool -> ingest -> writer on one libuv loop,
+ * and runs it; the loop's tick, the spool's sync and /metrics are here too.
+ * SIGTERM/SIGINT drain and commit, then exit 0 (daemon/shutdown.c); SIGHUP
+ * reloads what can change at run time (daemon/reload.c). */
 #include <curl/curl.h>
 #include <systemd/sd-daemon.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <zlib.h>
 
 #include "alerts.h"
+#include "app.h"
 #include "common/confload.h"
 #include "common/net.h"
 #include "enertrack/appstate.h"
@@ -32,55 +34,16 @@
 #include "page.h"
 #include "common/chart.h"
 #include "ingest.h"
-#include "sparkplug.h"
+#include "sphost.h"
 #include "metrics.h"
 #include "mqtt.h"
 #include "pgwriter.h"
 #include "presence.h"
 #include "spool.h"
 
-/* How long a shutdown waits for PostgreSQL before giving up on what is unwritten. */
-#define SHUTDOWN_TIMEOUT_MS 30000
-#define TICK_MS		    10
+#define TICK_MS 10
 
-struct app {
-	uv_loop_t loop;
-	uv_signal_t sigterm, sigint, sighup;
-	uv_timer_t tick;
-	uv_timer_t shutdown_timer;
-	enum et_app_state state; /* changed by app_set_state only */
-	const char *config_path;
-	et_config_t cfg;
-	et_spool_t *spool;
-	et_mqtt_t *mqtt;
-	et_presence_t *presence; /* NULL: no shared group */
-	et_pgwriter_t *writer;
-	et_alerts_t *alerts;
-	et_alerts_t *alerts_left; /* its threads did not stop in time */
-	int parts_open;		  /* closing: threads not yet joined (alerts, writer) */
-	et_ingest_t ingest;
-	int exit_code;
-	int64_t last_stats_ms;
-	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
-	bool notified_ready;
-	et_http_t *http;
-	et_page_t *page;  /* the status page, on the HTTP worker thread */
-	et_latency_t lat; /* batch write times, for /metrics */
-	/* when the last message came */
-	uint64_t seen_messages;
-	int64_t last_msg_ms;
-	uint64_t watchdog_ms; /* 0: no watchdog */
-	int64_t last_watchdog_ms, last_status_ms;
-	et_spoolfill_t fill; /* the spool's fill policy (lib/spoolfill.c) */
-	bool store_blocked;  /* the disk refused a record; paho's thread waits */
-	uv_fs_t sync_req;    /* the spool's periodic fdatasync */
-	int sync_fd;	     /* its descriptor while it runs, else -1 */
-};
-
-/* The one way the daemon's state changes (lib/appstate.c): each
- * transition is logged, an illegal one is refused (and logged as the bug
- * it is). Returns 0 or -EINVAL. */
-static int app_set_state(struct app *a, enum et_app_state to, const char *why)
+int app_set_state(struct app *a, enum et_app_state to, const char *why)
 {
 	if (!et_app_state_allowed(a->state, to)) {
 		log_error("state: %s -> %s refused (%s)", et_app_state_name(a->state),
@@ -92,14 +55,14 @@ static int app_set_state(struct app *a, enum et_app_state to, const char *why)
 	return 0;
 }
 
-static bool app_stopping(const struct app *a)
+bool app_stopping(const struct app *a)
 {
 	return a->state == ET_APP_ST_DRAINING || a->state == ET_APP_ST_CLOSING;
 }
 
 /* Reads spool records into batches while they have room: the in-memory
  * window; the rest waits on disk. Not while closing (the writer is gone). */
-static void read_spool(struct app *a)
+void app_read_spool(struct app *a)
 {
 	if (a->state == ET_APP_ST_CLOSING)
 		return;
@@ -118,22 +81,10 @@ static void on_mqtt_messages(void *ctx, bool store_failed)
 {
 	struct app *a = ctx;
 	(void)store_failed; /* the tick reads the state and says so */
-	read_spool(a);
+	app_read_spool(a);
 }
 
-static void close_all(struct app *a, const char *why);
-static void wipe_free(char *s);
 
-static void maybe_finish(struct app *a)
-{
-	if (a->state != ET_APP_ST_DRAINING || a->mqtt)
-		return;
-	read_spool(a);
-	et_ingest_flush(&a->ingest, true);
-	if (!et_ingest_idle(&a->ingest) || !et_spool_caught_up(a->spool))
-		return;
-	close_all(a, "all committed");
-}
 
 static void on_writer_batch_done(et_batch_t *b, void *ctx)
 {
@@ -141,27 +92,27 @@ static void on_writer_batch_done(et_batch_t *b, void *ctx)
 	if (b->committed)
 		et_latency_observe(&a->lat, b->write_us);
 	et_ingest_batch_done(b, &a->ingest);
-	read_spool(a);
-	maybe_finish(a);
+	app_read_spool(a);
+	app_maybe_finish(a);
 }
 
 static int on_sp_rebirth(void *ctx, const et_sp_topic_t *t)
 {
 	struct app *a = ctx;
-	return et_sparkplug_rebirth(a->mqtt, t);
+	return et_sphost_rebirth(a->mqtt, t);
 }
 
 static void on_sp_births_changed(void *ctx, const et_sp_host_t *h)
 {
 	struct app *a = ctx;
-	int rc = et_sparkplug_births_save(h, a->cfg.spool_dir);
+	int rc = et_sphost_births_save(h, a->cfg.spool_dir);
 	if (rc)
 		log_error("sparkplug: cannot save the births in %s/%s: %s; after a crash, edge "
 			  "nodes would be asked for a rebirth",
 			  a->cfg.spool_dir, ET_SP_BIRTHS_FILE, strerror(-rc));
 }
 
-static void log_stats(struct app *a, const char *what)
+void app_log_stats(struct app *a, const char *what)
 {
 	const et_ingest_stats_t *s = &a->ingest.st;
 	log_info("%s: %llu messages, %llu readings (%llu new, %llu corrected, %llu duplicate), "
@@ -329,7 +280,7 @@ static void spool_watch(struct app *a)
 static void on_tick(uv_timer_t *t)
 {
 	struct app *a = t->data;
-	read_spool(a);
+	app_read_spool(a);
 	et_ingest_flush(&a->ingest, false);
 	spool_sync(a);
 	int64_t now = (int64_t)uv_now(&a->loop);
@@ -342,145 +293,9 @@ static void on_tick(uv_timer_t *t)
 	if (now - a->last_stats_ms >= 60000) {
 		a->last_stats_ms = now;
 		if (a->ingest.st.messages)
-			log_stats(a, "totals");
+			app_log_stats(a, "totals");
 	}
-	maybe_finish(a);
-}
-
-static void on_handle_closed(uv_handle_t *h)
-{
-	(void)h;
-}
-
-/* One of the threads close_all stopped has been joined (or left behind).
- * After the last, the HTTP listener goes: /healthz says "stopping" until
- * then. */
-static void part_closed(struct app *a)
-{
-	if (a->parts_open > 0 && --a->parts_open > 0)
-		return;
-	et_http_stop(a->http);
-	a->http = NULL;
-	et_page_free(a->page); /* its worker has stopped */
-	a->page = NULL;
-}
-
-static void on_alerts_closed(void *ctx, bool joined)
-{
-	struct app *a = ctx;
-	a->alerts_left = joined ? NULL : a->alerts;
-	a->alerts = NULL;
-	part_closed(a);
-}
-
-static void on_writer_closed(void *ctx)
-{
-	part_closed(ctx);
-}
-
-static void close_all(struct app *a, const char *why)
-{
-	if (a->state == ET_APP_ST_CLOSING || app_set_state(a, ET_APP_ST_CLOSING, why))
-		return;
-	log_stats(a, "stopped");
-	et_presence_stop(a->presence);
-	uv_timer_stop(&a->tick);
-	uv_timer_stop(&a->shutdown_timer);
-	uv_close((uv_handle_t *)&a->tick, on_handle_closed);
-	uv_close((uv_handle_t *)&a->shutdown_timer, on_handle_closed);
-	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
-	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
-	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
-	/* neither stop waits: each thread is joined when it says it ended */
-	a->parts_open = (a->alerts ? 1 : 0) + (a->writer ? 1 : 0);
-	if (a->alerts)
-		et_alerts_stop(a->alerts, on_alerts_closed, a);
-	if (a->writer) {
-		et_pgwriter_stop(a->writer, true, on_writer_closed);
-		a->writer = NULL;
-	}
-	if (!a->parts_open)
-		part_closed(a);
-}
-
-static void on_mqtt_stopped(void *ctx)
-{
-	struct app *a = ctx;
-	a->mqtt = NULL;
-	log_info("mqtt: disconnected; committing what was received (%llu readings pending)",
-		 (unsigned long long)et_ingest_pending(&a->ingest));
-	maybe_finish(a);
-}
-
-static void on_shutdown_timeout(uv_timer_t *t)
-{
-	struct app *a = t->data;
-	log_warn("shutdown: PostgreSQL did not take the last %llu readings within %d s; they "
-		 "stay in the spool for the next start",
-		 (unsigned long long)et_ingest_pending(&a->ingest), SHUTDOWN_TIMEOUT_MS / 1000);
-	close_all(a, "shutdown timed out");
-}
-
-static void begin_shutdown(struct app *a, const char *why)
-{
-	if (app_stopping(a))
-		return;
-	log_info("%s: stopping: no new messages, committing the rest", why);
-	sd_notify(0, "STOPPING=1");
-	app_set_state(a, ET_APP_ST_DRAINING, why);
-	uv_timer_start(&a->shutdown_timer, on_shutdown_timeout, SHUTDOWN_TIMEOUT_MS, 0);
-	/* "stopped": this one leaves the group cleanly (unless paho is stuck) */
-	et_presence_hold(a->presence, a->mqtt && et_mqtt_store_blocked(a->mqtt) != 0);
-	et_presence_stop(a->presence);
-	if (a->mqtt)
-		et_mqtt_stop(a->mqtt, on_mqtt_stopped, a);
-	else
-		maybe_finish(a);
-}
-
-static void on_sigterm(uv_signal_t *s, int signum)
-{
-	begin_shutdown(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
-}
-
-/* Reload builds a whole new configuration and applies it only if it all
- * parsed; keys that cannot change at run time keep their old value. */
-static void on_sighup(uv_signal_t *s, int signum)
-{
-	struct app *a = s->data;
-	et_config_t next;
-	(void)signum;
-	log_info("SIGHUP: reloading %s", a->config_path);
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(uv_hrtime() / 1000));
-	if (et_config_load(a->config_path, &next)) {
-		log_error("SIGHUP: the new configuration has errors; keeping the old one");
-		sd_notify(0, "READY=1");
-		return;
-	}
-	et_buf_t fixed = ET_BUF_INIT;
-	if (et_config_diff_fixed(&a->cfg, &next, &fixed) > 0 && et_buf_append(&fixed, "", 1) == 0) {
-		char *save = NULL;
-		for (char *l = strtok_r(fixed.data, "\n", &save); l;
-		     l = strtok_r(NULL, "\n", &save))
-			log_warn("SIGHUP: %s; keeping the old value", l);
-	}
-	et_buf_free(&fixed);
-	et_log_set_level_name(next.log_level);
-	et_ingest_reconfigure(&a->ingest, &next);
-	a->cfg.http_quiet_alarm_s = next.http_quiet_alarm_s;
-	et_page_reconfigure(a->page, &next);
-	char *smtp_pw = NULL;
-	char err[300];
-	if (et_secret_read_cred(next.smtp_password_file, "smtp-password", &smtp_pw, err,
-				sizeof(err)))
-		log_error("SIGHUP: [smtp] password_file: %s; keeping the old SMTP settings", err);
-	else if (a->alerts && et_alerts_reconfigure(a->alerts, &next, smtp_pw))
-		log_error("SIGHUP: out of memory applying the [targets], [alerts] and [smtp] "
-			  "settings");
-	wipe_free(smtp_pw);
-	et_config_free(&next);
-	log_info("SIGHUP: reloaded");
-	sd_notify(0, "READY=1");
+	app_maybe_finish(a);
 }
 
 static size_t presence_members(void *ctx, et_member_t *out, size_t max)
@@ -525,47 +340,151 @@ static void usage(FILE *f)
 		   "Subscribes to MQTT energy telemetry and writes it to PostgreSQL.\n");
 }
 
-static int read_secrets(const et_config_t *cfg, char **mqtt_pw, char **pg_pw, char **smtp_pw)
+/* --check-config: the file, the secrets and [http] listen, resolved as at
+ * the start, so that the two agree. The process's exit status. */
+static int check_config(struct app *a, const char *config)
 {
 	char err[300];
-	/* the TLS files, so that a typo is named now rather than as a failed handshake */
-	const struct {
-		const char *key, *path;
-	} files[] = {{"[mqtt] ca_file", cfg->mqtt_ca_file},
-		     {"[mqtt] cert_file", cfg->mqtt_cert_file},
-		     {"[mqtt] key_file", cfg->mqtt_key_file},
-		     {"[smtp] ca_file", cfg->smtp_ca_file}};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (files[i].path[0] && access(files[i].path, R_OK)) {
-			log_error("%s: cannot read %s: %s", files[i].key, files[i].path,
-				  strerror(errno));
-			return -1;
-		}
+	char *mqtt_pw = NULL, *pg_pw = NULL, *smtp_pw = NULL;
+	int bad = app_read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);
+	et_net_addr_t la[ET_NET_ADDR_MAX];
+	if (a->cfg.http_listen[0] &&
+	    et_net_resolve_listen(a->cfg.http_listen, la, ET_NET_ADDR_MAX, err, sizeof(err)) < 0) {
+		log_error("%s: [http] listen: %s", config, err);
+		bad = 1;
 	}
-	if (et_secret_read_cred(cfg->smtp_password_file, "smtp-password", smtp_pw, err,
-				sizeof(err))) {
-		log_error("[smtp] password_file: %s", err);
+	app_wipe_free(mqtt_pw);
+	app_wipe_free(pg_pw);
+	app_wipe_free(smtp_pw);
+	et_config_free(&a->cfg);
+	if (bad)
+		return 1;
+	printf("%s: configuration OK\n", config);
+	return 0;
+}
+
+/* The parts that need no broker: the spool, the writer thread, ingest
+ * (with the Sparkplug births saved last time), the alerts' threads.
+ * 0 or -1 (logged). */
+static int start_parts(struct app *a, const char *pg_pw, const char *smtp_pw)
+{
+	char err[300];
+	if (et_spool_open(&a->spool, a->cfg.spool_dir, a->cfg.spool_sync_ms,
+			  (uint64_t)a->cfg.spool_max_mb << 20, err, sizeof(err))) {
+		log_error("%s", err);
 		return -1;
 	}
-	if (et_secret_read_cred(cfg->mqtt_password_file, "mqtt-password", mqtt_pw, err,
-				sizeof(err))) {
-		log_error("[mqtt] password_file: %s", err);
+	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, a->cfg.counter_reset,
+			      on_writer_batch_done, a)) {
+		log_error("cannot start the PostgreSQL writer thread");
 		return -1;
 	}
-	if (et_secret_read_cred(cfg->pg_password_file, "postgres-password", pg_pw, err,
-				sizeof(err))) {
-		log_error("[postgres] password_file: %s", err);
+	if (et_ingest_init(&a->ingest, &a->cfg, a->writer)) {
+		log_error("out of memory");
+		return -1;
+	}
+	a->ingest.on_commit = on_commit;
+	a->ingest.commit_ctx = a;
+	if (a->ingest.sp) {
+		int nb = et_sphost_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
+		if (nb < 0)
+			log_warn("sparkplug: %s", err);
+		else if (nb > 0)
+			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
+				 ET_SP_BIRTHS_FILE);
+		a->ingest.rebirth = on_sp_rebirth;
+		a->ingest.births_changed = on_sp_births_changed;
+		a->ingest.sp_ctx = a;
+	}
+	if (et_alerts_start(&a->alerts, &a->loop, &a->cfg, pg_pw, smtp_pw)) {
+		log_error("cannot start the alerts thread");
 		return -1;
 	}
 	return 0;
 }
 
-static void wipe_free(char *s)
+/* The signals and the timers of the loop. */
+static void start_handles(struct app *a)
 {
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
+	uv_signal_init(&a->loop, &a->sigterm);
+	uv_signal_init(&a->loop, &a->sigint);
+	uv_signal_init(&a->loop, &a->sighup);
+	a->sigterm.data = a->sigint.data = a->sighup.data = a;
+	uv_signal_start(&a->sigterm, app_on_sigterm, SIGTERM);
+	uv_signal_start(&a->sigint, app_on_sigterm, SIGINT);
+	uv_signal_start(&a->sighup, app_on_sighup, SIGHUP);
+	uv_timer_init(&a->loop, &a->tick);
+	uv_timer_init(&a->loop, &a->shutdown_timer);
+	a->tick.data = a->shutdown_timer.data = a;
+	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+	a->last_msg_ms = (int64_t)uv_now(&a->loop);
+}
+
+/* The HTTP listener and the status page, when [http] listen says so; then
+ * MQTT and presence. A failure closes all (the loop then ends). */
+static void start_io(struct app *a, const char *mqtt_pw, const char *pg_pw)
+{
+	char err[300];
+	/* [http] listen may name a host: resolved as --check-config does it */
+	et_net_addr_t la[ET_NET_ADDR_MAX];
+	int nla = a->cfg.http_listen[0] ? et_net_resolve_listen(a->cfg.http_listen, la,
+								ET_NET_ADDR_MAX, err, sizeof(err))
+					: 0;
+	if (nla < 0) {
+		log_error("[http] listen: %s", err);
+		a->exit_code = 1;
+		app_close_all(a, "start failed");
+	} else if (nla > 0 && !(a->page = et_page_new(&a->cfg, pg_pw))) {
+		log_error("out of memory");
+		a->exit_code = 1;
+		app_close_all(a, "start failed");
+	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,
+					    sizeof(http_routes) / sizeof(http_routes[0]), a, err,
+					    sizeof(err))) {
+		log_error("%s", err);
+		a->exit_code = 1;
+		app_close_all(a, "start failed");
 	}
+	uint64_t wd_usec = 0;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		a->watchdog_ms = wd_usec / 1000;
+
+	if (a->state == ET_APP_ST_CLOSING) {
+		/* the HTTP listener failed: already closing */
+	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_messages,
+				 a, err, sizeof(err))) {
+		log_error("%s", err);
+		a->exit_code = 1;
+		app_close_all(a, "start failed");
+	} else {
+		start_presence(a, mqtt_pw);
+		app_set_state(a, ET_APP_ST_RUNNING, "started");
+		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
+			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
+	}
+}
+
+/* After the loop: what is left freed, threads left behind joined if they
+ * ended since. The process's exit status. */
+static int finish(struct app *a)
+{
+	int rc = uv_loop_close(&a->loop);
+	if (rc)
+		log_warn("loop closed with handles open: %s", uv_strerror(rc));
+	et_ingest_free(&a->ingest);
+	if (!et_mqtt_paho_left())
+		et_spool_close(a->spool);
+	et_config_free(&a->cfg);
+	/* threads left behind may have ended since: joined and freed now */
+	if (a->alerts_left && et_alerts_reap(a->alerts_left))
+		a->alerts_left = NULL;
+	if (!a->alerts_left) /* else the evaluator may still ask it */
+		et_presence_free(a->presence);
+	if (!a->alerts_left) {
+		curl_global_cleanup();
+		et_chart_cleanup(); /* no thread draws any more */
+	}
+	return a->exit_code;
 }
 
 int main(int argc, char **argv)
@@ -581,7 +500,6 @@ int main(int argc, char **argv)
 	int check_only = 0, c;
 	struct app app;
 	struct app *a = &app;
-	char err[300];
 	char *mqtt_pw = NULL, *pg_pw = NULL, *smtp_pw = NULL;
 
 	et_log_init("enertrackd");
@@ -613,27 +531,10 @@ int main(int argc, char **argv)
 	a->config_path = config;
 	if (et_config_load(config, &a->cfg))
 		return 1;
-	if (check_only) {
-		int bad = read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw);
-		/* the same resolution as at the start, so that the two agree */
-		et_net_addr_t la[ET_NET_ADDR_MAX];
-		if (a->cfg.http_listen[0] &&
-		    et_net_resolve_listen(a->cfg.http_listen, la, ET_NET_ADDR_MAX, err,
-					  sizeof(err)) < 0) {
-			log_error("%s: [http] listen: %s", config, err);
-			bad = 1;
-		}
-		wipe_free(mqtt_pw);
-		wipe_free(pg_pw);
-		wipe_free(smtp_pw);
-		et_config_free(&a->cfg);
-		if (bad)
-			return 1;
-		printf("%s: configuration OK\n", config);
-		return 0;
-	}
+	if (check_only)
+		return check_config(a, config);
 	et_log_set_level_name(a->cfg.log_level);
-	if (read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw)) {
+	if (app_read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw)) {
 		et_config_free(&a->cfg);
 		return 1;
 	}
@@ -646,107 +547,14 @@ int main(int argc, char **argv)
 
 	uv_loop_init(&a->loop);
 	a->loop.data = a;
-	if (et_spool_open(&a->spool, a->cfg.spool_dir, a->cfg.spool_sync_ms,
-			  (uint64_t)a->cfg.spool_max_mb << 20, err, sizeof(err))) {
-		log_error("%s", err);
+	if (start_parts(a, pg_pw, smtp_pw))
 		return 1;
-	}
-	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, a->cfg.counter_reset,
-			      on_writer_batch_done, a)) {
-		log_error("cannot start the PostgreSQL writer thread");
-		return 1;
-	}
-	if (et_ingest_init(&a->ingest, &a->cfg, a->writer)) {
-		log_error("out of memory");
-		return 1;
-	}
-	a->ingest.on_commit = on_commit;
-	a->ingest.commit_ctx = a;
-	if (a->ingest.sp) {
-		int nb = et_sparkplug_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
-		if (nb < 0)
-			log_warn("sparkplug: %s", err);
-		else if (nb > 0)
-			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
-				 ET_SP_BIRTHS_FILE);
-		a->ingest.rebirth = on_sp_rebirth;
-		a->ingest.births_changed = on_sp_births_changed;
-		a->ingest.sp_ctx = a;
-	}
-	if (et_alerts_start(&a->alerts, &a->loop, &a->cfg, pg_pw, smtp_pw)) {
-		log_error("cannot start the alerts thread");
-		return 1;
-	}
-
-	uv_signal_init(&a->loop, &a->sigterm);
-	uv_signal_init(&a->loop, &a->sigint);
-	uv_signal_init(&a->loop, &a->sighup);
-	a->sigterm.data = a->sigint.data = a->sighup.data = a;
-	uv_signal_start(&a->sigterm, on_sigterm, SIGTERM);
-	uv_signal_start(&a->sigint, on_sigterm, SIGINT);
-	uv_signal_start(&a->sighup, on_sighup, SIGHUP);
-	uv_timer_init(&a->loop, &a->tick);
-	uv_timer_init(&a->loop, &a->shutdown_timer);
-	a->tick.data = a->shutdown_timer.data = a;
-	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
-	a->last_msg_ms = (int64_t)uv_now(&a->loop);
-	/* [http] listen may name a host: resolved as --check-config does it */
-	et_net_addr_t la[ET_NET_ADDR_MAX];
-	int nla = a->cfg.http_listen[0] ? et_net_resolve_listen(a->cfg.http_listen, la,
-								ET_NET_ADDR_MAX, err, sizeof(err))
-					: 0;
-	if (nla < 0) {
-		log_error("[http] listen: %s", err);
-		a->exit_code = 1;
-		close_all(a, "start failed");
-	} else if (nla > 0 && !(a->page = et_page_new(&a->cfg, pg_pw))) {
-		log_error("out of memory");
-		a->exit_code = 1;
-		close_all(a, "start failed");
-	} else if (nla > 0 && et_http_start(&a->http, &a->loop, la, (size_t)nla, http_routes,
-					    sizeof(http_routes) / sizeof(http_routes[0]), a, err,
-					    sizeof(err))) {
-		log_error("%s", err);
-		a->exit_code = 1;
-		close_all(a, "start failed");
-	}
-	uint64_t wd_usec = 0;
-	if (sd_watchdog_enabled(0, &wd_usec) > 0)
-		a->watchdog_ms = wd_usec / 1000;
-
-	if (a->state == ET_APP_ST_CLOSING) {
-		/* the HTTP listener failed: already closing */
-	} else if (et_mqtt_start(&a->mqtt, &a->loop, &a->cfg, mqtt_pw, a->spool, on_mqtt_messages,
-				 a, err, sizeof(err))) {
-		log_error("%s", err);
-		a->exit_code = 1;
-		close_all(a, "start failed");
-	} else {
-		start_presence(a, mqtt_pw);
-		app_set_state(a, ET_APP_ST_RUNNING, "started");
-		log_info("enertrackd %s started: %s -> PostgreSQL, batches of %d rows or %d ms",
-			 ET_VERSION, a->cfg.mqtt_topics, a->cfg.batch_rows, a->cfg.flush_ms);
-	}
-	wipe_free(mqtt_pw);
-	wipe_free(pg_pw);
-	wipe_free(smtp_pw);
+	start_handles(a);
+	start_io(a, mqtt_pw, pg_pw);
+	app_wipe_free(mqtt_pw);
+	app_wipe_free(pg_pw);
+	app_wipe_free(smtp_pw);
 
 	uv_run(&a->loop, UV_RUN_DEFAULT);
-	int rc = uv_loop_close(&a->loop);
-	if (rc)
-		log_warn("loop closed with handles open: %s", uv_strerror(rc));
-	et_ingest_free(&a->ingest);
-	if (!et_mqtt_paho_left())
-		et_spool_close(a->spool);
-	et_config_free(&a->cfg);
-	/* threads left behind may have ended since: joined and freed now */
-	if (a->alerts_left && et_alerts_reap(a->alerts_left))
-		a->alerts_left = NULL;
-	if (!a->alerts_left) /* else the evaluator may still ask it */
-		et_presence_free(a->presence);
-	if (!a->alerts_left) {
-		curl_global_cleanup();
-		et_chart_cleanup(); /* no thread draws any more */
-	}
-	return a->exit_code;
+	return finish(a);
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* paho MQTTAsync adapter. Facts this relies on (docs/threads.md): messageArrived
+/* paho MQTTAsync adapter: connecting (with back-off), subscribing, and
+ * message arrival; the clean stop is daemon/mqtt_stop.c.
+ * Facts this relies on (docs/threads.md): messageArrived
  * runs on paho's thread with paho's global mutex held and the PUBACK goes
  * out when it returns, so it must be quick and must keep the message; the
  * callbacks are registered before connecting, because a persistent
  * session's queued messages arrive right after CONNACK. */
 #include "mqtt.h"
+#include "mqtt_int.h"
 
 #include <MQTTAsync.h>
 #include <errno.h>
@@ -20,76 +23,13 @@
 #include "enertrack/backoff.h"
 #include "enertrack/log.h"
 
-/* Events from paho's thread, as bits in `events`. */
-enum {
-	EV_CONNECTED = 1,
-	EV_CONNECT_FAILED = 2,
-	EV_LOST = 4,
-	EV_DISCONNECTED = 8,
-	EV_SUB_FAILED = 16,
-	EV_STORE_FAILED = 32,
-	EV_UNSUBSCRIBED = 64,
-};
-
-/* A clean stop in a shared group: after the UNSUBACK, messages already
- * sent to us are taken until none came for this long (bounded by the stop
- * timer), so that none stays queued in our session. */
-#define DRAIN_QUIET_MS 300
-
-struct et_mqtt {
-	uv_async_t async;
-	uv_timer_t retry;
-	uv_timer_t stop_timer;
-	int open_handles;
-	MQTTAsync client;
-	const et_config_t *cfg;
-	char *password;
-	et_spool_t *spool;
-	et_mqtt_wake_cb wake;
-	void *ctx;
-	atomic_int events;
-	atomic_bool connected;
-	atomic_uint_fast64_t reconnects;
-	char fail_reason[640]; /* written by paho's thread before EV_CONNECT_FAILED */
-	char tls_error[256];   /* OpenSSL's last error, from paho's thread */
-	et_backoff_t backoff;
-	unsigned connect_failures;
-	bool ever_connected;
-	bool stopping;
-	bool paused;	 /* disconnected on purpose (spool full) */
-	bool leave_paho; /* stopping while paho's thread waits: no paho call, no free */
-	bool outage;	 /* lost, not back yet */
-	int64_t outage_since_ms;
-	unsigned outage_attempts;
-	atomic_int store_errno;	   /* why the spool refused the waiting message */
-	atomic_bool store_blocked; /* paho's thread waits for spool space */
-	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
-	void (*stop_done)(void *ctx);
-	void *stop_ctx;
-	char **filters;
-	int *qos;
-	int nfilters;
-	/* Sparkplug B host state ([sparkplug] enabled): spBv1.0/STATE/<host_id>,
-	 * retained; the Will says offline, and online follows each subscribe */
-	char *state_topic;
-	char will_payload[96];
-	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
-	 * the same in both (set per connect, read on paho's thread) */
-	atomic_llong state_ts;
-	bool shared;		       /* a $share/ filter: unsubscribe at a clean stop */
-	atomic_uint_fast64_t received; /* messages stored, for the drain after UNSUBACK */
-	uint64_t drain_mark;	       /* loop thread: received at the last drain poll */
-	uint64_t unsub_mark;	       /* received at the UNSUBACK */
-	int64_t drain_quiet_since;     /* loop ms */
-};
-
 /* {"online":...,"timestamp":<ms>} (Sparkplug 3.0 host application state). */
 static void state_payload(char *buf, size_t len, bool online, long long ts_ms)
 {
 	snprintf(buf, len, "{\"online\":%s,\"timestamp\":%lld}", online ? "true" : "false", ts_ms);
 }
 
-static int send_state(et_mqtt_t *m, bool online)
+int mqtt_send_state(et_mqtt_t *m, bool online)
 {
 	char payload[96];
 	state_payload(payload, sizeof(payload), online,
@@ -102,7 +42,7 @@ static int send_state(et_mqtt_t *m, bool online)
 	return MQTTAsync_sendMessage(m->client, m->state_topic, &msg, NULL);
 }
 
-static void post(et_mqtt_t *m, int ev)
+void mqtt_post(et_mqtt_t *m, int ev)
 {
 	atomic_fetch_or(&m->events, ev);
 	uv_async_send(&m->async);
@@ -125,7 +65,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 		if (!atomic_load(&m->store_blocked)) {
 			atomic_store(&m->store_errno, -rc);
 			atomic_store(&m->store_blocked, true);
-			post(m, EV_STORE_FAILED);
+			mqtt_post(m, EV_STORE_FAILED);
 		}
 		if (atomic_load(&m->abandon)) {
 			/* the daemon is stopping: never return, never touch the
@@ -138,7 +78,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	}
 	if (atomic_load(&m->store_blocked)) {
 		atomic_store(&m->store_blocked, false);
-		post(m, EV_STORE_FAILED);
+		mqtt_post(m, EV_STORE_FAILED);
 	}
 	atomic_fetch_add(&m->received, 1);
 	if (rc > 0)
@@ -153,7 +93,7 @@ static void subscribed(et_mqtt_t *m)
 {
 	log_debug("mqtt: subscribed");
 	if (m->state_topic) {
-		int rc = send_state(m, true);
+		int rc = mqtt_send_state(m, true);
 		if (rc != MQTTASYNC_SUCCESS)
 			log_warn("mqtt: cannot publish %s: %s", m->state_topic,
 				 MQTTAsync_strerror(rc));
@@ -177,7 +117,7 @@ static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 	et_mqtt_t *m = ctx;
 	log_error("mqtt: subscribe failed (code %d): %s", resp ? resp->code : 0,
 		  resp && resp->message ? resp->message : "refused by the broker");
-	post(m, EV_SUB_FAILED);
+	mqtt_post(m, EV_SUB_FAILED);
 }
 
 static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
@@ -185,7 +125,7 @@ static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	et_mqtt_t *m = ctx;
 	log_error("mqtt: subscribe failed (reason %d): %s", resp ? (int)resp->reasonCode : 0,
 		  resp && resp->message ? resp->message : "refused by the broker");
-	post(m, EV_SUB_FAILED);
+	mqtt_post(m, EV_SUB_FAILED);
 }
 
 /* paho thread: called after every successful connect, the first and each
@@ -208,7 +148,7 @@ static void on_mqtt_connected(void *ctx, char *cause)
 	if (rc != MQTTASYNC_SUCCESS)
 		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
 	atomic_store(&m->connected, true);
-	post(m, EV_CONNECTED);
+	mqtt_post(m, EV_CONNECTED);
 }
 
 static void on_mqtt_lost(void *ctx, char *cause)
@@ -216,7 +156,7 @@ static void on_mqtt_lost(void *ctx, char *cause)
 	et_mqtt_t *m = ctx;
 	atomic_store(&m->connected, false);
 	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", cause ? cause : "connection lost");
-	post(m, EV_LOST);
+	mqtt_post(m, EV_LOST);
 }
 
 static bool uri_is_tls(const char *uri)
@@ -272,7 +212,7 @@ static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
 	snprintf(m->fail_reason, sizeof(m->fail_reason), "%s (code %d%s)%s%s%s", msg, code, rs,
 		 m->tls_error[0] ? "; TLS: " : "", m->tls_error, hint);
 	m->tls_error[0] = '\0';
-	post(m, EV_CONNECT_FAILED);
+	mqtt_post(m, EV_CONNECT_FAILED);
 }
 
 static void on_mqtt_connect_failed(void *ctx, MQTTAsync_failureData *resp)
@@ -291,29 +231,6 @@ static void on_mqtt_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 		       resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
 }
 
-static void on_mqtt_disconnected(void *ctx, MQTTAsync_successData *resp)
-{
-	(void)resp;
-	post(ctx, EV_DISCONNECTED);
-}
-
-static void on_mqtt_disconnected5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	(void)resp;
-	post(ctx, EV_DISCONNECTED);
-}
-
-static void on_mqtt_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)
-{
-	(void)resp;
-	post(ctx, EV_DISCONNECTED);
-}
-
-static void on_mqtt_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	(void)resp;
-	post(ctx, EV_DISCONNECTED);
-}
 
 /* Loop thread: (re)issues a connect. */
 static void mqtt_connect(et_mqtt_t *m)
@@ -379,7 +296,7 @@ static void mqtt_connect(et_mqtt_t *m)
 	MQTTProperties_free(&props);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", MQTTAsync_strerror(rc));
-		post(m, EV_CONNECT_FAILED);
+		mqtt_post(m, EV_CONNECT_FAILED);
 	}
 }
 
@@ -395,10 +312,6 @@ static void schedule_retry(et_mqtt_t *m)
 	uint32_t delay = et_backoff_next(&m->backoff, (uint32_t)rand());
 	uv_timer_start(&m->retry, on_retry_timer, delay, 0);
 }
-
-static void finish_stop(et_mqtt_t *m);
-static void start_drain(et_mqtt_t *m, int64_t now);
-static void on_stop_timeout(uv_timer_t *t);
 
 static void on_paho_events(uv_async_t *a)
 {
@@ -452,32 +365,15 @@ static void on_paho_events(uv_async_t *a)
 		schedule_retry(m);
 	}
 	if ((ev & EV_UNSUBSCRIBED) && m->stopping)
-		start_drain(m, now);
+		mqtt_start_drain(m, now);
 	if ((ev & EV_DISCONNECTED) && m->stopping) {
 		uv_timer_stop(&m->stop_timer);
-		finish_stop(m);
+		mqtt_finish_stop(m);
 	}
 	/* messages: the owner reads the spool */
 	m->wake(m->ctx, (ev & EV_STORE_FAILED) != 0);
 }
 
-/* Starts a disconnect; EV_DISCONNECTED follows (acted on when stopping). */
-static int disconnect(et_mqtt_t *m, int timeout_ms)
-{
-	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
-	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
-	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
-	d->timeout = timeout_ms;
-	d->context = m;
-	if (m->cfg->mqtt_version == 5) {
-		d->onSuccess5 = on_mqtt_disconnected5;
-		d->onFailure5 = on_mqtt_disconnect_failed5;
-	} else {
-		d->onSuccess = on_mqtt_disconnected;
-		d->onFailure = on_mqtt_disconnect_failed;
-	}
-	return MQTTAsync_disconnect(m->client, d);
-}
 
 void et_mqtt_pause(et_mqtt_t *m, bool pause)
 {
@@ -494,72 +390,10 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	}
 	m->paused = true;
 	uv_timer_stop(&m->retry);
-	disconnect(m, 1000); /* fails when not connected: nothing to do then */
+	mqtt_disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
 }
 
-static void on_unsubscribed(void *ctx, MQTTAsync_successData *resp)
-{
-	(void)resp;
-	post(ctx, EV_UNSUBSCRIBED);
-}
-
-static void on_unsubscribed5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	(void)resp;
-	post(ctx, EV_UNSUBSCRIBED);
-}
-
-static void on_unsubscribe_failed(void *ctx, MQTTAsync_failureData *resp)
-{
-	log_warn("mqtt: unsubscribe failed (code %d); disconnecting: the broker keeps our share "
-		 "in our session",
-		 resp ? resp->code : 0);
-	post(ctx, EV_UNSUBSCRIBED);
-}
-
-static void on_unsubscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	log_warn("mqtt: unsubscribe failed (reason %d); disconnecting: the broker keeps our "
-		 "share in our session",
-		 resp ? (int)resp->reasonCode : 0);
-	post(ctx, EV_UNSUBSCRIBED);
-}
-
-static void on_drain_timer(uv_timer_t *t)
-{
-	et_mqtt_t *m = t->data;
-	int64_t now = (int64_t)uv_now(t->loop);
-	uint64_t got = atomic_load(&m->received);
-	if (got != m->drain_mark) {
-		m->drain_mark = got;
-		m->drain_quiet_since = now;
-		return;
-	}
-	if (now - m->drain_quiet_since < DRAIN_QUIET_MS)
-		return;
-	uv_timer_stop(t);
-	log_info("mqtt: left the shared group; %llu messages already sent to us arrived after "
-		 "the unsubscribe",
-		 (unsigned long long)(got - m->unsub_mark));
-	uv_timer_stop(&m->stop_timer);
-	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
-		finish_stop(m);
-		return;
-	}
-	uv_timer_start(&m->stop_timer, on_stop_timeout, 3000, 0);
-}
-
-/* Loop thread: the UNSUBACK came; the others get every new message of
- * the group now. What the broker had already sent us still arrives. */
-static void start_drain(et_mqtt_t *m, int64_t now)
-{
-	if (!m->stop_done)
-		return;
-	m->unsub_mark = m->drain_mark = atomic_load(&m->received);
-	m->drain_quiet_since = now;
-	uv_timer_start(&m->retry, on_drain_timer, 50, 50);
-}
 
 int et_mqtt_store_blocked(const et_mqtt_t *m)
 {
@@ -682,112 +516,4 @@ bool et_mqtt_connected(const et_mqtt_t *m)
 uint64_t et_mqtt_reconnects(const et_mqtt_t *m)
 {
 	return atomic_load(&((et_mqtt_t *)m)->reconnects);
-}
-
-/* Set once a stop left paho's thread waiting for spool space: the process
- * must then not free what that thread may still touch (m, the spool). */
-static atomic_bool paho_left;
-
-bool et_mqtt_paho_left(void)
-{
-	return atomic_load(&paho_left);
-}
-
-static void on_handle_closed(uv_handle_t *h)
-{
-	et_mqtt_t *m = h->data;
-	if (--m->open_handles > 0)
-		return;
-	if (m->leave_paho)
-		return; /* paho's thread may still read it; the exit frees it */
-	for (int k = 0; k < m->nfilters; k++)
-		free(m->filters[k]);
-	free(m->filters);
-	free(m->qos);
-	free(m->state_topic);
-	if (m->password) {
-		memset(m->password, 0, strlen(m->password));
-		free(m->password);
-	}
-	free(m);
-}
-
-static void finish_stop(et_mqtt_t *m)
-{
-	void (*done)(void *) = m->stop_done;
-	void *ctx = m->stop_ctx;
-	if (!done)
-		return; /* already finished */
-	m->stop_done = NULL;
-	/* paho's threads are gone after destroy: no callback can touch m.
-	 * Not when one waits for spool space holding paho's mutex: it never
-	 * touches m or the spool again (abandon), and the exit ends it. */
-	if (!m->leave_paho && !atomic_load(&m->store_blocked))
-		MQTTAsync_destroy(&m->client);
-	else
-		m->leave_paho = true;
-	if (m->leave_paho)
-		atomic_store(&paho_left, true);
-	atomic_store(&m->connected, false);
-	/* the last messages paho handed over wait in the spool */
-	m->wake(m->ctx, false);
-	uv_close((uv_handle_t *)&m->async, on_handle_closed);
-	uv_close((uv_handle_t *)&m->retry, on_handle_closed);
-	uv_close((uv_handle_t *)&m->stop_timer, on_handle_closed);
-	done(ctx);
-}
-
-static void on_stop_timeout(uv_timer_t *t)
-{
-	et_mqtt_t *m = t->data;
-	log_warn("mqtt: the broker did not confirm the disconnect in time; closing anyway");
-	finish_stop(m);
-}
-
-void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
-{
-	m->stopping = true;
-	m->stop_done = done;
-	m->stop_ctx = ctx;
-	uv_timer_stop(&m->retry);
-	atomic_store(&m->abandon, true);
-	if (atomic_load(&m->store_blocked)) {
-		/* paho's thread holds its mutex while it waits for spool space:
-		 * no paho call can return; leave it (and its message, still
-		 * unacknowledged at the broker) to the process's exit */
-		log_warn("mqtt: a message waits for spool space; it stays at the broker for the "
-			 "next start");
-		m->leave_paho = true;
-		finish_stop(m);
-		return;
-	}
-	/* a clean stop sends no Will: say offline ourselves (the disconnect
-	 * waits for it) */
-	if (m->state_topic && atomic_load(&m->connected))
-		send_state(m, false);
-	if (m->shared && atomic_load(&m->connected)) {
-		/* leave the group first, so that our share goes to the others
-		 * instead of waiting in our session for the next start */
-		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-		ro.context = m;
-		if (m->cfg->mqtt_version == 5) {
-			ro.onSuccess5 = on_unsubscribed5;
-			ro.onFailure5 = on_unsubscribe_failed5;
-		} else {
-			ro.onSuccess = on_unsubscribed;
-			ro.onFailure = on_unsubscribe_failed;
-		}
-		if (MQTTAsync_unsubscribeMany(m->client, m->nfilters, m->filters, &ro) ==
-		    MQTTASYNC_SUCCESS) {
-			/* the UNSUBACK, the drain and the disconnect, bounded */
-			uv_timer_start(&m->stop_timer, on_stop_timeout, 8000, 0);
-			return;
-		}
-	}
-	if (disconnect(m, 2000) != MQTTASYNC_SUCCESS) {
-		/* not connected: nothing to wait for */
-		finish_stop(m);
-		return;
-	}
-	uv_timer_start(&m->stop_timer, on_stop_timeout, 3000, 0);
 }

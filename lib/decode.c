@@ -226,19 +226,13 @@ static int opt_string(json_t *obj, const char *key, const char **ret, size_t *re
 	return 0;
 }
 
-/* Decodes one object into r; returns ET_REJ_NONE or a reason with detail. */
-static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
-				 const et_decode_limits_t *lim, int64_t now_us, et_reading_t *r,
-				 char *detail, size_t dlen)
+/* kind, site and metric: from the payload if given, else from the topic. */
+static enum et_reject decode_identity(json_t *obj, const struct topic_parts *tp, et_reading_t *r,
+				      char *detail, size_t dlen)
 {
 	const char *s;
 	size_t n;
 
-	if (!json_is_object(obj)) {
-		snprintf(detail, dlen, "a reading must be a JSON object");
-		return ET_REJ_NOT_OBJECT;
-	}
-	/* kind, site, metric: from the payload if given, else from the topic */
 	if (opt_string(obj, "kind", &s, &n)) {
 		snprintf(detail, dlen, "kind must be a string");
 		return ET_REJ_BAD_KIND;
@@ -293,6 +287,13 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 	}
 	copy_str(r->metric, s, n);
 
+	return ET_REJ_NONE;
+}
+
+/* ts: required, RFC 3339 with an offset, within the limits around now. */
+static enum et_reject decode_ts(json_t *obj, const et_decode_limits_t *lim, int64_t now_us,
+				et_reading_t *r, char *detail, size_t dlen)
+{
 	json_t *v = json_object_get(obj, "ts");
 	if (!v) {
 		snprintf(detail, dlen, "ts is required");
@@ -313,8 +314,16 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 			 (long long)(lim->max_past_us / 1000000));
 		return ET_REJ_TS_TOO_OLD;
 	}
+	return ET_REJ_NONE;
+}
 
-	v = json_object_get(obj, "value");
+/* value and unit: the value converted to the metric's canonical unit, and
+ * checked against the dimension's sane bounds. */
+static enum et_reject decode_value(json_t *obj, et_reading_t *r, char *detail, size_t dlen)
+{
+	const char *s;
+	size_t n;
+	json_t *v = json_object_get(obj, "value");
 	if (!v) {
 		snprintf(detail, dlen, "value is required");
 		return ET_REJ_MISSING_VALUE;
@@ -376,6 +385,15 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 			 et_dim_max(dim));
 		return ET_REJ_OUT_OF_RANGE;
 	}
+	return ET_REJ_NONE;
+}
+
+/* The optional fields: seq, counter, rollover, source, county, name. */
+static enum et_reject decode_optional(json_t *obj, et_reading_t *r, char *detail, size_t dlen)
+{
+	const char *s;
+	size_t n;
+	json_t *v;
 
 	r->has_seq = false;
 	r->seq = 0;
@@ -430,6 +448,25 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 			copy_str(dst, s, n);
 	}
 	return ET_REJ_NONE;
+}
+
+/* Decodes one object into r; returns ET_REJ_NONE or a reason with detail. */
+static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
+				 const et_decode_limits_t *lim, int64_t now_us, et_reading_t *r,
+				 char *detail, size_t dlen)
+{
+	if (!json_is_object(obj)) {
+		snprintf(detail, dlen, "a reading must be a JSON object");
+		return ET_REJ_NOT_OBJECT;
+	}
+	enum et_reject why = decode_identity(obj, tp, r, detail, dlen);
+	if (why == ET_REJ_NONE)
+		why = decode_ts(obj, lim, now_us, r, detail, dlen);
+	if (why == ET_REJ_NONE)
+		why = decode_value(obj, r, detail, dlen);
+	if (why == ET_REJ_NONE)
+		why = decode_optional(obj, r, detail, dlen);
+	return why;
 }
 
 /* True when the brackets of payload nest deeper than max (outside

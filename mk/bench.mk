@@ -40,9 +40,10 @@ BENCH_GROUP_N ?= $(if $(filter 1,$(BENCH_QUICK)),20000,200000)
 
 .PHONY: bench bench-quick bench-test bench-group bench-pg
 
-$(BUILD)/etbench: bench/etbench.c
+# its sites are the simulator's roster (sim/roster.c, Makefile's SIM_ROSTER_SRCS)
+$(BUILD)/etbench: bench/etbench.c $(SIM_ROSTER_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(PAHO_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) $(PAHO_LIBS) -lm
 
 # npm ci installs exactly the committed package-lock.json into
 # bench/bridge/node_modules (git-ignored); its hidden lockfile is the stamp.

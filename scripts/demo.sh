@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make demo`: a private mosquitto and PostgreSQL under demo/ on free
-# loopback ports, enertrackd between them, and `enertrack sim` publishing a
+# loopback ports, enertrackd between them, and `enertrack-sim` publishing a
 # simulated year of Changzhi telemetry (2023 too, the base year of the
 # energy-intensity target and of raw coal's last_year schedule) in about a
 # minute, with the plants' milestones and the monthly statistics the
@@ -62,8 +62,8 @@ q "INSERT INTO counter_replacement (site_id, metric, at, old_final, new_initial,
 echo "== enertrackd -c $T/enertrack.conf"
 start_daemon
 
-echo "== enertrack sim: $FROM .. $TO at $RATE messages/s"
-"$BIN/enertrack" sim --uri "$MQURI" --from "$FROM" --to "$TO" \
+echo "== enertrack-sim: $FROM .. $TO at $RATE messages/s"
+"$BIN/enertrack-sim" --uri "$MQURI" --from "$FROM" --to "$TO" \
 	--same-season --faults --statistics "$T/statistics.csv" --milestones "$T/milestones.sql" \
 	--rate "$RATE" --seed 2024 --client-id enertrack-demo-sim >"$T/sim.out" 2>"$T/sim.log" &
 SIMPID=$!
@@ -75,9 +75,9 @@ while kill -0 "$SIMPID" 2>/dev/null; do
 	[ $((i % 5)) = 0 ] || continue
 	printf '   %s readings in PostgreSQL\n' "$(q "SELECT count(*) FROM reading")"
 done
-wait "$SIMPID" || fail "enertrack sim failed: $(tail -5 "$T/sim.log")"
+wait "$SIMPID" || fail "enertrack-sim failed: $(tail -5 "$T/sim.log")"
 sent=$(sed -n 's/^sim: .*interval [^:]*: \([0-9]*\) messages.*/\1/p' "$T/sim.log" | tail -1)
-[ -n "$sent" ] || fail "no summary from enertrack sim: $(tail -3 "$T/sim.log")"
+[ -n "$sent" ] || fail "no summary from enertrack-sim: $(tail -3 "$T/sim.log")"
 # every simulated message is one reading: wait until all are committed
 wait_until 120 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge $sent ]" ||
 	echo "   (not all readings arrived in time)"

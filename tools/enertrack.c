@@ -26,7 +26,6 @@ static const struct {
 	{"ack", ack_main, "acknowledge a target's alert: no reminders until it resolves"},
 	{"report", report_main, "a year's report as an Excel workbook or a printable page"},
 	{"chart", chart_main, "a target's chart as PNG, as mails and the status page show it"},
-	{"sim", sim_main, "publish realistic Changzhi telemetry to a broker"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
 };
 

@@ -98,7 +98,16 @@ static double elapsed_s(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-int publish_main(int argc, char **argv)
+struct publish_opts {
+	const char *uri, *client_id, *username, *password_file;
+	int qos;
+	double rate;
+	bool escaped;
+};
+
+/* The command line into o: 0, 1 after --help (exit 0), or 2 on a usage
+ * error (said on stderr). */
+static int publish_parse(int argc, char **argv, struct publish_opts *o)
 {
 	static const struct option opts[] = {
 		{"uri", required_argument, NULL, 'u'},
@@ -111,83 +120,132 @@ int publish_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *uri = NULL, *client_id = NULL, *username = NULL, *password_file = NULL;
-	int qos = 1;
-	double rate = 0;
-	bool escaped = false;
 	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
-			uri = optarg;
+			o->uri = optarg;
 			break;
 		case 'i':
-			client_id = optarg;
+			o->client_id = optarg;
 			break;
 		case 'q':
 			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
 				fprintf(stderr, "enertrack publish: --qos must be 0 or 1\n");
 				return 2;
 			}
-			qos = optarg[0] - '0';
+			o->qos = optarg[0] - '0';
 			break;
 		case 'U':
-			username = optarg;
+			o->username = optarg;
 			break;
 		case 'P':
-			password_file = optarg;
+			o->password_file = optarg;
 			break;
 		case 'r':
 			errno = 0;
-			rate = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(rate >= 0 && rate <= 1e7)) {
+			o->rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->rate >= 0 && o->rate <= 1e7)) {
 				fprintf(stderr, "enertrack publish: --rate must be a number of "
 						"messages a second (0: as fast as possible)\n");
 				return 2;
 			}
 			break;
 		case 'e':
-			escaped = true;
+			o->escaped = true;
 			break;
 		case 'h':
 			publish_usage(stdout);
-			return 0;
+			return 1;
 		default:
 			publish_usage(stderr);
 			return 2;
 		}
 	}
-	if (optind != argc || !uri) {
+	if (optind != argc || !o->uri) {
 		publish_usage(stderr);
 		return 2;
 	}
-	if (password_file && !username) {
+	if (o->password_file && !o->username) {
 		fprintf(stderr, "enertrack publish: --password-file needs --username\n");
 		return 2;
 	}
+	return 0;
+}
 
+/* Connects as o says, the password read from its file and wiped after.
+ * 0 with *ret, or -1 (logged). */
+static int publish_connect(const struct publish_opts *o, et_pub_t **ret)
+{
 	char err[512], default_id[64];
+	const char *client_id = o->client_id;
 	if (!client_id) {
 		snprintf(default_id, sizeof(default_id), "enertrack-publish-%ld", (long)getpid());
 		client_id = default_id;
 	}
 	char *password = NULL;
-	if (password_file && et_secret_read(password_file, &password, err, sizeof(err))) {
+	if (o->password_file && et_secret_read(o->password_file, &password, err, sizeof(err))) {
 		log_error("--password-file: %s", err);
-		return 1;
+		return -1;
 	}
-	et_pub_t *pub = NULL;
-	int rc = et_pub_open(&pub, uri, client_id, username, password, qos, err, sizeof(err));
+	int rc = et_pub_open(ret, o->uri, client_id, o->username, password, o->qos, err,
+			     sizeof(err));
 	if (password) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
 	if (rc) {
 		log_error("%s", err);
-		return 1;
+		return -1;
 	}
+	return 0;
+}
+
+/* Publishes one line (without its newline; may be changed in place).
+ * 0, or -1 (logged) for a bad line or a failed send. */
+static int publish_line(et_pub_t *pub, const struct publish_opts *o, char *line, size_t len,
+			uint64_t lineno, uint64_t sent, const struct timespec *t0)
+{
+	char err[512];
+	char *tab = memchr(line, '\t', len);
+	if (!tab) {
+		log_error("stdin:%" PRIu64 ": no TAB between the topic and the payload", lineno);
+		return -1;
+	}
+	size_t tlen = (size_t)(tab - line);
+	char *payload = tab + 1;
+	size_t plen = len - tlen - 1;
+	if (o->escaped && (unescape(line, &tlen, err, sizeof(err)) ||
+			   unescape(payload, &plen, err, sizeof(err)))) {
+		log_error("stdin:%" PRIu64 ": %s", lineno, err);
+		return -1;
+	}
+	/* paho takes the topic as a C string. */
+	if (tlen == 0 || memchr(line, '\0', tlen)) {
+		log_error("stdin:%" PRIu64 ": the topic is empty or contains a NUL byte", lineno);
+		return -1;
+	}
+	line[tlen] = '\0';
+	et_pace_wait(t0, sent, o->rate);
+	if (et_pub_send(pub, line, payload, plen)) {
+		log_error("stdin:%" PRIu64 ": publish failed after %" PRIu64 " messages", lineno,
+			  sent);
+		return -1;
+	}
+	return 0;
+}
+
+int publish_main(int argc, char **argv)
+{
+	struct publish_opts o = {.qos = 1};
+	int rc = publish_parse(argc, argv, &o);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	et_pub_t *pub = NULL;
+	if (publish_connect(&o, &pub))
+		return 1;
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -203,34 +261,7 @@ int publish_main(int argc, char **argv)
 			len--;
 		if (len == 0)
 			continue;
-		char *tab = memchr(line, '\t', len);
-		if (!tab) {
-			log_error("stdin:%" PRIu64 ": no TAB between the topic and the payload",
-				  lineno);
-			failed = true;
-			break;
-		}
-		size_t tlen = (size_t)(tab - line);
-		char *payload = tab + 1;
-		size_t plen = len - tlen - 1;
-		if (escaped && (unescape(line, &tlen, err, sizeof(err)) ||
-				unescape(payload, &plen, err, sizeof(err)))) {
-			log_error("stdin:%" PRIu64 ": %s", lineno, err);
-			failed = true;
-			break;
-		}
-		/* paho takes the topic as a C string. */
-		if (tlen == 0 || memchr(line, '\0', tlen)) {
-			log_error("stdin:%" PRIu64 ": the topic is empty or contains a NUL byte",
-				  lineno);
-			failed = true;
-			break;
-		}
-		line[tlen] = '\0';
-		et_pace_wait(&t0, sent, rate);
-		if (et_pub_send(pub, line, payload, plen)) {
-			log_error("stdin:%" PRIu64 ": publish failed after %" PRIu64 " messages",
-				  lineno, sent);
+		if (publish_line(pub, &o, line, len, lineno, sent, &t0)) {
 			failed = true;
 			break;
 		}

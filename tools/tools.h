@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The operator tool's MQTT side: `enertrack sim` and `enertrack publish`, and
- * the small QoS 1 publisher both use (tools/mqttpub.c). Not for the daemon:
+/* The operator tool's MQTT side: `enertrack publish`, and the small QoS 1
+ * publisher it and enertrack-sim (sim/) use (tools/mqttpub.c). Not for the daemon:
  * it blocks the calling thread, which is what a command-line tool wants. */
 #ifndef ENERTRACK_TOOLS_TOOLS_H
 #define ENERTRACK_TOOLS_TOOLS_H
@@ -9,10 +9,9 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Subcommands. argv[0] is the subcommand's name ("sim", "publish").
- * They return the process exit status: 0 on success, 1 on failure, 2 on a
+/* The subcommand. argv[0] is the subcommand's name ("publish").
+ * It returns the process exit status: 0 on success, 1 on failure, 2 on a
  * usage error. */
-int sim_main(int argc, char **argv);
 int publish_main(int argc, char **argv);
 
 /* A blocking publisher on paho MQTTAsync (MQTT 3.1.1, clean session).

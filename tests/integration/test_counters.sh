@@ -157,7 +157,7 @@ log "ok: deltas, rollover, resets (restart, hold), replacement, late reading, du
 
 # ---- the simulation's belt scales (two years, 6 579 totaliser readings, one
 # meter replaced on 2024-07-01): the year totals equal what the sim counted
-"$BIN/enertrack" sim --dry-run --from 2023-01-01 --to 2024-12-31 --seed 7 >"$T/sim.out" 2>"$T/sim.log" ||
+"$BIN/enertrack-sim" --dry-run --from 2023-01-01 --to 2024-12-31 --seed 7 >"$T/sim.out" 2>"$T/sim.log" ||
 	fail "sim: $(cat "$T/sim.log")"
 repl=$(sed -n "s/.*; \([a-z0-9-]*\)'s meter replaced at \([^:]*:[^:]*:[^ ]*\): old final \([0-9.]*\) t, new initial \([0-9.]*\) t$/\1 \2 \3 \4/p" "$T/sim.log")
 set -- $repl

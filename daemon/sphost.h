@@ -3,8 +3,8 @@
  * the spool (so that aliases survive a crash whose spool replay no longer
  * holds them) and rebirth requests published as NCMD. The state machine
  * itself is lib/sparkplug.c. */
-#ifndef ENERTRACK_DAEMON_SPARKPLUG_H
-#define ENERTRACK_DAEMON_SPARKPLUG_H
+#ifndef ENERTRACK_DAEMON_SPHOST_H
+#define ENERTRACK_DAEMON_SPHOST_H
 
 #include <stddef.h>
 
@@ -17,14 +17,14 @@
 /* Feeds the saved births of dir into h (restore mode). A missing file is
  * no error. Returns the number of births, or a negative errno with a
  * reason in err (a damaged file: its good records are taken). */
-int et_sparkplug_births_load(et_sp_host_t *h, const char *dir, char *err, size_t errlen);
+int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t errlen);
 
 /* Writes h's births to dir atomically (a new file, fdatasync, rename).
  * 0 or a negative errno. */
-int et_sparkplug_births_save(const et_sp_host_t *h, const char *dir);
+int et_sphost_births_save(const et_sp_host_t *h, const char *dir);
 
 /* Publishes the rebirth request of t's edge node through m (QoS 0, as the
  * specification has NCMD). 0, or a negative code when not sent. */
-int et_sparkplug_rebirth(et_mqtt_t *m, const et_sp_topic_t *t);
+int et_sphost_rebirth(et_mqtt_t *m, const et_sp_topic_t *t);
 
 #endif

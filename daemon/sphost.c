@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Sparkplug B I/O: the births file and the NCMD rebirth request. The births
+/* The Sparkplug B host's I/O (the decoder and state machine are
+ * lib/sparkplug.c): the births file and the NCMD rebirth request. The births
  * file uses the spool's record format (enertrack/spoolrec.h): a crash
  * while writing leaves the old file, since the new one replaces it by
  * rename only once it is on disk. */
-#include "sparkplug.h"
+#include "sphost.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include "enertrack/log.h"
 #include "enertrack/spoolrec.h"
 
-int et_sparkplug_births_load(et_sp_host_t *h, const char *dir, char *err, size_t errlen)
+int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t errlen)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, ET_SP_BIRTHS_FILE);
@@ -88,7 +89,7 @@ static int add_birth(void *ctx, const char *topic, const void *payload, size_t l
 	return 0;
 }
 
-int et_sparkplug_births_save(const et_sp_host_t *h, const char *dir)
+int et_sphost_births_save(const et_sp_host_t *h, const char *dir)
 {
 	struct save_ctx c = {.b = ET_BUF_INIT};
 	char path[4096], tmp[4200];
@@ -125,7 +126,7 @@ out:
 	return rc;
 }
 
-int et_sparkplug_rebirth(et_mqtt_t *m, const et_sp_topic_t *t)
+int et_sphost_rebirth(et_mqtt_t *m, const et_sp_topic_t *t)
 {
 	char topic[3 * ET_SP_ID_MAX + 32];
 	et_buf_t b = ET_BUF_INIT;
