@@ -50,8 +50,10 @@ DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/jo
 DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
 # the MQTT adapter's clean stop
 DAEMON_SRCS += daemon/mqtt_stop.c
-TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
-	tools/publish.c tools/import.c tools/chart.c tools/silence.c tools/report.c
+# tools/enertrack.c dispatches to one tools/cmd_<name>.c per subcommand
+TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_evaluate.c \
+	tools/mqttpub.c tools/cmd_publish.c tools/cmd_import.c tools/cmd_chart.c tools/cmd_silence.c \
+	tools/cmd_report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
 

@@ -2,7 +2,7 @@
 /* The tools' connection to PostgreSQL: the configured conninfo and password
  * file, a read-only session for reports, and the check that the schema is
  * new enough (db/connect.h). Shared by every subcommand that reads or writes
- * the database; `enertrack migrate` itself is tools/migrate.c. */
+ * the database; `enertrack migrate` itself is tools/cmd_migrate.c. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
