@@ -269,7 +269,7 @@ static void on_rejected(void *ctx, int element, enum et_reject why, const char *
 
 /* Sparkplug B: values and deaths become lines of the Sparkplug staging
  * table, which sparkplug_apply() maps to readings in the writer's
- * transaction (sql/010_sparkplug.sql). */
+ * transaction (sql/functions/sparkplug_apply.sql). */
 static int on_sp_value(void *ctx, const et_sp_value_t *v)
 {
 	et_ingest_t *in = ctx;

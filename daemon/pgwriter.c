@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* PostgreSQL writer thread. A batch is written in one transaction:
  * COPY into the session's staging table, then ingest_apply()
- * (sql/004_write_path.sql), which registers new sites, writes readings (a
+ * (sql/functions/ingest_apply.sql), which registers new sites, writes readings (a
  * redelivered duplicate changes nothing, a changed value is a correction)
  * and records corrections; triggers keep the hourly rollup. A batch that
  * PostgreSQL refuses for its data is split in halves until the bad row is
@@ -52,7 +52,7 @@ struct et_pgwriter {
 	char last_error[256];
 };
 
-/* The SQL is in sql/004_write_path.sql: ingest_prepare() makes the
+/* The SQL is in sql/functions/: ingest_prepare() makes the
  * session's staging table (once per connection), ingest_apply() applies what
  * was COPYed into it, ingest_refuse() keeps a refused row. */
 static const char apply_sql[] =
@@ -163,7 +163,7 @@ static int apply_staged(et_pgwriter_t *w, et_batch_t *b, bool sp_mapped)
 	return rc;
 }
 
-/* Sparkplug values (sql/010_sparkplug.sql): sparkplug_apply() stages the
+/* Sparkplug values (sql/functions/sparkplug_apply.sql): sparkplug_apply() stages the
  * mapped ones as readings. *ret_mapped: how many. */
 static int apply_sparkplug(et_pgwriter_t *w, const char *sp, size_t sp_len, et_batch_t *b,
 			   uint64_t *ret_mapped)
@@ -310,7 +310,7 @@ static int connect_db(et_pgwriter_t *w)
 		rc = exec_ok(w, "SET application_name = 'enertrackd'", PGRES_COMMAND_OK);
 	if (rc == WR_OK) {
 		/* what a totaliser that goes down without a rollover counts: set
-		 * for this session and stored (sql/009_counters.sql) */
+		 * for this session and stored (sql/functions/counter_reset_use.sql) */
 		const char *params[1] = {w->counter_reset};
 		PGresult *res = PQexecParams(w->conn, "SELECT counter_reset_use($1)", 1, NULL,
 					     params, NULL, NULL, 0);

@@ -91,7 +91,7 @@ int belt_emit(struct sim *s, struct out *o, struct belt *b, int64_t ts)
 	double total = !replaced ? belt_wrap(b->base + b->cum)
 		       : ts < at ? belt_wrap(BELT_OLD_FINAL - (b->off - b->cum))
 				 : belt_wrap(BELT_NEW_INITIAL + (b->cum - b->off));
-	/* what enertrackd counts (sql/009_counters.sql) */
+	/* what enertrackd counts (sql/functions/counter_apply.sql) */
 	double delta = 0;
 	if (b->last >= 0 && replaced && b->last_ts < at && ts >= at)
 		delta = (BELT_OLD_FINAL - b->last) + (total - BELT_NEW_INITIAL);

@@ -3,7 +3,7 @@
  * table. The file is read whole, converted to UTF-8 (lib/textenc.c) and
  * checked row by row (lib/statcsv.c); only a file without a single bad line
  * is written, in one transaction (statistic_apply() in
- * sql/007_statistics.sql keeps the revision history). --dry-run does the
+ * sql/functions/statistic_apply.sql keeps the revision history). --dry-run does the
  * same and rolls back. */
 #include <errno.h>
 #include <getopt.h>

@@ -3,7 +3,7 @@
  * Appends to a caller's et_buf_t; allocates only when the buffer grows.
  * Pure; one buffer per thread. The column orders (ET_COPY_*_COLUMNS) name
  * columns of the staging table made by ingest_prepare() in
- * sql/004_write_path.sql and of rejected_message. */
+ * sql/functions/ingest_prepare.sql and of rejected_message. */
 #ifndef ENERTRACK_COPYENC_H
 #define ENERTRACK_COPYENC_H
 

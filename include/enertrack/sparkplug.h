@@ -124,7 +124,7 @@ size_t et_sp_host_nodes(const et_sp_host_t *h);
 int et_sp_rebirth_payload(et_buf_t *b, int64_t ts_ms) __attribute__((warn_unused_result));
 
 /* Staging lines for pg_temp.et_stage_sparkplug (sparkplug_prepare() in
- * sql/010_sparkplug.sql), columns ET_SP_COPY_COLUMNS. */
+ * sql/functions/sparkplug_prepare.sql), columns ET_SP_COPY_COLUMNS. */
 #define ET_SP_COPY_COLUMNS                                                                         \
 	"n, event, group_id, edge_node, device, metric_name, datatype, ts, value, historical, "    \
 	"received_at"
