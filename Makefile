@@ -43,6 +43,8 @@ DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 LIB_SRCS += lib/membermail.c
 COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
+# presentation: one text buffer and one number formatter
+LIB_SRCS += lib/text.c lib/numfmt.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
@@ -57,6 +59,8 @@ UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ra
 	spoolfill appstate textenc statcsv sparkplug
 UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
+# one text buffer and one number formatter for everything people read
+UNIT_TESTS += text numfmt
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
