@@ -34,7 +34,7 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c \
 	lib/i18n.c lib/chartplan.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/chart.c common/digest.c
+	common/pgconn.c common/digest.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c \
@@ -45,6 +45,8 @@ COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 # presentation: one text buffer and one number formatter
 LIB_SRCS += lib/text.c lib/numfmt.c
+# charts: the figures from the database (db/), drawn by cairo (draw/)
+COMMON_SRCS += db/chartdata.c draw/chart.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
