@@ -47,6 +47,7 @@ DAEMON_SRCS += daemon/presence.c
 LIB_SRCS += lib/text.c lib/numfmt.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
 COMMON_SRCS += db/chartdata.c draw/chart.c
+DAEMON_SRCS += daemon/page_html.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 

@@ -61,6 +61,11 @@ ET_MSG_DEF(PAGE_REFRESH, "page.refresh", "This page refreshes itself every minut
 ET_MSG_DEF(PAGE_STALE, "page.stale", "Stale sites", "数据中断的站点")
 ET_MSG_DEF(PAGE_TARGETS, "page.targets", "Targets", "目标")
 ET_MSG_DEF(PAGE_TITLE, "page.title", "enertrack: targets", "enertrack：目标进度")
+ET_MSG_DEF(PAGE_SILENCES, "page.silences", "Silences", "静默与确认")
+ET_MSG_DEF(PAGE_UNTIL, "page.until", "Until", "截至")
+ET_MSG_DEF(PAGE_REASON, "page.reason", "Reason", "原因")
+ET_MSG_DEF(PAGE_ENDED, "page.ended", "ended", "已结束")
+ET_MSG_DEF(PAGE_ACK_UNTIL_RESOLVED, "page.ack_until_resolved", "ack, until resolved", "确认，至恢复")
 /* scope */
 ET_MSG_DEF(SCOPE_CITY, "scope.city", "city", "全市")
 ET_MSG_DEF(SCOPE_COUNTY, "scope.county", "county", "区县")
