@@ -6,6 +6,7 @@
 #include "enertrack/i18n.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,46 @@ static const struct msg *by_key(const char *key)
 		if (strcmp(catalogue[i].key, key) == 0)
 			return &catalogue[i];
 	return NULL;
+}
+
+int et_msg_fill(char *out, size_t len, et_lang_t lang, et_msg_t id, int n, ...)
+{
+	const char *args[9] = {0};
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n && i < 9; i++)
+		args[i] = va_arg(ap, const char *);
+	va_end(ap);
+	size_t o = 0; /* the whole length; bytes written while o < len - 1 */
+	for (const char *p = et_msg(lang, id); *p;) {
+		const char *piece = p;
+		size_t k = 1;
+		if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}' && p[1] - '1' < n) {
+			piece = args[p[1] - '1'] ? args[p[1] - '1'] : "";
+			k = strlen(piece);
+			p += 3;
+		} else {
+			p++;
+		}
+		for (size_t i = 0; i < k; i++, o++)
+			if (len && o < len - 1)
+				out[o] = piece[i];
+	}
+	if (len) {
+		size_t end = o < len - 1 ? o : len - 1;
+		if (o > len - 1 && end > 0) {
+			/* cut: drop a last character that did not fit whole */
+			size_t lead = end - 1;
+			while (lead > 0 && ((unsigned char)out[lead] & 0xC0) == 0x80)
+				lead--;
+			unsigned char c = (unsigned char)out[lead];
+			size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+			if (end - lead < need)
+				end = lead;
+		}
+		out[end] = '\0';
+	}
+	return (int)o;
 }
 
 const char *et_tr(et_lang_t lang, const char *key)

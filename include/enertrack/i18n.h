@@ -35,6 +35,15 @@ const char *et_lang_tag(et_lang_t lang);
 /* The text of message `id` in `lang`: UTF-8, static, never NULL. */
 const char *et_msg(et_lang_t lang, et_msg_t id);
 
+/* Message `id` in lang with its placeholders {1} .. {9} replaced by the
+ * n strings after n (NULL is ""), into out (len bytes, NUL-terminated, cut
+ * at a character boundary). Placeholders let each language put the figures
+ * where its grammar wants them ("{1}% behind schedule", "落后于序时进度
+ * {1}%"); figures come formatted (et_num). A placeholder without an
+ * argument is left as it is. Returns the length of the whole text, as
+ * snprintf does (>= len: cut). */
+int et_msg_fill(char *out, size_t len, et_lang_t lang, et_msg_t id, int n, ...);
+
 /* The text of the message whose dotted key is `key` ("status.behind"), for
  * words that come as data; a key the catalogue does not have is returned as
  * it is (so a missing entry shows, never crashes). NULL: "". */

@@ -51,6 +51,18 @@ ET_MSG_DEF(MAIL_SITE_SO_FAR, "mail.site_so_far", ", so far ", "，累计 ")
 ET_MSG_DEF(MAIL_SITES_BEHIND, "mail.sites_behind", "Furthest behind", "落后最多的站点")
 ET_MSG_DEF(MAIL_SITES_STALE, "mail.sites_stale", "Stale sites", "数据中断的站点")
 ET_MSG_DEF(MAIL_STALE, "mail.stale", "stale", "数据中断")
+ET_MSG_DEF(MAIL_NEVER, "mail.never", "never", "never")
+ET_MSG_DEF(MAIL_PROGRESS, "mail.progress", "Progress ({1} of the year)", "进度（全年时间已过 {1}）")
+ET_MSG_DEF(MAIL_SITES_COUNT, "mail.sites_count", "{1} reporting, {2} stale",
+	   "{1} 个正常上报，{2} 个数据中断")
+ET_MSG_DEF(MAIL_SUBJECT, "mail.subject", "[enertrack] {1}{2} {3}: {4}",
+	   "[enertrack] {1}{2} {3}：{4}")
+ET_MSG_DEF(MAIL_SUBJ_REMINDER, "mail.subj_reminder", "reminder: ", "提醒：")
+ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT, "mail.subj_resolved_drift", "back on track (drift {1}%)",
+	   "已恢复正常（偏差 {1}%）")
+ET_MSG_DEF(MAIL_SUBJ_OFF, "mail.subj_off", "off schedule", "偏离序时进度")
+ET_MSG_DEF(MAIL_SUBJ_BEHIND, "mail.subj_behind", "{1}% behind schedule", "落后于序时进度 {1}%")
+ET_MSG_DEF(MAIL_SUBJ_OVER, "mail.subj_over", "{1}% over schedule", "超出序时进度 {1}%")
 /* page */
 ET_MSG_DEF(PAGE_ALERTS, "page.alerts", "Firing alerts", "正在告警")
 ET_MSG_DEF(PAGE_GENERATED, "page.generated", "Generated", "生成时间")
@@ -65,7 +77,8 @@ ET_MSG_DEF(PAGE_SILENCES, "page.silences", "Silences", "静默与确认")
 ET_MSG_DEF(PAGE_UNTIL, "page.until", "Until", "截至")
 ET_MSG_DEF(PAGE_REASON, "page.reason", "Reason", "原因")
 ET_MSG_DEF(PAGE_ENDED, "page.ended", "ended", "已结束")
-ET_MSG_DEF(PAGE_ACK_UNTIL_RESOLVED, "page.ack_until_resolved", "ack, until resolved", "确认，至恢复")
+ET_MSG_DEF(PAGE_ACK_UNTIL_RESOLVED, "page.ack_until_resolved", "ack, until resolved",
+	   "确认，至恢复")
 /* scope */
 ET_MSG_DEF(SCOPE_CITY, "scope.city", "city", "全市")
 ET_MSG_DEF(SCOPE_COUNTY, "scope.county", "county", "区县")

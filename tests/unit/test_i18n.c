@@ -69,6 +69,31 @@ static void test_catalogue(void **state)
 	assert_string_equal(et_tr_text(ET_LANG_ZH_CN, "report.", "Stale sites"), "数据中断站点数");
 }
 
+static void test_fill(void **state)
+{
+	(void)state;
+	char b[64];
+	assert_int_equal(et_msg_fill(b, sizeof(b), ET_LANG_EN, ET_MSG_MAIL_SUBJ_BEHIND, 1, "8.1"),
+			 strlen("8.1% behind schedule"));
+	assert_string_equal(b, "8.1% behind schedule");
+	/* the figure where Chinese grammar puts it */
+	et_msg_fill(b, sizeof(b), ET_LANG_ZH_CN, ET_MSG_MAIL_SUBJ_BEHIND, 1, "8.1");
+	assert_string_equal(b, "落后于序时进度 8.1%");
+	et_msg_fill(b, sizeof(b), ET_LANG_EN, ET_MSG_MAIL_SITES_COUNT, 2, "3", NULL);
+	assert_string_equal(b, "3 reporting,  stale");
+	/* a placeholder without its argument stays */
+	et_msg_fill(b, sizeof(b), ET_LANG_EN, ET_MSG_MAIL_SITES_COUNT, 1, "3");
+	assert_string_equal(b, "3 reporting, {2} stale");
+	/* cut at a character: "落后于" is 9 bytes, "落后于序" 12 */
+	char s11[11];
+	int n = et_msg_fill(s11, sizeof(s11), ET_LANG_ZH_CN, ET_MSG_MAIL_SUBJ_BEHIND, 1, "8.1");
+	assert_int_equal(n, (int)strlen("落后于序时进度 8.1%"));
+	assert_string_equal(s11, "落后于");
+	char s1[1];
+	et_msg_fill(s1, sizeof(s1), ET_LANG_EN, ET_MSG_MAIL_SUBJ_OFF, 0);
+	assert_string_equal(s1, "");
+}
+
 static void test_scope(void **state)
 {
 	(void)state;
@@ -95,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
