@@ -334,11 +334,11 @@ static const char *kind_words(et_lang_t lang, const char *kind)
 	if (!kind)
 		return "";
 	if (strcmp(kind, "about") == 0)
-		return et_msg(lang, ET_MSG_MAIL_KIND_ABOUT);
+		return et_msg(lang, ET_MSG_KIND_ABOUT);
 	if (strcmp(kind, "at_least") == 0)
-		return et_msg(lang, ET_MSG_MAIL_KIND_AT_LEAST);
+		return et_msg(lang, ET_MSG_KIND_AT_LEAST);
 	if (strcmp(kind, "reduce_by_pct") == 0)
-		return et_msg(lang, ET_MSG_MAIL_KIND_REDUCE_BY);
+		return et_msg(lang, ET_MSG_KIND_REDUCE_BY);
 	return NULL; /* shown as data */
 }
 
@@ -516,7 +516,7 @@ static void put_body(et_text_t *w, bool html, const et_mail_report_t *r, const c
 	const char *kw = kind_words(r->lang, r->kind);
 	fmt_qty(&u, r->target, "", t, sizeof(t));
 	if (kw) {
-		snprintf(v, sizeof(v), "%s%s", kw, t);
+		snprintf(v, sizeof(v), "%s%s%s", kw, *kw ? " " : "", t);
 	} else {
 		char kind[48];
 		et_mail_header_sanitize(r->kind, kind, sizeof(kind));

@@ -26,6 +26,30 @@ ET_MSG_DEF(CHART_NO_GAP, "chart.no_gap", "No per-site shares for this target", "
 ET_MSG_DEF(CHART_NO_GAP_BEHIND, "chart.no_gap_behind", "No site is behind", "无落后站点")
 ET_MSG_DEF(CHART_PROJECTION, "chart.projection", "Projection", "全年预测")
 ET_MSG_DEF(CHART_TARGET, "chart.target", "Target", "目标")
+/* a target's kind */
+ET_MSG_DEF(KIND_ABOUT, "kind.about", "about", "约")
+ET_MSG_DEF(KIND_AT_LEAST, "kind.at_least", "at least", "不低于")
+ET_MSG_DEF(KIND_REDUCE_BY, "kind.reduce_by", "reduce by", "下降")
+/* enertrack status */
+ET_MSG_DEF(CLI_HEADLINE, "cli.headline", "Targets at {1} ({2}): {3} % of {4} elapsed",
+	   "目标进度 {1}（{2}）：{4} 年时间已过 {3} %")
+ET_MSG_DEF(CLI_COL_TARGET, "cli.col_target", "target", "目标")
+ET_MSG_DEF(CLI_COL_KIND, "cli.col_kind", "kind", "类型")
+ET_MSG_DEF(CLI_COL_PLAN, "cli.col_plan", "plan", "规划")
+ET_MSG_DEF(CLI_COL_EXPECTED, "cli.col_expected", "expected", "序时应完成")
+ET_MSG_DEF(CLI_COL_ACTUAL, "cli.col_actual", "actual", "实际")
+ET_MSG_DEF(CLI_COL_DRIFT, "cli.col_drift", "drift", "偏差")
+ET_MSG_DEF(CLI_COL_PROJECTED, "cli.col_projected", "projected", "全年预计")
+ET_MSG_DEF(CLI_COL_STATUS, "cli.col_status", "status", "状态")
+ET_MSG_DEF(CLI_COL_SITES, "cli.col_sites", "sites (stale)", "站点（中断）")
+ET_MSG_DEF(CLI_SITES, "cli.sites", "{1} ({2})", "{1}（{2}）")
+ET_MSG_DEF(CLI_BEHIND_HEAD, "cli.behind_head", "{1} {2}: the sites furthest behind their own share",
+	   "{1}：{2}，落后于自身份额最多的站点")
+ET_MSG_DEF(CLI_SITE_LINE, "cli.site_line", "actual {1}  expected {2}  gap {3}{4}",
+	   "实际 {1}  应完成 {2}  差距 {3}{4}")
+ET_MSG_DEF(CLI_STALE_MARK, "cli.stale_mark", "  (stale)", "  （数据中断）")
+ET_MSG_DEF(CLI_NO_TARGETS, "cli.no_targets", "no targets for the year of {1}",
+	   "{1} 所在年度没有目标")
 /* mail */
 ET_MSG_DEF(MAIL_CHART_ALT, "mail.chart_alt",
 	   "Progress chart: actual, expected schedule, target and projection",
@@ -35,9 +59,6 @@ ET_MSG_DEF(MAIL_CHART_IN_HTML, "mail.chart_in_html",
 	   "本目标的进度图见本邮件的HTML版本。")
 ET_MSG_DEF(MAIL_EXPECTED_NOW, "mail.expected_now", "Expected by now", "序时应完成")
 ET_MSG_DEF(MAIL_GOAL, "mail.goal", "Goal", "目标值")
-ET_MSG_DEF(MAIL_KIND_ABOUT, "mail.kind_about", "about ", "约 ")
-ET_MSG_DEF(MAIL_KIND_AT_LEAST, "mail.kind_at_least", "at least ", "不低于 ")
-ET_MSG_DEF(MAIL_KIND_REDUCE_BY, "mail.kind_reduce_by", "reduce by ", "下降 ")
 ET_MSG_DEF(MAIL_PER_DAY, "mail.per_day", "/day", "/日")
 ET_MSG_DEF(MAIL_PLAN, "mail.plan", "Plan", "规划")
 ET_MSG_DEF(MAIL_PROJECTED, "mail.projected", "Projected year-end", "全年预计")
@@ -121,6 +142,8 @@ ET_MSG_DEF(DIGEST_SILENCED, "digest.silenced", "silenced", "已静默")
 ET_MSG_DEF(DIGEST_SUBJECT, "digest.subject", "digest", "每日摘要")
 /* enertrack report: column headers and sheet titles, found by their English
    text (et_tr_text), as the SQL names its columns */
+ET_MSG_DEF(REPORT_TITLE, "report.title", "enertrack: the targets of {1} at {2}",
+	   "enertrack：{1} 年目标进度，截至 {2}")
 ET_MSG_DEF(REPORT_ID, "report.id", "Id", "编号")
 ET_MSG_DEF(REPORT_TARGET, "report.target", "Target", "目标")
 ET_MSG_DEF(REPORT_SCOPE, "report.scope", "Scope", "范围")
