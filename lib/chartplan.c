@@ -5,6 +5,8 @@
  * as rrdtool and most plotting libraries choose it. */
 #include "enertrack/chartplan.h"
 
+#include "enertrack/numfmt.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -62,27 +64,7 @@ int et_axis_label(double v, double step, char *buf, size_t len)
 		dec++;
 	if (fabs(v) < step * 1e-6)
 		v = 0;
-	char num[64];
-	snprintf(num, sizeof(num), "%.*f", dec, fabs(v));
-	/* group the integer part by thousands */
-	char *dot = strchr(num, '.');
-	size_t ilen = dot ? (size_t)(dot - num) : strlen(num);
-	char out[96];
-	size_t o = 0;
-	if (v < 0)
-		out[o++] = '-';
-	for (size_t i = 0; i < ilen; i++) {
-		if (i > 0 && (ilen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = num[i];
-	}
-	if (dot) {
-		size_t rest = strlen(dot);
-		memcpy(out + o, dot, rest);
-		o += rest;
-	}
-	out[o] = '\0';
-	return snprintf(buf, len, "%s", out);
+	return et_num_fixed(buf, len, v, dec, true);
 }
 
 void et_projection_band(const et_chart_target_t *d, double *ret_lo, double *ret_hi)
