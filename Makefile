@@ -114,9 +114,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 # Unit tests of daemon modules: the module, the fakes of what it calls
 # (tests/unit/fake_*.c) and lib/; no broker, no database.
 DAEMON_UNIT_TESTS := spool ingest
+# the status page's HTML, from results made in memory
+DAEMON_UNIT_TESTS += page_html
 DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
 UNIT_DEPS_spool := daemon/spool.c common/log.c
 UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
+UNIT_DEPS_page_html := daemon/page_html.c
 .SECONDEXPANSION:
 $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
 		$(BUILD)/libenertrack.a
