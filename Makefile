@@ -34,7 +34,7 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c \
 	lib/i18n.c lib/chartplan.c
 COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/chart.c common/digest.c
+	common/pgconn.c common/digest.c
 COMMON_SRCS += common/truth_mail.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sphost.c \
@@ -56,6 +56,10 @@ TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_
 	tools/cmd_report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
+# presentation: one text buffer and one number formatter
+LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
+# charts: the figures from the database (db/), drawn by cairo (draw/)
+COMMON_SRCS += db/chartdata.c draw/chart.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -70,6 +74,8 @@ UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
 # SQL's unit table and lib/units.c's are one list
 UNIT_TESTS += unitsql
+# one text buffer and one number formatter for everything people read
+UNIT_TESTS += text numfmt pagehtml
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check
