@@ -71,9 +71,8 @@ static const char lastyear_sql[] =
 	" c AS (SELECT array_agg(((to_timestamp(x) AT TIME ZONE s.tz) - interval '1 year')"
 	"  AT TIME ZONE s.tz ORDER BY x) AS cuts FROM unnest($2::double precision[]) x, s)"
 	" SELECT sp.span, sum(sp.value_sum) FROM t, c,"
-	/* TODO(merge): metric column */
-	" LATERAL reading_spans(t.metric, CASE WHEN t.metric = 'capacity_commissioned'"
-	"  THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END, c.cuts) sp"
+	/* which sources count is the metric's rule (metric.default_sources) */
+	" LATERAL reading_spans(t.metric, metric_sources(t.metric, t.sources), c.cuts) sp"
 	" JOIN site si ON si.id = sp.site_id"
 	" WHERE t.scope = 'city' OR (t.scope LIKE 'county:%' AND si.county = substr(t.scope, 8))"
 	"  OR (t.scope LIKE 'site:%' AND si.id = substr(t.scope, 6))"
