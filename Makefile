@@ -33,16 +33,20 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
 	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c \
 	lib/i18n.c lib/chartplan.c
-COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/chart.c common/digest.c
-COMMON_SRCS += common/truth_mail.c
+COMMON_SRCS := common/log.c common/file.c common/net.c common/confload.c \
+	common/pgconn.c common/chart.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sparkplug.c \
 	daemon/page.c
 # shared subscription groups: presence, the member-down alarm and its mail
 LIB_SRCS += lib/membermail.c
-COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
+# the SQL side: libpq helpers, the progress loader, the outbox, and the jobs
+# that query and queue
+COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_mails.c \
+	db/truth_alerts.c db/digest.c db/member_alarm.c db/maintain.c
+# the pure renderers of the digest and the truth mails
+LIB_SRCS += lib/digestmail.c lib/truthmail.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
@@ -57,6 +61,7 @@ UNIT_TESTS := rfc3339 units decode copyenc config backoff alert mail spoolrec ra
 	spoolfill appstate textenc statcsv sparkplug
 UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
+UNIT_TESTS += digestmail truthmail
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -174,10 +179,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
-	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
+	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
+	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

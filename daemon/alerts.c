@@ -20,11 +20,13 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/evaluate.h"
-#include "common/maintain.h"
-#include "common/memberalarm.h"
+#include "db/evaluate_targets.h"
+#include "db/outbox.h"
+#include "db/pq.h"
+#include "db/maintain.h"
+#include "db/member_alarm.h"
 #include "common/pgconn.h"
-#include "common/digest.h"
+#include "db/digest.h"
 #include "enertrack/alert.h"
 #include "enertrack/backoff.h"
 #include "enertrack/buf.h"

@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "common/chart.h"
-#include "common/evaluate.h"
+#include "db/pq.h"
 #include "common/pgconn.h"
 #include "enertrack/chartplan.h"
 #include "enertrack/i18n.h"

@@ -10,7 +10,7 @@
 
 #include "common/chart.h"
 #include "common/confload.h"
-#include "common/evaluate.h"
+#include "db/evaluate_targets.h"
 #include "db.h"
 #include "enertrack/log.h"
 

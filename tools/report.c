@@ -15,7 +15,7 @@
 
 #include "common/chart.h"
 #include "common/confload.h"
-#include "common/evaluate.h"
+#include "db/pq.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"

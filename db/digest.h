@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The daily digest (common/digest.c): once per period (a local date of the
+/* The daily digest (db/digest.c): once per period (a local date of the
  * targets' time zone, on the configured weekdays, from the configured
  * local time on), one mail with every target's status and what changed
  * since the last digest, queued in alert_outbox like the alert mails.
  * Blocking libpq: call it from a thread that may block. */
-#ifndef ENERTRACK_COMMON_DIGEST_H
-#define ENERTRACK_COMMON_DIGEST_H
+#ifndef ENERTRACK_DB_DIGEST_H
+#define ENERTRACK_DB_DIGEST_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>
