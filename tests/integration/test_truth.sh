@@ -128,10 +128,21 @@ check "milestones: used" "$(prog 2024-04-20T00:00:00Z county:M schedule_used)" "
 grep -q "late: p2 Licheng wind (due 2024-04-01)" "$T/status2.out" || fail "status does not list the late project: $(cat "$T/status2.out")"
 # every project on time (1 to 31 March): no mail
 is "no mail while on time" "$(evaluate 2024-03-01T12:00:00Z 2024-03-31T12:00:00Z)" "0"
-# 1 to 30 April: p2 is more than 14 days overdue from 16 April: one mail
+# 1 to 30 April: p2 is more than 14 days overdue from 16 April: one mail,
+# routed like a drift mail of the target's scope (alert_route)
+q "INSERT INTO alert_route (scope_pattern, recipients, note) VALUES ('county:M', 'm-office@example.org', 'M')"
 is "one mail for the late project" "$(evaluate 2024-04-01T12:00:00Z 2024-04-30T12:00:00Z)" "1"
 is "the mail names it" "$(q "SELECT subject FROM alert_outbox ORDER BY id DESC LIMIT 1")" \
 	"[enertrack] New-energy capacity 2024: p2 Licheng wind is 15 days overdue (due 2024-04-01, 50.0 MW)"
+is "the milestone mail honours alert_route" "$(q "SELECT recipients FROM alert_outbox ORDER BY id DESC LIMIT 1")" \
+	"bureau@example.org, m-office@example.org"
+q "SELECT message FROM alert_outbox ORDER BY id DESC LIMIT 1" | tr -d '\r' >"$T/milestone.txt"
+grep -q "^To: bureau@example.org, m-office@example.org$" "$T/milestone.txt" ||
+	fail "the milestone mail's To: $(grep -A1 '^To:' "$T/milestone.txt")"
+grep -q "^Message-ID: <milestone-[0-9a-f]*\.1713268800@enertrack>$" "$T/milestone.txt" ||
+	fail "the milestone mail's Message-ID: $(grep '^Message-ID' "$T/milestone.txt")"
+is "the mail is whole and due" "$(q "SELECT count(*) FROM alert_outbox WHERE next_attempt_at <= now() AND message LIKE 'Date: %'")" "1"
+q "DELETE FROM alert_route"
 is "the mail was queued on 16 April" "$(q "SELECT to_char(since, 'YYYY-MM-DD') FROM truth_alert WHERE kind = 'milestone'")" "2024-04-16"
 # evaluated again (the daemon every minute): no second mail
 is "once per project" "$(evaluate 2024-04-20T12:00:00Z 2024-04-22T12:00:00Z)" "0"
