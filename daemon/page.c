@@ -7,6 +7,7 @@
  * CHART_TTL_S, so that the page's own refresh and several viewers cost one
  * drawing each. */
 #include "page.h"
+#include "page_html.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -20,19 +21,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/chart.h"
 #include "db/pq.h"
 #include "common/pgconn.h"
-#include "enertrack/chartplan.h"
+#include "db/chartdata.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
+#include "enertrack/numfmt.h"
+#include "enertrack/text.h"
 
 #define CHART_TTL_S 300
 #define CACHE_MAX   64
-#define REFRESH_S   60
-/* the chart widths served: a phone's, and the page's column */
-#define W_PHONE 390
-#define W_WIDE	640
 
 struct chart_ent {
 	bool used, gap;
@@ -55,73 +53,6 @@ struct et_page {
 	bool conn_failed_logged;
 	struct chart_ent cache[CACHE_MAX];
 };
-
-/* ---- output ---- */
-
-struct out {
-	et_buf_t *b;
-	int rc;
-};
-
-static void put(struct out *o, const char *s)
-{
-	if (!o->rc)
-		o->rc = et_buf_append(o->b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3))) putf(struct out *o, const char *fmt, ...)
-{
-	char t[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t, sizeof(t), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t)) {
-		if (!o->rc)
-			o->rc = -EINVAL;
-		return;
-	}
-	put(o, t);
-}
-
-/* Data into HTML, escaped. */
-static void put_esc(struct out *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			put(o, "&amp;");
-			break;
-		case '<':
-			put(o, "&lt;");
-			break;
-		case '>':
-			put(o, "&gt;");
-			break;
-		case '"':
-			put(o, "&quot;");
-			break;
-		case '\'':
-			put(o, "&#39;");
-			break;
-		default:
-			if (!o->rc)
-				o->rc = et_buf_append(o->b, s, 1);
-		}
-	}
-}
-
-/* A display value: two decimals below 100, one below 10,000, none above;
- * thousands grouped. "–" when unknown. */
-static void fmt_val(double v, char *out, size_t len)
-{
-	if (!isfinite(v)) {
-		snprintf(out, len, "–");
-		return;
-	}
-	double a = fabs(v);
-	et_axis_label(v, a < 100 ? 0.01 : a < 10000 ? 0.1 : 1, out, len);
-}
 
 /* ---- the connection ---- */
 
@@ -170,34 +101,12 @@ static bool use_settings(et_page_t *p, et_lang_t *ret_lang, char *tz, size_t tzl
 
 static int unavailable(et_buf_t *body, const char *why)
 {
-	struct out o = {body, 0};
-	putf(&o, "unavailable: %.900s\n", why);
+	et_text_t o = et_text_on(body);
+	et_text_printf(&o, "unavailable: %.900s\n", why);
 	return 503;
 }
 
 /* ---- the queries ---- */
-
-enum {
-	T_ID,
-	T_LABEL,
-	T_YEAR,
-	T_SCOPE,
-	T_KIND,
-	T_TARGET,
-	T_UNIT,
-	T_DIV,
-	T_ELAPSED,
-	T_EXPECTED,
-	T_ACTUAL,
-	T_DRIFT,
-	T_PROJECTED,
-	T_REPORTING,
-	T_STALE,
-	T_STATUS,
-	T_STATE,
-	T_METRIC,
-	T_NOW,
-};
 
 static const char targets_sql[] =
 	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
@@ -247,253 +156,30 @@ static double num(PGresult *r, int i, int c)
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
 }
 
-static const char *status_key(const char *status, char *buf, size_t len)
-{
-	snprintf(buf, len, "status.%s", status);
-	return buf;
-}
-
 /* ---- / ---- */
-
-static const char css[] =
-	"body{margin:0;padding:8px;font-family:'Noto Sans CJK SC','PingFang SC','Microsoft "
-	"YaHei',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.4;color:#222;"
-	"background:#fff}"
-	"main{max-width:1000px;margin:0 auto}"
-	"h1{font-size:20px;margin:4px 0}h2{font-size:17px;margin:18px 0 6px;"
-	"border-bottom:2px solid #ccc}h3{font-size:15px;margin:12px 0 4px}"
-	".meta{color:#666;font-size:13px;margin:0 0 8px}"
-	"table{width:100%;border-collapse:collapse;table-layout:fixed}"
-	"th,td{padding:4px 6px;border-bottom:1px solid #e5e5e5;text-align:left;"
-	"vertical-align:top;overflow-wrap:anywhere;word-break:break-word}"
-	"th{color:#666;font-weight:normal;font-size:13px}"
-	"td.n,th.n{text-align:right}"
-	".st-behind,.st-over{color:#b00020;font-weight:bold}"
-	".st-on_track,.st-ahead{color:#1b7f3b}"
-	".charts{display:flex;flex-wrap:wrap;gap:8px}"
-	".charts picture{flex:1 1 380px;max-width:640px;min-width:0}"
-	".charts img{display:block;box-sizing:border-box;width:100%;height:auto;"
-	"border:1px solid #eee}"
-	"@media (max-width:600px){.wide{display:none}body{font-size:14px}}";
 
 static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
 			size_t errlen)
 {
 	const char *tp[2] = {et_lang_tag(lang), tz};
-	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
-	if (!t)
-		return -EIO;
 	const char *sp[2] = {tz, et_lang_tag(lang)};
-	PGresult *st = query(p, stale_sql, 2, sp, err, errlen);
+	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
+	PGresult *st = t ? query(p, stale_sql, 2, sp, err, errlen) : NULL;
 	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
 	PGresult *si = fi ? query(p, silence_sql, 2, sp, err, errlen) : NULL;
-	if (!st || !fi || !si) {
-		PQclear(t);
-		PQclear(st);
-		PQclear(fi);
-		return -EIO;
+	int rc = -EIO;
+	if (si) {
+		et_text_t o = et_text_on(body);
+		et_page_html_index(&o, lang, tz, t, st, fi, si);
+		rc = et_text_error(&o);
+		if (rc)
+			snprintf(err, errlen, "out of memory");
 	}
-	struct out o = {body, 0};
-	char a[128], b[128], c[128], key[64];
-	putf(&o,
-	     "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	     "<meta http-equiv=\"refresh\" content=\"%d\"><title>",
-	     et_lang_tag(lang), REFRESH_S);
-	put_esc(&o, et_tr(lang, "page.title"));
-	put(&o, "</title><style>");
-	put(&o, css);
-	put(&o, "</style></head>\n<body><main>\n<h1>");
-	put_esc(&o, et_tr(lang, "page.title"));
-	put(&o, "</h1>\n<p class=\"meta\">");
-	put_esc(&o, et_tr(lang, "page.generated"));
-	put(&o, " ");
-	if (PQntuples(t) > 0)
-		put_esc(&o, PQgetvalue(t, 0, T_NOW));
-	put(&o, " (");
-	put_esc(&o, tz);
-	put(&o, ") · ");
-	put_esc(&o, et_tr(lang, "page.refresh"));
-	put(&o, "</p>\n");
-
-	/* the table */
-	put(&o, "<h2>");
-	put_esc(&o, et_tr(lang, "page.targets"));
-	put(&o, "</h2>\n<table id=\"targets\"><thead><tr>");
-	static const struct {
-		const char *key;
-		bool wide, num;
-	} cols[] = {
-		{"word.metric", false, false},	{"word.target", true, true},
-		{"word.expected", false, true}, {"word.actual", false, true},
-		{"word.drift", false, true},	{"word.projected", true, true},
-		{"word.status", false, false},
-	};
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		putf(&o, "<th class=\"%s%s\">", cols[i].wide ? "wide" : "",
-		     cols[i].num ? " n" : "");
-		put_esc(&o, et_tr(lang, cols[i].key));
-		put(&o, "</th>");
-	}
-	put(&o, "</tr></thead><tbody>\n");
-	for (int i = 0; i < PQntuples(t); i++) {
-		double div = num(t, i, T_DIV);
-		if (!(div > 0))
-			div = 1;
-		const char *unit = PQgetvalue(t, i, T_UNIT);
-		put(&o, "<tr><td>");
-		put_esc(&o, PQgetvalue(t, i, T_LABEL));
-		putf(&o, " %s<br><small>", PQgetvalue(t, i, T_YEAR));
-		et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
-		put_esc(&o, a);
-		put(&o, " · ");
-		put_esc(&o, unit);
-		put(&o, "</small>");
-		fmt_val(num(t, i, T_TARGET) / div, a, sizeof(a));
-		fmt_val(num(t, i, T_EXPECTED) / div, b, sizeof(b));
-		fmt_val(num(t, i, T_ACTUAL) / div, c, sizeof(c));
-		putf(&o,
-		     "</td><td class=\"wide n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s",
-		     a, b, c);
-		double d = num(t, i, T_DRIFT);
-		if (isfinite(d))
-			putf(&o, "</td><td class=\"n\">%+.1f%%", d);
-		else
-			put(&o, "</td><td class=\"n\">–");
-		fmt_val(num(t, i, T_PROJECTED) / div, a, sizeof(a));
-		putf(&o, "</td><td class=\"wide n\">%s</td><td class=\"st-", a);
-		put_esc(&o, PQgetvalue(t, i, T_STATUS));
-		put(&o, "\">");
-		put_esc(&o, et_tr(lang, status_key(PQgetvalue(t, i, T_STATUS), key, sizeof(key))));
-		put(&o, "</td></tr>\n");
-	}
-	if (PQntuples(t) == 0)
-		put(&o, "<tr><td colspan=\"7\">–</td></tr>\n");
-	put(&o, "</tbody></table>\n");
-
-	/* the charts, a phone-sized picture on a phone */
-	for (int i = 0; i < PQntuples(t); i++) {
-		const char *id = PQgetvalue(t, i, T_ID);
-		et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
-		putf(&o, "<section class=\"target\" id=\"target-%s\"><h3>", id);
-		put_esc(&o, PQgetvalue(t, i, T_LABEL));
-		putf(&o, " %s · ", PQgetvalue(t, i, T_YEAR));
-		put_esc(&o, a);
-		put(&o, "</h3><div class=\"charts\">");
-		static const char *const kinds[2] = {"chart", "gap"};
-		for (int k = 0; k < 2; k++) {
-			putf(&o,
-			     "<picture><source media=\"(max-width: 600px)\" "
-			     "srcset=\"/%s/%s-%d.png\"><img class=\"chart\" src=\"/%s/%s.png\" "
-			     "width=\"%d\" alt=\"",
-			     kinds[k], id, W_PHONE, kinds[k], id, W_WIDE);
-			put_esc(&o, et_tr(lang, k ? "chart.gap_title" : "mail.chart_alt"));
-			put(&o, "\"></picture>");
-		}
-		put(&o, "</div></section>\n");
-	}
-
-	/* stale sites */
-	put(&o, "<h2>");
-	put_esc(&o, et_tr(lang, "page.stale"));
-	put(&o, "</h2>\n");
-	if (PQntuples(st) == 0) {
-		put(&o, "<p>");
-		put_esc(&o, et_tr(lang, "page.no_stale"));
-		put(&o, "</p>\n");
-	} else {
-		put(&o, "<table id=\"stale\"><thead><tr><th>");
-		put_esc(&o, et_tr(lang, "word.site"));
-		put(&o, "</th><th>");
-		put_esc(&o, et_tr(lang, "word.county"));
-		put(&o, "</th><th>");
-		put_esc(&o, et_tr(lang, "word.last_reading"));
-		put(&o, "</th><th class=\"wide\">");
-		put_esc(&o, et_tr(lang, "word.metric"));
-		put(&o, "</th></tr></thead><tbody>\n");
-		for (int i = 0; i < PQntuples(st); i++) {
-			put(&o, "<tr><td>");
-			put_esc(&o, PQgetvalue(st, i, 0));
-			put(&o, "</td><td>");
-			put_esc(&o, PQgetvalue(st, i, 1));
-			put(&o, "</td><td>");
-			put_esc(&o, PQgetvalue(st, i, 2));
-			put(&o, "</td><td class=\"wide\">");
-			put_esc(&o, PQgetvalue(st, i, 3));
-			put(&o, "</td></tr>\n");
-		}
-		put(&o, "</tbody></table>\n");
-	}
-
-	/* firing alerts */
-	put(&o, "<h2>");
-	put_esc(&o, et_tr(lang, "page.alerts"));
-	put(&o, "</h2>\n");
-	if (PQntuples(fi) == 0) {
-		put(&o, "<p>");
-		put_esc(&o, et_tr(lang, "page.no_alerts"));
-		put(&o, "</p>\n");
-	} else {
-		put(&o, "<table id=\"firing\"><thead><tr><th>");
-		put_esc(&o, et_tr(lang, "word.target"));
-		put(&o, "</th><th>");
-		put_esc(&o, et_tr(lang, "word.scope"));
-		put(&o, "</th><th>");
-		put_esc(&o, et_tr(lang, "word.since"));
-		put(&o, "</th></tr></thead><tbody>\n");
-		for (int i = 0; i < PQntuples(fi); i++) {
-			putf(&o, "<tr><td><a href=\"#target-%s\">", PQgetvalue(fi, i, 0));
-			put_esc(&o, PQgetvalue(fi, i, 1));
-			putf(&o, " %s</a></td><td>", PQgetvalue(fi, i, 2));
-			et_scope_text(lang, PQgetvalue(fi, i, 3), a, sizeof(a));
-			put_esc(&o, a);
-			put(&o, "</td><td>");
-			put_esc(&o, PQgetvalue(fi, i, 5));
-			put(&o, "</td></tr>\n");
-		}
-		put(&o, "</tbody></table>\n");
-	}
-	/* silences, when there are any: who, until when, why */
-	bool zh = lang == ET_LANG_ZH_CN;
-	if (PQntuples(si) > 0) {
-		putf(&o, "<h2>%s</h2>\n<table id=\"silences\"><thead><tr><th>",
-		     zh ? "静默与确认" : "Silences");
-		put_esc(&o, et_tr(lang, "word.target"));
-		putf(&o, "</th><th>%s</th><th class=\"wide\">%s</th></tr></thead><tbody>\n",
-		     zh ? "截至" : "Until", zh ? "原因" : "Reason");
-		for (int i = 0; i < PQntuples(si); i++) {
-			bool on = PQgetvalue(si, i, 8)[0] == 't';
-			bool ack = strcmp(PQgetvalue(si, i, 3), "ack") == 0;
-			put(&o, "<tr><td>");
-			put_esc(&o, PQgetvalue(si, i, 0));
-			putf(&o, " %s ", PQgetvalue(si, i, 1));
-			et_scope_text(lang, PQgetvalue(si, i, 2), a, sizeof(a));
-			put_esc(&o, a);
-			putf(&o, "</td><td>%s ", on ? "" : zh ? "已结束" : "ended");
-			if (ack)
-				put(&o, zh ? "确认，至恢复" : "ack, until resolved");
-			else
-				put_esc(&o, PQgetvalue(si, i, 4));
-			put(&o, "</td><td class=\"wide\">");
-			put_esc(&o, PQgetvalue(si, i, 7));
-			put(&o, " (");
-			put_esc(&o, PQgetvalue(si, i, 5));
-			put(&o, ", ");
-			put_esc(&o, PQgetvalue(si, i, 6));
-			put(&o, ")</td></tr>\n");
-		}
-		put(&o, "</tbody></table>\n");
-	}
-	put(&o, "</main></body></html>\n");
 	PQclear(t);
 	PQclear(st);
 	PQclear(fi);
 	PQclear(si);
-	if (o.rc) {
-		snprintf(err, errlen, "out of memory");
-		return o.rc;
-	}
-	return 0;
+	return rc;
 }
 
 /* ---- /targets.json ---- */
@@ -640,10 +326,8 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t
 			return et_buf_append(body, e->png.data, e->png.len);
 	}
 	et_buf_t png = ET_BUF_INIT;
-	int rc = gap ? et_chart_gap_png(p->conn, id, NULL, et_lang_tag(lang), width, &png, err,
-					errlen)
-		     : et_chart_target_png(p->conn, id, NULL, et_lang_tag(lang), width, &png, err,
-					   errlen);
+	int rc = gap ? et_chart_gap_png_l(p->conn, id, NULL, lang, width, &png, err, errlen)
+		     : et_chart_target_png_l(p->conn, id, NULL, lang, width, &png, err, errlen);
 	if (rc) {
 		et_buf_free(&png);
 		return rc;
@@ -686,9 +370,9 @@ int et_page_render(void *ctx, const char *path, et_buf_t *body, const char **ret
 		return 200;
 	et_buf_reset(body);
 	*ret_type = NULL;
-	struct out o = {body, 0};
+	et_text_t o = et_text_on(body);
 	if (rc == -ENOENT) {
-		putf(&o, "not found: %.500s\n", err);
+		et_text_printf(&o, "not found: %.500s\n", err);
 		return 404;
 	}
 	log_warn("page: %s: %s", path, err);
@@ -707,7 +391,7 @@ static void take_settings(et_page_t *p, const et_config_t *cfg)
 	snprintf(p->tz, sizeof(p->tz), "%s", cfg->tz);
 	p->min_elapsed_pct = cfg->min_elapsed_pct;
 	p->stale_after_s = cfg->stale_after_s;
-	p->lang = et_lang_or_en(cfg->language);
+	p->lang = cfg->lang;
 	pthread_mutex_unlock(&p->mu);
 }
 

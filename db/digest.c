@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/chart.h"
+#include "db/chartdata.h"
 #include "db/outbox.h"
 #include "db/pq.h"
 #include "db/progress.h"
@@ -189,7 +189,7 @@ static int charts(struct dctx *d, struct rows *w)
 		const char *tid = w->now.rows[i].id;
 		if (et_pq_exec(d->conn, "SAVEPOINT chart", d->err, d->errlen))
 			return -EIO;
-		if (et_chart_target_png(d->conn, atoi(tid), d->now_txt, et_lang_tag(d->lang), 560,
+		if (et_chart_target_png_l(d->conn, atoi(tid), d->now_txt, d->lang, 560,
 					&w->pngs[i], cerr, sizeof(cerr))) {
 			log_warn("alerts: the digest goes without the chart of target %s: %s", tid,
 				 cerr);

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/chart.h"
+#include "db/chartdata.h"
 #include "db/outbox.h"
 #include "db/pq.h"
 #include "db/progress.h"
@@ -113,7 +113,7 @@ static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
 	char cerr[600];
 	if (et_pq_exec(f->conn, "SAVEPOINT chart", f->err, f->errlen))
 		return -EIO;
-	if (et_chart_target_png(f->conn, atoi(tid), at, et_lang_tag(f->c->lang), ET_MAIL_CHART_W,
+	if (et_chart_target_png_l(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W,
 				png, cerr, sizeof(cerr))) {
 		log_warn("alerts: the mail of target %s goes without its chart: %s", tid, cerr);
 		et_buf_free(png);

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Round ticks for chart axes (include/enertrack/chartplan.h): the step is
+/* The plan of a chart (include/enertrack/chartplan.h): sizes, the value
+ * range and the projection band, and round ticks for the axes: the step is
  * the smallest of 1, 2, 2.5, 5 x 10^k that keeps the tick count within bounds,
  * as rrdtool and most plotting libraries choose it. */
 #include "enertrack/chartplan.h"
 
+#include "enertrack/numfmt.h"
+
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,25 +64,73 @@ int et_axis_label(double v, double step, char *buf, size_t len)
 		dec++;
 	if (fabs(v) < step * 1e-6)
 		v = 0;
-	char num[64];
-	snprintf(num, sizeof(num), "%.*f", dec, fabs(v));
-	/* group the integer part by thousands */
-	char *dot = strchr(num, '.');
-	size_t ilen = dot ? (size_t)(dot - num) : strlen(num);
-	char out[96];
-	size_t o = 0;
-	if (v < 0)
-		out[o++] = '-';
-	for (size_t i = 0; i < ilen; i++) {
-		if (i > 0 && (ilen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = num[i];
+	return et_num_fixed(buf, len, v, dec, true);
+}
+
+void et_projection_band(const et_chart_target_t *d, double *ret_lo, double *ret_hi)
+{
+	bool sum = strcmp(d->aggregate, "sum") == 0;
+	double plo = d->projected, phi = d->projected;
+	if (sum && !isnan(d->actual) && !isnan(d->projected) && d->at > d->t0) {
+		double pace = d->actual / (d->at - d->t0);
+		double alt = d->actual + pace * (d->t1 - d->at);
+		plo = fmin(plo, alt);
+		phi = fmax(phi, alt);
 	}
-	if (dot) {
-		size_t rest = strlen(dot);
-		memcpy(out + o, dot, rest);
-		o += rest;
+	double tol = isnan(d->tol) ? 0 : d->tol / 100;
+	if (!isnan(plo)) {
+		plo = fmin(plo, d->projected - fabs(d->projected) * tol);
+		phi = fmax(phi, d->projected + fabs(d->projected) * tol);
+		if (sum && !isnan(d->actual))
+			plo = fmax(plo, d->actual);
 	}
-	out[o] = '\0';
-	return snprintf(buf, len, "%s", out);
+	*ret_lo = plo;
+	*ret_hi = phi;
+}
+
+int et_target_plan(const et_chart_target_t *d, int width, et_target_plan_t *ret)
+{
+	ret->h = (int)lround(fmax(280, fmin(width * 0.72, 300 + width * 0.15)));
+	ret->sum = strcmp(d->aggregate, "sum") == 0;
+	et_projection_band(d, &ret->band_lo, &ret->band_hi);
+	/* every series and line on the chart is within the axis; a cumulative
+	 * metric starts at 0 */
+	double lo = ret->sum ? 0 : INFINITY, hi = -INFINITY;
+	const double *series[3] = {d->expected, d->actual_at, d->ly};
+	int ns[3] = {d->n, d->n, d->nly};
+	for (int s = 0; s < 3; s++)
+		for (int i = 0; i < ns[s]; i++)
+			if (!isnan(series[s][i])) {
+				lo = fmin(lo, series[s][i] / d->div);
+				hi = fmax(hi, series[s][i] / d->div);
+			}
+	double extra[3] = {d->target, ret->band_lo, ret->band_hi};
+	for (int i = 0; i < 3; i++)
+		if (!isnan(extra[i])) {
+			lo = fmin(lo, extra[i] / d->div);
+			hi = fmax(hi, extra[i] / d->div);
+		}
+	if (!isfinite(lo) || !isfinite(hi)) {
+		lo = 0;
+		hi = 1;
+	}
+	ret->lo = lo;
+	ret->hi = hi;
+	if (et_axis_plan(lo, hi, width < 600 ? 5 : 7, &ret->ax))
+		ret->ax = (et_axis_t){0, 1, 0.25, 5};
+	ret->month_every = width < 600 ? 2 : 1;
+	return 0;
+}
+
+int et_gap_plan(const et_chart_gap_t *g, int width, et_gap_plan_t *ret)
+{
+	ret->h = (int)lround(fmax(220, 90 + g->nbars * 30 + width * 0.1));
+	double lo = 0, hi = 0;
+	for (int i = 0; i < g->nbars; i++) {
+		lo = fmin(lo, g->bars[i].gap);
+		hi = fmax(hi, g->bars[i].gap);
+	}
+	if (et_axis_plan(lo, hi, width < 600 ? 4 : 6, &ret->ax))
+		ret->ax = (et_axis_t){-1, 0, 0.25, 5};
+	return 0;
 }

@@ -403,8 +403,8 @@ static void validate(struct parse_ctx *c)
 			"must be smaller than fire_pct (%g), so that a drift at the threshold does "
 			"not flap",
 			cfg->fire_pct);
-	et_lang_t lang;
-	if (et_lang_parse(cfg->language, &lang))
+	/* the one place the language is parsed: everything else reads cfg->lang */
+	if (et_lang_parse(cfg->language, &cfg->lang))
 		add_err(c, line_of(c, "alerts", "language"), "alerts", "language",
 			"must be en or zh-CN");
 	if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)

@@ -6,6 +6,8 @@
  * header, a MIME part or a boundary line. Not here: SMTP, the outbox. */
 #include "enertrack/utf8.h"
 #include "enertrack/mail.h"
+#include "enertrack/numfmt.h"
+#include "enertrack/text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -72,109 +74,22 @@ size_t et_mail_header_sanitize(const char *s, char *out, size_t outlen)
 	return o;
 }
 
-/* ---- a writer with a sticky error ---- */
-
-/* Appends to a buffer; after the first failure, every later call does
- * nothing, so that a long run of writes needs one check at the end. */
-struct w {
-	et_buf_t *b;
-	int rc;
-};
-
-static void put(struct w *w, const char *s, size_t n)
-{
-	if (!w->rc)
-		w->rc = et_buf_append(w->b, s, n);
-}
-
-static void puts_(struct w *w, const char *s)
-{
-	put(w, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3))) putf(struct w *w, const char *fmt, ...)
-{
-	char t[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t, sizeof(t), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(t)) {
-		if (!w->rc)
-			w->rc = -EINVAL; /* only fixed, short formats come here */
-		return;
-	}
-	put(w, t, (size_t)n);
-}
-
 /* Appends data text, cleaned; in HTML also escaped. NULL is "". */
-static void put_data(struct w *w, const char *s, bool html)
+static void put_data(et_text_t *w, const char *s, bool html)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p) {
 		char ch[4];
 		size_t n;
 		p += clean_char(p, ch, &n);
-		if (html && n == 1) {
-			switch (ch[0]) {
-			case '&':
-				puts_(w, "&amp;");
-				continue;
-			case '<':
-				puts_(w, "&lt;");
-				continue;
-			case '>':
-				puts_(w, "&gt;");
-				continue;
-			case '"':
-				puts_(w, "&quot;");
-				continue;
-			case '\'':
-				puts_(w, "&#39;");
-				continue;
-			}
-		}
-		put(w, ch, n);
+		if (html)
+			et_text_htmln(w, ch, n);
+		else
+			et_text_putn(w, ch, n);
 	}
 }
 
 /* ---- numbers and dates for people ---- */
-
-/* A display value: two decimals below 100 ("84.30"), one below 10000
- * ("297.5"), none above with thousands separators ("12,345"); three
- * significant digits below 1 ("0.0123"). "n/a" when not finite. */
-static void fmt_num(double v, char *out, size_t len)
-{
-	if (!isfinite(v)) {
-		snprintf(out, len, "n/a");
-		return;
-	}
-	if (v == 0)
-		v = 0; /* no "-0.00" */
-	double a = fabs(v);
-	if (a < 10000) {
-		int dec = a >= 100 ? 1 : 2;
-		for (double t = a; t > 0 && t < 1 && dec < 6; t *= 10)
-			dec++;
-		snprintf(out, len, "%.*f", dec, v);
-		return;
-	}
-	if (a >= 1e15) {
-		snprintf(out, len, "%.4g", v);
-		return;
-	}
-	char digits[24];
-	int n = snprintf(digits, sizeof(digits), "%.0f", a);
-	size_t o = 0;
-	if (v < 0 && o + 1 < len)
-		out[o++] = '-';
-	for (int i = 0; i < n && o + 2 < len; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-}
 
 /* Cleaned display unit and divisor of the report. */
 struct units {
@@ -188,25 +103,17 @@ static void units_of(const et_mail_report_t *r, struct units *u)
 	u->div = isfinite(r->display_div) && r->display_div > 0 ? r->display_div : 1;
 }
 
-/* "84.30 Mt" from a canonical value; "n/a" alone when unknown. */
+/* "84.30 Mt" from a canonical value; ET_NO_VALUE alone when unknown. */
 static void fmt_qty(const struct units *u, double v, const char *suffix, char *out, size_t len)
 {
 	char num[48];
-	fmt_num(v / u->div, num, sizeof(num));
+	et_num(num, sizeof(num), v / u->div, ET_NUM_PROSE);
 	if (!isfinite(v))
 		snprintf(out, len, "%s", num);
 	else if (u->unit[0])
 		snprintf(out, len, "%s %s%s", num, u->unit, suffix);
 	else
 		snprintf(out, len, "%s%s", num, suffix);
-}
-
-static void fmt_pct(double v, bool sign, char *out, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(out, len, "n/a");
-	else
-		snprintf(out, len, sign ? "%+.1f %%" : "%.1f %%", v);
 }
 
 struct civil {
@@ -253,7 +160,7 @@ static void fmt_date(int64_t us, char *out, size_t len)
 static void fmt_when(int64_t us, char *out, size_t len)
 {
 	if (us == 0) {
-		snprintf(out, len, "never");
+		snprintf(out, len, "%s", et_msg(ET_LANG_EN, ET_MSG_MAIL_NEVER));
 		return;
 	}
 	struct civil c = civil_of(us);
@@ -270,44 +177,24 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 	char label[ET_MAIL_LABEL_MAX + 1];
 	et_mail_header_sanitize(r->label, label, sizeof(label));
 	double d = r->drift_pct;
-	char what[64];
-	if (r->lang == ET_LANG_ZH_CN) {
-		/* "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
-		if (r->event == ET_AL_EV_RESOLVED && isfinite(d))
-			snprintf(what, sizeof(what), "已恢复正常（偏差 %.1f%%）", d);
-		else if (r->event == ET_AL_EV_RESOLVED)
-			snprintf(what, sizeof(what), "已恢复正常");
-		else if (!isfinite(d))
-			snprintf(what, sizeof(what), "偏离序时进度");
-		else
-			snprintf(what, sizeof(what), "%s %.1f%%",
-				 d < 0 ? "落后于序时进度" : "超出序时进度", fabs(d));
-		int n = snprintf(buf, len, "[enertrack] %s%s %d：%s",
-				 r->event == ET_AL_EV_REPEAT ? "提醒：" : "", label, r->year, what);
-		if (n < 0)
-			return -EINVAL;
-		if ((size_t)n >= len) {
-			if (len)
-				buf[0] = '\0';
-			return -ENOSPC;
-		}
-		return n;
-	}
-	if (r->event == ET_AL_EV_RESOLVED) {
-		if (isfinite(d))
-			snprintf(what, sizeof(what), "back on track (drift %.1f%%)", d);
-		else
-			snprintf(what, sizeof(what), "back on track");
-	} else if (!isfinite(d)) {
-		snprintf(what, sizeof(what), "off schedule");
-	} else {
-		snprintf(what, sizeof(what), "%.1f%% %s schedule", fabs(d),
-			 d < 0 ? "behind" : "over");
-	}
-	int n = snprintf(buf, len, "[enertrack] %s%s %d: %s",
-			 r->event == ET_AL_EV_REPEAT ? "reminder: " : "", label, r->year, what);
-	if (n < 0)
-		return -EINVAL;
+	et_lang_t l = r->lang;
+	/* "[enertrack] reminder: Raw coal 2024: 8.1% behind schedule",
+	 * "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
+	char what[96], pct[32], year[16];
+	snprintf(pct, sizeof(pct), "%.1f", r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
+	if (r->event == ET_AL_EV_RESOLVED && isfinite(d))
+		et_msg_fill(what, sizeof(what), l, ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT, 1, pct);
+	else if (r->event == ET_AL_EV_RESOLVED)
+		snprintf(what, sizeof(what), "%s", et_msg(l, ET_MSG_ALERT_RESOLVED));
+	else if (!isfinite(d))
+		snprintf(what, sizeof(what), "%s", et_msg(l, ET_MSG_MAIL_SUBJ_OFF));
+	else
+		et_msg_fill(what, sizeof(what), l,
+			    d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND : ET_MSG_MAIL_SUBJ_OVER, 1, pct);
+	snprintf(year, sizeof(year), "%d", r->year);
+	int n = et_msg_fill(buf, len, l, ET_MSG_MAIL_SUBJECT, 4,
+			    r->event == ET_AL_EV_REPEAT ? et_msg(l, ET_MSG_MAIL_SUBJ_REMINDER) : "",
+			    label, year, what);
 	if ((size_t)n >= len) {
 		if (len)
 			buf[0] = '\0';
@@ -340,7 +227,7 @@ static size_t b64_encode(const unsigned char *p, size_t n, char *out)
 
 /* A body in base64, 76 characters (57 bytes) per CRLF-terminated line
  * (RFC 2045 section 6.8). */
-static void put_b64_body(struct w *w, const et_buf_t *body)
+static void put_b64_body(et_text_t *w, const et_buf_t *body)
 {
 	const unsigned char *p = (const unsigned char *)body->data;
 	for (size_t i = 0; i < body->len; i += 57) {
@@ -349,7 +236,7 @@ static void put_b64_body(struct w *w, const et_buf_t *body)
 		size_t k = b64_encode(p + i, n, line);
 		line[k++] = '\r';
 		line[k++] = '\n';
-		put(w, line, k);
+		et_text_putn(w, line, k);
 	}
 }
 
@@ -360,16 +247,16 @@ static void put_b64_body(struct w *w, const et_buf_t *body)
  * words of at most 42 bytes of whole UTF-8 characters each: 56 base64
  * characters, a 68-character word, so that "Subject: " plus the first word
  * is 77 characters and each folded line 69. */
-static void put_subject(struct w *w, const char *s)
+static void put_subject(et_text_t *w, const char *s)
 {
 	size_t n = strlen(s);
 	bool plain = 9 + n <= 78 && !strstr(s, "=?");
 	for (size_t i = 0; plain && i < n; i++)
 		plain = (unsigned char)s[i] < 0x80;
-	puts_(w, "Subject: ");
+	et_text_put(w, "Subject: ");
 	if (plain) {
-		put(w, s, n);
-		puts_(w, "\r\n");
+		et_text_putn(w, s, n);
+		et_text_put(w, "\r\n");
 		return;
 	}
 	const unsigned char *p = (const unsigned char *)s;
@@ -391,34 +278,34 @@ static void put_subject(struct w *w, const char *s)
 		word[o++] = '?';
 		word[o++] = '=';
 		if (i > 0)
-			puts_(w, "\r\n ");
-		put(w, word, o);
+			et_text_put(w, "\r\n ");
+		et_text_putn(w, word, o);
 		i = j;
 	}
-	puts_(w, "\r\n");
+	et_text_put(w, "\r\n");
 }
 
 /* "To: a@x, b@y" folded before an address that would pass 78 columns. */
-static void put_to(struct w *w, const char *const *to, size_t nto)
+static void put_to(et_text_t *w, const char *const *to, size_t nto)
 {
 	size_t col = 4;
-	puts_(w, "To: ");
+	et_text_put(w, "To: ");
 	for (size_t i = 0; i < nto; i++) {
 		char a[256];
 		size_t n = et_mail_header_sanitize(to[i], a, sizeof(a));
 		if (i > 0) {
 			if (col + 2 + n > 78) {
-				puts_(w, ",\r\n ");
+				et_text_put(w, ",\r\n ");
 				col = 1;
 			} else {
-				puts_(w, ", ");
+				et_text_put(w, ", ");
 				col += 2;
 			}
 		}
-		put(w, a, n);
+		et_text_putn(w, a, n);
 		col += n;
 	}
-	puts_(w, "\r\n");
+	et_text_put(w, "\r\n");
 }
 
 /* The characters of a msg-id (RFC 5322 section 3.6.4, dot-atom-text on
@@ -447,63 +334,64 @@ static const char *kind_words(et_lang_t lang, const char *kind)
 	if (!kind)
 		return "";
 	if (strcmp(kind, "about") == 0)
-		return et_tr(lang, "mail.kind_about");
+		return et_msg(lang, ET_MSG_KIND_ABOUT);
 	if (strcmp(kind, "at_least") == 0)
-		return et_tr(lang, "mail.kind_at_least");
+		return et_msg(lang, ET_MSG_KIND_AT_LEAST);
 	if (strcmp(kind, "reduce_by_pct") == 0)
-		return et_tr(lang, "mail.kind_reduce_by");
+		return et_msg(lang, ET_MSG_KIND_REDUCE_BY);
 	return NULL; /* shown as data */
 }
 
 /* One "Name: value" line of the text part, or one row of the HTML table:
  * a small grey name above the value, one column, for narrow screens. */
-static void row(struct w *w, bool html, const char *name, const char *value)
+static void row(et_text_t *w, bool html, const char *name, const char *value)
 {
 	if (html) {
-		putf(w,
-		     "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">"
-		     "<div style=\"color:#666;font-size:13px\">%s</div>",
-		     name);
+		et_text_printf(w,
+			       "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">"
+			       "<div style=\"color:#666;font-size:13px\">%s</div>",
+			       name);
 		put_data(w, value, true);
-		puts_(w, "</td></tr>\r\n");
+		et_text_put(w, "</td></tr>\r\n");
 	} else {
-		putf(w, "%s: ", name);
+		et_text_printf(w, "%s: ", name);
 		put_data(w, value, false);
-		puts_(w, "\r\n");
+		et_text_put(w, "\r\n");
 	}
 }
 
-static void section(struct w *w, bool html, const char *title)
+static void section(et_text_t *w, bool html, const char *title)
 {
 	if (html)
-		putf(w,
-		     "<tr><td style=\"padding:14px 10px 4px;font-weight:bold;"
-		     "border-bottom:2px solid #ccc\">%s</td></tr>\r\n",
-		     title);
+		et_text_printf(w,
+			       "<tr><td style=\"padding:14px 10px 4px;font-weight:bold;"
+			       "border-bottom:2px solid #ccc\">%s</td></tr>\r\n",
+			       title);
 	else
-		putf(w, "\r\n%s\r\n", title);
+		et_text_printf(w, "\r\n%s\r\n", title);
 }
 
 /* "xy-01 (襄垣)" and, for a stale site, a marker. */
-static void site_name(struct w *w, bool html, et_lang_t lang, const et_mail_site_t *s)
+static void site_name(et_text_t *w, bool html, et_lang_t lang, const et_mail_site_t *s)
 {
 	if (html)
-		puts_(w, "<b>");
+		et_text_put(w, "<b>");
 	put_data(w, s->site_id, html);
 	if (html)
-		puts_(w, "</b>");
+		et_text_put(w, "</b>");
 	if (s->county && *s->county) {
-		puts_(w, " (");
+		et_text_put(w, " (");
 		put_data(w, s->county, html);
-		puts_(w, ")");
+		et_text_put(w, ")");
 	}
 	if (s->stale)
-		putf(w,
-		     html ? " <span style=\"color:#b00020;font-weight:bold\">%s</span>" : " [%s]",
-		     et_tr(lang, "mail.stale"));
+		et_text_printf(w,
+			       html ? " <span style=\"color:#b00020;font-weight:bold\">%s</span>"
+				    : " [%s]",
+			       et_msg(lang, ET_MSG_MAIL_STALE));
 }
 
-static void site_behind(struct w *w, bool html, et_lang_t lang, const struct units *u,
+static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
 			const et_mail_site_t *s)
 {
 	char act[64], exp[64], gap[64];
@@ -511,45 +399,47 @@ static void site_behind(struct w *w, bool html, et_lang_t lang, const struct uni
 	fmt_qty(u, s->expected, "", exp, sizeof(exp));
 	fmt_qty(u, s->gap, "", gap, sizeof(gap));
 	if (html)
-		puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
+		et_text_put(w,
+			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
 	else
-		puts_(w, "- ");
+		et_text_put(w, "- ");
 	site_name(w, html, lang, s);
-	puts_(w, html ? "<br>" : "\r\n  ");
+	et_text_put(w, html ? "<br>" : "\r\n  ");
 	/* units and figures are cleaned text already; escape them anyway */
-	puts_(w, et_tr(lang, "mail.site_actual"));
+	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_ACTUAL));
 	put_data(w, act, html);
-	puts_(w, et_tr(lang, "mail.site_of"));
+	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_OF));
 	put_data(w, exp, html);
-	puts_(w, et_tr(lang, "mail.site_gap"));
+	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_GAP));
 	put_data(w, gap, html);
-	puts_(w, html ? "</td></tr>\r\n" : "\r\n");
+	et_text_put(w, html ? "</td></tr>\r\n" : "\r\n");
 }
 
-static void site_stale(struct w *w, bool html, et_lang_t lang, const struct units *u,
+static void site_stale(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
 		       const et_mail_site_t *s)
 {
 	char act[64], when[40];
 	fmt_qty(u, s->actual, "", act, sizeof(act));
 	fmt_when(s->last_us, when, sizeof(when));
 	if (html)
-		puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
+		et_text_put(w,
+			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
 	else
-		puts_(w, "- ");
+		et_text_put(w, "- ");
 	site_name(w, html, lang, s);
-	puts_(w, html ? "<br>" : "\r\n  ");
-	puts_(w, et_tr(lang, "mail.site_last"));
+	et_text_put(w, html ? "<br>" : "\r\n  ");
+	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_LAST));
 	put_data(w, when, html);
-	puts_(w, et_tr(lang, "mail.site_so_far"));
+	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_SO_FAR));
 	put_data(w, act, html);
-	puts_(w, html ? "</td></tr>\r\n" : "\r\n");
+	et_text_put(w, html ? "</td></tr>\r\n" : "\r\n");
 }
 
 /* The text (html false) or HTML body. headline is the subject without its
  * "[enertrack] " tag, already cleaned. */
-#define T(key) et_tr(r->lang, key)
+#define T(id) et_msg(r->lang, ET_MSG_##id)
 
-static void put_body(struct w *w, bool html, const et_mail_report_t *r, const char *headline)
+static void put_body(et_text_t *w, bool html, const et_mail_report_t *r, const char *headline)
 {
 	struct units u;
 	units_of(r, &u);
@@ -559,41 +449,46 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 					     [ET_AL_EV_RESOLVED] = "#1b7f3b"};
 
 	if (html) {
-		putf(w, "<!DOCTYPE html>\r\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
-		     et_lang_tag(r->lang));
-		puts_(w, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-			 "<title>");
+		et_text_printf(
+			w, "<!DOCTYPE html>\r\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
+			et_lang_tag(r->lang));
+		et_text_put(
+			w,
+			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+			"<title>");
 		put_data(w, headline, true);
-		puts_(w, "</title></head>\r\n"
-			 "<body style=\"margin:0;padding:8px;background:#ffffff;color:#222222;"
-			 "font-family:Helvetica,Arial,'PingFang SC','Microsoft YaHei','Noto Sans "
-			 "CJK SC',sans-serif;font-size:15px;line-height:1.4\">\r\n"
-			 "<table role=\"presentation\" style=\"width:100%;max-width:560px;"
-			 "border-collapse:collapse\">\r\n");
-		putf(w,
-		     "<tr><td style=\"padding:10px;background:%s;color:#ffffff;font-size:17px;"
-		     "font-weight:bold\">",
-		     colour[r->event]);
+		et_text_put(
+			w, "</title></head>\r\n"
+			   "<body style=\"margin:0;padding:8px;background:#ffffff;color:#222222;"
+			   "font-family:Helvetica,Arial,'PingFang SC','Microsoft YaHei','Noto Sans "
+			   "CJK SC',sans-serif;font-size:15px;line-height:1.4\">\r\n"
+			   "<table role=\"presentation\" style=\"width:100%;max-width:560px;"
+			   "border-collapse:collapse\">\r\n");
+		et_text_printf(
+			w,
+			"<tr><td style=\"padding:10px;background:%s;color:#ffffff;font-size:17px;"
+			"font-weight:bold\">",
+			colour[r->event]);
 		put_data(w, headline, true);
-		puts_(w, "</td></tr>\r\n");
+		et_text_put(w, "</td></tr>\r\n");
 	} else {
 		put_data(w, headline, false);
-		puts_(w, "\r\n");
+		et_text_put(w, "\r\n");
 	}
 
 	if (html && r->chart_len && r->chart_png) {
 		/* the chart right under the headline, as wide as the mail */
-		puts_(w, "<tr><td style=\"padding:8px 0\"><img src=\"cid:");
+		et_text_put(w, "<tr><td style=\"padding:8px 0\"><img src=\"cid:");
 		put_data(w, r->chart_cid, true);
-		puts_(w, "\" alt=\"");
-		put_data(w, T("mail.chart_alt"), true);
-		putf(w,
-		     "\" width=\"%d\" style=\"display:block;width:100%%;max-width:%dpx;"
-		     "height:auto;border:0\"></td></tr>\r\n",
-		     ET_MAIL_CHART_W, ET_MAIL_CHART_W);
+		et_text_put(w, "\" alt=\"");
+		put_data(w, T(MAIL_CHART_ALT), true);
+		et_text_printf(w,
+			       "\" width=\"%d\" style=\"display:block;width:100%%;max-width:%dpx;"
+			       "height:auto;border:0\"></td></tr>\r\n",
+			       ET_MAIL_CHART_W, ET_MAIL_CHART_W);
 	}
 	if (!html)
-		puts_(w, "\r\n"); /* the headline is the section title */
+		et_text_put(w, "\r\n"); /* the headline is the section title */
 	char label[ET_MAIL_LABEL_MAX + 1], scope[256];
 	et_mail_header_sanitize(r->label, label, sizeof(label));
 	/* English mails show the scope as configured ("county:襄垣") */
@@ -601,89 +496,82 @@ static void put_body(struct w *w, bool html, const et_mail_report_t *r, const ch
 	et_scope_text(r->lang, r->scope, scope_in, sizeof(scope_in));
 	et_mail_header_sanitize(r->lang == ET_LANG_EN ? r->scope : scope_in, scope, sizeof(scope));
 	snprintf(v, sizeof(v), "%s %d", label, r->year);
-	row(w, html, T("word.target"), v);
-	row(w, html, T("word.scope"), scope);
+	row(w, html, T(WORD_TARGET), v);
+	row(w, html, T(WORD_SCOPE), scope);
 	if (r->plan_text && *r->plan_text) {
 		/* the plan wording may be long: it goes in whole, cleaned */
 		if (html) {
-			puts_(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid "
-				 "#e5e5e5\"><div style=\"color:#666;font-size:13px\">");
-			puts_(w, T("mail.plan"));
-			puts_(w, "</div>");
+			et_text_put(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid "
+				       "#e5e5e5\"><div style=\"color:#666;font-size:13px\">");
+			et_text_put(w, T(MAIL_PLAN));
+			et_text_put(w, "</div>");
 			put_data(w, r->plan_text, true);
-			puts_(w, "</td></tr>\r\n");
+			et_text_put(w, "</td></tr>\r\n");
 		} else {
-			putf(w, "%s: ", T("mail.plan"));
+			et_text_printf(w, "%s: ", T(MAIL_PLAN));
 			put_data(w, r->plan_text, false);
-			puts_(w, "\r\n");
+			et_text_put(w, "\r\n");
 		}
 	}
 	const char *kw = kind_words(r->lang, r->kind);
 	fmt_qty(&u, r->target, "", t, sizeof(t));
 	if (kw) {
-		snprintf(v, sizeof(v), "%s%s", kw, t);
+		snprintf(v, sizeof(v), "%s%s%s", kw, *kw ? " " : "", t);
 	} else {
 		char kind[48];
 		et_mail_header_sanitize(r->kind, kind, sizeof(kind));
 		snprintf(v, sizeof(v), "%s %s", kind, t);
 	}
-	row(w, html, T("mail.goal"), v);
+	row(w, html, T(MAIL_GOAL), v);
 
-	fmt_pct(r->elapsed_pct, false, t, sizeof(t));
-	if (r->lang == ET_LANG_ZH_CN)
-		snprintf(v, sizeof(v), "进度（全年时间已过 %s）", t);
-	else
-		snprintf(v, sizeof(v), "Progress (%s of the year)", t);
+	et_num_pct(t, sizeof(t), r->elapsed_pct, false);
+	et_msg_fill(v, sizeof(v), r->lang, ET_MSG_MAIL_PROGRESS, 1, t);
 	section(w, html, v);
 	fmt_qty(&u, r->expected, "", v, sizeof(v));
-	row(w, html, T("mail.expected_now"), v);
+	row(w, html, T(MAIL_EXPECTED_NOW), v);
 	fmt_qty(&u, r->actual, "", v, sizeof(v));
-	row(w, html, T("word.actual"), v);
-	fmt_pct(r->drift_pct, true, v, sizeof(v));
-	row(w, html, T("word.drift"), v);
+	row(w, html, T(WORD_ACTUAL), v);
+	et_num_pct(v, sizeof(v), r->drift_pct, true);
+	row(w, html, T(WORD_DRIFT), v);
 	if (isfinite(r->projected)) {
 		fmt_qty(&u, r->projected, "", v, sizeof(v));
-		row(w, html, T("mail.projected"), v);
+		row(w, html, T(MAIL_PROJECTED), v);
 	}
 	if (isfinite(r->required_daily)) {
-		fmt_qty(&u, r->required_daily, T("mail.per_day"), v, sizeof(v));
-		row(w, html, T("mail.required"), v);
+		fmt_qty(&u, r->required_daily, T(MAIL_PER_DAY), v, sizeof(v));
+		row(w, html, T(MAIL_REQUIRED), v);
 	}
 	if (r->status && *r->status) {
 		char st[48];
-		char key[64];
-		snprintf(key, sizeof(key), "status.%s", r->status);
-		et_mail_header_sanitize(et_tr(r->lang, key), st, sizeof(st));
-		row(w, html, T("word.status"), st);
+		et_mail_header_sanitize(et_status_text(r->lang, r->status), st, sizeof(st));
+		row(w, html, T(WORD_STATUS), st);
 	}
-	if (r->lang == ET_LANG_ZH_CN)
-		snprintf(v, sizeof(v), "%d 个正常上报，%d 个数据中断", r->sites_reporting,
-			 r->sites_stale);
-	else
-		snprintf(v, sizeof(v), "%d reporting, %d stale", r->sites_reporting,
-			 r->sites_stale);
-	row(w, html, T("word.sites"), v);
+	char nrep[16], nstale[16];
+	snprintf(nrep, sizeof(nrep), "%d", r->sites_reporting);
+	snprintf(nstale, sizeof(nstale), "%d", r->sites_stale);
+	et_msg_fill(v, sizeof(v), r->lang, ET_MSG_MAIL_SITES_COUNT, 2, nrep, nstale);
+	row(w, html, T(WORD_SITES), v);
 
 	if (r->nbehind) {
-		section(w, html, T("mail.sites_behind"));
+		section(w, html, T(MAIL_SITES_BEHIND));
 		for (size_t i = 0; i < r->nbehind; i++)
 			site_behind(w, html, r->lang, &u, &r->behind[i]);
 	}
 	if (r->nstale) {
-		section(w, html, T("mail.sites_stale"));
+		section(w, html, T(MAIL_SITES_STALE));
 		for (size_t i = 0; i < r->nstale; i++)
 			site_stale(w, html, r->lang, &u, &r->stale[i]);
 	}
 
 	if (!html && r->chart_len && r->chart_png)
-		putf(w, "\r\n%s\r\n", T("mail.chart_in_html"));
+		et_text_printf(w, "\r\n%s\r\n", T(MAIL_CHART_IN_HTML));
 	if (html) {
-		putf(w,
-		     "<tr><td style=\"padding:14px 10px;color:#888;font-size:12px\">"
-		     "%s</td></tr>\r\n</table>\r\n</body></html>\r\n",
-		     T("mail.sent_by"));
+		et_text_printf(w,
+			       "<tr><td style=\"padding:14px 10px;color:#888;font-size:12px\">"
+			       "%s</td></tr>\r\n</table>\r\n</body></html>\r\n",
+			       T(MAIL_SENT_BY));
 	} else {
-		putf(w, "\r\n-- \r\n%s\r\n", T("mail.sent_by"));
+		et_text_printf(w, "\r\n-- \r\n%s\r\n", T(MAIL_SENT_BY));
 	}
 }
 
@@ -748,7 +636,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	const char *headline = subject + strlen("[enertrack] ");
 
 	et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT;
-	struct w tw = {&text, 0}, hw = {&html, 0};
+	et_text_t tw = et_text_on(&text), hw = et_text_on(&html);
 	put_body(&tw, false, r, headline);
 	put_body(&hw, true, r, headline);
 	int rc = tw.rc ? tw.rc : hw.rc;
@@ -761,7 +649,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	/* The message is made apart and appended in one piece, so that a
 	 * failure cannot leave half a message in out. */
 	et_buf_t msg = ET_BUF_INIT;
-	struct w w = {&msg, 0};
+	et_text_t w = et_text_on(&msg);
 	char date[48], from[256], boundary[40];
 	fmt_date(r->date_us, date, sizeof(date));
 	et_mail_header_sanitize(r->from, from, sizeof(from));
@@ -771,49 +659,51 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	char related[48];
 	snprintf(related, sizeof(related), "=_related_%s", boundary + strlen("=_enertrack_"));
 
-	putf(&w, "Date: %s\r\n", date);
-	putf(&w, "From: %s\r\n", from);
+	et_text_printf(&w, "Date: %s\r\n", date);
+	et_text_printf(&w, "From: %s\r\n", from);
 	put_to(&w, r->to, r->nto);
 	put_subject(&w, subject);
-	puts_(&w, "Message-ID: <");
-	puts_(&w, r->message_id);
-	puts_(&w, ">\r\n");
-	puts_(&w, "MIME-Version: 1.0\r\n");
-	puts_(&w, "Auto-Submitted: auto-generated\r\n");
-	putf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n", boundary);
-	puts_(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
-	putf(&w,
-	     "\r\n--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-	     "Content-Transfer-Encoding: base64\r\n\r\n",
-	     boundary);
+	et_text_put(&w, "Message-ID: <");
+	et_text_put(&w, r->message_id);
+	et_text_put(&w, ">\r\n");
+	et_text_put(&w, "MIME-Version: 1.0\r\n");
+	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
+	et_text_printf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
+		       boundary);
+	et_text_put(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
+	et_text_printf(&w,
+		       "\r\n--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+		       "Content-Transfer-Encoding: base64\r\n\r\n",
+		       boundary);
 	put_b64_body(&w, &text);
 	if (chart) {
 		/* the HTML and its image travel together (RFC 2387) */
-		putf(&w,
-		     "\r\n--%s\r\nContent-Type: multipart/related; type=\"text/html\";\r\n"
-		     " boundary=\"%s\"\r\n",
-		     boundary, related);
-		putf(&w, "\r\n--%s", related);
+		et_text_printf(
+			&w,
+			"\r\n--%s\r\nContent-Type: multipart/related; type=\"text/html\";\r\n"
+			" boundary=\"%s\"\r\n",
+			boundary, related);
+		et_text_printf(&w, "\r\n--%s", related);
 	} else {
-		putf(&w, "\r\n--%s", boundary);
+		et_text_printf(&w, "\r\n--%s", boundary);
 	}
-	puts_(&w, "\r\nContent-Type: text/html; charset=UTF-8\r\n"
-		  "Content-Transfer-Encoding: base64\r\n\r\n");
+	et_text_put(&w, "\r\nContent-Type: text/html; charset=UTF-8\r\n"
+			"Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &html);
 	if (chart) {
 		et_buf_t png = {(char *)r->chart_png, r->chart_len, r->chart_len};
-		putf(&w,
-		     "\r\n--%s\r\nContent-Type: image/png\r\n"
-		     "Content-Transfer-Encoding: base64\r\n"
-		     "Content-Disposition: inline; filename=\"chart.png\"\r\n",
-		     related);
-		puts_(&w, "Content-ID: <");
-		puts_(&w, r->chart_cid);
-		puts_(&w, ">\r\n\r\n");
+		et_text_printf(&w,
+			       "\r\n--%s\r\nContent-Type: image/png\r\n"
+			       "Content-Transfer-Encoding: base64\r\n"
+			       "Content-Disposition: inline; filename=\"chart.png\"\r\n",
+			       related);
+		et_text_put(&w, "Content-ID: <");
+		et_text_put(&w, r->chart_cid);
+		et_text_put(&w, ">\r\n\r\n");
 		put_b64_body(&w, &png);
-		putf(&w, "\r\n--%s--\r\n", related);
+		et_text_printf(&w, "\r\n--%s--\r\n", related);
 	}
-	putf(&w, "\r\n--%s--\r\n", boundary);
+	et_text_printf(&w, "\r\n--%s--\r\n", boundary);
 	if (!w.rc)
 		w.rc = et_buf_append(out, msg.data, msg.len);
 
@@ -841,7 +731,7 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 	et_mail_header_sanitize(from_addr, from, sizeof(from));
 	fmt_date(date_us, date, sizeof(date));
 	et_buf_t text = ET_BUF_INIT, msg = ET_BUF_INIT;
-	struct w tw = {&text, 0}, w = {&msg, 0};
+	et_text_t tw = et_text_on(&text), w = et_text_on(&msg);
 	/* line by line: put_data cleans control characters, LF included */
 	for (const char *l = body; *l;) {
 		const char *nl = strchr(l, '\n');
@@ -853,16 +743,16 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 		}
 		put_data(&tw, line, false);
 		free(line);
-		puts_(&tw, "\r\n");
+		et_text_put(&tw, "\r\n");
 		l += n + (nl ? 1 : 0);
 	}
-	putf(&w, "Date: %s\r\nFrom: %s\r\n", date, from);
+	et_text_printf(&w, "Date: %s\r\nFrom: %s\r\n", date, from);
 	put_to(&w, to, nto);
 	put_subject(&w, subj);
-	putf(&w, "Message-ID: <%s>\r\n", message_id);
-	puts_(&w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-		  "Content-Type: text/plain; charset=UTF-8\r\n"
-		  "Content-Transfer-Encoding: base64\r\n\r\n");
+	et_text_printf(&w, "Message-ID: <%s>\r\n", message_id);
+	et_text_put(&w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+			"Content-Type: text/plain; charset=UTF-8\r\n"
+			"Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &text);
 	int rc = tw.rc ? tw.rc : w.rc;
 	if (!rc)
@@ -898,56 +788,59 @@ int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size
 	et_buf_t text = {(char *)p->text, strlen(p->text), 0};
 	et_buf_t html = {(char *)p->html, strlen(p->html), 0};
 	et_buf_t msg = ET_BUF_INIT;
-	struct w w = {&msg, 0};
+	et_text_t w = et_text_on(&msg);
 	char date[48], from[256], alt[40], rel[44];
 	fmt_date(p->date_us, date, sizeof(date));
 	et_mail_header_sanitize(p->from, from, sizeof(from));
 	make_boundary(&text, &html, alt, sizeof(alt));
 	snprintf(rel, sizeof(rel), "%s_r", alt);
 
-	putf(&w, "Date: %s\r\n", date);
-	putf(&w, "From: %s\r\n", from);
+	et_text_printf(&w, "Date: %s\r\n", date);
+	et_text_printf(&w, "From: %s\r\n", from);
 	put_to(&w, p->to, p->nto);
 	put_subject(&w, subject);
-	puts_(&w, "Message-ID: <");
-	puts_(&w, p->message_id);
-	puts_(&w, ">\r\n");
-	puts_(&w, "MIME-Version: 1.0\r\n");
-	puts_(&w, "Auto-Submitted: auto-generated\r\n");
+	et_text_put(&w, "Message-ID: <");
+	et_text_put(&w, p->message_id);
+	et_text_put(&w, ">\r\n");
+	et_text_put(&w, "MIME-Version: 1.0\r\n");
+	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
 	/* with images: multipart/related holding the alternatives, then each
 	 * image, referred to from the HTML as cid:<Content-ID> */
 	if (p->nimages) {
-		putf(&w,
-		     "Content-Type: multipart/related; type=\"multipart/alternative\";\r\n"
-		     " boundary=\"%s\"\r\n",
-		     rel);
-		puts_(&w, "\r\nThis is a message in MIME format.\r\n");
-		putf(&w, "\r\n--%s\r\n", rel);
+		et_text_printf(
+			&w,
+			"Content-Type: multipart/related; type=\"multipart/alternative\";\r\n"
+			" boundary=\"%s\"\r\n",
+			rel);
+		et_text_put(&w, "\r\nThis is a message in MIME format.\r\n");
+		et_text_printf(&w, "\r\n--%s\r\n", rel);
 	}
-	putf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n", alt);
+	et_text_printf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n", alt);
 	if (!p->nimages)
-		puts_(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
-	putf(&w,
-	     "\r\n--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-	     "Content-Transfer-Encoding: base64\r\n\r\n",
-	     alt);
+		et_text_put(
+			&w,
+			"\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
+	et_text_printf(&w,
+		       "\r\n--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+		       "Content-Transfer-Encoding: base64\r\n\r\n",
+		       alt);
 	put_b64_body(&w, &text);
-	putf(&w,
-	     "\r\n--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-	     "Content-Transfer-Encoding: base64\r\n\r\n",
-	     alt);
+	et_text_printf(&w,
+		       "\r\n--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+		       "Content-Transfer-Encoding: base64\r\n\r\n",
+		       alt);
 	put_b64_body(&w, &html);
-	putf(&w, "\r\n--%s--\r\n", alt);
+	et_text_printf(&w, "\r\n--%s--\r\n", alt);
 	for (size_t i = 0; i < p->nimages; i++) {
 		et_buf_t png = {(char *)p->images[i].png, p->images[i].len, 0};
-		putf(&w, "\r\n--%s\r\nContent-Type: image/png\r\n", rel);
-		puts_(&w, "Content-Transfer-Encoding: base64\r\nContent-ID: <");
-		puts_(&w, p->images[i].cid);
-		puts_(&w, ">\r\nContent-Disposition: inline\r\n\r\n");
+		et_text_printf(&w, "\r\n--%s\r\nContent-Type: image/png\r\n", rel);
+		et_text_put(&w, "Content-Transfer-Encoding: base64\r\nContent-ID: <");
+		et_text_put(&w, p->images[i].cid);
+		et_text_put(&w, ">\r\nContent-Disposition: inline\r\n\r\n");
 		put_b64_body(&w, &png);
 	}
 	if (p->nimages)
-		putf(&w, "\r\n--%s--\r\n", rel);
+		et_text_printf(&w, "\r\n--%s--\r\n", rel);
 	if (!w.rc)
 		w.rc = et_buf_append(out, msg.data, msg.len);
 	et_buf_free(&msg);

@@ -5,6 +5,7 @@
  * through et_mail_header_sanitize, so no control character reaches a header
  * or the body. Not here: SMTP, the outbox, deciding when to send. */
 #include "enertrack/membermail.h"
+#include "enertrack/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -68,32 +69,12 @@ int et_member_mail_subject(const et_member_mail_t *m, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-struct w {
-	et_buf_t *b;
-	int rc;
-};
-
-static void __attribute__((format(printf, 2, 3))) putf(struct w *w, const char *fmt, ...)
-{
-	char t[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t, sizeof(t), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(t))
-		n = sizeof(t) - 1;
-	if (!w->rc)
-		w->rc = et_buf_append(w->b, t, (size_t)n);
-}
-
 int et_member_mail_build(const et_member_mail_t *m, et_buf_t *out)
 {
 	if (!m->nto)
 		return -EINVAL;
 	size_t start = out->len;
-	struct w w = {out, 0};
+	et_text_t w = et_text_on(out);
 	char date[64], subject[512], from[320], addr[320], id[128], group[64], version[32];
 	char started[40], since[40], dur[32], alarm[32], expiry[32], obs[128];
 	utc(m->date_us, true, date, sizeof(date));
@@ -110,46 +91,50 @@ int et_member_mail_build(const et_member_mail_t *m, et_buf_t *out)
 	human_dur(m->alarm_s, alarm, sizeof(alarm));
 	human_dur(m->session_expiry_s, expiry, sizeof(expiry));
 
-	putf(&w, "Date: %s\r\nFrom: %s\r\nTo: ", date, from);
+	et_text_printf(&w, "Date: %s\r\nFrom: %s\r\nTo: ", date, from);
 	for (size_t i = 0; i < m->nto; i++) {
 		et_mail_header_sanitize(m->to[i], addr, sizeof(addr));
-		putf(&w, "%s%s", i ? ",\r\n " : "", addr);
+		et_text_printf(&w, "%s%s", i ? ",\r\n " : "", addr);
 	}
 	/* the subject is ASCII but for data; RFC 6532 lets UTF-8 through
 	 * and every mail reader of the bureau shows it */
-	putf(&w,
-	     "\r\nSubject: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
-	     "Auto-Submitted: auto-generated\r\n"
-	     "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-	     subject, m->message_id);
-	putf(&w,
-	     "The enertrack instance %s of the shared group %s has been down since %s\r\n"
-	     "(%s, longer than [mqtt] member_down_alarm_s, %s).\r\n\r\n",
-	     id, group, since, dur, alarm);
-	putf(&w,
-	     "It went away without unsubscribing (the broker published its Will), so the\r\n"
-	     "broker still counts it as a member of the group: its share of the group's\r\n"
-	     "messages is queued at the broker, in its session, and nothing of that share\r\n"
-	     "reaches PostgreSQL until it comes back. Its session expires %s after it\r\n"
-	     "left ([mqtt] session_expiry_s); whatever is queued then is lost.\r\n\r\n",
-	     expiry);
-	putf(&w,
-	     "What to do: restart it (same [mqtt] client_id); it then drains its queue. If\r\n"
-	     "its machine is gone, start an enertrackd with client_id %s anywhere, let it\r\n"
-	     "drain, and stop it with SIGTERM (it unsubscribes).\r\n\r\n",
-	     id);
-	putf(&w, "Instance: %s, enertrackd %s, started %s, connection %u\r\n", id, version, started,
-	     m->down->conn);
-	putf(&w, "The group as %s sees it:\r\n", obs);
+	et_text_printf(&w,
+		       "\r\nSubject: %s\r\nMessage-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+		       "Auto-Submitted: auto-generated\r\n"
+		       "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
+		       "8bit\r\n\r\n",
+		       subject, m->message_id);
+	et_text_printf(&w,
+		       "The enertrack instance %s of the shared group %s has been down since %s\r\n"
+		       "(%s, longer than [mqtt] member_down_alarm_s, %s).\r\n\r\n",
+		       id, group, since, dur, alarm);
+	et_text_printf(
+		&w,
+		"It went away without unsubscribing (the broker published its Will), so the\r\n"
+		"broker still counts it as a member of the group: its share of the group's\r\n"
+		"messages is queued at the broker, in its session, and nothing of that share\r\n"
+		"reaches PostgreSQL until it comes back. Its session expires %s after it\r\n"
+		"left ([mqtt] session_expiry_s); whatever is queued then is lost.\r\n\r\n",
+		expiry);
+	et_text_printf(
+		&w,
+		"What to do: restart it (same [mqtt] client_id); it then drains its queue. If\r\n"
+		"its machine is gone, start an enertrackd with client_id %s anywhere, let it\r\n"
+		"drain, and stop it with SIGTERM (it unsubscribes).\r\n\r\n",
+		id);
+	et_text_printf(&w, "Instance: %s, enertrackd %s, started %s, connection %u\r\n", id,
+		       version, started, m->down->conn);
+	et_text_printf(&w, "The group as %s sees it:\r\n", obs);
 	for (size_t i = 0; i < m->nmembers; i++) {
 		const et_member_t *x = &m->members[i];
 		char xid[128], xs[40];
 		et_mail_header_sanitize(x->id, xid, sizeof(xid));
 		human_dur((m->date_us - x->since_us) / 1000000, xs, sizeof(xs));
-		putf(&w, "  %-32s %-8s for %s\r\n", xid, et_member_state_name(x->state), xs);
+		et_text_printf(&w, "  %-32s %-8s for %s\r\n", xid, et_member_state_name(x->state),
+			       xs);
 	}
-	putf(&w, "\r\n-- \r\nenertrack, %s\r\n", obs);
-	if (w.rc) {
+	et_text_printf(&w, "\r\n-- \r\nenertrack, %s\r\n", obs);
+	if (et_text_error(&w)) {
 		out->len = start;
 		return -ENOMEM;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `enertrack chart`: one target's progress or gap chart as a PNG file, the
- * same picture the mails and the status page carry (common/chart.c). Says
- * on stderr how big it is and how long it took to draw. */
+ * same picture the mails and the status page carry (db/chartdata.c loads it, draw/chart.c draws
+ * it). Says on stderr how big it is and how long it took to draw. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -10,10 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/chart.h"
+#include "db/chartdata.h"
+#include "draw/chart.h"
 #include "common/confload.h"
 #include "db/pq.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 static double now_s(void)
@@ -36,8 +38,10 @@ int chart_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *at = NULL, *lang = NULL, *outpath = NULL;
+	const char *config = NULL, *at = NULL, *outpath = NULL;
 	int id = 0, width = 640, gap = 0, c;
+	bool lang_given = false;
+	et_lang_t lang = ET_LANG_EN;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:i:a:l:w:go:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -51,7 +55,13 @@ int chart_main(int argc, char **argv)
 			at = optarg;
 			break;
 		case 'l':
-			lang = optarg;
+			/* parsed here, once, like the configuration's language */
+			if (et_lang_parse(optarg, &lang)) {
+				fprintf(stderr, "enertrack chart: --lang %s: en or zh-CN\n",
+					optarg);
+				return 2;
+			}
+			lang_given = true;
 			break;
 		case 'w':
 			width = atoi(optarg);
@@ -101,10 +111,10 @@ int chart_main(int argc, char **argv)
 		goto out;
 	et_log_set_level_name(cfg.log_level);
 	double t0 = now_s();
-	int e = gap ? et_chart_gap_png(conn, id, at, lang ? lang : cfg.language, width, &png, err,
-				       sizeof(err))
-		    : et_chart_target_png(conn, id, at, lang ? lang : cfg.language, width, &png,
-					  err, sizeof(err));
+	if (!lang_given)
+		lang = cfg.lang;
+	int e = gap ? et_chart_gap_png_l(conn, id, at, lang, width, &png, err, sizeof(err))
+		    : et_chart_target_png_l(conn, id, at, lang, width, &png, err, sizeof(err));
 	double dt = now_s() - t0;
 	if (e) {
 		log_error("chart of target %d: %s", id, err);

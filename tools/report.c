@@ -13,11 +13,14 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-#include "common/chart.h"
+#include "db/chartdata.h"
+#include "draw/chart.h"
 #include "common/confload.h"
 #include "db/pq.h"
 #include "db.h"
 #include "enertrack/i18n.h"
+#include "enertrack/numfmt.h"
+#include "enertrack/text.h"
 #include "enertrack/log.h"
 
 #define OID_INT8    20
@@ -35,55 +38,6 @@
 static const Oid param_types[4] = {OID_TSTZ, OID_INT4, OID_TEXT, OID_TEXT};
 
 /* The headers and titles in Chinese ({u}: the display unit). */
-static const char *const zh[][2] = {
-	{"Id", "编号"},
-	{"Target", "目标"},
-	{"Scope", "范围"},
-	{"Kind", "类型"},
-	{"Unit", "单位"},
-	{"Plan (in Unit)", "规划（按单位列）"},
-	{"Expected by then (in Unit)", "序时应完成（按单位列）"},
-	{"Actual (in Unit)", "实际（按单位列）"},
-	{"Drift (%)", "偏差（%）"},
-	{"Projected year end (in Unit)", "全年预测（按单位列）"},
-	{"Year elapsed (%)", "时间进度（%）"},
-	{"Sites reporting", "上报站点"},
-	{"Sites stale", "数据中断站点"},
-	{"Status", "状态"},
-	{"Plan text", "规划原文"},
-	{"Month", "月份"},
-	{"Expected by month end ({u})", "月末应完成（{u}）"},
-	{"Actual by month end ({u})", "月末实际累计（{u}）"},
-	{"Expected in month ({u})", "当月应完成（{u}）"},
-	{"Actual in month ({u})", "当月实际（{u}）"},
-	{"County", "区县"},
-	{"Year to date (in Unit)", "本年累计（按单位列）"},
-	{"Same period last year (in Unit)", "去年同期（按单位列）"},
-	{"Year on year (%)", "同比（%）"},
-	{"Sites (count)", "站点数"},
-	{"Stale sites", "数据中断站点数"},
-	{"Site", "站点"},
-	{"Last reading (local)", "最后读数（当地时间）"},
-	{"Usual interval (h)", "通常间隔（小时）"},
-	{"Stale", "数据中断"},
-	{"Stale site", "数据中断站点"},
-	{"Metric", "指标"},
-	{"Silent for (h)", "已中断（小时）"},
-	{"Rejected messages: reason", "被拒消息：原因"},
-	{"Messages", "消息数"},
-	{"First (local)", "首次（当地时间）"},
-	{"Last (local)", "最近（当地时间）"},
-	{"Targets", "目标"},
-	{"Per county", "分区县"},
-	{"Per site", "分站点"},
-	{"Counties", "区县"},
-	{"Sites", "站点"},
-	{"Data quality", "数据质量"},
-	{"Data quality: stale sites", "数据质量：数据中断站点"},
-	{"Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）"},
-	{"Monthly", "逐月"},
-	{": month by month", "：逐月"},
-};
 
 static const char targets_sql[] =
 	"SELECT p.target_id AS \"Id\", coalesce(metric_label(p.metric, $4), p.label) AS \"Target\","
@@ -193,26 +147,18 @@ static PGresult *query(struct report *rp, const char *sql)
 	return r;
 }
 
-/* s in the report's language. */
+/* s in the report's language: a column or sheet name, as the SQL writes it
+ * in English, through the catalogue's "report." group. */
 static const char *tr(const struct report *rp, const char *s)
 {
-	if (rp->lang == ET_LANG_ZH_CN)
-		for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
-			if (strcmp(zh[i][0], s) == 0)
-				return zh[i][1];
-	return s;
+	return et_tr_text(rp->lang, "report.", s);
 }
 
 /* A status in the report's language: "behind" -> "落后"; in English the
  * code, as target_progress_at() gives it. */
 static const char *status_tr(const struct report *rp, const char *s)
 {
-	if (rp->lang != ET_LANG_ZH_CN)
-		return s;
-	char key[64];
-	snprintf(key, sizeof(key), "status.%s", s);
-	const char *t = et_tr(rp->lang, key);
-	return t == key ? s : t;
+	return rp->lang == ET_LANG_EN ? s : et_status_text(rp->lang, s);
 }
 
 /* A header with "{u}" replaced by unit. */
@@ -225,26 +171,13 @@ static void header_text(char *buf, size_t len, const char *name, const char *uni
 		snprintf(buf, len, "%s", name);
 }
 
+/* Data into the page, HTML-escaped by the one escape (lib/text.c). */
 static void html_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
+	et_text_t t = ET_TEXT_INIT;
+	et_text_html(&t, s);
+	fputs(et_text_str(&t), f);
+	et_text_free(&t);
 }
 
 /* Writes rows [from, to) of r, columns from col0 on, under a header row, at
@@ -296,11 +229,15 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 		for (int c = col0; c < ncols; c++) {
 			bool numeric = is_number(PQftype(r, c));
 			fputs(numeric ? "<td class=\"n\">" : "<td>", f);
-			if (PQgetisnull(r, i, c))
-				fputs("&ndash;", f);
-			else if (numeric && PQftype(r, c) != OID_INT4 && PQftype(r, c) != OID_INT8)
-				fprintf(f, "%.2f", strtod(PQgetvalue(r, i, c), NULL));
-			else if (PQftype(r, c) == OID_BOOL)
+			char n[400];
+			if (PQgetisnull(r, i, c)) {
+				fputs(ET_NO_VALUE, f);
+			} else if (numeric && PQftype(r, c) != OID_INT4 &&
+				   PQftype(r, c) != OID_INT8) {
+				et_num_fixed(n, sizeof(n), strtod(PQgetvalue(r, i, c), NULL), 2,
+					     false);
+				fputs(n, f);
+			} else if (PQftype(r, c) == OID_BOOL)
 				fputs(PQgetvalue(r, i, c)[0] == 't' ? "✔" : "", f);
 			else if (strcmp(PQfname(r, c), "Status") == 0)
 				html_text(f, status_tr(rp, PQgetvalue(r, i, c)));
@@ -369,11 +306,10 @@ static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
 	for (int k = 0; k < 2; k++) {
 		et_buf_t png = ET_BUF_INIT;
 		char err[300];
-		const char *lang = et_lang_tag(rp->lang);
-		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], lang, 900, &png,
-						      err, sizeof(err))
-				: et_chart_gap_png(rp->conn, tid, rp->params[0], lang, 900, &png,
-						   err, sizeof(err));
+		int rc = k == 0 ? et_chart_target_png_l(rp->conn, tid, rp->params[0], rp->lang, 900,
+							&png, err, sizeof(err))
+				: et_chart_gap_png_l(rp->conn, tid, rp->params[0], rp->lang, 900,
+						     &png, err, sizeof(err));
 		if (rc) {
 			log_warn("report: target %d goes without its %s chart: %s", tid,
 				 k == 0 ? "progress" : "gap", err);
@@ -476,11 +412,11 @@ static int write_report(struct report *rp, int year)
 		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\">", et_lang_tag(rp->lang));
 		fputs(html_head, rp->html);
 		fputs("<h1>", rp->html);
-		if (rp->lang == ET_LANG_ZH_CN)
-			fprintf(rp->html, "enertrack：%d 年目标进度，截至 ", year);
-		else
-			fprintf(rp->html, "enertrack: the targets of %d at ", year);
-		html_text(rp->html, rp->params[0]);
+		char y[16], title[200];
+		snprintf(y, sizeof(y), "%d", year);
+		et_msg_fill(title, sizeof(title), rp->lang, ET_MSG_REPORT_TITLE, 2, y,
+			    rp->params[0]);
+		html_text(rp->html, title);
 		fputs("</h1>\n", rp->html);
 	}
 	if (simple_sheet(rp, "Targets", "Targets", targets_sql) || monthly_sheets(rp) ||
@@ -599,7 +535,7 @@ int report_main(int argc, char **argv)
 	rp.params[0] = at_buf;
 	rp.params[1] = ys;
 	rp.params[2] = cfg.tz;
-	rp.lang = et_lang_or_en(cfg.language);
+	rp.lang = cfg.lang;
 	rp.params[3] = et_lang_tag(rp.lang);
 
 	if (strcmp(format, "xlsx") == 0) {

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
+#include "enertrack/numfmt.h"
 
 enum {
 	S_ID,
@@ -93,23 +94,30 @@ static void print_months(const char *list)
 static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i)
 {
 	if (isnan(v)) {
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "%s", ET_NO_VALUE);
 		return;
 	}
 	const char *unit = PQgetvalue(r, i, S_DUNIT);
-	double d = v / num(r, i, S_DDIV);
 	int decimals = strcmp(unit, "Mt") == 0 || strcmp(unit, "Mtce") == 0 ? 2 : 1;
-	snprintf(buf, len, "%.*f %s", decimals, d, unit);
+	char n[24];
+	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV), decimals, false);
+	snprintf(buf, len, "%s %s", n, unit);
 }
 
 static const char *kind_text(et_lang_t lang, const char *kind)
 {
-	bool zh = lang == ET_LANG_ZH_CN;
 	if (strcmp(kind, "at_least") == 0)
-		return zh ? "不低于" : "at least";
+		return et_msg(lang, ET_MSG_KIND_AT_LEAST);
 	if (strcmp(kind, "reduce_by_pct") == 0)
-		return zh ? "下降" : "reduce by";
-	return zh ? "约" : "about";
+		return et_msg(lang, ET_MSG_KIND_REDUCE_BY);
+	return et_msg(lang, ET_MSG_KIND_ABOUT);
+}
+
+/* A status for the table: in English the code, as target_progress_at()
+ * gives it (what scripts grep for); in Chinese its words. */
+static const char *status_word(et_lang_t lang, const char *status)
+{
+	return lang == ET_LANG_EN ? status : et_status_text(lang, status);
 }
 
 /* printf's widths count bytes: pads s to `cols` terminal columns, a CJK
@@ -126,70 +134,70 @@ static void put_col(const char *s, int cols, bool right)
 		printf("%s%*s ", s, w < cols ? cols - w : 0, "");
 }
 
-static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang)
+/* The table's columns: their names and widths (a negative one is
+ * left-aligned); the last, unpadded. */
+static const struct {
+	et_msg_t name;
+	int width;
+} cols[] = {
+	{ET_MSG_CLI_COL_TARGET, -30},	{ET_MSG_CLI_COL_KIND, -9},    {ET_MSG_CLI_COL_PLAN, 12},
+	{ET_MSG_CLI_COL_EXPECTED, 12},	{ET_MSG_CLI_COL_ACTUAL, 12},  {ET_MSG_CLI_COL_DRIFT, 8},
+	{ET_MSG_CLI_COL_PROJECTED, 12}, {ET_MSG_CLI_COL_STATUS, -17},
+};
+
+static void print_row(const char *const v[8], const char *last)
 {
-	bool zh = lang == ET_LANG_ZH_CN;
-	if (zh)
-		printf("目标进度 %s（%s）：%s 年时间已过 %.1f %%\n\n", PQgetvalue(r, 0, S_AT),
-		       PQgetvalue(r, 0, S_TZ), PQgetvalue(r, 0, S_YEAR), num(r, 0, S_ELAPSED));
+	for (int k = 0; k < 8; k++)
+		put_col(v[k], abs(cols[k].width), cols[k].width > 0);
+	printf("%s\n", last);
+}
+
+/* The label with its scope: "原煤产量 [襄垣]"; English shows the scope as
+ * configured ("county:襄垣"). */
+static void label_text(char *out, size_t len, PGresult *r, int i, et_lang_t lang)
+{
+	const char *scope = PQgetvalue(r, i, S_SCOPE);
+	if (strcmp(scope, "city") == 0)
+		snprintf(out, len, "%s", PQgetvalue(r, i, S_LABEL));
+	else if (lang != ET_LANG_EN)
+		snprintf(out, len, "%s [%s]", PQgetvalue(r, i, S_LABEL),
+			 scope + strcspn(scope, ":") + (scope[strcspn(scope, ":")] ? 1 : 0));
 	else
-		printf("Targets at %s (%s): %.1f %% of %s elapsed\n\n", PQgetvalue(r, 0, S_AT),
-		       PQgetvalue(r, 0, S_TZ), num(r, 0, S_ELAPSED), PQgetvalue(r, 0, S_YEAR));
-	if (zh) {
-		put_col("目标", 30, false);
-		put_col("类型", 9, false);
-		put_col("规划", 12, true);
-		put_col("序时应完成", 12, true);
-		put_col("实际", 12, true);
-		put_col("偏差", 8, true);
-		put_col("全年预计", 12, true);
-		put_col("状态", 17, false);
-		printf("站点（中断）\n");
-	} else {
-		printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s\n", "target", "kind", "plan",
-		       "expected", "actual", "drift", "projected", "status", "sites (stale)");
-	}
+		snprintf(out, len, "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
+}
+
+static void print_targets(PGresult *r, et_lang_t lang)
+{
+	char line[512], a[32];
+	snprintf(a, sizeof(a), "%.1f", num(r, 0, S_ELAPSED));
+	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_HEADLINE, 4, PQgetvalue(r, 0, S_AT),
+		    PQgetvalue(r, 0, S_TZ), a, PQgetvalue(r, 0, S_YEAR));
+	printf("%s\n\n", line);
+	const char *head[8];
+	for (int k = 0; k < 8; k++)
+		head[k] = et_msg(lang, cols[k].name);
+	print_row(head, et_msg(lang, ET_MSG_CLI_COL_SITES));
 	for (int i = 0; i < PQntuples(r); i++) {
 		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
 		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i);
 		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i);
 		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i);
 		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i);
-		double d = num(r, i, S_DRIFT);
-		if (isnan(d))
-			snprintf(drift, sizeof(drift), "-");
-		else
-			snprintf(drift, sizeof(drift), "%+.1f %%", d);
-		const char *scope = PQgetvalue(r, i, S_SCOPE);
-		if (strcmp(scope, "city") == 0)
-			snprintf(label, sizeof(label), "%s", PQgetvalue(r, i, S_LABEL));
-		else if (zh)
-			snprintf(label, sizeof(label), "%s [%s]", PQgetvalue(r, i, S_LABEL),
-				 scope + strcspn(scope, ":") +
-					 (scope[strcspn(scope, ":")] ? 1 : 0));
-		else
-			snprintf(label, sizeof(label), "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
-		if (zh) {
-			char key[64];
-			snprintf(key, sizeof(key), "status.%s", PQgetvalue(r, i, S_STATUS));
-			put_col(label, 30, false);
-			put_col(kind_text(lang, PQgetvalue(r, i, S_KIND)), 9, false);
-			put_col(plan, 12, true);
-			put_col(exp_s, 12, true);
-			put_col(act, 12, true);
-			put_col(drift, 8, true);
-			put_col(proj, 12, true);
-			put_col(et_tr(lang, key), 17, false);
-			printf("%s（%s）\n", PQgetvalue(r, i, S_REPORTING),
-			       PQgetvalue(r, i, S_STALE));
-			continue;
-		}
-		printf("%-30s %-9s %12s %12s %12s %8s %12s %-17s %s (%s)\n", label,
-		       kind_text(lang, PQgetvalue(r, i, S_KIND)), plan, exp_s, act, drift, proj,
-		       PQgetvalue(r, i, S_STATUS), PQgetvalue(r, i, S_REPORTING),
-		       PQgetvalue(r, i, S_STALE));
+		et_num_pct(drift, sizeof(drift), num(r, i, S_DRIFT), true);
+		label_text(label, sizeof(label), r, i, lang);
+		const char *v[8] = {label, kind_text(lang, PQgetvalue(r, i, S_KIND)),
+				    plan,  exp_s,
+				    act,   drift,
+				    proj,  status_word(lang, PQgetvalue(r, i, S_STATUS))};
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SITES, 2,
+			    PQgetvalue(r, i, S_REPORTING), PQgetvalue(r, i, S_STALE));
+		print_row(v, line);
 	}
-	/* how each sum target is judged: its schedule and why, its sources */
+}
+
+/* How each sum target is judged: its schedule and why, its sources. */
+static void print_schedules(PGresult *r)
+{
 	printf("\n");
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, S_SCHED_NOTE))
@@ -205,6 +213,37 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 		}
 		printf("\n");
 	}
+}
+
+/* Target i's sites furthest behind their own share (s: target_sites_behind). */
+static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
+{
+	char line[512];
+	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_BEHIND_HEAD, 2, PQgetvalue(r, i, S_LABEL),
+		    status_word(lang, PQgetvalue(r, i, S_STATUS)));
+	printf("\n%s\n", line);
+	for (int k = 0; k < PQntuples(s); k++) {
+		char a[32], e[32], g[32], pa[40], pe[40], pg[40];
+		fmt_value(a, sizeof(a), num(s, k, 2), r, i);
+		fmt_value(e, sizeof(e), num(s, k, 3), r, i);
+		fmt_value(g, sizeof(g), num(s, k, 4), r, i);
+		snprintf(pa, sizeof(pa), "%12s", a);
+		snprintf(pe, sizeof(pe), "%12s", e);
+		snprintf(pg, sizeof(pg), "%12s", g);
+		printf("  ");
+		put_col(PQgetvalue(s, k, 0), 20, false);
+		put_col(PQgetvalue(s, k, 1), 10, false);
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SITE_LINE, 4, pa, pe, pg,
+			    PQgetvalue(s, k, 5)[0] == 't' ? et_msg(lang, ET_MSG_CLI_STALE_MARK)
+							  : "");
+		printf("%s\n", line);
+	}
+}
+
+static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang)
+{
+	print_targets(r, lang);
+	print_schedules(r);
 	/* where a target drifts, the sites furthest behind their own share */
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *st = PQgetvalue(r, i, S_STATUS);
@@ -223,34 +262,8 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 			PQclear(s);
 			return -1;
 		}
-		if (PQntuples(s) > 0) {
-			char key[64];
-			snprintf(key, sizeof(key), "status.%s", st);
-			if (zh)
-				printf("\n%s：%s，落后于自身份额最多的站点\n",
-				       PQgetvalue(r, i, S_LABEL), et_tr(lang, key));
-			else
-				printf("\n%s %s: the sites furthest behind their own share\n",
-				       PQgetvalue(r, i, S_LABEL), st);
-			for (int k = 0; k < PQntuples(s); k++) {
-				char a[32], e[32], g[32];
-				fmt_value(a, sizeof(a), num(s, k, 2), r, i);
-				fmt_value(e, sizeof(e), num(s, k, 3), r, i);
-				fmt_value(g, sizeof(g), num(s, k, 4), r, i);
-				if (zh) {
-					printf("  ");
-					put_col(PQgetvalue(s, k, 0), 20, false);
-					put_col(PQgetvalue(s, k, 1), 10, false);
-					printf("实际 %12s  应完成 %12s  差距 %12s%s\n", a, e, g,
-					       PQgetvalue(s, k, 5)[0] == 't' ? "  （数据中断）"
-									     : "");
-					continue;
-				}
-				printf("  %-20s %-10s actual %12s  expected %12s  gap %12s%s\n",
-				       PQgetvalue(s, k, 0), PQgetvalue(s, k, 1), a, e, g,
-				       PQgetvalue(s, k, 5)[0] == 't' ? "  (stale)" : "");
-			}
-		}
+		if (PQntuples(s) > 0)
+			print_behind(r, i, s, lang);
 		PQclear(s);
 	}
 	return 0;
@@ -404,7 +417,7 @@ int status_main(int argc, char **argv)
 	const char *tzp[1] = {cfg.tz};
 	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
 				   NULL, NULL, 0);
-	et_lang_t lang = et_lang_or_en(cfg.language);
+	et_lang_t lang = cfg.lang;
 	et_config_free(&cfg);
 	int rc = 1;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -419,9 +432,9 @@ int status_main(int argc, char **argv)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
-		printf(lang == ET_LANG_ZH_CN ? "%s 所在年度没有目标\n"
-					     : "no targets for the year of %s\n",
-		       at);
+		char line[300];
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_NO_TARGETS, 1, at);
+		printf("%s\n", line);
 		rc = 0;
 	} else {
 		rc = (json ? print_json(r) : print_table(conn, r, at, lang)) ? 1 : 0;

@@ -10,6 +10,7 @@
 
 #include "enertrack/buf.h"
 #include "enertrack/decode.h"
+#include "enertrack/i18n.h"
 
 typedef struct et_config {
 	/* [mqtt] */
@@ -65,6 +66,7 @@ typedef struct et_config {
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
 	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
+	et_lang_t lang; /* `language` parsed, once, by the configuration: use this one */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */

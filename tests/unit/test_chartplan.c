@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "enertrack/chartplan.h"
@@ -85,13 +86,109 @@ static void test_labels(void **state)
 	assert_string_equal(b, "-1,500");
 }
 
+/* A target of 1200 for a year of 360 days (t in days for readability):
+ * 300 done at day 90, so the year-to-date pace gives 1200 and the 30-day
+ * projection says 1000. */
+static void sample_target(et_chart_target_t *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->aggregate, sizeof(d->aggregate), "sum");
+	d->year = 2026;
+	d->div = 1;
+	d->target = 1200;
+	d->actual = 300;
+	d->projected = 1000;
+	d->tol = 5;
+	d->t0 = 0;
+	d->t1 = 360;
+	d->at = 90;
+	d->n = 3;
+	double t[3] = {0, 90, 359}, e[3] = {0, 280, 1200}, a[3] = {0, 300, NAN};
+	for (int i = 0; i < 3; i++) {
+		d->t[i] = t[i];
+		d->expected[i] = e[i];
+		d->actual_at[i] = a[i];
+	}
+}
+
+static void test_band(void **state)
+{
+	(void)state;
+	et_chart_target_t d;
+	sample_target(&d);
+	double lo, hi;
+	et_projection_band(&d, &lo, &hi);
+	/* the 30-day projection less its tolerance, the year-to-date pace */
+	assert_true(fabs(lo - 950) < 1e-9);
+	assert_true(fabs(hi - 1200) < 1e-9);
+	/* a level (not summed): no year-to-date pace, only the tolerance */
+	snprintf(d.aggregate, sizeof(d.aggregate), "avg");
+	et_projection_band(&d, &lo, &hi);
+	assert_true(fabs(lo - 950) < 1e-9 && fabs(hi - 1050) < 1e-9);
+	/* never below what is done, for a summed metric */
+	snprintf(d.aggregate, sizeof(d.aggregate), "sum");
+	d.projected = 290;
+	d.tol = NAN;
+	et_projection_band(&d, &lo, &hi);
+	assert_true(fabs(lo - 300) < 1e-9);
+	/* no projection: no band */
+	d.projected = NAN;
+	et_projection_band(&d, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+}
+
+static void test_target_plan(void **state)
+{
+	(void)state;
+	et_chart_target_t d;
+	sample_target(&d);
+	et_target_plan_t pl;
+	assert_int_equal(et_target_plan(&d, 390, &pl), 0);
+	assert_int_equal(pl.h, 281); /* 390 * 0.72 */
+	assert_true(pl.sum);
+	assert_int_equal(pl.month_every, 2);
+	assert_true(pl.lo == 0 && fabs(pl.hi - 1200) < 1e-9);
+	assert_true(pl.ax.lo <= 0 && pl.ax.hi >= 1200 && pl.ax.nticks <= 5);
+	assert_int_equal(et_target_plan(&d, 1000, &pl), 0);
+	assert_int_equal(pl.h, 450); /* 300 + 1000 * 0.15 */
+	assert_int_equal(pl.month_every, 1);
+	/* display units: the axis follows div */
+	d.div = 1000;
+	assert_int_equal(et_target_plan(&d, 640, &pl), 0);
+	assert_true(fabs(pl.hi - 1.2) < 1e-9);
+	/* nothing known: a unit range */
+	memset(&d, 0, sizeof(d));
+	d.div = 1;
+	d.target = d.actual = d.projected = NAN;
+	assert_int_equal(et_target_plan(&d, 640, &pl), 0);
+	assert_true(pl.lo == 0 && pl.hi == 1);
+	assert_true(isnan(pl.band_lo));
+}
+
+static void test_gap_plan(void **state)
+{
+	(void)state;
+	et_chart_gap_t g;
+	memset(&g, 0, sizeof(g));
+	et_gap_plan_t pl;
+	assert_int_equal(et_gap_plan(&g, 640, &pl), 0);
+	assert_int_equal(pl.h, 220);
+	g.nbars = 3;
+	g.bars[0].gap = -42;
+	g.bars[1].gap = -7;
+	g.bars[2].gap = 12;
+	assert_int_equal(et_gap_plan(&g, 640, &pl), 0);
+	assert_int_equal(pl.h, 90 + 90 + 64);
+	assert_true(pl.ax.lo <= -42 && pl.ax.hi >= 12 && pl.ax.nticks <= 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ticks),
-		cmocka_unit_test(test_degenerate),
-		cmocka_unit_test(test_px),
-		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_ticks),	 cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_px),	 cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_band),	 cmocka_unit_test(test_target_plan),
+		cmocka_unit_test(test_gap_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -502,6 +502,25 @@ static void test_parse_appends(void **state)
 	et_buf_free(&errs);
 }
 
+/* The language is parsed once, into cfg->lang, which the renderers read. */
+static void test_language_parsed(void **state)
+{
+	(void)state;
+	et_config_t c;
+	et_buf_t errs = ET_BUF_INIT;
+	const char *t = "[alerts]\nlanguage = zh_CN\n";
+	assert_int_equal(parse(&c, "t.ini", t, strlen(t), &errs), 0);
+	assert_int_equal(c.lang, ET_LANG_ZH_CN);
+	t = "[alerts]\nlanguage = EN\n";
+	assert_int_equal(et_config_parse(&c, "t.ini", t, strlen(t), &errs), 0);
+	assert_int_equal(c.lang, ET_LANG_EN);
+	et_config_free(&c);
+	assert_int_equal(et_config_init(&c), 0);
+	assert_int_equal(c.lang, ET_LANG_EN); /* the default, "en" */
+	et_config_free(&c);
+	et_buf_free(&errs);
+}
+
 /* ---- et_hostport_parse ---- */
 
 static const struct hostport_case {
@@ -697,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_diff_fixed),
 		cmocka_unit_test(test_hostport),
 		cmocka_unit_test(test_digest_keys),
+		cmocka_unit_test(test_language_parsed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

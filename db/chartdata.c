@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/* The figures of a target's charts (db/chartdata.h), from PostgreSQL: the
+ * target's row from target_progress_at, the schedule sampled over the year
+ * (kept a while, for all the year's targets at once), last year's
+ * cumulative from reading_spans, and the gap per site from
+ * target_sites_behind. No drawing here: draw/chart.c draws the structs. */
+#include "db/chartdata.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "draw/chart.h"
+#include "enertrack/log.h"
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static int db_fail(PGresult *r, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return -EIO;
+}
+
+static double num(PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NAN;
+	return strtod(PQgetvalue(r, row, col), NULL);
+}
+
+/* The target's row at `at`, with its label in lang and the year's bounds. */
+static const char head_sql[] =
+	"SELECT CASE WHEN $3 = 'zh-CN' THEN coalesce(m.label_zh, p.label) ELSE p.label END,"
+	" p.scope, p.display_unit, m.aggregate, p.status, p.year, p.display_div, p.target,"
+	" p.actual, p.projected, p.tolerance_pct,"
+	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"
+	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"
+	" extract(epoch FROM $2::timestamptz), p.expected"
+	" FROM target_progress_at($2::timestamptz) p JOIN metric m ON m.name = p.metric,"
+	" target_setting s WHERE p.target_id = $1";
+
+/* The schedule sampled over the whole year: the 1st and the 16th of every
+ * local month and the year's last second (25 instants). A monthly schedule
+ * is linear inside a month, so it is drawn exactly; a seasonal or milestone
+ * one to within half a month. At each instant target_progress_at also gives
+ * the actual to then, which later readings do not change (only late ones
+ * do), so one sampling serves the charts of any `at` in the year. */
+static const char samples_sql[] =
+	"WITH s AS (SELECT timezone AS tz FROM target_setting),"
+	" b AS (SELECT to_timestamp($1::double precision) AS y0,"
+	" to_timestamp($2::double precision) AS y1, s.tz FROM s),"
+	" pts AS (SELECT ((b.y0 AT TIME ZONE b.tz) + make_interval(months => k, days => d))"
+	"  AT TIME ZONE b.tz AS g FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)"
+	"  UNION ALL SELECT b.y1 - interval '1 second' FROM b)"
+	" SELECT extract(epoch FROM pts.g), p.expected, p.actual, p.target_id"
+	" FROM pts, LATERAL target_progress_at(pts.g) p ORDER BY p.target_id, pts.g";
+
+/* Last year's cumulative at the same local instants a year earlier. */
+static const char lastyear_sql[] =
+	"WITH t AS (SELECT * FROM target WHERE id = $1), s AS (SELECT timezone AS tz FROM "
+	"target_setting),"
+	" c AS (SELECT array_agg(((to_timestamp(x) AT TIME ZONE s.tz) - interval '1 year')"
+	"  AT TIME ZONE s.tz ORDER BY x) AS cuts FROM unnest($2::double precision[]) x, s)"
+	" SELECT sp.span, sum(sp.value_sum) FROM t, c,"
+	/* TODO(merge): metric column */
+	" LATERAL reading_spans(t.metric, CASE WHEN t.metric = 'capacity_commissioned'"
+	"  THEN coalesce(t.sources, ARRAY['solar', 'wind', 'biomass']) END, c.cuts) sp"
+	" JOIN site si ON si.id = sp.site_id"
+	" WHERE t.scope = 'city' OR (t.scope LIKE 'county:%' AND si.county = substr(t.scope, 8))"
+	"  OR (t.scope LIKE 'site:%' AND si.id = substr(t.scope, 6))"
+	" GROUP BY sp.span ORDER BY sp.span";
+
+/* The samples of every target of the year at once cost what one target's
+ * do (target_progress_at evaluates them all at each instant; 0.3 to 0.8 s
+ * an instant on a city's year of readings), so they are kept for
+ * SAMPLES_TTL_S and the next chart of the same database and year is drawn
+ * from them, whatever its `at`: the status page, a round of mails and a
+ * replay of a year draw many. A target whose row changed is sampled again
+ * (its row is in the key); a late reading shows after SAMPLES_TTL_S. */
+#define SAMPLES_TTL_S 600
+struct sample_row {
+	int id;
+	double t, expected, actual;
+};
+static struct {
+	pthread_mutex_t mu;
+	char key[512];
+	time_t made;
+	struct sample_row *rows;
+	int n;
+} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* The target's samples, with `at` itself (its figures from the head
+ * query) in its place and no actual after it. */
+static void fill_from(const struct sample_row *rows, int n, int id, et_chart_target_t *d)
+{
+	d->n = 0;
+	bool at_done = false;
+	for (int i = 0; i < n && d->n < ET_CHART_MAX_PTS - 1; i++) {
+		if (rows[i].id != id)
+			continue;
+		if (!at_done && rows[i].t >= d->at) {
+			d->t[d->n] = d->at;
+			d->expected[d->n] = d->expected_at;
+			d->actual_at[d->n] = d->actual;
+			d->n++;
+			at_done = true;
+			if (rows[i].t == d->at)
+				continue;
+		}
+		d->t[d->n] = rows[i].t;
+		d->expected[d->n] = rows[i].expected;
+		d->actual_at[d->n] = at_done ? NAN : rows[i].actual;
+		d->n++;
+	}
+}
+
+static int samples(PGconn *conn, int id, et_chart_target_t *d, char *err, size_t errlen)
+{
+	/* the year's targets as they are now: a changed one is sampled again */
+	char t0[32], t1[32], digest[33] = "";
+	snprintf(t0, sizeof(t0), "%.6f", d->t0);
+	snprintf(t1, sizeof(t1), "%.6f", d->t1);
+	char yr[16];
+	snprintf(yr, sizeof(yr), "%d", d->year);
+	const char *hp[1] = {yr};
+	PGresult *h =
+		PQexecParams(conn,
+			     "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t.id), ''))"
+			     " FROM target t WHERE t.year = $1",
+			     1, NULL, hp, NULL, NULL, 0);
+	if (PQresultStatus(h) != PGRES_TUPLES_OK)
+		return db_fail(h, err, errlen);
+	snprintf(digest, sizeof(digest), "%s", PQgetvalue(h, 0, 0));
+	PQclear(h);
+	char key[512];
+	snprintf(key, sizeof(key), "%s|%s|%s|%s|%.0f|%.0f|%s", PQhost(conn), PQport(conn),
+		 PQdb(conn), PQuser(conn), d->t0, d->t1, digest);
+	time_t now = time(NULL);
+	pthread_mutex_lock(&cache.mu);
+	if (cache.rows && strcmp(cache.key, key) == 0 && now - cache.made < SAMPLES_TTL_S) {
+		fill_from(cache.rows, cache.n, id, d);
+		pthread_mutex_unlock(&cache.mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&cache.mu);
+
+	const char *sp[2] = {t0, t1};
+	PGresult *r = PQexecParams(conn, samples_sql, 2, NULL, sp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	int n = PQntuples(r);
+	struct sample_row *rows = calloc(n ? (size_t)n : 1, sizeof(*rows));
+	if (!rows) {
+		PQclear(r);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		rows[i] = (struct sample_row){.id = atoi(PQgetvalue(r, i, 3)),
+					      .t = num(r, i, 0),
+					      .expected = num(r, i, 1),
+					      .actual = num(r, i, 2)};
+	PQclear(r);
+	fill_from(rows, n, id, d);
+	pthread_mutex_lock(&cache.mu);
+	free(cache.rows);
+	cache.rows = rows;
+	cache.n = n;
+	cache.made = now;
+	snprintf(cache.key, sizeof(cache.key), "%s", key);
+	pthread_mutex_unlock(&cache.mu);
+	return 0;
+}
+
+/* The target's row at `at` (head_sql): 0, -ENOENT or -EIO; *ret_r is the
+ * caller's to clear on 0. */
+static int head_row(PGconn *conn, int id, const char *at, et_lang_t lang, PGresult **ret_r,
+		    char *err, size_t errlen)
+{
+	char ids[16];
+	snprintf(ids, sizeof(ids), "%d", id);
+	const char *p[3] = {ids, at ? at : "now", et_lang_tag(lang)};
+	PGresult *r = PQexecParams(conn, head_sql, 3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	if (PQntuples(r) != 1) {
+		snprintf(err, errlen, "no target %d in the year of %s", id, at ? at : "now");
+		PQclear(r);
+		return -ENOENT;
+	}
+	*ret_r = r;
+	return 0;
+}
+
+/* Last year's cumulative at d's sample instants, for a summed metric. */
+static int last_year(PGconn *conn, int id, et_chart_target_t *d, char *err, size_t errlen)
+{
+	d->nly = 0;
+	if (strcmp(d->aggregate, "sum") != 0 || d->n < 2)
+		return 0;
+	char ids[16];
+	snprintf(ids, sizeof(ids), "%d", id);
+	/* cuts: the sample instants, the first being the year's start */
+	char arr[ET_CHART_MAX_PTS * 24 + 4];
+	size_t o = 0;
+	arr[o++] = '{';
+	for (int i = 0; i < d->n; i++)
+		o += (size_t)snprintf(arr + o, sizeof(arr) - o, "%s%.6f", i ? "," : "", d->t[i]);
+	snprintf(arr + o, sizeof(arr) - o, "}");
+	const char *lp[2] = {ids, arr};
+	PGresult *r = PQexecParams(conn, lastyear_sql, 2, NULL, lp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	if (PQntuples(r) > 0) {
+		double span[ET_CHART_MAX_PTS] = {0};
+		for (int i = 0; i < PQntuples(r); i++) {
+			int s = atoi(PQgetvalue(r, i, 0));
+			if (s >= 1 && s < d->n)
+				span[s] = num(r, i, 1);
+		}
+		double cum = 0;
+		d->ly[0] = 0;
+		for (int i = 1; i < d->n; i++) {
+			cum += isnan(span[i]) ? 0 : span[i];
+			d->ly[i] = cum;
+		}
+		d->nly = d->n;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int et_chartdata_target(PGconn *conn, int id, const char *at, et_lang_t lang, et_chart_target_t *d,
+			char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	PGresult *r;
+	int rc = head_row(conn, id, at, lang, &r, err, errlen);
+	if (rc)
+		return rc;
+	snprintf(d->label, sizeof(d->label), "%s", PQgetvalue(r, 0, 0));
+	et_scope_text(lang, PQgetvalue(r, 0, 1), d->scope, sizeof(d->scope));
+	snprintf(d->unit, sizeof(d->unit), "%s", PQgetvalue(r, 0, 2));
+	snprintf(d->aggregate, sizeof(d->aggregate), "%s", PQgetvalue(r, 0, 3));
+	snprintf(d->status, sizeof(d->status), "%s", PQgetvalue(r, 0, 4));
+	d->year = atoi(PQgetvalue(r, 0, 5));
+	d->div = num(r, 0, 6);
+	if (!(d->div > 0))
+		d->div = 1;
+	d->target = num(r, 0, 7);
+	d->actual = num(r, 0, 8);
+	d->projected = num(r, 0, 9);
+	d->tol = num(r, 0, 10);
+	d->t0 = num(r, 0, 11);
+	d->t1 = num(r, 0, 12);
+	d->at = num(r, 0, 13);
+	d->expected_at = num(r, 0, 14);
+	PQclear(r);
+
+	rc = samples(conn, id, d, err, errlen);
+	if (rc)
+		return rc;
+	return last_year(conn, id, d, err, errlen);
+}
+
+/* Per site, or per county for a city target: the gap to its share of the
+ * expected figure (target_sites_behind), the furthest behind first. */
+static const char gap_sql[] =
+	"WITH t AS (SELECT * FROM target WHERE id = $1),"
+	" g AS (SELECT CASE WHEN t.scope = 'city' THEN coalesce(b.county, b.site_id)"
+	"  ELSE b.site_id END AS name, b.gap FROM t, target_sites_behind($1, $2::timestamptz, "
+	"100000) b)"
+	" SELECT name, sum(gap) FROM g GROUP BY name ORDER BY sum(gap) ASC, name LIMIT 8";
+
+int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang, et_chart_gap_t *g,
+		     char *err, size_t errlen)
+{
+	memset(g, 0, sizeof(*g));
+	PGresult *r;
+	int rc = head_row(conn, target_id, at, lang, &r, err, errlen);
+	if (rc)
+		return rc;
+	snprintf(g->label, sizeof(g->label), "%s", PQgetvalue(r, 0, 0));
+	et_scope_text(lang, PQgetvalue(r, 0, 1), g->scope, sizeof(g->scope));
+	snprintf(g->unit, sizeof(g->unit), "%s", PQgetvalue(r, 0, 2));
+	snprintf(g->aggregate, sizeof(g->aggregate), "%s", PQgetvalue(r, 0, 3));
+	g->year = atoi(PQgetvalue(r, 0, 5));
+	double div = num(r, 0, 6);
+	if (!(div > 0))
+		div = 1;
+	PQclear(r);
+	if (strcmp(g->aggregate, "sum") != 0)
+		return 0; /* no per-site shares: the chart says so */
+	char ids[16];
+	snprintf(ids, sizeof(ids), "%d", target_id);
+	const char *p[2] = {ids, at ? at : "now"};
+	r = PQexecParams(conn, gap_sql, 2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	for (int i = 0; i < PQntuples(r) && g->nbars < ET_CHART_MAX_BARS; i++) {
+		struct et_chart_bar *b = &g->bars[g->nbars];
+		snprintf(b->name, sizeof(b->name), "%s", PQgetvalue(r, i, 0));
+		b->gap = num(r, i, 1) / div;
+		if (!isnan(b->gap))
+			g->nbars++;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* --- load, then draw ------------------------------------------------- */
+
+static int width_ok(int width_px, char *err, size_t errlen)
+{
+	if (width_px >= 320 && width_px <= 2000)
+		return 0;
+	snprintf(err, errlen, "chart width %d px: 320 to 2000", width_px);
+	return -EINVAL;
+}
+
+int et_chart_target_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+			  et_buf_t *out, char *err, size_t errlen)
+{
+	int rc = width_ok(width_px, err, errlen);
+	if (rc)
+		return rc;
+	et_chart_target_t *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = et_chartdata_target(conn, target_id, at, lang, d, err, errlen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == 0)
+		rc = et_draw_target_png(d, lang, width_px, out);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	log_debug("chart of target %d: %d samples, queries %.1f ms, drawing %.1f ms, %zu bytes",
+		  target_id, d->n, ms_between(&t0, &t1), ms_between(&t1, &t2), out->len);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	free(d);
+	return rc;
+}
+
+int et_chart_gap_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+		       et_buf_t *out, char *err, size_t errlen)
+{
+	int rc = width_ok(width_px, err, errlen);
+	if (rc)
+		return rc;
+	et_chart_gap_t *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	rc = et_chartdata_gap(conn, target_id, at, lang, g, err, errlen);
+	if (rc == 0)
+		rc = et_draw_gap_png(g, lang, width_px, out);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	free(g);
+	return rc;
+}
+
+int et_chart_target_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
+			et_buf_t *out, char *err, size_t errlen)
+{
+	return et_chart_target_png_l(conn, target_id, at, et_lang_or_en(lang), width_px, out, err,
+				     errlen);
+}
+
+int et_chart_gap_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
+		     et_buf_t *out, char *err, size_t errlen)
+{
+	return et_chart_gap_png_l(conn, target_id, at, et_lang_or_en(lang), width_px, out, err,
+				  errlen);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Drawing the charts of a target as PNG, with cairo and pango, from the
+ * plain figures of include/enertrack/chartplan.h (db/chartdata.c loads
+ * them). No SQL here, and nothing that blocks on anything but the CPU: a
+ * chart is drawn in a few milliseconds, on any thread (each thread keeps its
+ * own pango font map). */
+#ifndef ENERTRACK_DRAW_CHART_H
+#define ENERTRACK_DRAW_CHART_H
+
+#include "enertrack/buf.h"
+#include "enertrack/chartplan.h"
+#include "enertrack/i18n.h"
+
+/* The progress chart of d (borrowed): the cumulative year-to-date actual,
+ * the expected schedule, last year's cumulative where there is data, the
+ * target line, and the projection to the year's end with its band.
+ * width_px: 320..2000 (the height follows). Appends the PNG to out.
+ * Returns 0, -EINVAL (width) or -ENOMEM; out is as it was on failure. */
+int et_draw_target_png(const et_chart_target_t *d, et_lang_t lang, int width_px, et_buf_t *out)
+	__attribute__((warn_unused_result));
+
+/* The gap chart of g (borrowed): horizontal bars of the sites (counties)
+ * that drive the gap, the furthest behind first; a chart saying so when
+ * there are none. Same width, out and returns as above. */
+int et_draw_gap_png(const et_chart_gap_t *g, et_lang_t lang, int width_px, et_buf_t *out)
+	__attribute__((warn_unused_result));
+
+/* Frees what pango, cairo and fontconfig keep for the process (fonts,
+ * caches), so that a leak checker sees nothing at exit: call once, at the
+ * end, when no thread draws any more. Threads that drew charts free their
+ * own font map when they end. */
+void et_chart_cleanup(void);
+
+#endif

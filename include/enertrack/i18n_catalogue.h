@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* The message catalogue: every word enertrack writes for people, in each
+ * language. One line per message: ET_MSG_DEF(ID, "key", "English", "中文").
+ * The ID names it in C (ET_MSG_ID, through et_msg()); the dotted key is for
+ * lookups by name (a status from the database: et_tr(lang, "status.behind")).
+ * Adding a message is adding its line; include/enertrack/i18n.h makes the
+ * enum and lib/i18n.c the table from this list. Groups: one per output.
+ * Chinese wording follows the bureau's: 序时进度 is the time-proportional
+ * schedule, 目标 the target, 预测 the projection. */
+/* No include guard: i18n.h includes it for the enum and lib/i18n.c for the
+ * table, each with its own ET_MSG_DEF. Keep the groups apart, so that
+ * adding to one does not touch another's lines. */
+/* alert */
+ET_MSG_DEF(ALERT_BEHIND, "alert.behind", "behind schedule", "落后于序时进度")
+ET_MSG_DEF(ALERT_DRIFT, "alert.drift", "drift", "偏差")
+ET_MSG_DEF(ALERT_OVER, "alert.over", "over schedule", "超出序时进度")
+ET_MSG_DEF(ALERT_REMINDER, "alert.reminder", "reminder", "提醒")
+ET_MSG_DEF(ALERT_RESOLVED, "alert.resolved", "back on track", "已恢复正常")
+/* chart */
+ET_MSG_DEF(CHART_ACTUAL, "chart.actual", "Actual (year to date)", "实际累计")
+ET_MSG_DEF(CHART_BAND, "chart.band", "Projection range", "预测区间")
+ET_MSG_DEF(CHART_EXPECTED, "chart.expected", "Expected (schedule)", "序时进度")
+ET_MSG_DEF(CHART_GAP_TITLE, "chart.gap_title", "Who drives the gap", "差距来源")
+ET_MSG_DEF(CHART_LAST_YEAR, "chart.last_year", "Last year", "去年同期")
+ET_MSG_DEF(CHART_NO_GAP, "chart.no_gap", "No per-site shares for this target", "该目标无分站点份额")
+ET_MSG_DEF(CHART_NO_GAP_BEHIND, "chart.no_gap_behind", "No site is behind", "无落后站点")
+ET_MSG_DEF(CHART_PROJECTION, "chart.projection", "Projection", "全年预测")
+ET_MSG_DEF(CHART_TARGET, "chart.target", "Target", "目标")
+/* a target's kind */
+ET_MSG_DEF(KIND_ABOUT, "kind.about", "about", "约")
+ET_MSG_DEF(KIND_AT_LEAST, "kind.at_least", "at least", "不低于")
+ET_MSG_DEF(KIND_REDUCE_BY, "kind.reduce_by", "reduce by", "下降")
+/* enertrack status */
+ET_MSG_DEF(CLI_HEADLINE, "cli.headline", "Targets at {1} ({2}): {3} % of {4} elapsed",
+	   "目标进度 {1}（{2}）：{4} 年时间已过 {3} %")
+ET_MSG_DEF(CLI_COL_TARGET, "cli.col_target", "target", "目标")
+ET_MSG_DEF(CLI_COL_KIND, "cli.col_kind", "kind", "类型")
+ET_MSG_DEF(CLI_COL_PLAN, "cli.col_plan", "plan", "规划")
+ET_MSG_DEF(CLI_COL_EXPECTED, "cli.col_expected", "expected", "序时应完成")
+ET_MSG_DEF(CLI_COL_ACTUAL, "cli.col_actual", "actual", "实际")
+ET_MSG_DEF(CLI_COL_DRIFT, "cli.col_drift", "drift", "偏差")
+ET_MSG_DEF(CLI_COL_PROJECTED, "cli.col_projected", "projected", "全年预计")
+ET_MSG_DEF(CLI_COL_STATUS, "cli.col_status", "status", "状态")
+ET_MSG_DEF(CLI_COL_SITES, "cli.col_sites", "sites (stale)", "站点（中断）")
+ET_MSG_DEF(CLI_SITES, "cli.sites", "{1} ({2})", "{1}（{2}）")
+ET_MSG_DEF(CLI_BEHIND_HEAD, "cli.behind_head", "{1} {2}: the sites furthest behind their own share",
+	   "{1}：{2}，落后于自身份额最多的站点")
+ET_MSG_DEF(CLI_SITE_LINE, "cli.site_line", "actual {1}  expected {2}  gap {3}{4}",
+	   "实际 {1}  应完成 {2}  差距 {3}{4}")
+ET_MSG_DEF(CLI_STALE_MARK, "cli.stale_mark", "  (stale)", "  （数据中断）")
+ET_MSG_DEF(CLI_NO_TARGETS, "cli.no_targets", "no targets for the year of {1}",
+	   "{1} 所在年度没有目标")
+/* mail */
+ET_MSG_DEF(MAIL_CHART_ALT, "mail.chart_alt",
+	   "Progress chart: actual, expected schedule, target and projection",
+	   "进度图：实际累计、序时进度、目标与全年预测")
+ET_MSG_DEF(MAIL_CHART_IN_HTML, "mail.chart_in_html",
+	   "The chart of this target is in the HTML version of this mail.",
+	   "本目标的进度图见本邮件的HTML版本。")
+ET_MSG_DEF(MAIL_EXPECTED_NOW, "mail.expected_now", "Expected by now", "序时应完成")
+ET_MSG_DEF(MAIL_GOAL, "mail.goal", "Goal", "目标值")
+ET_MSG_DEF(MAIL_PER_DAY, "mail.per_day", "/day", "/日")
+ET_MSG_DEF(MAIL_PLAN, "mail.plan", "Plan", "规划")
+ET_MSG_DEF(MAIL_PROJECTED, "mail.projected", "Projected year-end", "全年预计")
+ET_MSG_DEF(MAIL_REQUIRED, "mail.required", "Required from now", "此后每日需完成")
+ET_MSG_DEF(MAIL_SENT_BY, "mail.sent_by", "Sent by enertrack.", "由 enertrack 发送。")
+ET_MSG_DEF(MAIL_SITE_ACTUAL, "mail.site_actual", "actual ", "实际 ")
+ET_MSG_DEF(MAIL_SITE_GAP, "mail.site_gap", " expected, gap ", "，差距 ")
+ET_MSG_DEF(MAIL_SITE_LAST, "mail.site_last", "last data ", "最后数据 ")
+ET_MSG_DEF(MAIL_SITE_OF, "mail.site_of", " of ", "，应完成 ")
+ET_MSG_DEF(MAIL_SITE_SO_FAR, "mail.site_so_far", ", so far ", "，累计 ")
+ET_MSG_DEF(MAIL_SITES_BEHIND, "mail.sites_behind", "Furthest behind", "落后最多的站点")
+ET_MSG_DEF(MAIL_SITES_STALE, "mail.sites_stale", "Stale sites", "数据中断的站点")
+ET_MSG_DEF(MAIL_STALE, "mail.stale", "stale", "数据中断")
+ET_MSG_DEF(MAIL_NEVER, "mail.never", "never", "never")
+ET_MSG_DEF(MAIL_PROGRESS, "mail.progress", "Progress ({1} of the year)", "进度（全年时间已过 {1}）")
+ET_MSG_DEF(MAIL_SITES_COUNT, "mail.sites_count", "{1} reporting, {2} stale",
+	   "{1} 个正常上报，{2} 个数据中断")
+ET_MSG_DEF(MAIL_SUBJECT, "mail.subject", "[enertrack] {1}{2} {3}: {4}",
+	   "[enertrack] {1}{2} {3}：{4}")
+ET_MSG_DEF(MAIL_SUBJ_REMINDER, "mail.subj_reminder", "reminder: ", "提醒：")
+ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT, "mail.subj_resolved_drift", "back on track (drift {1}%)",
+	   "已恢复正常（偏差 {1}%）")
+ET_MSG_DEF(MAIL_SUBJ_OFF, "mail.subj_off", "off schedule", "偏离序时进度")
+ET_MSG_DEF(MAIL_SUBJ_BEHIND, "mail.subj_behind", "{1}% behind schedule", "落后于序时进度 {1}%")
+ET_MSG_DEF(MAIL_SUBJ_OVER, "mail.subj_over", "{1}% over schedule", "超出序时进度 {1}%")
+/* page */
+ET_MSG_DEF(PAGE_ALERTS, "page.alerts", "Firing alerts", "正在告警")
+ET_MSG_DEF(PAGE_GENERATED, "page.generated", "Generated", "生成时间")
+ET_MSG_DEF(PAGE_NO_ALERTS, "page.no_alerts", "No alert is firing.", "当前无告警。")
+ET_MSG_DEF(PAGE_NO_STALE, "page.no_stale", "No site is stale.", "无数据中断的站点。")
+ET_MSG_DEF(PAGE_REFRESH, "page.refresh", "This page refreshes itself every minute.",
+	   "本页每分钟自动刷新。")
+ET_MSG_DEF(PAGE_STALE, "page.stale", "Stale sites", "数据中断的站点")
+ET_MSG_DEF(PAGE_TARGETS, "page.targets", "Targets", "目标")
+ET_MSG_DEF(PAGE_TITLE, "page.title", "enertrack: targets", "enertrack：目标进度")
+ET_MSG_DEF(PAGE_SILENCES, "page.silences", "Silences", "静默与确认")
+ET_MSG_DEF(PAGE_UNTIL, "page.until", "Until", "截至")
+ET_MSG_DEF(PAGE_REASON, "page.reason", "Reason", "原因")
+ET_MSG_DEF(PAGE_ENDED, "page.ended", "ended", "已结束")
+ET_MSG_DEF(PAGE_ACK_UNTIL_RESOLVED, "page.ack_until_resolved", "ack, until resolved",
+	   "确认，至恢复")
+/* scope */
+ET_MSG_DEF(SCOPE_CITY, "scope.city", "city", "全市")
+ET_MSG_DEF(SCOPE_COUNTY, "scope.county", "county", "区县")
+ET_MSG_DEF(SCOPE_SITE, "scope.site", "site", "站点")
+/* status */
+ET_MSG_DEF(STATUS_AHEAD, "status.ahead", "ahead", "超前")
+ET_MSG_DEF(STATUS_BEHIND, "status.behind", "behind", "落后")
+ET_MSG_DEF(STATUS_INSUFFICIENT_DATA, "status.insufficient_data", "insufficient data", "数据不足")
+ET_MSG_DEF(STATUS_ON_TRACK, "status.on_track", "on track", "正常")
+ET_MSG_DEF(STATUS_OVER, "status.over", "over", "超出")
+ET_MSG_DEF(STATUS_TOO_EARLY, "status.too_early", "too early", "为时尚早")
+/* word */
+ET_MSG_DEF(WORD_ACTUAL, "word.actual", "Actual", "实际")
+ET_MSG_DEF(WORD_COUNTY, "word.county", "County", "区县")
+ET_MSG_DEF(WORD_DRIFT, "word.drift", "Drift", "偏差")
+ET_MSG_DEF(WORD_ELAPSED, "word.elapsed", "Year elapsed", "时间进度")
+ET_MSG_DEF(WORD_EXPECTED, "word.expected", "Expected", "应完成")
+ET_MSG_DEF(WORD_GAP, "word.gap", "Gap", "差距")
+ET_MSG_DEF(WORD_LAST_READING, "word.last_reading", "Last reading", "最后读数")
+ET_MSG_DEF(WORD_METRIC, "word.metric", "Metric", "指标")
+ET_MSG_DEF(WORD_PROJECTED, "word.projected", "Projected", "全年预测")
+ET_MSG_DEF(WORD_REQUIRED_DAILY, "word.required_daily", "Needed per day", "每日需完成")
+ET_MSG_DEF(WORD_SCOPE, "word.scope", "Scope", "范围")
+ET_MSG_DEF(WORD_SINCE, "word.since", "Since", "开始于")
+ET_MSG_DEF(WORD_SITE, "word.site", "Site", "站点")
+ET_MSG_DEF(WORD_SITES, "word.sites", "Sites", "站点")
+ET_MSG_DEF(WORD_STATE, "word.state", "State", "状态")
+ET_MSG_DEF(WORD_STATUS, "word.status", "Status", "状态")
+ET_MSG_DEF(WORD_TARGET, "word.target", "Target", "目标")
+ET_MSG_DEF(WORD_YEAR, "word.year", "Year", "年度")
+/* the digest mail */
+ET_MSG_DEF(DIGEST_TITLE, "digest.title", "Digest of", "每日摘要")
+ET_MSG_DEF(DIGEST_TARGETS, "digest.targets", "Targets", "目标")
+ET_MSG_DEF(DIGEST_SINCE, "digest.since", "Since the last digest", "自上次摘要以来")
+ET_MSG_DEF(DIGEST_DAY, "digest.day", "In the last 24 hours", "过去24小时")
+ET_MSG_DEF(DIGEST_NOTHING, "digest.nothing", "nothing changed", "无变化")
+ET_MSG_DEF(DIGEST_WAS, "digest.was", "last digest", "上次摘要")
+ET_MSG_DEF(DIGEST_ALERT, "digest.alert", "Alert", "告警")
+ET_MSG_DEF(DIGEST_SILENCED, "digest.silenced", "silenced", "已静默")
+ET_MSG_DEF(DIGEST_SUBJECT, "digest.subject", "digest", "每日摘要")
+/* enertrack report: column headers and sheet titles, found by their English
+   text (et_tr_text), as the SQL names its columns */
+ET_MSG_DEF(REPORT_TITLE, "report.title", "enertrack: the targets of {1} at {2}",
+	   "enertrack：{1} 年目标进度，截至 {2}")
+ET_MSG_DEF(REPORT_ID, "report.id", "Id", "编号")
+ET_MSG_DEF(REPORT_TARGET, "report.target", "Target", "目标")
+ET_MSG_DEF(REPORT_SCOPE, "report.scope", "Scope", "范围")
+ET_MSG_DEF(REPORT_KIND, "report.kind", "Kind", "类型")
+ET_MSG_DEF(REPORT_UNIT, "report.unit", "Unit", "单位")
+ET_MSG_DEF(REPORT_PLAN_IN_UNIT, "report.plan_in_unit", "Plan (in Unit)", "规划（按单位列）")
+ET_MSG_DEF(REPORT_EXPECTED_BY_THEN_IN_UNIT, "report.expected_by_then_in_unit",
+	   "Expected by then (in Unit)", "序时应完成（按单位列）")
+ET_MSG_DEF(REPORT_ACTUAL_IN_UNIT, "report.actual_in_unit", "Actual (in Unit)", "实际（按单位列）")
+ET_MSG_DEF(REPORT_DRIFT, "report.drift", "Drift (%)", "偏差（%）")
+ET_MSG_DEF(REPORT_PROJECTED_YEAR_END_IN_UNIT, "report.projected_year_end_in_unit",
+	   "Projected year end (in Unit)", "全年预测（按单位列）")
+ET_MSG_DEF(REPORT_YEAR_ELAPSED, "report.year_elapsed", "Year elapsed (%)", "时间进度（%）")
+ET_MSG_DEF(REPORT_SITES_REPORTING, "report.sites_reporting", "Sites reporting", "上报站点")
+ET_MSG_DEF(REPORT_SITES_STALE, "report.sites_stale", "Sites stale", "数据中断站点")
+ET_MSG_DEF(REPORT_STATUS, "report.status", "Status", "状态")
+ET_MSG_DEF(REPORT_PLAN_TEXT, "report.plan_text", "Plan text", "规划原文")
+ET_MSG_DEF(REPORT_MONTH, "report.month", "Month", "月份")
+ET_MSG_DEF(REPORT_EXPECTED_BY_MONTH_END_U, "report.expected_by_month_end_u",
+	   "Expected by month end ({u})", "月末应完成（{u}）")
+ET_MSG_DEF(REPORT_ACTUAL_BY_MONTH_END_U, "report.actual_by_month_end_u",
+	   "Actual by month end ({u})", "月末实际累计（{u}）")
+ET_MSG_DEF(REPORT_EXPECTED_IN_MONTH_U, "report.expected_in_month_u", "Expected in month ({u})",
+	   "当月应完成（{u}）")
+ET_MSG_DEF(REPORT_ACTUAL_IN_MONTH_U, "report.actual_in_month_u", "Actual in month ({u})",
+	   "当月实际（{u}）")
+ET_MSG_DEF(REPORT_COUNTY, "report.county", "County", "区县")
+ET_MSG_DEF(REPORT_YEAR_TO_DATE_IN_UNIT, "report.year_to_date_in_unit", "Year to date (in Unit)",
+	   "本年累计（按单位列）")
+ET_MSG_DEF(REPORT_SAME_PERIOD_LAST_YEAR_IN_UNIT, "report.same_period_last_year_in_unit",
+	   "Same period last year (in Unit)", "去年同期（按单位列）")
+ET_MSG_DEF(REPORT_YEAR_ON_YEAR, "report.year_on_year", "Year on year (%)", "同比（%）")
+ET_MSG_DEF(REPORT_SITES_COUNT, "report.sites_count", "Sites (count)", "站点数")
+ET_MSG_DEF(REPORT_STALE_SITES, "report.stale_sites", "Stale sites", "数据中断站点数")
+ET_MSG_DEF(REPORT_SITE, "report.site", "Site", "站点")
+ET_MSG_DEF(REPORT_LAST_READING_LOCAL, "report.last_reading_local", "Last reading (local)",
+	   "最后读数（当地时间）")
+ET_MSG_DEF(REPORT_USUAL_INTERVAL_H, "report.usual_interval_h", "Usual interval (h)",
+	   "通常间隔（小时）")
+ET_MSG_DEF(REPORT_STALE, "report.stale", "Stale", "数据中断")
+ET_MSG_DEF(REPORT_STALE_SITE, "report.stale_site", "Stale site", "数据中断站点")
+ET_MSG_DEF(REPORT_METRIC, "report.metric", "Metric", "指标")
+ET_MSG_DEF(REPORT_SILENT_FOR_H, "report.silent_for_h", "Silent for (h)", "已中断（小时）")
+ET_MSG_DEF(REPORT_REJECTED_MESSAGES_REASON, "report.rejected_messages_reason",
+	   "Rejected messages: reason", "被拒消息：原因")
+ET_MSG_DEF(REPORT_MESSAGES, "report.messages", "Messages", "消息数")
+ET_MSG_DEF(REPORT_FIRST_LOCAL, "report.first_local", "First (local)", "首次（当地时间）")
+ET_MSG_DEF(REPORT_LAST_LOCAL, "report.last_local", "Last (local)", "最近（当地时间）")
+ET_MSG_DEF(REPORT_TARGETS, "report.targets", "Targets", "目标")
+ET_MSG_DEF(REPORT_PER_COUNTY, "report.per_county", "Per county", "分区县")
+ET_MSG_DEF(REPORT_PER_SITE, "report.per_site", "Per site", "分站点")
+ET_MSG_DEF(REPORT_COUNTIES, "report.counties", "Counties", "区县")
+ET_MSG_DEF(REPORT_SITES, "report.sites", "Sites", "站点")
+ET_MSG_DEF(REPORT_DATA_QUALITY, "report.data_quality", "Data quality", "数据质量")
+ET_MSG_DEF(REPORT_DATA_QUALITY_STALE_SITES, "report.data_quality_stale_sites",
+	   "Data quality: stale sites", "数据质量：数据中断站点")
+ET_MSG_DEF(REPORT_DATA_QUALITY_REJECTED_MESSAGES_BY_REASON,
+	   "report.data_quality_rejected_messages_by_reason",
+	   "Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）")
+ET_MSG_DEF(REPORT_MONTHLY, "report.monthly", "Monthly", "逐月")
+ET_MSG_DEF(REPORT_MONTH_BY_MONTH, "report.month_by_month", ": month by month", "：逐月")
