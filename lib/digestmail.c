@@ -1,85 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The daily digest's subject, text and HTML (see digestmail.h). Statuses
- * and the table's column names come from the catalogue (lib/i18n.c); the
- * digest's own words are the table below. */
+/* The daily digest's subject, text and HTML (see digestmail.h), written
+ * through the one text buffer (et_text, with its HTML escape), the one
+ * number formatter (et_num: a value that is not there is "n/a") and the
+ * catalogue (digest., word., status. messages). */
 #include "enertrack/digestmail.h"
 
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Appends to a buffer; the first failure sticks. */
-struct out {
-	et_buf_t *b;
-	int rc;
-};
-
-static void put(struct out *o, const char *s)
-{
-	if (!o->rc)
-		o->rc = et_buf_append(o->b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3))) putf(struct out *o, const char *fmt, ...)
-{
-	char t[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(t, sizeof(t), fmt, ap);
-	va_end(ap);
-	if (n >= 0)
-		put(o, t); /* a longer line is cut: only data-bounded formats come here */
-}
-
-static void put_esc(struct out *o, const char *s)
-{
-	for (; s && *s; s++) {
-		char c[2] = {*s, 0};
-		put(o, *s == '<'   ? "&lt;"
-		       : *s == '>' ? "&gt;"
-		       : *s == '&' ? "&amp;"
-		       : *s == '"' ? "&quot;"
-				   : c);
-	}
-}
-
-enum { W_DIGEST, W_TARGETS, W_SINCE, W_DAY, W_NOTHING, W_WAS, W_ALERT, W_SILENCED, W_SUBJECT,
-       W_FIRING, W_N };
-static const char *const words[W_N][2] = {
-	[W_DIGEST] = {"Digest of", "每日摘要"},
-	[W_TARGETS] = {"Targets", "目标"},
-	[W_SINCE] = {"Since the last digest", "自上次摘要以来"},
-	[W_DAY] = {"In the last 24 hours", "过去24小时"},
-	[W_NOTHING] = {"nothing changed", "无变化"},
-	[W_WAS] = {"last digest", "上次摘要"},
-	[W_ALERT] = {"Alert", "告警"},
-	[W_SILENCED] = {"silenced", "已静默"},
-	[W_SUBJECT] = {"digest", "每日摘要"},
-	[W_FIRING] = {"firing", "告警中"},
-};
-
-static const char *word(et_lang_t lang, int w)
-{
-	return words[w][lang == ET_LANG_ZH_CN];
-}
-
-static const char *status_word(et_lang_t lang, const char *status)
-{
-	char key[64];
-	snprintf(key, sizeof(key), "status.%s", status ? status : "");
-	const char *t = et_tr(lang, key);
-	return t == key ? status : t;
-}
-
-static void fmt_num(char *buf, size_t len, double v, const char *suffix)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.3g%s", v, suffix);
-}
+#include "enertrack/numfmt.h"
+#include "enertrack/text.h"
 
 static const char *s_(const char *s)
 {
@@ -91,7 +23,8 @@ int et_digest_subject(const et_digest_mail_t *d, char *buf, size_t len)
 	static const char *const statuses[] = {"behind",   "over",	"ahead",
 					       "on_track", "too_early", "insufficient_data"};
 	et_lang_t lang = d->lang;
-	int n = snprintf(buf, len, "[enertrack] %s %s:", word(lang, W_SUBJECT), s_(d->period));
+	int n = snprintf(buf, len, "[enertrack] %s %s:", et_msg(lang, ET_MSG_DIGEST_SUBJECT),
+			 s_(d->period));
 	const char *sep = " ";
 	for (size_t k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++) {
 		int c = 0;
@@ -99,7 +32,7 @@ int et_digest_subject(const et_digest_mail_t *d, char *buf, size_t len)
 			c += strcmp(s_(d->targets[i].status), statuses[k]) == 0;
 		if (c && n >= 0 && (size_t)n < len) {
 			n += snprintf(buf + n, len - (size_t)n, "%s%d %s", sep, c,
-				      status_word(lang, statuses[k]));
+				      et_status_text(lang, statuses[k]));
 			sep = ", ";
 		}
 	}
@@ -108,130 +41,148 @@ int et_digest_subject(const et_digest_mail_t *d, char *buf, size_t len)
 		firing += strcmp(s_(d->targets[i].alert_state), "firing") == 0;
 	if (firing && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "%s%d %s", sep, firing,
-			      word(lang, W_FIRING));
+			      et_msg(lang, ET_MSG_DIGEST_FIRING));
 	return n >= 0 && (size_t)n < len ? n : -ENOSPC;
 }
 
-static void table_head(struct out *html, et_lang_t lang)
+/* A figure with its suffix ("12.5 Mt", "-20 %"), or n/a alone. */
+static void figure(char *out, size_t len, double v, const char *suffix)
 {
-	putf(html,
-	     ")</h2><h3>%s</h3><table border=\"1\" cellpadding=\"3\" "
-	     "style=\"border-collapse:collapse\"><tr><th>%s</th><th>%s</th>"
-	     "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
-	     word(lang, W_TARGETS), et_tr(lang, "word.target"), et_tr(lang, "word.status"),
-	     et_tr(lang, "word.drift"), word(lang, W_WAS), et_tr(lang, "word.actual"),
-	     et_tr(lang, "word.expected"), word(lang, W_ALERT));
+	char num[64];
+	et_num(num, sizeof(num), v, ET_NUM_SIG3);
+	if (strcmp(num, ET_NO_VALUE) == 0)
+		snprintf(out, len, "%s", num);
+	else
+		snprintf(out, len, "%s%s", num, suffix);
 }
 
-static void target_row(struct out *text, struct out *html, et_lang_t lang,
+static void table_head(et_text_t *html, et_lang_t lang)
+{
+	et_text_printf(html,
+		       "<h3>%s</h3><table border=\"1\" cellpadding=\"3\" "
+		       "style=\"border-collapse:collapse\"><tr><th>%s</th><th>%s</th>"
+		       "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+		       et_msg(lang, ET_MSG_DIGEST_TARGETS), et_msg(lang, ET_MSG_WORD_TARGET),
+		       et_msg(lang, ET_MSG_WORD_STATUS), et_msg(lang, ET_MSG_WORD_DRIFT),
+		       et_msg(lang, ET_MSG_DIGEST_WAS), et_msg(lang, ET_MSG_WORD_ACTUAL),
+		       et_msg(lang, ET_MSG_WORD_EXPECTED), et_msg(lang, ET_MSG_DIGEST_ALERT));
+}
+
+static void cell(et_text_t *html, const char *s)
+{
+	et_text_put(html, "<td>");
+	et_text_html(html, s);
+	et_text_put(html, "</td>");
+}
+
+static void target_row(et_text_t *text, et_text_t *html, et_lang_t lang,
 		       const et_digest_target_t *t)
 {
 	char drift[32], was[32], act[128], exp_s[128], unit[80];
 	snprintf(unit, sizeof(unit), " %s", s_(t->display_unit));
-	fmt_num(drift, sizeof(drift), t->drift_pct, " %");
-	fmt_num(was, sizeof(was), t->was_drift_pct, " %");
-	fmt_num(act, sizeof(act), t->actual, unit);
-	fmt_num(exp_s, sizeof(exp_s), t->expected, unit);
-	const char *status = status_word(lang, s_(t->status));
-	putf(text, "  %s [%s]: %s, %s %s (%s %s), %s %s / %s %s; %s %s%s%s\r\n", s_(t->label),
-	     s_(t->scope), status, et_tr(lang, "word.drift"), drift, word(lang, W_WAS), was,
-	     et_tr(lang, "word.actual"), act, et_tr(lang, "word.expected"), exp_s,
-	     word(lang, W_ALERT), s_(t->alert_state), t->silenced ? ", " : "",
-	     t->silenced ? word(lang, W_SILENCED) : "");
-	put(html, "<tr><td>");
-	put_esc(html, t->label);
-	put(html, " [");
-	put_esc(html, t->scope);
-	put(html, "]</td><td>");
-	put_esc(html, status);
-	putf(html, "</td><td>%s</td><td>%s</td><td>", drift, was);
-	put_esc(html, act);
-	put(html, "</td><td>");
-	put_esc(html, exp_s);
-	put(html, "</td><td>");
-	put_esc(html, t->alert_state);
+	figure(drift, sizeof(drift), t->drift_pct, " %");
+	figure(was, sizeof(was), t->was_drift_pct, " %");
+	figure(act, sizeof(act), t->actual, unit);
+	figure(exp_s, sizeof(exp_s), t->expected, unit);
+	const char *status = et_status_text(lang, s_(t->status));
+	const char *silenced = et_msg(lang, ET_MSG_DIGEST_SILENCED);
+	et_text_printf(text, "  %s [%s]: %s, %s %s (%s %s), %s %s / %s %s; %s %s%s%s\r\n",
+		       s_(t->label), s_(t->scope), status, et_msg(lang, ET_MSG_WORD_DRIFT), drift,
+		       et_msg(lang, ET_MSG_DIGEST_WAS), was, et_msg(lang, ET_MSG_WORD_ACTUAL), act,
+		       et_msg(lang, ET_MSG_WORD_EXPECTED), exp_s, et_msg(lang, ET_MSG_DIGEST_ALERT),
+		       s_(t->alert_state), t->silenced ? ", " : "", t->silenced ? silenced : "");
+	et_text_put(html, "<tr><td>");
+	et_text_html(html, t->label);
+	et_text_put(html, " [");
+	et_text_html(html, t->scope);
+	et_text_put(html, "]</td>");
+	cell(html, status);
+	cell(html, drift);
+	cell(html, was);
+	cell(html, act);
+	cell(html, exp_s);
+	et_text_put(html, "<td>");
+	et_text_html(html, t->alert_state);
 	if (t->silenced)
-		putf(html, ", %s", word(lang, W_SILENCED));
-	put(html, "</td></tr>");
+		et_text_printf(html, ", %s", silenced);
+	et_text_put(html, "</td></tr>");
 }
 
 /* The charts, each under its target's name; alt text for blocked images. */
-static void charts(struct out *html, const et_digest_mail_t *d)
+static void charts(et_text_t *html, const et_digest_mail_t *d)
 {
 	for (size_t i = 0; i < d->ntargets; i++) {
 		const et_digest_target_t *t = &d->targets[i];
 		if (!t->chart_cid)
 			continue;
-		put(html, "<h4>");
-		put_esc(html, t->label);
-		put(html, " [");
-		put_esc(html, t->scope);
-		put(html, "]</h4><img src=\"cid:");
-		put_esc(html, t->chart_cid);
-		put(html, "\" width=\"560\" style=\"max-width:100%;height:auto\" alt=\"");
-		put_esc(html, et_tr(d->lang, "mail.chart_alt"));
-		put(html, "\">");
+		et_text_put(html, "<h4>");
+		et_text_html(html, t->label);
+		et_text_put(html, " [");
+		et_text_html(html, t->scope);
+		et_text_put(html, "]</h4><img src=\"cid:");
+		et_text_html(html, t->chart_cid);
+		et_text_put(html, "\" width=\"560\" style=\"max-width:100%;height:auto\" alt=\"");
+		et_text_html(html, et_msg(d->lang, ET_MSG_MAIL_CHART_ALT));
+		et_text_put(html, "\">");
 	}
 }
 
-static void changes(struct out *text, struct out *html, const et_digest_mail_t *d)
+static void changes(et_text_t *text, et_text_t *html, const et_digest_mail_t *d)
 {
 	et_lang_t lang = d->lang;
+	const char *title = et_msg(lang, d->since ? ET_MSG_DIGEST_SINCE : ET_MSG_DIGEST_DAY);
 	if (d->since)
-		putf(text, "\r\n%s (%s)\r\n", word(lang, W_SINCE), d->since);
+		et_text_printf(text, "\r\n%s (%s)\r\n", title, d->since);
 	else
-		putf(text, "\r\n%s\r\n", word(lang, W_DAY));
-	put(html, "<h3>");
-	put_esc(html, d->since ? word(lang, W_SINCE) : word(lang, W_DAY));
+		et_text_printf(text, "\r\n%s\r\n", title);
+	et_text_put(html, "<h3>");
+	et_text_html(html, title);
 	if (d->since) {
-		put(html, " (");
-		put_esc(html, d->since);
-		put(html, ")");
+		et_text_put(html, " (");
+		et_text_html(html, d->since);
+		et_text_put(html, ")");
 	}
-	put(html, "</h3><ul>");
+	et_text_put(html, "</h3><ul>");
 	for (size_t i = 0; i < d->nchanges; i++) {
 		const et_digest_change_t *c = &d->changes[i];
-		putf(text, "  %s %s\r\n", s_(c->when), s_(c->what));
-		put(html, "<li>");
-		put_esc(html, c->when);
-		put(html, " ");
-		put_esc(html, c->what);
-		put(html, "</li>");
+		et_text_printf(text, "  %s %s\r\n", s_(c->when), s_(c->what));
+		et_text_put(html, "<li>");
+		et_text_html(html, c->when);
+		et_text_put(html, " ");
+		et_text_html(html, c->what);
+		et_text_put(html, "</li>");
 	}
 	if (d->nchanges == 0) {
-		putf(text, "  %s\r\n", word(lang, W_NOTHING));
-		putf(html, "<li>%s</li>", word(lang, W_NOTHING));
+		const char *nothing = et_msg(lang, ET_MSG_DIGEST_NOTHING);
+		et_text_printf(text, "  %s\r\n", nothing);
+		et_text_printf(html, "<li>%s</li>", nothing);
 	}
 }
 
 int et_digest_render(const et_digest_mail_t *d, et_buf_t *text_b, et_buf_t *html_b)
 {
-	struct out text = {text_b, 0}, html = {html_b, 0};
+	et_text_t text = et_text_on(text_b), html = et_text_on(html_b);
 	et_lang_t lang = d->lang;
-	putf(&html,
-	     "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\"></head>"
-	     "<body style=\"font-family:sans-serif\">",
-	     et_lang_tag(lang));
-	putf(&text, "%s %s (%s)\r\n\r\n%s\r\n", word(lang, W_DIGEST), s_(d->period), s_(d->tz),
-	     word(lang, W_TARGETS));
-	putf(&html, "<h2>%s ", word(lang, W_DIGEST));
-	put_esc(&html, d->period);
-	put(&html, " (");
-	put_esc(&html, d->tz);
+	const char *title = et_msg(lang, ET_MSG_DIGEST_TITLE);
+	et_text_printf(&html,
+		       "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\"></head>"
+		       "<body style=\"font-family:sans-serif\">",
+		       et_lang_tag(lang));
+	et_text_printf(&text, "%s %s (%s)\r\n\r\n%s\r\n", title, s_(d->period), s_(d->tz),
+		       et_msg(lang, ET_MSG_DIGEST_TARGETS));
+	et_text_printf(&html, "<h2>%s ", title);
+	et_text_html(&html, d->period);
+	et_text_put(&html, " (");
+	et_text_html(&html, d->tz);
+	et_text_put(&html, ")</h2>");
 	table_head(&html, lang);
 	for (size_t i = 0; i < d->ntargets; i++)
 		target_row(&text, &html, lang, &d->targets[i]);
-	put(&html, "</table>");
+	et_text_put(&html, "</table>");
 	charts(&html, d);
 	changes(&text, &html, d);
-	put(&html, "</ul></body></html>");
-	if (!text.rc)
-		text.rc = et_buf_append(text_b, "", 1);
-	if (!html.rc)
-		html.rc = et_buf_append(html_b, "", 1);
-	if (text.rc || html.rc)
-		return -ENOMEM;
-	text_b->len--;
-	html_b->len--;
-	return 0;
+	et_text_put(&html, "</ul></body></html>");
+	/* NUL-terminated in the caller's buffers ("" is returned on failure) */
+	bool ok = et_text_str(&text) == text_b->data && et_text_str(&html) == html_b->data;
+	return ok && !et_text_error(&text) && !et_text_error(&html) ? 0 : -ENOMEM;
 }

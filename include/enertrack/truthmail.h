@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "enertrack/i18n.h"
+#include "enertrack/i18n.h" /* et_lang_t, and the catalogue the words come from */
 
 /* One late project (target_milestone_state). Values in canonical units;
  * display_div <= 0 or NaN is 1. Strings borrowed. */

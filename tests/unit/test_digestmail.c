@@ -67,8 +67,9 @@ static void test_render_en(void **state)
 	assert_non_null(strstr(text.data, "-20 % (last digest -19.5 %)"));
 	assert_non_null(strstr(text.data, "12.5 Mt / "));
 	assert_non_null(strstr(text.data, "firing, silenced\r\n"));
-	/* no value is "-" */
-	assert_non_null(strstr(text.data, "(last digest -)"));
+	/* no value is n/a, as in every output */
+	assert_non_null(strstr(text.data, "(last digest n/a)"));
+	assert_non_null(strstr(text.data, "Actual n/a / Expected 2 Mt"));
 	assert_non_null(strstr(text.data, "Since the last digest (2024-06-29 08:00)\r\n"
 					  "  06-29 10:00 Raw coal [city]: firing"));
 	/* data is escaped in the HTML, and the chart is shown by its cid */
