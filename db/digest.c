@@ -209,41 +209,60 @@ static int charts(struct dctx *d, struct rows *w)
 	return 0;
 }
 
-/* The message, for the recipients the outbox routed it to. */
-struct build {
-	const et_mail_parts_t *parts;
-};
-
-static int build(void *ctx, const char *const *to, size_t nto, et_buf_t *out, char *err,
-		 size_t errlen)
+static et_digest_mail_t digest_of(const struct dctx *d, const struct rows *w)
 {
-	et_mail_parts_t p = *((struct build *)ctx)->parts;
-	p.to = to;
-	p.nto = nto;
-	return et_mail_build_parts(&p, out, err, errlen);
+	return (et_digest_mail_t){.lang = d->lang,
+				  .period = d->period,
+				  .tz = d->c->tz,
+				  .since = d->has_since ? d->since_txt : NULL,
+				  .targets = w->targets,
+				  .ntargets = w->now.n,
+				  .changes = w->ch,
+				  .nchanges = (size_t)PQntuples(w->changes)};
 }
 
-/* Words, builds and queues the mail; its outbox id into ret_id ("" when
- * nobody gets it). */
-static int queue(struct dctx *d, struct rows *w, char *ret_id, size_t idlen)
+/* Queues the mail pending, its text in the row: in the transaction that
+ * records the period, so that a period made is a digest queued. Its outbox
+ * id into ret_id ("" when nobody gets it). */
+static int queue_pending(struct dctx *d, const struct rows *w, char *ret_id, size_t idlen)
 {
-	et_digest_mail_t dm = {.lang = d->lang,
-			       .period = d->period,
-			       .tz = d->c->tz,
-			       .since = d->has_since ? d->since_txt : NULL,
-			       .targets = w->targets,
-			       .ntargets = w->now.n,
-			       .changes = w->ch,
-			       .nchanges = (size_t)PQntuples(w->changes)};
-	char subject[300], msgid[64];
+	et_digest_mail_t dm = digest_of(d, w);
+	char subject[300];
 	et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT;
 	(void)et_digest_subject(&dm, subject, sizeof(subject)); /* a cut subject still goes */
-	snprintf(msgid, sizeof(msgid), "digest-%s@enertrack", d->period);
 	int rc = et_digest_render(&dm, &text, &html);
 	if (rc) {
 		snprintf(d->err, d->errlen, "cannot build the digest: out of memory");
 	} else {
+		/* about every target: no scope, so [smtp] to and no route */
+		et_outbox_mail_t m = {.kind = "digest",
+				      .base_to = d->c->smtp_to,
+				      .subject = subject,
+				      .pending_text = text.data};
+		rc = et_outbox_queue(d->conn, &m, ret_id, idlen, d->err, d->errlen);
+	}
+	et_buf_free(&text);
+	et_buf_free(&html);
+	return rc < 0 ? rc : 0;
+}
+
+/* The whole message with its charts, for the recipients the outbox routed
+ * the row to, in the row. */
+static int build(struct dctx *d, const struct rows *w, const char *recipients, const char *id)
+{
+	et_digest_mail_t dm = digest_of(d, w);
+	char subject[300], msgid[64], rcptbuf[4096];
+	const char *to[ET_MAX_RCPT];
+	size_t nto = et_split_rcpt(recipients, rcptbuf, sizeof(rcptbuf), to);
+	(void)et_digest_subject(&dm, subject, sizeof(subject));
+	snprintf(msgid, sizeof(msgid), "digest-%s@enertrack", d->period);
+	et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT, msg = ET_BUF_INIT;
+	char merr[200] = "out of memory";
+	int rc = et_digest_render(&dm, &text, &html);
+	if (rc == 0) {
 		et_mail_parts_t parts = {.from = d->c->smtp_from,
+					 .to = to,
+					 .nto = nto,
 					 .subject = subject,
 					 .date_us = d->date_us,
 					 .message_id = msgid,
@@ -251,18 +270,50 @@ static int queue(struct dctx *d, struct rows *w, char *ret_id, size_t idlen)
 					 .html = html.data,
 					 .images = w->images,
 					 .nimages = w->nimages};
-		struct build b = {&parts};
-		/* about every target: no scope, so [smtp] to and no route */
-		et_outbox_mail_t m = {.kind = "digest",
-				      .base_to = d->c->smtp_to,
-				      .subject = subject,
-				      .build = build,
-				      .ctx = &b};
-		rc = et_outbox_queue(d->conn, &m, ret_id, idlen, d->err, d->errlen);
+		rc = et_mail_build_parts(&parts, &msg, merr, sizeof(merr));
 	}
+	if (rc == 0)
+		rc = et_buf_append(&msg, "", 1);
+	if (rc)
+		snprintf(d->err, d->errlen, "cannot build the digest: %s", merr);
+	else
+		rc = et_outbox_finish(d->conn, id, NULL, msg.data, d->err, d->errlen);
 	et_buf_free(&text);
 	et_buf_free(&html);
-	return rc < 0 ? rc : 0;
+	et_buf_free(&msg);
+	return rc;
+}
+
+/* After COMMIT: the charts and the message, in a transaction of their own
+ * that holds the row (not the digest's lock), so that cairo never runs
+ * while other daemons wait for the digest. A crash before this leaves the
+ * row pending with its text; db/eval_mails.c sends that text later. */
+static int finish(struct dctx *d, struct rows *w, const char *id)
+{
+	const et_digest_cfg_t *c = d->c;
+	if (et_pq_exec(d->conn, "BEGIN", d->err, d->errlen))
+		return -EIO;
+	const char *p[1] = {id};
+	PGresult *r = NULL;
+	int rc = et_pq_use_settings(d->conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true,
+				    false, d->err, d->errlen);
+	if (rc == 0) {
+		r = q(d,
+		      "SELECT o.recipients FROM alert_outbox o WHERE o.id = $1 AND "
+		      ET_OUTBOX_PENDING_SQL " FOR UPDATE OF o SKIP LOCKED",
+		      1, p);
+		rc = r ? 0 : -EIO;
+	}
+	/* no row: another daemon finished it already */
+	if (rc == 0 && PQntuples(r) == 1)
+		rc = charts(d, w);
+	if (rc == 0 && PQntuples(r) == 1)
+		rc = build(d, w, PQgetvalue(r, 0, 0), id);
+	PQclear(r);
+	if (rc == 0 && et_pq_exec(d->conn, "COMMIT", d->err, d->errlen) == 0)
+		return 0;
+	PQclear(PQexec(d->conn, "ROLLBACK"));
+	return -EIO;
 }
 
 /* Records the period as done, with its mail. */
@@ -283,7 +334,8 @@ static int mark_sent(struct dctx *d, const char *outbox_id, et_digest_result_t *
 	return 0;
 }
 
-static bool make(struct dctx *d, const char *at, et_digest_result_t *ret)
+static bool make(struct dctx *d, const char *at, struct rows *w, char *outbox_id, size_t idlen,
+		 et_digest_result_t *ret)
 {
 	const et_digest_cfg_t *c = d->c;
 	PGresult *r = q(d, "SELECT pg_try_advisory_xact_lock(" DIGEST_LOCK ")", 0, NULL);
@@ -299,17 +351,12 @@ static bool make(struct dctx *d, const char *at, et_digest_result_t *ret)
 	int due = period_of(d, at);
 	if (due <= 0)
 		return due == 0;
-	char rcptbuf[4096], outbox_id[24] = "";
+	char rcptbuf[4096];
 	const char *rcpt[ET_MAX_RCPT];
-	bool mail = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt) > 0;
-	struct rows w = {.now = ET_PROGRESS_SET_INIT, .was = ET_PROGRESS_SET_INIT};
-	int rc = load(d, &w);
-	/* nobody to mail: the period is recorded, nothing drawn */
-	if (rc == 0 && mail)
-		rc = charts(d, &w);
-	if (rc == 0 && mail)
-		rc = queue(d, &w, outbox_id, sizeof(outbox_id));
-	rows_free(&w);
+	int rc = load(d, w);
+	/* nobody to mail: the period is recorded, nothing queued */
+	if (rc == 0 && et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt) > 0)
+		rc = queue_pending(d, w, outbox_id, idlen);
 	if (rc == 0)
 		rc = mark_sent(d, outbox_id, ret);
 	return rc == 0;
@@ -326,12 +373,25 @@ int et_digest_run(PGconn *conn, const et_digest_cfg_t *c, const char *at, et_dig
 			 .lang = et_lang_or_en(c->language),
 			 .err = err,
 			 .errlen = errlen};
+	struct rows w = {.now = ET_PROGRESS_SET_INIT, .was = ET_PROGRESS_SET_INIT};
+	char outbox_id[24] = "";
 	if (et_pq_exec(conn, "BEGIN", err, errlen))
 		return -EIO;
-	bool ok = make(&d, at ? at : "now", ret);
+	bool ok = make(&d, at ? at : "now", &w, outbox_id, sizeof(outbox_id), ret);
 	/* made: commit; not due, or another made it: nothing to keep */
-	if (ok && ret->made && et_pq_exec(conn, "COMMIT", err, errlen) == 0)
-		return 0;
+	if (ok && ret->made && et_pq_exec(conn, "COMMIT", err, errlen) == 0) {
+		int rc = ret->queued ? finish(&d, &w, outbox_id) : 0;
+		rows_free(&w);
+		if (rc) {
+			/* the digest is made and queued; its message waits (see finish) */
+			char why[400];
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "the digest of %s is made; its mail waits: %s",
+				 d.period, why);
+		}
+		return rc;
+	}
+	rows_free(&w);
 	PQclear(PQexec(conn, "ROLLBACK"));
 	if (ok && ret->made) {
 		ret->made = ret->queued = false;

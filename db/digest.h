@@ -29,10 +29,14 @@ typedef struct et_digest_result {
 } et_digest_result_t;
 
 /* Makes the digest of the period of `at` (a timestamptz literal; NULL: now)
- * if it is due and no daemon made it yet: one transaction that writes the
- * digest_sent row of the period and the mail, so that of several daemons
- * exactly one makes it. Returns 0 (made or not: see ret), or -EIO with the
- * database's message in err (rolled back). */
+ * if it is due and no daemon made it yet: one transaction, under an
+ * advisory lock, writes the digest_sent row of the period and queues the
+ * mail pending (its text in the row), so that of several daemons exactly
+ * one makes it; after COMMIT the charts are drawn and the message built
+ * (db/outbox.h, et_outbox_finish). Returns 0 (made or not: see ret), or
+ * -EIO with the database's message in err (rolled back; or, when only the
+ * charts or the message failed, made and queued, the row left pending: the
+ * evaluation's round sends its text, see db/eval_mails.h). */
 int et_digest_run(PGconn *conn, const et_digest_cfg_t *c, const char *at, et_digest_result_t *ret,
 		  char *err, size_t errlen) __attribute__((warn_unused_result));
 

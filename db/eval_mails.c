@@ -29,15 +29,36 @@
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
 
-enum { O_ID, O_SUBJECT, O_TEXT, O_RCPT, O_CREATED, O_EID, O_TID, O_EVENT, O_AT, O_KIND, O_KEY, O_SINCE };
+enum {
+	O_ID,
+	O_SUBJECT,
+	O_TEXT,
+	O_RCPT,
+	O_CREATED,
+	O_EID,
+	O_TID,
+	O_EVENT,
+	O_AT,
+	O_KIND,
+	O_KEY,
+	O_SINCE,
+	O_PERIOD,
+	O_MADE,
+};
 
 static const char pending_sql[] =
 	"SELECT o.id, o.subject, o.message, o.recipients, extract(epoch FROM o.created_at),"
 	" o.drift_event_id, e.target_id, e.event, e.at, ta.kind, ta.key,"
-	" extract(epoch FROM ta.since)"
+	" extract(epoch FROM ta.since), ds.period, extract(epoch FROM ds.created_at)"
 	" FROM alert_outbox o LEFT JOIN drift_event e ON e.id = o.drift_event_id"
 	" LEFT JOIN truth_alert ta ON ta.outbox_id = o.id"
-	" WHERE " ET_OUTBOX_PENDING_SQL " ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
+	" LEFT JOIN digest_sent ds ON ds.outbox_id = o.id"
+	" WHERE " ET_OUTBOX_PENDING_SQL
+	/* a digest is finished by the daemon that made it, right after its
+	 * COMMIT (db/digest.c); one still pending after ten minutes is an
+	 * orphan of a crash, and goes as its text */
+	"  AND (o.kind <> 'digest' OR o.created_at < now() - interval '10 minutes')"
+	" ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
 
 struct fin {
 	PGconn *conn;
@@ -194,8 +215,10 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	return rc;
 }
 
-/* A mail whose text is in the row (a truth mail), or a drift mail whose
- * target is gone (its subject says what happened). */
+/* A mail whose text is in the row (a truth mail, a digest left pending by
+ * a crash), or a drift mail whose target is gone (its subject says what
+ * happened). The text may have CRLF line ends (the digest's): the message
+ * wants LF. */
 static int text_mail(struct fin *f, PGresult *o, int i, const char *const *to, size_t nto,
 		     bool subject_only, et_buf_t *msg)
 {
@@ -205,14 +228,28 @@ static int text_mail(struct fin *f, PGresult *o, int i, const char *const *to, s
 		date_us = et_pq_us(o, i, O_SINCE);
 		et_truth_message_id(PQgetvalue(o, i, O_KIND), PQgetvalue(o, i, O_KEY),
 				    (long long)(date_us / 1000000), msgid, sizeof(msgid));
+	} else if (!PQgetisnull(o, i, O_PERIOD)) {
+		date_us = et_pq_us(o, i, O_MADE);
+		snprintf(msgid, sizeof(msgid), "digest-%s@enertrack", PQgetvalue(o, i, O_PERIOD));
 	} else {
 		date_us = et_pq_us(o, i, O_CREATED);
 		snprintf(msgid, sizeof(msgid), "outbox-%s@enertrack", PQgetvalue(o, i, O_ID));
 	}
 	const char *subject = PQgetvalue(o, i, O_SUBJECT);
-	const char *body = subject_only ? subject : PQgetvalue(o, i, O_TEXT);
-	if (et_mail_build_text(f->c->smtp_from, to, nto, subject, body, date_us, msgid, msg, merr,
-			       sizeof(merr))) {
+	char *body = strdup(subject_only ? subject : PQgetvalue(o, i, O_TEXT));
+	if (!body) {
+		snprintf(f->err, f->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	char *w = body;
+	for (const char *r = body; *r; r++)
+		if (*r != '\r')
+			*w++ = *r;
+	*w = '\0';
+	int rc = et_mail_build_text(f->c->smtp_from, to, nto, subject, body, date_us, msgid, msg,
+				    merr, sizeof(merr));
+	free(body);
+	if (rc) {
 		snprintf(f->err, f->errlen, "cannot build the mail: %.150s", merr);
 		return -EIO;
 	}

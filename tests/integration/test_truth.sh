@@ -161,6 +161,21 @@ q "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)
 is "a second late project" "$(evaluate 2024-05-10T12:00:00Z 2024-05-25T12:00:00Z)" "1"
 is "no milestones" "$(q "DELETE FROM target_milestone; SELECT schedule_note FROM target_progress_at('2024-04-10T00:00:00Z')")" \
 	"no milestones; linear"
+# a digest its daemon left pending (a crash after its COMMIT) goes as its
+# text after ten minutes; a fresh one is left to the daemon that made it
+q "WITH o AS (INSERT INTO alert_outbox (subject, message, recipients, kind, next_attempt_at, created_at)
+   VALUES ('[enertrack] digest 2024-04-19: 1 behind', E'Digest of 2024-04-19\\r\\nline\\r\\n', 'bureau@example.org',
+           'digest', 'infinity', now() - interval '1 hour'),
+          ('[enertrack] digest 2024-04-20: 1 behind', 'fresh', 'bureau@example.org', 'digest', 'infinity', now())
+   RETURNING id, subject)
+   INSERT INTO digest_sent (period, outbox_id, created_at)
+   SELECT substr(subject, 20, 10)::date, id, '2024-04-20T00:00:00Z' FROM o"
+evaluate 2024-04-21T12:00:00Z 2024-04-21T12:00:00Z >/dev/null
+q "SELECT message FROM alert_outbox WHERE subject LIKE '%2024-04-19%'" | tr -d '\r' >"$T/digest.txt"
+grep -q "^Message-ID: <digest-2024-04-19@enertrack>$" "$T/digest.txt" || fail "the orphan digest: $(head -12 "$T/digest.txt")"
+is "an orphan digest is sent as its text" "$(q "SELECT count(*) FROM alert_outbox WHERE kind = 'digest' AND next_attempt_at <= now()")" "1"
+is "a fresh pending digest is its daemon's" "$(q "SELECT message FROM alert_outbox WHERE subject LIKE '%2024-04-20%' AND next_attempt_at = 'infinity'")" "fresh"
+q "DELETE FROM digest_sent"
 q "DELETE FROM target; DELETE FROM alert_outbox; DELETE FROM truth_alert"
 
 # ---- 3. statistics take precedence for closed months --------------------------
