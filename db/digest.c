@@ -189,8 +189,8 @@ static int charts(struct dctx *d, struct rows *w)
 		const char *tid = w->now.rows[i].id;
 		if (et_pq_exec(d->conn, "SAVEPOINT chart", d->err, d->errlen))
 			return -EIO;
-		if (et_chart_target_png_l(d->conn, atoi(tid), d->now_txt, d->lang, 560,
-					&w->pngs[i], cerr, sizeof(cerr))) {
+		if (et_chart_target_png_l(d->conn, atoi(tid), d->now_txt, d->lang, 560, &w->pngs[i],
+					  cerr, sizeof(cerr))) {
 			log_warn("alerts: the digest goes without the chart of target %s: %s", tid,
 				 cerr);
 			et_buf_free(&w->pngs[i]);
@@ -299,8 +299,8 @@ static int finish(struct dctx *d, struct rows *w, const char *id)
 				    false, d->err, d->errlen);
 	if (rc == 0) {
 		r = q(d,
-		      "SELECT o.recipients FROM alert_outbox o WHERE o.id = $1 AND "
-		      ET_OUTBOX_PENDING_SQL " FOR UPDATE OF o SKIP LOCKED",
+		      "SELECT o.recipients FROM alert_outbox o WHERE o.id = $1 "
+		      "AND " ET_OUTBOX_PENDING_SQL " FOR UPDATE OF o SKIP LOCKED",
 		      1, p);
 		rc = r ? 0 : -EIO;
 	}

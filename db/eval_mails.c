@@ -134,8 +134,8 @@ static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
 	char cerr[600];
 	if (et_pq_exec(f->conn, "SAVEPOINT chart", f->err, f->errlen))
 		return -EIO;
-	if (et_chart_target_png_l(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W,
-				png, cerr, sizeof(cerr))) {
+	if (et_chart_target_png_l(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W, png, cerr,
+				  sizeof(cerr))) {
 		log_warn("alerts: the mail of target %s goes without its chart: %s", tid, cerr);
 		et_buf_free(png);
 		if (et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT chart", f->err, f->errlen))
@@ -282,7 +282,10 @@ static int finish_one(struct fin *f, PGresult *o, int i)
 
 int et_eval_mails_finish(PGconn *conn, const et_eval_mail_cfg_t *c, char *err, size_t errlen)
 {
-	struct fin f = {.conn = conn, .c = c, .progress = ET_PROGRESS_SET_INIT, .err = err,
+	struct fin f = {.conn = conn,
+			.c = c,
+			.progress = ET_PROGRESS_SET_INIT,
+			.err = err,
 			.errlen = errlen};
 	if (et_pq_exec(conn, "BEGIN", err, errlen))
 		return -EIO;

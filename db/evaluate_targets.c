@@ -270,10 +270,8 @@ int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_re
 		char *err, size_t errlen)
 {
 	/* "now" is PostgreSQL's transaction time, the same as now() */
-	struct eval_ctx ctx = {.conn = conn,
-			       .c = c,
-			       .at = at ? at : "now",
-			       .lang = et_lang_or_en(c->language)};
+	struct eval_ctx ctx = {
+		.conn = conn, .c = c, .at = at ? at : "now", .lang = et_lang_or_en(c->language)};
 	bool ok = evaluate(&ctx);
 	if (ret) {
 		ret->busy = ctx.busy;

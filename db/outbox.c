@@ -27,8 +27,8 @@ static int route(PGconn *conn, const char *scope, const char *base, char *out, s
 		 char *err, size_t errlen)
 {
 	const char *p[2] = {scope, base ? base : ""};
-	PGresult *r = PQexecParams(conn, "SELECT alert_recipients($1, $2)", 2, NULL, p, NULL,
-				   NULL, 0);
+	PGresult *r =
+		PQexecParams(conn, "SELECT alert_recipients($1, $2)", 2, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return et_pq_fail(r, err, errlen);
 	snprintf(out, len, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
@@ -36,8 +36,8 @@ static int route(PGconn *conn, const char *scope, const char *base, char *out, s
 	return 0;
 }
 
-int et_outbox_queue(PGconn *conn, const et_outbox_mail_t *m, char *ret_id, size_t idlen,
-		    char *err, size_t errlen)
+int et_outbox_queue(PGconn *conn, const et_outbox_mail_t *m, char *ret_id, size_t idlen, char *err,
+		    size_t errlen)
 {
 	char to[4096], rcptbuf[4096];
 	const char *rcpt[ET_MAX_RCPT];

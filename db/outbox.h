@@ -48,8 +48,8 @@ typedef struct et_outbox_mail {
 /* Routes and queues m in the caller's transaction (or alone). Returns 1 with
  * the row's id in ret_id (idlen bytes) when queued, 0 when nobody is to get
  * it (ret_id ""), or -EIO (server's message in err) or the build's error. */
-int et_outbox_queue(PGconn *conn, const et_outbox_mail_t *m, char *ret_id, size_t idlen,
-		    char *err, size_t errlen) __attribute__((warn_unused_result));
+int et_outbox_queue(PGconn *conn, const et_outbox_mail_t *m, char *ret_id, size_t idlen, char *err,
+		    size_t errlen) __attribute__((warn_unused_result));
 
 /* Gives the pending row id its subject (NULL: unchanged) and message and
  * makes it due now. A row that is no longer pending (another daemon finished

@@ -19,7 +19,7 @@
  * except where said; NaN for a NULL number. */
 typedef struct et_progress {
 	int target_id;
-	const char *id; /* target_id as text, for statement parameters */
+	const char *id;	   /* target_id as text, for statement parameters */
 	const char *label; /* metric_label(metric, lang), else target_progress_at's label */
 	const char *metric;
 	int year;
@@ -46,7 +46,10 @@ typedef struct et_progress_set {
 	PGresult *res; /* owns the strings */
 } et_progress_set_t;
 
-#define ET_PROGRESS_SET_INIT {NULL, 0, 0, NULL}
+#define ET_PROGRESS_SET_INIT                                                                       \
+	{                                                                                          \
+		NULL, 0, 0, NULL                                                                   \
+	}
 
 /* Loads every target at `at` (a timestamptz literal: "now" is the
  * transaction's time). The session's settings apply (et_pq_use_settings).

@@ -180,8 +180,7 @@ static int reconcile(PGconn *conn, const et_truth_cfg_t *c, const char *at, int 
 		snprintf(key, sizeof(key), "%s|%s", m.scope, m.metric);
 		et_truth_text_t t;
 		(void)et_truthmail_reconcile(c->lang, &m, &t);
-		rc = queue(conn, c, "reconcile", key, m.scope, bad, &t, at, ret_mails, err,
-			   errlen);
+		rc = queue(conn, c, "reconcile", key, m.scope, bad, &t, at, ret_mails, err, errlen);
 	}
 	PQclear(r);
 	return rc;

@@ -29,7 +29,6 @@ int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 
 /* The Message-ID (without <>) of a truth mail: kind, a hash of the key (it
  * may hold a county's name) and the instant, in seconds. */
-void et_truth_message_id(const char *kind, const char *key, long long at_s, char *out,
-			 size_t len);
+void et_truth_message_id(const char *kind, const char *key, long long at_s, char *out, size_t len);
 
 #endif

@@ -111,11 +111,11 @@ int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_trut
 	fixed(off, sizeof(off), m->official / div, 2);
 	et_num_pct(gap_s, sizeof(gap_s), gap, true);
 	et_num_pct(limit, sizeof(limit), m->reconcile_pct, false);
-	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang,
-				  gap < 0 ? ET_MSG_TRUTH_RC_SUBJECT_BELOW
-					  : ET_MSG_TRUTH_RC_SUBJECT_ABOVE,
-				  4, county, m->label, size, m->period),
-		      sizeof(ret->subject));
+	bool ok = fit(
+		et_msg_fill(ret->subject, sizeof(ret->subject), lang,
+			    gap < 0 ? ET_MSG_TRUTH_RC_SUBJECT_BELOW : ET_MSG_TRUTH_RC_SUBJECT_ABOVE,
+			    4, county, m->label, size, m->period),
+		sizeof(ret->subject));
 	struct part b = {ret->body, sizeof(ret->body), 0, false};
 	ret->body[0] = '\0';
 	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_HEAD, 1, county);

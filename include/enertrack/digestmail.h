@@ -14,8 +14,8 @@
 
 /* One target now. Figures in display units; NaN when unknown. */
 typedef struct et_digest_target {
-	const char *label, *scope; /* metric label in the digest's language */
-	const char *status;	   /* behind, on_track, ... (translated here) */
+	const char *label, *scope;	 /* metric label in the digest's language */
+	const char *status;		 /* behind, on_track, ... (translated here) */
 	double drift_pct, was_drift_pct; /* now and at the last digest */
 	double actual, expected;
 	const char *display_unit;

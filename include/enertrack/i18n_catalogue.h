@@ -145,7 +145,8 @@ ET_MSG_DEF(DIGEST_FIRING, "digest.firing", "firing", "告警中")
 ET_MSG_DEF(TRUTH_MS_SUBJECT, "truth.ms_subject",
 	   "[enertrack] {1} {2}: {3} is {4} days overdue (due {5}, {6} {7})",
 	   "[enertrack] {1} {2}：项目 {3} 已逾期 {4} 天（应于 {5} 投运，{6} {7}）")
-ET_MSG_DEF(TRUTH_MS_HEAD, "truth.ms_head", "{1} {2}{3}: a project is late.", "{1} {2}{3}：有项目逾期。")
+ET_MSG_DEF(TRUTH_MS_HEAD, "truth.ms_head", "{1} {2}{3}: a project is late.",
+	   "{1} {2}{3}：有项目逾期。")
 ET_MSG_DEF(TRUTH_MS_PROJECT, "truth.ms_project", "Project:       {1}", "项目:     {1}")
 ET_MSG_DEF(TRUTH_MS_SITE, "truth.ms_site", "Site:          {1}", "站点:     {1}")
 ET_MSG_DEF(TRUTH_MS_DUE, "truth.ms_due",

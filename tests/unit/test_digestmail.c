@@ -15,14 +15,34 @@
 #include "enertrack/digestmail.h"
 
 static const et_digest_target_t targets[3] = {
-	{.label = "Raw coal", .scope = "city", .status = "behind", .drift_pct = -20.04,
-	 .was_drift_pct = -19.5, .actual = 12.5, .expected = 15.6, .display_unit = "Mt",
-	 .alert_state = "firing", .silenced = true, .chart_cid = "chart-1.digest-2024-06-30@enertrack"},
-	{.label = "Raw coal", .scope = "county:<x>&", .status = "behind", .drift_pct = -8,
-	 .was_drift_pct = NAN, .actual = NAN, .expected = 2, .display_unit = "Mt",
+	{.label = "Raw coal",
+	 .scope = "city",
+	 .status = "behind",
+	 .drift_pct = -20.04,
+	 .was_drift_pct = -19.5,
+	 .actual = 12.5,
+	 .expected = 15.6,
+	 .display_unit = "Mt",
+	 .alert_state = "firing",
+	 .silenced = true,
+	 .chart_cid = "chart-1.digest-2024-06-30@enertrack"},
+	{.label = "Raw coal",
+	 .scope = "county:<x>&",
+	 .status = "behind",
+	 .drift_pct = -8,
+	 .was_drift_pct = NAN,
+	 .actual = NAN,
+	 .expected = 2,
+	 .display_unit = "Mt",
 	 .alert_state = "ok"},
-	{.label = "Generation", .scope = "city", .status = "on_track", .drift_pct = 1,
-	 .was_drift_pct = 1, .actual = 3, .expected = 3, .display_unit = "TWh",
+	{.label = "Generation",
+	 .scope = "city",
+	 .status = "on_track",
+	 .drift_pct = 1,
+	 .was_drift_pct = 1,
+	 .actual = 3,
+	 .expected = 3,
+	 .display_unit = "TWh",
 	 .alert_state = "ok"},
 };
 static const et_digest_change_t changes[1] = {
@@ -62,7 +82,8 @@ static void test_render_en(void **state)
 	et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT;
 	assert_int_equal(et_digest_render(&d, &text, &html), 0);
 	assert_int_equal(strlen(text.data), text.len);
-	assert_non_null(strstr(text.data, "Digest of 2024-06-30 (Asia/Shanghai)\r\n\r\nTargets\r\n"));
+	assert_non_null(
+		strstr(text.data, "Digest of 2024-06-30 (Asia/Shanghai)\r\n\r\nTargets\r\n"));
 	assert_non_null(strstr(text.data, "  Raw coal [city]: "));
 	assert_non_null(strstr(text.data, "-20 % (last digest -19.5 %)"));
 	assert_non_null(strstr(text.data, "12.5 Mt / "));

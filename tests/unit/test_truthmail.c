@@ -37,7 +37,8 @@ static void test_milestone_en(void **state)
 	assert_int_equal(et_truthmail_milestone(ET_LANG_EN, &late, &t), 0);
 	assert_string_equal(t.subject, "[enertrack] New-energy capacity 2024: Xiangyuan PV 2 is 15 "
 				       "days overdue (due 2024-04-01, 50.0 MW)");
-	assert_non_null(strstr(t.body, "New-energy capacity 2024 county:襄垣: a project is late.\n"));
+	assert_non_null(
+		strstr(t.body, "New-energy capacity 2024 county:襄垣: a project is late.\n"));
 	assert_non_null(strstr(t.body, "Due:           2024-04-01 (15 days ago; mailed after 14 "
 				       "days of grace)\n"));
 	assert_non_null(strstr(t.body, "Commissioned:  20.0 MW at the site this year, 70.0 MW "
@@ -80,8 +81,9 @@ static void test_reconcile(void **state)
 	(void)state;
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_reconcile(ET_LANG_EN, &off, &t), 0);
-	assert_string_equal(t.subject,
-			    "[enertrack] 襄垣: Raw coal telemetry 13.9% below the statistics (2024-01)");
+	assert_string_equal(
+		t.subject,
+		"[enertrack] 襄垣: Raw coal telemetry 13.9% below the statistics (2024-01)");
 	assert_non_null(strstr(t.body, "Telemetry:     861.00 kt\n"));
 	assert_non_null(strstr(t.body, "Statistics:    1000.00 kt (bureau)\n"));
 	assert_non_null(strstr(t.body, "Gap:           -13.9 % (mails above 5.0 %)\n"));
