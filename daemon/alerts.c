@@ -22,7 +22,6 @@
 #include "common/clock.h"
 #include "db/evaluate_targets.h"
 #include "db/outbox.h"
-#include "db/pq.h"
 #include "db/maintain.h"
 #include "db/member_alarm.h"
 #include "common/pgconn.h"
