@@ -46,18 +46,24 @@ enum {
 	O_MADE,
 };
 
+/* Which pending rows this finishes. A digest is finished by the daemon that
+ * made it, right after its COMMIT (db/digest.c); one still pending after
+ * ten minutes is an orphan of a crash, and goes as its text. */
+#define FINISHED_HERE                                                                              \
+	" WHERE " ET_OUTBOX_PENDING_SQL                                                            \
+	"  AND (o.kind <> 'digest' OR o.created_at < now() - interval '10 minutes')"
+
+/* Most rounds queue nothing: one cheap look (the alert_outbox_due index)
+ * instead of a transaction. */
+static const char any_sql[] = "SELECT 1 FROM alert_outbox o" FINISHED_HERE " LIMIT 1";
+
 static const char pending_sql[] =
 	"SELECT o.id, o.subject, o.message, o.recipients, extract(epoch FROM o.created_at),"
 	" o.drift_event_id, e.target_id, e.event, e.at, ta.kind, ta.key,"
 	" extract(epoch FROM ta.since), ds.period, extract(epoch FROM ds.created_at)"
 	" FROM alert_outbox o LEFT JOIN drift_event e ON e.id = o.drift_event_id"
 	" LEFT JOIN truth_alert ta ON ta.outbox_id = o.id"
-	" LEFT JOIN digest_sent ds ON ds.outbox_id = o.id"
-	" WHERE " ET_OUTBOX_PENDING_SQL
-	/* a digest is finished by the daemon that made it, right after its
-	 * COMMIT (db/digest.c); one still pending after ten minutes is an
-	 * orphan of a crash, and goes as its text */
-	"  AND (o.kind <> 'digest' OR o.created_at < now() - interval '10 minutes')"
+	" LEFT JOIN digest_sent ds ON ds.outbox_id = o.id" FINISHED_HERE
 	" ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
 
 struct fin {
@@ -287,6 +293,13 @@ int et_eval_mails_finish(PGconn *conn, const et_eval_mail_cfg_t *c, char *err, s
 			.progress = ET_PROGRESS_SET_INIT,
 			.err = err,
 			.errlen = errlen};
+	PGresult *any = PQexec(conn, any_sql);
+	if (PQresultStatus(any) != PGRES_TUPLES_OK)
+		return et_pq_fail(any, err, errlen);
+	bool none = PQntuples(any) == 0;
+	PQclear(any);
+	if (none)
+		return 0;
 	if (et_pq_exec(conn, "BEGIN", err, errlen))
 		return -EIO;
 	/* the settings the evaluation ran with, for the target as it was */
