@@ -48,10 +48,9 @@ COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_m
 # the pure renderers of the digest and the truth mails
 LIB_SRCS += lib/digestmail.c lib/truthmail.c
 # presentation: one text buffer and one number formatter
-LIB_SRCS += lib/text.c lib/numfmt.c
+LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
 COMMON_SRCS += db/chartdata.c draw/chart.c
-DAEMON_SRCS += daemon/page_html.c
 TOOL_SRCS := tools/enertrack.c tools/migrate.c tools/status.c tools/evaluate.c tools/mqttpub.c \
 	tools/publish.c tools/sim.c tools/import.c tools/chart.c tools/silence.c tools/report.c
 
@@ -68,7 +67,7 @@ UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
 UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
-UNIT_TESTS += text numfmt
+UNIT_TESTS += text numfmt pagehtml
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit integration demo clean format format-check san-check valgrind-check
@@ -119,12 +118,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libenertrack.a
 # Unit tests of daemon modules: the module, the fakes of what it calls
 # (tests/unit/fake_*.c) and lib/; no broker, no database.
 DAEMON_UNIT_TESTS := spool ingest
-# the status page's HTML, from results made in memory
-DAEMON_UNIT_TESTS += page_html
 DAEMON_UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(DAEMON_UNIT_TESTS))
 UNIT_DEPS_spool := daemon/spool.c common/log.c
 UNIT_DEPS_ingest := daemon/ingest.c tests/unit/fake_pgwriter.c common/log.c
-UNIT_DEPS_page_html := daemon/page_html.c
 .SECONDEXPANSION:
 $(DAEMON_UNIT_BINS): $(BUILD)/tests/test_%: tests/unit/test_%.c $$(UNIT_DEPS_$$*) \
 		$(BUILD)/libenertrack.a

@@ -7,7 +7,6 @@
  * CHART_TTL_S, so that the page's own refresh and several viewers cost one
  * drawing each. */
 #include "page.h"
-#include "page_html.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -27,6 +26,7 @@
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
+#include "enertrack/pagehtml.h"
 #include "enertrack/text.h"
 
 #define CHART_TTL_S 300
@@ -108,6 +108,29 @@ static int unavailable(et_buf_t *body, const char *why)
 
 /* ---- the queries ---- */
 
+/* The columns of targets_sql. */
+enum {
+	T_ID,
+	T_LABEL,
+	T_YEAR,
+	T_SCOPE,
+	T_KIND,
+	T_TARGET,
+	T_UNIT,
+	T_DIV,
+	T_ELAPSED,
+	T_EXPECTED,
+	T_ACTUAL,
+	T_DRIFT,
+	T_PROJECTED,
+	T_REPORTING,
+	T_STALE,
+	T_STATUS,
+	T_STATE,
+	T_METRIC,
+	T_NOW,
+};
+
 static const char targets_sql[] =
 	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
 	" p.display_unit, p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct,"
@@ -158,6 +181,61 @@ static double num(PGresult *r, int i, int c)
 
 /* ---- / ---- */
 
+/* The index page's rows from the query results (borrowed: the strings
+ * live as long as the results). The arrays are the caller's to free. */
+static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *fi, PGresult *si)
+{
+	size_t nt = (size_t)PQntuples(t), ns = (size_t)PQntuples(st);
+	size_t nf = (size_t)PQntuples(fi), nsi = (size_t)PQntuples(si);
+	et_page_target_t *ts = calloc(nt + 1, sizeof(*ts));
+	et_page_stale_t *ss = calloc(ns + 1, sizeof(*ss));
+	et_page_firing_t *fs = calloc(nf + 1, sizeof(*fs));
+	et_page_silence_t *sis = calloc(nsi + 1, sizeof(*sis));
+	pg->targets = ts, pg->stale = ss, pg->firing = fs, pg->silences = sis;
+	if (!ts || !ss || !fs || !sis)
+		return -ENOMEM;
+	pg->generated = nt ? PQgetvalue(t, 0, T_NOW) : NULL;
+	for (int i = 0; i < (int)nt; i++) {
+		double div = num(t, i, T_DIV);
+		if (!(div > 0))
+			div = 1;
+		ts[i] = (et_page_target_t){
+			.id = PQgetvalue(t, i, T_ID),
+			.label = PQgetvalue(t, i, T_LABEL),
+			.year = PQgetvalue(t, i, T_YEAR),
+			.scope = PQgetvalue(t, i, T_SCOPE),
+			.unit = PQgetvalue(t, i, T_UNIT),
+			.status = PQgetvalue(t, i, T_STATUS),
+			.target = num(t, i, T_TARGET) / div,
+			.expected = num(t, i, T_EXPECTED) / div,
+			.actual = num(t, i, T_ACTUAL) / div,
+			.drift_pct = num(t, i, T_DRIFT),
+			.projected = num(t, i, T_PROJECTED) / div,
+		};
+	}
+	for (int i = 0; i < (int)ns; i++)
+		ss[i] = (et_page_stale_t){PQgetvalue(st, i, 0), PQgetvalue(st, i, 1),
+					  PQgetvalue(st, i, 2), PQgetvalue(st, i, 3)};
+	for (int i = 0; i < (int)nf; i++)
+		fs[i] = (et_page_firing_t){PQgetvalue(fi, i, 0), PQgetvalue(fi, i, 1),
+					   PQgetvalue(fi, i, 2), PQgetvalue(fi, i, 3),
+					   PQgetvalue(fi, i, 5)};
+	for (int i = 0; i < (int)nsi; i++)
+		sis[i] = (et_page_silence_t){
+			.label = PQgetvalue(si, i, 0),
+			.year = PQgetvalue(si, i, 1),
+			.scope = PQgetvalue(si, i, 2),
+			.ack = strcmp(PQgetvalue(si, i, 3), "ack") == 0,
+			.until = PQgetvalue(si, i, 4),
+			.created_by = PQgetvalue(si, i, 5),
+			.created_at = PQgetvalue(si, i, 6),
+			.reason = PQgetvalue(si, i, 7),
+			.in_force = PQgetvalue(si, i, 8)[0] == 't',
+		};
+	pg->ntargets = nt, pg->nstale = ns, pg->nfiring = nf, pg->nsilences = nsi;
+	return 0;
+}
+
 static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
 			size_t errlen)
 {
@@ -169,11 +247,19 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 	PGresult *si = fi ? query(p, silence_sql, 2, sp, err, errlen) : NULL;
 	int rc = -EIO;
 	if (si) {
+		et_page_index_t pg = {.lang = lang, .tz = tz};
+		rc = index_rows(&pg, t, st, fi, si);
 		et_text_t o = et_text_on(body);
-		et_page_html_index(&o, lang, tz, t, st, fi, si);
-		rc = et_text_error(&o);
+		if (!rc) {
+			et_page_html_index(&o, &pg);
+			rc = et_text_error(&o);
+		}
 		if (rc)
 			snprintf(err, errlen, "out of memory");
+		free((void *)pg.targets);
+		free((void *)pg.stale);
+		free((void *)pg.firing);
+		free((void *)pg.silences);
 	}
 	PQclear(t);
 	PQclear(st);
@@ -293,9 +379,9 @@ static int parse_chart_path(const char *path, bool *gap, int *id, int *width)
 	if (end == rest || v <= 0 || v > 2147483647L || rest[0] == '+' || rest[0] == '-')
 		return -ENOENT;
 	*id = (int)v;
-	*width = W_WIDE;
+	*width = ET_PAGE_W_WIDE;
 	if (strcmp(end, "-390.png") == 0)
-		*width = W_PHONE;
+		*width = ET_PAGE_W_PHONE;
 	else if (strcmp(end, ".png") != 0)
 		return -ENOENT;
 	return 0;

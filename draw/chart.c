@@ -164,9 +164,6 @@ static double legend_height(struct canvas *c, const struct legend_item *it, int 
 	return y + lh - y0;
 }
 
-static const char *const months_en[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
 static void draw_title(struct canvas *c, const char *l1, const char *l2, double *y)
 {
 	cairo_set_source_rgb(c->cr, C_TEXT);
@@ -246,10 +243,7 @@ static void draw_axes(struct canvas *c, const et_chart_target_t *d, const et_tar
 		cairo_stroke(cr);
 		if (m % every)
 			continue;
-		if (c->lang == ET_LANG_ZH_CN)
-			snprintf(lab, sizeof(lab), "%d月", m + 1);
-		else
-			snprintf(lab, sizeof(lab), "%s", months_en[m]);
+		snprintf(lab, sizeof(lab), "%s", et_msg(c->lang, (et_msg_t)(ET_MSG_MONTH_JAN + m)));
 		double mid = et_axis_px(d->t0 + (d->t1 - d->t0) * (m + 0.5) / 12.0, d->t0, d->t1,
 					f->px0, f->px1);
 		cairo_set_source_rgb(cr, C_TEXT);

@@ -58,6 +58,9 @@ static void test_catalogue(void **state)
 	assert_string_equal(et_msg(ET_LANG_ZH_CN, ET_MSG_STATUS_BEHIND), "落后");
 	assert_string_equal(et_msg(ET_LANG_EN, ET_MSG_PAGE_TARGETS), "Targets");
 	assert_string_equal(et_msg(ET_LANG_EN, ET_MSG_N), "");
+	/* the months are in order: the charts count from January */
+	assert_string_equal(et_msg(ET_LANG_EN, ET_MSG_MONTH_JAN + 11), "Dec");
+	assert_string_equal(et_msg(ET_LANG_ZH_CN, ET_MSG_MONTH_JAN + 9), "10月");
 	assert_string_equal(et_status_text(ET_LANG_ZH_CN, "on_track"), "正常");
 	assert_string_equal(et_status_text(ET_LANG_EN, "on_track"), "on track");
 	assert_string_equal(et_status_text(ET_LANG_ZH_CN, "weird"), "weird");

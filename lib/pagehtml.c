@@ -1,21 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The HTML of the status page's index (page_html.h): a head, the targets'
- * table, their charts, the stale sites, the firing alerts and the
- * silences, one function each. The page works on a phone: the wide columns
- * hide under 600 px and the charts come in a phone's width. */
-#include "page_html.h"
+/* The HTML of the status page's index (include/enertrack/pagehtml.h): a
+ * head, the targets' table, their charts, the stale sites, the firing
+ * alerts and the silences, one function each. The page works on a phone:
+ * the wide columns hide under 600 px and the charts come in a phone's
+ * width. */
+#include "enertrack/pagehtml.h"
 
-#include <math.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "enertrack/numfmt.h"
-
-static double num(PGresult *r, int i, int c)
-{
-	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
-}
 
 static const char css[] =
 	"body{margin:0;padding:8px;font-family:'Noto Sans CJK SC','PingFang SC','Microsoft "
@@ -43,13 +36,14 @@ static const char css[] =
 #define HTML(s) et_text_html(o, s)
 #define MSG(id) HTML(et_msg(lang, ET_MSG_##id))
 
-static void index_head(et_text_t *o, et_lang_t lang, const char *tz, PGresult *t)
+static void index_head(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	et_text_printf(o,
 		       "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		       "<meta http-equiv=\"refresh\" content=\"%d\"><title>",
-		       et_lang_tag(lang), REFRESH_S);
+		       et_lang_tag(lang), ET_PAGE_REFRESH_S);
 	MSG(PAGE_TITLE);
 	PUT("</title><style>");
 	PUT(css);
@@ -58,50 +52,47 @@ static void index_head(et_text_t *o, et_lang_t lang, const char *tz, PGresult *t
 	PUT("</h1>\n<p class=\"meta\">");
 	MSG(PAGE_GENERATED);
 	PUT(" ");
-	if (PQntuples(t) > 0)
-		HTML(PQgetvalue(t, 0, T_NOW));
+	HTML(pg->generated);
 	PUT(" (");
-	HTML(tz);
+	HTML(pg->tz);
 	PUT(") · ");
 	MSG(PAGE_REFRESH);
 	PUT("</p>\n");
 }
 
 /* One target's row: label, year, scope and unit; the figures; the status. */
-static void index_target_row(et_text_t *o, et_lang_t lang, PGresult *t, int i)
+static void index_target_row(et_text_t *o, et_lang_t lang, const et_page_target_t *t)
 {
 	char a[128];
-	double div = num(t, i, T_DIV);
-	if (!(div > 0))
-		div = 1;
 	PUT("<tr><td>");
-	HTML(PQgetvalue(t, i, T_LABEL));
-	et_text_printf(o, " %s<br><small>", PQgetvalue(t, i, T_YEAR));
-	et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
+	HTML(t->label);
+	et_text_printf(o, " %s<br><small>", t->year);
+	et_scope_text(lang, t->scope, a, sizeof(a));
 	HTML(a);
 	PUT(" · ");
-	HTML(PQgetvalue(t, i, T_UNIT));
+	HTML(t->unit);
 	PUT("</small>");
-	static const struct {
-		int col;
+	const struct {
+		double v;
 		bool wide;
-	} figs[] = {{T_TARGET, true}, {T_EXPECTED, false}, {T_ACTUAL, false}};
+	} figs[] = {{t->target, true}, {t->expected, false}, {t->actual, false}};
 	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
-		et_num(a, sizeof(a), num(t, i, figs[k].col) / div, ET_NUM_TABLE);
+		et_num(a, sizeof(a), figs[k].v, ET_NUM_TABLE);
 		et_text_printf(o, "</td><td class=\"%sn\">%s", figs[k].wide ? "wide " : "", a);
 	}
-	et_num_pct(a, sizeof(a), num(t, i, T_DRIFT), true);
+	et_num_pct(a, sizeof(a), t->drift_pct, true);
 	et_text_printf(o, "</td><td class=\"n\">%s", a);
-	et_num(a, sizeof(a), num(t, i, T_PROJECTED) / div, ET_NUM_TABLE);
+	et_num(a, sizeof(a), t->projected, ET_NUM_TABLE);
 	et_text_printf(o, "</td><td class=\"wide n\">%s</td><td class=\"st-", a);
-	HTML(PQgetvalue(t, i, T_STATUS));
+	HTML(t->status);
 	PUT("\">");
-	HTML(et_status_text(lang, PQgetvalue(t, i, T_STATUS)));
+	HTML(et_status_text(lang, t->status));
 	PUT("</td></tr>\n");
 }
 
-static void index_targets(et_text_t *o, et_lang_t lang, PGresult *t)
+static void index_targets(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	PUT("<h2>");
 	MSG(PAGE_TARGETS);
 	PUT("</h2>\n<table id=\"targets\"><thead><tr>");
@@ -121,23 +112,24 @@ static void index_targets(et_text_t *o, et_lang_t lang, PGresult *t)
 		PUT("</th>");
 	}
 	PUT("</tr></thead><tbody>\n");
-	for (int i = 0; i < PQntuples(t); i++)
-		index_target_row(o, lang, t, i);
-	if (PQntuples(t) == 0)
+	for (size_t i = 0; i < pg->ntargets; i++)
+		index_target_row(o, lang, &pg->targets[i]);
+	if (pg->ntargets == 0)
 		et_text_printf(o, "<tr><td colspan=\"7\">%s</td></tr>\n", ET_NO_VALUE);
 	PUT("</tbody></table>\n");
 }
 
 /* The charts of each target, a phone-sized picture on a phone. */
-static void index_charts(et_text_t *o, et_lang_t lang, PGresult *t)
+static void index_charts(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	char a[128];
-	for (int i = 0; i < PQntuples(t); i++) {
-		const char *id = PQgetvalue(t, i, T_ID);
-		et_scope_text(lang, PQgetvalue(t, i, T_SCOPE), a, sizeof(a));
-		et_text_printf(o, "<section class=\"target\" id=\"target-%s\"><h3>", id);
-		HTML(PQgetvalue(t, i, T_LABEL));
-		et_text_printf(o, " %s · ", PQgetvalue(t, i, T_YEAR));
+	for (size_t i = 0; i < pg->ntargets; i++) {
+		const et_page_target_t *t = &pg->targets[i];
+		et_scope_text(lang, t->scope, a, sizeof(a));
+		et_text_printf(o, "<section class=\"target\" id=\"target-%s\"><h3>", t->id);
+		HTML(t->label);
+		et_text_printf(o, " %s · ", t->year);
 		HTML(a);
 		PUT("</h3><div class=\"charts\">");
 		static const char *const kinds[2] = {"chart", "gap"};
@@ -147,7 +139,7 @@ static void index_charts(et_text_t *o, et_lang_t lang, PGresult *t)
 				"<picture><source media=\"(max-width: 600px)\" "
 				"srcset=\"/%s/%s-%d.png\"><img class=\"chart\" src=\"/%s/%s.png\" "
 				"width=\"%d\" alt=\"",
-				kinds[k], id, W_PHONE, kinds[k], id, W_WIDE);
+				kinds[k], t->id, ET_PAGE_W_PHONE, kinds[k], t->id, ET_PAGE_W_WIDE);
 			HTML(et_msg(lang, k ? ET_MSG_CHART_GAP_TITLE : ET_MSG_MAIL_CHART_ALT));
 			PUT("\"></picture>");
 		}
@@ -168,12 +160,13 @@ static void table_head(et_text_t *o, et_lang_t lang, const char *id, const et_ms
 	PUT("</tr></thead><tbody>\n");
 }
 
-static void index_stale(et_text_t *o, et_lang_t lang, PGresult *st)
+static void index_stale(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	PUT("<h2>");
 	MSG(PAGE_STALE);
 	PUT("</h2>\n");
-	if (PQntuples(st) == 0) {
+	if (pg->nstale == 0) {
 		PUT("<p>");
 		MSG(PAGE_NO_STALE);
 		PUT("</p>\n");
@@ -182,27 +175,29 @@ static void index_stale(et_text_t *o, et_lang_t lang, PGresult *st)
 	static const et_msg_t cols[] = {ET_MSG_WORD_SITE, ET_MSG_WORD_COUNTY,
 					ET_MSG_WORD_LAST_READING, ET_MSG_WORD_METRIC};
 	table_head(o, lang, "stale", cols, 4, 3);
-	for (int i = 0; i < PQntuples(st); i++) {
+	for (size_t i = 0; i < pg->nstale; i++) {
+		const et_page_stale_t *s = &pg->stale[i];
 		PUT("<tr><td>");
-		HTML(PQgetvalue(st, i, 0));
+		HTML(s->site_id);
 		PUT("</td><td>");
-		HTML(PQgetvalue(st, i, 1));
+		HTML(s->county);
 		PUT("</td><td>");
-		HTML(PQgetvalue(st, i, 2));
+		HTML(s->last_reading);
 		PUT("</td><td class=\"wide\">");
-		HTML(PQgetvalue(st, i, 3));
+		HTML(s->metric_label);
 		PUT("</td></tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }
 
-static void index_firing(et_text_t *o, et_lang_t lang, PGresult *fi)
+static void index_firing(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	char a[128];
 	PUT("<h2>");
 	MSG(PAGE_ALERTS);
 	PUT("</h2>\n");
-	if (PQntuples(fi) == 0) {
+	if (pg->nfiring == 0) {
 		PUT("<p>");
 		MSG(PAGE_NO_ALERTS);
 		PUT("</p>\n");
@@ -210,52 +205,53 @@ static void index_firing(et_text_t *o, et_lang_t lang, PGresult *fi)
 	}
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_WORD_SCOPE, ET_MSG_WORD_SINCE};
 	table_head(o, lang, "firing", cols, 3, 3);
-	for (int i = 0; i < PQntuples(fi); i++) {
-		et_text_printf(o, "<tr><td><a href=\"#target-%s\">", PQgetvalue(fi, i, 0));
-		HTML(PQgetvalue(fi, i, 1));
-		et_text_printf(o, " %s</a></td><td>", PQgetvalue(fi, i, 2));
-		et_scope_text(lang, PQgetvalue(fi, i, 3), a, sizeof(a));
+	for (size_t i = 0; i < pg->nfiring; i++) {
+		const et_page_firing_t *f = &pg->firing[i];
+		et_text_printf(o, "<tr><td><a href=\"#target-%s\">", f->target_id);
+		HTML(f->label);
+		et_text_printf(o, " %s</a></td><td>", f->year);
+		et_scope_text(lang, f->scope, a, sizeof(a));
 		HTML(a);
 		PUT("</td><td>");
-		HTML(PQgetvalue(fi, i, 5));
+		HTML(f->since);
 		PUT("</td></tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }
 
 /* Silences, when there are any: who, until when, why. */
-static void index_silences(et_text_t *o, et_lang_t lang, PGresult *si)
+static void index_silences(et_text_t *o, const et_page_index_t *pg)
 {
+	et_lang_t lang = pg->lang;
 	char a[128];
-	if (PQntuples(si) == 0)
+	if (pg->nsilences == 0)
 		return;
 	PUT("<h2>");
 	MSG(PAGE_SILENCES);
 	PUT("</h2>\n");
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_PAGE_UNTIL, ET_MSG_PAGE_REASON};
 	table_head(o, lang, "silences", cols, 3, 2);
-	for (int i = 0; i < PQntuples(si); i++) {
-		bool on = PQgetvalue(si, i, 8)[0] == 't';
-		bool ack = strcmp(PQgetvalue(si, i, 3), "ack") == 0;
+	for (size_t i = 0; i < pg->nsilences; i++) {
+		const et_page_silence_t *s = &pg->silences[i];
 		PUT("<tr><td>");
-		HTML(PQgetvalue(si, i, 0));
-		et_text_printf(o, " %s ", PQgetvalue(si, i, 1));
-		et_scope_text(lang, PQgetvalue(si, i, 2), a, sizeof(a));
+		HTML(s->label);
+		et_text_printf(o, " %s ", s->year);
+		et_scope_text(lang, s->scope, a, sizeof(a));
 		HTML(a);
 		PUT("</td><td>");
-		if (!on)
+		if (!s->in_force)
 			MSG(PAGE_ENDED);
 		PUT(" ");
-		if (ack)
+		if (s->ack)
 			MSG(PAGE_ACK_UNTIL_RESOLVED);
 		else
-			HTML(PQgetvalue(si, i, 4));
+			HTML(s->until);
 		PUT("</td><td class=\"wide\">");
-		HTML(PQgetvalue(si, i, 7));
+		HTML(s->reason);
 		PUT(" (");
-		HTML(PQgetvalue(si, i, 5));
+		HTML(s->created_by);
 		PUT(", ");
-		HTML(PQgetvalue(si, i, 6));
+		HTML(s->created_at);
 		PUT(")</td></tr>\n");
 	}
 	PUT("</tbody></table>\n");
@@ -265,14 +261,13 @@ static void index_silences(et_text_t *o, et_lang_t lang, PGresult *si)
 #undef HTML
 #undef MSG
 
-void et_page_html_index(et_text_t *o, et_lang_t lang, const char *tz, PGresult *t, PGresult *st,
-			PGresult *fi, PGresult *si)
+void et_page_html_index(et_text_t *o, const et_page_index_t *pg)
 {
-	index_head(o, lang, tz, t);
-	index_targets(o, lang, t);
-	index_charts(o, lang, t);
-	index_stale(o, lang, st);
-	index_firing(o, lang, fi);
-	index_silences(o, lang, si);
+	index_head(o, pg);
+	index_targets(o, pg);
+	index_charts(o, pg);
+	index_stale(o, pg);
+	index_firing(o, pg);
+	index_silences(o, pg);
 	et_text_put(o, "</main></body></html>\n");
 }
