@@ -33,15 +33,13 @@ LIB_SRCS := lib/buf.c lib/utf8.c lib/rfc3339.c lib/units.c lib/decode.c lib/copy
 	lib/config.c lib/backoff.c lib/alert.c lib/mail.c lib/spoolrec.c lib/ratelimit.c \
 	lib/hostport.c lib/spoolfill.c lib/appstate.c lib/textenc.c lib/statcsv.c lib/sparkplug.c \
 	lib/i18n.c lib/chartplan.c
-COMMON_SRCS := common/log.c common/file.c common/evaluate.c common/net.c common/confload.c \
-	common/pgconn.c common/digest.c
-COMMON_SRCS += common/truth_mail.c
+COMMON_SRCS := common/log.c common/file.c common/net.c common/confload.c \
+	common/pgconn.c
 DAEMON_SRCS := daemon/main.c daemon/spool.c daemon/mqtt.c daemon/pgwriter.c \
 	daemon/ingest.c daemon/alerts.c daemon/http.c daemon/metrics.c daemon/sphost.c \
 	daemon/page.c
 # shared subscription groups: presence, the member-down alarm and its mail
 LIB_SRCS += lib/membermail.c
-COMMON_SRCS += common/memberalarm.c common/maintain.c
 DAEMON_SRCS += daemon/presence.c
 # the alerts' two threads: the periodic jobs and the mail outbox
 DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/job_memberalarm.c \
@@ -56,6 +54,12 @@ TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_
 	tools/cmd_report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
+# the SQL side: libpq helpers, the progress loader, the outbox, and the jobs
+# that query and queue
+COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_mails.c \
+	db/truth_alerts.c db/digest.c db/member_alarm.c db/maintain.c
+# the pure renderers of the digest and the truth mails
+LIB_SRCS += lib/digestmail.c lib/truthmail.c
 # presentation: one text buffer and one number formatter
 LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
@@ -74,6 +78,8 @@ UNIT_TESTS += membermail
 UNIT_TESTS += i18n chartplan
 # SQL's unit table and lib/units.c's are one list
 UNIT_TESTS += unitsql
+# the digest and truth mails from rows
+UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
 UNIT_TESTS += text numfmt pagehtml
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
@@ -207,10 +213,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
 format:
-	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
+	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h tests/unit/*.c
+	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -55,7 +55,7 @@ typedef size_t (*et_alerts_members_fn)(void *ctx, et_member_t *out, size_t max);
 #define ET_ALERTS_MAX_MEMBERS 256
 
 /* After each evaluation, the evaluator also mails about group members down
- * longer than [mqtt] member_down_alarm_s (common/memberalarm.c), asking fn
+ * longer than [mqtt] member_down_alarm_s (db/member_alarm.c), asking fn
  * for them; fn NULL stops that. fn and ctx must stay callable while the
  * evaluator runs (until `closed` said joined). Loop thread. */
 void et_alerts_set_members(et_alerts_t *al, et_alerts_members_fn fn, void *ctx);

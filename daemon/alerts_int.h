@@ -11,11 +11,12 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include "enertrack/i18n.h"
 #include <stdint.h>
 
 #include "alerts.h"
-#include "common/evaluate.h"
-#include "common/maintain.h"
+#include "db/evaluate_targets.h"
+#include "db/maintain.h"
 #include "enertrack/alert.h"
 #include "enertrack/buf.h"
 
@@ -25,7 +26,7 @@ struct alert_cfg {
 	char statistics_sources[512];
 	int milestone_grace_days;
 	double reconcile_pct;
-	char language[8]; /* of the mails: en or zh-CN */
+	et_lang_t lang; /* of the mails */
 	int eval_interval_s;
 	double min_elapsed_pct;
 	int stale_after_s;

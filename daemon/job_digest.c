@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The daily digest job: after each evaluation, makes and queues the digest
- * when it is due and no daemon made it yet (common/digest.c). Jobs thread. */
+ * when it is due and no daemon made it yet (db/digest.c). Jobs thread. */
 #include "alerts_int.h"
-#include "common/digest.h"
+#include "db/digest.h"
 #include "enertrack/log.h"
 
 int job_digest(et_alerts_t *al, const struct alert_cfg *c)
@@ -14,7 +14,7 @@ int job_digest(et_alerts_t *al, const struct alert_cfg *c)
 			      .dows = c->digest_dows,
 			      .smtp_from = c->smtp_from,
 			      .smtp_to = c->smtp_to,
-			      .language = c->language};
+			      .lang = c->lang};
 	et_digest_result_t dr;
 	if (et_digest_run(al->eval_db.conn, &dc, NULL, &dr, al->eval_db.err,
 			  sizeof(al->eval_db.err))) {

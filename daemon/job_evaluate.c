@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The evaluation job: steps every target's alert state machine and queues
- * its mails (common/evaluate.c, under its advisory lock, so that of several
+ * its mails (db/evaluate_targets.c, under its advisory lock, so that of several
  * daemons exactly one evaluates), and keeps the per-target gauges of the last
  * evaluation this daemon ran for /metrics. Jobs thread, except
  * et_alerts_metrics (the loop thread). */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "alerts_int.h"
-#include "common/evaluate.h"
+#include "db/evaluate_targets.h"
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 
@@ -91,7 +91,7 @@ int job_evaluate(et_alerts_t *al, const struct alert_cfg *c, et_eval_result_t *r
 			    .statistics_sources = c->statistics_sources,
 			    .milestone_grace_days = c->milestone_grace_days,
 			    .reconcile_pct = c->reconcile_pct,
-			    .language = c->language,
+			    .lang = c->lang,
 			    .on_target = on_target,
 			    .ctx = al};
 	et_buf_reset(&al->tm_next);

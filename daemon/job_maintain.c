@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The history's upkeep job (common/maintain.c: partitions ahead, old ones
+/* The history's upkeep job (db/maintain.c: partitions ahead, old ones
  * dropped), every [retention] interval_s, first at the start; a failure is
  * retried a minute later. Jobs thread. */
 #include <stdint.h>
 
 #include "alerts_int.h"
 #include "common/clock.h"
-#include "common/maintain.h"
+#include "db/maintain.h"
 #include "enertrack/log.h"
 
 void job_maintain(et_alerts_t *al, const struct alert_cfg *c)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The member-down alarm job: after each evaluation, asks presence for the
  * group's members and mails about those down longer than [mqtt]
- * member_down_alarm_s (common/memberalarm.c). Jobs thread. */
+ * member_down_alarm_s (db/member_alarm.c). Jobs thread. */
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "alerts_int.h"
 #include "common/clock.h"
-#include "common/memberalarm.h"
+#include "db/member_alarm.h"
 #include "enertrack/log.h"
 
 void job_member_alarm(et_alerts_t *al, const struct alert_cfg *c)

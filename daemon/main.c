@@ -32,7 +32,7 @@
 #include "enertrack/spoolfill.h"
 #include "http.h"
 #include "page.h"
-#include "common/chart.h"
+#include "draw/chart.h"
 #include "ingest.h"
 #include "sphost.h"
 #include "metrics.h"

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/evaluate.h"
+#include "db/pq.h"
 #include "common/pgconn.h"
 #include "db/chartdata.h"
 #include "enertrack/i18n.h"
@@ -412,8 +412,8 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t
 			return et_buf_append(body, e->png.data, e->png.len);
 	}
 	et_buf_t png = ET_BUF_INIT;
-	int rc = gap ? et_chart_gap_png_l(p->conn, id, NULL, lang, width, &png, err, errlen)
-		     : et_chart_target_png_l(p->conn, id, NULL, lang, width, &png, err, errlen);
+	int rc = gap ? et_chart_gap_png(p->conn, id, NULL, lang, width, &png, err, errlen)
+		     : et_chart_target_png(p->conn, id, NULL, lang, width, &png, err, errlen);
 	if (rc) {
 		et_buf_free(&png);
 		return rc;

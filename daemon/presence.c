@@ -3,7 +3,7 @@
  * by paho, because each connection gets a fresh Will that carries its
  * connection number: every observer, including one that starts after the
  * member died and sees only the retained Will, then names the same outage
- * the same way, and common/memberalarm.c mails it once. */
+ * the same way, and db/member_alarm.c mails it once. */
 #include "presence.h"
 
 #include <MQTTAsync.h>

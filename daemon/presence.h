@@ -7,7 +7,7 @@
  * It is separate from the main connection because that one's single Will is
  * the Sparkplug host STATE. paho's callbacks update the member table under
  * a mutex; any thread may read it. Not here: the alarm mail
- * (common/memberalarm.c). */
+ * (db/member_alarm.c). */
 #ifndef ENERTRACK_DAEMON_PRESENCE_H
 #define ENERTRACK_DAEMON_PRESENCE_H
 

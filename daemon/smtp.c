@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "alerts_int.h"
-#include "common/evaluate.h" /* et_split_rcpt */
+#include "db/outbox.h" /* et_split_rcpt */
 
 struct upload {
 	const char *data;

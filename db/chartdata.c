@@ -326,7 +326,7 @@ static int width_ok(int width_px, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-int et_chart_target_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+int et_chart_target_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
 			  et_buf_t *out, char *err, size_t errlen)
 {
 	int rc = width_ok(width_px, err, errlen);
@@ -350,7 +350,7 @@ int et_chart_target_png_l(PGconn *conn, int target_id, const char *at, et_lang_t
 	return rc;
 }
 
-int et_chart_gap_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+int et_chart_gap_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
 		       et_buf_t *out, char *err, size_t errlen)
 {
 	int rc = width_ok(width_px, err, errlen);
@@ -366,18 +366,4 @@ int et_chart_gap_png_l(PGconn *conn, int target_id, const char *at, et_lang_t la
 		snprintf(err, errlen, "out of memory");
 	free(g);
 	return rc;
-}
-
-int et_chart_target_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
-			et_buf_t *out, char *err, size_t errlen)
-{
-	return et_chart_target_png_l(conn, target_id, at, et_lang_or_en(lang), width_px, out, err,
-				     errlen);
-}
-
-int et_chart_gap_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
-		     et_buf_t *out, char *err, size_t errlen)
-{
-	return et_chart_gap_png_l(conn, target_id, at, et_lang_or_en(lang), width_px, out, err,
-				  errlen);
 }

@@ -35,20 +35,11 @@ int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang
 /* Load, then draw: the progress chart (et_chartdata_target, then
  * et_draw_target_png) appended to out as PNG. width_px: 320..2000. Returns 0,
  * -ENOENT, -EINVAL (width), -EIO or -ENOMEM, with a message in err. */
-int et_chart_target_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+int et_chart_target_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
 			  et_buf_t *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Load, then draw: the gap chart. Same arguments and returns. */
-int et_chart_gap_png_l(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
+int et_chart_gap_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
 		       et_buf_t *out, char *err, size_t errlen) __attribute__((warn_unused_result));
-
-/* As the two above, with the language as a tag ("en", "zh-CN"; NULL or
- * other: en): the entry points of before the split, kept for their callers.
- * New code passes an et_lang_t (et_config_t.lang). */
-int et_chart_target_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
-			et_buf_t *out, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
-int et_chart_gap_png(PGconn *conn, int target_id, const char *at, const char *lang, int width_px,
-		     et_buf_t *out, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -40,14 +40,6 @@ int et_lang_parse(const char *s, et_lang_t *ret)
 	return -EINVAL;
 }
 
-et_lang_t et_lang_or_en(const char *s)
-{
-	et_lang_t l = ET_LANG_EN;
-	if (et_lang_parse(s, &l))
-		return ET_LANG_EN;
-	return l;
-}
-
 const char *et_lang_tag(et_lang_t lang)
 {
 	return lang == ET_LANG_ZH_CN ? "zh-CN" : "en";

@@ -13,7 +13,7 @@
 #include "db/chartdata.h"
 #include "draw/chart.h"
 #include "common/confload.h"
-#include "common/evaluate.h"
+#include "db/pq.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
@@ -113,8 +113,8 @@ int chart_main(int argc, char **argv)
 	double t0 = now_s();
 	if (!lang_given)
 		lang = cfg.lang;
-	int e = gap ? et_chart_gap_png_l(conn, id, at, lang, width, &png, err, sizeof(err))
-		    : et_chart_target_png_l(conn, id, at, lang, width, &png, err, sizeof(err));
+	int e = gap ? et_chart_gap_png(conn, id, at, lang, width, &png, err, sizeof(err))
+		    : et_chart_target_png(conn, id, at, lang, width, &png, err, sizeof(err));
 	double dt = now_s() - t0;
 	if (e) {
 		log_error("chart of target %d: %s", id, err);

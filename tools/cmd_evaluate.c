@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/chart.h"
+#include "draw/chart.h"
 #include "common/confload.h"
-#include "common/evaluate.h"
+#include "db/evaluate_targets.h"
 #include "db.h"
 #include "enertrack/log.h"
 
@@ -159,7 +159,7 @@ int evaluate_main(int argc, char **argv)
 		.statistics_sources = cfg.statistics_sources,
 		.milestone_grace_days = cfg.milestone_grace_days,
 		.reconcile_pct = cfg.reconcile_pct,
-		.language = cfg.language,
+		.lang = cfg.lang,
 	};
 	int rc = 1, n = 0, events = 0, mails = 0;
 	char err[600];

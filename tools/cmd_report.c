@@ -16,7 +16,7 @@
 #include "db/chartdata.h"
 #include "draw/chart.h"
 #include "common/confload.h"
-#include "common/evaluate.h"
+#include "db/pq.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/numfmt.h"
@@ -306,9 +306,9 @@ static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
 	for (int k = 0; k < 2; k++) {
 		et_buf_t png = ET_BUF_INIT;
 		char err[300];
-		int rc = k == 0 ? et_chart_target_png_l(rp->conn, tid, rp->params[0], rp->lang, 900,
+		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], rp->lang, 900,
 							&png, err, sizeof(err))
-				: et_chart_gap_png_l(rp->conn, tid, rp->params[0], rp->lang, 900,
+				: et_chart_gap_png(rp->conn, tid, rp->params[0], rp->lang, 900,
 						     &png, err, sizeof(err));
 		if (rc) {
 			log_warn("report: target %d goes without its %s chart: %s", tid,

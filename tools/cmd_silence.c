@@ -2,7 +2,7 @@
 /* `enertrack silence` and `enertrack ack`: a row of alert_silence that keeps
  * a target's reminder mails back (until a time, or until the alert
  * resolves), with who gave it, when and why. The evaluation reads them
- * (common/evaluate.c); `enertrack status` lists them. Nothing is deleted:
+ * (db/evaluate_targets.c); `enertrack status` lists them. Nothing is deleted:
  * an expired silence is history. */
 #include <getopt.h>
 #include <pwd.h>

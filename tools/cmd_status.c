@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "common/confload.h"
-#include "common/evaluate.h"
-#include "common/truth_mail.h"
+#include "db/pq.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"

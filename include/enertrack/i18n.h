@@ -25,10 +25,6 @@ typedef enum et_msg {
  * the configuration parses languages. */
 int et_lang_parse(const char *s, et_lang_t *ret) __attribute__((warn_unused_result));
 
-/* Like et_lang_parse, but NULL or an unknown tag is English. Deprecated:
- * read et_config_t.lang; this goes with its last caller. */
-et_lang_t et_lang_or_en(const char *s);
-
 /* "en" or "zh-CN": the BCP 47 tag, for HTML lang= and Content-Language. */
 const char *et_lang_tag(et_lang_t lang);
 

@@ -153,6 +153,48 @@ ET_MSG_DEF(DIGEST_WAS, "digest.was", "last digest", "上次摘要")
 ET_MSG_DEF(DIGEST_ALERT, "digest.alert", "Alert", "告警")
 ET_MSG_DEF(DIGEST_SILENCED, "digest.silenced", "silenced", "已静默")
 ET_MSG_DEF(DIGEST_SUBJECT, "digest.subject", "digest", "每日摘要")
+ET_MSG_DEF(DIGEST_FIRING, "digest.firing", "firing", "告警中")
+/* the milestone and reconciliation mails (lib/truthmail.c) */
+ET_MSG_DEF(TRUTH_MS_SUBJECT, "truth.ms_subject",
+	   "[enertrack] {1} {2}: {3} is {4} days overdue (due {5}, {6} {7})",
+	   "[enertrack] {1} {2}：项目 {3} 已逾期 {4} 天（应于 {5} 投运，{6} {7}）")
+ET_MSG_DEF(TRUTH_MS_HEAD, "truth.ms_head", "{1} {2}{3}: a project is late.",
+	   "{1} {2}{3}：有项目逾期。")
+ET_MSG_DEF(TRUTH_MS_PROJECT, "truth.ms_project", "Project:       {1}", "项目:     {1}")
+ET_MSG_DEF(TRUTH_MS_SITE, "truth.ms_site", "Site:          {1}", "站点:     {1}")
+ET_MSG_DEF(TRUTH_MS_DUE, "truth.ms_due",
+	   "Due:           {1} ({2} days ago; mailed after {3} days of grace)",
+	   "应投运:   {1}（已逾期 {2} 天；宽限 {3} 天后发信）")
+ET_MSG_DEF(TRUTH_MS_SIZE, "truth.ms_size", "Size:          {1} {2}", "规模:     {1} {2}")
+ET_MSG_DEF(TRUTH_MS_DONE, "truth.ms_done",
+	   "Commissioned:  {1} {2} at the site this year, {3} {4} planned by now",
+	   "已投运:   本站今年 {1} {2}，按计划此时应为 {3} {4}")
+ET_MSG_DEF(TRUTH_MS_ONCE, "truth.ms_once",
+	   "This mail goes once for this project. `enertrack status` lists every\n"
+	   "late project with its due date.",
+	   "每个项目只发一次此邮件。`enertrack status` 列出所有逾期项目及其应投运日期。")
+ET_MSG_DEF(TRUTH_RC_SUBJECT_BELOW, "truth.rc_subject_below",
+	   "[enertrack] {1}: {2} telemetry {3}% below the statistics ({4})",
+	   "[enertrack] {1}：{2} 遥测值低于统计数据 {3}%（{4}）")
+ET_MSG_DEF(TRUTH_RC_SUBJECT_ABOVE, "truth.rc_subject_above",
+	   "[enertrack] {1}: {2} telemetry {3}% above the statistics ({4})",
+	   "[enertrack] {1}：{2} 遥测值高于统计数据 {3}%（{4}）")
+ET_MSG_DEF(TRUTH_RC_HEAD, "truth.rc_head",
+	   "The telemetry of {1} does not add up to its official statistics.",
+	   "{1} 的遥测合计与官方统计数据不符。")
+ET_MSG_DEF(TRUTH_RC_METRIC, "truth.rc_metric", "Metric:        {1}", "指标:     {1}")
+ET_MSG_DEF(TRUTH_RC_MONTH, "truth.rc_month", "Month:         {1}", "月份:     {1}")
+ET_MSG_DEF(TRUTH_RC_TELEMETRY, "truth.rc_telemetry", "Telemetry:     {1} {2}", "遥测:     {1} {2}")
+ET_MSG_DEF(TRUTH_RC_STATISTICS, "truth.rc_statistics", "Statistics:    {1} {2} ({3})",
+	   "统计:     {1} {2}（{3}）")
+ET_MSG_DEF(TRUTH_RC_GAP, "truth.rc_gap", "Gap:           {1} (mails above {2})",
+	   "差距:     {1}（超过 {2} 时发信）")
+ET_MSG_DEF(TRUTH_RC_WHAT, "truth.rc_what",
+	   "A meter or a publisher is wrong: check the county's sites first.\n"
+	   "Targets count the official figure for closed months; the view\n"
+	   "telemetry_vs_statistics shows every month.",
+	   "有电表或上报方出错：请先检查该县的站点。\n"
+	   "已结束的月份以官方数据计入目标；视图 telemetry_vs_statistics 列出每个月。")
 /* enertrack report: column headers and sheet titles, found by their English
    text (et_tr_text), as the SQL names its columns */
 ET_MSG_DEF(REPORT_TITLE, "report.title", "enertrack: the targets of {1} at {2}",

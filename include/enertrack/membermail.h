@@ -3,7 +3,7 @@
  * them, and the mail that says one has been down too long: subject and
  * whole RFC 5322 message (plain text, UTF-8). Pure: the caller supplies the
  * members and the time; the presence connection is daemon/presence.c, the
- * event and the outbox common/memberalarm.c. Any thread. */
+ * event and the outbox db/member_alarm.c. Any thread. */
 #ifndef ENERTRACK_MEMBERMAIL_H
 #define ENERTRACK_MEMBERMAIL_H
 

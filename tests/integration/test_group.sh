@@ -86,6 +86,8 @@ wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM member_
 sleep $NOTHING_MORE_S
 m0=$(mails)
 [ "$m0" = 1 ] || fail "b's outage: $m0 mails, expected 1"
+# from here, group et's alarms also go to whoever runs it (alert_route on "group:et")
+q "INSERT INTO alert_route (scope_pattern, recipients, note) VALUES ('group:et', 'group-et@example.org', 'group et')"
 kill -KILL "$P_c"
 wait "$P_c" 2>/dev/null || true
 gen 150 g2
@@ -106,6 +108,8 @@ m=$(ls "$T/mail"/*.eml | sort | tail -1)
 grep -q "^Subject: \[enertrack\] group et: member et-c down for [0-9]* s; its share is queued at the broker" "$m" ||
 	fail "2: subject: $(grep '^Subject' "$m")"
 cp "$m" "$T/member-down.eml"
+grep -q "^to group-et@example.org$" "${m%.eml}.env" && grep -q "^to ops@example.org$" "${m%.eml}.env" ||
+	fail "2: the member-down mail did not honour alert_route: $(cat "${m%.eml}.env")"
 [ "$(q "SELECT count(*) FROM member_down_event WHERE member = 'et-c'")" = 1 ] || fail "2: member_down_event"
 log "ok: et-c down: $waiting readings waited at the broker $(( $(date +%s) - t0 )) s; one mail:"
 tr -d '\r' <"$m" | sed -n '/^Subject/p;/^$/,$p' | sed 's/^/    /' >&2

@@ -128,13 +128,32 @@ check "milestones: used" "$(prog 2024-04-20T00:00:00Z county:M schedule_used)" "
 grep -q "late: p2 Licheng wind (due 2024-04-01)" "$T/status2.out" || fail "status does not list the late project: $(cat "$T/status2.out")"
 # every project on time (1 to 31 March): no mail
 is "no mail while on time" "$(evaluate 2024-03-01T12:00:00Z 2024-03-31T12:00:00Z)" "0"
-# 1 to 30 April: p2 is more than 14 days overdue from 16 April: one mail
+# 1 to 30 April: p2 is more than 14 days overdue from 16 April: one mail,
+# routed like a drift mail of the target's scope (alert_route)
+q "INSERT INTO alert_route (scope_pattern, recipients, note) VALUES ('county:M', 'm-office@example.org', 'M')"
 is "one mail for the late project" "$(evaluate 2024-04-01T12:00:00Z 2024-04-30T12:00:00Z)" "1"
 is "the mail names it" "$(q "SELECT subject FROM alert_outbox ORDER BY id DESC LIMIT 1")" \
 	"[enertrack] New-energy capacity 2024: p2 Licheng wind is 15 days overdue (due 2024-04-01, 50.0 MW)"
+is "the milestone mail honours alert_route" "$(q "SELECT recipients FROM alert_outbox ORDER BY id DESC LIMIT 1")" \
+	"bureau@example.org, m-office@example.org"
+q "SELECT message FROM alert_outbox ORDER BY id DESC LIMIT 1" | tr -d '\r' >"$T/milestone.txt"
+grep -q "^To: bureau@example.org, m-office@example.org$" "$T/milestone.txt" ||
+	fail "the milestone mail's To: $(grep -A1 '^To:' "$T/milestone.txt")"
+grep -q "^Message-ID: <milestone-[0-9a-f]*\.1713268800@enertrack>$" "$T/milestone.txt" ||
+	fail "the milestone mail's Message-ID: $(grep '^Message-ID' "$T/milestone.txt")"
+is "the mail is whole and due" "$(q "SELECT count(*) FROM alert_outbox WHERE next_attempt_at <= now() AND message LIKE 'Date: %'")" "1"
+q "DELETE FROM alert_route"
+# a crash between the evaluation's COMMIT and the rendering leaves the row
+# pending, with its text: the next round makes it whole, once
+q "UPDATE alert_outbox SET message = 'left pending', next_attempt_at = 'infinity' WHERE id = (SELECT max(id) FROM alert_outbox)"
 is "the mail was queued on 16 April" "$(q "SELECT to_char(since, 'YYYY-MM-DD') FROM truth_alert WHERE kind = 'milestone'")" "2024-04-16"
 # evaluated again (the daemon every minute): no second mail
 is "once per project" "$(evaluate 2024-04-20T12:00:00Z 2024-04-22T12:00:00Z)" "0"
+q "SELECT message FROM alert_outbox ORDER BY id DESC LIMIT 1" | tr -d '\r' >"$T/milestone2.txt"
+is "a pending mail is finished by the next round" \
+	"$(q "SELECT count(*) FROM alert_outbox WHERE next_attempt_at <= now() AND message LIKE 'Date: %'")" "1"
+grep -q "^Message-ID: <milestone-[0-9a-f]*\.1713268800@enertrack>$" "$T/milestone2.txt" ||
+	fail "the finished mail's Message-ID: $(grep '^Message-ID' "$T/milestone2.txt")"
 is "no drift alert for a milestone target" "$(q "SELECT count(*) FROM drift_event")" "0"
 # a second project late in the same target is its own mail
 q "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)
@@ -142,6 +161,21 @@ q "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)
 is "a second late project" "$(evaluate 2024-05-10T12:00:00Z 2024-05-25T12:00:00Z)" "1"
 is "no milestones" "$(q "DELETE FROM target_milestone; SELECT schedule_note FROM target_progress_at('2024-04-10T00:00:00Z')")" \
 	"no milestones; linear"
+# a digest its daemon left pending (a crash after its COMMIT) goes as its
+# text after ten minutes; a fresh one is left to the daemon that made it
+q "WITH o AS (INSERT INTO alert_outbox (subject, message, recipients, kind, next_attempt_at, created_at)
+   VALUES ('[enertrack] digest 2024-04-19: 1 behind', E'Digest of 2024-04-19\\r\\nline\\r\\n', 'bureau@example.org',
+           'digest', 'infinity', now() - interval '1 hour'),
+          ('[enertrack] digest 2024-04-20: 1 behind', 'fresh', 'bureau@example.org', 'digest', 'infinity', now())
+   RETURNING id, subject)
+   INSERT INTO digest_sent (period, outbox_id, created_at)
+   SELECT substr(subject, 20, 10)::date, id, '2024-04-20T00:00:00Z' FROM o"
+evaluate 2024-04-21T12:00:00Z 2024-04-21T12:00:00Z >/dev/null
+q "SELECT message FROM alert_outbox WHERE subject LIKE '%2024-04-19%'" | tr -d '\r' >"$T/digest.txt"
+grep -q "^Message-ID: <digest-2024-04-19@enertrack>$" "$T/digest.txt" || fail "the orphan digest: $(head -12 "$T/digest.txt")"
+is "an orphan digest is sent as its text" "$(q "SELECT count(*) FROM alert_outbox WHERE kind = 'digest' AND next_attempt_at <= now()")" "1"
+is "a fresh pending digest is its daemon's" "$(q "SELECT message FROM alert_outbox WHERE subject LIKE '%2024-04-20%' AND next_attempt_at = 'infinity'")" "fresh"
+q "DELETE FROM digest_sent"
 q "DELETE FROM target; DELETE FROM alert_outbox; DELETE FROM truth_alert"
 
 # ---- 3. statistics take precedence for closed months --------------------------

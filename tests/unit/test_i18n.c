@@ -29,9 +29,6 @@ static void test_parse(void **state)
 	assert_int_equal(et_lang_parse("fr", &l), -EINVAL);
 	assert_int_equal(l, ET_LANG_ZH_CN);
 	assert_int_equal(et_lang_parse(NULL, &l), -EINVAL);
-	assert_int_equal(et_lang_or_en("de"), ET_LANG_EN);
-	assert_int_equal(et_lang_or_en(NULL), ET_LANG_EN);
-	assert_int_equal(et_lang_or_en("zh-CN"), ET_LANG_ZH_CN);
 	assert_string_equal(et_lang_tag(ET_LANG_ZH_CN), "zh-CN");
 	assert_string_equal(et_lang_tag(ET_LANG_EN), "en");
 }

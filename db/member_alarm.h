@@ -6,8 +6,8 @@
  * Several daemons may notice the same outage: the unique key lets exactly
  * one of them record it and queue the mail. Blocking libpq: the alerts
  * thread. */
-#ifndef ENERTRACK_COMMON_MEMBERALARM_H
-#define ENERTRACK_COMMON_MEMBERALARM_H
+#ifndef ENERTRACK_DB_MEMBER_ALARM_H
+#define ENERTRACK_DB_MEMBER_ALARM_H
 
 #include <libpq-fe.h>
 #include <stddef.h>

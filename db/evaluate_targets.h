@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Target evaluation against PostgreSQL (common/evaluate.c): used by the
+/* Target evaluation against PostgreSQL (db/evaluate_targets.c): used by the
  * daemon's alerts thread and by `enertrack evaluate`. Blocking libpq: call it
- * from a thread that may block. */
-#ifndef ENERTRACK_COMMON_EVALUATE_H
-#define ENERTRACK_COMMON_EVALUATE_H
+ * from a thread that may block. The libpq helpers that were declared here
+ * are db/pq.h; et_split_rcpt and ET_MAX_RCPT are db/outbox.h. */
+#ifndef ENERTRACK_DB_EVALUATE_TARGETS_H
+#define ENERTRACK_DB_EVALUATE_TARGETS_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include "enertrack/i18n.h"
 #include <stddef.h>
 
 #include "enertrack/alert.h"
@@ -30,11 +32,11 @@ typedef struct et_eval_cfg {
 	const char *smtp_from;
 	const char *smtp_to; /* empty: changes are recorded, no mail is queued */
 	/* [targets] statistics_sources (NULL or "": every source, by name) and
-	 * the milestone and reconciliation mails (common/truth_mail.c) */
+	 * the milestone and reconciliation mails (db/truth_alerts.c) */
 	const char *statistics_sources;
 	int milestone_grace_days;
 	double reconcile_pct;
-	const char *language; /* of the mails: "en" or "zh-CN"; NULL: en */
+	et_lang_t lang; /* of the mails */
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
 	void *ctx;
@@ -46,28 +48,12 @@ typedef struct et_eval_result {
 	int mails;  /* alert_outbox rows written */
 } et_eval_result_t;
 
-#define ET_MAX_RCPT 32
-
-/* Runs one statement that returns no rows or some; 0, or -EIO with the
- * server's message in err. */
-int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
-
-/* Makes the target functions of this session use tz, min_elapsed_pct and
- * stale_after_s (the session settings enertrack.timezone, ... that the view
- * target_setting prefers, sql/006_settings.sql) instead of the stored row:
- * until the end of the transaction when local, else for the session. With
- * store, they also become the stored row (the daemon's, which the views use
- * in other sessions). Returns 0, or -EIO with the server's message in err. */
-int et_pq_use_settings(PGconn *conn, const char *tz, double min_elapsed_pct, int stale_after_s,
-		       bool local, bool store, char *err, size_t errlen);
-
-/* Splits "a@x, b@y c@z" into at most ET_MAX_RCPT addresses, copied into buf
- * and pointed to from out. Returns how many. */
-size_t et_split_rcpt(const char *to, char *buf, size_t buflen, const char **out);
-
 /* Evaluates every target of the year of `at` (a timestamptz literal; NULL
- * means now()) in one transaction. Returns 0, or -EIO with the database's
- * message in err (the transaction is rolled back). */
+ * means now()) in one transaction, which records the changes and queues
+ * their mails pending; after COMMIT it renders them (db/eval_mails.c).
+ * Returns 0, or -EIO with the database's message in err (the transaction
+ * is rolled back; or, when only the rendering failed, the mails stay
+ * pending for the next round). */
 int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_result_t *ret,
 		char *err, size_t errlen) __attribute__((warn_unused_result));
 

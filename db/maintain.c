@@ -3,7 +3,7 @@
  * one transaction on the server side: a failure (a lock not granted within
  * the function's lock_timeout) leaves nothing half done, and the next run
  * does it. */
-#include "common/maintain.h"
+#include "db/maintain.h"
 
 #include <errno.h>
 #include <stdio.h>

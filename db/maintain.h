@@ -2,8 +2,8 @@
 /* The history's upkeep: one call of enertrack_maintain()
  * (sql/013_partitions.sql) with the [retention] settings, its actions
  * logged. Blocking libpq: the alerts thread, or a tool. */
-#ifndef ENERTRACK_COMMON_MAINTAIN_H
-#define ENERTRACK_COMMON_MAINTAIN_H
+#ifndef ENERTRACK_DB_MAINTAIN_H
+#define ENERTRACK_DB_MAINTAIN_H
 
 #include <libpq-fe.h>
 #include <stddef.h>

@@ -1,23 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* The member-down alarm (see memberalarm.h). The mail itself is
- * lib/membermail.c. A member that comes back is marked returned_at by the
- * first observer that sees it online again. */
-#include "common/memberalarm.h"
+/* The member-down alarm (see member_alarm.h). The mail itself is
+ * lib/membermail.c, queued (and routed) by db/outbox.c. A member that comes
+ * back is marked returned_at by the first observer that sees it online
+ * again. */
+#include "db/member_alarm.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/evaluate.h"
+#include "db/outbox.h"
+#include "db/pq.h"
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 
 static int fail(PGresult *r, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-	PQclear(r);
-	return -EIO;
+	return et_pq_fail(r, err, errlen);
+}
+
+/* The message for the recipients the outbox routed it to. */
+static int build(void *ctx, const char *const *to, size_t nto, et_buf_t *out, char *err,
+		 size_t errlen)
+{
+	et_member_mail_t mail = *(const et_member_mail_t *)ctx;
+	mail.to = to;
+	mail.nto = nto;
+	int rc = et_member_mail_build(&mail, out);
+	if (rc)
+		snprintf(err, errlen, "cannot build the member-down mail");
+	return rc;
 }
 
 /* One outage: the event row, and the mail when the row is new. In the
@@ -49,13 +62,7 @@ static int one_down(PGconn *conn, const et_member_alarm_cfg_t *c, const et_membe
 	log_warn("alerts: group member %s has been down for %lld s (member_down_alarm_s %d); "
 		 "its share is queued at the broker",
 		 d->id, (long long)((now_us - d->since_us) / 1000000), c->alarm_s);
-	if (!c->smtp_to[0]) {
-		log_warn("alerts: no [smtp] to: no mail for this member");
-		return 0;
-	}
-	char rcptbuf[1024], msgid[200], subject[512];
-	const char *rcpt[ET_MAX_RCPT];
-	size_t nrcpt = et_split_rcpt(c->smtp_to, rcptbuf, sizeof(rcptbuf), rcpt);
+	char msgid[200], subject[512], id[32];
 	snprintf(msgid, sizeof(msgid), "member-down-%s@enertrack", eid);
 	et_member_mail_t mail = {.down = d,
 				 .members = m,
@@ -64,25 +71,26 @@ static int one_down(PGconn *conn, const et_member_alarm_cfg_t *c, const et_membe
 				 .session_expiry_s = c->session_expiry_s,
 				 .observer = c->observer,
 				 .from = c->smtp_from,
-				 .to = rcpt,
-				 .nto = nrcpt,
 				 .date_us = now_us,
 				 .message_id = msgid};
-	et_buf_t msg = ET_BUF_INIT;
-	if (et_member_mail_subject(&mail, subject, sizeof(subject)) < 0 ||
-	    et_member_mail_build(&mail, &msg) || et_buf_append(&msg, "", 1)) {
-		et_buf_free(&msg);
+	if (et_member_mail_subject(&mail, subject, sizeof(subject)) < 0) {
 		snprintf(err, errlen, "cannot build the member-down mail");
 		return -EIO;
 	}
-	const char *mp[2] = {subject, msg.data};
-	r = PQexecParams(conn, "INSERT INTO alert_outbox (subject, message) VALUES ($1, $2)", 2,
-			 NULL, mp, NULL, NULL, 0);
-	et_buf_free(&msg);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		return fail(r, err, errlen);
-	PQclear(r);
-	return 1;
+	/* routed as "group:<name>": alert_route can send a group's alarms to
+	 * whoever runs that group */
+	char scope[80];
+	snprintf(scope, sizeof(scope), "group:%s", d->group);
+	et_outbox_mail_t om = {.scope = scope,
+			       .base_to = c->smtp_to,
+			       .subject = subject,
+			       .build = build,
+			       .ctx = &mail};
+	int rc = et_outbox_queue(conn, &om, id, sizeof(id), err, errlen);
+	if (rc == 0)
+		log_warn("alerts: no [smtp] to and no alert_route for %s: no mail for this member",
+			 scope);
+	return rc;
 }
 
 int et_member_alarm(PGconn *conn, const et_member_alarm_cfg_t *c, const et_member_t *m, size_t n,

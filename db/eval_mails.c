@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/* Finishing the evaluation's pending mails (see eval_mails.h).
+ *
+ * Why pending rows: a mail must go exactly once for a change, and the change
+ * and its mail must not part. Queueing the row in the transaction that
+ * records the change, and only filling in its message after COMMIT, keeps
+ * both: a crash between the two leaves a row that is pending, never sent
+ * half made and never lost, and the next evaluation round (of this daemon or
+ * another) finishes it, because this file finishes every pending row, not
+ * only the ones it just queued. That is also why a drift mail is rendered
+ * from the database (the target at its event's instant, which later
+ * evaluations do not change) rather than from the evaluation's memory: one
+ * path serves the normal case and the recovery. */
+#include "db/eval_mails.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/chartdata.h"
+#include "db/outbox.h"
+#include "db/pq.h"
+#include "db/progress.h"
+#include "db/truth_alerts.h"
+#include "enertrack/buf.h"
+#include "enertrack/log.h"
+#include "enertrack/mail.h"
+
+enum {
+	O_ID,
+	O_SUBJECT,
+	O_TEXT,
+	O_RCPT,
+	O_CREATED,
+	O_EID,
+	O_TID,
+	O_EVENT,
+	O_AT,
+	O_KIND,
+	O_KEY,
+	O_SINCE,
+	O_PERIOD,
+	O_MADE,
+};
+
+/* Which pending rows this finishes. A digest is finished by the daemon that
+ * made it, right after its COMMIT (db/digest.c); one still pending after
+ * ten minutes is an orphan of a crash, and goes as its text. */
+#define FINISHED_HERE                                                                              \
+	" WHERE " ET_OUTBOX_PENDING_SQL                                                            \
+	"  AND (o.kind <> 'digest' OR o.created_at < now() - interval '10 minutes')"
+
+/* Most rounds queue nothing: one cheap look (the alert_outbox_due index)
+ * instead of a transaction. */
+static const char any_sql[] = "SELECT 1 FROM alert_outbox o" FINISHED_HERE " LIMIT 1";
+
+static const char pending_sql[] =
+	"SELECT o.id, o.subject, o.message, o.recipients, extract(epoch FROM o.created_at),"
+	" o.drift_event_id, e.target_id, e.event, e.at, ta.kind, ta.key,"
+	" extract(epoch FROM ta.since), ds.period, extract(epoch FROM ds.created_at)"
+	" FROM alert_outbox o LEFT JOIN drift_event e ON e.id = o.drift_event_id"
+	" LEFT JOIN truth_alert ta ON ta.outbox_id = o.id"
+	" LEFT JOIN digest_sent ds ON ds.outbox_id = o.id" FINISHED_HERE
+	" ORDER BY o.id FOR UPDATE OF o SKIP LOCKED";
+
+struct fin {
+	PGconn *conn;
+	const et_eval_mail_cfg_t *c;
+	et_progress_set_t progress; /* at progress_at: a round's events share it */
+	char progress_at[64];
+	char *err;
+	size_t errlen;
+};
+
+static enum et_alert_event event_parse(const char *name)
+{
+	for (int e = ET_AL_EV_PENDING; e <= ET_AL_EV_RESOLVED; e++)
+		if (strcmp(et_alert_event_name((enum et_alert_event)e), name) == 0)
+			return (enum et_alert_event)e;
+	return ET_AL_EV_NONE;
+}
+
+/* Site lists for a mail: the five furthest behind and the stale ones. */
+static PGresult *query_sites(struct fin *f, const char *tid, const char *at, bool stale)
+{
+	const char *p[2] = {tid, at};
+	const char *sql =
+		stale ? "SELECT s.site_id, coalesce(s.county, ''), s.ytd, NULL, NULL, s.stale,"
+			"  extract(epoch FROM s.last_ts)"
+			" FROM target t, LATERAL target_site_stats(t, $2::timestamptz) s"
+			" WHERE t.id = $1 AND s.stale ORDER BY s.last_ts LIMIT 20"
+		      : "SELECT site_id, coalesce(county, ''), actual, expected, gap, stale,"
+			"  extract(epoch FROM last_ts)"
+			" FROM target_sites_behind($1, $2::timestamptz, 5) WHERE gap < 0";
+	PGresult *r = PQexecParams(f->conn, sql, 2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		et_pq_fail(r, f->err, f->errlen);
+		return NULL;
+	}
+	return r;
+}
+
+static void fill_sites(PGresult *r, et_mail_site_t *out, size_t *n)
+{
+	*n = 0;
+	for (int i = 0; r && i < PQntuples(r) && *n < 20; i++) {
+		et_mail_site_t *s = &out[(*n)++];
+		s->site_id = PQgetvalue(r, i, 0);
+		s->county = PQgetvalue(r, i, 1);
+		s->actual = et_pq_num(r, i, 2);
+		s->expected = et_pq_num(r, i, 3);
+		s->gap = et_pq_num(r, i, 4);
+		s->stale = PQgetvalue(r, i, 5)[0] == 't';
+		s->last_us = et_pq_us(r, i, 6);
+	}
+}
+
+/* The target at the instant of its event; NULL (and err set when the
+ * database failed) when it is gone. */
+static const et_progress_t *target_at(struct fin *f, const char *at, int tid, int *rc)
+{
+	*rc = 0;
+	if (strcmp(f->progress_at, at) != 0) {
+		et_progress_free(&f->progress);
+		f->progress_at[0] = '\0';
+		*rc = et_progress_load(f->conn, at, f->c->lang, &f->progress, f->err, f->errlen);
+		if (*rc)
+			return NULL;
+		snprintf(f->progress_at, sizeof(f->progress_at), "%s", at);
+	}
+	return et_progress_find(&f->progress, tid);
+}
+
+/* The chart beside the text; the mail goes without it if it fails. */
+static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
+{
+	char cerr[600];
+	if (et_pq_exec(f->conn, "SAVEPOINT chart", f->err, f->errlen))
+		return -EIO;
+	if (et_chart_target_png(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W, png, cerr,
+				  sizeof(cerr))) {
+		log_warn("alerts: the mail of target %s goes without its chart: %s", tid, cerr);
+		et_buf_free(png);
+		if (et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT chart", f->err, f->errlen))
+			return -EIO;
+	}
+	return et_pq_exec(f->conn, "RELEASE SAVEPOINT chart", f->err, f->errlen);
+}
+
+/* The whole drift mail of row i into msg and subject; 1 when the target is
+ * gone (the caller sends the stored subject as text), 0, or -EIO. */
+static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, size_t nto,
+		      char *subject, size_t slen, et_buf_t *msg)
+{
+	const char *eid = PQgetvalue(o, i, O_EID), *tid = PQgetvalue(o, i, O_TID);
+	const char *at = PQgetvalue(o, i, O_AT);
+	int rc;
+	const et_progress_t *p = target_at(f, at, atoi(tid), &rc);
+	if (!p)
+		return rc ? rc : 1;
+	PGresult *behind = query_sites(f, tid, at, false);
+	PGresult *stale = behind ? query_sites(f, tid, at, true) : NULL;
+	if (!stale) {
+		PQclear(behind);
+		return -EIO;
+	}
+	et_mail_site_t bs[20], ss[20];
+	size_t nb, ns;
+	fill_sites(behind, bs, &nb);
+	fill_sites(stale, ss, &ns);
+	char msgid[96], cid[128], merr[200];
+	snprintf(msgid, sizeof(msgid), "drift-%s.target-%s@enertrack", eid, tid);
+	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
+	et_buf_t png = ET_BUF_INIT;
+	rc = chart(f, tid, at, &png);
+	et_mail_report_t rep = {
+		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
+		.label = p->label,
+		.year = p->year,
+		.kind = p->kind,
+		.status = p->status,
+		.plan_text = p->plan_text,
+		.scope = p->scope,
+		.display_unit = p->display_unit,
+		.display_div = p->display_div,
+		.target = p->target,
+		.expected = p->expected,
+		.actual = p->actual,
+		.drift_pct = p->drift_pct,
+		.projected = p->projected,
+		.required_daily = p->required_daily,
+		.elapsed_pct = p->elapsed_pct,
+		.sites_reporting = p->sites_reporting,
+		.sites_stale = p->sites_stale,
+		.behind = bs,
+		.nbehind = nb,
+		.stale = ss,
+		.nstale = ns,
+		.from = f->c->smtp_from,
+		.to = to,
+		.nto = nto,
+		.date_us = f->progress.at_us,
+		.message_id = msgid,
+		.lang = f->c->lang,
+		.chart_png = png.data,
+		.chart_len = png.len,
+		.chart_cid = cid,
+	};
+	if (rc == 0 && et_mail_subject(&rep, subject, slen) < 0)
+		snprintf(subject, slen, "%s", PQgetvalue(o, i, O_SUBJECT));
+	if (rc == 0 && et_mail_build(&rep, msg, merr, sizeof(merr))) {
+		snprintf(f->err, f->errlen, "cannot build the mail: %.150s", merr);
+		rc = -EIO;
+	}
+	et_buf_free(&png);
+	PQclear(behind);
+	PQclear(stale);
+	return rc;
+}
+
+/* A mail whose text is in the row (a truth mail, a digest left pending by
+ * a crash), or a drift mail whose target is gone (its subject says what
+ * happened). The text may have CRLF line ends (the digest's): the message
+ * wants LF. */
+static int text_mail(struct fin *f, PGresult *o, int i, const char *const *to, size_t nto,
+		     bool subject_only, et_buf_t *msg)
+{
+	char msgid[200], merr[200];
+	int64_t date_us;
+	if (!PQgetisnull(o, i, O_KIND)) {
+		date_us = et_pq_us(o, i, O_SINCE);
+		et_truth_message_id(PQgetvalue(o, i, O_KIND), PQgetvalue(o, i, O_KEY),
+				    (long long)(date_us / 1000000), msgid, sizeof(msgid));
+	} else if (!PQgetisnull(o, i, O_PERIOD)) {
+		date_us = et_pq_us(o, i, O_MADE);
+		snprintf(msgid, sizeof(msgid), "digest-%s@enertrack", PQgetvalue(o, i, O_PERIOD));
+	} else {
+		date_us = et_pq_us(o, i, O_CREATED);
+		snprintf(msgid, sizeof(msgid), "outbox-%s@enertrack", PQgetvalue(o, i, O_ID));
+	}
+	const char *subject = PQgetvalue(o, i, O_SUBJECT);
+	char *body = strdup(subject_only ? subject : PQgetvalue(o, i, O_TEXT));
+	if (!body) {
+		snprintf(f->err, f->errlen, "out of memory");
+		return -ENOMEM;
+	}
+	char *w = body;
+	for (const char *r = body; *r; r++)
+		if (*r != '\r')
+			*w++ = *r;
+	*w = '\0';
+	int rc = et_mail_build_text(f->c->smtp_from, to, nto, subject, body, date_us, msgid, msg,
+				    merr, sizeof(merr));
+	free(body);
+	if (rc) {
+		snprintf(f->err, f->errlen, "cannot build the mail: %.150s", merr);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int finish_one(struct fin *f, PGresult *o, int i)
+{
+	char rcptbuf[4096], subject[512] = "";
+	const char *to[ET_MAX_RCPT];
+	size_t nto = et_split_rcpt(PQgetvalue(o, i, O_RCPT), rcptbuf, sizeof(rcptbuf), to);
+	et_buf_t msg = ET_BUF_INIT;
+	int rc = 1;
+	if (!PQgetisnull(o, i, O_TID))
+		rc = drift_mail(f, o, i, to, nto, subject, sizeof(subject), &msg);
+	if (rc == 1) {
+		et_buf_reset(&msg);
+		rc = text_mail(f, o, i, to, nto, !PQgetisnull(o, i, O_TID), &msg);
+	}
+	if (rc == 0 && et_buf_append(&msg, "", 1)) {
+		snprintf(f->err, f->errlen, "out of memory");
+		rc = -ENOMEM;
+	}
+	if (rc == 0)
+		rc = et_outbox_finish(f->conn, PQgetvalue(o, i, O_ID), subject[0] ? subject : NULL,
+				      msg.data, f->err, f->errlen);
+	et_buf_free(&msg);
+	return rc;
+}
+
+int et_eval_mails_finish(PGconn *conn, const et_eval_mail_cfg_t *c, char *err, size_t errlen)
+{
+	struct fin f = {.conn = conn,
+			.c = c,
+			.progress = ET_PROGRESS_SET_INIT,
+			.err = err,
+			.errlen = errlen};
+	PGresult *any = PQexec(conn, any_sql);
+	if (PQresultStatus(any) != PGRES_TUPLES_OK)
+		return et_pq_fail(any, err, errlen);
+	bool none = PQntuples(any) == 0;
+	PQclear(any);
+	if (none)
+		return 0;
+	if (et_pq_exec(conn, "BEGIN", err, errlen))
+		return -EIO;
+	/* the settings the evaluation ran with, for the target as it was */
+	int rc = et_pq_use_settings(conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true, false,
+				    err, errlen);
+	if (rc == 0)
+		rc = et_truth_use_sources(conn, c->statistics_sources, true, false, err, errlen);
+	PGresult *o = NULL;
+	if (rc == 0) {
+		o = PQexec(conn, pending_sql);
+		if (PQresultStatus(o) != PGRES_TUPLES_OK) {
+			rc = et_pq_fail(o, err, errlen);
+			o = NULL;
+		}
+	}
+	int n = 0;
+	for (int i = 0; o && rc == 0 && i < PQntuples(o); i++, n++)
+		rc = finish_one(&f, o, i);
+	PQclear(o);
+	et_progress_free(&f.progress);
+	if (rc == 0 && et_pq_exec(conn, "COMMIT", err, errlen) == 0)
+		return n;
+	PQclear(PQexec(conn, "ROLLBACK"));
+	return -EIO;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/* One evaluation of every target of the year at one instant: read the
+ * targets (db/progress.c), step each target's alert state machine
+ * (lib/alert.c), and record each change in drift_event and each mail,
+ * pending, in alert_outbox (db/outbox.c), all in one transaction under an
+ * advisory lock so that of several daemons exactly one evaluates. The mails
+ * are drawn and built after COMMIT (db/eval_mails.c), never under the lock.
+ * Used by enertrackd (at now()) and by `enertrack evaluate` (at any
+ * instant, to replay a past year). */
+#include "db/evaluate_targets.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/eval_mails.h"
+#include "db/outbox.h"
+#include "db/pq.h"
+#include "db/progress.h"
+#include "db/truth_alerts.h"
+#include "enertrack/i18n.h"
+#include "enertrack/log.h"
+#include "enertrack/mail.h"
+
+#define EVAL_LOCK "hashtext('enertrack.evaluate')"
+
+struct eval_ctx {
+	PGconn *conn;
+	const et_eval_cfg_t *c;
+	const char *at; /* "now": the transaction's time */
+	et_lang_t lang;
+	char err[512];
+	bool busy;
+	int events, mails;
+};
+
+static bool exec_ok(struct eval_ctx *al, const char *sql)
+{
+	return et_pq_exec(al->conn, sql, al->err, sizeof(al->err)) == 0;
+}
+
+/* Runs a statement with parameters that returns nothing or a row; the
+ * first value of the first row, if any, into ret (retlen bytes). */
+static bool run(struct eval_ctx *al, const char *sql, int n, const char *const *p, char *ret,
+		size_t retlen)
+{
+	PGresult *r = PQexecParams(al->conn, sql, n, NULL, p, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+	else if (ret)
+		snprintf(ret, retlen, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return ok;
+}
+
+static bool store_state(struct eval_ctx *al, const et_progress_t *p, const et_alert_t *now_st)
+{
+	char state_buf[16], since[40], lastmail[40];
+	snprintf(state_buf, sizeof(state_buf), "%s", et_alert_state_name(now_st->state));
+	snprintf(since, sizeof(since), "%.6f", now_st->since_us / 1e6);
+	snprintf(lastmail, sizeof(lastmail), "%.6f", now_st->last_mail_us / 1e6);
+	const char *up[4] = {p->id, state_buf, since, now_st->last_mail_us ? lastmail : NULL};
+	return run(al,
+		   "INSERT INTO alert_state (target_id, state, since, last_mail_at, drift_pct,"
+		   " updated_at) VALUES ($1, $2, to_timestamp($3), to_timestamp($4), NULL, now())"
+		   " ON CONFLICT (target_id) DO UPDATE SET state = EXCLUDED.state,"
+		   " since = EXCLUDED.since, last_mail_at = EXCLUDED.last_mail_at,"
+		   " updated_at = now()",
+		   4, up, NULL, 0);
+}
+
+static void num_text(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.17g", v);
+}
+
+/* The drift_event row; its id into eid. */
+static bool insert_event(struct eval_ctx *al, const et_progress_t *p, const et_alert_t *old,
+			 const et_alert_t *now_st, enum et_alert_event ev, const char *silenced,
+			 char *eid, size_t eidlen)
+{
+	char drift[32], expected[32], actual[32];
+	num_text(drift, sizeof(drift), p->drift_pct);
+	num_text(expected, sizeof(expected), p->expected);
+	num_text(actual, sizeof(actual), p->actual);
+	const char *ep[10] = {p->id,
+			      et_alert_state_name(old->state),
+			      et_alert_state_name(now_st->state),
+			      et_alert_event_name(ev),
+			      p->status,
+			      isnan(p->drift_pct) ? NULL : drift,
+			      isnan(p->expected) ? NULL : expected,
+			      isnan(p->actual) ? NULL : actual,
+			      al->at,
+			      silenced};
+	bool ok = run(al,
+		      "INSERT INTO drift_event (target_id, from_state, to_state, event, status,"
+		      " drift_pct, expected, actual, at, silenced_by)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10) RETURNING id",
+		      10, ep, eid, eidlen);
+	log_info("alerts: %s %d [%s]: %s -> %s (%s, drift %.1f %%)", p->label, p->year, p->scope,
+		 et_alert_state_name(old->state), et_alert_state_name(now_st->state), p->status,
+		 p->drift_pct);
+	return ok;
+}
+
+/* The change's mail, pending: routed and queued now, in the transaction,
+ * with its subject; drawn and built after COMMIT (db/eval_mails.c). */
+static bool queue_mail(struct eval_ctx *al, const et_progress_t *p, enum et_alert_event ev,
+		       const char *eid)
+{
+	et_mail_report_t rep = {.event = ev,
+				.label = p->label,
+				.year = p->year,
+				.kind = p->kind,
+				.status = p->status,
+				.scope = p->scope,
+				.display_unit = p->display_unit,
+				.display_div = p->display_div,
+				.drift_pct = p->drift_pct,
+				.lang = al->lang};
+	char subject[512], id[32];
+	if (et_mail_subject(&rep, subject, sizeof(subject)) < 0) {
+		snprintf(al->err, sizeof(al->err), "cannot word the subject of target %s", p->id);
+		return false;
+	}
+	et_outbox_mail_t m = {.drift_event_id = eid,
+			      .scope = p->scope,
+			      .base_to = al->c->smtp_to,
+			      .subject = subject,
+			      .pending_text = ""};
+	int rc = et_outbox_queue(al->conn, &m, id, sizeof(id), al->err, sizeof(al->err));
+	if (rc == 0)
+		/* no recipients configured: the change is recorded, no mail is queued */
+		log_warn("alerts: no [smtp] to and no alert_route for %s: no mail for this change",
+			 p->scope);
+	return rc >= 0;
+}
+
+/* Writes the state, the event and (when it notifies) the mail of one target. */
+static bool record_change(struct eval_ctx *al, const et_progress_t *p, const et_alert_t *old,
+			  const et_alert_t *now_st, enum et_alert_event ev)
+{
+	if (!store_state(al, p, now_st))
+		return false;
+	if (ev == ET_AL_EV_NONE)
+		return true;
+	/* a reminder while a silence or an acknowledgement holds: recorded, not mailed */
+	const char *silenced = ev == ET_AL_EV_REPEAT ? p->silenced_by : NULL;
+	char eid[32];
+	if (!insert_event(al, p, old, now_st, ev, silenced, eid, sizeof(eid)))
+		return false;
+	if (ev == ET_AL_EV_RESOLVED) {
+		/* an acknowledgement lasts until its alert resolves */
+		const char *ap[2] = {p->id, al->at};
+		if (!run(al,
+			 "UPDATE alert_silence SET ended_at = $2::timestamptz"
+			 " WHERE target_id = $1 AND kind = 'ack' AND ended_at IS NULL",
+			 2, ap, NULL, 0))
+			return false;
+	}
+	if (!et_alert_event_notifies(ev))
+		return true;
+	if (silenced) {
+		log_info("alerts: reminder not mailed: silenced (alert_silence %s)", silenced);
+		return true;
+	}
+	return queue_mail(al, p, ev, eid);
+}
+
+/* Steps one target's state machine and records what changed. */
+static bool step_target(struct eval_ctx *al, const et_progress_t *p, int64_t now_us)
+{
+	const et_eval_cfg_t *c = al->c;
+	et_alert_t a = {.state = ET_AL_ST_OK, .since_us = now_us, .last_mail_us = 0};
+	bool known = p->alert_state != NULL;
+	if (known) {
+		if (et_alert_state_parse(p->alert_state, &a.state))
+			a.state = ET_AL_ST_OK;
+		a.since_us = p->alert_since_us;
+		a.last_mail_us = p->alert_last_mail_us;
+	}
+	bool has_data = strcmp(p->status, "too_early") != 0 &&
+			strcmp(p->status, "insufficient_data") != 0 && !isnan(p->drift_pct);
+	double bad = has_data ? et_alert_bad_pct(p->kind, p->drift_pct) : NAN;
+	et_alert_t old = a;
+	/* a target with milestones mails per late project (truth_alerts.c) and
+	 * has no drift alert state */
+	if (strcmp(p->schedule_used, "milestones") != 0) {
+		enum et_alert_event ev = et_alert_step(&a, &c->params, has_data, bad, now_us);
+		if (!known || ev != ET_AL_EV_NONE || a.last_mail_us != old.last_mail_us) {
+			if (!record_change(al, p, &old, &a, ev))
+				return false;
+			if (ev != ET_AL_EV_NONE)
+				al->events++;
+			if (et_alert_event_notifies(ev))
+				al->mails++;
+		}
+	}
+	if (c->on_target) {
+		char year[16];
+		snprintf(year, sizeof(year), "%d", p->year);
+		et_eval_target_t t = {.id = p->id,
+				      .label = p->label,
+				      .metric = p->metric,
+				      .year = year,
+				      .scope = p->scope,
+				      .kind = p->kind,
+				      .status = p->status,
+				      .drift_pct = p->drift_pct,
+				      .state = et_alert_state_name(a.state)};
+		c->on_target(c->ctx, &t);
+	}
+	return true;
+}
+
+/* Returns false on a database error (rolled back); true when committed or
+ * when another daemon held the lock (al->busy). */
+static bool evaluate(struct eval_ctx *al)
+{
+	const et_eval_cfg_t *c = al->c;
+	et_progress_set_t set = ET_PROGRESS_SET_INIT;
+	char locked[8];
+	if (!exec_ok(al, "BEGIN"))
+		return false;
+	if (!run(al, "SELECT pg_try_advisory_xact_lock(" EVAL_LOCK ")", 0, NULL, locked,
+		 sizeof(locked)))
+		goto fail;
+	if (locked[0] != 't') {
+		/* another daemon evaluates this round */
+		exec_ok(al, "ROLLBACK");
+		al->busy = true;
+		return true;
+	}
+	if (et_pq_use_settings(al->conn, c->tz, c->min_elapsed_pct, c->stale_after_s, true,
+			       c->store_settings, al->err, sizeof(al->err)) ||
+	    et_truth_use_sources(al->conn, c->statistics_sources, true, c->store_settings, al->err,
+				 sizeof(al->err)))
+		goto fail;
+	/* the last_year profiles, kept an hour rather than read each time */
+	const char *ap[1] = {al->at};
+	if (!run(al, "SELECT target_profile_refresh($1::timestamptz)", 1, ap, NULL, 0))
+		goto fail;
+	if (et_progress_load(al->conn, al->at, al->lang, &set, al->err, sizeof(al->err)))
+		goto fail;
+	for (size_t i = 0; i < set.n; i++)
+		if (!step_target(al, &set.rows[i], set.at_us))
+			goto fail;
+	et_progress_free(&set);
+	et_truth_cfg_t tc = {.smtp_to = c->smtp_to,
+			     .milestone_grace_days = c->milestone_grace_days,
+			     .reconcile_pct = c->reconcile_pct,
+			     .lang = al->lang};
+	if (et_truth_evaluate(al->conn, &tc, al->at, &al->mails, al->err, sizeof(al->err)))
+		goto fail;
+	if (!exec_ok(al, "COMMIT"))
+		goto fail;
+	return true;
+fail:
+	et_progress_free(&set);
+	PQclear(PQexec(al->conn, "ROLLBACK"));
+	return false;
+}
+
+int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_result_t *ret,
+		char *err, size_t errlen)
+{
+	/* "now" is PostgreSQL's transaction time, the same as now() */
+	struct eval_ctx ctx = {
+		.conn = conn, .c = c, .at = at ? at : "now", .lang = c->lang};
+	bool ok = evaluate(&ctx);
+	if (ret) {
+		ret->busy = ctx.busy;
+		ret->events = ctx.events;
+		ret->mails = ctx.mails;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "%s", ctx.err);
+		return -EIO;
+	}
+	if (ctx.busy)
+		return 0;
+	/* committed: now the charts and the messages, with no lock held */
+	et_eval_mail_cfg_t mc = {.tz = c->tz,
+				 .min_elapsed_pct = c->min_elapsed_pct,
+				 .stale_after_s = c->stale_after_s,
+				 .statistics_sources = c->statistics_sources,
+				 .smtp_from = c->smtp_from,
+				 .lang = ctx.lang};
+	if (et_eval_mails_finish(conn, &mc, ctx.err, sizeof(ctx.err)) < 0) {
+		snprintf(err, errlen, "the changes are recorded; their mails wait: %s", ctx.err);
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* The milestone and reconciliation alerts. The SQL of migration 008 decides
+ * what is late or off (target_milestone_state, reconcile_latest); this file
+ * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
+ * routed by the target's or the county's scope) and records it in
+ * truth_alert, in the evaluation's transaction, so that a project is mailed
+ * once and a county once each time its gap opens. */
+#include "db/truth_alerts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/outbox.h"
+#include "db/pq.h"
+#include "enertrack/log.h"
+#include "enertrack/truthmail.h"
+
+void et_truth_message_id(const char *kind, const char *key, long long at_s, char *out, size_t len)
+{
+	unsigned long h = 5381;
+	for (const char *s = key; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	snprintf(out, len, "%s-%lx.%lld@enertrack", kind, h, at_s);
+}
+
+/* Queues one mail (pending: its text now, its message after the commit)
+ * and records it; with no recipients, only records it. */
+static int queue(PGconn *conn, const et_truth_cfg_t *c, const char *kind, const char *key,
+		 const char *scope, bool firing, const et_truth_text_t *t, const char *at,
+		 int *ret_mails, char *err, size_t errlen)
+{
+	char outbox_id[32] = "";
+	if (firing) {
+		et_outbox_mail_t m = {.scope = scope,
+				      .base_to = c->smtp_to,
+				      .subject = t->subject,
+				      .pending_text = t->body};
+		int rc = et_outbox_queue(conn, &m, outbox_id, sizeof(outbox_id), err, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			(*ret_mails)++;
+		else
+			log_warn("alerts: no [smtp] to and no alert_route for %s: no mail for %s",
+				 scope, t->detail);
+	}
+	const char *p[6] = {kind, key,	     firing ? "true" : "false",
+			    at,	  t->detail, outbox_id[0] ? outbox_id : NULL};
+	PGresult *r =
+		PQexecParams(conn,
+			     "INSERT INTO truth_alert (kind, key, firing, since, detail, outbox_id)"
+			     " VALUES ($1, $2, $3, $4::timestamptz, $5, $6)"
+			     " ON CONFLICT (kind, key) DO UPDATE SET firing = EXCLUDED.firing,"
+			     " since = EXCLUDED.since, detail = EXCLUDED.detail,"
+			     " outbox_id = coalesce(EXCLUDED.outbox_id, truth_alert.outbox_id)",
+			     6, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return et_pq_fail(r, err, errlen);
+	PQclear(r);
+	log_info("alerts: %s %s", firing ? "mail:" : "cleared:", t->detail);
+	return 0;
+}
+
+enum {
+	M_ID,
+	M_LABEL,
+	M_YEAR,
+	M_SCOPE,
+	M_NAME,
+	M_SITE,
+	M_DUE,
+	M_VALUE,
+	M_DONE,
+	M_PLANNED,
+	M_LATE,
+	M_DUNIT,
+	M_DDIV,
+};
+
+static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		      char *err, size_t errlen)
+{
+	char grace[16];
+	snprintf(grace, sizeof(grace), "%d", c->milestone_grace_days);
+	const char *p[3] = {at, grace, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT m.milestone_id, coalesce(metric_label(me.name, $3), me.label), t.year, "
+		"t.scope, m.name, m.site_id, m.due,"
+		"  m.value, m.commissioned, m.planned_to_here, m.days_late, me.display_unit,"
+		"  me.display_div"
+		" FROM target t JOIN metric me ON me.name = t.metric,"
+		"  LATERAL target_milestone_state(t, $1::timestamptz) m"
+		" WHERE t.year = extract(year FROM $1::timestamptz AT TIME ZONE"
+		"        (SELECT timezone FROM target_setting))::int"
+		"  AND m.late AND m.days_late > $2::integer"
+		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a"
+		"                   WHERE a.kind = 'milestone' AND a.key = m.milestone_id::text)"
+		" ORDER BY m.due, m.milestone_id",
+		3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		et_milestone_mail_t m = {.label = PQgetvalue(r, i, M_LABEL),
+					 .year = PQgetvalue(r, i, M_YEAR),
+					 .scope = PQgetvalue(r, i, M_SCOPE),
+					 .name = PQgetvalue(r, i, M_NAME),
+					 .site_id = PQgetvalue(r, i, M_SITE),
+					 .due = PQgetvalue(r, i, M_DUE),
+					 .days_late = PQgetvalue(r, i, M_LATE),
+					 .value = et_pq_num(r, i, M_VALUE),
+					 .commissioned = et_pq_num(r, i, M_DONE),
+					 .planned_to_here = et_pq_num(r, i, M_PLANNED),
+					 .display_unit = PQgetvalue(r, i, M_DUNIT),
+					 .display_div = et_pq_num(r, i, M_DDIV),
+					 .grace_days = c->milestone_grace_days};
+		et_truth_text_t t;
+		(void)et_truthmail_milestone(c->lang, &m, &t); /* a cut text still goes */
+		rc = queue(conn, c, "milestone", PQgetvalue(r, i, M_ID), m.scope, true, &t, at,
+			   ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
+enum {
+	R_SCOPE,
+	R_METRIC,
+	R_LABEL,
+	R_PERIOD,
+	R_SOURCE,
+	R_TEL,
+	R_OFF,
+	R_GAP,
+	R_DUNIT,
+	R_DDIV,
+	R_FIRING,
+};
+
+static int reconcile(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		     char *err, size_t errlen)
+{
+	const char *p[2] = {at, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT x.scope, x.metric, coalesce(metric_label(me.name, $2), me.label), "
+		"x.period, x.source, x.telemetry, x.official,"
+		"  x.gap_pct, me.display_unit, me.display_div, coalesce(a.firing, false)"
+		" FROM reconcile_latest($1::timestamptz) x JOIN metric me ON me.name = x.metric"
+		" LEFT JOIN truth_alert a ON a.kind = 'reconcile' AND a.key = x.scope || '|' || "
+		"x.metric"
+		" ORDER BY x.scope, x.metric",
+		2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		double gap = et_pq_num(r, i, R_GAP);
+		bool bad = isnan(gap) || fabs(gap) > c->reconcile_pct;
+		bool firing = PQgetvalue(r, i, R_FIRING)[0] == 't';
+		if (bad == firing)
+			continue;
+		et_reconcile_mail_t m = {.scope = PQgetvalue(r, i, R_SCOPE),
+					 .metric = PQgetvalue(r, i, R_METRIC),
+					 .label = PQgetvalue(r, i, R_LABEL),
+					 .period = PQgetvalue(r, i, R_PERIOD),
+					 .source = PQgetvalue(r, i, R_SOURCE),
+					 .telemetry = et_pq_num(r, i, R_TEL),
+					 .official = et_pq_num(r, i, R_OFF),
+					 .gap_pct = gap,
+					 .display_unit = PQgetvalue(r, i, R_DUNIT),
+					 .display_div = et_pq_num(r, i, R_DDIV),
+					 .reconcile_pct = c->reconcile_pct};
+		char key[256];
+		snprintf(key, sizeof(key), "%s|%s", m.scope, m.metric);
+		et_truth_text_t t;
+		(void)et_truthmail_reconcile(c->lang, &m, &t);
+		rc = queue(conn, c, "reconcile", key, m.scope, bad, &t, at, ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
+int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		      char *err, size_t errlen)
+{
+	int rc = milestones(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = reconcile(conn, c, at, ret_mails, err, errlen);
+	return rc;
+}

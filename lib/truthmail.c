@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* The milestone and reconciliation mails' words (see truthmail.h): every
+ * line is a message of the catalogue (truth. group) with placeholders, so
+ * that each language puts the figures where its grammar wants them; the
+ * figures come from the one number formatter (a missing one is n/a). */
+#include "enertrack/truthmail.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "enertrack/numfmt.h"
+
+/* A part being written: the first cut sticks. */
+struct part {
+	char *p;
+	size_t len, n;
+	bool cut;
+};
+
+static void add(struct part *w, const char *s)
+{
+	int k = snprintf(w->p + w->n, w->len - w->n, "%s", s);
+	if (k < 0 || (size_t)k >= w->len - w->n) {
+		w->n = w->len - 1;
+		w->cut = true;
+	} else {
+		w->n += (size_t)k;
+	}
+}
+
+/* A filled message as a line (LF), after `blank` empty lines. */
+static void line(struct part *w, const char *text, int blank)
+{
+	while (blank-- > 0)
+		add(w, "\n");
+	add(w, text);
+	add(w, "\n");
+}
+
+static bool fit(int n, size_t len)
+{
+	return n >= 0 && (size_t)n < len;
+}
+
+static double div_or_1(double div)
+{
+	return div > 0 ? div : 1;
+}
+
+static const char *s_(const char *s)
+{
+	return s ? s : "";
+}
+
+/* v / div with one or two decimals, not grouped (as the mails always were). */
+static const char *fixed(char *buf, size_t len, double v, int decimals)
+{
+	et_num_fixed(buf, len, v, decimals, false);
+	return buf;
+}
+
+int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div);
+	const char *unit = s_(m->display_unit), *scope = s_(m->scope);
+	char value[48], done[48], planned[48], grace[16], where[160], l[512];
+	fixed(value, sizeof(value), m->value / div, 1);
+	fixed(done, sizeof(done), m->commissioned / div, 1);
+	fixed(planned, sizeof(planned), m->planned_to_here / div, 1);
+	snprintf(grace, sizeof(grace), "%d", m->grace_days);
+	/* the city is not named after the year; a county or a site is */
+	snprintf(where, sizeof(where), "%s%s", strcmp(scope, "city") ? " " : "",
+		 strcmp(scope, "city") ? scope : "");
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_MS_SUBJECT,
+				  7, m->label, m->year, m->name, m->days_late, m->due, value, unit),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_HEAD, 3, m->label, m->year, where);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_PROJECT, 1, m->name);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_SITE, 1, m->site_id);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_DUE, 3, m->due, m->days_late, grace);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_SIZE, 2, value, unit);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_DONE, 4, done, unit, planned, unit);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_MS_ONCE), 1);
+	ok &= !b.cut;
+	/* the log line is for operators' logs: always English */
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s due %s (%s %s) is %s days overdue",
+			   s_(m->name), s_(m->due), value, unit, s_(m->days_late)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
+
+int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div), gap = m->gap_pct;
+	const char *unit = s_(m->display_unit), *scope = s_(m->scope);
+	const char *county = strncmp(scope, "county:", 7) == 0 ? scope + 7 : scope;
+	char size[48], tel[48], off[48], gap_s[48], limit[48], l[512];
+	fixed(size, sizeof(size), fabs(gap), 1);
+	fixed(tel, sizeof(tel), m->telemetry / div, 2);
+	fixed(off, sizeof(off), m->official / div, 2);
+	et_num_pct(gap_s, sizeof(gap_s), gap, true);
+	et_num_pct(limit, sizeof(limit), m->reconcile_pct, false);
+	bool ok = fit(
+		et_msg_fill(ret->subject, sizeof(ret->subject), lang,
+			    gap < 0 ? ET_MSG_TRUTH_RC_SUBJECT_BELOW : ET_MSG_TRUTH_RC_SUBJECT_ABOVE,
+			    4, county, m->label, size, m->period),
+		sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_HEAD, 1, county);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_METRIC, 1, m->label);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_MONTH, 1, m->period);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_TELEMETRY, 2, tel, unit);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_STATISTICS, 3, off, unit, m->source);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_GAP, 2, gap_s, limit);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_RC_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s %s %s: telemetry %s against %s",
+			   county, s_(m->metric), s_(m->period), gap_s, s_(m->source)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
