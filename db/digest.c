@@ -5,7 +5,7 @@
  * lib/mail.c and queued through db/outbox.c, where the daemon's mailer
  * sends it like any alert. One per period: the digest_sent row of the
  * period is written in the same transaction as the mail, under an advisory
- * lock (sql/011_operator_views.sql). */
+ * lock. */
 #include "db/digest.h"
 
 #include <errno.h>

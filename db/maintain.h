@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The history's upkeep: one call of enertrack_maintain()
- * (sql/013_partitions.sql) with the [retention] settings, its actions
+ * (sql/functions/enertrack_maintain.sql) with the [retention] settings, its actions
  * logged. Blocking libpq: the alerts thread, or a tool. */
 #ifndef ENERTRACK_DB_MAINTAIN_H
 #define ENERTRACK_DB_MAINTAIN_H

@@ -2,7 +2,7 @@
 /* The one way to queue a mail: a row of alert_outbox, which the daemon's
  * mailer sends with retries. Every mail is routed here: its recipients are
  * [smtp] to and those of every alert_route whose scope_pattern matches what
- * the mail is about (alert_recipients(), sql/011), and they are both the
+ * the mail is about (alert_recipients(), sql/functions/alert_recipients.sql), and they are both the
  * message's To and the row's envelope recipients. A mail may be queued
  * pending (not yet due, its text kept in the row) inside a transaction and
  * finished after it: see et_outbox_finish. Blocking libpq. */

@@ -32,7 +32,7 @@ const char *et_pq_str(const PGresult *r, int row, int col);
 
 /* Makes the target functions of this session use tz, min_elapsed_pct and
  * stale_after_s (the session settings enertrack.timezone, ... that the view
- * target_setting prefers, sql/006_settings.sql) instead of the stored row:
+ * target_setting prefers, sql/views/target_setting.sql) instead of the stored row:
  * until the end of the transaction when local, else for the session. With
  * store, they also become the stored row (the daemon's, which the views use
  * in other sessions). Returns 0, or -EIO with the server's message in err. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The milestone and reconciliation alerts. The SQL of migration 008 decides
- * what is late or off (target_milestone_state, reconcile_latest); this file
+/* The milestone and reconciliation alerts. The SQL functions decide what is
+ * late or off (target_milestone_state, reconcile_latest); this file
  * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
  * routed by the target's or the county's scope) and records it in
  * truth_alert, in the evaluation's transaction, so that a project is mailed

@@ -19,7 +19,7 @@
 
 #define MAX_YEARS 50
 
-/* Plan figures of the base year (2024 government work report, sql/002_targets.sql). */
+/* Plan figures of the base year (2024 government work report, sql/data/targets_2024.sql). */
 #define BASE_YEAR	       2024
 #define COAL_T_PER_YEAR	       170e6
 #define NEW_ENERGY_MW_PER_YEAR 620.0
