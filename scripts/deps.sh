@@ -27,7 +27,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2 || true
+# Another apt (an unattended upgrade, a package test) may hold the dpkg
+# lock: wait for it rather than fail.
+apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 || true
 # The mosquitto and postgresql packages start system services on install;
 # the project never uses them (tests and the demo run private instances),
 # so policy-rc.d keeps them from starting where the machine allows it.
@@ -37,6 +39,6 @@ if [ ! -e "$rc" ]; then
 	printf '#!/bin/sh\nexit 101\n' > "$rc" && chmod +x "$rc" && made_rc=1
 fi
 status=0
-apt-get install -y -qq --no-install-recommends $missing >&2 || status=$?
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >&2 || status=$?
 [ "$made_rc" = 1 ] && rm -f "$rc"
 exit $status
