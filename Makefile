@@ -64,6 +64,10 @@ LIB_SRCS += lib/digestmail.c lib/truthmail.c
 LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
 COMMON_SRCS += db/chartdata.c draw/chart.c
+# one command-line parser (lib/) and the subcommands' shared plumbing (tools/cli.c)
+LIB_SRCS += lib/cmdline.c
+TOOL_SRCS += tools/cli.c
+UNIT_TESTS += cmdline
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/confload.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -281,43 +281,24 @@ static int is_migration_file(const char *name)
 	return file_version(name) >= 0;
 }
 
-#define MIGRATE_USAGE "usage: enertrack migrate -c FILE [--sql-dir DIR] [--seed]\n"
-
 int migrate_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"sql-dir", required_argument, NULL, 'd'},
-		{"seed", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *config = NULL, *sqldir = NULL;
+	bool seed = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("sql-dir", 'd', &sqldir, "DIR"),
+		ET_OPT_FLAG_ROW("seed", 's', &seed),
+	};
+	static const char usage[] = "enertrack migrate [-c FILE] [--sql-dir DIR] [--seed]";
+	static const char help[] =
+		"  Applies the numbered migrations not yet applied, then the functions\n"
+		"  and views whose files changed; --seed loads the sample data too.\n";
 	char dirbuf[PATH_MAX + 8], datadir[PATH_MAX + 16];
-	int c, rc = 1, seed = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:d:sh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'd':
-			sqldir = optarg;
-			break;
-		case 's':
-			seed = 1;
-			break;
-		case 'h':
-			printf(MIGRATE_USAGE);
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (!config) {
-		fprintf(stderr, MIGRATE_USAGE);
-		return 2;
-	}
+	int rc = tool_parse_opts("migrate", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = 1;
 	sqldir = find_sql_dir(sqldir, dirbuf, sizeof(dirbuf));
 
 	DIR *d = opendir(sqldir);
@@ -337,13 +318,16 @@ int migrate_main(int argc, char **argv)
 		goto out_names;
 	}
 
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
+	tool_session_t s;
+	int orc = tool_open(&s, "migrate", config, 0);
+	PGconn *conn = s.conn;
+	s.conn = NULL; /* closed below, after the unlock */
+	tool_close(&s);
+	if (orc) {
+		rc = orc;
+		PQfinish(conn);
 		goto out_names;
-	PGconn *conn = tool_connect(&cfg);
-	et_config_free(&cfg);
-	if (!conn)
-		goto out_names;
+	}
 	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
 		goto out_conn;
 	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");

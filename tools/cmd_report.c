@@ -5,7 +5,6 @@
  * report says what `enertrack status` and the alert mails say. A column
  * whose PostgreSQL type is a number is written as a number; a header may
  * carry "{u}", replaced by the target's display unit. */
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include "draw/chart.h"
 #include "common/confload.h"
 #include "db/pq.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/numfmt.h"
@@ -307,9 +307,9 @@ static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
 		et_buf_t png = ET_BUF_INIT;
 		char err[300];
 		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], rp->lang, 900,
-							&png, err, sizeof(err))
+						      &png, err, sizeof(err))
 				: et_chart_gap_png(rp->conn, tid, rp->params[0], rp->lang, 900,
-						     &png, err, sizeof(err));
+						   &png, err, sizeof(err));
 		if (rc) {
 			log_warn("report: target %d goes without its %s chart: %s", tid,
 				 k == 0 ? "progress" : "gap", err);
@@ -428,87 +428,47 @@ static int write_report(struct report *rp, int year)
 	return 0;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: enertrack report -c FILE --year YEAR [--at TIME] --format xlsx|html -o "
-		   "OUTPUT\n"
-		   "  TIME: a PostgreSQL timestamptz in YEAR (default: now, or the year's end);\n"
-		   "  without an offset, in the targets' time zone\n");
-}
+static const char *const formats[] = {"xlsx", "html", NULL};
 
 int report_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"year", required_argument, NULL, 'y'},
-		{"at", required_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *at = NULL, *out = NULL;
+	int year = 0, format = 0;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_INT_ROW("year", 'y', &year, "YEAR", .required = true, .min = 2000,
+			       .max = 2200, .why = "a year from 2000 to 2200"),
+		ET_OPT_STR_ROW("at", 'a', &at, "TIME"),
+		ET_OPT_CHOICE_ROW("format", 'f', &format, "xlsx|html", formats, .required = true),
+		ET_OPT_STR_ROW("output", 'o', &out, "OUTPUT", .required = true),
 	};
-	const char *config = NULL, *at = NULL, *format = NULL, *out = NULL, *year_s = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:y:a:f:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'y':
-			year_s = optarg;
-			break;
-		case 'a':
-			at = optarg;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	char *end = NULL;
-	long year = year_s ? strtol(year_s, &end, 10) : 0;
-	if (!config || !out || !format || optind != argc || !year_s || *end || year < 2000 ||
-	    year > 2200 || (strcmp(format, "xlsx") != 0 && strcmp(format, "html") != 0)) {
-		usage(stderr);
+	static const char usage[] =
+		"enertrack report [-c FILE] --year YEAR [--at TIME] --format xlsx|html -o OUTPUT";
+	static const char help[] =
+		"  TIME: a PostgreSQL timestamptz in YEAR (default: now, or the year's end);\n"
+		"  without an offset, in the targets' time zone\n";
+	int rc = tool_parse_opts("report", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (tool_check_output("report", "-o", out))
 		return 2;
-	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	int rc = 1;
 	char err[400] = "", ys[16], at_buf[64];
 	struct report rp = {0};
 	PGresult *r = NULL;
-	rp.conn = tool_connect(&cfg);
-	if (!rp.conn || tool_check_schema(rp.conn, config) ||
-	    et_pq_use_settings(rp.conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false,
-			       false, err, sizeof(err)) ||
-	    /* JIT compiling target_progress_at's queries costs more than it saves */
-	    et_pq_exec(rp.conn, "SET jit = off", err, sizeof(err))) {
-		if (err[0])
-			log_error("%s", err);
+	tool_session_t s;
+	rc = tool_open(&s, "report", config, TOOL_SCHEMA | TOOL_SETTINGS | TOOL_LOCALTIME);
+	rp.conn = s.conn;
+	if (rc || (rc = tool_check_time(rp.conn, "report", "--at", at, s.cfg.tz)))
+		goto out;
+	rc = 1;
+	/* JIT compiling target_progress_at's queries costs more than it saves */
+	if (et_pq_exec(rp.conn, "SET jit = off", err, sizeof(err))) {
+		log_error("%s", err);
 		goto out;
 	}
-	const char *tzp[1] = {cfg.tz};
-	r = PQexecParams(rp.conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp, NULL,
-			 NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("%s", PQresultErrorMessage(r));
-		goto out;
-	}
-	PQclear(r);
+	const et_config_t cfg = s.cfg;
 	/* the instant: as given, else now, else the end of a past year; in YEAR */
-	snprintf(ys, sizeof(ys), "%ld", year);
+	snprintf(ys, sizeof(ys), "%d", year);
 	const char *ap[3] = {at, ys, cfg.tz};
 	r = PQexecParams(
 		rp.conn,
@@ -518,15 +478,12 @@ int report_main(int argc, char **argv)
 		"  - interval '1 microsecond')) AS x) a",
 		3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-		fprintf(stderr, "enertrack report: --at: %s\n", m ? m : PQerrorMessage(rp.conn));
-		rc = 2;
+		log_error("the report's instant: %s", PQresultErrorMessage(r));
 		goto out;
 	}
 	if (PQgetvalue(r, 0, 1)[0] != 't') {
-		fprintf(stderr, "enertrack report: %s is not in %ld (%s)\n", PQgetvalue(r, 0, 0),
-			year, cfg.tz);
-		rc = 2;
+		rc = tool_fail("report", "hint: leave --at out for the year's end (or now)",
+			       "--at %s is not in %d (%s)", PQgetvalue(r, 0, 0), year, cfg.tz);
 		goto out;
 	}
 	snprintf(at_buf, sizeof(at_buf), "%s", PQgetvalue(r, 0, 0));
@@ -538,7 +495,7 @@ int report_main(int argc, char **argv)
 	rp.lang = cfg.lang;
 	rp.params[3] = et_lang_tag(rp.lang);
 
-	if (strcmp(format, "xlsx") == 0) {
+	if (format == 0) {
 		rp.wb = workbook_new(out);
 		if (!rp.wb) {
 			log_error("report: cannot create %s", out);
@@ -550,7 +507,7 @@ int report_main(int argc, char **argv)
 		format_set_text_wrap(rp.head);
 		rp.num = workbook_add_format(rp.wb);
 		format_set_num_format(rp.num, "#,##0.00");
-		int wr = write_report(&rp, (int)year);
+		int wr = write_report(&rp, year);
 		lxw_error le = workbook_close(rp.wb);
 		for (size_t i = 0; i < rp.npngs; i++)
 			et_buf_free(&rp.pngs[i]);
@@ -564,18 +521,18 @@ int report_main(int argc, char **argv)
 			log_error("report: cannot create %s: %m", out);
 			goto out;
 		}
-		int wr = write_report(&rp, (int)year);
+		int wr = write_report(&rp, year);
 		if (fclose(rp.html) != 0)
 			log_error("report: %s: %m", out);
 		else if (wr == 0)
 			rc = 0;
 	}
 	if (rc == 0)
-		printf("wrote %s (%s, the targets of %ld at %s)\n", out, format, year, at_buf);
+		printf("wrote %s (%s, the targets of %d at %s)\n", out, formats[format], year,
+		       at_buf);
 out:
 	PQclear(r);
-	PQfinish(rp.conn);
-	et_config_free(&cfg);
+	tool_close(&s);
 	et_chart_cleanup(); /* the charts' font caches */
 	return rc;
 }

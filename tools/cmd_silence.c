@@ -4,7 +4,6 @@
  * resolves), with who gave it, when and why. The evaluation reads them
  * (db/evaluate_targets.c); `enertrack status` lists them. Nothing is deleted:
  * an expired silence is history. */
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/confload.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/log.h"
 
@@ -26,19 +26,12 @@ static const char find_sql[] =
 	" ORDER BY t.year = extract(year FROM now() AT TIME ZONE $2)::integer DESC, t.year DESC"
 	" LIMIT 1";
 
-static void usage(FILE *f, int ack)
-{
-	if (ack)
-		fprintf(f, "usage: enertrack ack -c FILE TARGET --reason TEXT\n");
-	else
-		fprintf(f, "usage: enertrack silence -c FILE TARGET --until TIME --reason TEXT\n");
-	fprintf(f, "  TARGET: a target id, a metric (the city's target: raw_coal) or\n"
-		   "  metric/scope (raw_coal/county:襄垣)\n");
-	if (!ack)
-		fprintf(f,
-			"  TIME: a PostgreSQL timestamptz (2024-07-01T08:00:00+08:00); without an\n"
-			"  offset, in the targets' time zone\n");
-}
+static const char target_help[] =
+	"  TARGET: a target id, a metric (the city's target: raw_coal) or\n"
+	"  metric/scope (raw_coal/county:襄垣)\n";
+static const char until_help[] =
+	"  TIME: a PostgreSQL timestamptz (2024-07-01T08:00:00+08:00); without an\n"
+	"  offset, in the targets' time zone\n";
 
 /* Who: the login user (the one behind sudo, if any) and the database role. */
 static void who(char *buf, size_t len)
@@ -56,34 +49,23 @@ static void who(char *buf, size_t len)
 static int run(int ack, const char *config, const char *target, const char *until,
 	       const char *reason)
 {
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	PGconn *conn = tool_connect(&cfg);
-	int rc = 1;
+	const char *cmd = ack ? "ack" : "silence";
+	tool_session_t s;
+	int rc = tool_open(&s, cmd, config, TOOL_SCHEMA | TOOL_LOCALTIME);
 	PGresult *r = NULL;
-	if (!conn || tool_check_schema(conn, config))
+	if (rc || (rc = tool_check_time(s.conn, cmd, "--until", until, s.cfg.tz)))
 		goto out;
-	/* a TIME without an offset is a local time of the targets' zone */
-	const char *tzp[1] = {cfg.tz};
-	r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp, NULL, NULL,
-			 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("%s", PQresultErrorMessage(r));
-		goto out;
-	}
-	PQclear(r);
-	const char *fp[2] = {target, cfg.tz};
+	rc = 1;
+	PGconn *conn = s.conn;
+	const char *fp[2] = {target, s.cfg.tz};
 	r = PQexecParams(conn, find_sql, 2, NULL, fp, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("%s", PQresultErrorMessage(r));
 		goto out;
 	}
 	if (PQntuples(r) == 0) {
-		fprintf(stderr,
-			"enertrack %s: no target '%s' (enertrack status --json lists them)\n",
-			ack ? "ack" : "silence", target);
-		rc = 2;
+		rc = tool_fail(cmd, "hint: enertrack status --json lists them", "no target '%s'",
+			       target);
 		goto out;
 	}
 	char tid[16], what[300], user[128];
@@ -101,14 +83,14 @@ static int run(int ack, const char *config, const char *target, const char *unti
 			 5, NULL, ip, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-		fprintf(stderr, "enertrack %s: %s\n", ack ? "ack" : "silence",
-			m ? m : PQerrorMessage(conn));
-		rc = 2;
+		rc = tool_fail(cmd, NULL, "%s", m ? m : PQerrorMessage(conn));
 		goto out;
 	}
 	if (PQntuples(r) == 0) {
-		fprintf(stderr, "enertrack silence: --until %s is not in the future\n", until);
-		rc = 2;
+		rc = tool_fail(cmd,
+			       "hint: a silence ends in the future; enertrack ack lasts until the "
+			       "alert resolves",
+			       "--until %s is not in the future", until);
 		goto out;
 	}
 	if (ack)
@@ -120,48 +102,41 @@ static int run(int ack, const char *config, const char *target, const char *unti
 	rc = 0;
 out:
 	PQclear(r);
-	PQfinish(conn);
-	et_config_free(&cfg);
+	tool_close(&s);
 	return rc;
 }
 
 static int silence_or_ack(int ack, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"until", required_argument, NULL, 'u'},
-		{"reason", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *until = NULL, *reason = NULL, *target = NULL;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("reason", 'r', &reason, "TEXT", .required = true),
+		ET_OPT_STR_ROW("until", 'u', &until, "TIME", .required = true),
 	};
-	const char *config = NULL, *until = NULL, *reason = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:u:r:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'u':
-			until = optarg;
-			break;
-		case 'r':
-			reason = optarg;
-			break;
-		case 'h':
-			usage(stdout, ack);
-			return 0;
-		default:
-			usage(stderr, ack);
-			return 2;
-		}
-	}
-	if (!config || optind != argc - 1 || !reason || !reason[0] || (ack && until) ||
-	    (!ack && !until)) {
-		usage(stderr, ack);
-		return 2;
-	}
-	return run(ack, config, argv[optind], until, reason);
+	char help[600];
+	snprintf(help, sizeof(help), "%s%s", target_help, ack ? "" : until_help);
+	const et_cmdline_t cl = {
+		.prog = "enertrack",
+		.cmd = ack ? "ack" : "silence",
+		.usage = ack ? "enertrack ack [-c FILE] TARGET --reason TEXT"
+			     : "enertrack silence [-c FILE] TARGET --until TIME --reason TEXT",
+		.help = help,
+		.opts = opts,
+		/* ack has no --until (the last row): it lasts until the alert resolves */
+		.nopts = ack ? 2 : 3,
+		.min_args = 1,
+		.max_args = 1,
+		.args_name = "TARGET",
+		.args = &target,
+	};
+	int prc = tool_parse(&cl, argc, argv);
+	if (prc)
+		return prc < 0 ? 0 : prc;
+	if (!reason[0])
+		return tool_fail(cl.cmd, "hint: say why, for the next person on call",
+				 "--reason is empty");
+	return run(ack, config, target, until, reason);
 }
 
 int silence_main(int argc, char **argv)

@@ -2,7 +2,6 @@
 /* `enertrack status`: the targets table, read from target_progress_at(),
  * for a person at a terminal (plain units) or a program (--json), with the
  * [targets] settings of its own configuration. */
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
@@ -12,6 +11,7 @@
 
 #include "common/confload.h"
 #include "db/pq.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
@@ -362,73 +362,40 @@ static int print_json(PGresult *r)
 
 int status_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"at", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *at = NULL;
+	bool json = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("at", 'a', &at, "TIME"),
+		ET_OPT_FLAG_ROW("json", 'j', &json),
 	};
-	const char *config = NULL, *at = "now";
-	int json = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:a:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'a':
-			at = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			printf("usage: enertrack status -c FILE [--at TIME] [--json]\n"
-			       "  TIME: any PostgreSQL timestamptz, e.g. "
-			       "2024-06-30T12:00:00+08:00;\n"
-			       "  without an offset, in the targets' time zone\n");
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (!config) {
-		fprintf(stderr, "usage: enertrack status -c FILE [--at TIME] [--json]\n");
-		return 2;
-	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	PGconn *conn = tool_connect_reader(&cfg);
+	static const char usage[] = "enertrack status [-c FILE] [--at TIME] [--json]";
+	static const char help[] =
+		"  TIME: any PostgreSQL timestamptz, e.g. 2024-06-30T12:00:00+08:00;\n"
+		"  without an offset, in the targets' time zone\n";
+	int rc = tool_parse_opts("status", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	tool_session_t s;
 	char err[400] = "";
-	/* this configuration's [targets], not the daemon's stored ones */
-	if (!conn || tool_check_schema(conn, config) ||
-	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, false,
-			       err, sizeof(err)) ||
-	    et_truth_use_sources(conn, cfg.statistics_sources, false, false, err, sizeof(err))) {
-		if (conn && err[0])
-			log_error("%s", err);
-		PQfinish(conn);
-		et_config_free(&cfg);
-		return 1;
+	/* this configuration's [targets], not the daemon's stored ones; a TIME
+	 * without an offset is a local time of this configuration's zone */
+	rc = tool_open(&s, "status", config,
+		       TOOL_READER | TOOL_SCHEMA | TOOL_SETTINGS | TOOL_LOCALTIME);
+	if (rc || (rc = tool_check_time(s.conn, "status", "--at", at, s.cfg.tz)))
+		goto out;
+	rc = 1;
+	if (et_truth_use_sources(s.conn, s.cfg.statistics_sources, false, false, err,
+				 sizeof(err))) {
+		log_error("%s", err);
+		goto out;
 	}
-	/* a TIME without an offset is a local time of this configuration's zone */
-	const char *tzp[1] = {cfg.tz};
-	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
-				   NULL, NULL, 0);
-	et_lang_t lang = cfg.lang;
-	et_config_free(&cfg);
-	int rc = 1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("target_setting: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(conn);
-		return 1;
-	}
-	PQclear(r);
+	if (!at)
+		at = "now";
+	et_lang_t lang = s.cfg.lang;
+	PGconn *conn = s.conn;
 	const char *p[2] = {at, et_lang_tag(lang)};
-	r = PQexecParams(conn, progress_sql, 2, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(conn, progress_sql, 2, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
@@ -442,6 +409,7 @@ int status_main(int argc, char **argv)
 	PQclear(r);
 	if (rc == 0 && !json)
 		rc = print_silences(conn);
-	PQfinish(conn);
+out:
+	tool_close(&s);
 	return rc;
 }
