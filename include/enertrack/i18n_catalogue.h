@@ -260,3 +260,25 @@ ET_MSG_DEF(REPORT_DATA_QUALITY_REJECTED_MESSAGES_BY_REASON,
 	   "Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）")
 ET_MSG_DEF(REPORT_MONTHLY, "report.monthly", "Monthly", "逐月")
 ET_MSG_DEF(REPORT_MONTH_BY_MONTH, "report.month_by_month", ": month by month", "：逐月")
+/* page, issue 22: the year shown, "as of", the firing problems of every kind */
+ET_MSG_DEF(PAGE_AS_OF, "page.as_of", "As of", "截至")
+ET_MSG_DEF(PAGE_YEARS, "page.years", "Years with targets:", "有目标的年份：")
+ET_MSG_DEF(PAGE_LATEST_YEAR, "page.latest_year",
+	   "{1} has no targets: this is {2}, the latest year that has.",
+	   "{1} 年没有目标：此处显示有目标的最近一年 {2} 年。")
+ET_MSG_DEF(PAGE_PAST_YEAR, "page.past_year",
+	   "A past year: figures and stale sites as of {1}; alerts as they stand now.",
+	   "往年：数据与中断站点按 {1} 计；告警为当前状态。")
+ET_MSG_DEF(PAGE_NO_SITES, "page.no_sites",
+	   "No site reports to this target yet, so there is nothing to chart.",
+	   "尚无站点为该目标上报数据，暂无图表。")
+ET_MSG_DEF(PAGE_KIND_DRIFT, "page.kind.drift", "drift", "偏差")
+ET_MSG_DEF(PAGE_KIND_MILESTONE, "page.kind.milestone", "overdue project", "项目逾期")
+ET_MSG_DEF(PAGE_KIND_RECONCILE, "page.kind.reconcile", "county differs from the statistics",
+	   "区县数据与统计不符")
+ET_MSG_DEF(PAGE_BAD_YEAR, "page.bad_year", "year={1}: not a year from 2000 to 2200",
+	   "year={1}：不是 2000 至 2200 之间的年份")
+ET_MSG_DEF(PAGE_BAD_AT, "page.bad_at", "at={1}: not a time; write it as 2024-06-30T12:00+08:00",
+	   "at={1}：不是时间；请写作 2024-06-30T12:00+08:00")
+ET_MSG_DEF(PAGE_AT_NOT_IN_YEAR, "page.at_not_in_year", "at={1} is not in year={2}",
+	   "at={1} 不在 year={2} 之内")

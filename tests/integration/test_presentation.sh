@@ -26,6 +26,11 @@ YEAR=$(q "SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')")
 [ "$(q "SELECT count(*) FROM target_progress WHERE status = 'behind'")" = 2 ] ||
 	fail "the test data should put two targets behind: $(q "SELECT * FROM target_progress")"
 ADDR=$(sed -n 's/^listen = //p' "$T/enertrack.conf")
+# last year's target too (the readings start on 1 January of last year): the
+# page shows the year asked for, /?year=LAST
+LAST=$((YEAR - 1))
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope, plan_text)
+   VALUES ('raw_coal', $LAST, 'about', 1.7, '亿吨', 3, 'city', '去年原煤') ON CONFLICT DO NOTHING" >/dev/null
 
 # the chart from the command line: its size and the time to draw it
 for w in 390 1280; do
@@ -99,6 +104,44 @@ PY
 [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enertrackd' AND query LIKE '%target_progress_at(now())%'")" -ge 0 ] || true
 log "ok: the page answers GET only and loads nothing from elsewhere"
 
+# 3b. the year asked for: /?year=LAST as of its last minute, links between the
+# years, its charts drawn at that instant; a bad year or time is a 400 in words
+$PY - "$ADDR" "$YEAR" "$LAST" <<'PY' || fail "the page of a past year"
+import http.client, json, sys, re
+host, port = sys.argv[1].rsplit(":", 1)
+year, last = sys.argv[2], sys.argv[3]
+c = http.client.HTTPConnection(host, int(port), timeout=60)
+def get(path):
+    c.request("GET", path)
+    r = c.getresponse()
+    return r.status, r.read()
+st, body = get("/?year=" + last)
+body = body.decode()
+assert st == 200, (st, body[:300])
+assert "截至 %s-12-31 23:59（Asia/Shanghai）" % last in body, body[:1500]
+assert '<b>%s</b>' % last in body and '<a href="/?year=%s">%s</a>' % (year, year) in body, body[:1500]
+assert "往年" in body, "no note that alerts are as they stand now"
+charts = re.findall(r'src="(/chart/\d+\.png\?at=[^"]+)"', body)
+assert charts, "no chart drawn at the past instant: " + body[:2000]
+st, png = get(charts[0].replace("&amp;", "&"))
+assert st == 200 and png[:8] == b"\x89PNG\r\n\x1a\n", (st, png[:200])
+st, js = get("/targets.json?year=" + last)
+d = json.loads(js)
+assert st == 200 and d["year"] == int(last) and d["as_of"].startswith(last + "-12-31"), js[:300]
+assert [t["year"] for t in d["targets"]] == [int(last)], d["targets"]
+assert d["targets"][0]["actual"] is not None and d["targets"][0]["projected"] is not None, d["targets"]
+st, js = get("/targets.json?at=%s-06-30T12:00%%2B08:00" % last)
+d = json.loads(js)
+assert st == 200 and d["as_of"] == last + "-06-30 12:00", js[:300]
+for path, words in (("/?year=1999", "year=1999"), ("/?at=yesterday-ish", "at=yesterday-ish"),
+                    ("/?year=%s&at=%s-01-01T00:00%%2B08:00" % (last, year), "year=" + last),
+                    ("/chart/1.png?at=never", "at=never")):
+    st, b = get(path)
+    assert st == 400 and words in b.decode(), (path, st, b[:300])
+print("ok")
+PY
+log "ok: /?year=$LAST, /?at=, /targets.json?year=, and 400 for a bad year or time"
+
 # 4. the browser: the page and a mail at a phone's width and a desk's
 if [ -n "${ET_NO_BROWSER:-}" ]; then
 	log "skipped: the browser (ET_NO_BROWSER)"
@@ -108,7 +151,7 @@ fi
 [ -f "$REPO/tests/browser/node_modules/.package-lock.json" ] ||
 	fail "tests/browser has no node_modules: tests/integration/run.sh installs it with npm ci"
 node "$REPO/tests/browser/shots.js" "$T/shots" 390,1280 "page=http://$ADDR/" \
-	"mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
+	"past=http://$ADDR/?year=$LAST" "mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
 rc=$?
 SHOTS=$REPO/tests/tmp/screenshots
 mkdir -p "$SHOTS"
