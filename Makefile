@@ -180,6 +180,11 @@ demo: deps
 	$(MAKE) all
 	@./scripts/demo.sh $(BUILD)
 
+# the status page of what `make demo` left in demo/: its services again, the URL
+.PHONY: demo-page
+demo-page: all
+	@./scripts/demo-page.sh $(BUILD)
+
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 MANDIR ?= $(PREFIX)/share/man
