@@ -23,6 +23,7 @@
 #include "db/pq.h"
 #include "common/pgconn.h"
 #include "db/chartdata.h"
+#include "draw/chart.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
@@ -53,6 +54,8 @@ struct et_page {
 	PGconn *conn;
 	bool conn_failed_logged;
 	struct chart_ent cache[CACHE_MAX];
+	pthread_t warm;	 /* loads the fonts at start (et_chart_warm) */
+	bool warm_started;
 };
 
 /* ---- the connection ---- */
@@ -650,6 +653,13 @@ static void take_settings(et_page_t *p, const et_config_t *cfg)
 	pthread_mutex_unlock(&p->mu);
 }
 
+static void *warm_main(void *arg)
+{
+	(void)arg;
+	et_chart_warm();
+	return NULL;
+}
+
 et_page_t *et_page_new(const et_config_t *cfg, const char *pg_password)
 {
 	et_page_t *p = calloc(1, sizeof(*p));
@@ -663,6 +673,8 @@ et_page_t *et_page_new(const et_config_t *cfg, const char *pg_password)
 		return NULL;
 	}
 	take_settings(p, cfg);
+	/* the cold page's first chart would wait a second for the fonts */
+	p->warm_started = pthread_create(&p->warm, NULL, warm_main, NULL) == 0;
 	return p;
 }
 
@@ -676,6 +688,8 @@ void et_page_free(et_page_t *p)
 {
 	if (!p)
 		return;
+	if (p->warm_started)
+		pthread_join(p->warm, NULL);
 	PQfinish(p->conn);
 	for (int i = 0; i < CACHE_MAX; i++)
 		et_buf_free(&p->cache[i].png);

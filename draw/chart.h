@@ -25,6 +25,12 @@ int et_draw_target_png(const et_chart_target_t *d, et_lang_t lang, int width_px,
 int et_draw_gap_png(const et_chart_gap_t *g, et_lang_t lang, int width_px, et_buf_t *out)
 	__attribute__((warn_unused_result));
 
+/* Loads fontconfig's configuration and the fonts the charts use, so that
+ * the first chart drawn later does not wait for them (about a second with
+ * CJK fonts). Any thread; the status page calls it on a thread of its own
+ * at start. */
+void et_chart_warm(void);
+
 /* Frees what pango, cairo and fontconfig keep for the process (fonts,
  * caches), so that a leak checker sees nothing at exit: call once, at the
  * end, when no thread draws any more. Threads that drew charts free their
