@@ -48,6 +48,7 @@ struct et_page {
 	double min_elapsed_pct;
 	int stale_after_s;
 	et_lang_t lang;
+	bool bureau; /* [alerts] units: the bureau's units in zh-CN */
 	/* fixed */
 	char *conninfo, *password;
 	/* the worker's alone */
@@ -284,7 +285,8 @@ static double num(PGresult *r, int i, int c)
 
 /* The index page's rows from the query results (borrowed: the strings
  * live as long as the results). The arrays are the caller's to free. */
-static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *fi, PGresult *si)
+static int index_rows(et_page_index_t *pg, bool bureau, PGresult *t, PGresult *st, PGresult *fi,
+		      PGresult *si)
 {
 	size_t nt = (size_t)PQntuples(t), ns = (size_t)PQntuples(st);
 	size_t nf = (size_t)PQntuples(fi), nsi = (size_t)PQntuples(si);
@@ -297,15 +299,17 @@ static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *
 		return -ENOMEM;
 	pg->generated = nt ? PQgetvalue(t, 0, T_NOW) : pg->generated;
 	for (int i = 0; i < (int)nt; i++) {
-		double div = num(t, i, T_DIV);
+		double div = num(t, i, T_DIV), k;
 		if (!(div > 0))
 			div = 1;
+		const char *unit = et_unit_local(PQgetvalue(t, i, T_UNIT), bureau, &k);
+		div /= k;
 		ts[i] = (et_page_target_t){
 			.id = PQgetvalue(t, i, T_ID),
 			.label = PQgetvalue(t, i, T_LABEL),
 			.year = PQgetvalue(t, i, T_YEAR),
 			.scope = PQgetvalue(t, i, T_SCOPE),
-			.unit = PQgetvalue(t, i, T_UNIT),
+			.unit = unit,
 			.status = PQgetvalue(t, i, T_STATUS),
 			.target = num(t, i, T_TARGET) / div,
 			.expected = num(t, i, T_EXPECTED) / div,
@@ -400,7 +404,10 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const stru
 				      .years = v->years,
 				      .nyears = v->nyears,
 				      .chart_query = v->past ? et_text_str(&q) : ""};
-		rc = index_rows(&pg, t, st, fi, si);
+		pthread_mutex_lock(&p->mu);
+		bool bureau = p->bureau;
+		pthread_mutex_unlock(&p->mu);
+		rc = index_rows(&pg, bureau, t, st, fi, si);
 		et_text_t o = et_text_on(body);
 		if (!rc) {
 			et_page_html_index(&o, &pg);
@@ -650,6 +657,7 @@ static void take_settings(et_page_t *p, const et_config_t *cfg)
 	p->min_elapsed_pct = cfg->min_elapsed_pct;
 	p->stale_after_s = cfg->stale_after_s;
 	p->lang = cfg->lang;
+	p->bureau = cfg->units_bureau;
 	pthread_mutex_unlock(&p->mu);
 }
 

@@ -156,7 +156,10 @@ static void index_head(et_text_t *o, const et_page_index_t *pg)
 	PUT(" ");
 	HTML(pg->generated ? pg->generated : ET_NO_VALUE);
 	PUT(lang == ET_LANG_ZH_CN ? "（" : " (");
-	HTML(pg->tz);
+	/* the zone as the reader names it: 北京时间, not Asia/Shanghai */
+	HTML(lang == ET_LANG_ZH_CN && pg->tz && strcmp(pg->tz, "Asia/Shanghai") == 0
+		     ? et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI)
+		     : pg->tz);
 	PUT(lang == ET_LANG_ZH_CN ? "）· " : ") · ");
 	MSG(PAGE_REFRESH);
 	PUT("</p>\n");
@@ -188,8 +191,8 @@ static void index_target_row(et_text_t *o, et_lang_t lang, const et_page_target_
 	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
 		if (figs[k].col == ET_MSG_WORD_DRIFT)
 			et_num_pct(a, sizeof(a), t->drift_pct, true);
-		else
-			et_num(a, sizeof(a), figs[k].v, ET_NUM_TABLE);
+		else /* one convention per unit, so that a column's figures line up */
+			et_num_fixed(a, sizeof(a), figs[k].v, et_unit_decimals(t->unit), true);
 		td(o, lang, figs[k].col, "n");
 		et_text_printf(o, "%s</td>", a);
 	}

@@ -13,12 +13,14 @@
 #include "common/confload.h"
 #include "cli.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 /* The target: an id, "metric" (the city's) or "metric/scope", of the year
  * of now in the targets' time zone when several years match. */
 static const char find_sql[] =
-	"SELECT t.id, x.label, t.year, t.scope FROM target t JOIN metric x ON x.name = t.metric"
+	"SELECT t.id, coalesce(metric_label(t.metric, $3), x.label), t.year, t.scope"
+	" FROM target t JOIN metric x ON x.name = t.metric"
 	" WHERE CASE WHEN $1 ~ '^[0-9]+$' THEN t.id = $1::integer"
 	"  ELSE t.metric = split_part($1, '/', 1)"
 	"   AND t.scope = coalesce(nullif(substr($1, length(split_part($1, '/', 1)) + 2), ''),"
@@ -57,8 +59,9 @@ static int run(int ack, const char *config, const char *target, const char *unti
 		goto out;
 	rc = 1;
 	PGconn *conn = s.conn;
-	const char *fp[2] = {target, s.cfg.tz};
-	r = PQexecParams(conn, find_sql, 2, NULL, fp, NULL, NULL, 0);
+	et_lang_t lang = s.cfg.lang;
+	const char *fp[3] = {target, s.cfg.tz, et_lang_tag(lang)};
+	r = PQexecParams(conn, find_sql, 3, NULL, fp, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("%s", PQresultErrorMessage(r));
 		goto out;
@@ -68,10 +71,11 @@ static int run(int ack, const char *config, const char *target, const char *unti
 			       target);
 		goto out;
 	}
-	char tid[16], what[300], user[128];
+	char tid[16], what[300], user[128], scope[128], line[600], until_s[160];
 	snprintf(tid, sizeof(tid), "%s", PQgetvalue(r, 0, 0));
+	et_scope_text(lang, PQgetvalue(r, 0, 3), scope, sizeof(scope));
 	snprintf(what, sizeof(what), "%s %s [%s]", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
-		 PQgetvalue(r, 0, 3));
+		 lang == ET_LANG_EN ? PQgetvalue(r, 0, 3) : scope);
 	PQclear(r);
 	who(user, sizeof(user));
 	const char *ip[5] = {tid, ack ? "ack" : "silence", user, reason, until};
@@ -79,7 +83,7 @@ static int run(int ack, const char *config, const char *target, const char *unti
 			 "INSERT INTO alert_silence (target_id, kind, created_by, reason, until)"
 			 " SELECT $1, $2, $3 || '@' || current_user, $4, $5::timestamptz"
 			 " WHERE $5::timestamptz IS NULL OR $5::timestamptz > now()"
-			 " RETURNING id, coalesce(to_char(until, 'YYYY-MM-DD HH24:MI TZ'), '')",
+			 " RETURNING id, coalesce(to_char(until, 'YYYY-MM-DD HH24:MI'), '')",
 			 5, NULL, ip, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
@@ -93,12 +97,18 @@ static int run(int ack, const char *config, const char *target, const char *unti
 			       "--until %s is not in the future", until);
 		goto out;
 	}
+	/* the time in the targets' zone, named: "CST" would be ambiguous */
+	const char *tz = s.cfg.tz;
+	if (lang != ET_LANG_EN && strcmp(tz, "Asia/Shanghai") == 0)
+		tz = et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI);
+	snprintf(until_s, sizeof(until_s), lang == ET_LANG_EN ? "%s (%s)" : "%s（%s）",
+		 PQgetvalue(r, 0, 1), tz);
 	if (ack)
-		printf("acknowledged %s (alert_silence %s): no reminders until it resolves\n", what,
-		       PQgetvalue(r, 0, 0));
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_ACKED, 2, what, PQgetvalue(r, 0, 0));
 	else
-		printf("silenced %s until %s (alert_silence %s): no reminders meanwhile\n", what,
-		       PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SILENCED, 3, what, until_s,
+			    PQgetvalue(r, 0, 0));
+	printf("%s\n", line);
 	rc = 0;
 out:
 	PQclear(r);

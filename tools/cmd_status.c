@@ -61,9 +61,20 @@ static double num(PGresult *r, int i, int c)
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
 }
 
+/* A month's source for people: "telemetry", "statistics:a" in lang. */
+static void print_source(et_lang_t lang, const char *src)
+{
+	if (strcmp(src, "telemetry") == 0)
+		fputs(et_msg(lang, ET_MSG_CLI_SRC_TELEMETRY), stdout);
+	else if (strncmp(src, "statistics", 10) == 0)
+		printf("%s%s", et_msg(lang, ET_MSG_CLI_SRC_STATISTICS), src + 10);
+	else
+		fputs(src, stdout);
+}
+
 /* "2024-01 statistics:a, 2024-02 statistics:a, 2024-03 telemetry" as
  * "2024-01..2024-02 statistics:a, 2024-03 telemetry". */
-static void print_months(const char *list)
+static void print_months(const char *list, et_lang_t lang)
 {
 	char buf[2048], first[16] = "", last[16] = "", src[128] = "";
 	snprintf(buf, sizeof(buf), "%s", list);
@@ -74,10 +85,11 @@ static void print_months(const char *list)
 			continue;
 		if (src[0] && (!t || strcmp(what, src) != 0)) {
 			if (strcmp(first, last) == 0)
-				printf("%s%s %s", sep, first, src);
+				printf("%s%s ", sep, first);
 			else
-				printf("%s%s..%s %s", sep, first, last, src);
-			sep = ", ";
+				printf("%s%s..%s ", sep, first, last);
+			print_source(lang, src);
+			sep = lang == ET_LANG_EN ? ", " : "，";
 			src[0] = '\0';
 		}
 		if (!t)
@@ -90,17 +102,18 @@ static void print_months(const char *list)
 	}
 }
 
-/* A canonical value in the target's display unit, e.g. "168.21 Mt". */
-static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i)
+/* A canonical value in the target's display unit, e.g. "168.21 Mt", or in
+ * the bureau's ("16821.0 万吨"): one number of decimals per unit. */
+static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i, bool bureau)
 {
 	if (isnan(v)) {
 		snprintf(buf, len, "%s", ET_NO_VALUE);
 		return;
 	}
-	const char *unit = PQgetvalue(r, i, S_DUNIT);
-	int decimals = strcmp(unit, "Mt") == 0 || strcmp(unit, "Mtce") == 0 ? 2 : 1;
+	double k;
+	const char *unit = et_unit_local(PQgetvalue(r, i, S_DUNIT), bureau, &k);
 	char n[24];
-	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV), decimals, false);
+	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV) * k, et_unit_decimals(unit), false);
 	snprintf(buf, len, "%s %s", n, unit);
 }
 
@@ -166,12 +179,15 @@ static void label_text(char *out, size_t len, PGresult *r, int i, et_lang_t lang
 		snprintf(out, len, "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
 }
 
-static void print_targets(PGresult *r, et_lang_t lang)
+static void print_targets(PGresult *r, et_lang_t lang, bool bureau)
 {
 	char line[512], a[32];
 	snprintf(a, sizeof(a), "%.1f", num(r, 0, S_ELAPSED));
-	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_HEADLINE, 4, PQgetvalue(r, 0, S_AT),
-		    PQgetvalue(r, 0, S_TZ), a, PQgetvalue(r, 0, S_YEAR));
+	const char *tz = PQgetvalue(r, 0, S_TZ);
+	if (lang != ET_LANG_EN && strcmp(tz, "Asia/Shanghai") == 0)
+		tz = et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI);
+	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_HEADLINE, 4, PQgetvalue(r, 0, S_AT), tz, a,
+		    PQgetvalue(r, 0, S_YEAR));
 	printf("%s\n\n", line);
 	const char *head[8];
 	for (int k = 0; k < 8; k++)
@@ -179,10 +195,10 @@ static void print_targets(PGresult *r, et_lang_t lang)
 	print_row(head, et_msg(lang, ET_MSG_CLI_COL_SITES));
 	for (int i = 0; i < PQntuples(r); i++) {
 		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
-		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i);
-		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i);
-		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i);
-		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i);
+		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i, bureau);
+		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i, bureau);
+		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i, bureau);
+		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i, bureau);
 		et_num_pct(drift, sizeof(drift), num(r, i, S_DRIFT), true);
 		label_text(label, sizeof(label), r, i, lang);
 		const char *v[8] = {label, kind_text(lang, PQgetvalue(r, i, S_KIND)),
@@ -195,28 +211,77 @@ static void print_targets(PGresult *r, et_lang_t lang)
 	}
 }
 
+/* target_progress_at's schedule_note (English, from SQL) in lang. */
+static void sched_note(char *out, size_t len, et_lang_t lang, const char *note)
+{
+	char a[32], b[32], inner[256];
+	if (strncmp(note, "no milestones; ", 15) == 0) {
+		sched_note(inner, sizeof(inner), lang, note + 15);
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_MILESTONES, 1, inner);
+	} else if (sscanf(note, "%31[0-9] milestones, %31[0-9] due", a, b) == 2) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_MILESTONES, 2, a, b);
+	} else if (sscanf(note, "last year's profile (%31[0-9] covers %31[0-9.] %%", a, b) == 2) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_LAST_YEAR, 2, a, b);
+	} else if (sscanf(note, "linear: %31[0-9] covers %31[0-9.] %%", a, b) == 2) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_LINEAR_SHORT, 2, a, b);
+	} else if (strcmp(note, "monthly weights") == 0) {
+		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_WEIGHTS));
+	} else if (strcmp(note, "linear, as the target asks") == 0) {
+		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_LINEAR_ASKED));
+	} else if (strcmp(note, "linear") == 0) {
+		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_LINEAR));
+	} else {
+		snprintf(out, len, "%s", note); /* a note this tool does not know yet */
+	}
+}
+
+/* "A (due 2024-09-30), B (due ...)" in lang. */
+static void print_late(et_lang_t lang, const char *list)
+{
+	char buf[2048], name[512], due[32], one[600];
+	snprintf(buf, sizeof(buf), "%s", list);
+	const char *sep = "";
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		t += strspn(t, " ");
+		char *d = strstr(t, " (due ");
+		if (!d || sscanf(d, " (due %31[0-9-])", due) != 1) {
+			printf("%s%s", sep, t);
+		} else {
+			snprintf(name, sizeof(name), "%.*s", (int)(d - t), t);
+			et_msg_fill(one, sizeof(one), lang, ET_MSG_CLI_DUE, 2, name, due);
+			printf("%s%s", sep, one);
+		}
+		sep = lang == ET_LANG_EN ? ", " : "，";
+	}
+}
+
 /* How each sum target is judged: its schedule and why, its sources. */
-static void print_schedules(PGresult *r)
+static void print_schedules(PGresult *r, et_lang_t lang)
 {
 	printf("\n");
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, S_SCHED_NOTE))
 			continue;
-		printf("%s: %s", PQgetvalue(r, i, S_LABEL), PQgetvalue(r, i, S_SCHED_NOTE));
-		if (!PQgetisnull(r, i, S_LATE))
-			printf("; late: %s", PQgetvalue(r, i, S_LATE));
-		else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0)
-			printf("; none late");
+		char note[400], late[64];
+		sched_note(note, sizeof(note), lang, PQgetvalue(r, i, S_SCHED_NOTE));
+		printf("%s%s%s", PQgetvalue(r, i, S_LABEL), lang == ET_LANG_EN ? ": " : "：", note);
+		if (!PQgetisnull(r, i, S_LATE)) {
+			et_msg_fill(late, sizeof(late), lang, ET_MSG_CLI_LATE, 1, "");
+			fputs(late, stdout);
+			print_late(lang, PQgetvalue(r, i, S_LATE));
+		} else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0) {
+			fputs(et_msg(lang, ET_MSG_CLI_NONE_LATE), stdout);
+		}
 		if (!PQgetisnull(r, i, S_MONTHS)) {
-			printf("; months: ");
-			print_months(PQgetvalue(r, i, S_MONTHS));
+			fputs(et_msg(lang, ET_MSG_CLI_MONTHS), stdout);
+			print_months(PQgetvalue(r, i, S_MONTHS), lang);
 		}
 		printf("\n");
 	}
 }
 
 /* Target i's sites furthest behind their own share (s: target_sites_behind). */
-static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
+static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang, bool bureau)
 {
 	char line[512];
 	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_BEHIND_HEAD, 2, PQgetvalue(r, i, S_LABEL),
@@ -224,9 +289,9 @@ static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
 	printf("\n%s\n", line);
 	for (int k = 0; k < PQntuples(s); k++) {
 		char a[32], e[32], g[32], pa[40], pe[40], pg[40];
-		fmt_value(a, sizeof(a), num(s, k, 2), r, i);
-		fmt_value(e, sizeof(e), num(s, k, 3), r, i);
-		fmt_value(g, sizeof(g), num(s, k, 4), r, i);
+		fmt_value(a, sizeof(a), num(s, k, 2), r, i, bureau);
+		fmt_value(e, sizeof(e), num(s, k, 3), r, i, bureau);
+		fmt_value(g, sizeof(g), num(s, k, 4), r, i, bureau);
 		snprintf(pa, sizeof(pa), "%12s", a);
 		snprintf(pe, sizeof(pe), "%12s", e);
 		snprintf(pg, sizeof(pg), "%12s", g);
@@ -240,10 +305,10 @@ static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
 	}
 }
 
-static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang)
+static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang, bool bureau)
 {
-	print_targets(r, lang);
-	print_schedules(r);
+	print_targets(r, lang, bureau);
+	print_schedules(r, lang);
 	/* where a target drifts, the sites furthest behind their own share */
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *st = PQgetvalue(r, i, S_STATUS);
@@ -263,7 +328,7 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 			return -1;
 		}
 		if (PQntuples(s) > 0)
-			print_behind(r, i, s, lang);
+			print_behind(r, i, s, lang, bureau);
 		PQclear(s);
 	}
 	return 0;
@@ -271,18 +336,42 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 
 /* Every silence and acknowledgement: those in force, then the last ten that
  * ended (kept as history). */
-static int print_silences(PGconn *conn)
+static const char silences_sql[] =
+	"SELECT s.id, coalesce(metric_label(t.metric, $1), x.label), t.year, t.scope, s.kind,"
+	" s.kind = 'ack' AND s.ended_at IS NULL, NULL,"
+	" to_char(CASE WHEN s.kind = 'ack' THEN s.ended_at ELSE least(s.until, s.ended_at) END,"
+	"  'YYYY-MM-DD HH24:MI'),"
+	" s.created_by, to_char(s.created_at, 'YYYY-MM-DD HH24:MI'), s.reason,"
+	" coalesce(alert_silenced(s.target_id, now()) = s.id, false)"
+	" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+	" JOIN metric x ON x.name = t.metric ORDER BY s.id";
+
+static void print_silence(PGresult *r, int i, et_lang_t lang, bool on)
 {
-	PGresult *r = PQexec(
-		conn,
-		"SELECT s.id, x.label || ' ' || t.year || ' [' || t.scope || ']', s.kind,"
-		" CASE WHEN s.kind = 'ack' AND s.ended_at IS NULL THEN 'until resolved'"
-		"  WHEN s.kind = 'ack' THEN 'ended ' || to_char(s.ended_at, 'YYYY-MM-DD HH24:MI')"
-		"  ELSE 'until ' || to_char(least(s.until, s.ended_at), 'YYYY-MM-DD HH24:MI') END,"
-		" s.created_by, to_char(s.created_at, 'YYYY-MM-DD HH24:MI'), s.reason,"
-		" alert_silenced(s.target_id, now()) = s.id"
-		" FROM alert_silence s JOIN target t ON t.id = s.target_id"
-		" JOIN metric x ON x.name = t.metric ORDER BY s.id");
+	char what[300], scope[128], when[128], by[600];
+	et_scope_text(lang, PQgetvalue(r, i, 3), scope, sizeof(scope));
+	snprintf(what, sizeof(what), "%s %s [%s]", PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		 lang == ET_LANG_EN ? PQgetvalue(r, i, 3) : scope);
+	bool ack = strcmp(PQgetvalue(r, i, 4), "ack") == 0;
+	if (PQgetvalue(r, i, 5)[0] == 't')
+		snprintf(when, sizeof(when), "%s", et_msg(lang, ET_MSG_CLI_UNTIL_RESOLVED));
+	else
+		et_msg_fill(when, sizeof(when), lang, ack ? ET_MSG_CLI_ENDED_AT : ET_MSG_CLI_UNTIL_AT,
+			    1, PQgetvalue(r, i, 7));
+	et_msg_fill(by, sizeof(by), lang, ET_MSG_CLI_SILENCE_LINE, 3, PQgetvalue(r, i, 8),
+		    PQgetvalue(r, i, 9), PQgetvalue(r, i, 10));
+	printf("  ");
+	put_col(et_msg(lang, on ? ET_MSG_CLI_IN_FORCE : ET_MSG_CLI_ENDED), 8, false);
+	put_col(et_msg(lang, ack ? ET_MSG_CLI_KIND_ACK : ET_MSG_CLI_KIND_SILENCE), 7, false);
+	put_col(what, 34, false);
+	put_col(when, 24, false);
+	printf("%s\n", by);
+}
+
+static int print_silences(PGconn *conn, et_lang_t lang)
+{
+	const char *p[1] = {et_lang_tag(lang)};
+	PGresult *r = PQexecParams(conn, silences_sql, 1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("alert_silence: %s", PQresultErrorMessage(r));
 		PQclear(r);
@@ -290,18 +379,20 @@ static int print_silences(PGconn *conn)
 	}
 	int active = 0, n = PQntuples(r);
 	for (int i = 0; i < n; i++)
-		active += PQgetvalue(r, i, 7)[0] == 't';
-	if (n > 0)
-		printf("\nSilences (%d in force, %d ended)\n", active, n - active);
+		active += PQgetvalue(r, i, 11)[0] == 't';
+	if (n > 0) {
+		char line[200], a[16], e[16];
+		snprintf(a, sizeof(a), "%d", active);
+		snprintf(e, sizeof(e), "%d", n - active);
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SILENCES, 2, a, e);
+		printf("\n%s\n", line);
+	}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0, ended = 0; i < n; i++) {
-			bool on = PQgetvalue(r, i, 7)[0] == 't';
+			bool on = PQgetvalue(r, i, 11)[0] == 't';
 			if (on != (pass == 0) || (!on && n - active - ++ended >= 10))
 				continue;
-			printf("  %-8s %-7s %-34s %-24s by %s at %s: %s\n",
-			       on ? "in force" : "ended", PQgetvalue(r, i, 2), PQgetvalue(r, i, 1),
-			       PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
-			       PQgetvalue(r, i, 6));
+			print_silence(r, i, lang, on);
 		}
 	PQclear(r);
 	return 0;
@@ -400,15 +491,16 @@ int status_main(int argc, char **argv)
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
 		char line[300];
-		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_NO_TARGETS, 1, at);
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_NO_TARGETS, 1,
+			    strcmp(at, "now") == 0 ? et_msg(lang, ET_MSG_CLI_NOW) : at);
 		printf("%s\n", line);
 		rc = 0;
 	} else {
-		rc = (json ? print_json(r) : print_table(conn, r, at, lang)) ? 1 : 0;
+		rc = (json ? print_json(r) : print_table(conn, r, at, lang, s.cfg.units_bureau)) ? 1 : 0;
 	}
 	PQclear(r);
 	if (rc == 0 && !json)
-		rc = print_silences(conn);
+		rc = print_silences(conn, lang);
 out:
 	tool_close(&s);
 	return rc;

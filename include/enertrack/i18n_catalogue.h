@@ -282,3 +282,42 @@ ET_MSG_DEF(PAGE_BAD_AT, "page.bad_at", "at={1}: not a time; write it as 2024-06-
 	   "at={1}：不是时间；请写作 2024-06-30T12:00+08:00")
 ET_MSG_DEF(PAGE_AT_NOT_IN_YEAR, "page.at_not_in_year", "at={1} is not in year={2}",
 	   "at={1} 不在 year={2} 之内")
+/* cli, issue 22: enertrack status's footnotes and silences, silence and ack */
+ET_MSG_DEF(CLI_SCHED_MILESTONES, "cli.sched.milestones", "{1} milestones, {2} due",
+	   "{1} 个项目，{2} 个已到期")
+ET_MSG_DEF(CLI_SCHED_WEIGHTS, "cli.sched.weights", "monthly weights", "按月度权重")
+ET_MSG_DEF(CLI_SCHED_LINEAR_ASKED, "cli.sched.linear_asked", "linear, as the target asks",
+	   "按时间均匀（目标设定）")
+ET_MSG_DEF(CLI_SCHED_LAST_YEAR, "cli.sched.last_year",
+	   "last year's profile ({1} covers {2} % of its days)",
+	   "按去年同期分布（{1} 年数据覆盖其 {2}% 的天数）")
+ET_MSG_DEF(CLI_SCHED_LINEAR_SHORT, "cli.sched.linear_short",
+	   "linear: {1} covers {2} % of its days, under 90 %",
+	   "按时间均匀：{1} 年数据仅覆盖其 {2}% 的天数，不足 90%")
+ET_MSG_DEF(CLI_SCHED_LINEAR, "cli.sched.linear", "linear", "按时间均匀")
+ET_MSG_DEF(CLI_SCHED_NO_MILESTONES, "cli.sched.no_milestones", "no milestones; {1}",
+	   "尚无项目计划；{1}")
+ET_MSG_DEF(CLI_LATE, "cli.late", "; late: {1}", "；逾期：{1}")
+ET_MSG_DEF(CLI_DUE, "cli.due", "{1} (due {2})", "{1}（{2} 到期）")
+ET_MSG_DEF(CLI_NONE_LATE, "cli.none_late", "; none late", "；无逾期")
+ET_MSG_DEF(CLI_MONTHS, "cli.months", "; months: ", "；各月来源：")
+ET_MSG_DEF(CLI_SRC_TELEMETRY, "cli.src.telemetry", "telemetry", "在线监测")
+ET_MSG_DEF(CLI_SRC_STATISTICS, "cli.src.statistics", "statistics", "统计")
+ET_MSG_DEF(CLI_NOW, "cli.now", "now", "当前")
+ET_MSG_DEF(CLI_SILENCES, "cli.silences", "Silences ({1} in force, {2} ended)",
+	   "静默与确认（{1} 条生效，{2} 条已结束）")
+ET_MSG_DEF(CLI_IN_FORCE, "cli.in_force", "in force", "生效")
+ET_MSG_DEF(CLI_ENDED, "cli.ended", "ended", "已结束")
+ET_MSG_DEF(CLI_KIND_SILENCE, "cli.kind.silence", "silence", "静默")
+ET_MSG_DEF(CLI_KIND_ACK, "cli.kind.ack", "ack", "确认")
+ET_MSG_DEF(CLI_UNTIL_RESOLVED, "cli.until_resolved", "until resolved", "至恢复")
+ET_MSG_DEF(CLI_ENDED_AT, "cli.ended_at", "ended {1}", "{1} 结束")
+ET_MSG_DEF(CLI_UNTIL_AT, "cli.until_at", "until {1}", "至 {1}")
+ET_MSG_DEF(CLI_SILENCE_LINE, "cli.silence_line", "by {1} at {2}: {3}", "由 {1} 于 {2} 设置：{3}")
+ET_MSG_DEF(CLI_SILENCED, "cli.silenced",
+	   "silenced {1} until {2} (alert_silence {3}): no reminders meanwhile",
+	   "已静默 {1}，至 {2}（alert_silence {3}）：其间不发提醒")
+ET_MSG_DEF(CLI_ACKED, "cli.acked",
+	   "acknowledged {1} (alert_silence {2}): no reminders until it resolves",
+	   "已确认 {1}（alert_silence {2}）：恢复前不再提醒")
+ET_MSG_DEF(TZ_ASIA_SHANGHAI, "tz.asia_shanghai", "Asia/Shanghai", "北京时间")

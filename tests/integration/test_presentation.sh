@@ -118,7 +118,7 @@ def get(path):
 st, body = get("/?year=" + last)
 body = body.decode()
 assert st == 200, (st, body[:300])
-assert "截至 %s-12-31 23:59（Asia/Shanghai）" % last in body, body[:1500]
+assert "截至 %s-12-31 23:59（北京时间）" % last in body, body[:1500]
 assert '<b>%s</b>' % last in body and '<a href="/?year=%s">%s</a>' % (year, year) in body, body[:1500]
 assert "往年" in body, "no note that alerts are as they stand now"
 charts = re.findall(r'src="(/chart/\d+\.png\?at=[^"]+)"', body)

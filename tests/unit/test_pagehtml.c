@@ -82,7 +82,7 @@ static void test_index_en(void **state)
 	/* every column labelled, so that a phone reflows them rather than hides them */
 	assert_non_null(strstr(s, "<td class=\"n\" data-label=\"Target\">84.30</td>"
 				  "<td class=\"n\" data-label=\"Expected\">42.15</td>"
-				  "<td class=\"n\" data-label=\"Actual\">1,234.6</td>"
+				  "<td class=\"n\" data-label=\"Actual\">1,234.57</td>"
 				  "<td class=\"n\" data-label=\"Drift\">n/a</td>"
 				  "<td class=\"n\" data-label=\"Projected\">n/a</td>"
 				  "<td class=\"st-behind\" data-label=\"Status\">behind</td>"));
