@@ -158,9 +158,14 @@ integration: all
 	@./tests/integration/run.sh $(BUILD)
 
 check: deps
-	$(MAKE) all unit sql-check docs-check
+	$(MAKE) all unit sql-check docs-check man-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+
+# Every man page renders without a warning (man --warnings) or a stray control character.
+.PHONY: man-check
+man-check:
+	@./scripts/check-man.sh man/*.[158]
 
 # Every file, function and SQL object that docs/ names in backticks exists.
 docs-check:

@@ -281,6 +281,37 @@ static int is_migration_file(const char *name)
 	return file_version(name) >= 0;
 }
 
+/* Sessions of enertrack_reader (psql, Grafana) see local time: the role's
+ * TimeZone is [targets] timezone, set again at each migrate so that a change
+ * of the configuration reaches it. 0, or -1 (logged). */
+static int reader_timezone(PGconn *conn, const char *tz)
+{
+	const char *p[1] = {tz};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT format('ALTER ROLE enertrack_reader SET TimeZone = %L', $1::text)"
+		" FROM pg_roles r WHERE r.rolname = 'enertrack_reader'"
+		" AND $1::text IN (SELECT name FROM pg_timezone_names)"
+		/* said once, when it changes: a migrate with nothing to do prints one line */
+		" AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting s WHERE s.setrole = r.oid"
+		"  AND s.setdatabase = 0 AND 'TimeZone=' || $1::text = ANY (s.setconfig))",
+		1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			log_error("enertrack_reader's TimeZone: %s", PQresultErrorMessage(r));
+		int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : -1;
+		PQclear(r);
+		return rc; /* no reader role, or a zone PostgreSQL does not know */
+	}
+	char sql[300];
+	snprintf(sql, sizeof(sql), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (exec_cmd(conn, sql, "enertrack_reader's TimeZone"))
+		return -1;
+	printf("enertrack_reader sees %s time\n", tz);
+	return 0;
+}
+
 int migrate_main(int argc, char **argv)
 {
 	const char *config = NULL, *sqldir = NULL;
@@ -319,8 +350,11 @@ int migrate_main(int argc, char **argv)
 	}
 
 	tool_session_t s;
+	char tz[128] = "";
 	int orc = tool_open(&s, "migrate", config, 0);
 	PGconn *conn = s.conn;
+	if (s.cfg_loaded)
+		snprintf(tz, sizeof(tz), "%s", s.cfg.tz);
 	s.conn = NULL; /* closed below, after the unlock */
 	tool_close(&s);
 	if (orc) {
@@ -377,6 +411,8 @@ int migrate_main(int argc, char **argv)
 			goto out_unlock;
 		printf("loaded data/%s\n", data[i]);
 	}
+	if (reader_timezone(conn, tz))
+		goto out_unlock;
 	rc = 0;
 out_unlock:
 	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));

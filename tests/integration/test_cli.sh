@@ -179,4 +179,16 @@ if [ ! -e /etc/enertrack/enertrack.conf ]; then
 	usage_error "enertrack: status: no configuration file /etc/enertrack/enertrack.conf (No such file or directory)" status
 fi
 "$BIN/enertrack" status --help | grep -q "ENERTRACK_CONF" || fail "status --help does not name ENERTRACK_CONF"
+
+# ---- enertrack_reader's sessions see local time ([targets] timezone, set at migrate)
+reader_tz() {
+	q "SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
+	   JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'enertrack_reader' AND s.setdatabase = 0"
+}
+[ "$(reader_tz)" = "TimeZone=Asia/Shanghai" ] || fail "enertrack_reader's TimeZone after migrate: $(reader_tz)"
+"$BIN/enertrack" migrate -c "$T/utc.conf" >"$T/out.txt" || fail "migrate with UTC"
+grep -qx "enertrack_reader sees UTC time" "$T/out.txt" || fail "migrate did not set the reader's zone: $(cat "$T/out.txt")"
+"$BIN/enertrack" migrate -c "$T/utc.conf" >"$T/out.txt" || fail "migrate with UTC"
+[ "$(reader_tz)" = "TimeZone=UTC" ] || fail "enertrack_reader's TimeZone after migrate with UTC: $(reader_tz)"
+[ "$(cat "$T/out.txt")" = "$(grep "^schema is up to date" "$T/out.txt")" ] || fail "a second migrate said more: $(cat "$T/out.txt")"
 log "ok"
