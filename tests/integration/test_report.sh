@@ -210,12 +210,31 @@ h=$(q "SELECT site_id || ' ' || stale || ' ' || round(interval_s) || ' ' || reje
 [ "$h" = "m1 true 86400 1 {\"bad_json\": 1}
 m6 true 86400 0 {}" ] || fail "site_health: $h"
 [ "$(q "SELECT count(*) FROM site_health")" = 9 ] || fail "site_health rows: $(q 'SELECT count(*) FROM site_health')"
+# the same at a past instant: m6 still reported then, the rejects came later
+h=$(q "SELECT site_id || ' ' || stale || ' ' || round(silent_s) || ' ' || rejects_24h
+       FROM site_health_at('2024-05-19 23:30+08') WHERE metric = 'raw_coal' AND site_id IN ('m1', 'm6') ORDER BY 1")
+[ "$h" = "m1 false 1800 0
+m6 false 1800 0" ] || fail "site_health_at 2024-05-19 23:30: $h"
+h=$(q "SELECT rejects_24h FROM site_health_at('2024-04-05 12:00+08') WHERE metric = 'raw_coal' AND site_id = 'm1'")
+[ "$h" = 1 ] || fail "site_health_at 2024-04-05: the rejects of the day before: $h"
 q "INSERT INTO drift_event (target_id, from_state, to_state, event, status, drift_pct, expected, actual, at)
    VALUES (1, 'pending', 'firing', 'firing', 'behind', -12, 84e6, 74e6, '$AT') RETURNING id" >/dev/null
 q "INSERT INTO alert_outbox (drift_event_id, subject, message, recipients)
    SELECT id, 's', 'm', 'a@example.org' FROM drift_event"
 [ "$(q "SELECT label || ' ' || event || ' ' || delivery || ' ' || expected || ' ' || display_unit FROM alert_history")" = \
 	"Raw coal firing queued 84 Mt" ] || fail "alert_history: $(q 'SELECT * FROM alert_history')"
+# every mail is in the history, each with its kind: a county off its
+# statistics, the digest, a group member down
+q "WITH o AS (INSERT INTO alert_outbox (subject, message) VALUES ('襄垣 off', 'm') RETURNING id)
+   INSERT INTO truth_alert (kind, key, firing, since, outbox_id)
+   SELECT 'reconcile', 'county:襄垣|raw_coal', true, now(), id FROM o" >/dev/null
+q "WITH o AS (INSERT INTO alert_outbox (subject, message) VALUES ('digest', 'm') RETURNING id)
+   INSERT INTO digest_sent (period, outbox_id) SELECT '2024-06-30', id FROM o" >/dev/null
+q "INSERT INTO alert_outbox (subject, message) VALUES ('member down', 'm')" >/dev/null
+h=$(q "SELECT string_agg(kind || ' ' || coalesce(scope, '-') || ' ' || coalesce(label_zh, '-') || ' ' || delivery, ', '
+       ORDER BY outbox_id) FROM alert_history WHERE outbox_id IS NOT NULL")
+[ "$h" = "drift city 原煤产量 queued, reconciliation county:襄垣 原煤产量 queued, digest - - queued, member_down - - queued" ] ||
+	fail "alert_history of every mail: $h"
 psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "SET ROLE enertrack_reader" \
 	-c "SELECT count(*) FROM monthly" -c "SELECT count(*) FROM site_health" \
 	-c "SELECT count(*) FROM alert_history" -c "SELECT count(*) FROM alert_silence" \
