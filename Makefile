@@ -68,6 +68,8 @@ COMMON_SRCS += db/chartdata.c draw/chart.c
 LIB_SRCS += lib/cmdline.c
 TOOL_SRCS += tools/cli.c
 UNIT_TESTS += cmdline
+# the truth mails' pictures (a county's months, a target's register)
+COMMON_SRCS += db/truthcharts.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -321,3 +321,25 @@ ET_MSG_DEF(CLI_ACKED, "cli.acked",
 	   "acknowledged {1} (alert_silence {2}): no reminders until it resolves",
 	   "已确认 {1}（alert_silence {2}）：恢复前不再提醒")
 ET_MSG_DEF(TZ_ASIA_SHANGHAI, "tz.asia_shanghai", "Asia/Shanghai", "北京时间")
+/* truth mails' pictures, issue 22: a county's months, a target's register */
+ET_MSG_DEF(TRUTH_MONTHS_TITLE, "truth.months_title", "{1} · {2}: telemetry against the statistics, {3}",
+	   "{1} · {2}：在线监测与统计数据对比（{3} 年）")
+ET_MSG_DEF(TRUTH_STATISTICS, "truth.statistics", "Statistics", "统计数据")
+ET_MSG_DEF(TRUTH_TELEMETRY, "truth.telemetry", "Telemetry", "在线监测")
+ET_MSG_DEF(TRUTH_DIFFERS, "truth.differs", "The month that differs", "不符的月份")
+ET_MSG_DEF(TRUTH_REGISTER_TITLE, "truth.register_title",
+	   "{1} {2}: the projects, planned against commissioned",
+	   "{1} {2}：项目计划与投运对比")
+ET_MSG_DEF(TRUTH_PLANNED, "truth.planned", "Planned", "计划")
+ET_MSG_DEF(TRUTH_COMMISSIONED, "truth.commissioned", "Commissioned", "已投运")
+ET_MSG_DEF(TRUTH_LATE, "truth.late", "Late", "逾期")
+ET_MSG_DEF(TRUTH_DAYS_LATE, "truth.days_late", "{1} days late", "逾期 {1} 天")
+ET_MSG_DEF(TRUTH_DUE, "truth.due", "due {1}", "{1} 到期")
+ET_MSG_DEF(TRUTH_SITES_HEAD, "truth.sites_head",
+	   "The county's sites in {1}, and their share of the gap",
+	   "该区县各站点 {1} 的数据及其在差额中的份额")
+ET_MSG_DEF(TRUTH_COL_TELEMETRY, "truth.col_telemetry", "Telemetry ({1})", "在线监测（{1}）")
+ET_MSG_DEF(TRUTH_COL_SHARE, "truth.col_share", "Share", "份额")
+ET_MSG_DEF(TRUTH_COL_GAP, "truth.col_gap", "Share of the gap ({1})", "分摊差额（{1}）")
+ET_MSG_DEF(TRUTH_CHART_IN_HTML, "truth.chart_in_html",
+	   "The chart is in the HTML version of this mail.", "图表见本邮件的 HTML 版本。")
