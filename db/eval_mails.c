@@ -179,9 +179,18 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
 	et_buf_t png = ET_BUF_INIT;
 	rc = chart(f, tid, at, &png);
+	/* a county's or a site's target names its place in the subject: the
+	 * bureau's 襄垣 office sorts its mails by it */
+	char label[300], where[128];
+	et_scope_text(f->c->lang, p->scope, where, sizeof(where));
+	if (strcmp(p->scope, "city") == 0)
+		snprintf(label, sizeof(label), "%s", p->label);
+	else
+		snprintf(label, sizeof(label),
+			 f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)", p->label, where);
 	et_mail_report_t rep = {
 		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
-		.label = p->label,
+		.label = label,
 		.year = p->year,
 		.kind = p->kind,
 		.status = p->status,

@@ -57,6 +57,14 @@ wait_until 60 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 2 ]" || fail "no alert
 $PY "$REPO/tests/integration/mail_check.py" "$T" "$T"/mail/*.eml >"$T/mail_check.log" 2>&1 ||
 	fail "mail check: $(cat "$T/mail_check.log")"
 while IFS= read -r l; do log "$l"; done <"$T/mail_check.log"
+# the county target's mail names the county in its subject
+$PY - "$T"/mail/*.eml <<'PY' || fail "no mail names 襄垣 in its subject"
+import sys
+from email import policy
+from email.parser import BytesParser
+subjects = [BytesParser(policy=policy.default).parsebytes(open(f, "rb").read())["Subject"] for f in sys.argv[1:]]
+assert any("（襄垣）" in s for s in subjects), subjects
+PY
 
 # 2. /targets.json: the figures of target_progress, in display units
 $PY - "$ADDR" "$(q "SELECT string_agg(target_id || ' ' || round((actual / display_div)::numeric, 6) || ' ' || round((expected / display_div)::numeric, 6) || ' ' || status, ';' ORDER BY target_id) FROM target_progress")" <<'PY' || fail "/targets.json"
