@@ -32,6 +32,8 @@
 #define OID_TSTZ    1184
 #define OID_NUMERIC 1700
 #define OID_BOOL    16
+#define OID_DATE    1082
+#define OID_TS	    1114
 
 /* $1 the instant (timestamptz), $2 the year, $3 the targets' time zone, $4
  * the language of the metric labels */
@@ -60,8 +62,8 @@ static const char monthly_sql[] =
 	"  FROM generate_series(1, extract(month FROM $1 AT TIME ZONE $3)::integer) m)"
 	" SELECT p.target_id, coalesce(metric_label(p.metric, $4), p.label) || ' [' || p.scope || "
 	"']',"
-	" p.display_unit,"
-	" to_char(make_date($2, e.m, 1), 'YYYY-MM') AS \"Month\","
+	" p.display_unit, coalesce(metric_label(p.metric, $4), p.label), p.scope,"
+	" make_date($2, e.m, 1) AS \"Month\","
 	" p.expected / p.display_div AS \"Expected by month end ({u})\","
 	" p.actual / p.display_div AS \"Actual by month end ({u})\","
 	" CASE WHEN x.aggregate = 'sum' THEN (p.expected - coalesce(lag(p.expected) OVER w, 0))"
@@ -93,7 +95,7 @@ static const char site_sql[] =
 	" coalesce(s.county, '') AS \"County\", x.display_unit AS \"Unit\","
 	" s.ytd / x.display_div AS \"Year to date (in Unit)\","
 	" s.prev_same / x.display_div AS \"Same period last year (in Unit)\","
-	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
+	" date_trunc('minute', s.last_ts AT TIME ZONE $3) AS \"Last reading (local)\","
 	" s.interval_s / 3600 AS \"Usual interval (h)\", s.stale AS \"Stale\""
 	" FROM target t JOIN metric x ON x.name = t.metric"
 	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
@@ -102,7 +104,7 @@ static const char site_sql[] =
 static const char stale_sql[] =
 	"SELECT DISTINCT ON (s.site_id, x.name) s.site_id AS \"Stale site\","
 	" coalesce(s.county, '') AS \"County\", metric_label(x.name, $4) AS \"Metric\","
-	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
+	" date_trunc('minute', s.last_ts AT TIME ZONE $3) AS \"Last reading (local)\","
 	" extract(epoch FROM $1 - s.last_ts)::double precision / 3600 AS \"Silent for (h)\","
 	" s.interval_s / 3600 AS \"Usual interval (h)\""
 	" FROM target t JOIN metric x ON x.name = t.metric"
@@ -111,8 +113,8 @@ static const char stale_sql[] =
 
 static const char rejects_sql[] =
 	"SELECT reason AS \"Rejected messages: reason\", count(*)::integer AS \"Messages\","
-	" to_char(min(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"First (local)\","
-	" to_char(max(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last (local)\""
+	" date_trunc('minute', min(received_at) AT TIME ZONE $3) AS \"First (local)\","
+	" date_trunc('minute', max(received_at) AT TIME ZONE $3) AS \"Last (local)\""
 	" FROM rejected_message"
 	" WHERE received_at >= make_timestamptz($2, 1, 1, 0, 0, 0, $3) AND received_at <= $1"
 	" GROUP BY reason ORDER BY 2 DESC, 1";
@@ -121,11 +123,11 @@ struct report {
 	PGconn *conn;
 	const char *params[4];
 	et_lang_t lang;
-	et_buf_t pngs[64]; /* the charts in the workbook, kept until it is closed */
-	size_t npngs;
 	/* xlsx */
 	lxw_workbook *wb;
-	lxw_format *head, *num, *title;
+	lxw_format *head, *num, *title, *intf, *datef, *timef;
+	const char *as_of; /* "截至 2024-06-30 12:00（北京时间）": on every sheet */
+	char sheet[32];	   /* the sheet being written, for the charts' ranges */
 	/* html */
 	FILE *html;
 };
@@ -180,6 +182,80 @@ static void html_text(FILE *f, const char *s)
 	et_text_free(&t);
 }
 
+/* A text column that holds codes: the words of the report's language. */
+static const char *word_of(const struct report *rp, const char *col, const char *v, char *buf,
+			   size_t len)
+{
+	if (strcmp(col, "Status") == 0)
+		return status_tr(rp, v);
+	if (strcmp(col, "Scope") == 0) {
+		et_scope_text(rp->lang, v, buf, len);
+		return buf;
+	}
+	if (strcmp(col, "Kind") == 0)
+		return et_msg(rp->lang, strcmp(v, "at_least") == 0	  ? ET_MSG_KIND_AT_LEAST
+					: strcmp(v, "reduce_by_pct") == 0 ? ET_MSG_KIND_REDUCE_BY
+									  : ET_MSG_KIND_ABOUT);
+	return v;
+}
+
+/* "2024-05-19 23:00:00" or "2024-05-19" into an Excel date. */
+static lxw_datetime excel_time(const char *v)
+{
+	lxw_datetime t = {0};
+	sscanf(v, "%d-%d-%d %d:%d:%lf", &t.year, &t.month, &t.day, &t.hour, &t.min, &t.sec);
+	return t;
+}
+
+/* One cell as its type: whole numbers as integers, other numbers with two
+ * decimals, dates and times as Excel dates, yes/no as words. */
+static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col_t x, PGresult *r,
+		      int i, int c)
+{
+	const char *v = PQgetvalue(r, i, c);
+	Oid t = PQftype(r, c);
+	char buf[200];
+	if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
+		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->intf);
+	} else if (is_number(t)) {
+		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
+	} else if (t == OID_BOOL) {
+		worksheet_write_string(
+			ws, y, x, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO),
+			NULL);
+	} else if (t == OID_DATE || t == OID_TS) {
+		lxw_datetime dt = excel_time(v);
+		worksheet_write_datetime(ws, y, x, &dt, t == OID_DATE ? rp->datef : rp->timef);
+	} else {
+		worksheet_write_string(ws, y, x, word_of(rp, PQfname(r, c), v, buf, sizeof(buf)),
+				       NULL);
+	}
+}
+
+/* The same cell in the page. */
+static void html_cell(struct report *rp, PGresult *r, int i, int c)
+{
+	FILE *f = rp->html;
+	const char *v = PQgetvalue(r, i, c);
+	Oid t = PQftype(r, c);
+	char n[400];
+	if (PQgetisnull(r, i, c))
+		fputs(ET_NO_VALUE, f);
+	else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8)
+		fputs(v, f);
+	else if (is_number(t)) {
+		et_num_fixed(n, sizeof(n), strtod(v, NULL), 2, false);
+		fputs(n, f);
+	} else if (t == OID_BOOL)
+		html_text(f, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO));
+	else if (t == OID_DATE)
+		fprintf(f, "%.7s", v); /* the months of the report */
+	else if (t == OID_TS)
+		fprintf(f, "%.16s", v);
+	else
+		html_text(f, word_of(rp, PQfname(r, c), v, n, sizeof(n)));
+}
+
 /* Writes rows [from, to) of r, columns from col0 on, under a header row, at
  * row `row` of ws (xlsx) or as one table (html). Returns the next free row. */
 static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *r, int from, int to,
@@ -200,17 +276,8 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 			lxw_row_t y = (lxw_row_t)(row + 1 + i - from);
 			for (int c = col0; c < ncols; c++) {
 				lxw_col_t x = (lxw_col_t)(c - col0);
-				if (PQgetisnull(r, i, c))
-					continue;
-				const char *v = PQgetvalue(r, i, c);
-				if (is_number(PQftype(r, c)))
-					worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
-				else if (PQftype(r, c) == OID_BOOL)
-					worksheet_write_boolean(ws, y, x, v[0] == 't', NULL);
-				else if (strcmp(PQfname(r, c), "Status") == 0)
-					worksheet_write_string(ws, y, x, status_tr(rp, v), NULL);
-				else
-					worksheet_write_string(ws, y, x, v, NULL);
+				if (!PQgetisnull(r, i, c))
+					xlsx_cell(rp, ws, y, x, r, i, c);
 			}
 		}
 		return row + 1 + (to - from);
@@ -227,22 +294,8 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	for (int i = from; i < to; i++) {
 		fputs("<tr>", f);
 		for (int c = col0; c < ncols; c++) {
-			bool numeric = is_number(PQftype(r, c));
-			fputs(numeric ? "<td class=\"n\">" : "<td>", f);
-			char n[400];
-			if (PQgetisnull(r, i, c)) {
-				fputs(ET_NO_VALUE, f);
-			} else if (numeric && PQftype(r, c) != OID_INT4 &&
-				   PQftype(r, c) != OID_INT8) {
-				et_num_fixed(n, sizeof(n), strtod(PQgetvalue(r, i, c), NULL), 2,
-					     false);
-				fputs(n, f);
-			} else if (PQftype(r, c) == OID_BOOL)
-				fputs(PQgetvalue(r, i, c)[0] == 't' ? "✔" : "", f);
-			else if (strcmp(PQfname(r, c), "Status") == 0)
-				html_text(f, status_tr(rp, PQgetvalue(r, i, c)));
-			else
-				html_text(f, PQgetvalue(r, i, c));
+			fputs(is_number(PQftype(r, c)) ? "<td class=\"n\">" : "<td>", f);
+			html_cell(rp, r, i, c);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -260,10 +313,24 @@ static lxw_worksheet *section(struct report *rp, const char *name, const char *t
 		fputs("</h2>\n", rp->html);
 		return NULL;
 	}
-	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, tr(rp, name));
-	if (ws)
+	snprintf(rp->sheet, sizeof(rp->sheet), "%s", tr(rp, name));
+	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, rp->sheet);
+	if (ws) {
+		char hf[300];
 		worksheet_freeze_panes(ws, 1, 0);
+		/* printed: the as-of date at the top, the page at the bottom */
+		snprintf(hf, sizeof(hf), "&L%s", rp->as_of);
+		worksheet_set_header(ws, hf);
+		worksheet_set_footer(ws, "&C&P / &N");
+	}
 	return ws;
+}
+
+/* The as-of date on the sheet itself, in row 0 beside its header. */
+static void sheet_as_of(struct report *rp, lxw_worksheet *ws, int col)
+{
+	if (ws)
+		worksheet_write_string(ws, 0, (lxw_col_t)col, rp->as_of, NULL);
 }
 
 static int simple_sheet(struct report *rp, const char *name, const char *title, const char *sql)
@@ -277,6 +344,7 @@ static int simple_sheet(struct report *rp, const char *name, const char *title, 
 		return -1;
 	}
 	write_table(rp, ws, 0, r, 0, PQntuples(r), 0, NULL);
+	sheet_as_of(rp, ws, PQnfields(r) + 1);
 	PQclear(r);
 	return 0;
 }
@@ -298,10 +366,9 @@ static void put_b64(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
-/* A target's two charts: in the page as data: URIs (nothing is loaded from
- * elsewhere), in the workbook to the right of the sheet's table. A chart
- * that cannot be drawn is left out, with a warning. */
-static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
+/* A target's two charts in the page, as data: URIs (nothing is loaded from
+ * elsewhere). A chart that cannot be drawn is left out, with a warning. */
+static void charts(struct report *rp, int tid)
 {
 	for (int k = 0; k < 2; k++) {
 		et_buf_t png = ET_BUF_INIT;
@@ -316,20 +383,68 @@ static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
 			et_buf_free(&png);
 			continue;
 		}
-		if (rp->html) {
-			fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
-			put_b64(rp->html, (const unsigned char *)png.data, png.len);
-			fputs("\"></p>\n", rp->html);
-			et_buf_free(&png);
-		} else if (rp->npngs < sizeof(rp->pngs) / sizeof(rp->pngs[0])) {
-			lxw_image_options o = {.x_scale = 0.6, .y_scale = 0.6};
-			rp->pngs[rp->npngs++] = png;
-			worksheet_insert_image_buffer_opt(ws, k == 0 ? 1 : 24, col,
-							  (const unsigned char *)png.data, png.len,
-							  &o);
-		} else {
-			et_buf_free(&png);
+		fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
+		put_b64(rp->html, (const unsigned char *)png.data, png.len);
+		fputs("\"></p>\n", rp->html);
+		et_buf_free(&png);
+	}
+}
+
+/* The columns of monthly_sql before the table's (id, title, unit, label,
+ * scope). */
+#define MONTHLY_COL0 5
+
+/* A target's sheet name: its label and scope ("原煤产量 襄垣"), at most 31
+ * characters, without []:*?/\ (Excel's rules), its id added when the name
+ * is taken already. */
+static void sheet_name(struct report *rp, const char *label, const char *scope, const char *id,
+		       char *out, size_t len)
+{
+	char where[128], raw[300];
+	et_scope_text(rp->lang, scope, where, sizeof(where));
+	snprintf(raw, sizeof(raw), "%s %s", label, where);
+	size_t o = 0, chars = 0;
+	for (const unsigned char *p = (const unsigned char *)raw; *p && o + 5 < len;) {
+		size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+		if (chars == 26) /* room for " (id)" */
+			break;
+		if (n == 1 && strchr("[]:*?/\\'", *p))
+			out[o++] = ' ', p++;
+		else
+			for (size_t k = 0; k < n && *p; k++)
+				out[o++] = (char)*p++;
+		chars++;
+	}
+	out[o] = '\0';
+	if (rp->wb && workbook_get_worksheet_by_name(rp->wb, out))
+		snprintf(out + o, len - o, " %s", id);
+}
+
+/* Excel's own charts beside a target's months (editable in Excel and WPS):
+ * the cumulative expected and actual as lines, each month's as columns. */
+static void native_charts(struct report *rp, lxw_worksheet *ws, int nrows, int col)
+{
+	static const struct {
+		uint8_t type;
+		int a, b; /* the table's columns: expected, actual */
+		et_msg_t title;
+	} kinds[2] = {{LXW_CHART_LINE, 1, 2, ET_MSG_REPORT_CUMULATIVE_CHART},
+		      {LXW_CHART_COLUMN, 3, 4, ET_MSG_REPORT_MONTHLY_CHART}};
+	for (int k = 0; k < 2; k++) {
+		lxw_chart *ch = workbook_add_chart(rp->wb, kinds[k].type);
+		if (!ch)
+			return;
+		for (int s = 0; s < 2; s++) {
+			int c = s ? kinds[k].b : kinds[k].a;
+			lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+			chart_series_set_categories(se, rp->sheet, 1, 0, (lxw_row_t)nrows, 0);
+			chart_series_set_values(se, rp->sheet, 1, (lxw_col_t)c, (lxw_row_t)nrows,
+						(lxw_col_t)c);
+			chart_series_set_name_range(se, rp->sheet, 0, (lxw_col_t)c);
 		}
+		chart_title_set_name(ch, et_msg(rp->lang, kinds[k].title));
+		chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+		worksheet_insert_chart(ws, (lxw_row_t)(3 + 16 * k), (lxw_col_t)col, ch);
 	}
 }
 
@@ -344,9 +459,9 @@ static int monthly_sheets(struct report *rp)
 		int j = i;
 		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
 			j++;
-		char name[32], title[300];
-		/* a sheet name has at most 31 characters and none of []:*?/\ */
-		snprintf(name, sizeof(name), "%s %s", tr(rp, "Monthly"), PQgetvalue(r, i, 0));
+		char name[160], title[300];
+		sheet_name(rp, PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 0), name,
+			   sizeof(name));
 		snprintf(title, sizeof(title), "%s%s", PQgetvalue(r, i, 1),
 			 tr(rp, ": month by month"));
 		lxw_worksheet *ws = section(rp, name, title);
@@ -354,16 +469,19 @@ static int monthly_sheets(struct report *rp)
 			PQclear(r);
 			return -1;
 		}
+		int right = PQnfields(r) - MONTHLY_COL0; /* the column after the table */
 		if (ws) {
 			/* the target's name in a column at the right, so that the
 			 * frozen header stays one row */
-			worksheet_write_string(ws, 0, (lxw_col_t)(PQnfields(r) - 3), "Target",
-					       rp->head);
-			worksheet_write_string(ws, 1, (lxw_col_t)(PQnfields(r) - 3),
-					       PQgetvalue(r, i, 1), NULL);
+			worksheet_write_string(ws, 0, (lxw_col_t)right, tr(rp, "Target"), rp->head);
+			worksheet_write_string(ws, 1, (lxw_col_t)right, PQgetvalue(r, i, 1), NULL);
+			sheet_as_of(rp, ws, right + 1);
 		}
-		write_table(rp, ws, 0, r, i, j, 3, PQgetvalue(r, i, 2));
-		charts(rp, ws, atoi(PQgetvalue(r, i, 0)), (lxw_col_t)(PQnfields(r) - 1));
+		write_table(rp, ws, 0, r, i, j, MONTHLY_COL0, PQgetvalue(r, i, 2));
+		if (ws)
+			native_charts(rp, ws, j - i, right);
+		else
+			charts(rp, atoi(PQgetvalue(r, i, 0)));
 		i = j;
 	}
 	PQclear(r);
@@ -382,6 +500,7 @@ static int quality_sheet(struct report *rp)
 	int rc = -1;
 	if (!rp->wb || ws) {
 		int row = write_table(rp, ws, 0, s, 0, PQntuples(s), 0, NULL);
+		sheet_as_of(rp, ws, PQnfields(s) + 1);
 		if (rp->html)
 			section(rp, NULL, "Data quality: rejected messages by reason");
 		write_table(rp, ws, row + 1, j, 0, PQntuples(j), 0, NULL);
@@ -393,9 +512,9 @@ static int quality_sheet(struct report *rp)
 }
 
 static const char html_head[] =
-	"<head><meta charset=\"utf-8\">\n"
+	"<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>enertrack report</title>\n<style>\n"
+	"<style>\n"
 	"body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:1.5em;color:#222}\n"
 	"h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}\n"
 	"table{border-collapse:collapse;font-size:.8em;margin:.4em 0}\n"
@@ -409,15 +528,20 @@ static const char html_head[] =
 static int write_report(struct report *rp, int year)
 {
 	if (rp->html) {
-		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\">", et_lang_tag(rp->lang));
-		fputs(html_head, rp->html);
-		fputs("<h1>", rp->html);
 		char y[16], title[200];
 		snprintf(y, sizeof(y), "%d", year);
 		et_msg_fill(title, sizeof(title), rp->lang, ET_MSG_REPORT_TITLE, 2, y,
 			    rp->params[0]);
+		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\"><head><title>",
+			et_lang_tag(rp->lang));
 		html_text(rp->html, title);
-		fputs("</h1>\n", rp->html);
+		fputs("</title>", rp->html);
+		fputs(html_head, rp->html);
+		fputs("<h1>", rp->html);
+		html_text(rp->html, title);
+		fputs("</h1>\n<p>", rp->html);
+		html_text(rp->html, rp->as_of);
+		fputs("</p>\n", rp->html);
 	}
 	if (simple_sheet(rp, "Targets", "Targets", targets_sql) || monthly_sheets(rp) ||
 	    simple_sheet(rp, "Counties", "Per county", county_sql) ||
@@ -494,6 +618,15 @@ int report_main(int argc, char **argv)
 	rp.params[2] = cfg.tz;
 	rp.lang = cfg.lang;
 	rp.params[3] = et_lang_tag(rp.lang);
+	/* "as of", on every sheet and at the top of the page */
+	char as_of[200];
+	const char *tzname = cfg.tz;
+	if (rp.lang != ET_LANG_EN && strcmp(tzname, "Asia/Shanghai") == 0)
+		tzname = et_msg(rp.lang, ET_MSG_TZ_ASIA_SHANGHAI);
+	char when[32];
+	snprintf(when, sizeof(when), "%.16s", at_buf);
+	et_msg_fill(as_of, sizeof(as_of), rp.lang, ET_MSG_REPORT_AS_OF, 2, when, tzname);
+	rp.as_of = as_of;
 
 	if (format == 0) {
 		rp.wb = workbook_new(out);
@@ -507,10 +640,14 @@ int report_main(int argc, char **argv)
 		format_set_text_wrap(rp.head);
 		rp.num = workbook_add_format(rp.wb);
 		format_set_num_format(rp.num, "#,##0.00");
+		rp.intf = workbook_add_format(rp.wb);
+		format_set_num_format(rp.intf, "0");
+		rp.datef = workbook_add_format(rp.wb);
+		format_set_num_format(rp.datef, "yyyy-mm");
+		rp.timef = workbook_add_format(rp.wb);
+		format_set_num_format(rp.timef, "yyyy-mm-dd hh:mm");
 		int wr = write_report(&rp, year);
 		lxw_error le = workbook_close(rp.wb);
-		for (size_t i = 0; i < rp.npngs; i++)
-			et_buf_free(&rp.pngs[i]);
 		if (le != LXW_NO_ERROR)
 			log_error("report: %s: %s", out, lxw_strerror(le));
 		if (wr == 0 && le == LXW_NO_ERROR)

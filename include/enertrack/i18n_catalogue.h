@@ -343,3 +343,12 @@ ET_MSG_DEF(TRUTH_COL_SHARE, "truth.col_share", "Share", "份额")
 ET_MSG_DEF(TRUTH_COL_GAP, "truth.col_gap", "Share of the gap ({1})", "分摊差额（{1}）")
 ET_MSG_DEF(TRUTH_CHART_IN_HTML, "truth.chart_in_html",
 	   "The chart is in the HTML version of this mail.", "图表见本邮件的 HTML 版本。")
+/* report, issue 22: the workbook's words and the as-of line */
+ET_MSG_DEF(REPORT_YES, "report.yes", "yes", "是")
+ET_MSG_DEF(REPORT_NO, "report.no", "no", "否")
+ET_MSG_DEF(REPORT_AS_OF, "report.as_of", "As of {1} ({2})", "截至 {1}（{2}）")
+ET_MSG_DEF(REPORT_PAGE, "report.page", "Page {1} of {2}", "第 {1} 页，共 {2} 页")
+ET_MSG_DEF(REPORT_CUMULATIVE_CHART, "report.cumulative_chart", "Year to date: expected and actual",
+	   "累计：序时应完成与实际")
+ET_MSG_DEF(REPORT_MONTHLY_CHART, "report.monthly_chart", "Each month: expected and actual",
+	   "逐月：应完成与实际")

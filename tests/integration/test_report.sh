@@ -72,6 +72,8 @@ names = wb.sheetnames
 assert names[0] == "Targets" and names[-3:] == ["Counties", "Sites", "Data quality"], names
 for ws in wb.worksheets:
     assert ws.freeze_panes == "A2", (ws.title, ws.freeze_panes)
+    # the as-of date on every sheet, beside its header
+    assert "As of 2024-06-30 12:00 (Asia/Shanghai)" in [c.value for c in ws[1]], (ws.title, [c.value for c in ws[1]])
 
 ws = wb["Targets"]
 head = [c.value for c in ws[1]]
@@ -88,17 +90,20 @@ for tid, target, expected, actual, drift, projected, status, unit in progress:
     assert r[col["Status"]] == status and r[col["Unit"]] == unit, (tid, r)
 raw = rows[1]
 assert raw[col["Unit"]] == "Mt" and raw[col["Actual (in Unit)"]] > 0, raw
+# ids and counts are whole numbers, the kind a word
+assert all(isinstance(r[col["Id"]], int) and isinstance(r[col["Sites reporting"]], int) for r in rows.values()), rows
+assert raw[col["Kind"]] == "about" and raw[col["Scope"]] == "city", raw
 
 # month by month: cumulative figures equal target_progress_at at each month's end
 monthly = {}
 for tid, m, e, a in (l.rstrip("\n").split("\t") for l in open(sys.argv[3])):
     monthly[(int(tid), int(m))] = (num(e), num(a))
-ws = wb["Monthly 1"]
+ws = wb["Raw coal city"] # sheets are named by target
 head = [c.value for c in ws[1]]
 assert head[:3] == ["Month", "Expected by month end (Mt)", "Actual by month end (Mt)"], head
 assert "Actual in month (Mt)" in head, head
 data = list(ws.iter_rows(min_row=2, values_only=True))
-assert [r[0] for r in data] == ["2024-%02d" % m for m in range(1, 7)], [r[0] for r in data]
+assert [r[0].strftime("%Y-%m") for r in data] == ["2024-%02d" % m for m in range(1, 7)], [r[0] for r in data]
 for m, r in enumerate(data, 1):
     e, a = monthly[(1, m)]
     assert close(r[1], e) and close(r[2], a), (m, r, e, a)
@@ -121,7 +126,8 @@ srows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Raw co
 assert sorted(r[2] for r in srows) == ["m%d" % i for i in range(1, 7)], srows
 for r in srows:
     assert isinstance(r[head.index("Year to date (in Unit)")], float), r
-    assert r[head.index("Stale")] is (r[2] == "m6"), r
+    assert r[head.index("Stale")] == ("yes" if r[2] == "m6" else "no"), r
+    assert r[head.index("Last reading (local)")].year == 2024, r # a real date
 
 # data quality: the stale site, then the rejects by reason
 ws = wb["Data quality"]
@@ -131,12 +137,15 @@ assert cells[0][0] == "Stale site", cells[0]
 assert ("m6", "Raw coal") in [(r[0], r[2]) for r in cells[1:i]], cells[:i]
 rej = {r[0]: r[1] for r in cells[i + 1:] if r[0]}
 assert rej == {"unknown_unit": 6, "bad_json": 3}, rej
-# the charts beside each month-by-month table (openpyxl without PIL does
-# not load images: read the package)
+# Excel's own charts beside each month-by-month table, two a target, no
+# pictures (read the package)
 import zipfile
 z = zipfile.ZipFile(sys.argv[1])
 media = [n for n in z.namelist() if n.startswith("xl/media/")]
-assert len(media) == 10 and all(z.read(n)[:4] == b"\x89PNG" for n in media), media
+assert media == [], media
+charts = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+assert len(charts) == 10, charts
+assert all(b"<c:lineChart>" in z.read(n) or b"<c:barChart>" in z.read(n) for n in charts)
 drawings = [n for n in z.namelist() if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
 assert len(drawings) == 5, drawings
 print("xlsx ok: %d sheets" % len(names))
@@ -182,13 +191,49 @@ $PY - "$T/zh.xlsx" <<'PY' || fail "the zh-CN workbook"
 import sys
 import openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
-assert wb.sheetnames[0] == "目标" and "逐月 1" in wb.sheetnames and wb.sheetnames[-1] == "数据质量", wb.sheetnames
+assert wb.sheetnames[0] == "目标" and "原煤产量 全市" in wb.sheetnames and wb.sheetnames[-1] == "数据质量", wb.sheetnames
 t = list(wb["目标"].iter_rows(values_only=True))
 assert t[0][1] == "目标" and t[1][1] == "原煤产量" and t[1][13] == "落后", t[:2]
-m = [c.value for c in wb["逐月 1"][1]]
+assert t[1][2] == "全市" and t[1][3] == "约", t[1] # words, not codes
+m = [c.value for c in wb["原煤产量 全市"][1]]
 assert m[:3] == ["月份", "月末应完成（Mt）", "月末实际累计（Mt）"], m
+for ws in wb.worksheets:
+    assert "截至 2024-06-30 12:00（北京时间）" in [c.value for c in ws[1]], (ws.title, [c.value for c in ws[1]])
+s = [r for r in wb["站点"].iter_rows(min_row=2, values_only=True)]
+assert {r[9] for r in s} == {"是", "否"}, [r for r in s][:2]
 print("zh-CN ok")
 PY
+
+# the workbook as a spreadsheet program shows it: LibreOffice converts it to
+# PDF (its native charts drawn by LibreOffice, not by us), pdftoppm
+# rasterises the pages, and the charts must not be blank: pages with the
+# series' colours on them, one or more a target
+command -v soffice >/dev/null && command -v pdftoppm >/dev/null ||
+	fail "no soffice or pdftoppm: scripts/deps.sh installs libreoffice-calc-nogui and poppler-utils"
+mkdir -p "$T/lo" "$T/lohome"
+HOME=$T/lohome timeout 180 soffice --headless --norestore --convert-to pdf --outdir "$T/lo" "$T/zh.xlsx" \
+	>"$T/lo.log" 2>&1 && [ -s "$T/lo/zh.pdf" ] || fail "soffice did not convert the workbook: $(cat "$T/lo.log")"
+pdftoppm -r 30 "$T/lo/zh.pdf" "$T/lo/page" || fail "pdftoppm"
+$PY - "$T"/lo/page*.ppm <<'PY' || fail "the converted workbook's charts"
+import sys
+def coloured(path):
+    data = open(path, "rb").read()
+    # P6: "P6\n<w> <h>\n255\n" then RGB bytes
+    parts = data.split(b"\n", 3)
+    w, h = map(int, parts[1].split())
+    px = parts[3]
+    n = 0
+    for i in range(0, len(px) - 2, 3):
+        r, g, b = px[i], px[i + 1], px[i + 2]
+        if max(r, g, b) - min(r, g, b) > 80:
+            n += 1
+    return n
+counts = [coloured(p) for p in sys.argv[1:]]
+with_charts = [c for c in counts if c > 200]
+print("%d pages, %d with charts (coloured pixels: %s)" % (len(counts), len(with_charts), counts))
+assert len(with_charts) >= 1 and sum(with_charts) > 2000, counts
+PY
+log "ok: the workbook converted by LibreOffice: $(ls "$T"/lo/page*.ppm | wc -l) pages, charts drawn"
 
 # 3. the views
 v=$(q "SELECT round(total::numeric, 6) || ' ' || display_unit || ' ' || round(last_year::numeric, 6) || ' '
