@@ -67,9 +67,12 @@ COMMON_SRCS += db/chartdata.c draw/chart.c
 # one command-line parser (lib/) and the subcommands' shared plumbing (tools/cli.c)
 LIB_SRCS += lib/cmdline.c
 TOOL_SRCS += tools/cli.c
-UNIT_TESTS += cmdline
 # the truth mails' pictures (a county's months, a target's register)
 COMMON_SRCS += db/truthcharts.c
+# enertrack report --format pdf (cairo's PDF surface, pango)
+TOOL_SRCS += tools/report_pdf.c
+# target_progress_at's notes in the reader's language
+LIB_SRCS += lib/schednote.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -88,6 +91,8 @@ UNIT_TESTS += unitsql
 UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
 UNIT_TESTS += text numfmt pagehtml
+# issue 22: the command-line parser, target_progress_at's notes in a language
+UNIT_TESTS += cmdline schednote
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check

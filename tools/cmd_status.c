@@ -16,6 +16,8 @@
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
+#include "enertrack/schednote.h"
+#include "enertrack/text.h"
 
 enum {
 	S_ID,
@@ -59,47 +61,6 @@ static const char progress_sql[] =
 static double num(PGresult *r, int i, int c)
 {
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
-}
-
-/* A month's source for people: "telemetry", "statistics:a" in lang. */
-static void print_source(et_lang_t lang, const char *src)
-{
-	if (strcmp(src, "telemetry") == 0)
-		fputs(et_msg(lang, ET_MSG_CLI_SRC_TELEMETRY), stdout);
-	else if (strncmp(src, "statistics", 10) == 0)
-		printf("%s%s", et_msg(lang, ET_MSG_CLI_SRC_STATISTICS), src + 10);
-	else
-		fputs(src, stdout);
-}
-
-/* "2024-01 statistics:a, 2024-02 statistics:a, 2024-03 telemetry" as
- * "2024-01..2024-02 statistics:a, 2024-03 telemetry". */
-static void print_months(const char *list, et_lang_t lang)
-{
-	char buf[2048], first[16] = "", last[16] = "", src[128] = "";
-	snprintf(buf, sizeof(buf), "%s", list);
-	const char *sep = "";
-	for (char *save = NULL, *t = strtok_r(buf, ",", &save);; t = strtok_r(NULL, ",", &save)) {
-		char mon[16] = "", what[128] = "";
-		if (t && sscanf(t, " %15s %127s", mon, what) != 2)
-			continue;
-		if (src[0] && (!t || strcmp(what, src) != 0)) {
-			if (strcmp(first, last) == 0)
-				printf("%s%s ", sep, first);
-			else
-				printf("%s%s..%s ", sep, first, last);
-			print_source(lang, src);
-			sep = lang == ET_LANG_EN ? ", " : "，";
-			src[0] = '\0';
-		}
-		if (!t)
-			break;
-		if (!src[0]) {
-			snprintf(first, sizeof(first), "%s", mon);
-			snprintf(src, sizeof(src), "%s", what);
-		}
-		snprintf(last, sizeof(last), "%s", mon);
-	}
 }
 
 /* A canonical value in the target's display unit, e.g. "168.21 Mt", or in
@@ -211,50 +172,6 @@ static void print_targets(PGresult *r, et_lang_t lang, bool bureau)
 	}
 }
 
-/* target_progress_at's schedule_note (English, from SQL) in lang. */
-static void sched_note(char *out, size_t len, et_lang_t lang, const char *note)
-{
-	char a[32], b[32], inner[256];
-	if (strncmp(note, "no milestones; ", 15) == 0) {
-		sched_note(inner, sizeof(inner), lang, note + 15);
-		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_MILESTONES, 1, inner);
-	} else if (sscanf(note, "%31[0-9] milestones, %31[0-9] due", a, b) == 2) {
-		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_MILESTONES, 2, a, b);
-	} else if (sscanf(note, "last year's profile (%31[0-9] covers %31[0-9.] %%", a, b) == 2) {
-		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_LAST_YEAR, 2, a, b);
-	} else if (sscanf(note, "linear: %31[0-9] covers %31[0-9.] %%", a, b) == 2) {
-		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_LINEAR_SHORT, 2, a, b);
-	} else if (strcmp(note, "monthly weights") == 0) {
-		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_WEIGHTS));
-	} else if (strcmp(note, "linear, as the target asks") == 0) {
-		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_LINEAR_ASKED));
-	} else if (strcmp(note, "linear") == 0) {
-		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_LINEAR));
-	} else {
-		snprintf(out, len, "%s", note); /* a note this tool does not know yet */
-	}
-}
-
-/* "A (due 2024-09-30), B (due ...)" in lang. */
-static void print_late(et_lang_t lang, const char *list)
-{
-	char buf[2048], name[512], due[32], one[600];
-	snprintf(buf, sizeof(buf), "%s", list);
-	const char *sep = "";
-	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		t += strspn(t, " ");
-		char *d = strstr(t, " (due ");
-		if (!d || sscanf(d, " (due %31[0-9-])", due) != 1) {
-			printf("%s%s", sep, t);
-		} else {
-			snprintf(name, sizeof(name), "%.*s", (int)(d - t), t);
-			et_msg_fill(one, sizeof(one), lang, ET_MSG_CLI_DUE, 2, name, due);
-			printf("%s%s", sep, one);
-		}
-		sep = lang == ET_LANG_EN ? ", " : "，";
-	}
-}
-
 /* How each sum target is judged: its schedule and why, its sources. */
 static void print_schedules(PGresult *r, et_lang_t lang)
 {
@@ -263,20 +180,22 @@ static void print_schedules(PGresult *r, et_lang_t lang)
 		if (PQgetisnull(r, i, S_SCHED_NOTE))
 			continue;
 		char note[400], late[64];
-		sched_note(note, sizeof(note), lang, PQgetvalue(r, i, S_SCHED_NOTE));
+		et_sched_note(note, sizeof(note), lang, PQgetvalue(r, i, S_SCHED_NOTE));
 		printf("%s%s%s", PQgetvalue(r, i, S_LABEL), lang == ET_LANG_EN ? ": " : "：", note);
+		et_text_t t = ET_TEXT_INIT;
 		if (!PQgetisnull(r, i, S_LATE)) {
 			et_msg_fill(late, sizeof(late), lang, ET_MSG_CLI_LATE, 1, "");
-			fputs(late, stdout);
-			print_late(lang, PQgetvalue(r, i, S_LATE));
+			et_text_put(&t, late);
+			et_late_projects(&t, lang, PQgetvalue(r, i, S_LATE));
 		} else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0) {
-			fputs(et_msg(lang, ET_MSG_CLI_NONE_LATE), stdout);
+			et_text_put(&t, et_msg(lang, ET_MSG_CLI_NONE_LATE));
 		}
 		if (!PQgetisnull(r, i, S_MONTHS)) {
-			fputs(et_msg(lang, ET_MSG_CLI_MONTHS), stdout);
-			print_months(PQgetvalue(r, i, S_MONTHS), lang);
+			et_text_put(&t, et_msg(lang, ET_MSG_CLI_MONTHS));
+			et_month_sources(&t, lang, PQgetvalue(r, i, S_MONTHS));
 		}
-		printf("\n");
+		printf("%s\n", et_text_str(&t));
+		et_text_free(&t);
 	}
 }
 

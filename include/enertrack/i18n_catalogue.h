@@ -352,3 +352,9 @@ ET_MSG_DEF(REPORT_CUMULATIVE_CHART, "report.cumulative_chart", "Year to date: ex
 	   "累计：序时应完成与实际")
 ET_MSG_DEF(REPORT_MONTHLY_CHART, "report.monthly_chart", "Each month: expected and actual",
 	   "逐月：应完成与实际")
+/* report pdf, issue 22: the report for superiors */
+ET_MSG_DEF(PDF_SOURCES, "pdf.sources", "Sources of each month: {1}", "各月数据来源：{1}")
+ET_MSG_DEF(PDF_NO_SOURCES, "pdf.no_sources", "Sources of each month: telemetry only",
+	   "各月数据来源：均为在线监测")
+ET_MSG_DEF(PDF_SCHEDULE, "pdf.schedule", "Schedule: {1}", "序时进度依据：{1}")
+ET_MSG_DEF(PDF_QUARTER, "pdf.quarter", "{1}, quarter {2}", "{1} 年第 {2} 季度")

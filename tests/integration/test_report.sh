@@ -235,6 +235,35 @@ assert len(with_charts) >= 1 and sum(with_charts) > 2000, counts
 PY
 log "ok: the workbook converted by LibreOffice: $(ls "$T"/lo/page*.ppm | wc -l) pages, charts drawn"
 
+# the PDF report for superiors, of the second quarter: A4, fonts embedded,
+# the figures in its text, a chart on each target's page, page numbers
+"$BIN/enertrack" report -c "$T/zh.conf" --quarter 2024-Q2 --format pdf -o "$T/r.pdf" \
+	>"$T/report-pdf.out" 2>&1 || fail "report pdf: $(cat "$T/report-pdf.out")"
+pdffonts "$T/r.pdf" >"$T/fonts.txt" || fail "pdffonts: $(cat "$T/fonts.txt")"
+[ "$(sed 1,2d "$T/fonts.txt" | wc -l)" -ge 1 ] && ! sed 1,2d "$T/fonts.txt" | awk '{ print $(NF-4) }' | grep -qv yes ||
+	fail "fonts not embedded: $(cat "$T/fonts.txt")"
+pdftotext -layout "$T/r.pdf" "$T/r.txt" || fail "pdftotext"
+want=$(psql "$PGCONN" -XAtq -c "SELECT set_config('enertrack.timezone', 'Asia/Shanghai', false)" \
+	-c "SELECT to_char(actual / display_div * 100, 'FM999,999,990.0') FROM target_progress_at('2024-06-30 23:59:59+08')
+	    WHERE target_id = 1" | tail -1)
+for w in "原煤产量" "截至 2024-06-30 23:59（北京时间）" "2024 年第 2" "季度" "第 1 页，共 6 页" "第 6 页，共 6 页" "$want" "各月数据来源"; do
+	grep -qF -- "$w" "$T/r.txt" || fail "the PDF's text lacks '$w': $(head -30 "$T/r.txt")"
+done
+pdfinfo "$T/r.pdf" | grep -q "Page size:.*595.* x 841.*A4" || fail "not A4: $(pdfinfo "$T/r.pdf")"
+mkdir -p "$T/pdf"
+pdftoppm -r 60 "$T/r.pdf" "$T/pdf/page" || fail "pdftoppm of the report"
+$PY - "$T"/pdf/page*.ppm <<'PY' || fail "the PDF's pages"
+import sys
+def coloured(path):
+    parts = open(path, "rb").read().split(b"\n", 3)
+    px = parts[3]
+    return sum(1 for i in range(0, len(px) - 2, 3) if max(px[i:i + 3]) - min(px[i:i + 3]) > 80)
+counts = [coloured(p) for p in sys.argv[1:]]
+assert len(counts) == 6 and counts[1] > 150 and counts[2] > 150, counts # raw coal's and capacity's charts
+print("ok", counts)
+PY
+log "ok: the PDF report: 6 A4 pages, fonts embedded, the figures in its text, charts drawn"
+
 # 3. the views
 v=$(q "SELECT round(total::numeric, 6) || ' ' || display_unit || ' ' || round(last_year::numeric, 6) || ' '
           || round(yoy_pct::numeric, 6) FROM monthly
@@ -288,7 +317,8 @@ psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "SET ROLE enertrack_reader" \
 log "ok: views monthly, site_health, alert_history"
 
 # 4. bad arguments
-for args in "--year 2024 --at 2023-06-30 --format xlsx" "--year 2024 --format pdf" \
+for args in "--year 2024 --at 2023-06-30 --format xlsx" "--year 2024 --format docx" \
+	"--quarter 2024-Q5 --format pdf" \
 	"--year 2024 --at yesterday-ish --format xlsx" "--year 99 --format xlsx"; do
 	# shellcheck disable=SC2086
 	rc=0
