@@ -85,8 +85,12 @@ int chart_main(int argc, char **argv)
 		log_error("cannot write %s: %s", outpath, strerror(errno));
 		goto out;
 	}
-	fprintf(stderr, "%s: %zu bytes, %d px wide, drawn in %.0f ms (queries included)\n", outpath,
-		png.len, width, dt * 1000);
+	char b[32], w[16], ms[32], line[600];
+	snprintf(b, sizeof(b), "%zu", png.len);
+	snprintf(w, sizeof(w), "%d", width);
+	snprintf(ms, sizeof(ms), "%.0f", dt * 1000);
+	et_msg_fill(line, sizeof(line), lang, ET_MSG_TOOL_CHART, 4, outpath, b, w, ms);
+	fprintf(stderr, "%s\n", line);
 	rc = 0;
 out:
 	et_buf_free(&png);

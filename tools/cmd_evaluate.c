@@ -12,6 +12,7 @@
 #include "db/evaluate_targets.h"
 #include "cli.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 /* Asks PostgreSQL one yes-or-no question about command-line values (its own
@@ -150,8 +151,18 @@ int evaluate_main(int argc, char **argv)
 		events += res.events;
 		mails += res.mails;
 	}
-	printf("%d evaluation%s, %d alert change%s, %d mail%s queued in alert_outbox\n", n,
-	       n == 1 ? "" : "s", events, events == 1 ? "" : "s", mails, mails == 1 ? "" : "s");
+	if (cfg.lang == ET_LANG_EN) { /* scripts read the English line */
+		printf("%d evaluation%s, %d alert change%s, %d mail%s queued in alert_outbox\n", n,
+		       n == 1 ? "" : "s", events, events == 1 ? "" : "s", mails,
+		       mails == 1 ? "" : "s");
+	} else {
+		char a[16], b[16], c[16], line[300];
+		snprintf(a, sizeof(a), "%d", n);
+		snprintf(b, sizeof(b), "%d", events);
+		snprintf(c, sizeof(c), "%d", mails);
+		et_msg_fill(line, sizeof(line), cfg.lang, ET_MSG_TOOL_EVALUATED, 3, a, b, c);
+		printf("%s\n", line);
+	}
 	rc = 0;
 out:
 	PQclear(r);

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "enertrack/buf.h"
 #include "enertrack/copyenc.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/statcsv.h"
 #include "enertrack/textenc.h"
@@ -43,6 +44,7 @@ struct import {
 	et_buf_t copy; /* the rows as COPY text */
 	int nomem;
 	struct progress bar;
+	et_lang_t lang; /* of the summary: the configuration's */
 };
 
 static double now_s(void)
@@ -222,14 +224,15 @@ static int write_rows(PGconn *conn, struct import *im, const char *enc, unsigned
 		PQclear(r);
 		goto rollback;
 	}
-	char counts[200];
-	snprintf(counts, sizeof(counts), "%s new, %s revised, %s unchanged", PQgetvalue(r, 0, 1),
-		 PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3));
+	char line[1200], nrows[32];
+	snprintf(nrows, sizeof(nrows), "%lu", rows);
+	et_msg_fill(line, sizeof(line), im->lang, ET_MSG_TOOL_IMPORTED, 7, im->file, enc, nrows,
+		    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+		    dry_run ? et_msg(im->lang, ET_MSG_TOOL_DRY_RUN) : "");
 	PQclear(r);
 	if (exec_ok(conn, dry_run ? "ROLLBACK" : "COMMIT", dry_run ? "ROLLBACK" : "COMMIT"))
 		return -1;
-	printf("%s (%s): %lu rows: %s%s\n", im->file, enc, rows, counts,
-	       dry_run ? " (dry run: nothing written)" : "");
+	printf("%s\n", line);
 	return 0;
 rollback:
 	bar_end(&im->bar);
@@ -309,6 +312,8 @@ int import_main(int argc, char **argv)
 	}
 	tool_session_t ts;
 	rc = tool_open(&ts, "import", config, 0);
+	if (ts.cfg_loaded)
+		im.lang = ts.cfg.lang;
 	if (rc == 0 && check_schema(ts.conn, ts.config) == 0 &&
 	    write_rows(ts.conn, &im, et_textenc_name(enc), n.rows, dry_run) == 0) {
 		rc = 0;

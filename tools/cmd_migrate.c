@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "db.h"
 #include "enertrack/file.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
@@ -133,7 +134,16 @@ out:
  * one transaction: one failure leaves every object as it was. A directory
  * without the list (an older layout) has none. Returns 0 or -1; counts in
  * ret_applied and ret_total. */
-static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *ret_total)
+/* One line of migrate's report in lang: msg with {1} = a and {2} = b. */
+static void say(et_lang_t lang, et_msg_t msg, const char *a, const char *b)
+{
+	char line[600];
+	et_msg_fill(line, sizeof(line), lang, msg, 2, a, b);
+	printf("%s\n", line);
+}
+
+static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret_applied,
+			 int *ret_total)
 {
 	char path[PATH_MAX + 32], err[400], *list;
 	size_t len;
@@ -178,7 +188,7 @@ static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *r
 	} else {
 		/* said once committed: a failed run applied nothing */
 		for (int i = 0; i < *ret_applied; i++)
-			printf("applied %s\n", applied[i]);
+			say(lang, ET_MSG_TOOL_APPLIED, applied[i], NULL);
 	}
 	free(list);
 	return rc;
@@ -284,7 +294,7 @@ static int is_migration_file(const char *name)
 /* Sessions of enertrack_reader (psql, Grafana) see local time: the role's
  * TimeZone is [targets] timezone, set again at each migrate so that a change
  * of the configuration reaches it. 0, or -1 (logged). */
-static int reader_timezone(PGconn *conn, const char *tz)
+static int reader_timezone(PGconn *conn, const char *tz, et_lang_t lang)
 {
 	const char *p[1] = {tz};
 	PGresult *r = PQexecParams(
@@ -308,7 +318,7 @@ static int reader_timezone(PGconn *conn, const char *tz)
 	PQclear(r);
 	if (exec_cmd(conn, sql, "enertrack_reader's TimeZone"))
 		return -1;
-	printf("enertrack_reader sees %s time\n", tz);
+	say(lang, ET_MSG_TOOL_READER_TZ, tz, NULL);
 	return 0;
 }
 
@@ -351,10 +361,13 @@ int migrate_main(int argc, char **argv)
 
 	tool_session_t s;
 	char tz[128] = "";
+	et_lang_t lang = ET_LANG_EN;
 	int orc = tool_open(&s, "migrate", config, 0);
 	PGconn *conn = s.conn;
-	if (s.cfg_loaded)
+	if (s.cfg_loaded) {
 		snprintf(tz, sizeof(tz), "%s", s.cfg.tz);
+		lang = s.cfg.lang;
+	}
 	s.conn = NULL; /* closed below, after the unlock */
 	tool_close(&s);
 	if (orc) {
@@ -397,21 +410,24 @@ int migrate_main(int argc, char **argv)
 		    apply_file(conn, sqldir, names[i], version))
 			goto out_unlock;
 		ledger = 1;
-		printf("applied %s\n", names[i]);
+		say(lang, ET_MSG_TOOL_APPLIED, names[i], NULL);
 		applied++;
 	}
 	int objs_applied, objs_total;
-	if (apply_objects(conn, sqldir, &objs_applied, &objs_total))
+	if (apply_objects(conn, sqldir, lang, &objs_applied, &objs_total))
 		goto out_unlock;
-	if (!applied && !objs_applied)
-		printf("schema is up to date (%zu migrations, %d functions and views)\n", nnames,
-		       objs_total);
+	if (!applied && !objs_applied) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%zu", nnames);
+		snprintf(b, sizeof(b), "%d", objs_total);
+		say(lang, ET_MSG_TOOL_UP_TO_DATE, a, b);
+	}
 	for (size_t i = 0; i < ndata; i++) {
 		if (apply_file(conn, datadir, data[i], -1))
 			goto out_unlock;
-		printf("loaded data/%s\n", data[i]);
+		say(lang, ET_MSG_TOOL_LOADED, data[i], NULL);
 	}
-	if (reader_timezone(conn, tz))
+	if (reader_timezone(conn, tz, lang))
 		goto out_unlock;
 	rc = 0;
 out_unlock:

@@ -365,11 +365,15 @@ static int monthly_sheets(struct report *rp)
 		int j = i;
 		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
 			j++;
-		char name[160], title[300];
+		char name[160], title[600];
 		sheet_name(rp, PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 0), name,
 			   sizeof(name));
-		snprintf(title, sizeof(title), "%s%s", PQgetvalue(r, i, 1),
-			 tr(rp, ": month by month"));
+		/* "原煤产量 [全市]" in Chinese; English keeps the scope's code */
+		char who[400], where[128];
+		et_scope_text(rp->lang, PQgetvalue(r, i, 4), where, sizeof(where));
+		snprintf(who, sizeof(who), "%s [%s]", PQgetvalue(r, i, 3),
+			 rp->lang == ET_LANG_EN ? PQgetvalue(r, i, 4) : where);
+		snprintf(title, sizeof(title), "%s%s", who, tr(rp, ": month by month"));
 		lxw_worksheet *ws = section(rp, name, title);
 		if (rp->wb && !ws) {
 			PQclear(r);
@@ -380,7 +384,7 @@ static int monthly_sheets(struct report *rp)
 			/* the target's name in a column at the right, so that the
 			 * frozen header stays one row */
 			worksheet_write_string(ws, 0, (lxw_col_t)right, tr(rp, "Target"), rp->head);
-			worksheet_write_string(ws, 1, (lxw_col_t)right, PQgetvalue(r, i, 1), NULL);
+			worksheet_write_string(ws, 1, (lxw_col_t)right, who, NULL);
 			sheet_as_of(rp, ws, right + 1);
 		}
 		write_table(rp, ws, 0, r, i, j, MONTHLY_COL0, PQgetvalue(r, i, 2));
@@ -608,9 +612,13 @@ int report_main(int argc, char **argv)
 		else if (wr == 0)
 			rc = 0;
 	}
-	if (rc == 0)
-		printf("wrote %s (%s, the targets of %d at %s)\n", out, formats[format], year,
-		       at_buf);
+	if (rc == 0) {
+		char line[600], y[16];
+		snprintf(y, sizeof(y), "%d", year);
+		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format], y,
+			    at_buf);
+		printf("%s\n", line);
+	}
 out:
 	PQclear(r);
 	tool_close(&s);

@@ -358,3 +358,21 @@ ET_MSG_DEF(PDF_NO_SOURCES, "pdf.no_sources", "Sources of each month: telemetry o
 	   "各月数据来源：均为在线监测")
 ET_MSG_DEF(PDF_SCHEDULE, "pdf.schedule", "Schedule: {1}", "序时进度依据：{1}")
 ET_MSG_DEF(PDF_QUARTER, "pdf.quarter", "{1}, quarter {2}", "{1} 年第 {2} 季度")
+/* the tools' messages, issue 22 */
+ET_MSG_DEF(TOOL_APPLIED, "tool.applied", "applied {1}", "已应用 {1}")
+ET_MSG_DEF(TOOL_UP_TO_DATE, "tool.up_to_date",
+	   "schema is up to date ({1} migrations, {2} functions and views)",
+	   "数据库结构已是最新（{1} 个迁移，{2} 个函数与视图）")
+ET_MSG_DEF(TOOL_LOADED, "tool.loaded", "loaded data/{1}", "已载入 data/{1}")
+ET_MSG_DEF(TOOL_READER_TZ, "tool.reader_tz", "enertrack_reader sees {1} time",
+	   "enertrack_reader 的会话使用 {1} 时间")
+ET_MSG_DEF(TOOL_EVALUATED, "tool.evaluated",
+	   "{1} evaluation(s), {2} alert change(s), {3} mail(s) queued in alert_outbox",
+	   "评估 {1} 次，告警状态变化 {2} 次，{3} 封邮件已排入 alert_outbox")
+ET_MSG_DEF(TOOL_WROTE, "tool.wrote", "wrote {1} ({2}, the targets of {3} at {4})",
+	   "已写入 {1}（{2}，{3} 年目标，截至 {4}）")
+ET_MSG_DEF(TOOL_CHART, "tool.chart", "{1}: {2} bytes, {3} px wide, drawn in {4} ms (queries included)",
+	   "{1}：{2} 字节，宽 {3} 像素，绘制用时 {4} 毫秒（含查询）")
+ET_MSG_DEF(TOOL_IMPORTED, "tool.imported", "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
+	   "{1}（{2}）：{3} 行：新增 {4}，修订 {5}，未变 {6}{7}")
+ET_MSG_DEF(TOOL_DRY_RUN, "tool.dry_run", " (dry run: nothing written)", "（试运行：未写入）")

@@ -150,6 +150,27 @@ print("ok")
 PY
 log "ok: /?year=$LAST, /?at=, /targets.json?year=, and 400 for a bad year or time"
 
+# 3c. Chinese throughout: every output of this zh-CN configuration (status,
+# silence, ack, chart, migrate, the page of two years, the mails) has no
+# English word outside the allowlist of ids, units and SQL names
+$PY - "$ADDR" "$T" "$LAST" <<'PY' || fail "cannot fetch the pages"
+import sys, urllib.request
+addr, t, last = sys.argv[1:4]
+for name, path in (("page-now.html", "/"), ("page-last.html", "/?year=" + last)):
+    open("%s/%s" % (t, name), "wb").write(urllib.request.urlopen("http://%s%s" % (addr, path), timeout=60).read())
+PY
+TID=$(q "SELECT min(id) FROM target WHERE year = $YEAR")
+"$BIN/enertrack" silence -c "$T/enertrack.conf" "$TID" --until "$((YEAR + 1))-01-01" --reason 检修 >"$T/silence.txt" 2>&1 ||
+	fail "silence: $(cat "$T/silence.txt")"
+"$BIN/enertrack" ack -c "$T/enertrack.conf" "$TID" --reason 已知 >"$T/ack.txt" 2>&1 || fail "ack: $(cat "$T/ack.txt")"
+"$BIN/enertrack" status -c "$T/enertrack.conf" >"$T/status-zh.txt" 2>&1 || fail "status: $(cat "$T/status-zh.txt")"
+"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" >"$T/migrate-zh.txt" 2>&1 || fail "migrate"
+cp "$T/chart-390.log" "$T/chart-zh.txt"
+$PY "$REPO/tests/integration/zh_check.py" --allow "$(id -un)" --allow postgres "$T/status-zh.txt" "$T/silence.txt" "$T/ack.txt" "$T/migrate-zh.txt" \
+	"$T/chart-zh.txt" "$T/page-now.html" "$T/page-last.html" "$T"/mail/*.eml >"$T/zh_check.log" 2>&1 ||
+	fail "English in the zh-CN outputs: $(cat "$T/zh_check.log")"
+log "$(tail -1 "$T/zh_check.log"): status, silence, ack, migrate, chart, the page, the mails"
+
 # 4. the browser: the page and a mail at a phone's width and a desk's
 if [ -n "${ET_NO_BROWSER:-}" ]; then
 	log "skipped: the browser (ET_NO_BROWSER)"

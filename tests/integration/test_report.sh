@@ -316,6 +316,21 @@ psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "SET ROLE enertrack_reader" \
 	fail "enertrack_reader cannot read the views: $(cat "$T/reader.err")"
 log "ok: views monthly, site_health, alert_history"
 
+# 3b. Chinese throughout: the zh-CN workbook, PDF, printable page and the
+# tools' messages (report, evaluate, import) have no English word outside the
+# allowlist (the test data's site ids m1..m6 are two letters: not words)
+"$BIN/enertrack" report -c "$T/zh.conf" --year 2024 --at "$AT" --format html -o "$T/zh.html" \
+	>"$T/report-zh-html.out" 2>&1 || fail "report html zh-CN: $(cat "$T/report-zh-html.out")"
+# (its log lines on stderr are the system log's, in English like the daemon's)
+"$BIN/enertrack" evaluate -c "$T/zh.conf" --at "$AT" >"$T/evaluate-zh.out" 2>"$T/evaluate-zh.err" ||
+	fail "evaluate zh-CN: $(cat "$T/evaluate-zh.out" "$T/evaluate-zh.err")"
+printf 'scope,metric,period,value,unit,source,note\ncounty:襄垣,raw_coal,2024-01,12.5,万吨,统计局,\n' >"$T/s.csv"
+"$BIN/enertrack" import -c "$T/zh.conf" --dry-run "$T/s.csv" >"$T/import-zh.out" 2>&1 || fail "import zh-CN: $(cat "$T/import-zh.out")"
+$PY "$REPO/tests/integration/zh_check.py" --allow unknown_unit --allow bad_json "$T/zh.xlsx" "$T/r.pdf" "$T/zh.html" "$T/report-zh.out" \
+	"$T/report-pdf.out" "$T/evaluate-zh.out" "$T/import-zh.out" >"$T/zh_check.log" 2>&1 ||
+	fail "English in the zh-CN reports: $(cat "$T/zh_check.log")"
+log "$(tail -1 "$T/zh_check.log"): the workbook, the PDF, the page, report, evaluate, import"
+
 # 4. bad arguments
 for args in "--year 2024 --at 2023-06-30 --format xlsx" "--year 2024 --format docx" \
 	"--quarter 2024-Q5 --format pdf" \
