@@ -139,13 +139,21 @@ static int prepare(tool_session_t *s, unsigned flags)
 	return 0;
 }
 
+int tool_check_config(const char *cmd, const char *config)
+{
+	const char *path = tool_config_path(config);
+	if (config || access(path, F_OK) == 0)
+		return 0;
+	return tool_fail(cmd, "hint: name one with -c FILE, or set " TOOL_CONF_ENV,
+			 "no configuration file %s (%s)", path, strerror(errno));
+}
+
 int tool_open(tool_session_t *s, const char *cmd, const char *config, unsigned flags)
 {
 	memset(s, 0, sizeof(*s));
 	s->config = tool_config_path(config);
-	if (!config && access(s->config, F_OK) != 0)
-		return tool_fail(cmd, "hint: name one with -c FILE, or set " TOOL_CONF_ENV,
-				 "no configuration file %s (%s)", s->config, strerror(errno));
+	if (tool_check_config(cmd, config))
+		return 2;
 	if (et_config_load(s->config, &s->cfg))
 		return 1;
 	s->cfg_loaded = true;

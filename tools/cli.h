@@ -37,6 +37,10 @@ int tool_fail(const char *cmd, const char *hint, const char *fmt, ...)
  * TOOL_CONF_DEFAULT. */
 const char *tool_config_path(const char *given);
 
+/* 0 when config was given or the default configuration file is there;
+ * else 2 after saying which file is missing and how to name another. */
+int tool_check_config(const char *cmd, const char *config);
+
 /* A file to be written at path: 0 when its directory exists and can be
  * written, else 2 after saying which directory is missing or not writable. */
 int tool_check_output(const char *cmd, const char *opt, const char *path);

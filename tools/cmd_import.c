@@ -271,6 +271,8 @@ int import_main(int argc, char **argv)
 	/* a dry run compares with a database only when one is named */
 	const char *env = getenv(TOOL_CONF_ENV);
 	bool use_db = !dry_run || config || (env && env[0]);
+	if (use_db && tool_check_config("import", config))
+		return 2; /* before reading a large file */
 	struct import im = {.file = file, .copy = ET_BUF_INIT};
 	char *raw = NULL, *text = NULL;
 	size_t raw_len, len;

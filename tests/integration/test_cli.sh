@@ -165,7 +165,7 @@ usage_error "enertrack: status: unexpected argument 'extra'" status -c "$C" extr
 usage_error "enertrack: silence: unexpected argument 'b' after TARGET 'a'" silence -c "$C" a b --until tomorrow --reason x
 usage_error "enertrack: report: missing --output OUTPUT" report -c "$C" --year 2024 --format xlsx
 usage_error "enertrack: ack: missing --reason TEXT" ack -c "$C" raw_coal
-usage_error "enertrack: report: --format 'pdfx': not one of xlsx, html" report -c "$C" --year 2024 --format pdfx -o "$T/r"
+usage_error "enertrack: report: --format 'pdfx': not one of xlsx, html, pdf" report -c "$C" --year 2024 --format pdfx -o "$T/r"
 usage_error "enertrack: report: --year 1999: a year from 2000 to 2200" report -c "$C" --year 1999 --format xlsx -o "$T/r.xlsx"
 usage_error "enertrack: report: -o $T/no/such/r.xlsx: the directory $T/no/such does not exist" report -c "$C" --year 2024 --format xlsx -o "$T/no/such/r.xlsx"
 usage_error "enertrack: chart: -o $T/none/c.png: the directory $T/none does not exist" chart -c "$C" --target 1 -o "$T/none/c.png"
