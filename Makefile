@@ -64,6 +64,15 @@ LIB_SRCS += lib/digestmail.c lib/truthmail.c
 LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
 COMMON_SRCS += db/chartdata.c draw/chart.c
+# one command-line parser (lib/) and the subcommands' shared plumbing (tools/cli.c)
+LIB_SRCS += lib/cmdline.c
+TOOL_SRCS += tools/cli.c
+# the truth mails' pictures (a county's months, a target's register)
+COMMON_SRCS += db/truthcharts.c
+# enertrack report --format pdf (cairo's PDF surface, pango)
+TOOL_SRCS += tools/report_pdf.c
+# target_progress_at's notes in the reader's language
+LIB_SRCS += lib/schednote.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -82,6 +91,8 @@ UNIT_TESTS += unitsql
 UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
 UNIT_TESTS += text numfmt pagehtml
+# issue 22: the command-line parser, target_progress_at's notes in a language
+UNIT_TESTS += cmdline schednote
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check
@@ -154,9 +165,14 @@ integration: all
 	@./tests/integration/run.sh $(BUILD)
 
 check: deps
-	$(MAKE) all unit sql-check docs-check
+	$(MAKE) all unit sql-check docs-check man-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+
+# Every man page renders without a warning (man --warnings) or a stray control character.
+.PHONY: man-check
+man-check:
+	@./scripts/check-man.sh man/*.[158]
 
 # Every file, function and SQL object that docs/ names in backticks exists.
 docs-check:
@@ -175,6 +191,11 @@ valgrind-check: deps all
 demo: deps
 	$(MAKE) all
 	@./scripts/demo.sh $(BUILD)
+
+# the status page of what `make demo` left in demo/: its services again, the URL
+.PHONY: demo-page
+demo-page: all
+	@./scripts/demo-page.sh $(BUILD)
 
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system

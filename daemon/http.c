@@ -302,6 +302,24 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The query's arguments after the path, "?k=v&k=v", for a blocking route
+ * (the status page's ?year= and ?at=). MHD has decoded them; '%', '&', '='
+ * and '#' in a value are encoded again so that the route can split them. */
+static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	(void)kind;
+	char *path = cls, *end = path + strlen(path);
+	size_t room = sizeof(((struct job *)0)->path) - (size_t)(end - path);
+	int n = snprintf(end, room, "%c%s=", strchr(path, '?') ? '&' : '?', key);
+	for (const char *v = value ? value : ""; n > 0 && (size_t)n < room && *v; v++)
+		n += strchr("%&=#", *v) ? snprintf(end + n, room - n, "%%%02X", (unsigned char)*v)
+					: snprintf(end + n, room - n, "%c", *v);
+	if (n < 0 || (size_t)n >= room)
+		*end = '\0'; /* too long: the argument is left out */
+	return MHD_YES;
+}
+
 /* MHD's thread, first call of a blocking route: queue it for the worker and
  * suspend the connection; the second call (after the resume) answers. */
 static enum MHD_Result blocking_request(et_http_t *h, struct MHD_Connection *conn,
@@ -328,6 +346,7 @@ static enum MHD_Result blocking_request(et_http_t *h, struct MHD_Connection *con
 	j->conn = conn;
 	j->route = route;
 	snprintf(j->path, sizeof(j->path), "%s", url);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, j->path);
 	pthread_mutex_lock(&h->lock);
 	bool refuse = h->stopping || h->njobs >= HTTP_JOBS_MAX || !h->worker_started;
 	if (!refuse)

@@ -8,7 +8,6 @@
 #include <systemd/sd-daemon.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <microhttpd.h>
@@ -26,6 +25,7 @@
 #include "common/confload.h"
 #include "common/net.h"
 #include "enertrack/appstate.h"
+#include "enertrack/cmdline.h"
 #include "enertrack/config.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -333,13 +333,6 @@ static void print_version(void)
 			printf("  paho-mqtt-c %s\n", v->value);
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: enertrackd -c FILE [--check-config]\n"
-		   "       enertrackd --version\n"
-		   "Subscribes to MQTT energy telemetry and writes it to PostgreSQL.\n");
-}
-
 /* --check-config: the file, the secrets and [http] listen, resolved as at
  * the start, so that the two agree. The process's exit status. */
 static int check_config(struct app *a, const char *config)
@@ -489,42 +482,41 @@ static int finish(struct app *a)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check-config", no_argument, NULL, 'C'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *config = NULL;
-	int check_only = 0, c;
+	bool check_only = false, version = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE", .required = true),
+		ET_OPT_FLAG_ROW("check-config", 0, &check_only),
+		ET_OPT_FLAG_ROW("version", 0, &version),
+	};
+	const et_cmdline_t cl = {
+		.prog = "enertrackd",
+		.usage = "enertrackd -c FILE [--check-config]\n       enertrackd --version",
+		.opts = opts,
+		.nopts = sizeof(opts) / sizeof(opts[0]),
+	};
 	struct app app;
 	struct app *a = &app;
-	char *mqtt_pw = NULL, *pg_pw = NULL, *smtp_pw = NULL;
+	char *mqtt_pw = NULL, *pg_pw = NULL, *smtp_pw = NULL, err[512];
 
 	et_log_init("enertrackd");
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'C':
-			check_only = 1;
-			break;
-		case 'V':
-			print_version();
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	/* --version alone needs no -c */
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		version = true;
+	int prc = version ? ET_CMDLINE_OK : et_cmdline_parse(&cl, argc, argv, err, sizeof(err));
+	if (prc == ET_CMDLINE_HELP) {
+		printf("usage: %s\nSubscribes to MQTT energy telemetry and writes it to "
+		       "PostgreSQL.\n",
+		       cl.usage);
+		return 0;
 	}
-	if (!config || optind != argc) {
-		usage(stderr);
+	if (prc) {
+		fputs(err, stderr);
 		return 2;
+	}
+	if (version) {
+		print_version();
+		return 0;
 	}
 	memset(a, 0, sizeof(*a));
 	a->sync_fd = -1;

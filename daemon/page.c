@@ -23,6 +23,7 @@
 #include "db/pq.h"
 #include "common/pgconn.h"
 #include "db/chartdata.h"
+#include "draw/chart.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
@@ -36,6 +37,7 @@ struct chart_ent {
 	bool used, gap;
 	int id, width;
 	et_lang_t lang;
+	char at[80]; /* the instant asked (?at=), "" for now */
 	time_t made;
 	et_buf_t png;
 };
@@ -46,12 +48,15 @@ struct et_page {
 	double min_elapsed_pct;
 	int stale_after_s;
 	et_lang_t lang;
+	bool bureau; /* [alerts] units: the bureau's units in zh-CN */
 	/* fixed */
 	char *conninfo, *password;
 	/* the worker's alone */
 	PGconn *conn;
 	bool conn_failed_logged;
 	struct chart_ent cache[CACHE_MAX];
+	pthread_t warm;	 /* loads the fonts at start (et_chart_warm) */
+	bool warm_started;
 };
 
 /* ---- the connection ---- */
@@ -106,6 +111,84 @@ static int unavailable(et_buf_t *body, const char *why)
 	return 503;
 }
 
+/* ---- the year and instant asked for: /?year=2024, /?at=2024-06-30T12:00+08:00 ---- */
+
+/* What a request asks to see. */
+struct view {
+	et_page_query_t q; /* ?year= and ?at=, decoded; "" when not given */
+	int year, asked_year;
+	bool past;	   /* the instant is not now */
+	char at[80];	   /* the instant, a timestamptz literal for the queries */
+	char as_of[32];	   /* its local time, for people */
+	int years[64];	   /* the years that have targets */
+	size_t nyears;
+};
+
+/* The year shown and its instant: ?at= as given; ?year= at the year's end
+ * (or now, within the current year; its start for a year to come); neither,
+ * now, in the latest year that has targets when the current one has none. */
+static const char view_sql[] =
+	"WITH a AS (SELECT nullif($1, '')::int AS y, nullif($2, '')::timestamptz AS at),"
+	" asked AS (SELECT coalesce(a.y, extract(year FROM coalesce(a.at, now()) AT TIME ZONE $3)"
+	"  ::int) AS y, a.at FROM a),"
+	" pick AS (SELECT CASE WHEN $1 = '' AND $2 = '' AND NOT EXISTS"
+	"  (SELECT 1 FROM target t WHERE t.year = asked.y) THEN coalesce((SELECT max(year)"
+	"  FROM target), asked.y) ELSE asked.y END AS y, asked.y AS asked, asked.at FROM asked),"
+	" inst AS (SELECT y, asked, coalesce(at, greatest(make_timestamptz(y, 1, 1, 0, 0, 0, $3),"
+	"  least(now(), make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3) - interval '1 second')))"
+	"  AS at, at IS NOT NULL AS given FROM pick)"
+	" SELECT y, asked, at::text, to_char(at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),"
+	"  extract(year FROM at AT TIME ZONE $3)::int = y,"
+	"  given OR at < now() - interval '1 minute',"
+	"  (SELECT string_agg(DISTINCT year::text, ',') FROM target)"
+	" FROM inst";
+
+/* Fills v's year and instant. 0; -EINVAL with the words for a bad request
+ * in err; -EIO. */
+static int resolve_view(et_page_t *p, et_lang_t lang, const char *tz, struct view *v, char *err,
+			size_t errlen)
+{
+	if (v->q.year[0]) {
+		char *end;
+		long y = strtol(v->q.year, &end, 10);
+		if (*end || y < 2000 || y > 2200) {
+			et_msg_fill(err, errlen, lang, ET_MSG_PAGE_BAD_YEAR, 1, v->q.year);
+			return -EINVAL;
+		}
+	}
+	const char *vp[3] = {v->q.year, v->q.at, tz};
+	PGresult *r = PQexecParams(p->conn, view_sql, 3, NULL, vp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		bool bad = state && strncmp(state, "22", 2) == 0; /* data exception: the value */
+		if (bad)
+			et_msg_fill(err, errlen, lang, ET_MSG_PAGE_BAD_AT, 1, v->q.at);
+		else
+			snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(r);
+		return bad ? -EINVAL : -EIO;
+	}
+	v->year = atoi(PQgetvalue(r, 0, 0));
+	v->asked_year = atoi(PQgetvalue(r, 0, 1));
+	snprintf(v->at, sizeof(v->at), "%s", PQgetvalue(r, 0, 2));
+	snprintf(v->as_of, sizeof(v->as_of), "%s", PQgetvalue(r, 0, 3));
+	bool in_year = PQgetvalue(r, 0, 4)[0] == 't';
+	v->past = PQgetvalue(r, 0, 5)[0] == 't';
+	for (const char *y = PQgetvalue(r, 0, 6); *y && v->nyears < 64;) {
+		v->years[v->nyears++] = atoi(y);
+		y += strcspn(y, ",");
+		y += *y == ',';
+	}
+	PQclear(r);
+	/* string_agg of text sorts as text: the same as numbers for four digits */
+	if (!in_year) {
+		et_msg_fill(err, errlen, lang, ET_MSG_PAGE_AT_NOT_IN_YEAR, 2, v->q.at, v->q.year);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- the queries ---- */
 
 /* The columns of targets_sql. */
@@ -135,23 +218,42 @@ static const char targets_sql[] =
 	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
 	" p.display_unit, p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct,"
 	" p.projected, p.sites_reporting, p.sites_stale, p.status, coalesce(a.state, 'ok'),"
-	" p.metric, to_char(now() AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI')"
-	" FROM target_progress_at(now()) p LEFT JOIN alert_state a ON a.target_id = p.target_id"
+	" p.metric, to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI')"
+	" FROM target_progress_at($3::timestamptz) p"
+	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
 	" ORDER BY p.target_id";
 
-/* Sites stale for any target of the year, once each. */
+/* Sites stale for any target of the year, once each: stale as of the
+ * instant shown, not as of now. */
 static const char stale_sql[] =
 	"SELECT DISTINCT ON (s.site_id) s.site_id, coalesce(s.county, ''),"
 	" to_char(s.last_ts AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), metric_label(t.metric, $2)"
-	" FROM target t, LATERAL target_site_stats(t, now()) s"
-	" WHERE t.year = extract(year FROM now() AT TIME ZONE $1)::int AND s.stale"
+	" FROM target t, LATERAL target_site_stats(t, $3::timestamptz) s"
+	" WHERE t.year = $4::int AND s.stale"
 	" ORDER BY s.site_id, s.last_ts";
 
+/* Everything that mails, for the year shown: a drift alert firing, an
+ * overdue project (truth_alert milestone), a county whose telemetry differs
+ * from its statistics (truth_alert reconcile, key "<scope>|<metric>"). */
 static const char firing_sql[] =
-	"SELECT a.target_id, metric_label(t.metric, $2), t.year, t.scope, a.state,"
-	" to_char(a.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI')"
+	"SELECT a.target_id::text, metric_label(t.metric, $2), t.year::text, t.scope, 'drift',"
+	" to_char(a.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), '' AS detail, a.since"
 	" FROM alert_state a JOIN target t ON t.id = a.target_id"
-	" WHERE a.state = 'firing' ORDER BY a.since";
+	" WHERE a.state = 'firing' AND t.year = $4::int"
+	" UNION ALL"
+	" SELECT t.id::text, metric_label(t.metric, $2), t.year::text, t.scope, 'milestone',"
+	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
+	" FROM truth_alert x JOIN target_milestone m ON x.kind = 'milestone' AND x.key = m.id::text"
+	" JOIN target t ON t.id = m.target_id"
+	" WHERE x.firing AND t.year = $4::int AND x.since <= $3::timestamptz"
+	" UNION ALL"
+	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), $4::int::text,"
+	" split_part(x.key, '|', 1), 'reconcile',"
+	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
+	" FROM truth_alert x LEFT JOIN target t ON t.year = $4::int"
+	"  AND t.scope = split_part(x.key, '|', 1) AND t.metric = split_part(x.key, '|', 2)"
+	" WHERE x.kind = 'reconcile' AND x.firing AND x.since <= $3::timestamptz"
+	" ORDER BY 8";
 
 /* Silences and acknowledgements: those in force, then the latest ended. */
 static const char silence_sql[] =
@@ -183,7 +285,8 @@ static double num(PGresult *r, int i, int c)
 
 /* The index page's rows from the query results (borrowed: the strings
  * live as long as the results). The arrays are the caller's to free. */
-static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *fi, PGresult *si)
+static int index_rows(et_page_index_t *pg, bool bureau, PGresult *t, PGresult *st, PGresult *fi,
+		      PGresult *si)
 {
 	size_t nt = (size_t)PQntuples(t), ns = (size_t)PQntuples(st);
 	size_t nf = (size_t)PQntuples(fi), nsi = (size_t)PQntuples(si);
@@ -194,32 +297,45 @@ static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *
 	pg->targets = ts, pg->stale = ss, pg->firing = fs, pg->silences = sis;
 	if (!ts || !ss || !fs || !sis)
 		return -ENOMEM;
-	pg->generated = nt ? PQgetvalue(t, 0, T_NOW) : NULL;
+	pg->generated = nt ? PQgetvalue(t, 0, T_NOW) : pg->generated;
 	for (int i = 0; i < (int)nt; i++) {
-		double div = num(t, i, T_DIV);
+		double div = num(t, i, T_DIV), k;
 		if (!(div > 0))
 			div = 1;
+		const char *unit = et_unit_local(PQgetvalue(t, i, T_UNIT), bureau, &k);
+		div /= k;
 		ts[i] = (et_page_target_t){
 			.id = PQgetvalue(t, i, T_ID),
 			.label = PQgetvalue(t, i, T_LABEL),
 			.year = PQgetvalue(t, i, T_YEAR),
 			.scope = PQgetvalue(t, i, T_SCOPE),
-			.unit = PQgetvalue(t, i, T_UNIT),
+			.unit = unit,
 			.status = PQgetvalue(t, i, T_STATUS),
 			.target = num(t, i, T_TARGET) / div,
 			.expected = num(t, i, T_EXPECTED) / div,
 			.actual = num(t, i, T_ACTUAL) / div,
 			.drift_pct = num(t, i, T_DRIFT),
 			.projected = num(t, i, T_PROJECTED) / div,
+			.sites_reporting = atoi(PQgetvalue(t, i, T_REPORTING)),
 		};
 	}
 	for (int i = 0; i < (int)ns; i++)
 		ss[i] = (et_page_stale_t){PQgetvalue(st, i, 0), PQgetvalue(st, i, 1),
 					  PQgetvalue(st, i, 2), PQgetvalue(st, i, 3)};
-	for (int i = 0; i < (int)nf; i++)
-		fs[i] = (et_page_firing_t){PQgetvalue(fi, i, 0), PQgetvalue(fi, i, 1),
-					   PQgetvalue(fi, i, 2), PQgetvalue(fi, i, 3),
-					   PQgetvalue(fi, i, 5)};
+	for (int i = 0; i < (int)nf; i++) {
+		const char *kind = PQgetvalue(fi, i, 4);
+		fs[i] = (et_page_firing_t){
+			.target_id = PQgetvalue(fi, i, 0),
+			.label = PQgetvalue(fi, i, 1),
+			.year = PQgetvalue(fi, i, 2),
+			.scope = PQgetvalue(fi, i, 3),
+			.since = PQgetvalue(fi, i, 5),
+			.kind = strcmp(kind, "milestone") == 0	 ? ET_PAGE_MILESTONE
+				: strcmp(kind, "reconcile") == 0 ? ET_PAGE_RECONCILE
+								 : ET_PAGE_DRIFT,
+			.detail = PQgetvalue(fi, i, 6),
+		};
+	}
 	for (int i = 0; i < (int)nsi; i++)
 		sis[i] = (et_page_silence_t){
 			.label = PQgetvalue(si, i, 0),
@@ -236,19 +352,62 @@ static int index_rows(et_page_index_t *pg, PGresult *t, PGresult *st, PGresult *
 	return 0;
 }
 
-static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
-			size_t errlen)
+/* The queries of the index and of /targets.json: the targets, the stale
+ * sites and what fires, for the year and instant of v. NULL results after
+ * an error (in err). */
+struct results {
+	PGresult *t, *st, *fi;
+};
+
+static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+		       struct results *res, char *err, size_t errlen)
 {
-	const char *tp[2] = {et_lang_tag(lang), tz};
+	char ys[16];
+	snprintf(ys, sizeof(ys), "%d", v->year);
+	const char *tp[3] = {et_lang_tag(lang), tz, v->at};
+	const char *sp[4] = {tz, et_lang_tag(lang), v->at, ys};
+	res->t = query(p, targets_sql, 3, tp, err, errlen);
+	res->st = res->t ? query(p, stale_sql, 4, sp, err, errlen) : NULL;
+	res->fi = res->st ? query(p, firing_sql, 4, sp, err, errlen) : NULL;
+	return res->fi ? 0 : -EIO;
+}
+
+static void clear_results(struct results *res)
+{
+	PQclear(res->t);
+	PQclear(res->st);
+	PQclear(res->fi);
+}
+
+static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+			et_buf_t *body, char *err, size_t errlen)
+{
+	struct results res;
 	const char *sp[2] = {tz, et_lang_tag(lang)};
-	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
-	PGresult *st = t ? query(p, stale_sql, 2, sp, err, errlen) : NULL;
-	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
-	PGresult *si = fi ? query(p, silence_sql, 2, sp, err, errlen) : NULL;
-	int rc = -EIO;
+	int rc = run_queries(p, lang, tz, v, &res, err, errlen);
+	PGresult *t = res.t, *st = res.st, *fi = res.fi;
+	PGresult *si = rc ? NULL : query(p, silence_sql, 2, sp, err, errlen);
+	rc = -EIO;
 	if (si) {
-		et_page_index_t pg = {.lang = lang, .tz = tz};
-		rc = index_rows(&pg, t, st, fi, si);
+		/* the charts of a past instant are drawn at it; of now, at now */
+		et_text_t q = ET_TEXT_INIT;
+		if (v->past) {
+			et_text_put(&q, "?at=");
+			et_page_url_encode(&q, v->at);
+		}
+		et_page_index_t pg = {.lang = lang,
+				      .tz = tz,
+				      .generated = v->as_of,
+				      .year = v->year,
+				      .asked_year = v->asked_year,
+				      .past = v->past,
+				      .years = v->years,
+				      .nyears = v->nyears,
+				      .chart_query = v->past ? et_text_str(&q) : ""};
+		pthread_mutex_lock(&p->mu);
+		bool bureau = p->bureau;
+		pthread_mutex_unlock(&p->mu);
+		rc = index_rows(&pg, bureau, t, st, fi, si);
 		et_text_t o = et_text_on(body);
 		if (!rc) {
 			et_page_html_index(&o, &pg);
@@ -260,10 +419,9 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *
 		free((void *)pg.stale);
 		free((void *)pg.firing);
 		free((void *)pg.silences);
+		et_text_free(&q);
 	}
-	PQclear(t);
-	PQclear(st);
-	PQclear(fi);
+	clear_results(&res);
 	PQclear(si);
 	return rc;
 }
@@ -275,26 +433,25 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static int render_json(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *body, char *err,
-		       size_t errlen)
+static int render_json(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+		       et_buf_t *body, char *err, size_t errlen)
 {
-	const char *tp[2] = {et_lang_tag(lang), tz};
-	PGresult *t = query(p, targets_sql, 2, tp, err, errlen);
-	if (!t)
-		return -EIO;
-	const char *sp[2] = {tz, et_lang_tag(lang)};
-	PGresult *st = query(p, stale_sql, 2, sp, err, errlen);
-	PGresult *fi = st ? query(p, firing_sql, 2, sp, err, errlen) : NULL;
-	if (!st || !fi) {
-		PQclear(t);
-		PQclear(st);
+	struct results res;
+	if (run_queries(p, lang, tz, v, &res, err, errlen)) {
+		clear_results(&res);
 		return -EIO;
 	}
+	PGresult *t = res.t, *st = res.st, *fi = res.fi;
 	json_t *root = json_object(), *ts = json_array(), *ss = json_array(), *fs = json_array();
+	json_t *ys = json_array();
+	for (size_t i = 0; i < v->nyears; i++)
+		json_array_append_new(ys, json_integer(v->years[i]));
 	json_object_set_new(root, "language", json_string(et_lang_tag(lang)));
 	json_object_set_new(root, "timezone", json_string(tz));
-	json_object_set_new(root, "generated_at",
-			    PQntuples(t) ? json_string(PQgetvalue(t, 0, T_NOW)) : json_null());
+	json_object_set_new(root, "year", json_integer(v->year));
+	json_object_set_new(root, "years", ys);
+	json_object_set_new(root, "as_of", json_string(v->as_of));
+	json_object_set_new(root, "generated_at", json_string(v->as_of));
 	for (int i = 0; i < PQntuples(t); i++) {
 		double div = num(t, i, T_DIV);
 		if (!(div > 0))
@@ -336,18 +493,21 @@ static int render_json(et_page_t *p, et_lang_t lang, const char *tz, et_buf_t *b
 	}
 	for (int i = 0; i < PQntuples(fi); i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "target_id", json_integer(atoi(PQgetvalue(fi, i, 0))));
+		json_object_set_new(o, "target_id",
+				    PQgetvalue(fi, i, 0)[0]
+					    ? json_integer(atoi(PQgetvalue(fi, i, 0)))
+					    : json_null());
+		json_object_set_new(o, "kind", json_string(PQgetvalue(fi, i, 4)));
 		json_object_set_new(o, "label", json_string(PQgetvalue(fi, i, 1)));
 		json_object_set_new(o, "scope", json_string(PQgetvalue(fi, i, 3)));
 		json_object_set_new(o, "since", json_string(PQgetvalue(fi, i, 5)));
+		json_object_set_new(o, "detail", json_string(PQgetvalue(fi, i, 6)));
 		json_array_append_new(fs, o);
 	}
 	json_object_set_new(root, "targets", ts);
 	json_object_set_new(root, "stale_sites", ss);
 	json_object_set_new(root, "firing", fs);
-	PQclear(t);
-	PQclear(st);
-	PQclear(fi);
+	clear_results(&res);
 	char *s = json_dumps(root, JSON_INDENT(1));
 	json_decref(root);
 	int rc = s ? et_buf_append(body, s, strlen(s)) : -ENOMEM;
@@ -387,8 +547,8 @@ static int parse_chart_path(const char *path, bool *gap, int *id, int *width)
 	return 0;
 }
 
-static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t *body, char *err,
-			size_t errlen)
+static int render_chart(et_page_t *p, et_lang_t lang, const char *path, const char *at,
+			et_buf_t *body, char *err, size_t errlen)
 {
 	bool gap;
 	int id, width;
@@ -408,12 +568,23 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t
 		if (e->made < oldest->made)
 			oldest = e;
 		if (e->gap == gap && e->id == id && e->width == width && e->lang == lang &&
-		    now - e->made < CHART_TTL_S)
+		    strcmp(e->at, at) == 0 && now - e->made < CHART_TTL_S)
 			return et_buf_append(body, e->png.data, e->png.len);
 	}
 	et_buf_t png = ET_BUF_INIT;
-	int rc = gap ? et_chart_gap_png(p->conn, id, NULL, lang, width, &png, err, errlen)
-		     : et_chart_target_png(p->conn, id, NULL, lang, width, &png, err, errlen);
+	const char *when = at[0] ? at : NULL, *ap[1] = {at};
+	if (when) { /* a bad ?at= is the request's fault, and said so */
+		PGresult *r = PQexecParams(p->conn, "SELECT $1::timestamptz", 1, NULL, ap, NULL,
+					   NULL, 0);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		if (!ok) {
+			et_msg_fill(err, errlen, lang, ET_MSG_PAGE_BAD_AT, 1, at);
+			return -EINVAL;
+		}
+	}
+	int rc = gap ? et_chart_gap_png(p->conn, id, when, lang, width, &png, err, errlen)
+		     : et_chart_target_png(p->conn, id, when, lang, width, &png, err, errlen);
 	if (rc) {
 		et_buf_free(&png);
 		return rc;
@@ -423,17 +594,20 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, et_buf_t
 	et_buf_free(&e->png);
 	*e = (struct chart_ent){
 		.used = true, .gap = gap, .id = id, .width = width, .lang = lang, .made = now};
+	snprintf(e->at, sizeof(e->at), "%s", at);
 	e->png = png; /* taken */
 	return rc;
 }
 
 /* ---- the entry point ---- */
 
-int et_page_render(void *ctx, const char *path, et_buf_t *body, const char **ret_type)
+int et_page_render(void *ctx, const char *full_path, et_buf_t *body, const char **ret_type)
 {
 	et_page_t *p = ctx;
-	char err[600], tz[80];
+	char err[600], tz[80], path[256];
 	et_lang_t lang;
+	struct view v = {0};
+	et_page_parse_query(full_path, path, sizeof(path), &v.q);
 	if (!connected(p, err, sizeof(err)))
 		return unavailable(body, err);
 	if (!use_settings(p, &lang, tz, sizeof(tz), err, sizeof(err))) {
@@ -442,21 +616,26 @@ int et_page_render(void *ctx, const char *path, et_buf_t *body, const char **ret
 		return unavailable(body, err);
 	}
 	int rc;
-	if (strcmp(path, "/") == 0) {
-		*ret_type = "text/html; charset=utf-8";
-		rc = render_index(p, lang, tz, body, err, sizeof(err));
-	} else if (strcmp(path, "/targets.json") == 0) {
-		*ret_type = "application/json";
-		rc = render_json(p, lang, tz, body, err, sizeof(err));
+	bool index = strcmp(path, "/") == 0, json = strcmp(path, "/targets.json") == 0;
+	if (index || json) {
+		rc = resolve_view(p, lang, tz, &v, err, sizeof(err));
+		*ret_type = index ? "text/html; charset=utf-8" : "application/json";
+		if (!rc)
+			rc = index ? render_index(p, lang, tz, &v, body, err, sizeof(err))
+				   : render_json(p, lang, tz, &v, body, err, sizeof(err));
 	} else {
 		*ret_type = "image/png";
-		rc = render_chart(p, lang, path, body, err, sizeof(err));
+		rc = render_chart(p, lang, path, v.q.at, body, err, sizeof(err));
 	}
 	if (rc == 0)
 		return 200;
 	et_buf_reset(body);
 	*ret_type = NULL;
 	et_text_t o = et_text_on(body);
+	if (rc == -EINVAL) {
+		et_text_printf(&o, "bad request: %.500s\n", err);
+		return 400;
+	}
 	if (rc == -ENOENT) {
 		et_text_printf(&o, "not found: %.500s\n", err);
 		return 404;
@@ -478,7 +657,15 @@ static void take_settings(et_page_t *p, const et_config_t *cfg)
 	p->min_elapsed_pct = cfg->min_elapsed_pct;
 	p->stale_after_s = cfg->stale_after_s;
 	p->lang = cfg->lang;
+	p->bureau = cfg->units_bureau;
 	pthread_mutex_unlock(&p->mu);
+}
+
+static void *warm_main(void *arg)
+{
+	(void)arg;
+	et_chart_warm();
+	return NULL;
 }
 
 et_page_t *et_page_new(const et_config_t *cfg, const char *pg_password)
@@ -494,6 +681,8 @@ et_page_t *et_page_new(const et_config_t *cfg, const char *pg_password)
 		return NULL;
 	}
 	take_settings(p, cfg);
+	/* the cold page's first chart would wait a second for the fonts */
+	p->warm_started = pthread_create(&p->warm, NULL, warm_main, NULL) == 0;
 	return p;
 }
 
@@ -507,6 +696,8 @@ void et_page_free(et_page_t *p)
 {
 	if (!p)
 		return;
+	if (p->warm_started)
+		pthread_join(p->warm, NULL);
 	PQfinish(p->conn);
 	for (int i = 0; i < CACHE_MAX; i++)
 		et_buf_free(&p->cache[i].png);

@@ -6,6 +6,8 @@
  * target_sites_behind. No drawing here: draw/chart.c draws the structs. */
 #include "db/chartdata.h"
 
+#include "enertrack/numfmt.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -248,13 +250,17 @@ int et_chartdata_target(PGconn *conn, int id, const char *at, et_lang_t lang, et
 		return rc;
 	snprintf(d->label, sizeof(d->label), "%s", PQgetvalue(r, 0, 0));
 	et_scope_text(lang, PQgetvalue(r, 0, 1), d->scope, sizeof(d->scope));
-	snprintf(d->unit, sizeof(d->unit), "%s", PQgetvalue(r, 0, 2));
+	/* a chart in Chinese is in the bureau's units (万吨, not Mt) */
+	double k;
+	const char *unit = et_unit_local(PQgetvalue(r, 0, 2), lang == ET_LANG_ZH_CN, &k);
+	snprintf(d->unit, sizeof(d->unit), "%s", unit);
 	snprintf(d->aggregate, sizeof(d->aggregate), "%s", PQgetvalue(r, 0, 3));
 	snprintf(d->status, sizeof(d->status), "%s", PQgetvalue(r, 0, 4));
 	d->year = atoi(PQgetvalue(r, 0, 5));
 	d->div = num(r, 0, 6);
 	if (!(d->div > 0))
 		d->div = 1;
+	d->div /= k;
 	d->target = num(r, 0, 7);
 	d->actual = num(r, 0, 8);
 	d->projected = num(r, 0, 9);
@@ -290,12 +296,15 @@ int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang
 		return rc;
 	snprintf(g->label, sizeof(g->label), "%s", PQgetvalue(r, 0, 0));
 	et_scope_text(lang, PQgetvalue(r, 0, 1), g->scope, sizeof(g->scope));
-	snprintf(g->unit, sizeof(g->unit), "%s", PQgetvalue(r, 0, 2));
+	double k;
+	const char *unit = et_unit_local(PQgetvalue(r, 0, 2), lang == ET_LANG_ZH_CN, &k);
+	snprintf(g->unit, sizeof(g->unit), "%s", unit);
 	snprintf(g->aggregate, sizeof(g->aggregate), "%s", PQgetvalue(r, 0, 3));
 	g->year = atoi(PQgetvalue(r, 0, 5));
 	double div = num(r, 0, 6);
 	if (!(div > 0))
 		div = 1;
+	div /= k;
 	PQclear(r);
 	if (strcmp(g->aggregate, "sum") != 0)
 		return 0; /* no per-site shares: the chart says so */

@@ -19,8 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/chartdata.h"
+#include "db/truthcharts.h"
 #include "db/outbox.h"
 #include "db/pq.h"
 #include "db/progress.h"
@@ -28,6 +30,7 @@
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
+#include "enertrack/text.h"
 
 enum {
 	O_ID,
@@ -176,9 +179,18 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	snprintf(cid, sizeof(cid), "chart-%s.target-%s@enertrack", eid, tid);
 	et_buf_t png = ET_BUF_INIT;
 	rc = chart(f, tid, at, &png);
+	/* a county's or a site's target names its place in the subject: the
+	 * bureau's 襄垣 office sorts its mails by it */
+	char label[300], where[128];
+	et_scope_text(f->c->lang, p->scope, where, sizeof(where));
+	if (strcmp(p->scope, "city") == 0)
+		snprintf(label, sizeof(label), "%s", p->label);
+	else
+		snprintf(label, sizeof(label),
+			 f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)", p->label, where);
 	et_mail_report_t rep = {
 		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
-		.label = p->label,
+		.label = label,
 		.year = p->year,
 		.kind = p->kind,
 		.status = p->status,
@@ -221,6 +233,83 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	return rc;
 }
 
+/* A truth mail with its picture: the text, and an HTML version that shows
+ * the chart of its county's months or of its target's register (and the
+ * county's sites). 1 when there is no picture (the caller sends the text
+ * alone), 0, or negative. */
+static int truth_picture_mail(struct fin *f, PGresult *o, int i, const char *const *to, size_t nto,
+			      const char *msgid, int64_t date_us, const char *body, et_buf_t *msg)
+{
+	char at[64], cid[160], cerr[300], merr[200];
+	time_t since = (time_t)(date_us / 1000000);
+	struct tm tm;
+	gmtime_r(&since, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S+00", &tm);
+	et_buf_t png = ET_BUF_INIT;
+	et_text_t html = ET_TEXT_INIT, sites = ET_TEXT_INIT, text = ET_TEXT_INIT;
+	if (et_pq_exec(f->conn, "SAVEPOINT truth_chart", f->err, f->errlen))
+		return -EIO;
+	int rc = et_truth_chart(f->conn, PQgetvalue(o, i, O_KIND), PQgetvalue(o, i, O_KEY), at,
+				f->c->lang, f->c->lang == ET_LANG_ZH_CN, ET_MAIL_CHART_W, &png,
+				&sites, cerr, sizeof(cerr));
+	if (rc) {
+		log_warn("alerts: the %s mail %s goes without its chart: %s", PQgetvalue(o, i, O_KIND),
+			 PQgetvalue(o, i, O_KEY), cerr);
+		rc = et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT truth_chart", f->err, f->errlen)
+			     ? -EIO
+			     : 1;
+		goto out;
+	}
+	if (et_pq_exec(f->conn, "RELEASE SAVEPOINT truth_chart", f->err, f->errlen)) {
+		rc = -EIO;
+		goto out;
+	}
+	snprintf(cid, sizeof(cid), "chart-%.100s", msgid);
+	et_text_printf(&text, "%s\n\n%s\n", body, et_msg(f->c->lang, ET_MSG_TRUTH_CHART_IN_HTML));
+	et_text_printf(&html,
+		       "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		       "</head><body style=\"margin:0;padding:8px;font-family:'Noto Sans CJK SC',"
+		       "'PingFang SC','Microsoft YaHei',sans-serif;font-size:15px;line-height:1.45;"
+		       "color:#222\"><div style=\"white-space:pre-wrap;overflow-wrap:anywhere\">",
+		       et_lang_tag(f->c->lang));
+	et_text_html(&html, body);
+	et_text_printf(&html,
+		       "</div><p><img src=\"cid:%s\" width=\"%d\" style=\"max-width:100%%;"
+		       "height:auto;border:1px solid #eee\" alt=\"",
+		       cid, ET_MAIL_CHART_W);
+	et_text_html(&html, PQgetvalue(o, i, O_SUBJECT));
+	et_text_put(&html, "\"></p>\n");
+	et_text_put(&html, et_text_str(&sites));
+	et_text_put(&html, "</body></html>\n");
+	if (et_text_error(&html) || et_text_error(&text)) {
+		snprintf(f->err, f->errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	et_mail_image_t img = {.cid = cid, .png = (const unsigned char *)png.data, .len = png.len};
+	et_mail_parts_t parts = {.from = f->c->smtp_from,
+				 .to = to,
+				 .nto = nto,
+				 .subject = PQgetvalue(o, i, O_SUBJECT),
+				 .date_us = date_us,
+				 .message_id = msgid,
+				 .text = et_text_str(&text),
+				 .html = et_text_str(&html),
+				 .images = &img,
+				 .nimages = 1};
+	if (et_mail_build_parts(&parts, msg, merr, sizeof(merr))) {
+		snprintf(f->err, f->errlen, "cannot build the mail: %.150s", merr);
+		rc = -EIO;
+	}
+out:
+	et_buf_free(&png);
+	et_text_free(&html);
+	et_text_free(&sites);
+	et_text_free(&text);
+	return rc;
+}
+
 /* A mail whose text is in the row (a truth mail, a digest left pending by
  * a crash), or a drift mail whose target is gone (its subject says what
  * happened). The text may have CRLF line ends (the digest's): the message
@@ -252,8 +341,16 @@ static int text_mail(struct fin *f, PGresult *o, int i, const char *const *to, s
 		if (*r != '\r')
 			*w++ = *r;
 	*w = '\0';
-	int rc = et_mail_build_text(f->c->smtp_from, to, nto, subject, body, date_us, msgid, msg,
-				    merr, sizeof(merr));
+	int rc = 1;
+	if (!PQgetisnull(o, i, O_KIND) && !subject_only)
+		rc = truth_picture_mail(f, o, i, to, nto, msgid, date_us, body, msg);
+	if (rc < 0) {
+		free(body);
+		return rc;
+	}
+	if (rc == 1)
+		rc = et_mail_build_text(f->c->smtp_from, to, nto, subject, body, date_us, msgid,
+					msg, merr, sizeof(merr));
 	free(body);
 	if (rc) {
 		snprintf(f->err, f->errlen, "cannot build the mail: %.150s", merr);

@@ -445,6 +445,117 @@ int et_draw_gap_png(const et_chart_gap_t *g, et_lang_t lang, int width_px, et_bu
 	return canvas_close(&c, out);
 }
 
+/* The rows of a pairs chart: two bars each, the note at the right. */
+static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et_axis_t *ax,
+			   double top, double rowh, double px0, double px1)
+{
+	char lab[64];
+	double bottom = top + rowh * p->n;
+	cairo_set_line_width(c->cr, 1);
+	for (int i = 0; i < ax->nticks; i++) {
+		double v = ax->lo + i * ax->step;
+		double px = round(et_axis_px(v, ax->lo, ax->hi, px0, px1)) + 0.5;
+		cairo_set_source_rgb(c->cr, C_GRID);
+		cairo_move_to(c->cr, px, top);
+		cairo_line_to(c->cr, px, bottom);
+		cairo_stroke(c->cr);
+		et_axis_label(v, ax->step, lab, sizeof(lab));
+		cairo_set_source_rgb(c->cr, C_TEXT);
+		text_at(c, lab, px, bottom + 2, 2, 0.8, false, 0);
+	}
+	double zx = et_axis_px(0, ax->lo, ax->hi, px0, px1);
+	for (int i = 0; i < p->n; i++) {
+		const struct et_chart_pair *r = &p->rows[i];
+		double by = top + rowh * i;
+		if (isfinite(r->a)) {
+			double ax_ = et_axis_px(r->a, ax->lo, ax->hi, px0, px1);
+			cairo_set_source_rgb(c->cr, 0.62, 0.62, 0.62);
+			cairo_rectangle(c->cr, fmin(zx, ax_), by + rowh * 0.12, fmax(1, fabs(ax_ - zx)),
+					rowh * 0.3);
+			cairo_fill(c->cr);
+		}
+		if (isfinite(r->b)) {
+			double bx = et_axis_px(r->b, ax->lo, ax->hi, px0, px1);
+			if (r->mark)
+				cairo_set_source_rgb(c->cr, C_BEHIND);
+			else
+				cairo_set_source_rgb(c->cr, C_ACTUAL);
+			cairo_rectangle(c->cr, fmin(zx, bx), by + rowh * 0.45, fmax(1, fabs(bx - zx)),
+					rowh * 0.3);
+			cairo_fill(c->cr);
+		}
+		cairo_set_source_rgb(c->cr, C_TEXT);
+		PangoLayout *lay = text_layout(c, r->name, 0.9, r->mark, 0);
+		pango_layout_set_width(lay, (int)(px0 - 14) * PANGO_SCALE);
+		pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
+		int tw, th;
+		pango_layout_get_pixel_size(lay, &tw, &th);
+		cairo_move_to(c->cr, px0 - 6 - tw, by + (rowh - th) / 2);
+		pango_cairo_show_layout(c->cr, lay);
+		g_object_unref(lay);
+		if (r->note[0]) {
+			if (r->mark)
+				cairo_set_source_rgb(c->cr, C_BEHIND);
+			text_at(c, r->note, c->w - 8, by + rowh * 0.72, 1, 0.75, r->mark, 0);
+		}
+	}
+}
+
+int et_draw_pairs_png(const et_chart_pairs_t *p, et_lang_t lang, int width_px, et_buf_t *out)
+{
+	if (width_px < 320 || width_px > 2000 || p->n < 0 || p->n > ET_CHART_MAX_PAIRS)
+		return -EINVAL;
+	double lo = 0, hi = 0;
+	for (int i = 0; i < p->n; i++) {
+		if (isfinite(p->rows[i].a))
+			lo = fmin(lo, p->rows[i].a), hi = fmax(hi, p->rows[i].a);
+		if (isfinite(p->rows[i].b))
+			lo = fmin(lo, p->rows[i].b), hi = fmax(hi, p->rows[i].b);
+	}
+	if (hi <= lo)
+		hi = lo + 1;
+	et_axis_t ax;
+	if (et_axis_plan(lo, hi, width_px < 600 ? 4 : 6, &ax))
+		return -EINVAL;
+	double fs = fmax(12, fmin(18, width_px / 30.0)), rowh = fs * 2.4;
+	int n = p->n > 0 ? p->n : 1;
+	int h = (int)(fs * 5.5 + rowh * n + fs * 4.5);
+	struct canvas c;
+	if (canvas_open(&c, width_px, h, lang))
+		return -ENOMEM;
+	double y = 6;
+	draw_title(&c, p->title, p->subtitle, &y);
+	/* the labels' column: the longest name, at most a third of the width */
+	int nlw = 0;
+	for (int i = 0; i < p->n; i++)
+		nlw = (int)fmax(nlw, text_width(&c, p->rows[i].name, 0.9));
+	nlw = (int)fmin(nlw, width_px / 3.0);
+	if (p->n > 0)
+		draw_pair_rows(&c, p, &ax, y + 4, rowh, 8 + nlw + 8, width_px - 12);
+	struct legend_item it[3] = {{p->a_name, 0.62, 0.62, 0.62, 0},
+				    {p->b_name, C_ACTUAL, 0},
+				    {p->mark_name, C_BEHIND, 0}};
+	legend_height(&c, it, p->mark_name[0] ? 3 : 2, 8, true, y + 4 + rowh * n + fs * 1.6);
+	return canvas_close(&c, out);
+}
+
+void et_chart_warm(void)
+{
+	/* fontconfig's configuration and caches are the process's: loading them
+	 * (and the CJK font's file) here spares the first chart a request waits
+	 * for. Latin and CJK text, as the charts have. */
+	struct canvas c;
+	if (canvas_open(&c, 64, 32, ET_LANG_ZH_CN))
+		return;
+	PangoLayout *lay = text_layout(&c, "Mt 实际累计 0123", 1, true, 0);
+	int w, h;
+	pango_layout_get_pixel_size(lay, &w, &h);
+	g_object_unref(lay);
+	et_buf_t png = ET_BUF_INIT;
+	(void)canvas_close(&c, &png);
+	et_buf_free(&png);
+}
+
 void et_chart_cleanup(void)
 {
 	pango_cairo_font_map_set_default(NULL);

@@ -84,6 +84,7 @@ static const struct key keys[] = {
 	{"alerts", "milestone_grace_days", K_INT, OFF(milestone_grace_days), "14", 0, 3660, true},
 	{"alerts", "reconcile_pct", K_DBL, OFF(reconcile_pct), "5", 0, 1000, true},
 	{"alerts", "language", K_STR, OFF(language), "en", 0, 0, true},
+	{"alerts", "units", K_STR, OFF(units), "local", 0, 0, true},
 	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},
 	{"smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true},
 	{"smtp", "from", K_STR, OFF(smtp_from), "enertrack@localhost", 0, 0, true},
@@ -407,6 +408,10 @@ static void validate(struct parse_ctx *c)
 	if (et_lang_parse(cfg->language, &cfg->lang))
 		add_err(c, line_of(c, "alerts", "language"), "alerts", "language",
 			"must be en or zh-CN");
+	/* local: the language's units (the bureau's in zh-CN); si: SI everywhere */
+	cfg->units_bureau = cfg->lang == ET_LANG_ZH_CN && strcmp(cfg->units, "si") != 0;
+	if (strcmp(cfg->units, "local") != 0 && strcmp(cfg->units, "si") != 0)
+		add_err(c, line_of(c, "alerts", "units"), "alerts", "units", "must be local or si");
 	if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)
 		add_err(c, line_of(c, "smtp", "tls"), "smtp", "tls", "must be starttls or none");
 	if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&

@@ -71,5 +71,43 @@ int et_num_pct(char *out, size_t len, double v, bool sign)
 {
 	if (!isfinite(v))
 		return snprintf(out, len, "%s", ET_NO_VALUE);
-	return snprintf(out, len, sign ? "%+.1f %%" : "%.1f %%", v);
+	char n[400];
+	fixed(n, sizeof(n), v, 1, false); /* no "-0.0" */
+	bool plus = sign && n[0] != '-';
+	return snprintf(out, len, "%s%s %%", plus ? "+" : "", n);
+}
+
+static const struct {
+	const char *si, *bureau;
+	double scale;
+	int decimals; /* of the bureau's unit, as its statistics bulletins write it */
+} units[] = {
+	{"Mt", "万吨", 100, 1},
+	{"MW", "万千瓦", 0.1, 1},
+	{"Mtce", "万吨标准煤", 100, 1},
+	{"GWh", "亿千瓦时", 0.01, 2},
+};
+
+const char *et_unit_local(const char *unit, bool bureau, double *ret_scale)
+{
+	*ret_scale = 1;
+	if (!unit || !bureau)
+		return unit ? unit : "";
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(unit, units[i].si) == 0) {
+			*ret_scale = units[i].scale;
+			return units[i].bureau;
+		}
+	return unit;
+}
+
+int et_unit_decimals(const char *unit)
+{
+	for (size_t i = 0; unit && i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(unit, units[i].bureau) == 0)
+			return units[i].decimals;
+	/* SI display units: Mt and Mtce in hundredths (168.21 Mt), the rest in tenths */
+	if (unit && (strcmp(unit, "Mt") == 0 || strcmp(unit, "Mtce") == 0))
+		return 2;
+	return 1;
 }

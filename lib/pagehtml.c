@@ -2,11 +2,14 @@
 /* The HTML of the status page's index (include/enertrack/pagehtml.h): a
  * head, the targets' table, their charts, the stale sites, the firing
  * alerts and the silences, one function each. The page works on a phone:
- * the wide columns hide under 600 px and the charts come in a phone's
+ * under 600 px each table row reflows into a small grid of labelled cells
+ * (every column stays, none is hidden) and the charts come in a phone's
  * width. */
 #include "enertrack/pagehtml.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "enertrack/numfmt.h"
 
@@ -29,12 +32,111 @@ static const char css[] =
 	".charts picture{flex:1 1 380px;max-width:640px;min-width:0}"
 	".charts img{display:block;box-sizing:border-box;width:100%;height:auto;"
 	"border:1px solid #eee}"
-	"@media (max-width:600px){.wide{display:none}body{font-size:14px}}";
+	".years a,.years b{margin:0 4px}.note{background:#fff6d5;padding:4px 8px}"
+	".nochart{color:#666;font-style:italic}"
+	"@media (max-width:600px){body{font-size:14px}"
+	"table,tbody,tr,td{display:block}thead{display:none}"
+	"tr{display:grid;grid-template-columns:1fr 1fr;gap:2px 10px;padding:6px 0;"
+	"border-bottom:1px solid #ddd}"
+	"td{border:0;padding:1px 0}td.n{text-align:left}td:first-child{grid-column:1/-1}"
+	"td[data-label]::before{content:attr(data-label);display:block;color:#666;"
+	"font-size:12px}}";
 
 /* put and html, short: the page is all appends */
 #define PUT(s)	et_text_put(o, s)
 #define HTML(s) et_text_html(o, s)
 #define MSG(id) HTML(et_msg(lang, ET_MSG_##id))
+
+/* A cell that says on a phone, where the table's head is not shown, what
+ * it holds: <td class="cls" data-label="...">. */
+static void td(et_text_t *o, et_lang_t lang, et_msg_t col, const char *cls)
+{
+	et_text_printf(o, "<td%s%s%s data-label=\"", cls ? " class=\"" : "", cls ? cls : "",
+		       cls ? "\"" : "");
+	et_text_html(o, et_msg(lang, col));
+	et_text_put(o, "\">");
+}
+
+void et_page_url_encode(et_text_t *o, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+		if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= 'a' && *c <= 'z') || *c == '-' || *c == '.' || *c == '_' || *c == '~') {
+			char one[2] = {(char)*c, 0};
+			et_text_put(o, one);
+		} else {
+			char three[4] = {'%', hex[*c >> 4], hex[*c & 15], 0};
+			et_text_put(o, three);
+		}
+	}
+}
+
+/* n bytes of s, %-decoded, into out. */
+static void url_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < outlen; i++) {
+		unsigned v;
+		if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2x", &v) == 1) {
+			out[k++] = (char)v;
+			i += 2;
+		} else {
+			out[k++] = s[i];
+		}
+	}
+	out[k] = '\0';
+}
+
+void et_page_parse_query(const char *full, char *path, size_t pathlen, et_page_query_t *q)
+{
+	const char *qs = strchr(full, '?');
+	size_t n = qs ? (size_t)(qs - full) : strlen(full);
+	snprintf(path, pathlen, "%.*s", (int)n, full);
+	q->year[0] = q->at[0] = '\0';
+	for (const char *a = qs ? qs + 1 : NULL; a && *a;) {
+		const char *amp = strchr(a, '&'), *end = amp ? amp : a + strlen(a);
+		const char *eq = memchr(a, '=', (size_t)(end - a));
+		if (eq && eq - a == 4 && strncmp(a, "year", 4) == 0)
+			url_decode(eq + 1, (size_t)(end - eq - 1), q->year, sizeof(q->year));
+		else if (eq && eq - a == 2 && strncmp(a, "at", 2) == 0)
+			url_decode(eq + 1, (size_t)(end - eq - 1), q->at, sizeof(q->at));
+		a = amp ? amp + 1 : NULL;
+	}
+}
+
+/* The years that have targets, each a link but the one shown; and why this
+ * year when it is not the one asked for. */
+static void index_years(et_text_t *o, const et_page_index_t *pg)
+{
+	et_lang_t lang = pg->lang;
+	char a[300], y1[16], y2[16];
+	if (pg->nyears) {
+		PUT("<p class=\"years\">");
+		MSG(PAGE_YEARS);
+		for (size_t i = 0; i < pg->nyears; i++)
+			if (pg->years[i] == pg->year)
+				et_text_printf(o, " <b>%d</b>", pg->years[i]);
+			else
+				et_text_printf(o, " <a href=\"/?year=%d\">%d</a>", pg->years[i],
+					       pg->years[i]);
+		PUT("</p>\n");
+	}
+	if (pg->asked_year != pg->year) {
+		snprintf(y1, sizeof(y1), "%d", pg->asked_year);
+		snprintf(y2, sizeof(y2), "%d", pg->year);
+		et_msg_fill(a, sizeof(a), lang, ET_MSG_PAGE_LATEST_YEAR, 2, y1, y2);
+		PUT("<p class=\"note\">");
+		HTML(a);
+		PUT("</p>\n");
+	}
+	if (pg->past && pg->generated) {
+		et_msg_fill(a, sizeof(a), lang, ET_MSG_PAGE_PAST_YEAR, 1, pg->generated);
+		PUT("<p class=\"note\">");
+		HTML(a);
+		PUT("</p>\n");
+	}
+}
 
 static void index_head(et_text_t *o, const et_page_index_t *pg)
 {
@@ -49,22 +151,27 @@ static void index_head(et_text_t *o, const et_page_index_t *pg)
 	PUT(css);
 	PUT("</style></head>\n<body><main>\n<h1>");
 	MSG(PAGE_TITLE);
-	PUT("</h1>\n<p class=\"meta\">");
-	MSG(PAGE_GENERATED);
+	PUT("</h1>\n<p class=\"meta\" id=\"as-of\">");
+	MSG(PAGE_AS_OF);
 	PUT(" ");
-	HTML(pg->generated);
-	PUT(" (");
-	HTML(pg->tz);
-	PUT(") · ");
+	HTML(pg->generated ? pg->generated : ET_NO_VALUE);
+	PUT(lang == ET_LANG_ZH_CN ? "（" : " (");
+	/* the zone as the reader names it: 北京时间, not Asia/Shanghai */
+	HTML(lang == ET_LANG_ZH_CN && pg->tz && strcmp(pg->tz, "Asia/Shanghai") == 0
+		     ? et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI)
+		     : pg->tz);
+	PUT(lang == ET_LANG_ZH_CN ? "）· " : ") · ");
 	MSG(PAGE_REFRESH);
 	PUT("</p>\n");
+	index_years(o, pg);
 }
 
 /* One target's row: label, year, scope and unit; the figures; the status. */
 static void index_target_row(et_text_t *o, et_lang_t lang, const et_page_target_t *t)
 {
 	char a[128];
-	PUT("<tr><td>");
+	PUT("<tr>");
+	td(o, lang, ET_MSG_WORD_METRIC, NULL);
 	HTML(t->label);
 	et_text_printf(o, " %s<br><small>", t->year);
 	et_scope_text(lang, t->scope, a, sizeof(a));
@@ -72,20 +179,26 @@ static void index_target_row(et_text_t *o, et_lang_t lang, const et_page_target_
 	PUT(" · ");
 	HTML(t->unit);
 	PUT("</small>");
+	PUT("</td>");
 	const struct {
 		double v;
-		bool wide;
-	} figs[] = {{t->target, true}, {t->expected, false}, {t->actual, false}};
+		et_msg_t col;
+	} figs[] = {{t->target, ET_MSG_WORD_TARGET},
+		    {t->expected, ET_MSG_WORD_EXPECTED},
+		    {t->actual, ET_MSG_WORD_ACTUAL},
+		    {NAN, ET_MSG_WORD_DRIFT},
+		    {t->projected, ET_MSG_WORD_PROJECTED}};
 	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
-		et_num(a, sizeof(a), figs[k].v, ET_NUM_TABLE);
-		et_text_printf(o, "</td><td class=\"%sn\">%s", figs[k].wide ? "wide " : "", a);
+		if (figs[k].col == ET_MSG_WORD_DRIFT)
+			et_num_pct(a, sizeof(a), t->drift_pct, true);
+		else /* one convention per unit, so that a column's figures line up */
+			et_num_fixed(a, sizeof(a), figs[k].v, et_unit_decimals(t->unit), true);
+		td(o, lang, figs[k].col, "n");
+		et_text_printf(o, "%s</td>", a);
 	}
-	et_num_pct(a, sizeof(a), t->drift_pct, true);
-	et_text_printf(o, "</td><td class=\"n\">%s", a);
-	et_num(a, sizeof(a), t->projected, ET_NUM_TABLE);
-	et_text_printf(o, "</td><td class=\"wide n\">%s</td><td class=\"st-", a);
-	HTML(t->status);
-	PUT("\">");
+	char cls[80];
+	snprintf(cls, sizeof(cls), "st-%.60s", t->status);
+	td(o, lang, ET_MSG_WORD_STATUS, cls);
 	HTML(et_status_text(lang, t->status));
 	PUT("</td></tr>\n");
 }
@@ -131,15 +244,26 @@ static void index_charts(et_text_t *o, const et_page_index_t *pg)
 		HTML(t->label);
 		et_text_printf(o, " %s · ", t->year);
 		HTML(a);
-		PUT("</h3><div class=\"charts\">");
+		PUT("</h3>");
+		if (t->sites_reporting <= 0) {
+			/* an empty chart box says nothing; a sentence says why */
+			PUT("<p class=\"nochart\">");
+			MSG(PAGE_NO_SITES);
+			PUT("</p></section>\n");
+			continue;
+		}
+		PUT("<div class=\"charts\">");
+		const char *q = pg->chart_query ? pg->chart_query : "";
 		static const char *const kinds[2] = {"chart", "gap"};
 		for (int k = 0; k < 2; k++) {
-			et_text_printf(
-				o,
-				"<picture><source media=\"(max-width: 600px)\" "
-				"srcset=\"/%s/%s-%d.png\"><img class=\"chart\" src=\"/%s/%s.png\" "
-				"width=\"%d\" alt=\"",
-				kinds[k], t->id, ET_PAGE_W_PHONE, kinds[k], t->id, ET_PAGE_W_WIDE);
+			et_text_printf(o,
+				       "<picture><source media=\"(max-width: 600px)\" "
+				       "srcset=\"/%s/%s-%d.png",
+				       kinds[k], t->id, ET_PAGE_W_PHONE);
+			HTML(q);
+			et_text_printf(o, "\"><img class=\"chart\" src=\"/%s/%s.png", kinds[k], t->id);
+			HTML(q);
+			et_text_printf(o, "\" width=\"%d\" alt=\"", ET_PAGE_W_WIDE);
 			HTML(et_msg(lang, k ? ET_MSG_CHART_GAP_TITLE : ET_MSG_MAIL_CHART_ALT));
 			PUT("\"></picture>");
 		}
@@ -177,13 +301,17 @@ static void index_stale(et_text_t *o, const et_page_index_t *pg)
 	table_head(o, lang, "stale", cols, 4, 3);
 	for (size_t i = 0; i < pg->nstale; i++) {
 		const et_page_stale_t *s = &pg->stale[i];
-		PUT("<tr><td>");
+		PUT("<tr>");
+		td(o, lang, ET_MSG_WORD_SITE, NULL);
 		HTML(s->site_id);
-		PUT("</td><td>");
+		PUT("</td>");
+		td(o, lang, ET_MSG_WORD_COUNTY, NULL);
 		HTML(s->county);
-		PUT("</td><td>");
+		PUT("</td>");
+		td(o, lang, ET_MSG_WORD_LAST_READING, NULL);
 		HTML(s->last_reading);
-		PUT("</td><td class=\"wide\">");
+		PUT("</td>");
+		td(o, lang, ET_MSG_WORD_METRIC, NULL);
 		HTML(s->metric_label);
 		PUT("</td></tr>\n");
 	}
@@ -207,12 +335,28 @@ static void index_firing(et_text_t *o, const et_page_index_t *pg)
 	table_head(o, lang, "firing", cols, 3, 3);
 	for (size_t i = 0; i < pg->nfiring; i++) {
 		const et_page_firing_t *f = &pg->firing[i];
-		et_text_printf(o, "<tr><td><a href=\"#target-%s\">", f->target_id);
+		static const et_msg_t kinds[] = {ET_MSG_PAGE_KIND_DRIFT, ET_MSG_PAGE_KIND_MILESTONE,
+						 ET_MSG_PAGE_KIND_RECONCILE};
+		PUT("<tr>");
+		td(o, lang, ET_MSG_WORD_TARGET, NULL);
+		if (f->target_id[0])
+			et_text_printf(o, "<a href=\"#target-%s\">", f->target_id);
 		HTML(f->label);
-		et_text_printf(o, " %s</a></td><td>", f->year);
+		et_text_printf(o, " %s%s", f->year, f->target_id[0] ? "</a>" : "");
+		PUT(" · <b>");
+		HTML(et_msg(lang, kinds[f->kind]));
+		PUT("</b>");
+		if (f->detail && f->detail[0]) {
+			PUT("<br><small>");
+			HTML(f->detail);
+			PUT("</small>");
+		}
+		PUT("</td>");
+		td(o, lang, ET_MSG_WORD_SCOPE, NULL);
 		et_scope_text(lang, f->scope, a, sizeof(a));
 		HTML(a);
-		PUT("</td><td>");
+		PUT("</td>");
+		td(o, lang, ET_MSG_WORD_SINCE, NULL);
 		HTML(f->since);
 		PUT("</td></tr>\n");
 	}
@@ -233,12 +377,14 @@ static void index_silences(et_text_t *o, const et_page_index_t *pg)
 	table_head(o, lang, "silences", cols, 3, 2);
 	for (size_t i = 0; i < pg->nsilences; i++) {
 		const et_page_silence_t *s = &pg->silences[i];
-		PUT("<tr><td>");
+		PUT("<tr>");
+		td(o, lang, ET_MSG_WORD_TARGET, NULL);
 		HTML(s->label);
 		et_text_printf(o, " %s ", s->year);
 		et_scope_text(lang, s->scope, a, sizeof(a));
 		HTML(a);
-		PUT("</td><td>");
+		PUT("</td>");
+		td(o, lang, ET_MSG_PAGE_UNTIL, NULL);
 		if (!s->in_force)
 			MSG(PAGE_ENDED);
 		PUT(" ");
@@ -246,7 +392,8 @@ static void index_silences(et_text_t *o, const et_page_index_t *pg)
 			MSG(PAGE_ACK_UNTIL_RESOLVED);
 		else
 			HTML(s->until);
-		PUT("</td><td class=\"wide\">");
+		PUT("</td>");
+		td(o, lang, ET_MSG_PAGE_REASON, NULL);
 		HTML(s->reason);
 		PUT(" (");
 		HTML(s->created_by);

@@ -81,3 +81,12 @@ BENCH_PG_N ?= 200000
 bench-pg: deps
 	$(MAKE) all
 	BUILD=$(BUILD) N=$(BENCH_PG_N) ./bench/pgcost.sh
+
+# `make bench-page`: the status page cold (a fresh daemon, no chart drawn yet)
+# on the data `make demo` left in demo/: the HTML and every chart, timed
+# (scripts/demo-page.sh PAGE_MEASURE=1). The goal is 1.5 s for the whole page.
+.PHONY: bench-page
+bench-page: all
+	@if [ -d demo/pg ]; then PAGE_MEASURE=1 ./scripts/demo-page.sh $(BUILD); \
+	else echo "bench-page: no demo/ (run make demo first): skipped"; fi
+bench: bench-page

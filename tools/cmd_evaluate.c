@@ -3,7 +3,6 @@
  * instant, or a replay over a span (--from/--to/--step) that steps the alert
  * state machines through a past year as the daemon would have, recording
  * drift_event rows and queueing the mails a running daemon then sends. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,9 @@
 #include "draw/chart.h"
 #include "common/confload.h"
 #include "db/evaluate_targets.h"
+#include "cli.h"
 #include "db.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 /* Asks PostgreSQL one yes-or-no question about command-line values (its own
@@ -36,115 +37,71 @@ static int pg_yes(PGconn *conn, const char *sql, int n, const char *const *p, ch
  * that does not parse, a step that is not positive (generate_series would
  * give no instant and the replay would say "0 evaluations"), a span that
  * ends before it starts. Returns 0, or 2 (a usage error) after one line. */
-static int check_args(PGconn *conn, const char *at, const char *from, const char *to,
-		      const char *step)
+static int check_args(PGconn *conn, const char *tz, const char *at, const char *from,
+		      const char *to, const char *step)
 {
 	char err[300];
-	const struct {
-		const char *opt, *val;
-	} times[] = {{"--at", at}, {"--from", from}, {"--to", to}};
-	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-		const char *p[1] = {times[i].val};
-		if (times[i].val && pg_yes(conn, "SELECT $1::timestamptz IS NOT NULL", 1, p, err,
-					   sizeof(err)) < 0) {
-			fprintf(stderr, "enertrack evaluate: %s: %s\n", times[i].opt, err);
-			return 2;
-		}
-	}
+	if (tool_check_time(conn, "evaluate", "--at", at, tz) ||
+	    tool_check_time(conn, "evaluate", "--from", from, tz) ||
+	    tool_check_time(conn, "evaluate", "--to", to, tz))
+		return 2;
 	if (!from)
 		return 0;
 	const char *sp[1] = {step};
 	int yes = pg_yes(conn, "SELECT $1::interval > interval '0'", 1, sp, err, sizeof(err));
-	if (yes < 0) {
-		fprintf(stderr, "enertrack evaluate: --step: %s\n", err);
-		return 2;
-	}
-	if (!yes) {
-		fprintf(stderr,
-			"enertrack evaluate: --step must be a positive interval such as '1 day' "
-			"('%s' is not)\n",
-			step);
-		return 2;
-	}
+	if (yes < 0)
+		return tool_fail("evaluate", "hint: an interval such as '1 day' or '6 hours'",
+				 "--step: %s", err);
+	if (!yes)
+		return tool_fail("evaluate", NULL,
+				 "--step must be a positive interval such as '1 day' ('%s' is not)",
+				 step);
 	const char *fp[2] = {from, to};
-	if (pg_yes(conn, "SELECT $1::timestamptz <= $2::timestamptz", 2, fp, err, sizeof(err)) !=
-	    1) {
-		fprintf(stderr, "enertrack evaluate: --from (%s) is later than --to (%s)\n", from,
-			to);
-		return 2;
-	}
+	if (pg_yes(conn, "SELECT $1::timestamptz <= $2::timestamptz", 2, fp, err, sizeof(err)) != 1)
+		return tool_fail("evaluate", NULL, "--from (%s) is later than --to (%s)", from, to);
 	return 0;
 }
 
 int evaluate_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"at", required_argument, NULL, 'a'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"step", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *config = NULL, *at = NULL, *from = NULL, *to = NULL, *step = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:a:f:t:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'a':
-			at = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 's':
-			step = optarg;
-			break;
-		case 'h':
-			printf("usage: enertrack evaluate -c FILE [--at TIME]\n"
-			       "       enertrack evaluate -c FILE --from TIME --to TIME [--step "
-			       "INTERVAL]\n"
-			       "  Evaluates the targets and steps their alerts, as enertrackd "
-			       "does;\n"
-			       "  a replay (--from/--to, step default '1 day') goes through a past "
-			       "span.\n"
-			       "  Mails are queued in alert_outbox; a running enertrackd sends "
-			       "them.\n"
-			       "  A TIME without an offset is in [targets] timezone.\n");
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (!config || (!from) != (!to) || (at && from) || (step && !from)) {
-		fprintf(stderr,
-			"usage: enertrack evaluate -c FILE [--at TIME | --from TIME --to TIME "
-			"[--step INTERVAL]]\n");
-		return 2;
-	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	PGconn *conn = tool_connect(&cfg);
-	if (!conn) {
-		et_config_free(&cfg);
-		return 1;
-	}
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("at", 'a', &at, "TIME"),
+		ET_OPT_STR_ROW("from", 'f', &from, "TIME"),
+		ET_OPT_STR_ROW("to", 't', &to, "TIME"),
+		ET_OPT_STR_ROW("step", 's', &step, "INTERVAL"),
+	};
+	static const char usage[] =
+		"enertrack evaluate [-c FILE] [--at TIME]\n"
+		"       enertrack evaluate [-c FILE] --from TIME --to TIME [--step INTERVAL]";
+	static const char help[] =
+		"  Evaluates the targets and steps their alerts, as enertrackd does;\n"
+		"  a replay (--from/--to, step default '1 day') goes through a past span.\n"
+		"  Mails are queued in alert_outbox; a running enertrackd sends them.\n"
+		"  A TIME without an offset is in [targets] timezone.\n";
+	int prc = tool_parse_opts("evaluate", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (prc)
+		return prc < 0 ? 0 : prc;
+	if ((!from) != (!to))
+		return tool_fail("evaluate", "hint: a replay needs both --from and --to",
+				 "%s without %s", from ? "--from" : "--to",
+				 from ? "--to" : "--from");
+	if (at && from)
+		return tool_fail("evaluate", NULL, "--at and --from/--to: one or the other");
+	if (step && !from)
+		return tool_fail("evaluate", NULL, "--step without --from and --to");
 	if (!step)
 		step = "1 day";
-	int bad = check_args(conn, at, from, to, step);
-	if (bad || tool_check_schema(conn, config)) {
-		PQfinish(conn);
-		et_config_free(&cfg);
-		return bad ? bad : 1;
+	tool_session_t s;
+	/* a TIME without an offset is a local time of the targets' zone */
+	int rc = tool_open(&s, "evaluate", config, TOOL_SCHEMA | TOOL_LOCALTIME);
+	if (rc || (rc = check_args(s.conn, s.cfg.tz, at, from, to, step))) {
+		tool_close(&s);
+		return rc;
 	}
+	const et_config_t cfg = s.cfg;
+	PGconn *conn = s.conn;
 	et_eval_cfg_t ec = {
 		.tz = cfg.tz,
 		.min_elapsed_pct = cfg.min_elapsed_pct,
@@ -161,18 +118,10 @@ int evaluate_main(int argc, char **argv)
 		.reconcile_pct = cfg.reconcile_pct,
 		.lang = cfg.lang,
 	};
-	int rc = 1, n = 0, events = 0, mails = 0;
+	int n = 0, events = 0, mails = 0;
 	char err[600];
-	/* a TIME without an offset is a local time of the targets' zone */
-	const char *tzp[1] = {cfg.tz};
-	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
-				   NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("[targets] timezone: %s", PQresultErrorMessage(r));
-		goto out;
-	}
-	PQclear(r);
-	r = NULL;
+	PGresult *r = NULL;
+	rc = 1;
 	if (from) {
 		const char *p[3] = {from, to, step};
 		r = PQexecParams(
@@ -202,13 +151,22 @@ int evaluate_main(int argc, char **argv)
 		events += res.events;
 		mails += res.mails;
 	}
-	printf("%d evaluation%s, %d alert change%s, %d mail%s queued in alert_outbox\n", n,
-	       n == 1 ? "" : "s", events, events == 1 ? "" : "s", mails, mails == 1 ? "" : "s");
+	if (cfg.lang == ET_LANG_EN) { /* scripts read the English line */
+		printf("%d evaluation%s, %d alert change%s, %d mail%s queued in alert_outbox\n", n,
+		       n == 1 ? "" : "s", events, events == 1 ? "" : "s", mails,
+		       mails == 1 ? "" : "s");
+	} else {
+		char a[16], b[16], c[16], line[300];
+		snprintf(a, sizeof(a), "%d", n);
+		snprintf(b, sizeof(b), "%d", events);
+		snprintf(c, sizeof(c), "%d", mails);
+		et_msg_fill(line, sizeof(line), cfg.lang, ET_MSG_TOOL_EVALUATED, 3, a, b, c);
+		printf("%s\n", line);
+	}
 	rc = 0;
 out:
 	PQclear(r);
-	PQfinish(conn);
-	et_config_free(&cfg);
+	tool_close(&s);
 	et_chart_cleanup(); /* the mails' charts */
 	return rc;
 }

@@ -6,7 +6,6 @@
  * sql/functions/statistic_apply.sql keeps the revision history). --dry-run does the
  * same and rolls back. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +14,11 @@
 #include <unistd.h>
 
 #include "common/confload.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/buf.h"
 #include "enertrack/copyenc.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/statcsv.h"
 #include "enertrack/textenc.h"
@@ -43,6 +44,7 @@ struct import {
 	et_buf_t copy; /* the rows as COPY text */
 	int nomem;
 	struct progress bar;
+	et_lang_t lang; /* of the summary: the configuration's */
 };
 
 static double now_s(void)
@@ -222,14 +224,15 @@ static int write_rows(PGconn *conn, struct import *im, const char *enc, unsigned
 		PQclear(r);
 		goto rollback;
 	}
-	char counts[200];
-	snprintf(counts, sizeof(counts), "%s new, %s revised, %s unchanged", PQgetvalue(r, 0, 1),
-		 PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3));
+	char line[1200], nrows[32];
+	snprintf(nrows, sizeof(nrows), "%lu", rows);
+	et_msg_fill(line, sizeof(line), im->lang, ET_MSG_TOOL_IMPORTED, 7, im->file, enc, nrows,
+		    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+		    dry_run ? et_msg(im->lang, ET_MSG_TOOL_DRY_RUN) : "");
 	PQclear(r);
 	if (exec_ok(conn, dry_run ? "ROLLBACK" : "COMMIT", dry_run ? "ROLLBACK" : "COMMIT"))
 		return -1;
-	printf("%s (%s): %lu rows: %s%s\n", im->file, enc, rows, counts,
-	       dry_run ? " (dry run: nothing written)" : "");
+	printf("%s\n", line);
 	return 0;
 rollback:
 	bar_end(&im->bar);
@@ -238,47 +241,43 @@ rollback:
 	return -1;
 }
 
-static const char usage_text[] =
-	"usage: enertrack import -c FILE [--dry-run] STATS.csv\n"
-	"       enertrack import --dry-run STATS.csv   (check the file only)\n"
-	"  STATS.csv: header " ET_STAT_COLUMNS "; UTF-8 (with or without BOM) or GB18030\n";
-
 int import_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *file = NULL;
+	bool dry_run = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_FLAG_ROW("dry-run", 'n', &dry_run),
 	};
-	const char *config = NULL;
-	int dry_run = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'n':
-			dry_run = 1;
-			break;
-		case 'h':
-			printf("%s", usage_text);
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (optind != argc - 1 || (!config && !dry_run)) {
-		fprintf(stderr, "%s", usage_text);
-		return 2;
-	}
-	struct import im = {.file = argv[optind], .copy = ET_BUF_INIT};
+	const et_cmdline_t cl = {
+		.prog = "enertrack",
+		.cmd = "import",
+		.usage = "enertrack import [-c FILE] [--dry-run] STATS.csv",
+		.help = "  STATS.csv: header " ET_STAT_COLUMNS
+			"; UTF-8 (with or without BOM) or GB18030\n"
+			"  --dry-run without -c (and without $" TOOL_CONF_ENV
+			") checks the file only.\n",
+		.opts = opts,
+		.nopts = sizeof(opts) / sizeof(opts[0]),
+		.min_args = 1,
+		.max_args = 1,
+		.args_name = "STATS.csv",
+		.args = &file,
+	};
+	int rc = tool_parse(&cl, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = 1;
+	/* a dry run compares with a database only when one is named */
+	const char *env = getenv(TOOL_CONF_ENV);
+	bool use_db = !dry_run || config || (env && env[0]);
+	if (use_db && tool_check_config("import", config))
+		return 2; /* before reading a large file */
+	struct import im = {.file = file, .copy = ET_BUF_INIT};
 	char *raw = NULL, *text = NULL;
 	size_t raw_len, len;
 	enum et_textenc enc;
 	char err[300];
-	int rc = 1;
 	if (read_whole(im.file, &raw, &raw_len))
 		return 1;
 	int erc = et_text_to_utf8(raw, raw_len, &text, &len, &enc, err, sizeof(err));
@@ -307,23 +306,24 @@ int import_main(int argc, char **argv)
 			n.bad_lines == 1 ? "" : "s");
 		goto out;
 	}
-	if (!config) {
+	if (!use_db) {
 		printf("%s (%s): %lu rows, all good (not compared with a database: no -c)\n",
 		       im.file, et_textenc_name(enc), n.rows);
 		rc = 0;
 		goto out;
 	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		goto out;
-	PGconn *conn = tool_connect(&cfg);
-	et_config_free(&cfg);
-	if (conn && check_schema(conn, config) == 0 &&
-	    write_rows(conn, &im, et_textenc_name(enc), n.rows, dry_run) == 0)
+	tool_session_t ts;
+	rc = tool_open(&ts, "import", config, 0);
+	if (ts.cfg_loaded)
+		im.lang = ts.cfg.lang;
+	if (rc == 0 && check_schema(ts.conn, ts.config) == 0 &&
+	    write_rows(ts.conn, &im, et_textenc_name(enc), n.rows, dry_run) == 0) {
 		rc = 0;
-	else
+	} else {
+		rc = rc == 2 ? 2 : 1;
 		fprintf(stderr, "%s: nothing imported\n", im.file);
-	PQfinish(conn);
+	}
+	tool_close(&ts);
 out:
 	et_buf_free(&im.copy);
 	return rc;

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +17,10 @@
 #include <unistd.h>
 
 #include "common/confload.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/file.h"
+#include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
 #define MIGRATE_LOCK "hashtext('enertrack.migrate')"
@@ -133,7 +134,16 @@ out:
  * one transaction: one failure leaves every object as it was. A directory
  * without the list (an older layout) has none. Returns 0 or -1; counts in
  * ret_applied and ret_total. */
-static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *ret_total)
+/* One line of migrate's report in lang: msg with {1} = a and {2} = b. */
+static void say(et_lang_t lang, et_msg_t msg, const char *a, const char *b)
+{
+	char line[600];
+	et_msg_fill(line, sizeof(line), lang, msg, 2, a, b);
+	printf("%s\n", line);
+}
+
+static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret_applied,
+			 int *ret_total)
 {
 	char path[PATH_MAX + 32], err[400], *list;
 	size_t len;
@@ -178,7 +188,7 @@ static int apply_objects(PGconn *conn, const char *dir, int *ret_applied, int *r
 	} else {
 		/* said once committed: a failed run applied nothing */
 		for (int i = 0; i < *ret_applied; i++)
-			printf("applied %s\n", applied[i]);
+			say(lang, ET_MSG_TOOL_APPLIED, applied[i], NULL);
 	}
 	free(list);
 	return rc;
@@ -281,43 +291,50 @@ static int is_migration_file(const char *name)
 	return file_version(name) >= 0;
 }
 
-#define MIGRATE_USAGE "usage: enertrack migrate -c FILE [--sql-dir DIR] [--seed]\n"
+/* Sessions of enertrack_reader (psql, Grafana) see local time: the role's
+ * TimeZone is [targets] timezone, set again at each migrate so that a change
+ * of the configuration reaches it. 0, or -1 (logged). */
+static int reader_timezone(PGconn *conn, const char *tz, et_lang_t lang)
+{
+	const char *p[1] = {tz};
+	/* an older sql/ (a test's, or a partial upgrade) has no such function */
+	PGresult *r = PQexec(conn, "SELECT to_regprocedure('enertrack_reader_timezone(text)')"
+				   " IS NOT NULL");
+	bool have = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!have)
+		return 0;
+	r = PQexecParams(conn, "SELECT enertrack_reader_timezone($1)", 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_error("enertrack_reader's TimeZone: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	bool changed = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (changed) /* said once, when it changes: a migrate with nothing to do prints one line */
+		say(lang, ET_MSG_TOOL_READER_TZ, tz, NULL);
+	return 0;
+}
 
 int migrate_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"sql-dir", required_argument, NULL, 'd'},
-		{"seed", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *config = NULL, *sqldir = NULL;
+	bool seed = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("sql-dir", 'd', &sqldir, "DIR"),
+		ET_OPT_FLAG_ROW("seed", 's', &seed),
+	};
+	static const char usage[] = "enertrack migrate [-c FILE] [--sql-dir DIR] [--seed]";
+	static const char help[] =
+		"  Applies the numbered migrations not yet applied, then the functions\n"
+		"  and views whose files changed; --seed loads the sample data too.\n";
 	char dirbuf[PATH_MAX + 8], datadir[PATH_MAX + 16];
-	int c, rc = 1, seed = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:d:sh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'd':
-			sqldir = optarg;
-			break;
-		case 's':
-			seed = 1;
-			break;
-		case 'h':
-			printf(MIGRATE_USAGE);
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (!config) {
-		fprintf(stderr, MIGRATE_USAGE);
-		return 2;
-	}
+	int rc = tool_parse_opts("migrate", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = 1;
 	sqldir = find_sql_dir(sqldir, dirbuf, sizeof(dirbuf));
 
 	DIR *d = opendir(sqldir);
@@ -337,13 +354,22 @@ int migrate_main(int argc, char **argv)
 		goto out_names;
 	}
 
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
+	tool_session_t s;
+	char tz[128] = "";
+	et_lang_t lang = ET_LANG_EN;
+	int orc = tool_open(&s, "migrate", config, 0);
+	PGconn *conn = s.conn;
+	if (s.cfg_loaded) {
+		snprintf(tz, sizeof(tz), "%s", s.cfg.tz);
+		lang = s.cfg.lang;
+	}
+	s.conn = NULL; /* closed below, after the unlock */
+	tool_close(&s);
+	if (orc) {
+		rc = orc;
+		PQfinish(conn);
 		goto out_names;
-	PGconn *conn = tool_connect(&cfg);
-	et_config_free(&cfg);
-	if (!conn)
-		goto out_names;
+	}
 	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
 		goto out_conn;
 	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");
@@ -379,20 +405,25 @@ int migrate_main(int argc, char **argv)
 		    apply_file(conn, sqldir, names[i], version))
 			goto out_unlock;
 		ledger = 1;
-		printf("applied %s\n", names[i]);
+		say(lang, ET_MSG_TOOL_APPLIED, names[i], NULL);
 		applied++;
 	}
 	int objs_applied, objs_total;
-	if (apply_objects(conn, sqldir, &objs_applied, &objs_total))
+	if (apply_objects(conn, sqldir, lang, &objs_applied, &objs_total))
 		goto out_unlock;
-	if (!applied && !objs_applied)
-		printf("schema is up to date (%zu migrations, %d functions and views)\n", nnames,
-		       objs_total);
+	if (!applied && !objs_applied) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%zu", nnames);
+		snprintf(b, sizeof(b), "%d", objs_total);
+		say(lang, ET_MSG_TOOL_UP_TO_DATE, a, b);
+	}
 	for (size_t i = 0; i < ndata; i++) {
 		if (apply_file(conn, datadir, data[i], -1))
 			goto out_unlock;
-		printf("loaded data/%s\n", data[i]);
+		say(lang, ET_MSG_TOOL_LOADED, data[i], NULL);
 	}
+	if (reader_timezone(conn, tz, lang))
+		goto out_unlock;
 	rc = 0;
 out_unlock:
 	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));

@@ -4,7 +4,6 @@
  * \\ \0 \xNN) so that tests can send NUL bytes, newlines and invalid UTF-8.
  * It stops at the first bad line or failed send and exits 1. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,18 +14,8 @@
 
 #include "enertrack/file.h"
 #include "enertrack/log.h"
+#include "cli.h"
 #include "tools.h"
-
-static void publish_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: enertrack publish --uri URI [--client-id ID] [--qos 0|1]\n"
-		"                         [--username U --password-file F] [--rate N] [--escaped]\n"
-		"Reads lines `topic<TAB>payload` from stdin and publishes each (empty lines are\n"
-		"skipped). --escaped: topic and payload use the C escapes \\n \\t \\r \\\\ \\0 "
-		"\\xNN.\n"
-		"--rate N paces to N messages a second (0, the default: as fast as possible).\n");
-}
 
 static int hex_digit(int c)
 {
@@ -105,73 +94,38 @@ struct publish_opts {
 	bool escaped;
 };
 
+static const char *const qos_values[] = {"0", "1", NULL};
+
 /* The command line into o: 0, 1 after --help (exit 0), or 2 on a usage
  * error (said on stderr). */
 static int publish_parse(int argc, char **argv, struct publish_opts *o)
 {
-	static const struct option opts[] = {
-		{"uri", required_argument, NULL, 'u'},
-		{"client-id", required_argument, NULL, 'i'},
-		{"qos", required_argument, NULL, 'q'},
-		{"username", required_argument, NULL, 'U'},
-		{"password-file", required_argument, NULL, 'P'},
-		{"rate", required_argument, NULL, 'r'},
-		{"escaped", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("uri", 0, &o->uri, "URI", .required = true),
+		ET_OPT_STR_ROW("client-id", 0, &o->client_id, "ID"),
+		ET_OPT_CHOICE_ROW("qos", 0, &o->qos, "0|1", qos_values, .why = "must be 0 or 1"),
+		ET_OPT_STR_ROW("username", 0, &o->username, "U"),
+		ET_OPT_STR_ROW("password-file", 0, &o->password_file, "F"),
+		ET_OPT_NUM_ROW("rate", 0, &o->rate, "N", .min = 0, .max = 1e7,
+			       .why = "must be a number of messages a second (0: as fast as "
+				      "possible)"),
+		ET_OPT_FLAG_ROW("escaped", 0, &o->escaped),
 	};
-	char *end;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			o->uri = optarg;
-			break;
-		case 'i':
-			o->client_id = optarg;
-			break;
-		case 'q':
-			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
-				fprintf(stderr, "enertrack publish: --qos must be 0 or 1\n");
-				return 2;
-			}
-			o->qos = optarg[0] - '0';
-			break;
-		case 'U':
-			o->username = optarg;
-			break;
-		case 'P':
-			o->password_file = optarg;
-			break;
-		case 'r':
-			errno = 0;
-			o->rate = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->rate >= 0 && o->rate <= 1e7)) {
-				fprintf(stderr, "enertrack publish: --rate must be a number of "
-						"messages a second (0: as fast as possible)\n");
-				return 2;
-			}
-			break;
-		case 'e':
-			o->escaped = true;
-			break;
-		case 'h':
-			publish_usage(stdout);
-			return 1;
-		default:
-			publish_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc || !o->uri) {
-		publish_usage(stderr);
-		return 2;
-	}
-	if (o->password_file && !o->username) {
-		fprintf(stderr, "enertrack publish: --password-file needs --username\n");
-		return 2;
-	}
+	static const char usage[] =
+		"enertrack publish --uri URI [--client-id ID] [--qos 0|1]\n"
+		"                         [--username U --password-file F] [--rate N] "
+		"[--escaped]";
+	static const char help[] =
+		"Reads lines `topic<TAB>payload` from stdin and publishes each (empty lines "
+		"are\nskipped). --escaped: topic and payload use the C escapes \\n \\t \\r "
+		"\\\\ \\0 \\xNN.\n"
+		"--rate N paces to N messages a second (0, the default: as fast as "
+		"possible).\n";
+	int rc = tool_parse_opts("publish", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 1 : rc;
+	if (o->password_file && !o->username)
+		return tool_fail("publish", NULL, "--password-file needs --username");
 	return 0;
 }
 

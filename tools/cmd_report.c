@@ -5,7 +5,6 @@
  * report says what `enertrack status` and the alert mails say. A column
  * whose PostgreSQL type is a number is written as a number; a header may
  * carry "{u}", replaced by the target's display unit. */
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,115 +16,24 @@
 #include "draw/chart.h"
 #include "common/confload.h"
 #include "db/pq.h"
+#include "cli.h"
+#include "report_pdf.h"
+#include "report_sql.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/numfmt.h"
 #include "enertrack/text.h"
 #include "enertrack/log.h"
 
-#define OID_INT8    20
-#define OID_INT2    21
-#define OID_INT4    23
-#define OID_TEXT    25
-#define OID_FLOAT4  700
-#define OID_FLOAT8  701
-#define OID_TSTZ    1184
-#define OID_NUMERIC 1700
-#define OID_BOOL    16
-
-/* $1 the instant (timestamptz), $2 the year, $3 the targets' time zone, $4
- * the language of the metric labels */
-static const Oid param_types[4] = {OID_TSTZ, OID_INT4, OID_TEXT, OID_TEXT};
-
-/* The headers and titles in Chinese ({u}: the display unit). */
-
-static const char targets_sql[] =
-	"SELECT p.target_id AS \"Id\", coalesce(metric_label(p.metric, $4), p.label) AS \"Target\","
-	" p.scope AS \"Scope\","
-	" p.kind AS \"Kind\", p.display_unit AS \"Unit\","
-	" p.target / p.display_div AS \"Plan (in Unit)\","
-	" p.expected / p.display_div AS \"Expected by then (in Unit)\","
-	" p.actual / p.display_div AS \"Actual (in Unit)\", p.drift_pct AS \"Drift (%)\","
-	" p.projected / p.display_div AS \"Projected year end (in Unit)\","
-	" p.elapsed_pct AS \"Year elapsed (%)\", p.sites_reporting AS \"Sites reporting\","
-	" p.sites_stale AS \"Sites stale\", p.status AS \"Status\", p.plan_text AS \"Plan text\""
-	" FROM target_progress_at($1) p ORDER BY p.target_id";
-
-/* Per target and month, cumulative at each month's end (or at $1 in the
- * month of $1); the first three columns say whose rows they are and are
- * not written. */
-static const char monthly_sql[] =
-	"WITH e AS (SELECT m, least($1, make_timestamptz($2 + m / 12, m % 12 + 1, 1, 0, 0, 0, $3)"
-	"   - interval '1 microsecond') AS at_m"
-	"  FROM generate_series(1, extract(month FROM $1 AT TIME ZONE $3)::integer) m)"
-	" SELECT p.target_id, coalesce(metric_label(p.metric, $4), p.label) || ' [' || p.scope || "
-	"']',"
-	" p.display_unit,"
-	" to_char(make_date($2, e.m, 1), 'YYYY-MM') AS \"Month\","
-	" p.expected / p.display_div AS \"Expected by month end ({u})\","
-	" p.actual / p.display_div AS \"Actual by month end ({u})\","
-	" CASE WHEN x.aggregate = 'sum' THEN (p.expected - coalesce(lag(p.expected) OVER w, 0))"
-	"  / p.display_div END AS \"Expected in month ({u})\","
-	" CASE WHEN x.aggregate = 'sum' THEN (p.actual - coalesce(lag(p.actual) OVER w, 0))"
-	"  / p.display_div END AS \"Actual in month ({u})\","
-	" p.drift_pct AS \"Drift (%)\", p.status AS \"Status\""
-	" FROM e CROSS JOIN LATERAL target_progress_at(e.at_m) p JOIN metric x ON x.name = p.metric"
-	" WINDOW w AS (PARTITION BY p.target_id ORDER BY e.m)"
-	" ORDER BY p.target_id, e.m";
-
-static const char county_sql[] =
-	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\","
-	" coalesce(s.county, '') AS \"County\","
-	" x.display_unit AS \"Unit\", sum(s.ytd) / x.display_div AS \"Year to date (in Unit)\","
-	" sum(s.prev_same) / x.display_div AS \"Same period last year (in Unit)\","
-	" CASE WHEN sum(s.prev_same) > 0 THEN 100 * (sum(s.ytd) / sum(s.prev_same) - 1) END"
-	"  AS \"Year on year (%)\", count(*)::integer AS \"Sites (count)\","
-	" (count(*) FILTER (WHERE s.stale))::integer AS \"Stale sites\""
-	" FROM target t JOIN metric x ON x.name = t.metric"
-	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
-	" WHERE t.year = $2 AND x.aggregate = 'sum'"
-	" GROUP BY t.id, x.name, t.scope, s.county, x.display_unit, x.display_div"
-	" ORDER BY t.id, 3";
-
-static const char site_sql[] =
-	"SELECT metric_label(x.name, $4) AS \"Target\", t.scope AS \"Scope\", s.site_id AS "
-	"\"Site\","
-	" coalesce(s.county, '') AS \"County\", x.display_unit AS \"Unit\","
-	" s.ytd / x.display_div AS \"Year to date (in Unit)\","
-	" s.prev_same / x.display_div AS \"Same period last year (in Unit)\","
-	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
-	" s.interval_s / 3600 AS \"Usual interval (h)\", s.stale AS \"Stale\""
-	" FROM target t JOIN metric x ON x.name = t.metric"
-	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
-	" WHERE t.year = $2 AND x.aggregate = 'sum' ORDER BY t.id, s.site_id";
-
-static const char stale_sql[] =
-	"SELECT DISTINCT ON (s.site_id, x.name) s.site_id AS \"Stale site\","
-	" coalesce(s.county, '') AS \"County\", metric_label(x.name, $4) AS \"Metric\","
-	" to_char(s.last_ts AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last reading (local)\","
-	" extract(epoch FROM $1 - s.last_ts)::double precision / 3600 AS \"Silent for (h)\","
-	" s.interval_s / 3600 AS \"Usual interval (h)\""
-	" FROM target t JOIN metric x ON x.name = t.metric"
-	" CROSS JOIN LATERAL target_site_stats(t, $1) s"
-	" WHERE t.year = $2 AND s.stale ORDER BY s.site_id, x.name";
-
-static const char rejects_sql[] =
-	"SELECT reason AS \"Rejected messages: reason\", count(*)::integer AS \"Messages\","
-	" to_char(min(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"First (local)\","
-	" to_char(max(received_at) AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS \"Last (local)\""
-	" FROM rejected_message"
-	" WHERE received_at >= make_timestamptz($2, 1, 1, 0, 0, 0, $3) AND received_at <= $1"
-	" GROUP BY reason ORDER BY 2 DESC, 1";
-
 struct report {
 	PGconn *conn;
 	const char *params[4];
 	et_lang_t lang;
-	et_buf_t pngs[64]; /* the charts in the workbook, kept until it is closed */
-	size_t npngs;
 	/* xlsx */
 	lxw_workbook *wb;
-	lxw_format *head, *num, *title;
+	lxw_format *head, *num, *title, *intf, *datef, *timef;
+	const char *as_of; /* "截至 2024-06-30 12:00（北京时间）": on every sheet */
+	char sheet[32];	   /* the sheet being written, for the charts' ranges */
 	/* html */
 	FILE *html;
 };
@@ -180,6 +88,80 @@ static void html_text(FILE *f, const char *s)
 	et_text_free(&t);
 }
 
+/* A text column that holds codes: the words of the report's language. */
+static const char *word_of(const struct report *rp, const char *col, const char *v, char *buf,
+			   size_t len)
+{
+	if (strcmp(col, "Status") == 0)
+		return status_tr(rp, v);
+	if (strcmp(col, "Scope") == 0) {
+		et_scope_text(rp->lang, v, buf, len);
+		return buf;
+	}
+	if (strcmp(col, "Kind") == 0)
+		return et_msg(rp->lang, strcmp(v, "at_least") == 0	  ? ET_MSG_KIND_AT_LEAST
+					: strcmp(v, "reduce_by_pct") == 0 ? ET_MSG_KIND_REDUCE_BY
+									  : ET_MSG_KIND_ABOUT);
+	return v;
+}
+
+/* "2024-05-19 23:00:00" or "2024-05-19" into an Excel date. */
+static lxw_datetime excel_time(const char *v)
+{
+	lxw_datetime t = {0};
+	sscanf(v, "%d-%d-%d %d:%d:%lf", &t.year, &t.month, &t.day, &t.hour, &t.min, &t.sec);
+	return t;
+}
+
+/* One cell as its type: whole numbers as integers, other numbers with two
+ * decimals, dates and times as Excel dates, yes/no as words. */
+static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col_t x, PGresult *r,
+		      int i, int c)
+{
+	const char *v = PQgetvalue(r, i, c);
+	Oid t = PQftype(r, c);
+	char buf[200];
+	if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
+		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->intf);
+	} else if (is_number(t)) {
+		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
+	} else if (t == OID_BOOL) {
+		worksheet_write_string(
+			ws, y, x, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO),
+			NULL);
+	} else if (t == OID_DATE || t == OID_TS) {
+		lxw_datetime dt = excel_time(v);
+		worksheet_write_datetime(ws, y, x, &dt, t == OID_DATE ? rp->datef : rp->timef);
+	} else {
+		worksheet_write_string(ws, y, x, word_of(rp, PQfname(r, c), v, buf, sizeof(buf)),
+				       NULL);
+	}
+}
+
+/* The same cell in the page. */
+static void html_cell(struct report *rp, PGresult *r, int i, int c)
+{
+	FILE *f = rp->html;
+	const char *v = PQgetvalue(r, i, c);
+	Oid t = PQftype(r, c);
+	char n[400];
+	if (PQgetisnull(r, i, c))
+		fputs(ET_NO_VALUE, f);
+	else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8)
+		fputs(v, f);
+	else if (is_number(t)) {
+		et_num_fixed(n, sizeof(n), strtod(v, NULL), 2, false);
+		fputs(n, f);
+	} else if (t == OID_BOOL)
+		html_text(f, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO));
+	else if (t == OID_DATE)
+		fprintf(f, "%.7s", v); /* the months of the report */
+	else if (t == OID_TS)
+		fprintf(f, "%.16s", v);
+	else
+		html_text(f, word_of(rp, PQfname(r, c), v, n, sizeof(n)));
+}
+
 /* Writes rows [from, to) of r, columns from col0 on, under a header row, at
  * row `row` of ws (xlsx) or as one table (html). Returns the next free row. */
 static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *r, int from, int to,
@@ -200,17 +182,8 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 			lxw_row_t y = (lxw_row_t)(row + 1 + i - from);
 			for (int c = col0; c < ncols; c++) {
 				lxw_col_t x = (lxw_col_t)(c - col0);
-				if (PQgetisnull(r, i, c))
-					continue;
-				const char *v = PQgetvalue(r, i, c);
-				if (is_number(PQftype(r, c)))
-					worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
-				else if (PQftype(r, c) == OID_BOOL)
-					worksheet_write_boolean(ws, y, x, v[0] == 't', NULL);
-				else if (strcmp(PQfname(r, c), "Status") == 0)
-					worksheet_write_string(ws, y, x, status_tr(rp, v), NULL);
-				else
-					worksheet_write_string(ws, y, x, v, NULL);
+				if (!PQgetisnull(r, i, c))
+					xlsx_cell(rp, ws, y, x, r, i, c);
 			}
 		}
 		return row + 1 + (to - from);
@@ -227,22 +200,8 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	for (int i = from; i < to; i++) {
 		fputs("<tr>", f);
 		for (int c = col0; c < ncols; c++) {
-			bool numeric = is_number(PQftype(r, c));
-			fputs(numeric ? "<td class=\"n\">" : "<td>", f);
-			char n[400];
-			if (PQgetisnull(r, i, c)) {
-				fputs(ET_NO_VALUE, f);
-			} else if (numeric && PQftype(r, c) != OID_INT4 &&
-				   PQftype(r, c) != OID_INT8) {
-				et_num_fixed(n, sizeof(n), strtod(PQgetvalue(r, i, c), NULL), 2,
-					     false);
-				fputs(n, f);
-			} else if (PQftype(r, c) == OID_BOOL)
-				fputs(PQgetvalue(r, i, c)[0] == 't' ? "✔" : "", f);
-			else if (strcmp(PQfname(r, c), "Status") == 0)
-				html_text(f, status_tr(rp, PQgetvalue(r, i, c)));
-			else
-				html_text(f, PQgetvalue(r, i, c));
+			fputs(is_number(PQftype(r, c)) ? "<td class=\"n\">" : "<td>", f);
+			html_cell(rp, r, i, c);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -260,10 +219,24 @@ static lxw_worksheet *section(struct report *rp, const char *name, const char *t
 		fputs("</h2>\n", rp->html);
 		return NULL;
 	}
-	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, tr(rp, name));
-	if (ws)
+	snprintf(rp->sheet, sizeof(rp->sheet), "%s", tr(rp, name));
+	lxw_worksheet *ws = workbook_add_worksheet(rp->wb, rp->sheet);
+	if (ws) {
+		char hf[300];
 		worksheet_freeze_panes(ws, 1, 0);
+		/* printed: the as-of date at the top, the page at the bottom */
+		snprintf(hf, sizeof(hf), "&L%s", rp->as_of);
+		worksheet_set_header(ws, hf);
+		worksheet_set_footer(ws, "&C&P / &N");
+	}
 	return ws;
+}
+
+/* The as-of date on the sheet itself, in row 0 beside its header. */
+static void sheet_as_of(struct report *rp, lxw_worksheet *ws, int col)
+{
+	if (ws)
+		worksheet_write_string(ws, 0, (lxw_col_t)col, rp->as_of, NULL);
 }
 
 static int simple_sheet(struct report *rp, const char *name, const char *title, const char *sql)
@@ -277,6 +250,7 @@ static int simple_sheet(struct report *rp, const char *name, const char *title, 
 		return -1;
 	}
 	write_table(rp, ws, 0, r, 0, PQntuples(r), 0, NULL);
+	sheet_as_of(rp, ws, PQnfields(r) + 1);
 	PQclear(r);
 	return 0;
 }
@@ -298,38 +272,85 @@ static void put_b64(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
-/* A target's two charts: in the page as data: URIs (nothing is loaded from
- * elsewhere), in the workbook to the right of the sheet's table. A chart
- * that cannot be drawn is left out, with a warning. */
-static void charts(struct report *rp, lxw_worksheet *ws, int tid, lxw_col_t col)
+/* A target's two charts in the page, as data: URIs (nothing is loaded from
+ * elsewhere). A chart that cannot be drawn is left out, with a warning. */
+static void charts(struct report *rp, int tid)
 {
 	for (int k = 0; k < 2; k++) {
 		et_buf_t png = ET_BUF_INIT;
 		char err[300];
 		int rc = k == 0 ? et_chart_target_png(rp->conn, tid, rp->params[0], rp->lang, 900,
-							&png, err, sizeof(err))
+						      &png, err, sizeof(err))
 				: et_chart_gap_png(rp->conn, tid, rp->params[0], rp->lang, 900,
-						     &png, err, sizeof(err));
+						   &png, err, sizeof(err));
 		if (rc) {
 			log_warn("report: target %d goes without its %s chart: %s", tid,
 				 k == 0 ? "progress" : "gap", err);
 			et_buf_free(&png);
 			continue;
 		}
-		if (rp->html) {
-			fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
-			put_b64(rp->html, (const unsigned char *)png.data, png.len);
-			fputs("\"></p>\n", rp->html);
-			et_buf_free(&png);
-		} else if (rp->npngs < sizeof(rp->pngs) / sizeof(rp->pngs[0])) {
-			lxw_image_options o = {.x_scale = 0.6, .y_scale = 0.6};
-			rp->pngs[rp->npngs++] = png;
-			worksheet_insert_image_buffer_opt(ws, k == 0 ? 1 : 24, col,
-							  (const unsigned char *)png.data, png.len,
-							  &o);
-		} else {
-			et_buf_free(&png);
+		fputs("<p><img alt=\"\" src=\"data:image/png;base64,", rp->html);
+		put_b64(rp->html, (const unsigned char *)png.data, png.len);
+		fputs("\"></p>\n", rp->html);
+		et_buf_free(&png);
+	}
+}
+
+/* The columns of monthly_sql before the table's (id, title, unit, label,
+ * scope). */
+#define MONTHLY_COL0 5
+
+/* A target's sheet name: its label and scope ("原煤产量 襄垣"), at most 31
+ * characters, without []:*?/\ (Excel's rules), its id added when the name
+ * is taken already. */
+static void sheet_name(struct report *rp, const char *label, const char *scope, const char *id,
+		       char *out, size_t len)
+{
+	char where[128], raw[300];
+	et_scope_text(rp->lang, scope, where, sizeof(where));
+	snprintf(raw, sizeof(raw), "%s %s", label, where);
+	size_t o = 0, chars = 0;
+	for (const unsigned char *p = (const unsigned char *)raw; *p && o + 5 < len;) {
+		size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+		if (chars == 26) /* room for " (id)" */
+			break;
+		if (n == 1 && strchr("[]:*?/\\'", *p))
+			out[o++] = ' ', p++;
+		else
+			for (size_t k = 0; k < n && *p; k++)
+				out[o++] = (char)*p++;
+		chars++;
+	}
+	out[o] = '\0';
+	if (rp->wb && workbook_get_worksheet_by_name(rp->wb, out))
+		snprintf(out + o, len - o, " %s", id);
+}
+
+/* Excel's own charts beside a target's months (editable in Excel and WPS):
+ * the cumulative expected and actual as lines, each month's as columns. */
+static void native_charts(struct report *rp, lxw_worksheet *ws, int nrows, int col)
+{
+	static const struct {
+		uint8_t type;
+		int a, b; /* the table's columns: expected, actual */
+		et_msg_t title;
+	} kinds[2] = {{LXW_CHART_LINE, 1, 2, ET_MSG_REPORT_CUMULATIVE_CHART},
+		      {LXW_CHART_COLUMN, 3, 4, ET_MSG_REPORT_MONTHLY_CHART}};
+	for (int k = 0; k < 2; k++) {
+		lxw_chart *ch = workbook_add_chart(rp->wb, kinds[k].type);
+		if (!ch)
+			return;
+		for (int s = 0; s < 2; s++) {
+			int c = s ? kinds[k].b : kinds[k].a;
+			lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+			chart_series_set_categories(se, rp->sheet, 1, 0, (lxw_row_t)nrows, 0);
+			chart_series_set_values(se, rp->sheet, 1, (lxw_col_t)c, (lxw_row_t)nrows,
+						(lxw_col_t)c);
+			chart_series_set_name_range(se, rp->sheet, 0, (lxw_col_t)c);
 		}
+		chart_title_set_name(ch, et_msg(rp->lang, kinds[k].title));
+		chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+		worksheet_insert_chart(ws, (lxw_row_t)(3 + 16 * k), (lxw_col_t)col, ch);
 	}
 }
 
@@ -344,26 +365,33 @@ static int monthly_sheets(struct report *rp)
 		int j = i;
 		while (j < n && strcmp(PQgetvalue(r, j, 0), PQgetvalue(r, i, 0)) == 0)
 			j++;
-		char name[32], title[300];
-		/* a sheet name has at most 31 characters and none of []:*?/\ */
-		snprintf(name, sizeof(name), "%s %s", tr(rp, "Monthly"), PQgetvalue(r, i, 0));
-		snprintf(title, sizeof(title), "%s%s", PQgetvalue(r, i, 1),
-			 tr(rp, ": month by month"));
+		char name[160], title[600];
+		sheet_name(rp, PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 0), name,
+			   sizeof(name));
+		/* "原煤产量 [全市]" in Chinese; English keeps the scope's code */
+		char who[400], where[128];
+		et_scope_text(rp->lang, PQgetvalue(r, i, 4), where, sizeof(where));
+		snprintf(who, sizeof(who), "%s [%s]", PQgetvalue(r, i, 3),
+			 rp->lang == ET_LANG_EN ? PQgetvalue(r, i, 4) : where);
+		snprintf(title, sizeof(title), "%s%s", who, tr(rp, ": month by month"));
 		lxw_worksheet *ws = section(rp, name, title);
 		if (rp->wb && !ws) {
 			PQclear(r);
 			return -1;
 		}
+		int right = PQnfields(r) - MONTHLY_COL0; /* the column after the table */
 		if (ws) {
 			/* the target's name in a column at the right, so that the
 			 * frozen header stays one row */
-			worksheet_write_string(ws, 0, (lxw_col_t)(PQnfields(r) - 3), "Target",
-					       rp->head);
-			worksheet_write_string(ws, 1, (lxw_col_t)(PQnfields(r) - 3),
-					       PQgetvalue(r, i, 1), NULL);
+			worksheet_write_string(ws, 0, (lxw_col_t)right, tr(rp, "Target"), rp->head);
+			worksheet_write_string(ws, 1, (lxw_col_t)right, who, NULL);
+			sheet_as_of(rp, ws, right + 1);
 		}
-		write_table(rp, ws, 0, r, i, j, 3, PQgetvalue(r, i, 2));
-		charts(rp, ws, atoi(PQgetvalue(r, i, 0)), (lxw_col_t)(PQnfields(r) - 1));
+		write_table(rp, ws, 0, r, i, j, MONTHLY_COL0, PQgetvalue(r, i, 2));
+		if (ws)
+			native_charts(rp, ws, j - i, right);
+		else
+			charts(rp, atoi(PQgetvalue(r, i, 0)));
 		i = j;
 	}
 	PQclear(r);
@@ -382,6 +410,7 @@ static int quality_sheet(struct report *rp)
 	int rc = -1;
 	if (!rp->wb || ws) {
 		int row = write_table(rp, ws, 0, s, 0, PQntuples(s), 0, NULL);
+		sheet_as_of(rp, ws, PQnfields(s) + 1);
 		if (rp->html)
 			section(rp, NULL, "Data quality: rejected messages by reason");
 		write_table(rp, ws, row + 1, j, 0, PQntuples(j), 0, NULL);
@@ -393,9 +422,9 @@ static int quality_sheet(struct report *rp)
 }
 
 static const char html_head[] =
-	"<head><meta charset=\"utf-8\">\n"
+	"<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>enertrack report</title>\n<style>\n"
+	"<style>\n"
 	"body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:1.5em;color:#222}\n"
 	"h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}\n"
 	"table{border-collapse:collapse;font-size:.8em;margin:.4em 0}\n"
@@ -409,15 +438,20 @@ static const char html_head[] =
 static int write_report(struct report *rp, int year)
 {
 	if (rp->html) {
-		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\">", et_lang_tag(rp->lang));
-		fputs(html_head, rp->html);
-		fputs("<h1>", rp->html);
 		char y[16], title[200];
 		snprintf(y, sizeof(y), "%d", year);
 		et_msg_fill(title, sizeof(title), rp->lang, ET_MSG_REPORT_TITLE, 2, y,
 			    rp->params[0]);
+		fprintf(rp->html, "<!DOCTYPE html>\n<html lang=\"%s\"><head><title>",
+			et_lang_tag(rp->lang));
 		html_text(rp->html, title);
-		fputs("</h1>\n", rp->html);
+		fputs("</title>", rp->html);
+		fputs(html_head, rp->html);
+		fputs("<h1>", rp->html);
+		html_text(rp->html, title);
+		fputs("</h1>\n<p>", rp->html);
+		html_text(rp->html, rp->as_of);
+		fputs("</p>\n", rp->html);
 	}
 	if (simple_sheet(rp, "Targets", "Targets", targets_sql) || monthly_sheets(rp) ||
 	    simple_sheet(rp, "Counties", "Per county", county_sql) ||
@@ -428,87 +462,66 @@ static int write_report(struct report *rp, int year)
 	return 0;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: enertrack report -c FILE --year YEAR [--at TIME] --format xlsx|html -o "
-		   "OUTPUT\n"
-		   "  TIME: a PostgreSQL timestamptz in YEAR (default: now, or the year's end);\n"
-		   "  without an offset, in the targets' time zone\n");
-}
+static const char *const formats[] = {"xlsx", "html", "pdf", NULL};
 
 int report_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"year", required_argument, NULL, 'y'},
-		{"at", required_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *at = NULL, *out = NULL, *quarter = NULL;
+	int year = 0, format = 0, q = 0;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_INT_ROW("year", 'y', &year, "YEAR", .min = 2000, .max = 2200,
+			       .why = "a year from 2000 to 2200"),
+		ET_OPT_STR_ROW("quarter", 'q', &quarter, "YYYY-QN"),
+		ET_OPT_STR_ROW("at", 'a', &at, "TIME"),
+		ET_OPT_CHOICE_ROW("format", 'f', &format, "xlsx|html|pdf", formats,
+				  .required = true),
+		ET_OPT_STR_ROW("output", 'o', &out, "OUTPUT", .required = true),
 	};
-	const char *config = NULL, *at = NULL, *format = NULL, *out = NULL, *year_s = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:y:a:f:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'y':
-			year_s = optarg;
-			break;
-		case 'a':
-			at = optarg;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	static const char usage[] = "enertrack report [-c FILE] --year YEAR | --quarter YYYY-QN "
+				    "[--at TIME]\n"
+				    "                        --format xlsx|html|pdf -o OUTPUT";
+	static const char help[] =
+		"  TIME: a PostgreSQL timestamptz in YEAR (default: now, or the year's end);\n"
+		"  without an offset, in the targets' time zone. --quarter 2024-Q2: the year\n"
+		"  to date at the quarter's end, as cities report to the province.\n";
+	int rc = tool_parse_opts("report", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	char qend[64] = "";
+	if (quarter) {
+		char tail;
+		if (sscanf(quarter, "%d-Q%d%c", &year, &q, &tail) != 2 || year < 2000 ||
+		    year > 2200 || q < 1 || q > 4)
+			return tool_fail("report", "hint: --quarter 2024-Q2", "--quarter '%s' is not a quarter",
+					 quarter);
+		/* the quarter's last second, in the targets' zone (a TIME without offset) */
+		snprintf(qend, sizeof(qend), "%04d-%02d-%02d 23:59:59", year, q * 3,
+			 q == 1 || q == 4 ? 31 : 30);
+	} else if (!year) {
+		return tool_fail("report", NULL, "missing --year YEAR (or --quarter YYYY-QN)");
 	}
-	char *end = NULL;
-	long year = year_s ? strtol(year_s, &end, 10) : 0;
-	if (!config || !out || !format || optind != argc || !year_s || *end || year < 2000 ||
-	    year > 2200 || (strcmp(format, "xlsx") != 0 && strcmp(format, "html") != 0)) {
-		usage(stderr);
+	if (tool_check_output("report", "-o", out))
 		return 2;
-	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	int rc = 1;
 	char err[400] = "", ys[16], at_buf[64];
 	struct report rp = {0};
 	PGresult *r = NULL;
-	rp.conn = tool_connect(&cfg);
-	if (!rp.conn || tool_check_schema(rp.conn, config) ||
-	    et_pq_use_settings(rp.conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false,
-			       false, err, sizeof(err)) ||
-	    /* JIT compiling target_progress_at's queries costs more than it saves */
-	    et_pq_exec(rp.conn, "SET jit = off", err, sizeof(err))) {
-		if (err[0])
-			log_error("%s", err);
+	tool_session_t s;
+	rc = tool_open(&s, "report", config, TOOL_SCHEMA | TOOL_SETTINGS | TOOL_LOCALTIME);
+	rp.conn = s.conn;
+	if (rc || (rc = tool_check_time(rp.conn, "report", "--at", at, s.cfg.tz)))
+		goto out;
+	rc = 1;
+	/* JIT compiling target_progress_at's queries costs more than it saves */
+	if (et_pq_exec(rp.conn, "SET jit = off", err, sizeof(err))) {
+		log_error("%s", err);
 		goto out;
 	}
-	const char *tzp[1] = {cfg.tz};
-	r = PQexecParams(rp.conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp, NULL,
-			 NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("%s", PQresultErrorMessage(r));
-		goto out;
-	}
-	PQclear(r);
+	const et_config_t cfg = s.cfg;
+	if (qend[0] && !at)
+		at = qend; /* later than now: the report says so below */
 	/* the instant: as given, else now, else the end of a past year; in YEAR */
-	snprintf(ys, sizeof(ys), "%ld", year);
+	snprintf(ys, sizeof(ys), "%d", year);
 	const char *ap[3] = {at, ys, cfg.tz};
 	r = PQexecParams(
 		rp.conn,
@@ -518,15 +531,12 @@ int report_main(int argc, char **argv)
 		"  - interval '1 microsecond')) AS x) a",
 		3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-		fprintf(stderr, "enertrack report: --at: %s\n", m ? m : PQerrorMessage(rp.conn));
-		rc = 2;
+		log_error("the report's instant: %s", PQresultErrorMessage(r));
 		goto out;
 	}
 	if (PQgetvalue(r, 0, 1)[0] != 't') {
-		fprintf(stderr, "enertrack report: %s is not in %ld (%s)\n", PQgetvalue(r, 0, 0),
-			year, cfg.tz);
-		rc = 2;
+		rc = tool_fail("report", "hint: leave --at out for the year's end (or now)",
+			       "--at %s is not in %d (%s)", PQgetvalue(r, 0, 0), year, cfg.tz);
 		goto out;
 	}
 	snprintf(at_buf, sizeof(at_buf), "%s", PQgetvalue(r, 0, 0));
@@ -537,8 +547,36 @@ int report_main(int argc, char **argv)
 	rp.params[2] = cfg.tz;
 	rp.lang = cfg.lang;
 	rp.params[3] = et_lang_tag(rp.lang);
+	/* "as of", on every sheet and at the top of the page */
+	char as_of[200];
+	const char *tzname = cfg.tz;
+	if (rp.lang != ET_LANG_EN && strcmp(tzname, "Asia/Shanghai") == 0)
+		tzname = et_msg(rp.lang, ET_MSG_TZ_ASIA_SHANGHAI);
+	char when[32];
+	snprintf(when, sizeof(when), "%.16s", at_buf);
+	et_msg_fill(as_of, sizeof(as_of), rp.lang, ET_MSG_REPORT_AS_OF, 2, when, tzname);
+	rp.as_of = as_of;
 
-	if (strcmp(format, "xlsx") == 0) {
+	if (format == 2) {
+		char y[16], title[300], qt[64];
+		snprintf(y, sizeof(y), "%d", year);
+		et_msg_fill(title, sizeof(title), rp.lang, ET_MSG_REPORT_TITLE, 2, y, when);
+		if (q) {
+			char qn[8];
+			snprintf(qn, sizeof(qn), "%d", q);
+			et_msg_fill(qt, sizeof(qt), rp.lang, ET_MSG_PDF_QUARTER, 2, y, qn);
+			snprintf(title + strlen(title), sizeof(title) - strlen(title), " · %s", qt);
+		}
+		report_pdf_in_t in = {.conn = rp.conn,
+				      .at = at_buf,
+				      .lang = rp.lang,
+				      .bureau = cfg.units_bureau,
+				      .title = title,
+				      .as_of = as_of,
+				      .out = out};
+		if (report_pdf(&in) == 0)
+			rc = 0;
+	} else if (format == 0) {
 		rp.wb = workbook_new(out);
 		if (!rp.wb) {
 			log_error("report: cannot create %s", out);
@@ -550,10 +588,14 @@ int report_main(int argc, char **argv)
 		format_set_text_wrap(rp.head);
 		rp.num = workbook_add_format(rp.wb);
 		format_set_num_format(rp.num, "#,##0.00");
-		int wr = write_report(&rp, (int)year);
+		rp.intf = workbook_add_format(rp.wb);
+		format_set_num_format(rp.intf, "0");
+		rp.datef = workbook_add_format(rp.wb);
+		format_set_num_format(rp.datef, "yyyy-mm");
+		rp.timef = workbook_add_format(rp.wb);
+		format_set_num_format(rp.timef, "yyyy-mm-dd hh:mm");
+		int wr = write_report(&rp, year);
 		lxw_error le = workbook_close(rp.wb);
-		for (size_t i = 0; i < rp.npngs; i++)
-			et_buf_free(&rp.pngs[i]);
 		if (le != LXW_NO_ERROR)
 			log_error("report: %s: %s", out, lxw_strerror(le));
 		if (wr == 0 && le == LXW_NO_ERROR)
@@ -564,18 +606,22 @@ int report_main(int argc, char **argv)
 			log_error("report: cannot create %s: %m", out);
 			goto out;
 		}
-		int wr = write_report(&rp, (int)year);
+		int wr = write_report(&rp, year);
 		if (fclose(rp.html) != 0)
 			log_error("report: %s: %m", out);
 		else if (wr == 0)
 			rc = 0;
 	}
-	if (rc == 0)
-		printf("wrote %s (%s, the targets of %ld at %s)\n", out, format, year, at_buf);
+	if (rc == 0) {
+		char line[600], y[16];
+		snprintf(y, sizeof(y), "%d", year);
+		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format], y,
+			    at_buf);
+		printf("%s\n", line);
+	}
 out:
 	PQclear(r);
-	PQfinish(rp.conn);
-	et_config_free(&cfg);
+	tool_close(&s);
 	et_chart_cleanup(); /* the charts' font caches */
 	return rc;
 }

@@ -2,7 +2,6 @@
 /* `enertrack status`: the targets table, read from target_progress_at(),
  * for a person at a terminal (plain units) or a program (--json), with the
  * [targets] settings of its own configuration. */
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
@@ -12,10 +11,13 @@
 
 #include "common/confload.h"
 #include "db/pq.h"
+#include "cli.h"
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
+#include "enertrack/schednote.h"
+#include "enertrack/text.h"
 
 enum {
 	S_ID,
@@ -61,46 +63,18 @@ static double num(PGresult *r, int i, int c)
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
 }
 
-/* "2024-01 statistics:a, 2024-02 statistics:a, 2024-03 telemetry" as
- * "2024-01..2024-02 statistics:a, 2024-03 telemetry". */
-static void print_months(const char *list)
-{
-	char buf[2048], first[16] = "", last[16] = "", src[128] = "";
-	snprintf(buf, sizeof(buf), "%s", list);
-	const char *sep = "";
-	for (char *save = NULL, *t = strtok_r(buf, ",", &save);; t = strtok_r(NULL, ",", &save)) {
-		char mon[16] = "", what[128] = "";
-		if (t && sscanf(t, " %15s %127s", mon, what) != 2)
-			continue;
-		if (src[0] && (!t || strcmp(what, src) != 0)) {
-			if (strcmp(first, last) == 0)
-				printf("%s%s %s", sep, first, src);
-			else
-				printf("%s%s..%s %s", sep, first, last, src);
-			sep = ", ";
-			src[0] = '\0';
-		}
-		if (!t)
-			break;
-		if (!src[0]) {
-			snprintf(first, sizeof(first), "%s", mon);
-			snprintf(src, sizeof(src), "%s", what);
-		}
-		snprintf(last, sizeof(last), "%s", mon);
-	}
-}
-
-/* A canonical value in the target's display unit, e.g. "168.21 Mt". */
-static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i)
+/* A canonical value in the target's display unit, e.g. "168.21 Mt", or in
+ * the bureau's ("16821.0 万吨"): one number of decimals per unit. */
+static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i, bool bureau)
 {
 	if (isnan(v)) {
 		snprintf(buf, len, "%s", ET_NO_VALUE);
 		return;
 	}
-	const char *unit = PQgetvalue(r, i, S_DUNIT);
-	int decimals = strcmp(unit, "Mt") == 0 || strcmp(unit, "Mtce") == 0 ? 2 : 1;
+	double k;
+	const char *unit = et_unit_local(PQgetvalue(r, i, S_DUNIT), bureau, &k);
 	char n[24];
-	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV), decimals, false);
+	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV) * k, et_unit_decimals(unit), false);
 	snprintf(buf, len, "%s %s", n, unit);
 }
 
@@ -166,12 +140,15 @@ static void label_text(char *out, size_t len, PGresult *r, int i, et_lang_t lang
 		snprintf(out, len, "%s [%s]", PQgetvalue(r, i, S_LABEL), scope);
 }
 
-static void print_targets(PGresult *r, et_lang_t lang)
+static void print_targets(PGresult *r, et_lang_t lang, bool bureau)
 {
 	char line[512], a[32];
 	snprintf(a, sizeof(a), "%.1f", num(r, 0, S_ELAPSED));
-	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_HEADLINE, 4, PQgetvalue(r, 0, S_AT),
-		    PQgetvalue(r, 0, S_TZ), a, PQgetvalue(r, 0, S_YEAR));
+	const char *tz = PQgetvalue(r, 0, S_TZ);
+	if (lang != ET_LANG_EN && strcmp(tz, "Asia/Shanghai") == 0)
+		tz = et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI);
+	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_HEADLINE, 4, PQgetvalue(r, 0, S_AT), tz, a,
+		    PQgetvalue(r, 0, S_YEAR));
 	printf("%s\n\n", line);
 	const char *head[8];
 	for (int k = 0; k < 8; k++)
@@ -179,10 +156,10 @@ static void print_targets(PGresult *r, et_lang_t lang)
 	print_row(head, et_msg(lang, ET_MSG_CLI_COL_SITES));
 	for (int i = 0; i < PQntuples(r); i++) {
 		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
-		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i);
-		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i);
-		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i);
-		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i);
+		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i, bureau);
+		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i, bureau);
+		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i, bureau);
+		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i, bureau);
 		et_num_pct(drift, sizeof(drift), num(r, i, S_DRIFT), true);
 		label_text(label, sizeof(label), r, i, lang);
 		const char *v[8] = {label, kind_text(lang, PQgetvalue(r, i, S_KIND)),
@@ -196,27 +173,34 @@ static void print_targets(PGresult *r, et_lang_t lang)
 }
 
 /* How each sum target is judged: its schedule and why, its sources. */
-static void print_schedules(PGresult *r)
+static void print_schedules(PGresult *r, et_lang_t lang)
 {
 	printf("\n");
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (PQgetisnull(r, i, S_SCHED_NOTE))
 			continue;
-		printf("%s: %s", PQgetvalue(r, i, S_LABEL), PQgetvalue(r, i, S_SCHED_NOTE));
-		if (!PQgetisnull(r, i, S_LATE))
-			printf("; late: %s", PQgetvalue(r, i, S_LATE));
-		else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0)
-			printf("; none late");
-		if (!PQgetisnull(r, i, S_MONTHS)) {
-			printf("; months: ");
-			print_months(PQgetvalue(r, i, S_MONTHS));
+		char note[400], late[64];
+		et_sched_note(note, sizeof(note), lang, PQgetvalue(r, i, S_SCHED_NOTE));
+		printf("%s%s%s", PQgetvalue(r, i, S_LABEL), lang == ET_LANG_EN ? ": " : "：", note);
+		et_text_t t = ET_TEXT_INIT;
+		if (!PQgetisnull(r, i, S_LATE)) {
+			et_msg_fill(late, sizeof(late), lang, ET_MSG_CLI_LATE, 1, "");
+			et_text_put(&t, late);
+			et_late_projects(&t, lang, PQgetvalue(r, i, S_LATE));
+		} else if (strcmp(PQgetvalue(r, i, S_SCHED), "milestones") == 0) {
+			et_text_put(&t, et_msg(lang, ET_MSG_CLI_NONE_LATE));
 		}
-		printf("\n");
+		if (!PQgetisnull(r, i, S_MONTHS)) {
+			et_text_put(&t, et_msg(lang, ET_MSG_CLI_MONTHS));
+			et_month_sources(&t, lang, PQgetvalue(r, i, S_MONTHS));
+		}
+		printf("%s\n", et_text_str(&t));
+		et_text_free(&t);
 	}
 }
 
 /* Target i's sites furthest behind their own share (s: target_sites_behind). */
-static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
+static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang, bool bureau)
 {
 	char line[512];
 	et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_BEHIND_HEAD, 2, PQgetvalue(r, i, S_LABEL),
@@ -224,9 +208,9 @@ static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
 	printf("\n%s\n", line);
 	for (int k = 0; k < PQntuples(s); k++) {
 		char a[32], e[32], g[32], pa[40], pe[40], pg[40];
-		fmt_value(a, sizeof(a), num(s, k, 2), r, i);
-		fmt_value(e, sizeof(e), num(s, k, 3), r, i);
-		fmt_value(g, sizeof(g), num(s, k, 4), r, i);
+		fmt_value(a, sizeof(a), num(s, k, 2), r, i, bureau);
+		fmt_value(e, sizeof(e), num(s, k, 3), r, i, bureau);
+		fmt_value(g, sizeof(g), num(s, k, 4), r, i, bureau);
 		snprintf(pa, sizeof(pa), "%12s", a);
 		snprintf(pe, sizeof(pe), "%12s", e);
 		snprintf(pg, sizeof(pg), "%12s", g);
@@ -240,10 +224,10 @@ static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang)
 	}
 }
 
-static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang)
+static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang, bool bureau)
 {
-	print_targets(r, lang);
-	print_schedules(r);
+	print_targets(r, lang, bureau);
+	print_schedules(r, lang);
 	/* where a target drifts, the sites furthest behind their own share */
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *st = PQgetvalue(r, i, S_STATUS);
@@ -263,7 +247,7 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 			return -1;
 		}
 		if (PQntuples(s) > 0)
-			print_behind(r, i, s, lang);
+			print_behind(r, i, s, lang, bureau);
 		PQclear(s);
 	}
 	return 0;
@@ -271,18 +255,42 @@ static int print_table(PGconn *conn, PGresult *r, const char *at, et_lang_t lang
 
 /* Every silence and acknowledgement: those in force, then the last ten that
  * ended (kept as history). */
-static int print_silences(PGconn *conn)
+static const char silences_sql[] =
+	"SELECT s.id, coalesce(metric_label(t.metric, $1), x.label), t.year, t.scope, s.kind,"
+	" s.kind = 'ack' AND s.ended_at IS NULL, NULL,"
+	" to_char(CASE WHEN s.kind = 'ack' THEN s.ended_at ELSE least(s.until, s.ended_at) END,"
+	"  'YYYY-MM-DD HH24:MI'),"
+	" s.created_by, to_char(s.created_at, 'YYYY-MM-DD HH24:MI'), s.reason,"
+	" coalesce(alert_silenced(s.target_id, now()) = s.id, false)"
+	" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+	" JOIN metric x ON x.name = t.metric ORDER BY s.id";
+
+static void print_silence(PGresult *r, int i, et_lang_t lang, bool on)
 {
-	PGresult *r = PQexec(
-		conn,
-		"SELECT s.id, x.label || ' ' || t.year || ' [' || t.scope || ']', s.kind,"
-		" CASE WHEN s.kind = 'ack' AND s.ended_at IS NULL THEN 'until resolved'"
-		"  WHEN s.kind = 'ack' THEN 'ended ' || to_char(s.ended_at, 'YYYY-MM-DD HH24:MI')"
-		"  ELSE 'until ' || to_char(least(s.until, s.ended_at), 'YYYY-MM-DD HH24:MI') END,"
-		" s.created_by, to_char(s.created_at, 'YYYY-MM-DD HH24:MI'), s.reason,"
-		" alert_silenced(s.target_id, now()) = s.id"
-		" FROM alert_silence s JOIN target t ON t.id = s.target_id"
-		" JOIN metric x ON x.name = t.metric ORDER BY s.id");
+	char what[300], scope[128], when[128], by[600];
+	et_scope_text(lang, PQgetvalue(r, i, 3), scope, sizeof(scope));
+	snprintf(what, sizeof(what), "%s %s [%s]", PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		 lang == ET_LANG_EN ? PQgetvalue(r, i, 3) : scope);
+	bool ack = strcmp(PQgetvalue(r, i, 4), "ack") == 0;
+	if (PQgetvalue(r, i, 5)[0] == 't')
+		snprintf(when, sizeof(when), "%s", et_msg(lang, ET_MSG_CLI_UNTIL_RESOLVED));
+	else
+		et_msg_fill(when, sizeof(when), lang, ack ? ET_MSG_CLI_ENDED_AT : ET_MSG_CLI_UNTIL_AT,
+			    1, PQgetvalue(r, i, 7));
+	et_msg_fill(by, sizeof(by), lang, ET_MSG_CLI_SILENCE_LINE, 3, PQgetvalue(r, i, 8),
+		    PQgetvalue(r, i, 9), PQgetvalue(r, i, 10));
+	printf("  ");
+	put_col(et_msg(lang, on ? ET_MSG_CLI_IN_FORCE : ET_MSG_CLI_ENDED), 8, false);
+	put_col(et_msg(lang, ack ? ET_MSG_CLI_KIND_ACK : ET_MSG_CLI_KIND_SILENCE), 7, false);
+	put_col(what, 34, false);
+	put_col(when, 24, false);
+	printf("%s\n", by);
+}
+
+static int print_silences(PGconn *conn, et_lang_t lang)
+{
+	const char *p[1] = {et_lang_tag(lang)};
+	PGresult *r = PQexecParams(conn, silences_sql, 1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("alert_silence: %s", PQresultErrorMessage(r));
 		PQclear(r);
@@ -290,18 +298,20 @@ static int print_silences(PGconn *conn)
 	}
 	int active = 0, n = PQntuples(r);
 	for (int i = 0; i < n; i++)
-		active += PQgetvalue(r, i, 7)[0] == 't';
-	if (n > 0)
-		printf("\nSilences (%d in force, %d ended)\n", active, n - active);
+		active += PQgetvalue(r, i, 11)[0] == 't';
+	if (n > 0) {
+		char line[200], a[16], e[16];
+		snprintf(a, sizeof(a), "%d", active);
+		snprintf(e, sizeof(e), "%d", n - active);
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SILENCES, 2, a, e);
+		printf("\n%s\n", line);
+	}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0, ended = 0; i < n; i++) {
-			bool on = PQgetvalue(r, i, 7)[0] == 't';
+			bool on = PQgetvalue(r, i, 11)[0] == 't';
 			if (on != (pass == 0) || (!on && n - active - ++ended >= 10))
 				continue;
-			printf("  %-8s %-7s %-34s %-24s by %s at %s: %s\n",
-			       on ? "in force" : "ended", PQgetvalue(r, i, 2), PQgetvalue(r, i, 1),
-			       PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5),
-			       PQgetvalue(r, i, 6));
+			print_silence(r, i, lang, on);
 		}
 	PQclear(r);
 	return 0;
@@ -362,86 +372,55 @@ static int print_json(PGresult *r)
 
 int status_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"at", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *config = NULL, *at = NULL;
+	bool json = false;
+	const et_opt_t opts[] = {
+		ET_OPT_STR_ROW("config", 'c', &config, "FILE"),
+		ET_OPT_STR_ROW("at", 'a', &at, "TIME"),
+		ET_OPT_FLAG_ROW("json", 'j', &json),
 	};
-	const char *config = NULL, *at = "now";
-	int json = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:a:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'a':
-			at = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			printf("usage: enertrack status -c FILE [--at TIME] [--json]\n"
-			       "  TIME: any PostgreSQL timestamptz, e.g. "
-			       "2024-06-30T12:00:00+08:00;\n"
-			       "  without an offset, in the targets' time zone\n");
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (!config) {
-		fprintf(stderr, "usage: enertrack status -c FILE [--at TIME] [--json]\n");
-		return 2;
-	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	PGconn *conn = tool_connect_reader(&cfg);
+	static const char usage[] = "enertrack status [-c FILE] [--at TIME] [--json]";
+	static const char help[] =
+		"  TIME: any PostgreSQL timestamptz, e.g. 2024-06-30T12:00:00+08:00;\n"
+		"  without an offset, in the targets' time zone\n";
+	int rc = tool_parse_opts("status", usage, help, opts, TOOL_NOPTS(opts), argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	tool_session_t s;
 	char err[400] = "";
-	/* this configuration's [targets], not the daemon's stored ones */
-	if (!conn || tool_check_schema(conn, config) ||
-	    et_pq_use_settings(conn, cfg.tz, cfg.min_elapsed_pct, cfg.stale_after_s, false, false,
-			       err, sizeof(err)) ||
-	    et_truth_use_sources(conn, cfg.statistics_sources, false, false, err, sizeof(err))) {
-		if (conn && err[0])
-			log_error("%s", err);
-		PQfinish(conn);
-		et_config_free(&cfg);
-		return 1;
+	/* this configuration's [targets], not the daemon's stored ones; a TIME
+	 * without an offset is a local time of this configuration's zone */
+	rc = tool_open(&s, "status", config,
+		       TOOL_READER | TOOL_SCHEMA | TOOL_SETTINGS | TOOL_LOCALTIME);
+	if (rc || (rc = tool_check_time(s.conn, "status", "--at", at, s.cfg.tz)))
+		goto out;
+	rc = 1;
+	if (et_truth_use_sources(s.conn, s.cfg.statistics_sources, false, false, err,
+				 sizeof(err))) {
+		log_error("%s", err);
+		goto out;
 	}
-	/* a TIME without an offset is a local time of this configuration's zone */
-	const char *tzp[1] = {cfg.tz};
-	PGresult *r = PQexecParams(conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, tzp,
-				   NULL, NULL, 0);
-	et_lang_t lang = cfg.lang;
-	et_config_free(&cfg);
-	int rc = 1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("target_setting: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(conn);
-		return 1;
-	}
-	PQclear(r);
+	if (!at)
+		at = "now";
+	et_lang_t lang = s.cfg.lang;
+	PGconn *conn = s.conn;
 	const char *p[2] = {at, et_lang_tag(lang)};
-	r = PQexecParams(conn, progress_sql, 2, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(conn, progress_sql, 2, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("target_progress_at: %s", PQresultErrorMessage(r));
 	} else if (PQntuples(r) == 0 && !json) {
 		char line[300];
-		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_NO_TARGETS, 1, at);
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_NO_TARGETS, 1,
+			    strcmp(at, "now") == 0 ? et_msg(lang, ET_MSG_CLI_NOW) : at);
 		printf("%s\n", line);
 		rc = 0;
 	} else {
-		rc = (json ? print_json(r) : print_table(conn, r, at, lang)) ? 1 : 0;
+		rc = (json ? print_json(r) : print_table(conn, r, at, lang, s.cfg.units_bureau)) ? 1 : 0;
 	}
 	PQclear(r);
 	if (rc == 0 && !json)
-		rc = print_silences(conn);
-	PQfinish(conn);
+		rc = print_silences(conn, lang);
+out:
+	tool_close(&s);
 	return rc;
 }

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "  %-10s %s\n", "--version",
 		"print the versions of enertrack and its libraries");
+	fprintf(f, "\n-c FILE names the configuration; without it, $ENERTRACK_CONF, else\n"
+		   "/etc/enertrack/enertrack.conf.\n");
 }
 
 int main(int argc, char **argv)
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "enertrack: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "enertrack: '%s' is not a command\nhint: enertrack --help lists them\n",
+		argv[1]);
 	return 2;
 }

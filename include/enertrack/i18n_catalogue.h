@@ -260,3 +260,119 @@ ET_MSG_DEF(REPORT_DATA_QUALITY_REJECTED_MESSAGES_BY_REASON,
 	   "Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）")
 ET_MSG_DEF(REPORT_MONTHLY, "report.monthly", "Monthly", "逐月")
 ET_MSG_DEF(REPORT_MONTH_BY_MONTH, "report.month_by_month", ": month by month", "：逐月")
+/* page, issue 22: the year shown, "as of", the firing problems of every kind */
+ET_MSG_DEF(PAGE_AS_OF, "page.as_of", "As of", "截至")
+ET_MSG_DEF(PAGE_YEARS, "page.years", "Years with targets:", "有目标的年份：")
+ET_MSG_DEF(PAGE_LATEST_YEAR, "page.latest_year",
+	   "{1} has no targets: this is {2}, the latest year that has.",
+	   "{1} 年没有目标：此处显示有目标的最近一年 {2} 年。")
+ET_MSG_DEF(PAGE_PAST_YEAR, "page.past_year",
+	   "A past year: figures and stale sites as of {1}; alerts as they stand now.",
+	   "往年：数据与中断站点按 {1} 计；告警为当前状态。")
+ET_MSG_DEF(PAGE_NO_SITES, "page.no_sites",
+	   "No site reports to this target yet, so there is nothing to chart.",
+	   "尚无站点为该目标上报数据，暂无图表。")
+ET_MSG_DEF(PAGE_KIND_DRIFT, "page.kind.drift", "drift", "偏差")
+ET_MSG_DEF(PAGE_KIND_MILESTONE, "page.kind.milestone", "overdue project", "项目逾期")
+ET_MSG_DEF(PAGE_KIND_RECONCILE, "page.kind.reconcile", "county differs from the statistics",
+	   "区县数据与统计不符")
+ET_MSG_DEF(PAGE_BAD_YEAR, "page.bad_year", "year={1}: not a year from 2000 to 2200",
+	   "year={1}：不是 2000 至 2200 之间的年份")
+ET_MSG_DEF(PAGE_BAD_AT, "page.bad_at", "at={1}: not a time; write it as 2024-06-30T12:00+08:00",
+	   "at={1}：不是时间；请写作 2024-06-30T12:00+08:00")
+ET_MSG_DEF(PAGE_AT_NOT_IN_YEAR, "page.at_not_in_year", "at={1} is not in year={2}",
+	   "at={1} 不在 year={2} 之内")
+/* cli, issue 22: enertrack status's footnotes and silences, silence and ack */
+ET_MSG_DEF(CLI_SCHED_MILESTONES, "cli.sched.milestones", "{1} milestones, {2} due",
+	   "{1} 个项目，{2} 个已到期")
+ET_MSG_DEF(CLI_SCHED_WEIGHTS, "cli.sched.weights", "monthly weights", "按月度权重")
+ET_MSG_DEF(CLI_SCHED_LINEAR_ASKED, "cli.sched.linear_asked", "linear, as the target asks",
+	   "按时间均匀（目标设定）")
+ET_MSG_DEF(CLI_SCHED_LAST_YEAR, "cli.sched.last_year",
+	   "last year's profile ({1} covers {2} % of its days)",
+	   "按去年同期分布（{1} 年数据覆盖其 {2}% 的天数）")
+ET_MSG_DEF(CLI_SCHED_LINEAR_SHORT, "cli.sched.linear_short",
+	   "linear: {1} covers {2} % of its days, under 90 %",
+	   "按时间均匀：{1} 年数据仅覆盖其 {2}% 的天数，不足 90%")
+ET_MSG_DEF(CLI_SCHED_LINEAR, "cli.sched.linear", "linear", "按时间均匀")
+ET_MSG_DEF(CLI_SCHED_NO_MILESTONES, "cli.sched.no_milestones", "no milestones; {1}",
+	   "尚无项目计划；{1}")
+ET_MSG_DEF(CLI_LATE, "cli.late", "; late: {1}", "；逾期：{1}")
+ET_MSG_DEF(CLI_DUE, "cli.due", "{1} (due {2})", "{1}（{2} 到期）")
+ET_MSG_DEF(CLI_NONE_LATE, "cli.none_late", "; none late", "；无逾期")
+ET_MSG_DEF(CLI_MONTHS, "cli.months", "; months: ", "；各月来源：")
+ET_MSG_DEF(CLI_SRC_TELEMETRY, "cli.src.telemetry", "telemetry", "在线监测")
+ET_MSG_DEF(CLI_SRC_STATISTICS, "cli.src.statistics", "statistics", "统计")
+ET_MSG_DEF(CLI_NOW, "cli.now", "now", "当前")
+ET_MSG_DEF(CLI_SILENCES, "cli.silences", "Silences ({1} in force, {2} ended)",
+	   "静默与确认（{1} 条生效，{2} 条已结束）")
+ET_MSG_DEF(CLI_IN_FORCE, "cli.in_force", "in force", "生效")
+ET_MSG_DEF(CLI_ENDED, "cli.ended", "ended", "已结束")
+ET_MSG_DEF(CLI_KIND_SILENCE, "cli.kind.silence", "silence", "静默")
+ET_MSG_DEF(CLI_KIND_ACK, "cli.kind.ack", "ack", "确认")
+ET_MSG_DEF(CLI_UNTIL_RESOLVED, "cli.until_resolved", "until resolved", "至恢复")
+ET_MSG_DEF(CLI_ENDED_AT, "cli.ended_at", "ended {1}", "{1} 结束")
+ET_MSG_DEF(CLI_UNTIL_AT, "cli.until_at", "until {1}", "至 {1}")
+ET_MSG_DEF(CLI_SILENCE_LINE, "cli.silence_line", "by {1} at {2}: {3}", "由 {1} 于 {2} 设置：{3}")
+ET_MSG_DEF(CLI_SILENCED, "cli.silenced",
+	   "silenced {1} until {2} (alert_silence {3}): no reminders meanwhile",
+	   "已静默 {1}，至 {2}（alert_silence {3}）：其间不发提醒")
+ET_MSG_DEF(CLI_ACKED, "cli.acked",
+	   "acknowledged {1} (alert_silence {2}): no reminders until it resolves",
+	   "已确认 {1}（alert_silence {2}）：恢复前不再提醒")
+ET_MSG_DEF(TZ_ASIA_SHANGHAI, "tz.asia_shanghai", "Asia/Shanghai", "北京时间")
+/* truth mails' pictures, issue 22: a county's months, a target's register */
+ET_MSG_DEF(TRUTH_MONTHS_TITLE, "truth.months_title", "{1} · {2}: telemetry against the statistics, {3}",
+	   "{1} · {2}：在线监测与统计数据对比（{3} 年）")
+ET_MSG_DEF(TRUTH_STATISTICS, "truth.statistics", "Statistics", "统计数据")
+ET_MSG_DEF(TRUTH_TELEMETRY, "truth.telemetry", "Telemetry", "在线监测")
+ET_MSG_DEF(TRUTH_DIFFERS, "truth.differs", "The month that differs", "不符的月份")
+ET_MSG_DEF(TRUTH_REGISTER_TITLE, "truth.register_title",
+	   "{1} {2}: the projects, planned against commissioned",
+	   "{1} {2}：项目计划与投运对比")
+ET_MSG_DEF(TRUTH_PLANNED, "truth.planned", "Planned", "计划")
+ET_MSG_DEF(TRUTH_COMMISSIONED, "truth.commissioned", "Commissioned", "已投运")
+ET_MSG_DEF(TRUTH_LATE, "truth.late", "Late", "逾期")
+ET_MSG_DEF(TRUTH_DAYS_LATE, "truth.days_late", "{1} days late", "逾期 {1} 天")
+ET_MSG_DEF(TRUTH_DUE, "truth.due", "due {1}", "{1} 到期")
+ET_MSG_DEF(TRUTH_SITES_HEAD, "truth.sites_head",
+	   "The county's sites in {1}, and their share of the gap",
+	   "该区县各站点 {1} 的数据及其在差额中的份额")
+ET_MSG_DEF(TRUTH_COL_TELEMETRY, "truth.col_telemetry", "Telemetry ({1})", "在线监测（{1}）")
+ET_MSG_DEF(TRUTH_COL_SHARE, "truth.col_share", "Share", "份额")
+ET_MSG_DEF(TRUTH_COL_GAP, "truth.col_gap", "Share of the gap ({1})", "分摊差额（{1}）")
+ET_MSG_DEF(TRUTH_CHART_IN_HTML, "truth.chart_in_html",
+	   "The chart is in the HTML version of this mail.", "图表见本邮件的 HTML 版本。")
+/* report, issue 22: the workbook's words and the as-of line */
+ET_MSG_DEF(REPORT_YES, "report.yes", "yes", "是")
+ET_MSG_DEF(REPORT_NO, "report.no", "no", "否")
+ET_MSG_DEF(REPORT_AS_OF, "report.as_of", "As of {1} ({2})", "截至 {1}（{2}）")
+ET_MSG_DEF(REPORT_PAGE, "report.page", "Page {1} of {2}", "第 {1} 页，共 {2} 页")
+ET_MSG_DEF(REPORT_CUMULATIVE_CHART, "report.cumulative_chart", "Year to date: expected and actual",
+	   "累计：序时应完成与实际")
+ET_MSG_DEF(REPORT_MONTHLY_CHART, "report.monthly_chart", "Each month: expected and actual",
+	   "逐月：应完成与实际")
+/* report pdf, issue 22: the report for superiors */
+ET_MSG_DEF(PDF_SOURCES, "pdf.sources", "Sources of each month: {1}", "各月数据来源：{1}")
+ET_MSG_DEF(PDF_NO_SOURCES, "pdf.no_sources", "Sources of each month: telemetry only",
+	   "各月数据来源：均为在线监测")
+ET_MSG_DEF(PDF_SCHEDULE, "pdf.schedule", "Schedule: {1}", "序时进度依据：{1}")
+ET_MSG_DEF(PDF_QUARTER, "pdf.quarter", "{1}, quarter {2}", "{1} 年第 {2} 季度")
+/* the tools' messages, issue 22 */
+ET_MSG_DEF(TOOL_APPLIED, "tool.applied", "applied {1}", "已应用 {1}")
+ET_MSG_DEF(TOOL_UP_TO_DATE, "tool.up_to_date",
+	   "schema is up to date ({1} migrations, {2} functions and views)",
+	   "数据库结构已是最新（{1} 个迁移，{2} 个函数与视图）")
+ET_MSG_DEF(TOOL_LOADED, "tool.loaded", "loaded data/{1}", "已载入 data/{1}")
+ET_MSG_DEF(TOOL_READER_TZ, "tool.reader_tz", "enertrack_reader sees {1} time",
+	   "enertrack_reader 的会话使用 {1} 时间")
+ET_MSG_DEF(TOOL_EVALUATED, "tool.evaluated",
+	   "{1} evaluation(s), {2} alert change(s), {3} mail(s) queued in alert_outbox",
+	   "评估 {1} 次，告警状态变化 {2} 次，{3} 封邮件已排入 alert_outbox")
+ET_MSG_DEF(TOOL_WROTE, "tool.wrote", "wrote {1} ({2}, the targets of {3} at {4})",
+	   "已写入 {1}（{2}，{3} 年目标，截至 {4}）")
+ET_MSG_DEF(TOOL_CHART, "tool.chart", "{1}: {2} bytes, {3} px wide, drawn in {4} ms (queries included)",
+	   "{1}：{2} 字节，宽 {3} 像素，绘制用时 {4} 毫秒（含查询）")
+ET_MSG_DEF(TOOL_IMPORTED, "tool.imported", "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
+	   "{1}（{2}）：{3} 行：新增 {4}，修订 {5}，未变 {6}{7}")
+ET_MSG_DEF(TOOL_DRY_RUN, "tool.dry_run", " (dry run: nothing written)", "（试运行：未写入）")

@@ -36,4 +36,16 @@ int et_num_fixed(char *out, size_t len, double v, int decimals, bool group);
  * and "-0.4 %". ET_NO_VALUE when not finite. */
 int et_num_pct(char *out, size_t len, double v, bool sign);
 
+/* The unit a figure is read in. With bureau (zh-CN, unless [alerts] units
+ * = si) the units the bureau writes for the display units enertrack keeps:
+ * Mt is 万吨 (x 100), MW 万千瓦 (/ 10), Mtce 万吨标准煤 (x 100), GWh 亿千瓦时
+ * (/ 100); any other unit, and every unit without bureau, as it is. Returns
+ * the unit (static or `unit` itself) and sets *ret_scale: a value in `unit`
+ * times it is the value in the unit returned. */
+const char *et_unit_local(const char *unit, bool bureau, double *ret_scale);
+
+/* The decimals of a column of figures in `unit` (as et_unit_local returns
+ * it): one convention per column, whatever the size of each figure. */
+int et_unit_decimals(const char *unit);
+
 #endif

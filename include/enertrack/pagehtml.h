@@ -22,14 +22,21 @@
 typedef struct et_page_target {
 	const char *id, *label, *year, *scope, *unit, *status;
 	double target, expected, actual, drift_pct, projected;
+	int sites_reporting; /* 0: no chart, a sentence why */
 } et_page_target_t;
 
 typedef struct et_page_stale {
 	const char *site_id, *county, *last_reading, *metric_label;
 } et_page_stale_t;
 
+/* A problem that mails: a drift alert firing, an overdue project, a county
+ * whose telemetry differs from its statistics. */
+typedef enum { ET_PAGE_DRIFT, ET_PAGE_MILESTONE, ET_PAGE_RECONCILE } et_page_kind_t;
+
 typedef struct et_page_firing {
 	const char *target_id, *label, *year, *scope, *since;
+	et_page_kind_t kind;
+	const char *detail; /* what the mail said; "" for a drift */
 } et_page_firing_t;
 
 /* A silence or acknowledgement: ack (until resolved) or until `until`. */
@@ -41,7 +48,13 @@ typedef struct et_page_silence {
 typedef struct et_page_index {
 	et_lang_t lang;
 	const char *tz;
-	const char *generated; /* local time of the figures; NULL: not shown */
+	const char *generated; /* "as of": local time of the figures; NULL: not shown */
+	int year;              /* the year shown */
+	int asked_year;        /* the year asked for (the current one by default) */
+	bool past;             /* the instant is not now: alerts are as they stand now */
+	const int *years;      /* the years that have targets, ascending: links */
+	size_t nyears;
+	const char *chart_query; /* "?at=..." after each chart's URL (encoded), or "" */
 	const et_page_target_t *targets;
 	size_t ntargets;
 	const et_page_stale_t *stale;
@@ -51,6 +64,19 @@ typedef struct et_page_index {
 	const et_page_silence_t *silences; /* none: no section */
 	size_t nsilences;
 } et_page_index_t;
+
+/* What a request of the page asks: /?year=2024, /?at=2024-06-30T12:00+08:00 */
+typedef struct et_page_query {
+	char year[16], at[80]; /* decoded; "" when not given (cut when longer) */
+} et_page_query_t;
+
+/* Splits "/path?year=..&at=.." into the path (into path, pathlen) and the
+ * arguments of q, %-decoded; other arguments are ignored. */
+void et_page_parse_query(const char *full, char *path, size_t pathlen, et_page_query_t *q);
+
+/* s percent-encoded for a URL's query into o (unreserved characters as
+ * they are). */
+void et_page_url_encode(et_text_t *o, const char *s);
 
 /* The whole index page into o. Failures stick in o (et_text_error). */
 void et_page_html_index(et_text_t *o, const et_page_index_t *pg);

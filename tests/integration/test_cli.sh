@@ -144,4 +144,51 @@ grep -q "^no targets for the year of" "$T/out.txt" || fail "status with Asia/Sha
 [ "$(q "SELECT count(*) > 0 FROM alert_state")" = t ] || fail "evaluate did not evaluate 2024's targets in UTC"
 got=$(q "SELECT timezone || ' ' || min_elapsed_pct || ' ' || stale_after_s FROM target_setting")
 [ "$got" = "Asia/Shanghai 5 3600" ] || fail "evaluate -c utc.conf changed the daemon's settings: $got"
+
+# ---- one style of usage error: "enertrack: <subcommand>: <what>", a hint, exit 2
+# usage_error TEXT ARGS...: enertrack ARGS exits 2, stderr starts with TEXT and has a second line
+usage_error() {
+	want=$1
+	shift
+	rc=0
+	"$BIN/enertrack" "$@" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+	[ "$rc" = 2 ] || fail "enertrack $* exited $rc: $(cat "$T/out.txt" "$T/err.txt")"
+	[ "$(head -1 "$T/err.txt")" = "$want" ] || fail "enertrack $*: first line not '$want': $(cat "$T/err.txt")"
+	[ "$(wc -l <"$T/err.txt")" -ge 2 ] || fail "enertrack $*: no hint: $(cat "$T/err.txt")"
+}
+C="$T/enertrack.conf"
+usage_error "enertrack: status: --at 'last tuesday-ish' is not a time" status -c "$C" --at 'last tuesday-ish'
+usage_error "enertrack: evaluate: --at 'noon' is not a time" evaluate -c "$C" --at noon
+usage_error "enertrack: chart: --at '2024-13-01' is not a time" chart -c "$C" --target 1 --at 2024-13-01 -o "$T/c.png"
+usage_error "enertrack: report: --at '31/06/2024' is not a time" report -c "$C" --year 2024 --format html --at 31/06/2024 -o "$T/r.html"
+usage_error "enertrack: status: unexpected argument 'extra'" status -c "$C" extra
+usage_error "enertrack: silence: unexpected argument 'b' after TARGET 'a'" silence -c "$C" a b --until tomorrow --reason x
+usage_error "enertrack: report: missing --output OUTPUT" report -c "$C" --year 2024 --format xlsx
+usage_error "enertrack: ack: missing --reason TEXT" ack -c "$C" raw_coal
+usage_error "enertrack: report: --format 'pdfx': not one of xlsx, html, pdf" report -c "$C" --year 2024 --format pdfx -o "$T/r"
+usage_error "enertrack: report: --year 1999: a year from 2000 to 2200" report -c "$C" --year 1999 --format xlsx -o "$T/r.xlsx"
+usage_error "enertrack: report: -o $T/no/such/r.xlsx: the directory $T/no/such does not exist" report -c "$C" --year 2024 --format xlsx -o "$T/no/such/r.xlsx"
+usage_error "enertrack: chart: -o $T/none/c.png: the directory $T/none does not exist" chart -c "$C" --target 1 -o "$T/none/c.png"
+usage_error "enertrack: migrate: unknown option --colour" migrate -c "$C" --colour
+usage_error "enertrack: import: missing STATS.csv" import -c "$C"
+usage_error "enertrack: 'stats' is not a command" stats
+# -c: $ENERTRACK_CONF, else /etc/enertrack/enertrack.conf
+ENERTRACK_CONF="$C" "$BIN/enertrack" status >"$T/out.txt" 2>&1 || fail "status with ENERTRACK_CONF: $(cat "$T/out.txt")"
+grep -q "^no targets for the year of now" "$T/out.txt" || fail "status with ENERTRACK_CONF: $(cat "$T/out.txt")"
+if [ ! -e /etc/enertrack/enertrack.conf ]; then
+	usage_error "enertrack: status: no configuration file /etc/enertrack/enertrack.conf (No such file or directory)" status
+fi
+"$BIN/enertrack" status --help | grep -q "ENERTRACK_CONF" || fail "status --help does not name ENERTRACK_CONF"
+
+# ---- enertrack_reader's sessions see local time ([targets] timezone, set at migrate)
+reader_tz() {
+	q "SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
+	   JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = 'enertrack_reader' AND s.setdatabase = 0"
+}
+[ "$(reader_tz)" = "TimeZone=Asia/Shanghai" ] || fail "enertrack_reader's TimeZone after migrate: $(reader_tz)"
+"$BIN/enertrack" migrate -c "$T/utc.conf" >"$T/out.txt" || fail "migrate with UTC"
+grep -qx "enertrack_reader sees UTC time" "$T/out.txt" || fail "migrate did not set the reader's zone: $(cat "$T/out.txt")"
+"$BIN/enertrack" migrate -c "$T/utc.conf" >"$T/out.txt" || fail "migrate with UTC"
+[ "$(reader_tz)" = "TimeZone=UTC" ] || fail "enertrack_reader's TimeZone after migrate with UTC: $(reader_tz)"
+[ "$(cat "$T/out.txt")" = "$(grep "^schema is up to date" "$T/out.txt")" ] || fail "a second migrate said more: $(cat "$T/out.txt")"
 log "ok"

@@ -26,6 +26,11 @@ YEAR=$(q "SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')")
 [ "$(q "SELECT count(*) FROM target_progress WHERE status = 'behind'")" = 2 ] ||
 	fail "the test data should put two targets behind: $(q "SELECT * FROM target_progress")"
 ADDR=$(sed -n 's/^listen = //p' "$T/enertrack.conf")
+# last year's target too (the readings start on 1 January of last year): the
+# page shows the year asked for, /?year=LAST
+LAST=$((YEAR - 1))
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope, plan_text)
+   VALUES ('raw_coal', $LAST, 'about', 1.7, '亿吨', 3, 'city', '去年原煤') ON CONFLICT DO NOTHING" >/dev/null
 
 # the chart from the command line: its size and the time to draw it
 for w in 390 1280; do
@@ -52,6 +57,14 @@ wait_until 60 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 2 ]" || fail "no alert
 $PY "$REPO/tests/integration/mail_check.py" "$T" "$T"/mail/*.eml >"$T/mail_check.log" 2>&1 ||
 	fail "mail check: $(cat "$T/mail_check.log")"
 while IFS= read -r l; do log "$l"; done <"$T/mail_check.log"
+# the county target's mail names the county in its subject
+$PY - "$T"/mail/*.eml <<'PY' || fail "no mail names 襄垣 in its subject"
+import sys
+from email import policy
+from email.parser import BytesParser
+subjects = [BytesParser(policy=policy.default).parsebytes(open(f, "rb").read())["Subject"] for f in sys.argv[1:]]
+assert any("（襄垣）" in s for s in subjects), subjects
+PY
 
 # 2. /targets.json: the figures of target_progress, in display units
 $PY - "$ADDR" "$(q "SELECT string_agg(target_id || ' ' || round((actual / display_div)::numeric, 6) || ' ' || round((expected / display_div)::numeric, 6) || ' ' || status, ';' ORDER BY target_id) FROM target_progress")" <<'PY' || fail "/targets.json"
@@ -99,6 +112,65 @@ PY
 [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enertrackd' AND query LIKE '%target_progress_at(now())%'")" -ge 0 ] || true
 log "ok: the page answers GET only and loads nothing from elsewhere"
 
+# 3b. the year asked for: /?year=LAST as of its last minute, links between the
+# years, its charts drawn at that instant; a bad year or time is a 400 in words
+$PY - "$ADDR" "$YEAR" "$LAST" <<'PY' || fail "the page of a past year"
+import http.client, json, sys, re
+host, port = sys.argv[1].rsplit(":", 1)
+year, last = sys.argv[2], sys.argv[3]
+c = http.client.HTTPConnection(host, int(port), timeout=60)
+def get(path):
+    c.request("GET", path)
+    r = c.getresponse()
+    return r.status, r.read()
+st, body = get("/?year=" + last)
+body = body.decode()
+assert st == 200, (st, body[:300])
+assert "截至 %s-12-31 23:59（北京时间）" % last in body, body[:1500]
+assert '<b>%s</b>' % last in body and '<a href="/?year=%s">%s</a>' % (year, year) in body, body[:1500]
+assert "往年" in body, "no note that alerts are as they stand now"
+charts = re.findall(r'src="(/chart/\d+\.png\?at=[^"]+)"', body)
+assert charts, "no chart drawn at the past instant: " + body[:2000]
+st, png = get(charts[0].replace("&amp;", "&"))
+assert st == 200 and png[:8] == b"\x89PNG\r\n\x1a\n", (st, png[:200])
+st, js = get("/targets.json?year=" + last)
+d = json.loads(js)
+assert st == 200 and d["year"] == int(last) and d["as_of"].startswith(last + "-12-31"), js[:300]
+assert [t["year"] for t in d["targets"]] == [int(last)], d["targets"]
+assert d["targets"][0]["actual"] is not None and d["targets"][0]["projected"] is not None, d["targets"]
+st, js = get("/targets.json?at=%s-06-30T12:00%%2B08:00" % last)
+d = json.loads(js)
+assert st == 200 and d["as_of"] == last + "-06-30 12:00", js[:300]
+for path, words in (("/?year=1999", "year=1999"), ("/?at=yesterday-ish", "at=yesterday-ish"),
+                    ("/?year=%s&at=%s-01-01T00:00%%2B08:00" % (last, year), "year=" + last),
+                    ("/chart/1.png?at=never", "at=never")):
+    st, b = get(path)
+    assert st == 400 and words in b.decode(), (path, st, b[:300])
+print("ok")
+PY
+log "ok: /?year=$LAST, /?at=, /targets.json?year=, and 400 for a bad year or time"
+
+# 3c. Chinese throughout: every output of this zh-CN configuration (status,
+# silence, ack, chart, migrate, the page of two years, the mails) has no
+# English word outside the allowlist of ids, units and SQL names
+$PY - "$ADDR" "$T" "$LAST" <<'PY' || fail "cannot fetch the pages"
+import sys, urllib.request
+addr, t, last = sys.argv[1:4]
+for name, path in (("page-now.html", "/"), ("page-last.html", "/?year=" + last)):
+    open("%s/%s" % (t, name), "wb").write(urllib.request.urlopen("http://%s%s" % (addr, path), timeout=60).read())
+PY
+TID=$(q "SELECT min(id) FROM target WHERE year = $YEAR")
+"$BIN/enertrack" silence -c "$T/enertrack.conf" "$TID" --until "$((YEAR + 1))-01-01" --reason 检修 >"$T/silence.txt" 2>&1 ||
+	fail "silence: $(cat "$T/silence.txt")"
+"$BIN/enertrack" ack -c "$T/enertrack.conf" "$TID" --reason 已知 >"$T/ack.txt" 2>&1 || fail "ack: $(cat "$T/ack.txt")"
+"$BIN/enertrack" status -c "$T/enertrack.conf" >"$T/status-zh.txt" 2>&1 || fail "status: $(cat "$T/status-zh.txt")"
+"$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" >"$T/migrate-zh.txt" 2>&1 || fail "migrate"
+cp "$T/chart-390.log" "$T/chart-zh.txt"
+$PY "$REPO/tests/integration/zh_check.py" --allow "$(id -un)" --allow postgres "$T/status-zh.txt" "$T/silence.txt" "$T/ack.txt" "$T/migrate-zh.txt" \
+	"$T/chart-zh.txt" "$T/page-now.html" "$T/page-last.html" "$T"/mail/*.eml >"$T/zh_check.log" 2>&1 ||
+	fail "English in the zh-CN outputs: $(cat "$T/zh_check.log")"
+log "$(tail -1 "$T/zh_check.log"): status, silence, ack, migrate, chart, the page, the mails"
+
 # 4. the browser: the page and a mail at a phone's width and a desk's
 if [ -n "${ET_NO_BROWSER:-}" ]; then
 	log "skipped: the browser (ET_NO_BROWSER)"
@@ -108,7 +180,7 @@ fi
 [ -f "$REPO/tests/browser/node_modules/.package-lock.json" ] ||
 	fail "tests/browser has no node_modules: tests/integration/run.sh installs it with npm ci"
 node "$REPO/tests/browser/shots.js" "$T/shots" 390,1280 "page=http://$ADDR/" \
-	"mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
+	"past=http://$ADDR/?year=$LAST" "mail=file://$T/mail-1.html" >"$T/shots.log" 2>&1
 rc=$?
 SHOTS=$REPO/tests/tmp/screenshots
 mkdir -p "$SHOTS"

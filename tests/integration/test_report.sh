@@ -72,6 +72,8 @@ names = wb.sheetnames
 assert names[0] == "Targets" and names[-3:] == ["Counties", "Sites", "Data quality"], names
 for ws in wb.worksheets:
     assert ws.freeze_panes == "A2", (ws.title, ws.freeze_panes)
+    # the as-of date on every sheet, beside its header
+    assert "As of 2024-06-30 12:00 (Asia/Shanghai)" in [c.value for c in ws[1]], (ws.title, [c.value for c in ws[1]])
 
 ws = wb["Targets"]
 head = [c.value for c in ws[1]]
@@ -88,17 +90,20 @@ for tid, target, expected, actual, drift, projected, status, unit in progress:
     assert r[col["Status"]] == status and r[col["Unit"]] == unit, (tid, r)
 raw = rows[1]
 assert raw[col["Unit"]] == "Mt" and raw[col["Actual (in Unit)"]] > 0, raw
+# ids and counts are whole numbers, the kind a word
+assert all(isinstance(r[col["Id"]], int) and isinstance(r[col["Sites reporting"]], int) for r in rows.values()), rows
+assert raw[col["Kind"]] == "about" and raw[col["Scope"]] == "city", raw
 
 # month by month: cumulative figures equal target_progress_at at each month's end
 monthly = {}
 for tid, m, e, a in (l.rstrip("\n").split("\t") for l in open(sys.argv[3])):
     monthly[(int(tid), int(m))] = (num(e), num(a))
-ws = wb["Monthly 1"]
+ws = wb["Raw coal city"] # sheets are named by target
 head = [c.value for c in ws[1]]
 assert head[:3] == ["Month", "Expected by month end (Mt)", "Actual by month end (Mt)"], head
 assert "Actual in month (Mt)" in head, head
 data = list(ws.iter_rows(min_row=2, values_only=True))
-assert [r[0] for r in data] == ["2024-%02d" % m for m in range(1, 7)], [r[0] for r in data]
+assert [r[0].strftime("%Y-%m") for r in data] == ["2024-%02d" % m for m in range(1, 7)], [r[0] for r in data]
 for m, r in enumerate(data, 1):
     e, a = monthly[(1, m)]
     assert close(r[1], e) and close(r[2], a), (m, r, e, a)
@@ -121,7 +126,8 @@ srows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Raw co
 assert sorted(r[2] for r in srows) == ["m%d" % i for i in range(1, 7)], srows
 for r in srows:
     assert isinstance(r[head.index("Year to date (in Unit)")], float), r
-    assert r[head.index("Stale")] is (r[2] == "m6"), r
+    assert r[head.index("Stale")] == ("yes" if r[2] == "m6" else "no"), r
+    assert r[head.index("Last reading (local)")].year == 2024, r # a real date
 
 # data quality: the stale site, then the rejects by reason
 ws = wb["Data quality"]
@@ -131,12 +137,15 @@ assert cells[0][0] == "Stale site", cells[0]
 assert ("m6", "Raw coal") in [(r[0], r[2]) for r in cells[1:i]], cells[:i]
 rej = {r[0]: r[1] for r in cells[i + 1:] if r[0]}
 assert rej == {"unknown_unit": 6, "bad_json": 3}, rej
-# the charts beside each month-by-month table (openpyxl without PIL does
-# not load images: read the package)
+# Excel's own charts beside each month-by-month table, two a target, no
+# pictures (read the package)
 import zipfile
 z = zipfile.ZipFile(sys.argv[1])
 media = [n for n in z.namelist() if n.startswith("xl/media/")]
-assert len(media) == 10 and all(z.read(n)[:4] == b"\x89PNG" for n in media), media
+assert media == [], media
+charts = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+assert len(charts) == 10, charts
+assert all(b"<c:lineChart>" in z.read(n) or b"<c:barChart>" in z.read(n) for n in charts)
 drawings = [n for n in z.namelist() if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
 assert len(drawings) == 5, drawings
 print("xlsx ok: %d sheets" % len(names))
@@ -182,13 +191,78 @@ $PY - "$T/zh.xlsx" <<'PY' || fail "the zh-CN workbook"
 import sys
 import openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
-assert wb.sheetnames[0] == "目标" and "逐月 1" in wb.sheetnames and wb.sheetnames[-1] == "数据质量", wb.sheetnames
+assert wb.sheetnames[0] == "目标" and "原煤产量 全市" in wb.sheetnames and wb.sheetnames[-1] == "数据质量", wb.sheetnames
 t = list(wb["目标"].iter_rows(values_only=True))
 assert t[0][1] == "目标" and t[1][1] == "原煤产量" and t[1][13] == "落后", t[:2]
-m = [c.value for c in wb["逐月 1"][1]]
+assert t[1][2] == "全市" and t[1][3] == "约", t[1] # words, not codes
+m = [c.value for c in wb["原煤产量 全市"][1]]
 assert m[:3] == ["月份", "月末应完成（Mt）", "月末实际累计（Mt）"], m
+for ws in wb.worksheets:
+    assert "截至 2024-06-30 12:00（北京时间）" in [c.value for c in ws[1]], (ws.title, [c.value for c in ws[1]])
+s = [r for r in wb["站点"].iter_rows(min_row=2, values_only=True)]
+assert {r[9] for r in s} == {"是", "否"}, [r for r in s][:2]
 print("zh-CN ok")
 PY
+
+# the workbook as a spreadsheet program shows it: LibreOffice converts it to
+# PDF (its native charts drawn by LibreOffice, not by us), pdftoppm
+# rasterises the pages, and the charts must not be blank: pages with the
+# series' colours on them, one or more a target
+command -v soffice >/dev/null && command -v pdftoppm >/dev/null ||
+	fail "no soffice or pdftoppm: scripts/deps.sh installs libreoffice-calc-nogui and poppler-utils"
+mkdir -p "$T/lo" "$T/lohome"
+HOME=$T/lohome timeout 180 soffice --headless --norestore --convert-to pdf --outdir "$T/lo" "$T/zh.xlsx" \
+	>"$T/lo.log" 2>&1 && [ -s "$T/lo/zh.pdf" ] || fail "soffice did not convert the workbook: $(cat "$T/lo.log")"
+pdftoppm -r 30 "$T/lo/zh.pdf" "$T/lo/page" || fail "pdftoppm"
+$PY - "$T"/lo/page*.ppm <<'PY' || fail "the converted workbook's charts"
+import sys
+def coloured(path):
+    data = open(path, "rb").read()
+    # P6: "P6\n<w> <h>\n255\n" then RGB bytes
+    parts = data.split(b"\n", 3)
+    w, h = map(int, parts[1].split())
+    px = parts[3]
+    n = 0
+    for i in range(0, len(px) - 2, 3):
+        r, g, b = px[i], px[i + 1], px[i + 2]
+        if max(r, g, b) - min(r, g, b) > 80:
+            n += 1
+    return n
+counts = [coloured(p) for p in sys.argv[1:]]
+with_charts = [c for c in counts if c > 200]
+print("%d pages, %d with charts (coloured pixels: %s)" % (len(counts), len(with_charts), counts))
+assert len(with_charts) >= 1 and sum(with_charts) > 2000, counts
+PY
+log "ok: the workbook converted by LibreOffice: $(ls "$T"/lo/page*.ppm | wc -l) pages, charts drawn"
+
+# the PDF report for superiors, of the second quarter: A4, fonts embedded,
+# the figures in its text, a chart on each target's page, page numbers
+"$BIN/enertrack" report -c "$T/zh.conf" --quarter 2024-Q2 --format pdf -o "$T/r.pdf" \
+	>"$T/report-pdf.out" 2>&1 || fail "report pdf: $(cat "$T/report-pdf.out")"
+pdffonts "$T/r.pdf" >"$T/fonts.txt" || fail "pdffonts: $(cat "$T/fonts.txt")"
+[ "$(sed 1,2d "$T/fonts.txt" | wc -l)" -ge 1 ] && ! sed 1,2d "$T/fonts.txt" | awk '{ print $(NF-4) }' | grep -qv yes ||
+	fail "fonts not embedded: $(cat "$T/fonts.txt")"
+pdftotext -layout "$T/r.pdf" "$T/r.txt" || fail "pdftotext"
+want=$(psql "$PGCONN" -XAtq -c "SELECT set_config('enertrack.timezone', 'Asia/Shanghai', false)" \
+	-c "SELECT to_char(actual / display_div * 100, 'FM999,999,990.0') FROM target_progress_at('2024-06-30 23:59:59+08')
+	    WHERE target_id = 1" | tail -1)
+for w in "原煤产量" "截至 2024-06-30 23:59（北京时间）" "2024 年第 2" "季度" "第 1 页，共 6 页" "第 6 页，共 6 页" "$want" "各月数据来源"; do
+	grep -qF -- "$w" "$T/r.txt" || fail "the PDF's text lacks '$w': $(head -30 "$T/r.txt")"
+done
+pdfinfo "$T/r.pdf" | grep -q "Page size:.*595.* x 841.*A4" || fail "not A4: $(pdfinfo "$T/r.pdf")"
+mkdir -p "$T/pdf"
+pdftoppm -r 60 "$T/r.pdf" "$T/pdf/page" || fail "pdftoppm of the report"
+$PY - "$T"/pdf/page*.ppm <<'PY' || fail "the PDF's pages"
+import sys
+def coloured(path):
+    parts = open(path, "rb").read().split(b"\n", 3)
+    px = parts[3]
+    return sum(1 for i in range(0, len(px) - 2, 3) if max(px[i:i + 3]) - min(px[i:i + 3]) > 80)
+counts = [coloured(p) for p in sys.argv[1:]]
+assert len(counts) == 6 and counts[1] > 150 and counts[2] > 150, counts # raw coal's and capacity's charts
+print("ok", counts)
+PY
+log "ok: the PDF report: 6 A4 pages, fonts embedded, the figures in its text, charts drawn"
 
 # 3. the views
 v=$(q "SELECT round(total::numeric, 6) || ' ' || display_unit || ' ' || round(last_year::numeric, 6) || ' '
@@ -210,12 +284,31 @@ h=$(q "SELECT site_id || ' ' || stale || ' ' || round(interval_s) || ' ' || reje
 [ "$h" = "m1 true 86400 1 {\"bad_json\": 1}
 m6 true 86400 0 {}" ] || fail "site_health: $h"
 [ "$(q "SELECT count(*) FROM site_health")" = 9 ] || fail "site_health rows: $(q 'SELECT count(*) FROM site_health')"
+# the same at a past instant: m6 still reported then, the rejects came later
+h=$(q "SELECT site_id || ' ' || stale || ' ' || round(silent_s) || ' ' || rejects_24h
+       FROM site_health_at('2024-05-19 23:30+08') WHERE metric = 'raw_coal' AND site_id IN ('m1', 'm6') ORDER BY 1")
+[ "$h" = "m1 false 1800 0
+m6 false 1800 0" ] || fail "site_health_at 2024-05-19 23:30: $h"
+h=$(q "SELECT rejects_24h FROM site_health_at('2024-04-05 12:00+08') WHERE metric = 'raw_coal' AND site_id = 'm1'")
+[ "$h" = 1 ] || fail "site_health_at 2024-04-05: the rejects of the day before: $h"
 q "INSERT INTO drift_event (target_id, from_state, to_state, event, status, drift_pct, expected, actual, at)
    VALUES (1, 'pending', 'firing', 'firing', 'behind', -12, 84e6, 74e6, '$AT') RETURNING id" >/dev/null
 q "INSERT INTO alert_outbox (drift_event_id, subject, message, recipients)
    SELECT id, 's', 'm', 'a@example.org' FROM drift_event"
 [ "$(q "SELECT label || ' ' || event || ' ' || delivery || ' ' || expected || ' ' || display_unit FROM alert_history")" = \
 	"Raw coal firing queued 84 Mt" ] || fail "alert_history: $(q 'SELECT * FROM alert_history')"
+# every mail is in the history, each with its kind: a county off its
+# statistics, the digest, a group member down
+q "WITH o AS (INSERT INTO alert_outbox (subject, message) VALUES ('襄垣 off', 'm') RETURNING id)
+   INSERT INTO truth_alert (kind, key, firing, since, outbox_id)
+   SELECT 'reconcile', 'county:襄垣|raw_coal', true, now(), id FROM o" >/dev/null
+q "WITH o AS (INSERT INTO alert_outbox (subject, message) VALUES ('digest', 'm') RETURNING id)
+   INSERT INTO digest_sent (period, outbox_id) SELECT '2024-06-30', id FROM o" >/dev/null
+q "INSERT INTO alert_outbox (subject, message) VALUES ('member down', 'm')" >/dev/null
+h=$(q "SELECT string_agg(kind || ' ' || coalesce(scope, '-') || ' ' || coalesce(label_zh, '-') || ' ' || delivery, ', '
+       ORDER BY outbox_id) FROM alert_history WHERE outbox_id IS NOT NULL")
+[ "$h" = "drift city 原煤产量 queued, reconciliation county:襄垣 原煤产量 queued, digest - - queued, member_down - - queued" ] ||
+	fail "alert_history of every mail: $h"
 psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "SET ROLE enertrack_reader" \
 	-c "SELECT count(*) FROM monthly" -c "SELECT count(*) FROM site_health" \
 	-c "SELECT count(*) FROM alert_history" -c "SELECT count(*) FROM alert_silence" \
@@ -223,8 +316,24 @@ psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "SET ROLE enertrack_reader" \
 	fail "enertrack_reader cannot read the views: $(cat "$T/reader.err")"
 log "ok: views monthly, site_health, alert_history"
 
+# 3b. Chinese throughout: the zh-CN workbook, PDF, printable page and the
+# tools' messages (report, evaluate, import) have no English word outside the
+# allowlist (the test data's site ids m1..m6 are two letters: not words)
+"$BIN/enertrack" report -c "$T/zh.conf" --year 2024 --at "$AT" --format html -o "$T/zh.html" \
+	>"$T/report-zh-html.out" 2>&1 || fail "report html zh-CN: $(cat "$T/report-zh-html.out")"
+# (its log lines on stderr are the system log's, in English like the daemon's)
+"$BIN/enertrack" evaluate -c "$T/zh.conf" --at "$AT" >"$T/evaluate-zh.out" 2>"$T/evaluate-zh.err" ||
+	fail "evaluate zh-CN: $(cat "$T/evaluate-zh.out" "$T/evaluate-zh.err")"
+printf 'scope,metric,period,value,unit,source,note\ncounty:襄垣,raw_coal,2024-01,12.5,万吨,统计局,\n' >"$T/s.csv"
+"$BIN/enertrack" import -c "$T/zh.conf" --dry-run "$T/s.csv" >"$T/import-zh.out" 2>&1 || fail "import zh-CN: $(cat "$T/import-zh.out")"
+$PY "$REPO/tests/integration/zh_check.py" --allow unknown_unit --allow bad_json "$T/zh.xlsx" "$T/r.pdf" "$T/zh.html" "$T/report-zh.out" \
+	"$T/report-pdf.out" "$T/evaluate-zh.out" "$T/import-zh.out" >"$T/zh_check.log" 2>&1 ||
+	fail "English in the zh-CN reports: $(cat "$T/zh_check.log")"
+log "$(tail -1 "$T/zh_check.log"): the workbook, the PDF, the page, report, evaluate, import"
+
 # 4. bad arguments
-for args in "--year 2024 --at 2023-06-30 --format xlsx" "--year 2024 --format pdf" \
+for args in "--year 2024 --at 2023-06-30 --format xlsx" "--year 2024 --format docx" \
+	"--quarter 2024-Q5 --format pdf" \
 	"--year 2024 --at yesterday-ish --format xlsx" "--year 99 --format xlsx"; do
 	# shellcheck disable=SC2086
 	rc=0

@@ -142,6 +142,23 @@ grep -q "^To: bureau@example.org, m-office@example.org$" "$T/milestone.txt" ||
 grep -q "^Message-ID: <milestone-[0-9a-f]*\.1713268800@enertrack>$" "$T/milestone.txt" ||
 	fail "the milestone mail's Message-ID: $(grep '^Message-ID' "$T/milestone.txt")"
 is "the mail is whole and due" "$(q "SELECT count(*) FROM alert_outbox WHERE next_attempt_at <= now() AND message LIKE 'Date: %'")" "1"
+# its picture: the register of the target's projects, planned against commissioned
+picture() {
+	$PY - "$1" "$2" <<'PY'
+import sys
+from email import policy
+from email.parser import BytesParser
+m = BytesParser(policy=policy.default).parsebytes(open(sys.argv[1], "rb").read())
+pngs = [p for p in m.walk() if p.get_content_type() == "image/png"]
+html = m.get_body(("html",))
+assert len(pngs) == 1 and pngs[0].get_content()[:8] == b"\x89PNG\r\n\x1a\n", [p.get_content_type() for p in m.walk()]
+assert html is not None and "cid:" + pngs[0]["Content-ID"].strip("<>") in html.get_content(), "the HTML does not show the chart"
+for want in sys.argv[2].split("|"):
+    assert want in html.get_content(), (want, html.get_content()[-1500:])
+print("ok")
+PY
+}
+picture "$T/milestone.txt" "p2 Licheng wind" >/dev/null || fail "the milestone mail's picture"
 q "DELETE FROM alert_route"
 # a crash between the evaluation's COMMIT and the rendering leaves the row
 # pending, with its text: the next round makes it whole, once
@@ -232,4 +249,6 @@ is "cleared" "$(q "SELECT firing FROM truth_alert WHERE kind = 'reconcile'")" "f
 q "SELECT message FROM alert_outbox ORDER BY id DESC LIMIT 1" >"$T/mail.txt"
 grep -q "^Subject: =?UTF-8?B?" "$T/mail.txt" || grep -q "^Subject: \[enertrack\]" "$T/mail.txt" || fail "no Subject: $(head -5 "$T/mail.txt")"
 grep -q "^Content-Transfer-Encoding: base64" "$T/mail.txt" || fail "no base64 part"
+# its picture: the county's months, and its sites with their share of the gap
+picture "$T/mail.txt" "Share of the gap" >/dev/null || fail "the county mail's picture"
 log "test_truth: ok"

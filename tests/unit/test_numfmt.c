@@ -69,6 +69,13 @@ static void test_fixed_pct(void **state)
 	assert_string_equal(b, "-0.4 %");
 	et_num_pct(b, sizeof(b), 0, true);
 	assert_string_equal(b, "+0.0 %");
+	/* never "-0.0 %": a drift that rounds to nothing reads as none */
+	et_num_pct(b, sizeof(b), -0.04, true);
+	assert_string_equal(b, "+0.0 %");
+	et_num_pct(b, sizeof(b), 0.05001, true);
+	assert_string_equal(b, "+0.1 %");
+	et_num_pct(b, sizeof(b), -1234.56, false);
+	assert_string_equal(b, "-1234.6 %");
 	et_num_pct(b, sizeof(b), NAN, true);
 	assert_string_equal(b, "n/a");
 	/* cut to the buffer, NUL-terminated, the whole length returned */
@@ -77,11 +84,34 @@ static void test_fixed_pct(void **state)
 	assert_string_equal(small, "12,");
 }
 
+static void test_units(void **state)
+{
+	(void)state;
+	double k;
+	assert_string_equal(et_unit_local("Mt", true, &k), "万吨");
+	assert_true(k == 100);
+	assert_string_equal(et_unit_local("MW", true, &k), "万千瓦");
+	assert_true(k == 0.1);
+	assert_string_equal(et_unit_local("Mtce", true, &k), "万吨标准煤");
+	assert_true(k == 100);
+	assert_string_equal(et_unit_local("GWh", true, &k), "亿千瓦时");
+	assert_true(k == 0.01);
+	assert_string_equal(et_unit_local("亿元", true, &k), "亿元");
+	assert_true(k == 1);
+	assert_string_equal(et_unit_local("Mt", false, &k), "Mt");
+	assert_true(k == 1);
+	assert_int_equal(et_unit_decimals("万吨"), 1);
+	assert_int_equal(et_unit_decimals("亿千瓦时"), 2);
+	assert_int_equal(et_unit_decimals("Mt"), 2);
+	assert_int_equal(et_unit_decimals("%"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_fixed_pct),
+		cmocka_unit_test(test_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,29 +38,67 @@ static void test_index_en(void **state)
 				    .expected = 42.15,
 				    .actual = 1234.56789,
 				    .drift_pct = NAN,
-				    .projected = NAN};
-	const et_page_firing_t f = {"7", "Raw <coal>", "2026", "city", "2026-06-30 08:00"};
+				    .projected = NAN,
+				    .sites_reporting = 3};
+	const et_page_target_t none = {.id = "8",
+				       .label = "Power",
+				       .year = "2026",
+				       .scope = "city",
+				       .unit = "GWh",
+				       .status = "insufficient_data",
+				       .target = 1,
+				       .expected = NAN,
+				       .actual = NAN,
+				       .drift_pct = NAN,
+				       .projected = NAN};
+	const et_page_target_t ts[2] = {t, none};
+	const et_page_firing_t fs[3] = {
+		{"7", "Raw <coal>", "2026", "city", "2026-06-30 08:00", ET_PAGE_DRIFT, ""},
+		{"7", "Raw <coal>", "2026", "city", "2026-06-29 08:00", ET_PAGE_MILESTONE,
+		 "Mine xy-01 shaft, due 2026-05-01, not commissioned"},
+		{"", "Raw <coal>", "2026", "county:襄垣", "2026-06-28 08:00", ET_PAGE_RECONCILE,
+		 "May: telemetry 12 % under the statistics"}};
+	static const int years[] = {2025, 2026};
 	et_page_index_t pg = {.lang = ET_LANG_EN,
 			      .tz = "Asia/Shanghai",
 			      .generated = "2026-07-01 12:00",
-			      .targets = &t,
-			      .ntargets = 1,
-			      .firing = &f,
-			      .nfiring = 1};
+			      .year = 2026,
+			      .asked_year = 2027,
+			      .years = years,
+			      .nyears = 2,
+			      .chart_query = "?at=2026-07-01%2012%3A00",
+			      .targets = ts,
+			      .ntargets = 2,
+			      .firing = fs,
+			      .nfiring = 3};
 	char *s = render(&pg);
 	assert_non_null(strstr(s, "<html lang=\"en\">"));
-	assert_non_null(strstr(s, "Generated 2026-07-01 12:00 (Asia/Shanghai)"));
+	assert_non_null(strstr(s, "As of 2026-07-01 12:00 (Asia/Shanghai)"));
+	/* the years with targets, the one shown in bold; why not the year asked */
+	assert_non_null(strstr(s, "Years with targets: <a href=\"/?year=2025\">2025</a> <b>2026</b>"));
+	assert_non_null(strstr(s, "2027 has no targets: this is 2026, the latest year that has."));
 	assert_non_null(strstr(s, "Raw &lt;coal&gt; 2026<br><small>襄垣 · Mt</small>"));
 	/* grouped from 1,000; no drift, no projection */
-	assert_non_null(strstr(s,
-			       "<td class=\"wide n\">84.30</td><td class=\"n\">42.15</td>"
-			       "<td class=\"n\">1,234.6</td><td class=\"n\">n/a</td>"
-			       "<td class=\"wide n\">n/a</td><td class=\"st-behind\">behind</td>"));
+	/* every column labelled, so that a phone reflows them rather than hides them */
+	assert_non_null(strstr(s, "<td class=\"n\" data-label=\"Target\">84.30</td>"
+				  "<td class=\"n\" data-label=\"Expected\">42.15</td>"
+				  "<td class=\"n\" data-label=\"Actual\">1,234.57</td>"
+				  "<td class=\"n\" data-label=\"Drift\">n/a</td>"
+				  "<td class=\"n\" data-label=\"Projected\">n/a</td>"
+				  "<td class=\"st-behind\" data-label=\"Status\">behind</td>"));
+	assert_null(strstr(s, "display:none}body"));
 	assert_non_null(strstr(s, "No site is stale."));
-	assert_non_null(strstr(s, "<a href=\"#target-7\">Raw &lt;coal&gt; 2026</a></td><td>city"));
+	/* a drift, an overdue project and a county mismatch, all firing */
+	assert_non_null(strstr(s, "<a href=\"#target-7\">Raw &lt;coal&gt; 2026</a> · <b>drift</b>"));
+	assert_non_null(strstr(s, "<b>overdue project</b><br><small>Mine xy-01 shaft"));
+	assert_non_null(strstr(s, "Raw &lt;coal&gt; 2026 · <b>county differs from the statistics</b>"
+				  "<br><small>May: telemetry"));
 	assert_null(strstr(s, "id=\"silences\"")); /* none: no section */
-	assert_non_null(strstr(s, "src=\"/chart/7.png\""));
-	assert_non_null(strstr(s, "srcset=\"/gap/7-390.png\""));
+	assert_non_null(strstr(s, "src=\"/chart/7.png?at=2026-07-01%2012%3A00\""));
+	assert_non_null(strstr(s, "srcset=\"/gap/7-390.png?at=2026-07-01%2012%3A00\""));
+	/* a target without sites: a sentence, no empty chart box */
+	assert_null(strstr(s, "/chart/8.png"));
+	assert_non_null(strstr(s, "No site reports to this target yet"));
 	size_t n = strlen(s);
 	assert_true(n > 22 && strcmp(s + n - 22, "</main></body></html>\n") == 0);
 	free(s);
@@ -96,22 +134,46 @@ static void test_index_zh(void **state)
 	char *s = render(&pg);
 	assert_non_null(strstr(s, "<html lang=\"zh-CN\">"));
 	assert_non_null(strstr(s, "<title>enertrack：目标进度</title>"));
-	assert_non_null(strstr(s, "生成时间  (UTC)")); /* no figures: no time */
+	assert_non_null(strstr(s, "截至 n/a（UTC）")); /* no figures: no time */
 	assert_non_null(strstr(s, "<tr><td colspan=\"7\">n/a</td></tr>"));
 	assert_non_null(strstr(s, "<th class=\"wide\">指标</th>"));
-	assert_non_null(strstr(s, "<td>xy-01</td><td>襄垣</td>"));
+	assert_non_null(strstr(s, "<td data-label=\"站点\">xy-01</td><td data-label=\"区县\">襄垣</td>"));
 	assert_non_null(strstr(s, "当前无告警。"));
 	assert_non_null(strstr(s, "<h2>静默与确认</h2>"));
 	assert_non_null(strstr(s,
-			       "原煤 2026 全市</td><td> 确认，至恢复</td>"
-			       "<td class=\"wide\">flooded &amp; known (ops@x, 2026-06-30 09:00)"));
-	assert_non_null(strstr(s, "原煤 2026 xy-01</td><td>已结束 2026-06-01 00:00</td>"));
+			       "原煤 2026 全市</td><td data-label=\"截至\"> 确认，至恢复</td>"
+			       "<td data-label=\"原因\">flooded &amp; known (ops@x, 2026-06-30 09:00)"));
+	assert_non_null(strstr(s, "原煤 2026 xy-01</td><td data-label=\"截至\">已结束 2026-06-01 00:00</td>"));
 	free(s);
+}
+
+static void test_query(void **state)
+{
+	(void)state;
+	char path[64];
+	et_page_query_t q;
+	et_page_parse_query("/?year=2024&x=1&at=2024-06-30T12%3A00%2B08%3A00", path, sizeof(path), &q);
+	assert_string_equal(path, "/");
+	assert_string_equal(q.year, "2024");
+	assert_string_equal(q.at, "2024-06-30T12:00+08:00");
+	et_page_parse_query("/chart/7-390.png", path, sizeof(path), &q);
+	assert_string_equal(path, "/chart/7-390.png");
+	assert_string_equal(q.year, "");
+	assert_string_equal(q.at, "");
+	et_page_parse_query("/targets.json?at=%26%25&year", path, sizeof(path), &q);
+	assert_string_equal(path, "/targets.json");
+	assert_string_equal(q.at, "&%");
+	assert_string_equal(q.year, "");
+	et_text_t o = ET_TEXT_INIT;
+	et_page_url_encode(&o, "2024-12-31 23:59:59+08");
+	assert_string_equal(et_text_str(&o), "2024-12-31%2023%3A59%3A59%2B08");
+	et_text_free(&o);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_index_en),
 		cmocka_unit_test(test_index_zh),
 	};

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* lib/schednote.c: target_progress_at's English notes said again in each
+ * language, the same in English as the SQL wrote them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "enertrack/schednote.h"
+
+static void note_is(et_lang_t lang, const char *note, const char *want)
+{
+	char out[300];
+	et_sched_note(out, sizeof(out), lang, note);
+	assert_string_equal(out, want);
+}
+
+static void test_notes(void **state)
+{
+	(void)state;
+	static const char *const en[] = {"10 milestones, 2 due",
+					 "last year's profile (2023 covers 98.6 % of its days)",
+					 "linear: 2023 covers 40.0 % of its days, under 90 %",
+					 "monthly weights", "linear, as the target asks", "linear",
+					 "no milestones; linear", "something new"};
+	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
+		note_is(ET_LANG_EN, en[i], en[i]);
+	note_is(ET_LANG_ZH_CN, "10 milestones, 2 due", "10 个项目，2 个已到期");
+	note_is(ET_LANG_ZH_CN, "last year's profile (2023 covers 98.6 % of its days)",
+		"按去年同期分布（2023 年数据覆盖其 98.6% 的天数）");
+	note_is(ET_LANG_ZH_CN, "no milestones; linear", "尚无项目计划；按时间均匀");
+}
+
+static void test_sources(void **state)
+{
+	(void)state;
+	et_text_t o = ET_TEXT_INIT;
+	const char *l = "2024-01 statistics:a, 2024-02 statistics:a, 2024-03 telemetry";
+	et_month_sources(&o, ET_LANG_EN, l);
+	assert_string_equal(et_text_str(&o), "2024-01..2024-02 statistics:a, 2024-03 telemetry");
+	et_text_free(&o);
+	et_month_sources(&o, ET_LANG_ZH_CN, l);
+	assert_string_equal(et_text_str(&o), "2024-01..2024-02 统计:a，2024-03 在线监测");
+	et_text_free(&o);
+	et_late_projects(&o, ET_LANG_ZH_CN, "p2 wind (due 2024-04-01), p4 (due 2024-05-01)");
+	assert_string_equal(et_text_str(&o), "p2 wind（2024-04-01 到期），p4（2024-05-01 到期）");
+	et_text_free(&o);
+	et_late_projects(&o, ET_LANG_EN, "p2 wind (due 2024-04-01)");
+	assert_string_equal(et_text_str(&o), "p2 wind (due 2024-04-01)");
+	et_text_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_sources),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
