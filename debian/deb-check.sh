@@ -22,6 +22,18 @@ fail() {
 # the version is the Makefile's, which enertrackd --version prints
 [ "$(dpkg-deb -f "$DEB" Version)" = "$VERSION" ] || fail "the package's version is not $VERSION"
 
+# Build-Depends are what scripts/deps.sh installs for the build: each of
+# them is in deps.sh, and each library deps.sh installs (but the fuzzers'
+# clang runtime, and dpkg-dev, the builder) is in Build-Depends
+sed -n '/^Build-Depends:/,/^$/p' "$REPO/debian/control" | sed 's/^Build-Depends://' | tr ',' '\n' |
+	sed 's/[(<].*//; s/[[:space:]]//g' | grep -v '^$' | grep -vx debhelper-compat | sort >"$DIR/build-depends"
+sed -n '/^PKGS="/,/"$/p' "$REPO/scripts/deps.sh" | tr -d '"' | sed 's/^PKGS=//' | tr ' ' '\n' |
+	grep -v '^$' | sort >"$DIR/deps"
+missing=$(comm -23 "$DIR/build-depends" "$DIR/deps" | tr '\n' ' ')
+[ -z "$missing" ] || fail "Build-Depends not installed by scripts/deps.sh: $missing"
+extra=$(grep -- '-dev$' "$DIR/deps" | grep -v '^libclang-rt' | grep -vx dpkg-dev | comm -23 - "$DIR/build-depends" | tr '\n' ' ')
+[ -z "$extra" ] || fail "scripts/deps.sh installs $extra for the build, not in Build-Depends"
+
 echo "== lintian $CHANGES" >&2
 lintian --display-info --pedantic --show-overrides "$CHANGES" 2>&1 |
 	grep -v '^running with root privileges is not recommended!$' || true

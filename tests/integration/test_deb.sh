@@ -59,7 +59,7 @@ fi
 log "installed: $(dpkg-query -W -f='${Package} ${Version}' enertrack)"
 
 # the same reading end to end as the autopkgtest, in a directory of its own
-REPO=$REPO TEST_NAME=test_deb/reading T=$T/reading sh "$REPO/debian/tests/reading" ||
+REPO=$REPO TEST_NAME=test_deb/reading T= sh "$REPO/debian/tests/reading" ||
 	fail "the packaged binaries did not take the reading"
 
 purge || fail "apt purge: $(tail -5 "$T/purge.log")"
