@@ -63,7 +63,7 @@ DEB=$(ls "$T"/enertrack_"$VERSION"_*.deb)
 snapshot >"$T/before"
 
 echo "check-cycle: install $DEB" >&2
-apt-get install -y -qq "$DEB" >"$T/install.log" 2>&1 || fail "install: $(tail -5 "$T/install.log")"
+apt-get install -o DPkg::Lock::Timeout=300 -y -qq "$DEB" >"$T/install.log" 2>&1 || fail "install: $(tail -5 "$T/install.log")"
 [ "$(status)" = ii ] || fail "not installed after install: $(status)"
 [ "$(/usr/bin/enertrackd --version | head -1)" = "enertrackd $VERSION" ] || fail "enertrackd --version"
 dpkg-query -W -f='${Conffiles}\n' enertrack | grep -q ' /etc/enertrack/enertrack.conf ' ||
@@ -81,26 +81,26 @@ echo 00000000000000000003 >/var/lib/private/enertrack/spool/committed
 echo "# edited" >>/etc/enertrack/enertrack.conf
 
 echo "check-cycle: remove" >&2
-apt-get remove -y -qq enertrack >"$T/remove.log" 2>&1 || fail "remove: $(tail -5 "$T/remove.log")"
+apt-get remove -o DPkg::Lock::Timeout=300 -y -qq enertrack >"$T/remove.log" 2>&1 || fail "remove: $(tail -5 "$T/remove.log")"
 [ "$(status)" = rc ] || fail "after remove: $(status), not rc"
 [ ! -e /usr/bin/enertrackd ] || fail "remove left /usr/bin/enertrackd"
 grep -q "# edited" /etc/enertrack/enertrack.conf || fail "remove did not keep the configuration"
 [ -f /var/lib/enertrack/spool/committed ] || fail "remove did not keep the spool"
 
 echo "check-cycle: purge" >&2
-apt-get purge -y -qq enertrack >"$T/purge.log" 2>&1 || fail "purge: $(tail -5 "$T/purge.log")"
+apt-get purge -o DPkg::Lock::Timeout=300 -y -qq enertrack >"$T/purge.log" 2>&1 || fail "purge: $(tail -5 "$T/purge.log")"
 [ -z "$(status)" ] || [ "$(status)" = un ] || [ "$(status)" = pn ] || fail "after purge: $(status)"
 [ ! -e /etc/enertrack ] && [ ! -e /var/lib/enertrack ] && [ ! -e /var/lib/private/enertrack ] ||
 	fail "purge left /etc/enertrack or the state directory"
 compare "$T/before"
 
 echo "check-cycle: install again, purge with unsent readings in the spool" >&2
-apt-get install -y -qq "$DEB" >"$T/install2.log" 2>&1 || fail "second install: $(tail -5 "$T/install2.log")"
+apt-get install -o DPkg::Lock::Timeout=300 -y -qq "$DEB" >"$T/install2.log" 2>&1 || fail "second install: $(tail -5 "$T/install2.log")"
 [ "$(status)" = ii ] || fail "not installed after the second install"
 mkdir -p -m 700 /var/lib/private/enertrack/spool
 ln -s private/enertrack /var/lib/enertrack
 printf 'ETR1' >/var/lib/private/enertrack/spool/0000000000000004.seg
-apt-get purge -y enertrack >"$T/purge2.log" 2>&1 || fail "second purge: $(tail -5 "$T/purge2.log")"
+apt-get purge -o DPkg::Lock::Timeout=300 -y enertrack >"$T/purge2.log" 2>&1 || fail "second purge: $(tail -5 "$T/purge2.log")"
 [ -f /var/lib/private/enertrack/spool/0000000000000004.seg ] || fail "purge deleted unsent readings"
 grep -q "/var/lib/private/enertrack/spool" "$T/purge2.log" ||
 	fail "purge did not say where the unsent readings are: $(cat "$T/purge2.log")"

@@ -67,6 +67,6 @@ rc=0
 autopkgtest --output-dir "$T/out" "$T/debs/$(basename "$DEB")" "$T/src/" -- null >"$T/autopkgtest.log" 2>&1 || rc=$?
 grep -E '^(reading|autopkgtest \[)' "$T/autopkgtest.log" | grep -vE 'autopkgtest \[[0-9:]+\]: (@@@|testbed|host|testing package|build not needed|test reading: *\[-)' >&2 || true
 [ "$rc" = 0 ] || { tail -40 "$T/autopkgtest.log" >&2; fail "autopkgtest exited $rc"; }
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq enertrack >/dev/null 2>&1 || fail "purge after autopkgtest"
+DEBIAN_FRONTEND=noninteractive apt-get purge -o DPkg::Lock::Timeout=300 -y -qq enertrack >/dev/null 2>&1 || fail "purge after autopkgtest"
 [ ! -e /etc/enertrack ] && [ ! -e /usr/bin/enertrackd ] || fail "purge after autopkgtest left files"
 echo "deb-check: ok" >&2

@@ -23,8 +23,11 @@ deb-version:
 deb: deb-version
 	@set -e; tmp=$$(mktemp -d /tmp/enertrack-deb.XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
 	src=$$tmp/enertrack-$(VERSION); mkdir "$$src"; \
-	git ls-files -z --cached --others --exclude-standard | \
-		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$$src"; \
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null --ignore-failed-read -T - -cf -; \
+	else tar --exclude=./build --exclude='./build-*' --exclude=./demo -cf - .; fi | \
+		tar -xf - -C "$$src"; \
 	echo "deb: building in $$src" >&2; \
 	(cd "$$src" && dpkg-buildpackage -us -uc -b -j2) >"$$tmp/build.log" 2>&1 || \
 		{ tail -40 "$$tmp/build.log" >&2; echo "deb: dpkg-buildpackage failed" >&2; exit 1; }; \

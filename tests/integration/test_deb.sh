@@ -43,8 +43,8 @@ chmod 644 "$T/$(basename "$DEB")"
 # purged with it afterwards, so that dpkg -l is as before
 EXTRA=$(apt-get -s install "$T/$(basename "$DEB")" 2>/dev/null | awk '$1 == "Inst" && $2 != "enertrack" { print $2 }' | tr '\n' ' ')
 [ -z "$EXTRA" ] || log "apt installs with it: $EXTRA"
-purge() { apt-get purge -y -qq enertrack $EXTRA >"$T/purge.log" 2>&1; }
-apt-get install -y -qq "$T/$(basename "$DEB")" >"$T/install.log" 2>&1 ||
+purge() { apt-get purge -o DPkg::Lock::Timeout=300 -y -qq enertrack $EXTRA >"$T/purge.log" 2>&1; }
+apt-get install -o DPkg::Lock::Timeout=300 -y -qq "$T/$(basename "$DEB")" >"$T/install.log" 2>&1 ||
 	fail "apt install: $(tail -5 "$T/install.log")"
 [ "$(pkg_status)" = ii ] || fail "not installed: $(pkg_status)"
 [ "$(/usr/bin/enertrackd --version | head -1)" = "enertrackd $VERSION" ] ||
