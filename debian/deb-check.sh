@@ -65,6 +65,7 @@ cp "$DEB" "$T/debs/"
 chmod -R a+rX "$T"
 rc=0
 autopkgtest --output-dir "$T/out" "$T/debs/$(basename "$DEB")" "$T/src/" -- null >"$T/autopkgtest.log" 2>&1 || rc=$?
+cp "$T/autopkgtest.log" "$DIR/autopkgtest.log"
 grep -E '^(reading|autopkgtest \[)' "$T/autopkgtest.log" | grep -vE 'autopkgtest \[[0-9:]+\]: (@@@|testbed|host|testing package|build not needed|test reading: *\[-)' >&2 || true
 [ "$rc" = 0 ] || { tail -40 "$T/autopkgtest.log" >&2; fail "autopkgtest exited $rc"; }
 DEBIAN_FRONTEND=noninteractive apt-get purge -o DPkg::Lock::Timeout=300 -y -qq enertrack >/dev/null 2>&1 || fail "purge after autopkgtest"
