@@ -24,6 +24,8 @@
 #include "app.h"
 #include "common/confload.h"
 #include "common/net.h"
+#include "common/pgconn.h"
+#include "db/connect.h"
 #include "enertrack/appstate.h"
 #include "enertrack/cmdline.h"
 #include "enertrack/config.h"
@@ -42,6 +44,10 @@
 #include "spool.h"
 
 #define TICK_MS 10
+/* sysexits' EX_CONFIG: the schema is older than this build needs. The unit
+ * names it in RestartPreventExitStatus=, so systemd does not retry a start
+ * that only `enertrack migrate` can fix. */
+#define EXIT_SCHEMA 78
 
 int app_set_state(struct app *a, enum et_app_state to, const char *why)
 {
@@ -356,6 +362,29 @@ static int check_config(struct app *a, const char *config)
 	return 0;
 }
 
+/* A database that answers now but was never migrated, or only by an older
+ * enertrack: the daemon refuses to start, with the command that fixes it
+ * (tool_check_schema, the tools' own check). One that does not answer is no
+ * reason to stop: the spool keeps what arrives until it is back. Blocking,
+ * before any thread. 0, or -1 when the schema is too old (logged). */
+static int check_schema(const struct app *a, const char *config, const char *pg_pw)
+{
+	PGconn *conn = et_pg_connect(a->cfg.pg_conninfo, pg_pw, "enertrackd", NULL);
+	int rc = 0;
+	if (PQstatus(conn) != CONNECTION_OK) {
+		char why[300];
+		snprintf(why, sizeof(why), "%s", PQerrorMessage(conn));
+		why[strcspn(why, "\n")] = '\0';
+		log_warn("cannot check the database's schema now (%s): starting; the spool keeps "
+			 "the readings until PostgreSQL answers",
+			 why);
+	} else {
+		rc = tool_check_schema(conn, config);
+	}
+	PQfinish(conn);
+	return rc;
+}
+
 /* The parts that need no broker: the spool, the writer thread, ingest
  * (with the Sparkplug births saved last time), the alerts' threads.
  * 0 or -1 (logged). */
@@ -529,6 +558,13 @@ int main(int argc, char **argv)
 	if (app_read_secrets(&a->cfg, &mqtt_pw, &pg_pw, &smtp_pw)) {
 		et_config_free(&a->cfg);
 		return 1;
+	}
+	if (check_schema(a, config, pg_pw)) {
+		app_wipe_free(mqtt_pw);
+		app_wipe_free(pg_pw);
+		app_wipe_free(smtp_pw);
+		et_config_free(&a->cfg);
+		return EXIT_SCHEMA;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	/* before any thread: curl_global_init is not thread-safe */
