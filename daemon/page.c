@@ -55,7 +55,7 @@ struct et_page {
 	PGconn *conn;
 	bool conn_failed_logged;
 	struct chart_ent cache[CACHE_MAX];
-	pthread_t warm;	 /* loads the fonts at start (et_chart_warm) */
+	pthread_t warm; /* loads the fonts at start (et_chart_warm) */
 	bool warm_started;
 };
 
@@ -117,10 +117,10 @@ static int unavailable(et_buf_t *body, const char *why)
 struct view {
 	et_page_query_t q; /* ?year= and ?at=, decoded; "" when not given */
 	int year, asked_year;
-	bool past;	   /* the instant is not now */
-	char at[80];	   /* the instant, a timestamptz literal for the queries */
-	char as_of[32];	   /* its local time, for people */
-	int years[64];	   /* the years that have targets */
+	bool past;	/* the instant is not now */
+	char at[80];	/* the instant, a timestamptz literal for the queries */
+	char as_of[32]; /* its local time, for people */
+	int years[64];	/* the years that have targets */
 	size_t nyears;
 };
 
@@ -247,7 +247,8 @@ static const char firing_sql[] =
 	" JOIN target t ON t.id = m.target_id"
 	" WHERE x.firing AND t.year = $4::int AND x.since <= $3::timestamptz"
 	" UNION ALL"
-	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), $4::int::text,"
+	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), "
+	"$4::int::text,"
 	" split_part(x.key, '|', 1), 'reconcile',"
 	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
 	" FROM truth_alert x LEFT JOIN target t ON t.year = $4::int"
@@ -574,8 +575,8 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, const ch
 	et_buf_t png = ET_BUF_INIT;
 	const char *when = at[0] ? at : NULL, *ap[1] = {at};
 	if (when) { /* a bad ?at= is the request's fault, and said so */
-		PGresult *r = PQexecParams(p->conn, "SELECT $1::timestamptz", 1, NULL, ap, NULL,
-					   NULL, 0);
+		PGresult *r =
+			PQexecParams(p->conn, "SELECT $1::timestamptz", 1, NULL, ap, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {

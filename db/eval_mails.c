@@ -144,7 +144,7 @@ static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
 	if (et_pq_exec(f->conn, "SAVEPOINT chart", f->err, f->errlen))
 		return -EIO;
 	if (et_chart_target_png(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W, png, cerr,
-				  sizeof(cerr))) {
+				sizeof(cerr))) {
 		log_warn("alerts: the mail of target %s goes without its chart: %s", tid, cerr);
 		et_buf_free(png);
 		if (et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT chart", f->err, f->errlen))
@@ -186,8 +186,8 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	if (strcmp(p->scope, "city") == 0)
 		snprintf(label, sizeof(label), "%s", p->label);
 	else
-		snprintf(label, sizeof(label),
-			 f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)", p->label, where);
+		snprintf(label, sizeof(label), f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)",
+			 p->label, where);
 	et_mail_report_t rep = {
 		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
 		.label = label,
@@ -253,8 +253,8 @@ static int truth_picture_mail(struct fin *f, PGresult *o, int i, const char *con
 				f->c->lang, f->c->lang == ET_LANG_ZH_CN, ET_MAIL_CHART_W, &png,
 				&sites, cerr, sizeof(cerr));
 	if (rc) {
-		log_warn("alerts: the %s mail %s goes without its chart: %s", PQgetvalue(o, i, O_KIND),
-			 PQgetvalue(o, i, O_KEY), cerr);
+		log_warn("alerts: the %s mail %s goes without its chart: %s",
+			 PQgetvalue(o, i, O_KIND), PQgetvalue(o, i, O_KEY), cerr);
 		rc = et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT truth_chart", f->err, f->errlen)
 			     ? -EIO
 			     : 1;

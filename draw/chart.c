@@ -470,8 +470,8 @@ static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et
 		if (isfinite(r->a)) {
 			double ax_ = et_axis_px(r->a, ax->lo, ax->hi, px0, px1);
 			cairo_set_source_rgb(c->cr, 0.62, 0.62, 0.62);
-			cairo_rectangle(c->cr, fmin(zx, ax_), by + rowh * 0.12, fmax(1, fabs(ax_ - zx)),
-					rowh * 0.3);
+			cairo_rectangle(c->cr, fmin(zx, ax_), by + rowh * 0.12,
+					fmax(1, fabs(ax_ - zx)), rowh * 0.3);
 			cairo_fill(c->cr);
 		}
 		if (isfinite(r->b)) {
@@ -480,8 +480,8 @@ static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et
 				cairo_set_source_rgb(c->cr, C_BEHIND);
 			else
 				cairo_set_source_rgb(c->cr, C_ACTUAL);
-			cairo_rectangle(c->cr, fmin(zx, bx), by + rowh * 0.45, fmax(1, fabs(bx - zx)),
-					rowh * 0.3);
+			cairo_rectangle(c->cr, fmin(zx, bx), by + rowh * 0.45,
+					fmax(1, fabs(bx - zx)), rowh * 0.3);
 			cairo_fill(c->cr);
 		}
 		cairo_set_source_rgb(c->cr, C_TEXT);

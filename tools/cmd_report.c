@@ -127,8 +127,8 @@ static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col
 		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
 	} else if (t == OID_BOOL) {
 		worksheet_write_string(
-			ws, y, x, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO),
-			NULL);
+			ws, y, x,
+			et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO), NULL);
 	} else if (t == OID_DATE || t == OID_TS) {
 		lxw_datetime dt = excel_time(v);
 		worksheet_write_datetime(ws, y, x, &dt, t == OID_DATE ? rp->datef : rp->timef);
@@ -493,8 +493,8 @@ int report_main(int argc, char **argv)
 		char tail;
 		if (sscanf(quarter, "%d-Q%d%c", &year, &q, &tail) != 2 || year < 2000 ||
 		    year > 2200 || q < 1 || q > 4)
-			return tool_fail("report", "hint: --quarter 2024-Q2", "--quarter '%s' is not a quarter",
-					 quarter);
+			return tool_fail("report", "hint: --quarter 2024-Q2",
+					 "--quarter '%s' is not a quarter", quarter);
 		/* the quarter's last second, in the targets' zone (a TIME without offset) */
 		snprintf(qend, sizeof(qend), "%04d-%02d-%02d 23:59:59", year, q * 3,
 			 q == 1 || q == 4 ? 31 : 30);
@@ -615,8 +615,8 @@ int report_main(int argc, char **argv)
 	if (rc == 0) {
 		char line[600], y[16];
 		snprintf(y, sizeof(y), "%d", year);
-		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format], y,
-			    at_buf);
+		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format],
+			    y, at_buf);
 		printf("%s\n", line);
 	}
 out:
