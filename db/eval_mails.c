@@ -274,12 +274,13 @@ static int truth_picture_mail(struct fin *f, PGresult *o, int i, const char *con
 		       "color:#222\"><div style=\"white-space:pre-wrap;overflow-wrap:anywhere\">",
 		       et_lang_tag(f->c->lang));
 	et_text_html(&html, body);
-	et_text_printf(&html,
-		       "</div><p><img src=\"cid:%s\" width=\"%d\" style=\"max-width:100%%;"
-		       "height:auto;border:1px solid #eee\" alt=\"",
-		       cid, ET_MAIL_CHART_W);
+	et_text_printf(&html, "</div><p><img src=\"cid:%s\" alt=\"", cid);
 	et_text_html(&html, PQgetvalue(o, i, O_SUBJECT));
-	et_text_put(&html, "\"></p>\n");
+	et_text_printf(&html,
+		       "\" width=\"%d\" style=\"box-sizing:border-box;max-width:100%%;height:auto;"
+		       "border:1px solid #eee\">"
+		       "</p>\n",
+		       ET_MAIL_CHART_W);
 	et_text_put(&html, et_text_str(&sites));
 	et_text_put(&html, "</body></html>\n");
 	if (et_text_error(&html) || et_text_error(&text)) {

@@ -524,7 +524,8 @@ int et_draw_pairs_png(const et_chart_pairs_t *p, et_lang_t lang, int width_px, e
 	/* the labels' column: the longest name, at most a third of the width */
 	int nlw = 0;
 	for (int i = 0; i < p->n; i++)
-		nlw = (int)fmax(nlw, text_width(&c, p->rows[i].name, 0.9));
+		nlw = (int)fmax(nlw,
+				text_width(&c, p->rows[i].name, 0.9) * 1.15); /* bold when marked */
 	nlw = (int)fmin(nlw, width_px / 3.0);
 	if (p->n > 0)
 		draw_pair_rows(&c, p, &ax, y + 4, rowh, 8 + nlw + 8, width_px - 12);
