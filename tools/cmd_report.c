@@ -30,6 +30,7 @@ struct report {
 	const char *params[4];
 	et_lang_t lang;
 	/* xlsx */
+	bool bureau; /* the bureau's units ([alerts] units, zh-CN) */
 	lxw_workbook *wb;
 	lxw_format *head, *num, *title, *intf, *datef, *timef;
 	const char *as_of; /* "截至 2024-06-30 12:00（北京时间）": on every sheet */
@@ -113,18 +114,40 @@ static lxw_datetime excel_time(const char *v)
 	return t;
 }
 
+/* Row i's unit as people read it (the bureau's in zh-CN): its "Unit" column,
+ * else the table's; *ret_k turns a figure of its SI unit into it. */
+static const char *row_unit(const struct report *rp, PGresult *r, int i, const char *unit,
+			    double *ret_k)
+{
+	int uc = PQfnumber(r, "\"Unit\"");
+	return et_unit_local(uc >= 0 ? PQgetvalue(r, i, uc) : unit, rp->bureau, ret_k);
+}
+
+/* A figure in the row's unit: a "{u}" or "(in Unit)" column, or the unit. */
+static bool in_unit(PGresult *r, int c)
+{
+	const char *n = PQfname(r, c);
+	return strstr(n, "{u}") || strstr(n, "(in Unit)");
+}
+
 /* One cell as its type: whole numbers as integers, other numbers with two
- * decimals, dates and times as Excel dates, yes/no as words. */
+ * decimals, dates and times as Excel dates, yes/no as words; figures and
+ * units in the bureau's units where they are shown. */
 static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col_t x, PGresult *r,
-		      int i, int c)
+		      int i, int c, const char *unit)
 {
 	const char *v = PQgetvalue(r, i, c);
 	Oid t = PQftype(r, c);
 	char buf[200];
-	if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
+	double k;
+	const char *local = row_unit(rp, r, i, unit, &k);
+	if (strcmp(PQfname(r, c), "Unit") == 0) {
+		worksheet_write_string(ws, y, x, local, NULL);
+	} else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
 		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->intf);
 	} else if (is_number(t)) {
-		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
+		worksheet_write_number(ws, y, x, strtod(v, NULL) * (in_unit(r, c) ? k : 1),
+				       rp->num);
 	} else if (t == OID_BOOL) {
 		worksheet_write_string(
 			ws, y, x,
@@ -139,18 +162,22 @@ static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col
 }
 
 /* The same cell in the page. */
-static void html_cell(struct report *rp, PGresult *r, int i, int c)
+static void html_cell(struct report *rp, PGresult *r, int i, int c, const char *unit)
 {
 	FILE *f = rp->html;
 	const char *v = PQgetvalue(r, i, c);
 	Oid t = PQftype(r, c);
 	char n[400];
+	double k;
+	const char *local = row_unit(rp, r, i, unit, &k);
 	if (PQgetisnull(r, i, c))
 		fputs(ET_NO_VALUE, f);
+	else if (strcmp(PQfname(r, c), "Unit") == 0)
+		html_text(f, local);
 	else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8)
 		fputs(v, f);
 	else if (is_number(t)) {
-		et_num_fixed(n, sizeof(n), strtod(v, NULL), 2, false);
+		et_num_fixed(n, sizeof(n), strtod(v, NULL) * (in_unit(r, c) ? k : 1), 2, false);
 		fputs(n, f);
 	} else if (t == OID_BOOL)
 		html_text(f, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO));
@@ -169,9 +196,12 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 {
 	int ncols = PQnfields(r);
 	char h[200];
+	double k;
+	/* the headers' "{u}" in the unit shown; the cells convert from unit */
+	const char *head_unit = unit ? et_unit_local(unit, rp->bureau, &k) : NULL;
 	if (rp->wb) {
 		for (int c = col0; c < ncols; c++) {
-			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), head_unit);
 			worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c - col0), h,
 					       rp->head);
 			double w = strlen(h) * 0.9 + 2;
@@ -183,7 +213,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 			for (int c = col0; c < ncols; c++) {
 				lxw_col_t x = (lxw_col_t)(c - col0);
 				if (!PQgetisnull(r, i, c))
-					xlsx_cell(rp, ws, y, x, r, i, c);
+					xlsx_cell(rp, ws, y, x, r, i, c, unit);
 			}
 		}
 		return row + 1 + (to - from);
@@ -191,7 +221,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	FILE *f = rp->html;
 	fputs("<table>\n<thead><tr>", f);
 	for (int c = col0; c < ncols; c++) {
-		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), head_unit);
 		fputs("<th>", f);
 		html_text(f, h);
 		fputs("</th>", f);
@@ -201,7 +231,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 		fputs("<tr>", f);
 		for (int c = col0; c < ncols; c++) {
 			fputs(is_number(PQftype(r, c)) ? "<td class=\"n\">" : "<td>", f);
-			html_cell(rp, r, i, c);
+			html_cell(rp, r, i, c, unit);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -546,6 +576,7 @@ int report_main(int argc, char **argv)
 	rp.params[1] = ys;
 	rp.params[2] = cfg.tz;
 	rp.lang = cfg.lang;
+	rp.bureau = cfg.units_bureau;
 	rp.params[3] = et_lang_tag(rp.lang);
 	/* "as of", on every sheet and at the top of the page */
 	char as_of[200];
