@@ -7,6 +7,7 @@
  * carry "{u}", replaced by the target's display unit. */
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,6 +493,53 @@ static int write_report(struct report *rp, int year)
 	return 0;
 }
 
+/* The workbook into out: 0, or 1 (logged). */
+static int write_xlsx(struct report *rp, int year, const char *out)
+{
+	rp->wb = workbook_new(out);
+	if (!rp->wb) {
+		log_error("report: cannot create %s", out);
+		return 1;
+	}
+	rp->head = workbook_add_format(rp->wb);
+	format_set_bold(rp->head);
+	format_set_bg_color(rp->head, 0xEEEEEE);
+	format_set_text_wrap(rp->head);
+	static const struct {
+		size_t off;
+		const char *fmt;
+	} fmts[] = {{offsetof(struct report, num), "#,##0.00"},
+		    {offsetof(struct report, intf), "0"},
+		    {offsetof(struct report, datef), "yyyy-mm"},
+		    {offsetof(struct report, timef), "yyyy-mm-dd hh:mm"}};
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		lxw_format *f = workbook_add_format(rp->wb);
+		format_set_num_format(f, fmts[i].fmt);
+		*(lxw_format **)((char *)rp + fmts[i].off) = f;
+	}
+	int wr = write_report(rp, year);
+	lxw_error le = workbook_close(rp->wb);
+	if (le != LXW_NO_ERROR)
+		log_error("report: %s: %s", out, lxw_strerror(le));
+	return wr == 0 && le == LXW_NO_ERROR ? 0 : 1;
+}
+
+/* The printable page into out: 0, or 1 (logged). */
+static int write_html(struct report *rp, int year, const char *out)
+{
+	rp->html = fopen(out, "w");
+	if (!rp->html) {
+		log_error("report: cannot create %s: %m", out);
+		return 1;
+	}
+	int wr = write_report(rp, year);
+	if (fclose(rp->html) != 0) {
+		log_error("report: %s: %m", out);
+		return 1;
+	}
+	return wr == 0 ? 0 : 1;
+}
+
 static const char *const formats[] = {"xlsx", "html", "pdf", NULL};
 
 int report_main(int argc, char **argv)
@@ -607,41 +655,8 @@ int report_main(int argc, char **argv)
 				      .out = out};
 		if (report_pdf(&in) == 0)
 			rc = 0;
-	} else if (format == 0) {
-		rp.wb = workbook_new(out);
-		if (!rp.wb) {
-			log_error("report: cannot create %s", out);
-			goto out;
-		}
-		rp.head = workbook_add_format(rp.wb);
-		format_set_bold(rp.head);
-		format_set_bg_color(rp.head, 0xEEEEEE);
-		format_set_text_wrap(rp.head);
-		rp.num = workbook_add_format(rp.wb);
-		format_set_num_format(rp.num, "#,##0.00");
-		rp.intf = workbook_add_format(rp.wb);
-		format_set_num_format(rp.intf, "0");
-		rp.datef = workbook_add_format(rp.wb);
-		format_set_num_format(rp.datef, "yyyy-mm");
-		rp.timef = workbook_add_format(rp.wb);
-		format_set_num_format(rp.timef, "yyyy-mm-dd hh:mm");
-		int wr = write_report(&rp, year);
-		lxw_error le = workbook_close(rp.wb);
-		if (le != LXW_NO_ERROR)
-			log_error("report: %s: %s", out, lxw_strerror(le));
-		if (wr == 0 && le == LXW_NO_ERROR)
-			rc = 0;
 	} else {
-		rp.html = fopen(out, "w");
-		if (!rp.html) {
-			log_error("report: cannot create %s: %m", out);
-			goto out;
-		}
-		int wr = write_report(&rp, year);
-		if (fclose(rp.html) != 0)
-			log_error("report: %s: %m", out);
-		else if (wr == 0)
-			rc = 0;
+		rc = format == 0 ? write_xlsx(&rp, year, out) : write_html(&rp, year, out);
 	}
 	if (rc == 0) {
 		char line[600], y[16];
