@@ -188,6 +188,7 @@ static const char silence_sql[] =
 	" to_char(s.created_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), s.reason,"
 	" coalesce(alert_silenced(s.target_id, now()) = s.id, false) AS in_force"
 	" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+	" WHERE t.year = $3::int" /* the year shown */
 	" ORDER BY in_force DESC, s.id DESC LIMIT 20";
 
 static PGresult *query(et_page_t *p, const char *sql, int n, const char *const *params, char *err,
@@ -309,10 +310,12 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const et_p
 			et_buf_t *body, char *err, size_t errlen)
 {
 	struct results res;
-	const char *sp[2] = {tz, et_lang_tag(lang)};
 	int rc = run_queries(p, lang, tz, v, &res, err, errlen);
 	PGresult *t = res.t, *st = res.st, *fi = res.fi;
-	PGresult *si = rc ? NULL : query(p, silence_sql, 2, sp, err, errlen);
+	char ys[16];
+	snprintf(ys, sizeof(ys), "%d", v->year);
+	const char *sip[3] = {tz, et_lang_tag(lang), ys};
+	PGresult *si = rc ? NULL : query(p, silence_sql, 3, sip, err, errlen);
 	rc = -EIO;
 	if (si) {
 		/* the charts of a past instant are drawn at it; of now, at now */
