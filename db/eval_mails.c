@@ -30,6 +30,7 @@
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
+#include "enertrack/numfmt.h"
 #include "enertrack/text.h"
 
 enum {
@@ -188,6 +189,9 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	else
 		snprintf(label, sizeof(label), f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)",
 			 p->label, where);
+	/* in Chinese, the bureau's units (万吨, not Mt), as the page and the chart */
+	double k;
+	const char *unit = et_unit_local(p->display_unit, f->c->lang == ET_LANG_ZH_CN, &k);
 	et_mail_report_t rep = {
 		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
 		.label = label,
@@ -196,8 +200,8 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 		.status = p->status,
 		.plan_text = p->plan_text,
 		.scope = p->scope,
-		.display_unit = p->display_unit,
-		.display_div = p->display_div,
+		.display_unit = unit,
+		.display_div = p->display_div / k,
 		.target = p->target,
 		.expected = p->expected,
 		.actual = p->actual,
