@@ -70,7 +70,7 @@ COMMON_SRCS += db/chartdata.c draw/chart.c
 LIB_SRCS += lib/cmdline.c
 TOOL_SRCS += tools/cli.c
 # the truth mails' pictures (a county's months, a target's register)
-COMMON_SRCS += db/truthcharts.c
+COMMON_SRCS += db/truthcharts.c db/pageview.c
 # enertrack report --format pdf (cairo's PDF surface, pango)
 TOOL_SRCS += tools/report_pdf.c
 # target_progress_at's notes in the reader's language

@@ -23,6 +23,7 @@
 #include "db/pq.h"
 #include "common/pgconn.h"
 #include "db/chartdata.h"
+#include "db/pageview.h"
 #include "draw/chart.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
@@ -55,7 +56,7 @@ struct et_page {
 	PGconn *conn;
 	bool conn_failed_logged;
 	struct chart_ent cache[CACHE_MAX];
-	pthread_t warm;	 /* loads the fonts at start (et_chart_warm) */
+	pthread_t warm; /* loads the fonts at start (et_chart_warm) */
 	bool warm_started;
 };
 
@@ -112,82 +113,6 @@ static int unavailable(et_buf_t *body, const char *why)
 }
 
 /* ---- the year and instant asked for: /?year=2024, /?at=2024-06-30T12:00+08:00 ---- */
-
-/* What a request asks to see. */
-struct view {
-	et_page_query_t q; /* ?year= and ?at=, decoded; "" when not given */
-	int year, asked_year;
-	bool past;	   /* the instant is not now */
-	char at[80];	   /* the instant, a timestamptz literal for the queries */
-	char as_of[32];	   /* its local time, for people */
-	int years[64];	   /* the years that have targets */
-	size_t nyears;
-};
-
-/* The year shown and its instant: ?at= as given; ?year= at the year's end
- * (or now, within the current year; its start for a year to come); neither,
- * now, in the latest year that has targets when the current one has none. */
-static const char view_sql[] =
-	"WITH a AS (SELECT nullif($1, '')::int AS y, nullif($2, '')::timestamptz AS at),"
-	" asked AS (SELECT coalesce(a.y, extract(year FROM coalesce(a.at, now()) AT TIME ZONE $3)"
-	"  ::int) AS y, a.at FROM a),"
-	" pick AS (SELECT CASE WHEN $1 = '' AND $2 = '' AND NOT EXISTS"
-	"  (SELECT 1 FROM target t WHERE t.year = asked.y) THEN coalesce((SELECT max(year)"
-	"  FROM target), asked.y) ELSE asked.y END AS y, asked.y AS asked, asked.at FROM asked),"
-	" inst AS (SELECT y, asked, coalesce(at, greatest(make_timestamptz(y, 1, 1, 0, 0, 0, $3),"
-	"  least(now(), make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3) - interval '1 second')))"
-	"  AS at, at IS NOT NULL AS given FROM pick)"
-	" SELECT y, asked, at::text, to_char(at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),"
-	"  extract(year FROM at AT TIME ZONE $3)::int = y,"
-	"  given OR at < now() - interval '1 minute',"
-	"  (SELECT string_agg(DISTINCT year::text, ',') FROM target)"
-	" FROM inst";
-
-/* Fills v's year and instant. 0; -EINVAL with the words for a bad request
- * in err; -EIO. */
-static int resolve_view(et_page_t *p, et_lang_t lang, const char *tz, struct view *v, char *err,
-			size_t errlen)
-{
-	if (v->q.year[0]) {
-		char *end;
-		long y = strtol(v->q.year, &end, 10);
-		if (*end || y < 2000 || y > 2200) {
-			et_msg_fill(err, errlen, lang, ET_MSG_PAGE_BAD_YEAR, 1, v->q.year);
-			return -EINVAL;
-		}
-	}
-	const char *vp[3] = {v->q.year, v->q.at, tz};
-	PGresult *r = PQexecParams(p->conn, view_sql, 3, NULL, vp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		bool bad = state && strncmp(state, "22", 2) == 0; /* data exception: the value */
-		if (bad)
-			et_msg_fill(err, errlen, lang, ET_MSG_PAGE_BAD_AT, 1, v->q.at);
-		else
-			snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-		err[strcspn(err, "\n")] = '\0';
-		PQclear(r);
-		return bad ? -EINVAL : -EIO;
-	}
-	v->year = atoi(PQgetvalue(r, 0, 0));
-	v->asked_year = atoi(PQgetvalue(r, 0, 1));
-	snprintf(v->at, sizeof(v->at), "%s", PQgetvalue(r, 0, 2));
-	snprintf(v->as_of, sizeof(v->as_of), "%s", PQgetvalue(r, 0, 3));
-	bool in_year = PQgetvalue(r, 0, 4)[0] == 't';
-	v->past = PQgetvalue(r, 0, 5)[0] == 't';
-	for (const char *y = PQgetvalue(r, 0, 6); *y && v->nyears < 64;) {
-		v->years[v->nyears++] = atoi(y);
-		y += strcspn(y, ",");
-		y += *y == ',';
-	}
-	PQclear(r);
-	/* string_agg of text sorts as text: the same as numbers for four digits */
-	if (!in_year) {
-		et_msg_fill(err, errlen, lang, ET_MSG_PAGE_AT_NOT_IN_YEAR, 2, v->q.at, v->q.year);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* ---- the queries ---- */
 
@@ -247,7 +172,8 @@ static const char firing_sql[] =
 	" JOIN target t ON t.id = m.target_id"
 	" WHERE x.firing AND t.year = $4::int AND x.since <= $3::timestamptz"
 	" UNION ALL"
-	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), $4::int::text,"
+	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), "
+	"$4::int::text,"
 	" split_part(x.key, '|', 1), 'reconcile',"
 	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
 	" FROM truth_alert x LEFT JOIN target t ON t.year = $4::int"
@@ -262,6 +188,7 @@ static const char silence_sql[] =
 	" to_char(s.created_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), s.reason,"
 	" coalesce(alert_silenced(s.target_id, now()) = s.id, false) AS in_force"
 	" FROM alert_silence s JOIN target t ON t.id = s.target_id"
+	" WHERE t.year = $3::int" /* the year shown */
 	" ORDER BY in_force DESC, s.id DESC LIMIT 20";
 
 static PGresult *query(et_page_t *p, const char *sql, int n, const char *const *params, char *err,
@@ -359,7 +286,7 @@ struct results {
 	PGresult *t, *st, *fi;
 };
 
-static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const et_page_view_t *v,
 		       struct results *res, char *err, size_t errlen)
 {
 	char ys[16];
@@ -379,14 +306,16 @@ static void clear_results(struct results *res)
 	PQclear(res->fi);
 }
 
-static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const et_page_view_t *v,
 			et_buf_t *body, char *err, size_t errlen)
 {
 	struct results res;
-	const char *sp[2] = {tz, et_lang_tag(lang)};
 	int rc = run_queries(p, lang, tz, v, &res, err, errlen);
 	PGresult *t = res.t, *st = res.st, *fi = res.fi;
-	PGresult *si = rc ? NULL : query(p, silence_sql, 2, sp, err, errlen);
+	char ys[16];
+	snprintf(ys, sizeof(ys), "%d", v->year);
+	const char *sip[3] = {tz, et_lang_tag(lang), ys};
+	PGresult *si = rc ? NULL : query(p, silence_sql, 3, sip, err, errlen);
 	rc = -EIO;
 	if (si) {
 		/* the charts of a past instant are drawn at it; of now, at now */
@@ -433,7 +362,7 @@ static json_t *jnum(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static int render_json(et_page_t *p, et_lang_t lang, const char *tz, const struct view *v,
+static int render_json(et_page_t *p, et_lang_t lang, const char *tz, const et_page_view_t *v,
 		       et_buf_t *body, char *err, size_t errlen)
 {
 	struct results res;
@@ -574,8 +503,8 @@ static int render_chart(et_page_t *p, et_lang_t lang, const char *path, const ch
 	et_buf_t png = ET_BUF_INIT;
 	const char *when = at[0] ? at : NULL, *ap[1] = {at};
 	if (when) { /* a bad ?at= is the request's fault, and said so */
-		PGresult *r = PQexecParams(p->conn, "SELECT $1::timestamptz", 1, NULL, ap, NULL,
-					   NULL, 0);
+		PGresult *r =
+			PQexecParams(p->conn, "SELECT $1::timestamptz", 1, NULL, ap, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {
@@ -606,7 +535,7 @@ int et_page_render(void *ctx, const char *full_path, et_buf_t *body, const char 
 	et_page_t *p = ctx;
 	char err[600], tz[80], path[256];
 	et_lang_t lang;
-	struct view v = {0};
+	et_page_view_t v = {0};
 	et_page_parse_query(full_path, path, sizeof(path), &v.q);
 	if (!connected(p, err, sizeof(err)))
 		return unavailable(body, err);
@@ -618,7 +547,7 @@ int et_page_render(void *ctx, const char *full_path, et_buf_t *body, const char 
 	int rc;
 	bool index = strcmp(path, "/") == 0, json = strcmp(path, "/targets.json") == 0;
 	if (index || json) {
-		rc = resolve_view(p, lang, tz, &v, err, sizeof(err));
+		rc = et_page_view_resolve(p->conn, lang, tz, &v, err, sizeof(err));
 		*ret_type = index ? "text/html; charset=utf-8" : "application/json";
 		if (!rc)
 			rc = index ? render_index(p, lang, tz, &v, body, err, sizeof(err))

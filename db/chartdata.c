@@ -336,7 +336,7 @@ static int width_ok(int width_px, char *err, size_t errlen)
 }
 
 int et_chart_target_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
-			  et_buf_t *out, char *err, size_t errlen)
+			et_buf_t *out, char *err, size_t errlen)
 {
 	int rc = width_ok(width_px, err, errlen);
 	if (rc)
@@ -360,7 +360,7 @@ int et_chart_target_png(PGconn *conn, int target_id, const char *at, et_lang_t l
 }
 
 int et_chart_gap_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
-		       et_buf_t *out, char *err, size_t errlen)
+		     et_buf_t *out, char *err, size_t errlen)
 {
 	int rc = width_ok(width_px, err, errlen);
 	if (rc)

@@ -30,6 +30,7 @@
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 #include "enertrack/mail.h"
+#include "enertrack/numfmt.h"
 #include "enertrack/text.h"
 
 enum {
@@ -144,7 +145,7 @@ static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
 	if (et_pq_exec(f->conn, "SAVEPOINT chart", f->err, f->errlen))
 		return -EIO;
 	if (et_chart_target_png(f->conn, atoi(tid), at, f->c->lang, ET_MAIL_CHART_W, png, cerr,
-				  sizeof(cerr))) {
+				sizeof(cerr))) {
 		log_warn("alerts: the mail of target %s goes without its chart: %s", tid, cerr);
 		et_buf_free(png);
 		if (et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT chart", f->err, f->errlen))
@@ -186,8 +187,11 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	if (strcmp(p->scope, "city") == 0)
 		snprintf(label, sizeof(label), "%s", p->label);
 	else
-		snprintf(label, sizeof(label),
-			 f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)", p->label, where);
+		snprintf(label, sizeof(label), f->c->lang == ET_LANG_ZH_CN ? "%s（%s）" : "%s (%s)",
+			 p->label, where);
+	/* in Chinese, the bureau's units (万吨, not Mt), as the page and the chart */
+	double k;
+	const char *unit = et_unit_local(p->display_unit, f->c->lang == ET_LANG_ZH_CN, &k);
 	et_mail_report_t rep = {
 		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
 		.label = label,
@@ -196,8 +200,8 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 		.status = p->status,
 		.plan_text = p->plan_text,
 		.scope = p->scope,
-		.display_unit = p->display_unit,
-		.display_div = p->display_div,
+		.display_unit = unit,
+		.display_div = p->display_div / k,
 		.target = p->target,
 		.expected = p->expected,
 		.actual = p->actual,
@@ -253,8 +257,8 @@ static int truth_picture_mail(struct fin *f, PGresult *o, int i, const char *con
 				f->c->lang, f->c->lang == ET_LANG_ZH_CN, ET_MAIL_CHART_W, &png,
 				&sites, cerr, sizeof(cerr));
 	if (rc) {
-		log_warn("alerts: the %s mail %s goes without its chart: %s", PQgetvalue(o, i, O_KIND),
-			 PQgetvalue(o, i, O_KEY), cerr);
+		log_warn("alerts: the %s mail %s goes without its chart: %s",
+			 PQgetvalue(o, i, O_KIND), PQgetvalue(o, i, O_KEY), cerr);
 		rc = et_pq_exec(f->conn, "ROLLBACK TO SAVEPOINT truth_chart", f->err, f->errlen)
 			     ? -EIO
 			     : 1;
@@ -274,12 +278,13 @@ static int truth_picture_mail(struct fin *f, PGresult *o, int i, const char *con
 		       "color:#222\"><div style=\"white-space:pre-wrap;overflow-wrap:anywhere\">",
 		       et_lang_tag(f->c->lang));
 	et_text_html(&html, body);
-	et_text_printf(&html,
-		       "</div><p><img src=\"cid:%s\" width=\"%d\" style=\"max-width:100%%;"
-		       "height:auto;border:1px solid #eee\" alt=\"",
-		       cid, ET_MAIL_CHART_W);
+	et_text_printf(&html, "</div><p><img src=\"cid:%s\" alt=\"", cid);
 	et_text_html(&html, PQgetvalue(o, i, O_SUBJECT));
-	et_text_put(&html, "\"></p>\n");
+	et_text_printf(&html,
+		       "\" width=\"%d\" style=\"box-sizing:border-box;max-width:100%%;height:auto;"
+		       "border:1px solid #eee\">"
+		       "</p>\n",
+		       ET_MAIL_CHART_W);
 	et_text_put(&html, et_text_str(&sites));
 	et_text_put(&html, "</body></html>\n");
 	if (et_text_error(&html) || et_text_error(&text)) {

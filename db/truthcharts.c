@@ -99,8 +99,8 @@ static int sites_table(PGconn *conn, const char *scope, const char *metric, cons
 	return 0;
 }
 
-static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t lang,
-			bool bureau, et_chart_pairs_t *p, et_text_t *html, char *err, size_t errlen)
+static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t lang, bool bureau,
+			et_chart_pairs_t *p, et_text_t *html, char *err, size_t errlen)
 {
 	char scope[200], metric[100];
 	const char *bar = strchr(key, '|');

@@ -371,10 +371,44 @@ static void draw_no_bars(struct canvas *c, const et_chart_gap_t *g, double y)
 	cairo_stroke(c->cr);
 }
 
+/* The value axis of a bar chart: a grid line and a label per tick, the
+ * zero line darker. */
+static void value_ticks(struct canvas *c, const et_axis_t *ax, double px0, double px1, double top,
+			double bottom)
+{
+	char lab[64];
+	cairo_set_line_width(c->cr, 1);
+	for (int i = 0; i < ax->nticks; i++) {
+		double v = ax->lo + i * ax->step;
+		double px = round(et_axis_px(v, ax->lo, ax->hi, px0, px1)) + 0.5;
+		double grey = v == 0 ? 0.45 : 0.9;
+		cairo_set_source_rgb(c->cr, grey, grey, grey);
+		cairo_move_to(c->cr, px, top);
+		cairo_line_to(c->cr, px, bottom);
+		cairo_stroke(c->cr);
+		et_axis_label(v, ax->step, lab, sizeof(lab));
+		cairo_set_source_rgb(c->cr, C_TEXT);
+		text_at(c, lab, px, bottom + 2, 2, 0.8, false, 0);
+	}
+}
+
+/* A row's name, right-aligned before px0, cut with "…" at width px. */
+static void row_label(struct canvas *c, const char *name, bool bold, int width, double px0,
+		      double by, double rowh)
+{
+	PangoLayout *lay = text_layout(c, name, 0.9, bold, 0);
+	pango_layout_set_width(lay, width * PANGO_SCALE);
+	pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
+	int tw, th;
+	pango_layout_get_pixel_size(lay, &tw, &th);
+	cairo_move_to(c->cr, px0 - 6 - tw, by + (rowh - th) / 2);
+	pango_cairo_show_layout(c->cr, lay);
+	g_object_unref(lay);
+}
+
 static void draw_bars(struct canvas *c, const et_chart_gap_t *g, const et_axis_t *ax, double y)
 {
 	int nb = g->nbars, width_px = c->w, h = c->h;
-	char lab[64];
 	int nlw = 0;
 	for (int i = 0; i < nb; i++) {
 		int w = text_width(c, g->bars[i].name, 0.9);
@@ -386,19 +420,7 @@ static void draw_bars(struct canvas *c, const et_chart_gap_t *g, const et_axis_t
 	double px0 = 8 + nlw + 8, px1 = width_px - 12;
 	double top = y + 4, rowh = (h - top - c->fs * 2) / nb;
 	double bottom = top + rowh * nb;
-	cairo_set_line_width(c->cr, 1);
-	for (int i = 0; i < ax->nticks; i++) {
-		double v = ax->lo + i * ax->step;
-		double px = round(et_axis_px(v, ax->lo, ax->hi, px0, px1)) + 0.5;
-		cairo_set_source_rgb(c->cr, v == 0 ? 0.45 : 0.9, v == 0 ? 0.45 : 0.9,
-				     v == 0 ? 0.45 : 0.9);
-		cairo_move_to(c->cr, px, top);
-		cairo_line_to(c->cr, px, bottom);
-		cairo_stroke(c->cr);
-		et_axis_label(v, ax->step, lab, sizeof(lab));
-		cairo_set_source_rgb(c->cr, C_TEXT);
-		text_at(c, lab, px, bottom + 2, 2, 0.8, false, 0);
-	}
+	value_ticks(c, ax, px0, px1, top, bottom);
 	double zx = et_axis_px(0, ax->lo, ax->hi, px0, px1);
 	for (int i = 0; i < nb; i++) {
 		double by = top + rowh * i;
@@ -411,14 +433,7 @@ static void draw_bars(struct canvas *c, const et_chart_gap_t *g, const et_axis_t
 				rowh * 0.64);
 		cairo_fill(c->cr);
 		cairo_set_source_rgb(c->cr, C_TEXT);
-		PangoLayout *lay = text_layout(c, g->bars[i].name, 0.9, false, 0);
-		pango_layout_set_width(lay, nlw * PANGO_SCALE);
-		pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
-		int tw, th;
-		pango_layout_get_pixel_size(lay, &tw, &th);
-		cairo_move_to(c->cr, px0 - 6 - tw, by + (rowh - th) / 2);
-		pango_cairo_show_layout(c->cr, lay);
-		g_object_unref(lay);
+		row_label(c, g->bars[i].name, false, nlw, px0, by, rowh);
 	}
 }
 
@@ -449,20 +464,8 @@ int et_draw_gap_png(const et_chart_gap_t *g, et_lang_t lang, int width_px, et_bu
 static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et_axis_t *ax,
 			   double top, double rowh, double px0, double px1)
 {
-	char lab[64];
 	double bottom = top + rowh * p->n;
-	cairo_set_line_width(c->cr, 1);
-	for (int i = 0; i < ax->nticks; i++) {
-		double v = ax->lo + i * ax->step;
-		double px = round(et_axis_px(v, ax->lo, ax->hi, px0, px1)) + 0.5;
-		cairo_set_source_rgb(c->cr, C_GRID);
-		cairo_move_to(c->cr, px, top);
-		cairo_line_to(c->cr, px, bottom);
-		cairo_stroke(c->cr);
-		et_axis_label(v, ax->step, lab, sizeof(lab));
-		cairo_set_source_rgb(c->cr, C_TEXT);
-		text_at(c, lab, px, bottom + 2, 2, 0.8, false, 0);
-	}
+	value_ticks(c, ax, px0, px1, top, bottom);
 	double zx = et_axis_px(0, ax->lo, ax->hi, px0, px1);
 	for (int i = 0; i < p->n; i++) {
 		const struct et_chart_pair *r = &p->rows[i];
@@ -470,8 +473,8 @@ static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et
 		if (isfinite(r->a)) {
 			double ax_ = et_axis_px(r->a, ax->lo, ax->hi, px0, px1);
 			cairo_set_source_rgb(c->cr, 0.62, 0.62, 0.62);
-			cairo_rectangle(c->cr, fmin(zx, ax_), by + rowh * 0.12, fmax(1, fabs(ax_ - zx)),
-					rowh * 0.3);
+			cairo_rectangle(c->cr, fmin(zx, ax_), by + rowh * 0.12,
+					fmax(1, fabs(ax_ - zx)), rowh * 0.3);
 			cairo_fill(c->cr);
 		}
 		if (isfinite(r->b)) {
@@ -480,19 +483,12 @@ static void draw_pair_rows(struct canvas *c, const et_chart_pairs_t *p, const et
 				cairo_set_source_rgb(c->cr, C_BEHIND);
 			else
 				cairo_set_source_rgb(c->cr, C_ACTUAL);
-			cairo_rectangle(c->cr, fmin(zx, bx), by + rowh * 0.45, fmax(1, fabs(bx - zx)),
-					rowh * 0.3);
+			cairo_rectangle(c->cr, fmin(zx, bx), by + rowh * 0.45,
+					fmax(1, fabs(bx - zx)), rowh * 0.3);
 			cairo_fill(c->cr);
 		}
 		cairo_set_source_rgb(c->cr, C_TEXT);
-		PangoLayout *lay = text_layout(c, r->name, 0.9, r->mark, 0);
-		pango_layout_set_width(lay, (int)(px0 - 14) * PANGO_SCALE);
-		pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
-		int tw, th;
-		pango_layout_get_pixel_size(lay, &tw, &th);
-		cairo_move_to(c->cr, px0 - 6 - tw, by + (rowh - th) / 2);
-		pango_cairo_show_layout(c->cr, lay);
-		g_object_unref(lay);
+		row_label(c, r->name, r->mark, (int)(px0 - 14), px0, by, rowh);
 		if (r->note[0]) {
 			if (r->mark)
 				cairo_set_source_rgb(c->cr, C_BEHIND);
@@ -528,7 +524,8 @@ int et_draw_pairs_png(const et_chart_pairs_t *p, et_lang_t lang, int width_px, e
 	/* the labels' column: the longest name, at most a third of the width */
 	int nlw = 0;
 	for (int i = 0; i < p->n; i++)
-		nlw = (int)fmax(nlw, text_width(&c, p->rows[i].name, 0.9));
+		nlw = (int)fmax(nlw,
+				text_width(&c, p->rows[i].name, 0.9) * 1.15); /* bold when marked */
 	nlw = (int)fmin(nlw, width_px / 3.0);
 	if (p->n > 0)
 		draw_pair_rows(&c, p, &ax, y + 4, rowh, 8 + nlw + 8, width_px - 12);

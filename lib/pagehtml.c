@@ -261,7 +261,8 @@ static void index_charts(et_text_t *o, const et_page_index_t *pg)
 				       "srcset=\"/%s/%s-%d.png",
 				       kinds[k], t->id, ET_PAGE_W_PHONE);
 			HTML(q);
-			et_text_printf(o, "\"><img class=\"chart\" src=\"/%s/%s.png", kinds[k], t->id);
+			et_text_printf(o, "\"><img class=\"chart\" src=\"/%s/%s.png", kinds[k],
+				       t->id);
 			HTML(q);
 			et_text_printf(o, "\" width=\"%d\" alt=\"", ET_PAGE_W_WIDE);
 			HTML(et_msg(lang, k ? ET_MSG_CHART_GAP_TITLE : ET_MSG_MAIL_CHART_ALT));

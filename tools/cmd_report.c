@@ -7,6 +7,7 @@
  * carry "{u}", replaced by the target's display unit. */
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct report {
 	const char *params[4];
 	et_lang_t lang;
 	/* xlsx */
+	bool bureau; /* the bureau's units ([alerts] units, zh-CN) */
 	lxw_workbook *wb;
 	lxw_format *head, *num, *title, *intf, *datef, *timef;
 	const char *as_of; /* "截至 2024-06-30 12:00（北京时间）": on every sheet */
@@ -113,22 +115,44 @@ static lxw_datetime excel_time(const char *v)
 	return t;
 }
 
+/* Row i's unit as people read it (the bureau's in zh-CN): its "Unit" column,
+ * else the table's; *ret_k turns a figure of its SI unit into it. */
+static const char *row_unit(const struct report *rp, PGresult *r, int i, const char *unit,
+			    double *ret_k)
+{
+	int uc = PQfnumber(r, "\"Unit\"");
+	return et_unit_local(uc >= 0 ? PQgetvalue(r, i, uc) : unit, rp->bureau, ret_k);
+}
+
+/* A figure in the row's unit: a "{u}" or "(in Unit)" column, or the unit. */
+static bool in_unit(PGresult *r, int c)
+{
+	const char *n = PQfname(r, c);
+	return strstr(n, "{u}") || strstr(n, "(in Unit)");
+}
+
 /* One cell as its type: whole numbers as integers, other numbers with two
- * decimals, dates and times as Excel dates, yes/no as words. */
+ * decimals, dates and times as Excel dates, yes/no as words; figures and
+ * units in the bureau's units where they are shown. */
 static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col_t x, PGresult *r,
-		      int i, int c)
+		      int i, int c, const char *unit)
 {
 	const char *v = PQgetvalue(r, i, c);
 	Oid t = PQftype(r, c);
 	char buf[200];
-	if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
+	double k;
+	const char *local = row_unit(rp, r, i, unit, &k);
+	if (strcmp(PQfname(r, c), "Unit") == 0) {
+		worksheet_write_string(ws, y, x, local, NULL);
+	} else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8) {
 		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->intf);
 	} else if (is_number(t)) {
-		worksheet_write_number(ws, y, x, strtod(v, NULL), rp->num);
+		worksheet_write_number(ws, y, x, strtod(v, NULL) * (in_unit(r, c) ? k : 1),
+				       rp->num);
 	} else if (t == OID_BOOL) {
 		worksheet_write_string(
-			ws, y, x, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO),
-			NULL);
+			ws, y, x,
+			et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO), NULL);
 	} else if (t == OID_DATE || t == OID_TS) {
 		lxw_datetime dt = excel_time(v);
 		worksheet_write_datetime(ws, y, x, &dt, t == OID_DATE ? rp->datef : rp->timef);
@@ -139,18 +163,22 @@ static void xlsx_cell(struct report *rp, lxw_worksheet *ws, lxw_row_t y, lxw_col
 }
 
 /* The same cell in the page. */
-static void html_cell(struct report *rp, PGresult *r, int i, int c)
+static void html_cell(struct report *rp, PGresult *r, int i, int c, const char *unit)
 {
 	FILE *f = rp->html;
 	const char *v = PQgetvalue(r, i, c);
 	Oid t = PQftype(r, c);
 	char n[400];
+	double k;
+	const char *local = row_unit(rp, r, i, unit, &k);
 	if (PQgetisnull(r, i, c))
 		fputs(ET_NO_VALUE, f);
+	else if (strcmp(PQfname(r, c), "Unit") == 0)
+		html_text(f, local);
 	else if (t == OID_INT2 || t == OID_INT4 || t == OID_INT8)
 		fputs(v, f);
 	else if (is_number(t)) {
-		et_num_fixed(n, sizeof(n), strtod(v, NULL), 2, false);
+		et_num_fixed(n, sizeof(n), strtod(v, NULL) * (in_unit(r, c) ? k : 1), 2, false);
 		fputs(n, f);
 	} else if (t == OID_BOOL)
 		html_text(f, et_msg(rp->lang, v[0] == 't' ? ET_MSG_REPORT_YES : ET_MSG_REPORT_NO));
@@ -169,9 +197,12 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 {
 	int ncols = PQnfields(r);
 	char h[200];
+	double k;
+	/* the headers' "{u}" in the unit shown; the cells convert from unit */
+	const char *head_unit = unit ? et_unit_local(unit, rp->bureau, &k) : NULL;
 	if (rp->wb) {
 		for (int c = col0; c < ncols; c++) {
-			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+			header_text(h, sizeof(h), tr(rp, PQfname(r, c)), head_unit);
 			worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)(c - col0), h,
 					       rp->head);
 			double w = strlen(h) * 0.9 + 2;
@@ -183,7 +214,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 			for (int c = col0; c < ncols; c++) {
 				lxw_col_t x = (lxw_col_t)(c - col0);
 				if (!PQgetisnull(r, i, c))
-					xlsx_cell(rp, ws, y, x, r, i, c);
+					xlsx_cell(rp, ws, y, x, r, i, c, unit);
 			}
 		}
 		return row + 1 + (to - from);
@@ -191,7 +222,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 	FILE *f = rp->html;
 	fputs("<table>\n<thead><tr>", f);
 	for (int c = col0; c < ncols; c++) {
-		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), unit);
+		header_text(h, sizeof(h), tr(rp, PQfname(r, c)), head_unit);
 		fputs("<th>", f);
 		html_text(f, h);
 		fputs("</th>", f);
@@ -201,7 +232,7 @@ static int write_table(struct report *rp, lxw_worksheet *ws, int row, PGresult *
 		fputs("<tr>", f);
 		for (int c = col0; c < ncols; c++) {
 			fputs(is_number(PQftype(r, c)) ? "<td class=\"n\">" : "<td>", f);
-			html_cell(rp, r, i, c);
+			html_cell(rp, r, i, c, unit);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -462,6 +493,53 @@ static int write_report(struct report *rp, int year)
 	return 0;
 }
 
+/* The workbook into out: 0, or 1 (logged). */
+static int write_xlsx(struct report *rp, int year, const char *out)
+{
+	rp->wb = workbook_new(out);
+	if (!rp->wb) {
+		log_error("report: cannot create %s", out);
+		return 1;
+	}
+	rp->head = workbook_add_format(rp->wb);
+	format_set_bold(rp->head);
+	format_set_bg_color(rp->head, 0xEEEEEE);
+	format_set_text_wrap(rp->head);
+	static const struct {
+		size_t off;
+		const char *fmt;
+	} fmts[] = {{offsetof(struct report, num), "#,##0.00"},
+		    {offsetof(struct report, intf), "0"},
+		    {offsetof(struct report, datef), "yyyy-mm"},
+		    {offsetof(struct report, timef), "yyyy-mm-dd hh:mm"}};
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		lxw_format *f = workbook_add_format(rp->wb);
+		format_set_num_format(f, fmts[i].fmt);
+		*(lxw_format **)((char *)rp + fmts[i].off) = f;
+	}
+	int wr = write_report(rp, year);
+	lxw_error le = workbook_close(rp->wb);
+	if (le != LXW_NO_ERROR)
+		log_error("report: %s: %s", out, lxw_strerror(le));
+	return wr == 0 && le == LXW_NO_ERROR ? 0 : 1;
+}
+
+/* The printable page into out: 0, or 1 (logged). */
+static int write_html(struct report *rp, int year, const char *out)
+{
+	rp->html = fopen(out, "w");
+	if (!rp->html) {
+		log_error("report: cannot create %s: %m", out);
+		return 1;
+	}
+	int wr = write_report(rp, year);
+	if (fclose(rp->html) != 0) {
+		log_error("report: %s: %m", out);
+		return 1;
+	}
+	return wr == 0 ? 0 : 1;
+}
+
 static const char *const formats[] = {"xlsx", "html", "pdf", NULL};
 
 int report_main(int argc, char **argv)
@@ -493,8 +571,8 @@ int report_main(int argc, char **argv)
 		char tail;
 		if (sscanf(quarter, "%d-Q%d%c", &year, &q, &tail) != 2 || year < 2000 ||
 		    year > 2200 || q < 1 || q > 4)
-			return tool_fail("report", "hint: --quarter 2024-Q2", "--quarter '%s' is not a quarter",
-					 quarter);
+			return tool_fail("report", "hint: --quarter 2024-Q2",
+					 "--quarter '%s' is not a quarter", quarter);
 		/* the quarter's last second, in the targets' zone (a TIME without offset) */
 		snprintf(qend, sizeof(qend), "%04d-%02d-%02d 23:59:59", year, q * 3,
 			 q == 1 || q == 4 ? 31 : 30);
@@ -546,6 +624,7 @@ int report_main(int argc, char **argv)
 	rp.params[1] = ys;
 	rp.params[2] = cfg.tz;
 	rp.lang = cfg.lang;
+	rp.bureau = cfg.units_bureau;
 	rp.params[3] = et_lang_tag(rp.lang);
 	/* "as of", on every sheet and at the top of the page */
 	char as_of[200];
@@ -576,47 +655,14 @@ int report_main(int argc, char **argv)
 				      .out = out};
 		if (report_pdf(&in) == 0)
 			rc = 0;
-	} else if (format == 0) {
-		rp.wb = workbook_new(out);
-		if (!rp.wb) {
-			log_error("report: cannot create %s", out);
-			goto out;
-		}
-		rp.head = workbook_add_format(rp.wb);
-		format_set_bold(rp.head);
-		format_set_bg_color(rp.head, 0xEEEEEE);
-		format_set_text_wrap(rp.head);
-		rp.num = workbook_add_format(rp.wb);
-		format_set_num_format(rp.num, "#,##0.00");
-		rp.intf = workbook_add_format(rp.wb);
-		format_set_num_format(rp.intf, "0");
-		rp.datef = workbook_add_format(rp.wb);
-		format_set_num_format(rp.datef, "yyyy-mm");
-		rp.timef = workbook_add_format(rp.wb);
-		format_set_num_format(rp.timef, "yyyy-mm-dd hh:mm");
-		int wr = write_report(&rp, year);
-		lxw_error le = workbook_close(rp.wb);
-		if (le != LXW_NO_ERROR)
-			log_error("report: %s: %s", out, lxw_strerror(le));
-		if (wr == 0 && le == LXW_NO_ERROR)
-			rc = 0;
 	} else {
-		rp.html = fopen(out, "w");
-		if (!rp.html) {
-			log_error("report: cannot create %s: %m", out);
-			goto out;
-		}
-		int wr = write_report(&rp, year);
-		if (fclose(rp.html) != 0)
-			log_error("report: %s: %m", out);
-		else if (wr == 0)
-			rc = 0;
+		rc = format == 0 ? write_xlsx(&rp, year, out) : write_html(&rp, year, out);
 	}
 	if (rc == 0) {
 		char line[600], y[16];
 		snprintf(y, sizeof(y), "%d", year);
-		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format], y,
-			    at_buf);
+		et_msg_fill(line, sizeof(line), rp.lang, ET_MSG_TOOL_WROTE, 4, out, formats[format],
+			    y, at_buf);
 		printf("%s\n", line);
 	}
 out:

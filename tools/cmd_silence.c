@@ -104,7 +104,8 @@ static int run(int ack, const char *config, const char *target, const char *unti
 	snprintf(until_s, sizeof(until_s), lang == ET_LANG_EN ? "%s (%s)" : "%s（%s）",
 		 PQgetvalue(r, 0, 1), tz);
 	if (ack)
-		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_ACKED, 2, what, PQgetvalue(r, 0, 0));
+		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_ACKED, 2, what,
+			    PQgetvalue(r, 0, 0));
 	else
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_SILENCED, 3, what, until_s,
 			    PQgetvalue(r, 0, 0));

@@ -275,8 +275,9 @@ static void print_silence(PGresult *r, int i, et_lang_t lang, bool on)
 	if (PQgetvalue(r, i, 5)[0] == 't')
 		snprintf(when, sizeof(when), "%s", et_msg(lang, ET_MSG_CLI_UNTIL_RESOLVED));
 	else
-		et_msg_fill(when, sizeof(when), lang, ack ? ET_MSG_CLI_ENDED_AT : ET_MSG_CLI_UNTIL_AT,
-			    1, PQgetvalue(r, i, 7));
+		et_msg_fill(when, sizeof(when), lang,
+			    ack ? ET_MSG_CLI_ENDED_AT : ET_MSG_CLI_UNTIL_AT, 1,
+			    PQgetvalue(r, i, 7));
 	et_msg_fill(by, sizeof(by), lang, ET_MSG_CLI_SILENCE_LINE, 3, PQgetvalue(r, i, 8),
 		    PQgetvalue(r, i, 9), PQgetvalue(r, i, 10));
 	printf("  ");
@@ -415,7 +416,9 @@ int status_main(int argc, char **argv)
 		printf("%s\n", line);
 		rc = 0;
 	} else {
-		rc = (json ? print_json(r) : print_table(conn, r, at, lang, s.cfg.units_bureau)) ? 1 : 0;
+		rc = (json ? print_json(r) : print_table(conn, r, at, lang, s.cfg.units_bureau))
+			     ? 1
+			     : 0;
 	}
 	PQclear(r);
 	if (rc == 0 && !json)

@@ -88,15 +88,15 @@ static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 	static const struct {
 		et_msg_t name;
 		double w;
-	} cols[] = {{ET_MSG_WORD_TARGET, 150}, {ET_MSG_CLI_COL_PLAN, 62},
+	} cols[] = {{ET_MSG_WORD_TARGET, 150},	   {ET_MSG_CLI_COL_PLAN, 62},
 		    {ET_MSG_CLI_COL_EXPECTED, 62}, {ET_MSG_CLI_COL_ACTUAL, 62},
 		    {ET_MSG_CLI_COL_DRIFT, 48},	   {ET_MSG_CLI_COL_PROJECTED, 62},
 		    {ET_MSG_CLI_COL_STATUS, 60}};
 	double x = MARGIN;
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 		bool num_col = k > 0 && k < 6;
-		text(p, et_msg(p->lang, cols[k].name), num_col ? x + cols[k].w - 4 : x + (k ? 6 : 0),
-		     y, 8.5, true, 0, num_col);
+		text(p, et_msg(p->lang, cols[k].name),
+		     num_col ? x + cols[k].w - 4 : x + (k ? 6 : 0), y, 8.5, true, 0, num_col);
 		x += cols[k].w;
 	}
 	y += 16;
@@ -121,7 +121,8 @@ static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 			x += cols[j + 1].w;
 			text(p, v[j], x - 4, y, 8.5, false, 0, true);
 		}
-		text(p, et_status_text(p->lang, PQgetvalue(r, i, 11)), x + 6, y, 8.5, false, 0, false);
+		text(p, et_status_text(p->lang, PQgetvalue(r, i, 11)), x + 6, y, 8.5, false, 0,
+		     false);
 		y += fmax(h, 12) + 6;
 		cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
 		cairo_rectangle(p->cr, MARGIN, y - 3, A4_W - 2 * MARGIN, 0.5);
@@ -175,7 +176,8 @@ static void target_page(struct pdf *p, PGconn *conn, const char *at, PGresult *r
 		cairo_surface_destroy(img);
 	} else {
 		y += text(p, et_msg(p->lang, ET_MSG_PAGE_NO_SITES), MARGIN, y, 10, false,
-			  A4_W - 2 * MARGIN, false) + 12;
+			  A4_W - 2 * MARGIN, false) +
+		     12;
 	}
 	et_buf_free(&png);
 	if (!PQgetisnull(r, i, 13)) {

@@ -13,7 +13,7 @@
 
 typedef struct report_pdf_in {
 	PGconn *conn;
-	const char *at;	   /* the instant, a timestamptz literal */
+	const char *at; /* the instant, a timestamptz literal */
 	et_lang_t lang;
 	bool bureau;	   /* the bureau's units */
 	const char *title; /* "enertrack：2024 年目标进度，截至 ..." */

@@ -65,8 +65,8 @@ typedef struct et_config {
 	int repeat_s;
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
-	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
-	et_lang_t lang; /* `language` parsed, once, by the configuration: use this one */
+	char *language;	   /* of mails, the status page and `enertrack status`: en or zh-CN */
+	et_lang_t lang;	   /* `language` parsed, once, by the configuration: use this one */
 	char *units;	   /* local (the bureau's units in zh-CN: 万吨, 万千瓦, ...) or si */
 	bool units_bureau; /* `units` and `language` together: show the bureau's units */
 	/* [smtp] */

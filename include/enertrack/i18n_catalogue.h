@@ -322,14 +322,14 @@ ET_MSG_DEF(CLI_ACKED, "cli.acked",
 	   "已确认 {1}（alert_silence {2}）：恢复前不再提醒")
 ET_MSG_DEF(TZ_ASIA_SHANGHAI, "tz.asia_shanghai", "Asia/Shanghai", "北京时间")
 /* truth mails' pictures, issue 22: a county's months, a target's register */
-ET_MSG_DEF(TRUTH_MONTHS_TITLE, "truth.months_title", "{1} · {2}: telemetry against the statistics, {3}",
+ET_MSG_DEF(TRUTH_MONTHS_TITLE, "truth.months_title",
+	   "{1} · {2}: telemetry against the statistics, {3}",
 	   "{1} · {2}：在线监测与统计数据对比（{3} 年）")
 ET_MSG_DEF(TRUTH_STATISTICS, "truth.statistics", "Statistics", "统计数据")
 ET_MSG_DEF(TRUTH_TELEMETRY, "truth.telemetry", "Telemetry", "在线监测")
 ET_MSG_DEF(TRUTH_DIFFERS, "truth.differs", "The month that differs", "不符的月份")
 ET_MSG_DEF(TRUTH_REGISTER_TITLE, "truth.register_title",
-	   "{1} {2}: the projects, planned against commissioned",
-	   "{1} {2}：项目计划与投运对比")
+	   "{1} {2}: the projects, planned against commissioned", "{1} {2}：项目计划与投运对比")
 ET_MSG_DEF(TRUTH_PLANNED, "truth.planned", "Planned", "计划")
 ET_MSG_DEF(TRUTH_COMMISSIONED, "truth.commissioned", "Commissioned", "已投运")
 ET_MSG_DEF(TRUTH_LATE, "truth.late", "Late", "逾期")
@@ -371,8 +371,10 @@ ET_MSG_DEF(TOOL_EVALUATED, "tool.evaluated",
 	   "评估 {1} 次，告警状态变化 {2} 次，{3} 封邮件已排入 alert_outbox")
 ET_MSG_DEF(TOOL_WROTE, "tool.wrote", "wrote {1} ({2}, the targets of {3} at {4})",
 	   "已写入 {1}（{2}，{3} 年目标，截至 {4}）")
-ET_MSG_DEF(TOOL_CHART, "tool.chart", "{1}: {2} bytes, {3} px wide, drawn in {4} ms (queries included)",
+ET_MSG_DEF(TOOL_CHART, "tool.chart",
+	   "{1}: {2} bytes, {3} px wide, drawn in {4} ms (queries included)",
 	   "{1}：{2} 字节，宽 {3} 像素，绘制用时 {4} 毫秒（含查询）")
-ET_MSG_DEF(TOOL_IMPORTED, "tool.imported", "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
+ET_MSG_DEF(TOOL_IMPORTED, "tool.imported",
+	   "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
 	   "{1}（{2}）：{3} 行：新增 {4}，修订 {5}，未变 {6}{7}")
 ET_MSG_DEF(TOOL_DRY_RUN, "tool.dry_run", " (dry run: nothing written)", "（试运行：未写入）")

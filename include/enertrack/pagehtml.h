@@ -49,9 +49,9 @@ typedef struct et_page_index {
 	et_lang_t lang;
 	const char *tz;
 	const char *generated; /* "as of": local time of the figures; NULL: not shown */
-	int year;              /* the year shown */
-	int asked_year;        /* the year asked for (the current one by default) */
-	bool past;             /* the instant is not now: alerts are as they stand now */
+	int year;	       /* the year shown */
+	int asked_year;	       /* the year asked for (the current one by default) */
+	bool past;	       /* the instant is not now: alerts are as they stand now */
 	const int *years;      /* the years that have targets, ascending: links */
 	size_t nyears;
 	const char *chart_query; /* "?at=..." after each chart's URL (encoded), or "" */

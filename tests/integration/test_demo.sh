@@ -73,6 +73,15 @@ demo_run "$C" || fail "make demo after a Ctrl-C failed: $(tail -20 "$T/demo.out"
 demo_ok "$C"
 pghome=$(cd "$C/demo/pg" && pwd -P)
 log "make demo: $(grep 'messages published' "$T/demo.out"); PostgreSQL in $pghome"
+# the demo's page afterwards: make demo-page starts its services again,
+# prints the URL, and (PAGE_ONCE) checks that the page answers and stops
+(cd "$C" && PAGE_ONCE=1 make demo-page) >"$T/demo-page.out" 2>&1 ||
+	fail "make demo-page: $(tail -20 "$T/demo-page.out")"
+grep -q "http://127.0.0.1:[0-9]*/ .*the latest year with targets (2024)" "$T/demo-page.out" &&
+	grep -q "(it answers)" "$T/demo-page.out" || fail "make demo-page: $(tail -20 "$T/demo-page.out")"
+wait_until 10 none_left "$C" || fail "make demo-page left processes running: $(left "$C")"
+[ ! -e "$C/demo/pg/data/postmaster.pid" ] || fail "make demo-page left PostgreSQL running"
+log "make demo-page: $(grep -m1 'http://' "$T/demo-page.out" | tr -s ' ')"
 if [ "$(id -u)" = 0 ]; then
 	case "$pghome" in "$C"/*) fail "PostgreSQL's files under the mode-700 clone" ;; esac
 	rm -rf "$C/demo" "$pghome"

@@ -163,6 +163,14 @@ TID=$(q "SELECT min(id) FROM target WHERE year = $YEAR")
 "$BIN/enertrack" silence -c "$T/enertrack.conf" "$TID" --until "$((YEAR + 1))-01-01" --reason 检修 >"$T/silence.txt" 2>&1 ||
 	fail "silence: $(cat "$T/silence.txt")"
 "$BIN/enertrack" ack -c "$T/enertrack.conf" "$TID" --reason 已知 >"$T/ack.txt" 2>&1 || fail "ack: $(cat "$T/ack.txt")"
+# the page of last year lists last year's silences only (this year's are not its)
+$PY - "$ADDR" "$LAST" <<'PY' || fail "the page of last year shows this year's silences"
+import sys, urllib.request
+page = urllib.request.urlopen("http://%s/?year=%s" % tuple(sys.argv[1:3]), timeout=60).read().decode()
+assert 'id="silences"' not in page, page[-1500:]
+page = urllib.request.urlopen("http://%s/" % sys.argv[1], timeout=60).read().decode()
+assert 'id="silences"' in page and "检修" in page, page[-1500:]
+PY
 "$BIN/enertrack" status -c "$T/enertrack.conf" >"$T/status-zh.txt" 2>&1 || fail "status: $(cat "$T/status-zh.txt")"
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" >"$T/migrate-zh.txt" 2>&1 || fail "migrate"
 cp "$T/chart-390.log" "$T/chart-zh.txt"

@@ -196,7 +196,8 @@ t = list(wb["目标"].iter_rows(values_only=True))
 assert t[0][1] == "目标" and t[1][1] == "原煤产量" and t[1][13] == "落后", t[:2]
 assert t[1][2] == "全市" and t[1][3] == "约", t[1] # words, not codes
 m = [c.value for c in wb["原煤产量 全市"][1]]
-assert m[:3] == ["月份", "月末应完成（Mt）", "月末实际累计（Mt）"], m
+assert m[:3] == ["月份", "月末应完成（万吨）", "月末实际累计（万吨）"], m # the bureau's units
+assert t[1][4] == "万吨" and abs(t[1][5] - 17000) < 1e-6, t[1] # 1.7 亿吨 = 17 000 万吨
 for ws in wb.worksheets:
     assert "截至 2024-06-30 12:00（北京时间）" in [c.value for c in ws[1]], (ws.title, [c.value for c in ws[1]])
 s = [r for r in wb["站点"].iter_rows(min_row=2, values_only=True)]

@@ -251,4 +251,29 @@ grep -q "^Subject: =?UTF-8?B?" "$T/mail.txt" || grep -q "^Subject: \[enertrack\]
 grep -q "^Content-Transfer-Encoding: base64" "$T/mail.txt" || fail "no base64 part"
 # its picture: the county's months, and its sites with their share of the gap
 picture "$T/mail.txt" "Share of the gap" >/dev/null || fail "the county mail's picture"
+# both mails opened in headless Chromium at a phone's width (their HTML with
+# the chart as a data: URL): the chart loaded and not blank
+$PY - "$T" "$T/milestone.txt" "$T/mail.txt" <<'PY' || fail "the truth mails' HTML"
+import base64, sys
+from email import policy
+from email.parser import BytesParser
+for k, path in enumerate(sys.argv[2:], 1):
+    m = BytesParser(policy=policy.default).parsebytes(open(path, "rb").read())
+    html = m.get_body(("html",)).get_content()
+    for p in m.walk():
+        if p.get_content_type() == "image/png":
+            cid = p["Content-ID"].strip("<>")
+            html = html.replace("cid:" + cid, "data:image/png;base64," +
+                                base64.b64encode(p.get_content()).decode())
+    open("%s/mail-%d.html" % (sys.argv[1], k), "w").write(html)
+PY
+if [ -z "${ET_NO_BROWSER:-}" ]; then
+	node "$REPO/tests/browser/shots.js" "$T/shots" 390 "mail-late=file://$T/mail-1.html" \
+		"mail-county=file://$T/mail-2.html" >"$T/shots.log" 2>&1 ||
+		fail "the truth mails in the browser: $(cat "$T/shots.log")"
+	SHOTS=$REPO/tests/tmp/screenshots
+	mkdir -p "$SHOTS"
+	cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
+	while IFS= read -r l; do log "$l"; done <"$T/shots.log"
+fi
 log "test_truth: ok"

@@ -75,7 +75,8 @@ static void test_index_en(void **state)
 	assert_non_null(strstr(s, "<html lang=\"en\">"));
 	assert_non_null(strstr(s, "As of 2026-07-01 12:00 (Asia/Shanghai)"));
 	/* the years with targets, the one shown in bold; why not the year asked */
-	assert_non_null(strstr(s, "Years with targets: <a href=\"/?year=2025\">2025</a> <b>2026</b>"));
+	assert_non_null(
+		strstr(s, "Years with targets: <a href=\"/?year=2025\">2025</a> <b>2026</b>"));
 	assert_non_null(strstr(s, "2027 has no targets: this is 2026, the latest year that has."));
 	assert_non_null(strstr(s, "Raw &lt;coal&gt; 2026<br><small>襄垣 · Mt</small>"));
 	/* grouped from 1,000; no drift, no projection */
@@ -89,10 +90,12 @@ static void test_index_en(void **state)
 	assert_null(strstr(s, "display:none}body"));
 	assert_non_null(strstr(s, "No site is stale."));
 	/* a drift, an overdue project and a county mismatch, all firing */
-	assert_non_null(strstr(s, "<a href=\"#target-7\">Raw &lt;coal&gt; 2026</a> · <b>drift</b>"));
+	assert_non_null(
+		strstr(s, "<a href=\"#target-7\">Raw &lt;coal&gt; 2026</a> · <b>drift</b>"));
 	assert_non_null(strstr(s, "<b>overdue project</b><br><small>Mine xy-01 shaft"));
-	assert_non_null(strstr(s, "Raw &lt;coal&gt; 2026 · <b>county differs from the statistics</b>"
-				  "<br><small>May: telemetry"));
+	assert_non_null(strstr(s,
+			       "Raw &lt;coal&gt; 2026 · <b>county differs from the statistics</b>"
+			       "<br><small>May: telemetry"));
 	assert_null(strstr(s, "id=\"silences\"")); /* none: no section */
 	assert_non_null(strstr(s, "src=\"/chart/7.png?at=2026-07-01%2012%3A00\""));
 	assert_non_null(strstr(s, "srcset=\"/gap/7-390.png?at=2026-07-01%2012%3A00\""));
@@ -137,13 +140,15 @@ static void test_index_zh(void **state)
 	assert_non_null(strstr(s, "截至 n/a（UTC）")); /* no figures: no time */
 	assert_non_null(strstr(s, "<tr><td colspan=\"7\">n/a</td></tr>"));
 	assert_non_null(strstr(s, "<th class=\"wide\">指标</th>"));
-	assert_non_null(strstr(s, "<td data-label=\"站点\">xy-01</td><td data-label=\"区县\">襄垣</td>"));
+	assert_non_null(
+		strstr(s, "<td data-label=\"站点\">xy-01</td><td data-label=\"区县\">襄垣</td>"));
 	assert_non_null(strstr(s, "当前无告警。"));
 	assert_non_null(strstr(s, "<h2>静默与确认</h2>"));
-	assert_non_null(strstr(s,
-			       "原煤 2026 全市</td><td data-label=\"截至\"> 确认，至恢复</td>"
-			       "<td data-label=\"原因\">flooded &amp; known (ops@x, 2026-06-30 09:00)"));
-	assert_non_null(strstr(s, "原煤 2026 xy-01</td><td data-label=\"截至\">已结束 2026-06-01 00:00</td>"));
+	assert_non_null(
+		strstr(s, "原煤 2026 全市</td><td data-label=\"截至\"> 确认，至恢复</td>"
+			  "<td data-label=\"原因\">flooded &amp; known (ops@x, 2026-06-30 09:00)"));
+	assert_non_null(strstr(
+		s, "原煤 2026 xy-01</td><td data-label=\"截至\">已结束 2026-06-01 00:00</td>"));
 	free(s);
 }
 
@@ -152,7 +157,8 @@ static void test_query(void **state)
 	(void)state;
 	char path[64];
 	et_page_query_t q;
-	et_page_parse_query("/?year=2024&x=1&at=2024-06-30T12%3A00%2B08%3A00", path, sizeof(path), &q);
+	et_page_parse_query("/?year=2024&x=1&at=2024-06-30T12%3A00%2B08%3A00", path, sizeof(path),
+			    &q);
 	assert_string_equal(path, "/");
 	assert_string_equal(q.year, "2024");
 	assert_string_equal(q.at, "2024-06-30T12:00+08:00");

@@ -25,8 +25,11 @@ static void test_notes(void **state)
 	static const char *const en[] = {"10 milestones, 2 due",
 					 "last year's profile (2023 covers 98.6 % of its days)",
 					 "linear: 2023 covers 40.0 % of its days, under 90 %",
-					 "monthly weights", "linear, as the target asks", "linear",
-					 "no milestones; linear", "something new"};
+					 "monthly weights",
+					 "linear, as the target asks",
+					 "linear",
+					 "no milestones; linear",
+					 "something new"};
 	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
 		note_is(ET_LANG_EN, en[i], en[i]);
 	note_is(ET_LANG_ZH_CN, "10 milestones, 2 due", "10 个项目，2 个已到期");
