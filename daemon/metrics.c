@@ -121,6 +121,16 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    "# TYPE enertrack_sparkplug_rebirth_requests_total counter\n"
 	    "enertrack_sparkplug_rebirth_requests_total %llu\n",
 	    (unsigned long long)s->sp_rebirths);
+	put(b,
+	    "# HELP enertrack_sparkplug_rebirths_dropped_total Rebirth requests not sent: over "
+	    "[sparkplug] max_rebirths_per_s.\n"
+	    "# TYPE enertrack_sparkplug_rebirths_dropped_total counter\n"
+	    "enertrack_sparkplug_rebirths_dropped_total %llu\n"
+	    "# HELP enertrack_sparkplug_rejected_total Sparkplug B rejections with a "
+	    "sparkplug_* reason (see rejected_message).\n"
+	    "# TYPE enertrack_sparkplug_rejected_total counter\n"
+	    "enertrack_sparkplug_rejected_total %llu\n",
+	    (unsigned long long)s->sp_rebirths_dropped, (unsigned long long)s->sp_rejected);
 	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
 	       "# TYPE enertrack_write_batch_seconds histogram\n");
 	uint64_t cum = 0;
