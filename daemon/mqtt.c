@@ -42,6 +42,34 @@ int mqtt_send_state(et_mqtt_t *m, bool online)
 	return MQTTAsync_sendMessage(m->client, m->state_topic, &msg, NULL);
 }
 
+/* True when a STATE payload says {"online":false,...} (spaces allowed). */
+static bool state_says_offline(const char *p, size_t len)
+{
+	const char *end = p + len, *k = memmem(p, len, "\"online\"", 8);
+	if (!k)
+		return false;
+	for (k += 8; k < end && (*k == ' ' || *k == '\t' || *k == ':'); k++)
+		;
+	return (size_t)(end - k) >= 5 && memcmp(k, "false", 5) == 0;
+}
+
+/* paho thread: an online:false for this host arrived (a stale retained Will,
+ * or another process with our host_id) while it runs, so it says online
+ * again (tck-id-message-flow-hid-sparkplug-state-message-delivered); not
+ * while it is going offline on purpose, which is its own echo. */
+static void check_own_state(et_mqtt_t *m, const char *topic, size_t tl, const void *payload,
+			    size_t len)
+{
+	if (!m->state_topic || tl != strlen(m->state_topic) ||
+	    memcmp(topic, m->state_topic, tl) != 0 || atomic_load(&m->going_offline) ||
+	    !state_says_offline(payload, len))
+		return;
+	int rc = mqtt_send_state(m, true);
+	atomic_fetch_add(&m->state_republished, 1);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_warn("mqtt: cannot publish %s: %s", m->state_topic, MQTTAsync_strerror(rc));
+}
+
 void mqtt_post(et_mqtt_t *m, int ev)
 {
 	atomic_fetch_or(&m->events, ev);
@@ -55,6 +83,7 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
 	int64_t recv_us = et_wall_us();
 	int rc;
+	check_own_state(m, topic, tl, msg->payload, (size_t)msg->payloadlen);
 	/* Not stored (disk full, I/O error): wait here until it is. paho sends
 	 * the PUBACK when this returns, whatever it returns (docs/threads.md), so
 	 * returning without the message stored would lose it; waiting keeps
@@ -144,6 +173,7 @@ static void on_mqtt_connected(void *ctx, char *cause)
 		ro.onSuccess = on_mqtt_subscribed;
 		ro.onFailure = on_mqtt_subscribe_failed;
 	}
+	atomic_store(&m->going_offline, false);
 	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
 		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
@@ -390,6 +420,12 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	}
 	m->paused = true;
 	uv_timer_stop(&m->retry);
+	/* a deliberate disconnect: the host says offline first
+	 * (tck-id-operational-behavior-host-application-termination); the
+	 * disconnect waits for it */
+	atomic_store(&m->going_offline, true);
+	if (m->state_topic && atomic_load(&m->connected))
+		mqtt_send_state(m, false);
 	mqtt_disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
 }
@@ -426,8 +462,8 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		m->nfilters++;
 	free(copy);
 	/* and spBv1.0/<group_filter>/# for Sparkplug B */
-	m->filters = calloc((size_t)m->nfilters + 1, sizeof(char *));
-	m->qos = calloc((size_t)m->nfilters + 1, sizeof(int));
+	m->filters = calloc((size_t)m->nfilters + 2, sizeof(char *));
+	m->qos = calloc((size_t)m->nfilters + 2, sizeof(int));
 	copy = strdup(cfg->mqtt_topics);
 	if (!m->filters || !m->qos || !copy) {
 		free(copy);
@@ -453,6 +489,12 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 			goto nomem;
 		}
 		m->qos[i] = cfg->mqtt_qos;
+		m->nfilters++;
+		/* its own STATE, whatever group_filter is: to see an online:false
+		 * for itself and answer it */
+		if (!(m->filters[++i] = strdup(m->state_topic)))
+			goto nomem;
+		m->qos[i] = 1;
 		m->nfilters++;
 	}
 

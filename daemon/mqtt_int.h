@@ -67,6 +67,8 @@ struct et_mqtt {
 	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
 	 * the same in both (set per connect, read on paho's thread) */
 	atomic_llong state_ts;
+	atomic_bool going_offline;		/* offline said on purpose: its echo is ours */
+	atomic_uint_fast64_t state_republished; /* online:true again after an online:false */
 	bool shared;		       /* a $share/ filter: unsubscribe at a clean stop */
 	atomic_uint_fast64_t received; /* messages stored, for the drain after UNSUBACK */
 	uint64_t drain_mark;	       /* loop thread: received at the last drain poll */

@@ -204,6 +204,7 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	}
 	/* a clean stop sends no Will: say offline ourselves (the disconnect
 	 * waits for it) */
+	atomic_store(&m->going_offline, true);
 	if (m->state_topic && atomic_load(&m->connected))
 		mqtt_send_state(m, false);
 	if (m->shared && atomic_load(&m->connected)) {
