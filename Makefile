@@ -48,6 +48,8 @@ DAEMON_SRCS += daemon/jobs.c daemon/job_evaluate.c daemon/job_digest.c daemon/jo
 DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
 # the MQTT adapter's clean stop
 DAEMON_SRCS += daemon/mqtt_stop.c
+# the Sparkplug B host's own connection (clean session, its STATE Will)
+DAEMON_SRCS += daemon/mqtt_host.c
 # tools/enertrack.c dispatches to one tools/cmd_<name>.c per subcommand
 TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_evaluate.c \
 	tools/mqttpub.c tools/cmd_publish.c tools/cmd_import.c tools/cmd_chart.c tools/cmd_silence.c \

@@ -420,6 +420,15 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 	in->msg_rejects = 0;
 	in->enc_error = 0;
 	in->st.messages++;
+	if (in->sp && m->topic_len == sizeof(ET_SP_HOST_LOST_TOPIC) - 1 &&
+	    memcmp(m->topic, ET_SP_HOST_LOST_TOPIC, m->topic_len) == 0) {
+		/* the host lost the broker: its sites are stale until reborn */
+		et_sp_sink_t lost = {.ctx = in, .on_death = on_sp_death};
+		et_sp_host_lost(in->sp, m->recv_us, &lost);
+		if (in->births_changed && et_sp_host_births_changed(in->sp))
+			in->births_changed(in->sp_ctx, in->sp);
+		return 0;
+	}
 	int rc = in->sp && et_sp_is_topic(m->topic, m->topic_len)
 			 ? sparkplug_record(in, m)
 			 : et_decode(&in->layout, &in->lim, m->topic, m->topic_len, m->payload,

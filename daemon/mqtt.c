@@ -39,7 +39,7 @@ int mqtt_send_state(et_mqtt_t *m, bool online)
 	msg.payloadlen = (int)strlen(payload);
 	msg.qos = 1;
 	msg.retained = 1;
-	return MQTTAsync_sendMessage(m->client, m->state_topic, &msg, NULL);
+	return MQTTAsync_sendMessage(m->host ? m->host : m->client, m->state_topic, &msg, NULL);
 }
 
 /* True when a STATE payload says {"online":false,...} (spaces allowed). */
@@ -77,7 +77,7 @@ void mqtt_post(et_mqtt_t *m, int ev)
 }
 
 /* paho thread */
-static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+int mqtt_on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
@@ -117,16 +117,12 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	return 1;
 }
 
-/* paho thread: subscribed; a Sparkplug host now says it is online. */
+/* paho thread: subscribed (the Sparkplug host says online on its own
+ * connection, daemon/mqtt_host.c). */
 static void subscribed(et_mqtt_t *m)
 {
+	(void)m;
 	log_debug("mqtt: subscribed");
-	if (m->state_topic) {
-		int rc = mqtt_send_state(m, true);
-		if (rc != MQTTASYNC_SUCCESS)
-			log_warn("mqtt: cannot publish %s: %s", m->state_topic,
-				 MQTTAsync_strerror(rc));
-	}
 }
 
 static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
@@ -189,7 +185,7 @@ static void on_mqtt_lost(void *ctx, char *cause)
 	mqtt_post(m, EV_LOST);
 }
 
-static bool uri_is_tls(const char *uri)
+bool mqtt_uri_is_tls(const char *uri)
 {
 	return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0 ||
 	       strncmp(uri, "wss://", 6) == 0;
@@ -235,7 +231,7 @@ static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
 	};
 	if (strstr(msg, "CONNACK") && code > 0 && code <= 5)
 		hint = connack[code];
-	else if (uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
+	else if (mqtt_uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
 		hint = "; if the broker is up, the TLS handshake failed: its certificate must be "
 		       "signed by ca_file and name the URI's host, and a broker that wants a "
 		       "client certificate must accept cert_file";
@@ -302,7 +298,7 @@ static void mqtt_connect(et_mqtt_t *m)
 		o->username = cfg->mqtt_username;
 	if (m->password)
 		o->password = m->password;
-	if (uri_is_tls(cfg->mqtt_uri)) {
+	if (mqtt_uri_is_tls(cfg->mqtt_uri)) {
 		ssl.trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
 		ssl.keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
 		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
@@ -312,16 +308,7 @@ static void mqtt_connect(et_mqtt_t *m)
 		ssl.ssl_error_context = m;
 		o->ssl = &ssl;
 	}
-	if (m->state_topic) {
-		atomic_store(&m->state_ts, (long long)(et_wall_us() / 1000));
-		state_payload(m->will_payload, sizeof(m->will_payload), false,
-			      atomic_load(&m->state_ts));
-		will.topicName = m->state_topic;
-		will.message = m->will_payload;
-		will.qos = 1;
-		will.retained = 1;
-		o->will = &will;
-	}
+	(void)will;
 	int rc = MQTTAsync_connect(m->client, o);
 	MQTTProperties_free(&props);
 	if (rc != MQTTASYNC_SUCCESS) {
@@ -348,6 +335,8 @@ static void on_paho_events(uv_async_t *a)
 	et_mqtt_t *m = a->data;
 	int ev = atomic_exchange(&m->events, 0);
 	int64_t now = (int64_t)uv_now(a->loop);
+	if (m->host)
+		mqtt_host_events(m, ev);
 
 	if (ev & EV_CONNECTED) {
 		if (m->outage)
@@ -415,6 +404,8 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 			m->paused = false;
 			et_backoff_reset(&m->backoff);
 			mqtt_connect(m);
+			if (m->host)
+				mqtt_host_connect(m);
 		}
 		return;
 	}
@@ -423,9 +414,7 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	/* a deliberate disconnect: the host says offline first
 	 * (tck-id-operational-behavior-host-application-termination); the
 	 * disconnect waits for it */
-	atomic_store(&m->going_offline, true);
-	if (m->state_topic && atomic_load(&m->connected))
-		mqtt_send_state(m, false);
+	mqtt_host_offline(m, 1000);
 	mqtt_disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
 }
@@ -462,8 +451,8 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		m->nfilters++;
 	free(copy);
 	/* and spBv1.0/<group_filter>/# for Sparkplug B */
-	m->filters = calloc((size_t)m->nfilters + 2, sizeof(char *));
-	m->qos = calloc((size_t)m->nfilters + 2, sizeof(int));
+	m->filters = calloc((size_t)m->nfilters + 1, sizeof(char *));
+	m->qos = calloc((size_t)m->nfilters + 1, sizeof(int));
 	copy = strdup(cfg->mqtt_topics);
 	if (!m->filters || !m->qos || !copy) {
 		free(copy);
@@ -481,21 +470,14 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		}
 	}
 	free(copy);
+	/* Sparkplug B has a connection of its own (daemon/mqtt_host.c),
+	 * subscribed to its own STATE too, whatever group_filter is: to see
+	 * an online:false for itself and answer it */
 	if (cfg->sp_enabled) {
-		if (asprintf(&m->filters[i], "spBv1.0/%s/#", cfg->sp_group_filter) < 0 ||
-		    asprintf(&m->state_topic, "spBv1.0/STATE/%s", cfg->sp_host_id) < 0) {
-			m->filters[i] = NULL;
+		if (asprintf(&m->state_topic, "spBv1.0/STATE/%s", cfg->sp_host_id) < 0) {
 			m->state_topic = NULL;
 			goto nomem;
 		}
-		m->qos[i] = cfg->mqtt_qos;
-		m->nfilters++;
-		/* its own STATE, whatever group_filter is: to see an online:false
-		 * for itself and answer it */
-		if (!(m->filters[++i] = strdup(m->state_topic)))
-			goto nomem;
-		m->qos[i] = 1;
-		m->nfilters++;
 	}
 
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
@@ -509,8 +491,10 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 			 rc == MQTTASYNC_BAD_PROTOCOL ? " (is the URI scheme right?)" : "");
 		goto fail;
 	}
+	if (cfg->sp_enabled && mqtt_host_start(m, err, errlen))
+		goto fail;
 	/* callbacks before connect (docs/threads.md) */
-	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
+	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, mqtt_on_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
 
 	uv_async_init(loop, &m->async, on_paho_events);
@@ -520,6 +504,12 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	uv_timer_init(loop, &m->stop_timer);
 	m->stop_timer.data = m;
 	m->open_handles = 3;
+	if (m->host) {
+		uv_timer_init(loop, &m->host_retry);
+		m->host_retry.data = m;
+		m->open_handles++;
+		mqtt_host_connect(m);
+	}
 	mqtt_connect(m);
 	*ret = m;
 	return 0;
@@ -528,6 +518,9 @@ nomem:
 fail:
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
+	if (m->host)
+		MQTTAsync_destroy(&m->host);
+	free(m->host_filters[0]);
 	for (int k = 0; k < m->nfilters && m->filters; k++)
 		free(m->filters[k]);
 	free(m->filters);
@@ -540,13 +533,15 @@ fail:
 
 int et_mqtt_publish(et_mqtt_t *m, const char *topic, const void *payload, size_t len, int qos)
 {
-	if (m->stopping || !atomic_load(&m->connected))
+	/* Sparkplug commands go out on the host's connection */
+	MQTTAsync c = m->host ? m->host : m->client;
+	if (m->stopping || !atomic_load(m->host ? &m->host_connected : &m->connected))
 		return -ENOTCONN;
 	MQTTAsync_message msg = MQTTAsync_message_initializer;
 	msg.payload = (void *)payload;
 	msg.payloadlen = (int)len;
 	msg.qos = qos;
-	int rc = MQTTAsync_sendMessage(m->client, topic, &msg, NULL);
+	int rc = MQTTAsync_sendMessage(c, topic, &msg, NULL);
 	return rc == MQTTASYNC_SUCCESS ? 0 : -EIO;
 }
 

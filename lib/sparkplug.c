@@ -1060,6 +1060,24 @@ size_t et_sp_host_nodes(const et_sp_host_t *h)
 	return h->nnodes;
 }
 
+void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *s)
+{
+	for (size_t b = 0; b < h->nbuckets; b++) {
+		for (node_t *n = h->buckets[b]; n;) {
+			node_t *next = n->hnext;
+			et_sp_topic_t t = {.type = ET_SP_NDEATH};
+			memcpy(t.group, n->group, sizeof(t.group));
+			memcpy(t.node, n->node, sizeof(t.node));
+			bool born = n->born;
+			node_forget(h, n);
+			h->births_changed = true;
+			if (born && s->on_death)
+				s->on_death(s->ctx, &t, lost_us, lost_us);
+			n = next;
+		}
+	}
+}
+
 uint64_t et_sp_host_rebirths_dropped(const et_sp_host_t *h)
 {
 	return h->rebirths_dropped;

@@ -17,6 +17,9 @@
 #include "enertrack/buf.h"
 
 #define ET_SP_PREFIX   "spBv1.0/"
+/* The spool record the daemon writes when the host loses the broker (no
+ * MQTT topic can start with '$' and match a subscription's wildcard). */
+#define ET_SP_HOST_LOST_TOPIC "$enertrack/sparkplug/host-lost"
 #define ET_SP_ID_MAX   64  /* group, edge node, device */
 #define ET_SP_NAME_MAX 256 /* metric name */
 
@@ -121,6 +124,11 @@ int et_sp_host_message(et_sp_host_t *h, const char *topic, size_t topic_len, con
  * it every few tens of ms. */
 void et_sp_host_tick(et_sp_host_t *h, int64_t now_us, const et_sp_limits_t *lim,
 		     const et_sp_sink_t *sink);
+
+/* The host lost the broker at lost_us: every edge node's session is void
+ * (a new connection is a new session), so each born node dies (on_death
+ * at lost_us) and is forgotten until it is born again. */
+void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *sink);
 
 /* Rebirth requests not sent because the global rate was spent. */
 uint64_t et_sp_host_rebirths_dropped(const et_sp_host_t *h);

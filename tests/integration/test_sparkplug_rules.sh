@@ -17,7 +17,12 @@
 #     (tck-id-...-host-reordering-param);
 #  6. hostile volume: empty NDEATHs of unknown nodes do not rewrite the births
 #     file, and a rebirth storm from 2 000 unknown nodes stays within
-#     max_rebirths_per_s.
+#     max_rebirths_per_s;
+#  7. the host's own connection with a clean session, the v1 feed's
+#     persistent (tck-id-message-flow-phid-sparkplug-clean-session-311);
+#  8. broker lost means the Sparkplug-fed sites are stale until reborn;
+#  9. the spool-full disconnect says offline first, and online after it
+#     (tck-id-operational-behavior-host-application-termination).
 . "$(dirname "$0")/lib.sh"
 
 TAHU=$REPO/tests/integration/tahu
@@ -54,6 +59,13 @@ wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-r
 # every rebirth request, topic first
 mosquitto_sub -h 127.0.0.1 -p "$MQPORT" -v -t 'spBv1.0/Plant1/NCMD/#' >"$T/ncmd" 2>/dev/null &
 track $!
+
+# ---- 7. clean session on the host's own connection
+grep -q "as enertrack-test_sparkplug_rules/sparkplug (p[0-9], c1," "$T/mq/mosquitto.log" ||
+	fail "tck-id-message-flow-phid-sparkplug-clean-session-311: no clean-session host connection: $(grep 'New client' "$T/mq/mosquitto.log")"
+grep -q "as enertrack-test_sparkplug_rules (p[0-9], c0," "$T/mq/mosquitto.log" ||
+	fail "the v1 feed lost its persistent session: $(grep 'New client' "$T/mq/mosquitto.log")"
+log "7. $(grep -o 'as enertrack-test_sparkplug_rules[^)]*)' "$T/mq/mosquitto.log" | tr '\n' ' ')"
 
 # ---- 1. its own STATE: an online:false for itself is answered
 mosquitto_pub -h 127.0.0.1 -p "$MQPORT" -q 1 -r -t spBv1.0/STATE/et-rules \
@@ -204,6 +216,51 @@ max=$(( 100 + 100 * (s + 999) / 1000 ))
 [ "$n" -le "$max" ] || fail "a rebirth storm: $n requests in $s ms (max_rebirths_per_s 100)"
 [ "$(metric enertrack_sparkplug_rebirths_dropped_total)" -ge 1 ] || fail "dropped rebirths not counted"
 log "6. 200 ghost NDEATHs left the births file alone; 2 000 spoofed nodes drew $n rebirths in $s ms"
+
+# ---- 8. broker lost: the sites fed by Sparkplug are stale until reborn
+cat >"$T/live.json" <<EOJ
+[{"t": "spBv1.0/Plant1/NBIRTH/n6", "p": {"timestamp": $NOW, "seq": 0, "metrics": [
+  {"name": "bdSeq", "datatype": 8, "longValue": 1},
+  {"name": "Coal", "datatype": 10, "doubleValue": 3, "timestamp": $((NOW - 100000))}]}}]
+EOJ
+q "INSERT INTO site (id, kind) VALUES ('r-live', 'mine');
+   INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit)
+   VALUES ('Plant1', 'n6', '', 'Coal', 'r-live', 'raw_coal', 't')"
+probe live
+wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'r-live'\") = 1 ]" ||
+	fail "n6's birth value did not arrive"
+[ "$(q "SELECT offline_since IS NULL FROM site WHERE id = 'r-live'")" = t ] || fail "r-live offline after its birth"
+kill -KILL "$MQPID"
+wait "$MQPID" 2>/dev/null || true
+sleep 3
+mosquitto -c "$T/mq/mosquitto.conf" &
+MQPID=$!
+track $MQPID
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT offline_since IS NOT NULL FROM site WHERE id = 'r-live'\")\" = t ]" ||
+	fail "the host lost the broker for 3 s and r-live stayed fresh"
+log "8. broker lost: r-live offline since $(q "SELECT offline_since FROM site WHERE id = 'r-live'")"
+wait_until 20 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":true'" ||
+	fail "no online state after the broker came back: $(state)"
+
+# ---- 9. the spool-full disconnect says offline first
+stop_daemon
+sed -i 's/^spool_dir = .*/&\nspool_max_mb = 1/' "$T/enertrack.conf"
+pg_stop
+start_daemon
+wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":true'" ||
+	fail "not online before the spool filled: $(state)"
+$PY "$REPO/tests/integration/gen_readings.py" --sites 20 --per-site 1000 --prefix cap \
+	--expect "$T/expect-cap.tsv" >"$T/cap.txt"
+publish <"$T/cap.txt" 2>>"$T/pub.log" || fail "publish failed"
+wait_until 30 grep -q "spool: full" "$T/daemon.log" || fail "the spool never filled"
+wait_until 5 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":false'" ||
+	fail "tck-id-operational-behavior-host-application-termination: disconnected for a full spool, STATE still $(state)"
+log "9. spool full: $(state)"
+pg_start
+wait_until 60 grep -q "reconnecting to the broker" "$T/daemon.log" || fail "no reconnect after the spool drained"
+wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":true'" ||
+	fail "not online again after the spool drained: $(state)"
+log "9. spool drained: $(state)"
 
 stop_daemon
 log "ok"
