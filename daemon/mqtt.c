@@ -77,7 +77,7 @@ void mqtt_post(et_mqtt_t *m, int ev)
 }
 
 /* paho thread */
-int mqtt_on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
@@ -494,7 +494,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	if (cfg->sp_enabled && mqtt_host_start(m, err, errlen))
 		goto fail;
 	/* callbacks before connect (docs/threads.md) */
-	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, mqtt_on_message, NULL);
+	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
 
 	uv_async_init(loop, &m->async, on_paho_events);

@@ -8,7 +8,7 @@
  * subscribed to spBv1.0/<group_filter>/# and its own STATE, saying online
  * after each subscribe. It needs no persistent session: Sparkplug DATA is
  * QoS 0, and a rebirth recovers a node's state. Messages take the main
- * client's path into the spool (mqtt_on_message); paho reconnects it
+ * client's path into the spool (on_mqtt_message); paho reconnects it
  * after a loss, and the loop retries a failed first connect. When the
  * connection is lost, a marker record in the spool (ET_SP_HOST_LOST_TOPIC)
  * tells the ingest, in order with the messages, that every edge node's
@@ -24,9 +24,13 @@
 #include "enertrack/sparkplug.h"
 #include "mqtt_int.h"
 
+/* paho thread: subscribed; the host says online, and only then may its
+ * rebirth requests go out (its birth is the first message it publishes,
+ * tck-id-host-topic-phid-birth-message). */
 static void host_subscribed(et_mqtt_t *m)
 {
 	int rc = mqtt_send_state(m, true);
+	atomic_store(&m->host_connected, true);
 	if (rc != MQTTASYNC_SUCCESS)
 		log_warn("mqtt: cannot publish %s: %s", m->state_topic, MQTTAsync_strerror(rc));
 }
@@ -55,7 +59,6 @@ static void on_host_connected(void *ctx, char *cause)
 	else
 		ro.onSuccess = on_host_subscribed;
 	atomic_store(&m->going_offline, false);
-	atomic_store(&m->host_connected, true);
 	int qos[2] = {m->cfg->mqtt_qos, 1};
 	int rc = MQTTAsync_subscribeMany(m->host, 2, m->host_filters, qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
@@ -179,7 +182,7 @@ int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)
 			 MQTTAsync_strerror(rc));
 		return -1;
 	}
-	MQTTAsync_setCallbacks(m->host, m, on_host_lost, mqtt_on_message, NULL);
+	MQTTAsync_setCallbacks(m->host, m, on_host_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->host, m, on_host_connected);
 	return 0;
 }
@@ -193,7 +196,7 @@ void mqtt_host_offline(et_mqtt_t *m, int timeout_ms)
 		return;
 	uv_timer_stop(&m->host_retry);
 	atomic_store(&m->going_offline, true);
-	if (!atomic_load(&m->host_connected))
+	if (!MQTTAsync_isConnected(m->host))
 		return;
 	mqtt_send_state(m, false);
 	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;

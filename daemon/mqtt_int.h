@@ -87,7 +87,7 @@ struct et_mqtt {
 };
 
 /* paho thread: a message arrived (either connection): into the spool. */
-int mqtt_on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg);
+int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg);
 bool mqtt_uri_is_tls(const char *uri);
 /* daemon/mqtt_host.c, loop thread: the Sparkplug host's connection is
  * made (0, or -1 with err), (re)connected, told of its events, and taken
