@@ -56,6 +56,8 @@ TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_
 	tools/cmd_report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
+# `enertrack sparkplug rebirth GROUP/NODE`
+TOOL_SRCS += tools/cmd_sparkplug.c
 # the SQL side: libpq helpers, the progress loader, the outbox, and the jobs
 # that query and queue
 COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_mails.c \

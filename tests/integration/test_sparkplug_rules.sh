@@ -22,7 +22,8 @@
 #     persistent (tck-id-message-flow-phid-sparkplug-clean-session-311);
 #  8. broker lost means the Sparkplug-fed sites are stale until reborn;
 #  9. the spool-full disconnect says offline first, and online after it
-#     (tck-id-operational-behavior-host-application-termination).
+#     (tck-id-operational-behavior-host-application-termination);
+# 10. `enertrack sparkplug rebirth GROUP/NODE` sends the rebirth request.
 . "$(dirname "$0")/lib.sh"
 
 TAHU=$REPO/tests/integration/tahu
@@ -216,6 +217,13 @@ max=$(( 100 + 100 * (s + 999) / 1000 ))
 [ "$n" -le "$max" ] || fail "a rebirth storm: $n requests in $s ms (max_rebirths_per_s 100)"
 [ "$(metric enertrack_sparkplug_rebirths_dropped_total)" -ge 1 ] || fail "dropped rebirths not counted"
 log "6. 200 ghost NDEATHs left the births file alone; 2 000 spoofed nodes drew $n rebirths in $s ms"
+
+# ---- 10. an operator's rebirth request (the TCK's SendCommandTest)
+"$BIN/enertrack" sparkplug rebirth -c "$T/enertrack.conf" Plant1/n9 >"$T/cmd.out" 2>&1 ||
+	fail "enertrack sparkplug rebirth failed: $(cat "$T/cmd.out")"
+wait_until 5 sh -c "grep -aq '^spBv1.0/Plant1/NCMD/n9 ' '$T/ncmd'" ||
+	fail "tck-id-operational-behavior-data-commands-ncmd-rebirth-verb: no NCMD for n9 after enertrack sparkplug rebirth"
+log "10. $(cat "$T/cmd.out")"
 
 # ---- 8. broker lost: the sites fed by Sparkplug are stale until reborn
 cat >"$T/live.json" <<EOJ
