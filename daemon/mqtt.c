@@ -289,6 +289,10 @@ static void mqtt_connect(et_mqtt_t *m)
 	}
 	o->keepAliveInterval = cfg->mqtt_keepalive_s;
 	o->context = m;
+	if (m->nuris > 1) {
+		o->serverURIs = m->uris;
+		o->serverURIcount = m->nuris;
+	}
 	/* Reconnecting is ours (back-off with jitter, one log line per outage),
 	 * not paho's automatic reconnect. */
 	o->automaticReconnect = 0;
@@ -442,8 +446,27 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	if (password && !(m->password = strdup(password)))
 		goto nomem;
 
+	/* the brokers: space-separated, tried in turn */
+	char *copy = strdup(cfg->mqtt_uri);
+	if (!copy || !(m->uris = calloc(strlen(cfg->mqtt_uri) / 2 + 2, sizeof(char *)))) {
+		free(copy);
+		goto nomem;
+	}
+	for (char *save = NULL, *t = strtok_r(copy, " \t,", &save); t;
+	     t = strtok_r(NULL, " \t,", &save)) {
+		if (!(m->uris[m->nuris++] = strdup(t))) {
+			free(copy);
+			goto nomem;
+		}
+	}
+	free(copy);
+	if (!m->nuris) {
+		snprintf(err, errlen, "[mqtt] uri is empty");
+		goto fail;
+	}
+
 	/* the filters: space-separated */
-	char *copy = strdup(cfg->mqtt_topics);
+	copy = strdup(cfg->mqtt_topics);
 	if (!copy)
 		goto nomem;
 	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
@@ -483,7 +506,7 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	cro.sendWhileDisconnected = 0;
-	int rc = MQTTAsync_createWithOptions(&m->client, cfg->mqtt_uri, cfg->mqtt_client_id,
+	int rc = MQTTAsync_createWithOptions(&m->client, m->uris[0], cfg->mqtt_client_id,
 					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the MQTT client for %s: %s%s", cfg->mqtt_uri,
@@ -521,6 +544,9 @@ fail:
 	if (m->host)
 		MQTTAsync_destroy(&m->host);
 	free(m->host_filters[0]);
+	for (int k = 0; k < m->nuris; k++)
+		free(m->uris[k]);
+	free(m->uris);
 	for (int k = 0; k < m->nfilters && m->filters; k++)
 		free(m->filters[k]);
 	free(m->filters);

@@ -8,8 +8,8 @@
  * subscribed to spBv1.0/<group_filter>/# and its own STATE, saying online
  * after each subscribe. It needs no persistent session: Sparkplug DATA is
  * QoS 0, and a rebirth recovers a node's state. Messages take the main
- * client's path into the spool (on_mqtt_message); paho reconnects it
- * after a loss, and the loop retries a failed first connect. When the
+ * client's path into the spool (on_mqtt_message); the loop reconnects it
+ * (a new Will and birth timestamp each time). When the
  * connection is lost, a marker record in the spool (ET_SP_HOST_LOST_TOPIC)
  * tells the ingest, in order with the messages, that every edge node's
  * session is void: its sites are stale until it is born again. */
@@ -47,7 +47,7 @@ static void on_host_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
 	host_subscribed(ctx);
 }
 
-/* paho thread: connected (first time or paho's automatic reconnect). */
+/* paho thread: connected. */
 static void on_host_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
@@ -106,8 +106,8 @@ void mqtt_host_events(et_mqtt_t *m, int ev)
 		log_warn("mqtt: sparkplug host lost the broker; the edge nodes' sites are stale "
 			 "until they are born again%s",
 			 atomic_load(&m->host_lost_unrecorded) ? " (not recorded: spool full)" : "");
-	if ((ev & EV_HOST_FAILED) && !m->stopping && !m->paused)
-		uv_timer_start(&m->host_retry, on_host_retry, 2000, 0);
+	if ((ev & (EV_HOST_FAILED | EV_HOST_LOST)) && !m->stopping && !m->paused)
+		uv_timer_start(&m->host_retry, on_host_retry, (ev & EV_HOST_LOST) ? 500 : 2000, 0);
 }
 
 void mqtt_host_connect(et_mqtt_t *m)
@@ -131,9 +131,15 @@ void mqtt_host_connect(et_mqtt_t *m)
 	}
 	o->keepAliveInterval = cfg->mqtt_keepalive_s;
 	o->context = m;
-	o->automaticReconnect = 1;
-	o->minRetryInterval = 1;
-	o->maxRetryInterval = 30;
+	if (m->nuris > 1) {
+		o->serverURIs = m->uris;
+		o->serverURIcount = m->nuris;
+	}
+	/* not paho's automatic reconnect: each session needs a Will and a
+	 * birth with a new timestamp (per broker, per session:
+	 * tck-id-operational-behavior-host-application-multi-server-timestamp),
+	 * and paho would reuse this connect's Will */
+	o->automaticReconnect = 0;
 	o->connectTimeout = 10;
 	if (cfg->mqtt_username[0])
 		o->username = cfg->mqtt_username;
@@ -175,7 +181,7 @@ int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	cro.sendWhileDisconnected = 0;
-	int rc = MQTTAsync_createWithOptions(&m->host, cfg->mqtt_uri, id,
+	int rc = MQTTAsync_createWithOptions(&m->host, m->uris[0], id,
 					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the Sparkplug host's MQTT client: %s",

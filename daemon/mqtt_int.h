@@ -60,6 +60,10 @@ struct et_mqtt {
 	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
 	void (*stop_done)(void *ctx);
 	void *stop_ctx;
+	/* [mqtt] uri, split: paho's serverURIs, tried in turn at each connect
+	 * (fail-over between brokers); uris[0] creates the clients */
+	char **uris;
+	int nuris;
 	char **filters;
 	int *qos;
 	int nfilters;

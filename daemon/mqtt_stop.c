@@ -147,6 +147,9 @@ static void on_handle_closed(uv_handle_t *h)
 	free(m->qos);
 	free(m->state_topic);
 	free(m->host_filters[0]);
+	for (int k = 0; k < m->nuris; k++)
+		free(m->uris[k]);
+	free(m->uris);
 	if (m->password) {
 		memset(m->password, 0, strlen(m->password));
 		free(m->password);
