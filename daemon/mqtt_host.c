@@ -59,6 +59,7 @@ static void on_host_connected(void *ctx, char *cause)
 	else
 		ro.onSuccess = on_host_subscribed;
 	atomic_store(&m->going_offline, false);
+	atomic_store(&m->host_connecting, false);
 	int qos[2] = {m->cfg->mqtt_qos, 1};
 	int rc = MQTTAsync_subscribeMany(m->host, 2, m->host_filters, qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
@@ -80,14 +81,18 @@ static void on_host_lost(void *ctx, char *cause)
 
 static void on_host_connect_failed(void *ctx, MQTTAsync_failureData *resp)
 {
+	et_mqtt_t *m = ctx;
 	(void)resp;
-	mqtt_post(ctx, EV_HOST_FAILED);
+	atomic_store(&m->host_connecting, false);
+	mqtt_post(m, EV_HOST_FAILED);
 }
 
 static void on_host_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
+	et_mqtt_t *m = ctx;
 	(void)resp;
-	mqtt_post(ctx, EV_HOST_FAILED);
+	atomic_store(&m->host_connecting, false);
+	mqtt_post(m, EV_HOST_FAILED);
 }
 
 static void on_host_retry(uv_timer_t *t)
@@ -99,9 +104,13 @@ static void on_host_retry(uv_timer_t *t)
 
 void mqtt_host_events(et_mqtt_t *m, int ev)
 {
-	if (ev & EV_HOST_CONNECTED)
+	if (ev & EV_HOST_CONNECTED) {
 		log_info("mqtt: sparkplug host connected as %s/sparkplug (clean session)",
 			 m->cfg->mqtt_client_id);
+		/* paused while the connect was under way */
+		if (m->paused && !m->stopping)
+			mqtt_host_offline(m, 1000);
+	}
 	if (ev & EV_HOST_LOST)
 		log_warn("mqtt: sparkplug host lost the broker; the edge nodes' sites are stale "
 			 "until they are born again%s",
@@ -112,6 +121,10 @@ void mqtt_host_events(et_mqtt_t *m, int ev)
 
 void mqtt_host_connect(et_mqtt_t *m)
 {
+	/* one connect at a time: a second on a connecting client would
+	 * drop the first */
+	if (atomic_load(&m->host_connecting) || MQTTAsync_isConnected(m->host))
+		return;
 	const et_config_t *cfg = m->cfg;
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
 	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
@@ -162,9 +175,12 @@ void mqtt_host_connect(et_mqtt_t *m)
 	will.qos = 1;
 	will.retained = 1;
 	o->will = &will;
+	atomic_store(&m->host_connecting, true);
 	int rc = MQTTAsync_connect(m->host, o);
-	if (rc != MQTTASYNC_SUCCESS)
+	if (rc != MQTTASYNC_SUCCESS) {
+		atomic_store(&m->host_connecting, false);
 		mqtt_post(m, EV_HOST_FAILED);
+	}
 }
 
 int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)

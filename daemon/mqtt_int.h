@@ -80,6 +80,7 @@ struct et_mqtt {
 	uv_timer_t host_retry;
 	char *host_filters[2]; /* spBv1.0/<group_filter>/#, state_topic (borrowed) */
 	atomic_bool host_connected;
+	atomic_bool host_connecting; /* a connect is under way: no second one */
 	atomic_bool host_lost_unrecorded;
 	atomic_bool going_offline;		/* offline said on purpose: its echo is ours */
 	atomic_uint_fast64_t state_republished; /* online:true again after an online:false */
