@@ -402,8 +402,7 @@ static int sparkplug_record(et_ingest_t *in, const et_spool_rec_t *m)
 	in->now_us = et_wall_us();
 	int rc = et_sp_host_message(in->sp, m->topic, m->topic_len, m->payload, m->payload_len,
 				    m->recv_us, in->now_us, &in->sp_lim, false, &sink);
-	if (in->births_changed && et_sp_host_births_changed(in->sp))
-		in->births_changed(in->sp_ctx, in->sp);
+	in->sp_births_dirty |= et_sp_host_births_changed(in->sp);
 	return rc;
 }
 
@@ -425,8 +424,7 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 		/* the host lost the broker: its sites are stale until reborn */
 		et_sp_sink_t lost = {.ctx = in, .on_death = on_sp_death};
 		et_sp_host_lost(in->sp, m->recv_us, &lost);
-		if (in->births_changed && et_sp_host_births_changed(in->sp))
-			in->births_changed(in->sp_ctx, in->sp);
+		in->sp_births_dirty |= et_sp_host_births_changed(in->sp);
 		return 0;
 	}
 	int rc = in->sp && et_sp_is_topic(m->topic, m->topic_len)
@@ -476,6 +474,16 @@ void et_ingest_flush(et_ingest_t *in, bool force)
 		et_sp_sink_t sink = {.ctx = in, .on_rebirth = on_sp_rebirth};
 		et_sp_host_tick(in->sp, now, &in->sp_lim, &sink);
 		in->st.sp_rebirths_dropped = et_sp_host_rebirths_dropped(in->sp);
+		/* The births file is rewritten at most once a second: a storm of
+		 * births no longer means a write and an fsync each on the loop.
+		 * A crash loses at most the last second's births; their nodes
+		 * are asked for a rebirth when their DATA comes. */
+		if (in->sp_births_dirty && in->births_changed &&
+		    (force || now - in->sp_births_saved >= 1000000)) {
+			in->sp_births_dirty = false;
+			in->sp_births_saved = now;
+			in->births_changed(in->sp_ctx, in->sp);
+		}
 	}
 	if (in->cur && (force || now - in->cur->first_recv_us >= in->flush_us ||
 			(!in->ready && et_pgwriter_idle(in->writer) && worth_writing(in, now))))

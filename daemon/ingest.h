@@ -62,6 +62,8 @@ typedef struct et_ingest {
 	int (*rebirth)(void *ctx, const et_sp_topic_t *t);
 	void (*births_changed)(void *ctx, const et_sp_host_t *h);
 	void *sp_ctx;
+	bool sp_births_dirty;	 /* births changed since births_changed was last told */
+	int64_t sp_births_saved; /* when it was (wall µs) */
 	/* per-message state for the decoder's sink */
 	const et_spool_rec_t *msg;
 	int64_t now_us;
