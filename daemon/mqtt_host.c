@@ -95,6 +95,30 @@ static void on_host_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	mqtt_post(m, EV_HOST_FAILED);
 }
 
+static void on_host_disconnected(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnected5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
 static void on_host_retry(uv_timer_t *t)
 {
 	et_mqtt_t *m = t->data;
@@ -115,6 +139,9 @@ void mqtt_host_events(et_mqtt_t *m, int ev)
 		log_warn("mqtt: sparkplug host lost the broker; the edge nodes' sites are stale "
 			 "until they are born again%s",
 			 atomic_load(&m->host_lost_unrecorded) ? " (not recorded: spool full)" : "");
+	/* resumed while the pause's disconnect was still under way */
+	if ((ev & EV_HOST_DISCONNECTED) && !m->stopping && !m->paused)
+		mqtt_host_connect(m);
 	if ((ev & (EV_HOST_FAILED | EV_HOST_LOST)) && !m->stopping && !m->paused)
 		uv_timer_start(&m->host_retry, on_host_retry, (ev & EV_HOST_LOST) ? 500 : 2000, 0);
 }
@@ -225,6 +252,14 @@ void mqtt_host_offline(et_mqtt_t *m, int timeout_ms)
 	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
 	MQTTAsync_disconnectOptions *o = m->cfg->mqtt_version == 5 ? &d5 : &d;
 	o->timeout = timeout_ms;
+	o->context = m;
+	if (m->cfg->mqtt_version == 5) {
+		o->onSuccess5 = on_host_disconnected5;
+		o->onFailure5 = on_host_disconnect_failed5;
+	} else {
+		o->onSuccess = on_host_disconnected;
+		o->onFailure = on_host_disconnect_failed;
+	}
 	MQTTAsync_disconnect(m->host, o);
 	atomic_store(&m->host_connected, false);
 }

@@ -28,6 +28,7 @@ enum {
 	EV_HOST_CONNECTED = 128, /* the Sparkplug host's connection (mqtt_host.c) */
 	EV_HOST_LOST = 256,
 	EV_HOST_FAILED = 512,
+	EV_HOST_DISCONNECTED = 1024, /* a deliberate disconnect of it ended */
 };
 
 struct et_mqtt {
