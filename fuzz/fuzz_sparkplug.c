@@ -113,6 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(et_sp_host_nodes(h) <= lim.max_nodes);
 	}
 	CHECK(et_sp_host_births(h, restore, h2) == 0);
+	et_sp_host_lost(h, now, &s);
+	CHECK(et_sp_host_nodes(h) == 0);
 	et_sp_host_free(h);
 	et_sp_host_free(h2);
 	return 0;
