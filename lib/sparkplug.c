@@ -153,6 +153,10 @@ typedef struct node {
 	char group[ET_SP_ID_MAX + 1];
 	char node[ET_SP_ID_MAX + 1];
 	bool born;
+	/* born in this session: a birth restored from the births file may be
+	 * stale (the node may have been born again, with other aliases, while
+	 * the daemon was down), so its DATA is not mapped until a new NBIRTH */
+	bool confirmed;
 	bool has_bdseq;
 	uint64_t bdseq;
 	int expect; /* the next seq; -1: unknown, the next message sets it */
@@ -874,6 +878,7 @@ static int on_nbirth(et_sp_host_t *h, node_t *n, uint64_t hash, const et_sp_topi
 	n->has_bdseq = find_bdseq(p, &bd);
 	n->bdseq = n->has_bdseq ? bd : 0;
 	n->born = true;
+	n->confirmed = !restore;
 	n->rebirth_sent = false;
 	n->expect = restore ? -1 : (seq + 1) & 255;
 	if (birth_set(&n->birth, topic, topic_len, payload, len))
@@ -1013,6 +1018,14 @@ int et_sp_host_message(et_sp_host_t *h, const char *topic, size_t topic_len, con
 			       "%s of an edge node without a birth; a rebirth was requested",
 			       type_names[t.type]);
 		}
+		goto out;
+	}
+	if (!restore && !n->confirmed) {
+		want_rebirth(h, n, &t, now_us, lim, s, "a birth restored from disk, not yet confirmed");
+		reject(s, restore, -1, "sparkplug_unconfirmed_birth",
+		       "%s of an edge node whose birth was restored from disk and not yet confirmed "
+		       "in this session; a rebirth was requested",
+		       type_names[t.type]);
 		goto out;
 	}
 	if (!restore)

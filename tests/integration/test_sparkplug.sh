@@ -8,7 +8,8 @@
 #     stale at once;
 #  3. it comes back with a new bdSeq (and a late NDEATH of the old session,
 #     which must change nothing) and publishes 5 000 more; enertrackd is
-#     SIGKILLed in the middle and restarted (its Will says offline); an
+#     SIGKILLed in the middle and restarted (its Will says offline; the
+#     node, a Sparkplug 3.0 edge node, is born again when the host is back); an
 #     injected seq gap draws a rebirth request (NCMD) that the node answers;
 #  4. every mapped value is in reading exactly once with the value sent
 #     (the negative Int32 values of Gen/Energy, 714 of them, are decoded as
@@ -49,7 +50,7 @@ T0=$(( ($(date +%s) - 1200) * 1000 ))
 EDGE=""
 edge() { # edge DIR BDSEQ FIRST COUNT [GAP_AT PAUSE_AT]
 	mkdir -p "$1"
-	LATE_DEATH=${LATE:-} node "$TAHU/edge.js" "$MQURI" Plant1 edge1 "$2" "$3" "$4" "$T0" "$1" \
+	PRIMARY_HOST=et-test LATE_DEATH=${LATE:-} node "$TAHU/edge.js" "$MQURI" Plant1 edge1 "$2" "$3" "$4" "$T0" "$1" \
 		${5:-} ${6:-} >>"$1/edge.log" 2>&1 &
 	EDGE=$!
 	track $EDGE
@@ -94,6 +95,10 @@ wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-t
 log "SIGKILL of enertrackd at i=7000; state: $(state)"
 start_daemon
 grep -q "births restored" "$T/daemon.log" || fail "the births were not restored after the SIGKILL"
+# a Sparkplug 3.0 edge node is born again when its primary host is back
+# (enertrackd trusts no restored birth until then)
+wait_until 20 grep -q "host online again" "$T/e2/ncmd" || fail "the edge node did not see the host come back"
+sleep 0.5
 touch "$T/e2/go"
 wait_until $((60 * WAIT_SCALE)) test -e "$T/e2/done" || fail "edge node 2 did not finish: $(tail -3 "$T/e2/edge.log")"
 wait_until 20 grep -q rebirth "$T/e2/ncmd" || fail "no rebirth request after the seq gap"

@@ -23,7 +23,9 @@
 #  8. broker lost means the Sparkplug-fed sites are stale until reborn;
 #  9. the spool-full disconnect says offline first, and online after it
 #     (tck-id-operational-behavior-host-application-termination);
-# 10. `enertrack sparkplug rebirth GROUP/NODE` sends the rebirth request.
+# 10. `enertrack sparkplug rebirth GROUP/NODE` sends the rebirth request;
+# 11. after a restart, a DATA of a node known only from the births file is
+#     not mapped (its aliases may have changed) and draws a rebirth.
 . "$(dirname "$0")/lib.sh"
 
 TAHU=$REPO/tests/integration/tahu
@@ -269,6 +271,45 @@ wait_until 60 grep -q "reconnecting to the broker" "$T/daemon.log" || fail "no r
 wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":true'" ||
 	fail "not online again after the spool drained: $(state)"
 log "9. spool drained: $(state)"
+
+# ---- 11. a birth restored from disk is not trusted until confirmed
+q "INSERT INTO site (id, kind) VALUES ('r-n7a', 'mine'), ('r-n7b', 'mine');
+   INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit) VALUES
+     ('Plant1', 'n7', 'd1', 'A', 'r-n7a', 'raw_coal', 't'),
+     ('Plant1', 'n7', 'd1', 'B', 'r-n7b', 'raw_coal', 't')"
+n7() { # n7 NAME: steps for n7 with A and B at aliases $2 and $3, then DDATA alias 10 = $4
+	cat >"$T/$1.json" <<EOJ
+[{"t": "spBv1.0/Plant1/NBIRTH/n7", "p": {"timestamp": $NOW, "seq": 0, "metrics": [
+  {"name": "bdSeq", "datatype": 8, "longValue": 1}]}},
+ {"t": "spBv1.0/Plant1/DBIRTH/n7/d1", "p": {"timestamp": $NOW, "seq": 1, "metrics": [
+  {"name": "A", "alias": $2, "datatype": 10, "doubleValue": 1, "timestamp": $((NOW - 9000))},
+  {"name": "B", "alias": $3, "datatype": 10, "doubleValue": 2, "timestamp": $((NOW - 9000))}]}}]
+EOJ
+}
+n7 n7a 10 11
+probe n7a
+wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id IN ('r-n7a', 'r-n7b')\") = 2 ]" ||
+	fail "n7's births did not arrive"
+stop_daemon
+grep -aq "spBv1.0/Plant1/NBIRTH/n7" "$T/spool/sparkplug.births" || fail "n7's birth was not saved"
+start_daemon
+mosquitto_sub -h 127.0.0.1 -p "$MQPORT" -v -t 'spBv1.0/Plant1/NCMD/#' >"$T/ncmd11" 2>/dev/null &
+track $!
+sleep 0.5
+# n7 was born again while enertrackd was down, A and B swapped; 555 is B's
+cat >"$T/n7data.json" <<EOJ
+[{"t": "spBv1.0/Plant1/DDATA/n7/d1", "p": {"timestamp": $NOW, "seq": 2, "metrics": [
+  {"alias": 10, "doubleValue": 555, "timestamp": $((NOW - 8000))}]}}]
+EOJ
+probe n7data
+wait_until 10 sh -c "grep -aq '^spBv1.0/Plant1/NCMD/n7 ' '$T/ncmd11'" ||
+	fail "no rebirth request for a node known only from the births file"
+sleep 0.5
+[ "$(q "SELECT count(*) FROM reading WHERE value = 555")" = 0 ] ||
+	fail "a DATA mapped by a birth restored from disk: 555 stored as $(q "SELECT site_id FROM reading WHERE value = 555")"
+[ "$(q "SELECT count(*) FROM rejected_message WHERE reason = 'sparkplug_unconfirmed_birth'")" -ge 1 ] ||
+	fail "the DATA of an unconfirmed birth is not in rejected_message"
+log "11. a DATA after a restart, before the node's new birth: not mapped, rebirth requested"
 
 stop_daemon
 log "ok"
