@@ -615,15 +615,28 @@ static void test_restore(void **state)
 	assert_false(et_sp_host_births_changed(h2));
 	pb_t p;
 	metric_t dd[] = {{.alias = 11, .vfield = V_INT, .ival = 42}};
-	payload(&p, 0, 117, dd, 1); /* any seq: the first after a restore sets it */
+	payload(&p, 0, 117, dd, 1);
 	memset(&r, 0, sizeof(r));
+	/* a restored birth may be stale: not mapped, a rebirth asked for */
+	assert_int_equal(feed(h2, &r, DD, &p, NOW), 0);
+	assert_int_equal(r.rebirths, 1);
+	assert_string_equal(r.last_reason, "sparkplug_unconfirmed_birth");
+	/* born again in this session: taken */
+	born(h2, &r, 2);
+	payload(&p, 0, 2, dd, 1);
 	assert_int_equal(feed(h2, &r, DD, &p, NOW), 1);
 	assert_string_equal(r.last_name, "Temp");
 	assert_true(r.last_value == 42);
-	assert_int_equal(r.rebirths, 0);
-	payload(&p, 0, 118, dd, 1);
-	feed(h2, &r, DD, &p, NOW);
-	assert_int_equal(r.rebirths, 0);
+	assert_int_equal(r.rebirths, 1);
+	/* the restored bdSeq still matches its node's NDEATH */
+	et_sp_host_t *h3 = et_sp_host_new(1000000);
+	assert_int_equal(et_sp_host_births(h, save, h3), 0);
+	metric_t bd[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
+	payload(&p, 0, -1, bd, 1);
+	memset(&r, 0, sizeof(r));
+	feed(h3, &r, NX, &p, NOW);
+	assert_int_equal(r.deaths, 1);
+	et_sp_host_free(h3);
 	et_sp_host_free(h);
 	et_sp_host_free(h2);
 }
