@@ -373,8 +373,8 @@ static void on_sp_reject(void *ctx, int element, const char *reason, const char 
 		in->st.rejected_by[ET_REJ_OUT_OF_RANGE]++;
 	else if (strcmp(reason, "rate_limited") == 0)
 		in->st.rejected_by[ET_REJ_RATE_LIMITED]++;
-	else
-		in->st.sp_rejected++;
+	else if (et_sp_reject_index(reason) >= 0)
+		in->st.sp_rejected_by[et_sp_reject_index(reason)]++;
 	if (in->msg_rejects++ >= in->max_rejects)
 		return;
 	et_batch_t *b = cur_batch(in, m->recv_us);

@@ -32,7 +32,7 @@ typedef struct et_ingest_stats {
 	uint64_t sp_deaths;   /* NDEATH/DDEATH of current sessions */
 	uint64_t sp_rebirths; /* rebirth requests published */
 	uint64_t sp_rebirths_dropped; /* over [sparkplug] max_rebirths_per_s */
-	uint64_t sp_rejected; /* Sparkplug rejections other than out_of_range, rate_limited */
+	uint64_t sp_rejected_by[ET_SP_REJECT_REASONS]; /* the sparkplug_* reasons */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {

@@ -1091,6 +1091,26 @@ void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *s)
 	}
 }
 
+static const char *const reject_names[ET_SP_REJECT_REASONS] = {
+	"sparkplug_bad_topic",	      "sparkplug_bad_payload",	   "sparkplug_payload_too_large",
+	"sparkplug_bad_metric",	      "sparkplug_bad_ts",	   "sparkplug_unknown_alias",
+	"sparkplug_no_birth",	      "sparkplug_unconfirmed_birth", "sparkplug_duplicate_alias",
+	"sparkplug_birth_too_large", "sparkplug_too_many_nodes",
+};
+
+const char *et_sp_reject_name(int i)
+{
+	return i >= 0 && i < ET_SP_REJECT_REASONS ? reject_names[i] : NULL;
+}
+
+int et_sp_reject_index(const char *reason)
+{
+	for (int i = 0; i < ET_SP_REJECT_REASONS; i++)
+		if (strcmp(reason, reject_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 uint64_t et_sp_host_rebirths_dropped(const et_sp_host_t *h)
 {
 	return h->rebirths_dropped;

@@ -130,6 +130,13 @@ void et_sp_host_tick(et_sp_host_t *h, int64_t now_us, const et_sp_limits_t *lim,
  * at lost_us) and is forgotten until it is born again. */
 void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *sink);
 
+/* The "sparkplug_*" reasons on_reject gives (besides the v1 reasons
+ * "out_of_range" and "rate_limited"): the i-th name for i below
+ * ET_SP_REJECT_REASONS, else NULL; and a reason's index, or -1. */
+#define ET_SP_REJECT_REASONS 11
+const char *et_sp_reject_name(int i);
+int et_sp_reject_index(const char *reason);
+
 /* Rebirth requests not sent because the global rate was spent. */
 uint64_t et_sp_host_rebirths_dropped(const et_sp_host_t *h);
 

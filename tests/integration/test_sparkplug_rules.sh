@@ -170,6 +170,8 @@ wait_until 10 sh -c "[ -n \"\$(psql '$PGCONN' -XAtqc \"SELECT 1 FROM sparkplug_u
 [ "$(lv L)" = 300 ] || fail "300 as Int8 on an Int64 metric read as $(lv L)"
 [ "$(q "SELECT count(*) FROM rejected_message WHERE reason = 'sparkplug_duplicate_alias'")" = 1 ] ||
 	fail "a birth with alias 40 twice was not refused"
+[ "$(metric 'enertrack_rejected_total{reason="sparkplug_duplicate_alias"}')" = 1 ] ||
+	fail "the Sparkplug rejection is not in the per-reason metrics"
 log "3. Int8 $(lv I8), Int32 $(lv I32), Int64 $(lv L); duplicate aliases refused"
 
 # ---- 4. deaths
