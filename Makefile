@@ -50,12 +50,16 @@ DAEMON_SRCS += daemon/shutdown.c daemon/reload.c daemon/secrets.c
 DAEMON_SRCS += daemon/mqtt_stop.c
 # the daemon refuses a schema older than it needs, as the tools do
 DAEMON_SRCS += db/connect.c
+# the Sparkplug B host's own connection (clean session, its STATE Will)
+DAEMON_SRCS += daemon/mqtt_host.c
 # tools/enertrack.c dispatches to one tools/cmd_<name>.c per subcommand
 TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_evaluate.c \
 	tools/mqttpub.c tools/cmd_publish.c tools/cmd_import.c tools/cmd_chart.c tools/cmd_silence.c \
 	tools/cmd_report.c
 # the tools' connect helpers (tool_connect, tool_check_schema)
 TOOL_SRCS += db/connect.c
+# `enertrack sparkplug rebirth GROUP/NODE`
+TOOL_SRCS += tools/cmd_sparkplug.c
 # the SQL side: libpq helpers, the progress loader, the outbox, and the jobs
 # that query and queue
 COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_mails.c \

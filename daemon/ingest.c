@@ -21,7 +21,12 @@ static void apply_cfg(et_ingest_t *in, const et_config_t *cfg)
 	et_config_limits(cfg, &in->lim);
 	in->sp_lim = (et_sp_limits_t){.max_payload_bytes = in->lim.max_payload_bytes,
 				      .max_future_us = in->lim.max_future_us,
-				      .max_past_us = in->lim.max_past_us};
+				      .max_past_us = in->lim.max_past_us,
+				      .max_nodes = (size_t)cfg->sp_max_nodes,
+				      .max_birth_metrics = (size_t)cfg->sp_max_birth_metrics,
+				      .max_birth_bytes = (size_t)cfg->sp_max_birth_bytes,
+				      .reorder_us = (int64_t)cfg->sp_reorder_timeout_ms * 1000,
+				      .rebirths_per_s = cfg->sp_max_rebirths_per_s};
 	if (in->sp)
 		et_sp_host_set_rebirth_interval(in->sp,
 						(int64_t)cfg->sp_rebirth_min_interval_s * 1000000);
@@ -270,9 +275,42 @@ static void on_rejected(void *ctx, int element, enum et_reject why, const char *
 /* Sparkplug B: values and deaths become lines of the Sparkplug staging
  * table, which sparkplug_apply() maps to readings in the writer's
  * transaction (sql/functions/sparkplug_apply.sql). */
+static void on_sp_reject(void *ctx, int element, const char *reason, const char *detail);
+
+/* max_site_readings_per_s, per device (or edge node): the site is only
+ * known in PostgreSQL, and a device is one site's meter in practice. */
+static bool sp_rate_limited(et_ingest_t *in, const et_sp_value_t *v)
+{
+	char key[3 * ET_SP_ID_MAX + 16], detail[512];
+	uint64_t refused = 0;
+	int n = snprintf(key, sizeof(key), "spBv1.0/%s/%s/%s", v->topic->group, v->topic->node,
+			 v->topic->device);
+	switch (et_ratelimit_take(&in->rl, key, (size_t)n, v->ts_us, in->msg->recv_us,
+				  &refused)) {
+	case ET_RL_PASS:
+		return false;
+	case ET_RL_REFUSE:
+		in->st.rejected++;
+		in->st.rejected_by[ET_REJ_RATE_LIMITED]++;
+		return true;
+	case ET_RL_REFUSE_REPORT:
+		snprintf(detail, sizeof(detail),
+			 "%s stamped more than max_site_readings_per_s (%u) values within one "
+			 "second: %llu refused since its last report (this one's message kept)",
+			 key, in->rl.limit, (unsigned long long)refused);
+		on_sp_reject(in, -1, et_reject_name(ET_REJ_RATE_LIMITED), detail);
+		if (in->rl_warned++ == 0 || in->rl_warned % 60 == 0)
+			log_warn("ingest: %s", detail);
+		return true;
+	}
+	return false;
+}
+
 static int on_sp_value(void *ctx, const et_sp_value_t *v)
 {
 	et_ingest_t *in = ctx;
+	if (sp_rate_limited(in, v))
+		return 0;
 	et_batch_t *b = cur_batch(in, in->msg->recv_us);
 	if (!b || et_sp_copy_value(&b->sparkplug, b->nsparkplug, v, in->msg->recv_us)) {
 		in->enc_error = 1;
@@ -286,10 +324,11 @@ static int on_sp_value(void *ctx, const et_sp_value_t *v)
 	return 0;
 }
 
-static void sp_event(et_ingest_t *in, const char *event, const et_sp_topic_t *t, int64_t recv_us)
+static void sp_event(et_ingest_t *in, const char *event, const et_sp_topic_t *t, int64_t ts_us,
+		     int64_t recv_us)
 {
 	et_batch_t *b = cur_batch(in, in->msg->recv_us);
-	if (!b || et_sp_copy_event(&b->sparkplug, b->nsparkplug, event, t, recv_us)) {
+	if (!b || et_sp_copy_event(&b->sparkplug, b->nsparkplug, event, t, ts_us, recv_us)) {
 		in->enc_error = 1;
 		return;
 	}
@@ -298,15 +337,15 @@ static void sp_event(et_ingest_t *in, const char *event, const et_sp_topic_t *t,
 
 static void on_sp_birth(void *ctx, const et_sp_topic_t *t, int64_t recv_us)
 {
-	sp_event(ctx, t->device[0] ? "dbirth" : "nbirth", t, recv_us);
+	sp_event(ctx, t->device[0] ? "dbirth" : "nbirth", t, recv_us, recv_us);
 }
 
-static void on_sp_death(void *ctx, const et_sp_topic_t *t, int64_t recv_us)
+static void on_sp_death(void *ctx, const et_sp_topic_t *t, int64_t ts_us, int64_t recv_us)
 {
 	et_ingest_t *in = ctx;
 	in->st.sp_deaths++;
-	sp_event(in, t->device[0] ? "ddeath" : "ndeath", t, recv_us);
-	log_info("sparkplug: %s %s/%s%s%s died; its sites are stale from now",
+	sp_event(in, t->device[0] ? "ddeath" : "ndeath", t, ts_us, recv_us);
+	log_info("sparkplug: %s %s/%s%s%s died; its sites are stale from then",
 		 t->device[0] ? "device" : "edge node", t->group, t->node, t->device[0] ? "/" : "",
 		 t->device);
 }
@@ -330,6 +369,12 @@ static void on_sp_reject(void *ctx, int element, const char *reason, const char 
 	et_ingest_t *in = ctx;
 	const et_spool_rec_t *m = in->msg;
 	in->st.rejected++;
+	if (strcmp(reason, "out_of_range") == 0)
+		in->st.rejected_by[ET_REJ_OUT_OF_RANGE]++;
+	else if (strcmp(reason, "rate_limited") == 0)
+		in->st.rejected_by[ET_REJ_RATE_LIMITED]++;
+	else if (et_sp_reject_index(reason) >= 0)
+		in->st.sp_rejected_by[et_sp_reject_index(reason)]++;
 	if (in->msg_rejects++ >= in->max_rejects)
 		return;
 	et_batch_t *b = cur_batch(in, m->recv_us);
@@ -352,10 +397,12 @@ static int sparkplug_record(et_ingest_t *in, const et_spool_rec_t *m)
 			     .on_rebirth = on_sp_rebirth,
 			     .on_reject = on_sp_reject};
 	in->st.sp_messages++;
+	/* the clock of the reordering time-outs and the rebirth rates, read
+	 * per message: the v1 path's (every 256th message) can be seconds old */
+	in->now_us = et_wall_us();
 	int rc = et_sp_host_message(in->sp, m->topic, m->topic_len, m->payload, m->payload_len,
 				    m->recv_us, in->now_us, &in->sp_lim, false, &sink);
-	if (in->births_changed && et_sp_host_births_changed(in->sp))
-		in->births_changed(in->sp_ctx, in->sp);
+	in->sp_births_dirty |= et_sp_host_births_changed(in->sp);
 	return rc;
 }
 
@@ -372,6 +419,14 @@ int et_ingest_record(void *ctx, const et_spool_rec_t *m)
 	in->msg_rejects = 0;
 	in->enc_error = 0;
 	in->st.messages++;
+	if (in->sp && m->topic_len == sizeof(ET_SP_HOST_LOST_TOPIC) - 1 &&
+	    memcmp(m->topic, ET_SP_HOST_LOST_TOPIC, m->topic_len) == 0) {
+		/* the host lost the broker: its sites are stale until reborn */
+		et_sp_sink_t lost = {.ctx = in, .on_death = on_sp_death};
+		et_sp_host_lost(in->sp, m->recv_us, &lost);
+		in->sp_births_dirty |= et_sp_host_births_changed(in->sp);
+		return 0;
+	}
 	int rc = in->sp && et_sp_is_topic(m->topic, m->topic_len)
 			 ? sparkplug_record(in, m)
 			 : et_decode(&in->layout, &in->lim, m->topic, m->topic_len, m->payload,
@@ -413,6 +468,23 @@ static bool worth_writing(const et_ingest_t *in, int64_t now)
 void et_ingest_flush(et_ingest_t *in, bool force)
 {
 	int64_t now = et_wall_us();
+	if (in->sp) {
+		/* only rebirths come out of a tick: the seq gaps that waited
+		 * long enough */
+		et_sp_sink_t sink = {.ctx = in, .on_rebirth = on_sp_rebirth};
+		et_sp_host_tick(in->sp, now, &in->sp_lim, &sink);
+		in->st.sp_rebirths_dropped = et_sp_host_rebirths_dropped(in->sp);
+		/* The births file is rewritten at most once a second: a storm of
+		 * births no longer means a write and an fsync each on the loop.
+		 * A crash loses at most the last second's births; their nodes
+		 * are asked for a rebirth when their DATA comes. */
+		if (in->sp_births_dirty && in->births_changed &&
+		    (force || now - in->sp_births_saved >= 1000000)) {
+			in->sp_births_dirty = false;
+			in->sp_births_saved = now;
+			in->births_changed(in->sp_ctx, in->sp);
+		}
+	}
 	if (in->cur && (force || now - in->cur->first_recv_us >= in->flush_us ||
 			(!in->ready && et_pgwriter_idle(in->writer) && worth_writing(in, now))))
 		close_cur(in);

@@ -31,6 +31,8 @@ typedef struct et_ingest_stats {
 	uint64_t sp_unmapped; /* values without a sparkplug_map row (not stored) */
 	uint64_t sp_deaths;   /* NDEATH/DDEATH of current sessions */
 	uint64_t sp_rebirths; /* rebirth requests published */
+	uint64_t sp_rebirths_dropped; /* over [sparkplug] max_rebirths_per_s */
+	uint64_t sp_rejected_by[ET_SP_REJECT_REASONS]; /* the sparkplug_* reasons */
 } et_ingest_stats_t;
 
 typedef struct et_ingest {
@@ -60,6 +62,8 @@ typedef struct et_ingest {
 	int (*rebirth)(void *ctx, const et_sp_topic_t *t);
 	void (*births_changed)(void *ctx, const et_sp_host_t *h);
 	void *sp_ctx;
+	bool sp_births_dirty;	 /* births changed since births_changed was last told */
+	int64_t sp_births_saved; /* when it was (wall µs) */
 	/* per-message state for the decoder's sink */
 	const et_spool_rec_t *msg;
 	int64_t now_us;

@@ -86,6 +86,9 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	for (int r = 1; r < ET_REJ_COUNT; r++)
 		put(b, "enertrack_rejected_total{reason=\"%s\"} %llu\n", et_reject_name(r),
 		    (unsigned long long)s->rejected_by[r]);
+	for (int r = 0; r < ET_SP_REJECT_REASONS; r++) /* Sparkplug B's own */
+		put(b, "enertrack_rejected_total{reason=\"%s\"} %llu\n", et_sp_reject_name(r),
+		    (unsigned long long)s->sp_rejected_by[r]);
 	put(b,
 	    "# HELP enertrack_pending_readings Readings received and not yet committed.\n"
 	    "# TYPE enertrack_pending_readings gauge\n"
@@ -121,6 +124,12 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    "# TYPE enertrack_sparkplug_rebirth_requests_total counter\n"
 	    "enertrack_sparkplug_rebirth_requests_total %llu\n",
 	    (unsigned long long)s->sp_rebirths);
+	put(b,
+	    "# HELP enertrack_sparkplug_rebirths_dropped_total Rebirth requests not sent: over "
+	    "[sparkplug] max_rebirths_per_s.\n"
+	    "# TYPE enertrack_sparkplug_rebirths_dropped_total counter\n"
+	    "enertrack_sparkplug_rebirths_dropped_total %llu\n",
+	    (unsigned long long)s->sp_rebirths_dropped);
 	put(b, "# HELP enertrack_write_batch_seconds Time to commit a batch, retries included.\n"
 	       "# TYPE enertrack_write_batch_seconds histogram\n");
 	uint64_t cum = 0;

@@ -39,7 +39,35 @@ int mqtt_send_state(et_mqtt_t *m, bool online)
 	msg.payloadlen = (int)strlen(payload);
 	msg.qos = 1;
 	msg.retained = 1;
-	return MQTTAsync_sendMessage(m->client, m->state_topic, &msg, NULL);
+	return MQTTAsync_sendMessage(m->host ? m->host : m->client, m->state_topic, &msg, NULL);
+}
+
+/* True when a STATE payload says {"online":false,...} (spaces allowed). */
+static bool state_says_offline(const char *p, size_t len)
+{
+	const char *end = p + len, *k = memmem(p, len, "\"online\"", 8);
+	if (!k)
+		return false;
+	for (k += 8; k < end && (*k == ' ' || *k == '\t' || *k == ':'); k++)
+		;
+	return (size_t)(end - k) >= 5 && memcmp(k, "false", 5) == 0;
+}
+
+/* paho thread: an online:false for this host arrived (a stale retained Will,
+ * or another process with our host_id) while it runs, so it says online
+ * again (tck-id-message-flow-hid-sparkplug-state-message-delivered); not
+ * while it is going offline on purpose, which is its own echo. */
+static void check_own_state(et_mqtt_t *m, const char *topic, size_t tl, const void *payload,
+			    size_t len)
+{
+	if (!m->state_topic || tl != strlen(m->state_topic) ||
+	    memcmp(topic, m->state_topic, tl) != 0 || atomic_load(&m->going_offline) ||
+	    !state_says_offline(payload, len))
+		return;
+	int rc = mqtt_send_state(m, true);
+	atomic_fetch_add(&m->state_republished, 1);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_warn("mqtt: cannot publish %s: %s", m->state_topic, MQTTAsync_strerror(rc));
 }
 
 void mqtt_post(et_mqtt_t *m, int ev)
@@ -49,12 +77,13 @@ void mqtt_post(et_mqtt_t *m, int ev)
 }
 
 /* paho thread */
-static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
 {
 	et_mqtt_t *m = ctx;
 	size_t tl = topic_len > 0 ? (size_t)topic_len : strlen(topic);
 	int64_t recv_us = et_wall_us();
 	int rc;
+	check_own_state(m, topic, tl, msg->payload, (size_t)msg->payloadlen);
 	/* Not stored (disk full, I/O error): wait here until it is. paho sends
 	 * the PUBACK when this returns, whatever it returns (docs/threads.md), so
 	 * returning without the message stored would lose it; waiting keeps
@@ -88,16 +117,12 @@ static int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_mess
 	return 1;
 }
 
-/* paho thread: subscribed; a Sparkplug host now says it is online. */
+/* paho thread: subscribed (the Sparkplug host says online on its own
+ * connection, daemon/mqtt_host.c). */
 static void subscribed(et_mqtt_t *m)
 {
+	(void)m;
 	log_debug("mqtt: subscribed");
-	if (m->state_topic) {
-		int rc = mqtt_send_state(m, true);
-		if (rc != MQTTASYNC_SUCCESS)
-			log_warn("mqtt: cannot publish %s: %s", m->state_topic,
-				 MQTTAsync_strerror(rc));
-	}
 }
 
 static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
@@ -144,6 +169,7 @@ static void on_mqtt_connected(void *ctx, char *cause)
 		ro.onSuccess = on_mqtt_subscribed;
 		ro.onFailure = on_mqtt_subscribe_failed;
 	}
+	atomic_store(&m->going_offline, false);
 	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS)
 		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
@@ -159,7 +185,7 @@ static void on_mqtt_lost(void *ctx, char *cause)
 	mqtt_post(m, EV_LOST);
 }
 
-static bool uri_is_tls(const char *uri)
+bool mqtt_uri_is_tls(const char *uri)
 {
 	return strncmp(uri, "ssl://", 6) == 0 || strncmp(uri, "mqtts://", 8) == 0 ||
 	       strncmp(uri, "wss://", 6) == 0;
@@ -205,7 +231,7 @@ static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
 	};
 	if (strstr(msg, "CONNACK") && code > 0 && code <= 5)
 		hint = connack[code];
-	else if (uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
+	else if (mqtt_uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
 		hint = "; if the broker is up, the TLS handshake failed: its certificate must be "
 		       "signed by ca_file and name the URI's host, and a broker that wants a "
 		       "client certificate must accept cert_file";
@@ -263,6 +289,10 @@ static void mqtt_connect(et_mqtt_t *m)
 	}
 	o->keepAliveInterval = cfg->mqtt_keepalive_s;
 	o->context = m;
+	if (m->nuris > 1) {
+		o->serverURIs = m->uris;
+		o->serverURIcount = m->nuris;
+	}
 	/* Reconnecting is ours (back-off with jitter, one log line per outage),
 	 * not paho's automatic reconnect. */
 	o->automaticReconnect = 0;
@@ -272,7 +302,7 @@ static void mqtt_connect(et_mqtt_t *m)
 		o->username = cfg->mqtt_username;
 	if (m->password)
 		o->password = m->password;
-	if (uri_is_tls(cfg->mqtt_uri)) {
+	if (mqtt_uri_is_tls(cfg->mqtt_uri)) {
 		ssl.trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
 		ssl.keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
 		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
@@ -282,16 +312,7 @@ static void mqtt_connect(et_mqtt_t *m)
 		ssl.ssl_error_context = m;
 		o->ssl = &ssl;
 	}
-	if (m->state_topic) {
-		atomic_store(&m->state_ts, (long long)(et_wall_us() / 1000));
-		state_payload(m->will_payload, sizeof(m->will_payload), false,
-			      atomic_load(&m->state_ts));
-		will.topicName = m->state_topic;
-		will.message = m->will_payload;
-		will.qos = 1;
-		will.retained = 1;
-		o->will = &will;
-	}
+	(void)will;
 	int rc = MQTTAsync_connect(m->client, o);
 	MQTTProperties_free(&props);
 	if (rc != MQTTASYNC_SUCCESS) {
@@ -318,6 +339,8 @@ static void on_paho_events(uv_async_t *a)
 	et_mqtt_t *m = a->data;
 	int ev = atomic_exchange(&m->events, 0);
 	int64_t now = (int64_t)uv_now(a->loop);
+	if (m->host)
+		mqtt_host_events(m, ev);
 
 	if (ev & EV_CONNECTED) {
 		if (m->outage)
@@ -385,11 +408,17 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 			m->paused = false;
 			et_backoff_reset(&m->backoff);
 			mqtt_connect(m);
+			if (m->host)
+				mqtt_host_connect(m);
 		}
 		return;
 	}
 	m->paused = true;
 	uv_timer_stop(&m->retry);
+	/* a deliberate disconnect: the host says offline first
+	 * (tck-id-operational-behavior-host-application-termination); the
+	 * disconnect waits for it */
+	mqtt_host_offline(m, 1000);
 	mqtt_disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
 }
@@ -417,8 +446,27 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	if (password && !(m->password = strdup(password)))
 		goto nomem;
 
+	/* the brokers: space-separated, tried in turn */
+	char *copy = strdup(cfg->mqtt_uri);
+	if (!copy || !(m->uris = calloc(strlen(cfg->mqtt_uri) / 2 + 2, sizeof(char *)))) {
+		free(copy);
+		goto nomem;
+	}
+	for (char *save = NULL, *t = strtok_r(copy, " \t,", &save); t;
+	     t = strtok_r(NULL, " \t,", &save)) {
+		if (!(m->uris[m->nuris++] = strdup(t))) {
+			free(copy);
+			goto nomem;
+		}
+	}
+	free(copy);
+	if (!m->nuris) {
+		snprintf(err, errlen, "[mqtt] uri is empty");
+		goto fail;
+	}
+
 	/* the filters: space-separated */
-	char *copy = strdup(cfg->mqtt_topics);
+	copy = strdup(cfg->mqtt_topics);
 	if (!copy)
 		goto nomem;
 	for (char *save = NULL, *t = strtok_r(copy, " \t", &save); t;
@@ -445,21 +493,20 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		}
 	}
 	free(copy);
+	/* Sparkplug B has a connection of its own (daemon/mqtt_host.c),
+	 * subscribed to its own STATE too, whatever group_filter is: to see
+	 * an online:false for itself and answer it */
 	if (cfg->sp_enabled) {
-		if (asprintf(&m->filters[i], "spBv1.0/%s/#", cfg->sp_group_filter) < 0 ||
-		    asprintf(&m->state_topic, "spBv1.0/STATE/%s", cfg->sp_host_id) < 0) {
-			m->filters[i] = NULL;
+		if (asprintf(&m->state_topic, "spBv1.0/STATE/%s", cfg->sp_host_id) < 0) {
 			m->state_topic = NULL;
 			goto nomem;
 		}
-		m->qos[i] = cfg->mqtt_qos;
-		m->nfilters++;
 	}
 
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	cro.sendWhileDisconnected = 0;
-	int rc = MQTTAsync_createWithOptions(&m->client, cfg->mqtt_uri, cfg->mqtt_client_id,
+	int rc = MQTTAsync_createWithOptions(&m->client, m->uris[0], cfg->mqtt_client_id,
 					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the MQTT client for %s: %s%s", cfg->mqtt_uri,
@@ -467,6 +514,8 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 			 rc == MQTTASYNC_BAD_PROTOCOL ? " (is the URI scheme right?)" : "");
 		goto fail;
 	}
+	if (cfg->sp_enabled && mqtt_host_start(m, err, errlen))
+		goto fail;
 	/* callbacks before connect (docs/threads.md) */
 	MQTTAsync_setCallbacks(m->client, m, on_mqtt_lost, on_mqtt_message, NULL);
 	MQTTAsync_setConnected(m->client, m, on_mqtt_connected);
@@ -478,6 +527,12 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	uv_timer_init(loop, &m->stop_timer);
 	m->stop_timer.data = m;
 	m->open_handles = 3;
+	if (m->host) {
+		uv_timer_init(loop, &m->host_retry);
+		m->host_retry.data = m;
+		m->open_handles++;
+		mqtt_host_connect(m);
+	}
 	mqtt_connect(m);
 	*ret = m;
 	return 0;
@@ -486,6 +541,12 @@ nomem:
 fail:
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
+	if (m->host)
+		MQTTAsync_destroy(&m->host);
+	free(m->host_filters[0]);
+	for (int k = 0; k < m->nuris; k++)
+		free(m->uris[k]);
+	free(m->uris);
 	for (int k = 0; k < m->nfilters && m->filters; k++)
 		free(m->filters[k]);
 	free(m->filters);
@@ -498,13 +559,15 @@ fail:
 
 int et_mqtt_publish(et_mqtt_t *m, const char *topic, const void *payload, size_t len, int qos)
 {
-	if (m->stopping || !atomic_load(&m->connected))
+	/* Sparkplug commands go out on the host's connection */
+	MQTTAsync c = m->host ? m->host : m->client;
+	if (m->stopping || !atomic_load(m->host ? &m->host_connected : &m->connected))
 		return -ENOTCONN;
 	MQTTAsync_message msg = MQTTAsync_message_initializer;
 	msg.payload = (void *)payload;
 	msg.payloadlen = (int)len;
 	msg.qos = qos;
-	int rc = MQTTAsync_sendMessage(m->client, topic, &msg, NULL);
+	int rc = MQTTAsync_sendMessage(c, topic, &msg, NULL);
 	return rc == MQTTASYNC_SUCCESS ? 0 : -EIO;
 }
 

@@ -25,6 +25,10 @@ enum {
 	EV_SUB_FAILED = 16,
 	EV_STORE_FAILED = 32,
 	EV_UNSUBSCRIBED = 64,
+	EV_HOST_CONNECTED = 128, /* the Sparkplug host's connection (mqtt_host.c) */
+	EV_HOST_LOST = 256,
+	EV_HOST_FAILED = 512,
+	EV_HOST_DISCONNECTED = 1024, /* a deliberate disconnect of it ended */
 };
 
 struct et_mqtt {
@@ -57,6 +61,10 @@ struct et_mqtt {
 	atomic_bool abandon;	   /* stopping: a waiting message is left to the broker */
 	void (*stop_done)(void *ctx);
 	void *stop_ctx;
+	/* [mqtt] uri, split: paho's serverURIs, tried in turn at each connect
+	 * (fail-over between brokers); uris[0] creates the clients */
+	char **uris;
+	int nuris;
 	char **filters;
 	int *qos;
 	int nfilters;
@@ -67,6 +75,16 @@ struct et_mqtt {
 	/* the Will's and the online message's timestamp: Sparkplug 3.0 wants
 	 * the same in both (set per connect, read on paho's thread) */
 	atomic_llong state_ts;
+	/* the Sparkplug host's own connection (daemon/mqtt_host.c): NULL when
+	 * [sparkplug] is off */
+	MQTTAsync host;
+	uv_timer_t host_retry;
+	char *host_filters[2]; /* spBv1.0/<group_filter>/#, state_topic (borrowed) */
+	atomic_bool host_connected;
+	atomic_bool host_connecting; /* a connect is under way: no second one */
+	atomic_bool host_lost_unrecorded;
+	atomic_bool going_offline;		/* offline said on purpose: its echo is ours */
+	atomic_uint_fast64_t state_republished; /* online:true again after an online:false */
 	bool shared;		       /* a $share/ filter: unsubscribe at a clean stop */
 	atomic_uint_fast64_t received; /* messages stored, for the drain after UNSUBACK */
 	uint64_t drain_mark;	       /* loop thread: received at the last drain poll */
@@ -74,6 +92,16 @@ struct et_mqtt {
 	int64_t drain_quiet_since;     /* loop ms */
 };
 
+/* paho thread: a message arrived (either connection): into the spool. */
+int on_mqtt_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg);
+bool mqtt_uri_is_tls(const char *uri);
+/* daemon/mqtt_host.c, loop thread: the Sparkplug host's connection is
+ * made (0, or -1 with err), (re)connected, told of its events, and taken
+ * offline before a deliberate disconnect. */
+int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen);
+void mqtt_host_connect(et_mqtt_t *m);
+void mqtt_host_events(et_mqtt_t *m, int ev);
+void mqtt_host_offline(et_mqtt_t *m, int timeout_ms);
 /* Any thread: sets ev in m->events and wakes the loop. */
 void mqtt_post(et_mqtt_t *m, int ev);
 /* Publishes the retained Sparkplug host STATE (online or not). */

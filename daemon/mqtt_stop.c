@@ -146,6 +146,10 @@ static void on_handle_closed(uv_handle_t *h)
 	free(m->filters);
 	free(m->qos);
 	free(m->state_topic);
+	free(m->host_filters[0]);
+	for (int k = 0; k < m->nuris; k++)
+		free(m->uris[k]);
+	free(m->uris);
 	if (m->password) {
 		memset(m->password, 0, strlen(m->password));
 		free(m->password);
@@ -163,9 +167,11 @@ void mqtt_finish_stop(et_mqtt_t *m)
 	/* paho's threads are gone after destroy: no callback can touch m.
 	 * Not when one waits for spool space holding paho's mutex: it never
 	 * touches m or the spool again (abandon), and the exit ends it. */
-	if (!m->leave_paho && !atomic_load(&m->store_blocked))
+	if (!m->leave_paho && !atomic_load(&m->store_blocked)) {
 		MQTTAsync_destroy(&m->client);
-	else
+		if (m->host)
+			MQTTAsync_destroy(&m->host);
+	} else
 		m->leave_paho = true;
 	if (m->leave_paho)
 		atomic_store(&paho_left, true);
@@ -175,6 +181,8 @@ void mqtt_finish_stop(et_mqtt_t *m)
 	uv_close((uv_handle_t *)&m->async, on_handle_closed);
 	uv_close((uv_handle_t *)&m->retry, on_handle_closed);
 	uv_close((uv_handle_t *)&m->stop_timer, on_handle_closed);
+	if (m->host_retry.data)
+		uv_close((uv_handle_t *)&m->host_retry, on_handle_closed);
 	done(ctx);
 }
 
@@ -204,8 +212,7 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	}
 	/* a clean stop sends no Will: say offline ourselves (the disconnect
 	 * waits for it) */
-	if (m->state_topic && atomic_load(&m->connected))
-		mqtt_send_state(m, false);
+	mqtt_host_offline(m, 1000);
 	if (m->shared && atomic_load(&m->connected)) {
 		/* leave the group first, so that our share goes to the others
 		 * instead of waiting in our session for the next start */

@@ -39,7 +39,15 @@ static void on_event(void *ctx, const et_sp_topic_t *t, int64_t recv_us)
 {
 	(void)ctx;
 	et_buf_reset(&lines);
-	CHECK(et_sp_copy_event(&lines, 1, "ndeath", t, recv_us) == 0);
+	CHECK(et_sp_copy_event(&lines, 1, "nbirth", t, recv_us, recv_us) == 0);
+}
+
+static void on_death(void *ctx, const et_sp_topic_t *t, int64_t ts_us, int64_t recv_us)
+{
+	(void)ctx;
+	et_buf_reset(&lines);
+	CHECK(ts_us >= 0 && ts_us <= 253402300799999999LL);
+	CHECK(et_sp_copy_event(&lines, 1, "ndeath", t, ts_us, recv_us) == 0);
 }
 
 static int on_rebirth(void *ctx, const et_sp_topic_t *t, const char *why)
@@ -55,7 +63,7 @@ static void on_reject(void *ctx, int element, const char *reason, const char *de
 {
 	(void)ctx;
 	(void)element;
-	CHECK(strncmp(reason, "sparkplug_", 10) == 0);
+	CHECK(strncmp(reason, "sparkplug_", 10) == 0 || strcmp(reason, "out_of_range") == 0);
 	CHECK(detail && detail[0]);
 }
 
@@ -76,13 +84,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rebirths = 0;
 	et_sp_sink_t s = {.ctx = &rebirths,
 			  .on_value = on_value,
-			  .on_death = on_event,
+			  .on_death = on_death,
 			  .on_birth = on_event,
 			  .on_rebirth = on_rebirth,
 			  .on_reject = on_reject};
 	et_sp_limits_t lim = {.max_payload_bytes = 4096,
 			      .max_future_us = 300000000LL,
-			      .max_past_us = 315360000000000LL};
+			      .max_past_us = 315360000000000LL,
+			      .max_nodes = 4,
+			      .max_birth_metrics = 64,
+			      .max_birth_bytes = 8192,
+			      .reorder_us = 2000,
+			      .rebirths_per_s = 100};
 	int64_t now = 1700000000000000LL;
 	size_t pos = 0;
 	while (pos + 3 <= size) {
@@ -95,9 +108,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    &lim, false, &s);
 		CHECK(rc >= 0);
 		pos += len;
-		now += 1000000;
+		now += 1000;
+		et_sp_host_tick(h, now, &lim, &s);
+		CHECK(et_sp_host_nodes(h) <= lim.max_nodes);
 	}
 	CHECK(et_sp_host_births(h, restore, h2) == 0);
+	et_sp_host_lost(h, now, &s);
+	CHECK(et_sp_host_nodes(h) == 0);
 	et_sp_host_free(h);
 	et_sp_host_free(h2);
 	return 0;

@@ -13,6 +13,7 @@
  * It returns the process exit status: 0 on success, 1 on failure, 2 on a
  * usage error. */
 int publish_main(int argc, char **argv);
+int sparkplug_main(int argc, char **argv);
 
 /* A blocking publisher on paho MQTTAsync (MQTT 3.1.1, clean session).
  * One application thread calls et_pub_*; paho's callbacks run on paho's

@@ -84,6 +84,11 @@ typedef struct et_config {
 	char *sp_group_filter;	       /* a group id or "+" */
 	char *sp_host_id;	       /* spBv1.0/STATE/<host_id> */
 	int sp_rebirth_min_interval_s; /* at most one rebirth request per node this often */
+	int sp_max_nodes;		 /* edge nodes alive at once */
+	int sp_max_birth_metrics;	 /* metrics in one birth */
+	int sp_max_birth_bytes;		 /* one edge node's births together */
+	int sp_reorder_timeout_ms;	 /* a seq gap waits this long before a rebirth */
+	int sp_max_rebirths_per_s;	 /* rebirth requests in all */
 	/* [retention]: enertrack_maintain() every interval_s (0: never) */
 	int ret_interval_s;
 	int ret_ahead_months, ret_raw_months, ret_rollup_months;

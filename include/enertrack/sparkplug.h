@@ -17,6 +17,9 @@
 #include "enertrack/buf.h"
 
 #define ET_SP_PREFIX   "spBv1.0/"
+/* The spool record the daemon writes when the host loses the broker (no
+ * MQTT topic can start with '$' and match a subscription's wildcard). */
+#define ET_SP_HOST_LOST_TOPIC "$enertrack/sparkplug/host-lost"
 #define ET_SP_ID_MAX   64  /* group, edge node, device */
 #define ET_SP_NAME_MAX 256 /* metric name */
 
@@ -62,10 +65,11 @@ typedef struct et_sp_sink {
 	void *ctx;
 	/* 0, or a negative code that stops decoding and is returned */
 	int (*on_value)(void *ctx, const et_sp_value_t *v);
-	/* an NDEATH of the current session (device "") or a DDEATH, at the
-	 * time it was received: an NDEATH is the edge node's Will, and the
-	 * timestamp in it is from when the node connected */
-	void (*on_death)(void *ctx, const et_sp_topic_t *t, int64_t ts_us);
+	/* an NDEATH of the current session (device "", at recv_us: an NDEATH
+	 * is the edge node's Will, and the timestamp in it is from when the
+	 * node connected) or a DDEATH of a born device (at the payload's
+	 * timestamp, ts_us) */
+	void (*on_death)(void *ctx, const et_sp_topic_t *t, int64_t ts_us, int64_t recv_us);
 	/* an NBIRTH (device "") or DBIRTH, received at recv_us */
 	void (*on_birth)(void *ctx, const et_sp_topic_t *t, int64_t recv_us);
 	/* a rebirth is due for t's edge node (already rate-limited); returns
@@ -85,12 +89,23 @@ void et_sp_host_set_rebirth_interval(et_sp_host_t *h, int64_t rebirth_min_us);
 /* Frees h and its state; NULL does nothing. */
 void et_sp_host_free(et_sp_host_t *h);
 
-/* Limits a metric's timestamp: later than now + max_future_us or earlier
- * than now - max_past_us (0: no limit) is refused. */
+/* The limits against an edge node that lies; 0 is no limit for each.
+ * A metric's timestamp later than now + max_future_us or earlier than now -
+ * max_past_us is refused. Edge nodes are taken up to max_nodes alive at
+ * once (a dead one is forgotten at its death); a birth of more than
+ * max_birth_metrics metrics, or that would take the edge node's births
+ * (its NBIRTH and DBIRTHs together) past max_birth_bytes, is refused. A
+ * seq gap waits reorder_us for the missing seqs before a rebirth is asked
+ * for; rebirth requests go out at most rebirths_per_s a second in all. */
 typedef struct et_sp_limits {
 	size_t max_payload_bytes;
 	int64_t max_future_us;
 	int64_t max_past_us;
+	size_t max_nodes;
+	size_t max_birth_metrics;
+	size_t max_birth_bytes;
+	int64_t reorder_us;
+	double rebirths_per_s;
 } et_sp_limits_t;
 
 /* Handles one message received at recv_us (the timestamp of metrics that
@@ -105,6 +120,26 @@ int et_sp_host_message(et_sp_host_t *h, const char *topic, size_t topic_len, con
 		       size_t len, int64_t recv_us, int64_t now_us, const et_sp_limits_t *lim,
 		       bool restore, const et_sp_sink_t *sink);
 
+/* Asks for the rebirths whose reordering time-out passed by now_us; call
+ * it every few tens of ms. */
+void et_sp_host_tick(et_sp_host_t *h, int64_t now_us, const et_sp_limits_t *lim,
+		     const et_sp_sink_t *sink);
+
+/* The host lost the broker at lost_us: every edge node's session is void
+ * (a new connection is a new session), so each born node dies (on_death
+ * at lost_us) and is forgotten until it is born again. */
+void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *sink);
+
+/* The "sparkplug_*" reasons on_reject gives (besides the v1 reasons
+ * "out_of_range" and "rate_limited"): the i-th name for i below
+ * ET_SP_REJECT_REASONS, else NULL; and a reason's index, or -1. */
+#define ET_SP_REJECT_REASONS 11
+const char *et_sp_reject_name(int i);
+int et_sp_reject_index(const char *reason);
+
+/* Rebirth requests not sent because the global rate was spent. */
+uint64_t et_sp_host_rebirths_dropped(const et_sp_host_t *h);
+
 /* True when births changed since the last call (for saving them). */
 bool et_sp_host_births_changed(et_sp_host_t *h);
 
@@ -115,7 +150,7 @@ int et_sp_host_births(const et_sp_host_t *h,
 		      int (*cb)(void *ctx, const char *topic, const void *payload, size_t len),
 		      void *ctx);
 
-/* Number of edge nodes known. */
+/* Number of edge nodes known (alive). */
 size_t et_sp_host_nodes(const et_sp_host_t *h);
 
 /* Encodes the NCMD payload of a rebirth request (metric "Node
@@ -130,8 +165,8 @@ int et_sp_rebirth_payload(et_buf_t *b, int64_t ts_ms) __attribute__((warn_unused
 	"received_at"
 int et_sp_copy_value(et_buf_t *b, uint32_t n, const et_sp_value_t *v, int64_t recv_us)
 	__attribute__((warn_unused_result));
-/* A birth or death: event "nbirth", "dbirth", "ndeath" or "ddeath" */
+/* A birth or death at ts_us: event "nbirth", "dbirth", "ndeath" or "ddeath" */
 int et_sp_copy_event(et_buf_t *b, uint32_t n, const char *event, const et_sp_topic_t *t,
-		     int64_t recv_us) __attribute__((warn_unused_result));
+		     int64_t ts_us, int64_t recv_us) __attribute__((warn_unused_result));
 
 #endif

@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- The staged Sparkplug values: mapped ones go to et_stage_reading (in the
+-- The staged Sparkplug values: mapped ones within the bounds of a v1 value
+-- go to et_stage_reading (the others to rejected_message as out_of_range; in the
 -- map's unit, converted to the metric's canonical unit, after the batch's
 -- own readings by n), unmapped ones are counted in sparkplug_unmapped_metric,
 -- deaths set site.offline_since, births clear it. ingest_apply() follows in the same
@@ -15,20 +16,57 @@ BEGIN
                    WHERE attrelid = 'pg_temp.et_stage_reading'::regclass
                      AND attname = 'rollover' AND NOT attisdropped)
       INTO has_rollover;
+    -- Every check a v1 value gets (lib/decode.c): in the metric's canonical
+    -- unit, no negative value, a share at most 100 %, and at most the sane
+    -- bound of its dimension (lib/units.c, et_dim_max). The bound is tested
+    -- on the value as sent, divided by the factor, because 1e300 times a
+    -- factor overflows double precision, which PostgreSQL raises as an
+    -- error. What fails goes to rejected_message, as out_of_range.
     EXECUTE format($q$
+        WITH j AS (
+            SELECT s.*, m.site_id, m.metric, m.unit, m.counter, st.kind, u.factor, md.dim,
+                   CASE md.dim WHEN 'mass' THEN 1e10 WHEN 'power' THEN 1e7
+                               WHEN 'energy' THEN 1e11 WHEN 'coal_eq' THEN 1e11
+                               WHEN 'share' THEN 100 ELSE 1e15 END AS bound%s
+            FROM pg_temp.et_stage_sparkplug s
+            JOIN sparkplug_map m ON m.group_id = s.group_id AND m.edge_node = s.edge_node
+                                AND m.device = s.device AND m.metric_name = s.metric_name
+            JOIN site st ON st.id = m.site_id
+            JOIN unit u ON u.name = m.unit
+            JOIN metric md ON md.name = m.metric
+            WHERE s.event = 'data'
+        ), k AS (
+            SELECT j.*, (j.value BETWEEN -1e300 AND 1e300
+                         AND abs(j.value) <= j.bound / j.factor
+                         AND (j.dim IS NULL OR j.value >= 0)) AS ok
+            FROM j
+        ), bad AS (
+            INSERT INTO rejected_message (received_at, topic, reason, detail, element, payload,
+                                          payload_bytes, truncated)
+            SELECT k.received_at,
+                   'spBv1.0/' || k.group_id || CASE WHEN k.device = ''
+                       THEN '/NDATA/' || k.edge_node
+                       ELSE '/DDATA/' || k.edge_node || '/' || k.device END,
+                   'out_of_range',
+                   format('metric %%s (%%s of site %%s): %%s %%s %%s', k.metric_name, k.metric,
+                          k.site_id, k.value, k.unit,
+                          CASE WHEN k.dim IS NOT NULL AND k.value < 0
+                               THEN format('cannot be negative')
+                               ELSE format('is beyond the sane bound for one reading (%%s in the canonical unit)',
+                                           k.bound) END),
+                   NULL, convert_to(k.metric_name || ' = ' || k.value::text, 'UTF8'),
+                   octet_length(k.metric_name || ' = ' || k.value::text), false
+            FROM k WHERE NOT k.ok
+            RETURNING 1)
         INSERT INTO pg_temp.et_stage_reading (n, site_id, kind, county, name, metric, ts, value,
                                               unit_in, value_in, seq, source, counter,
                                               received_at%s)
-        SELECT 1000000000 + s.n, m.site_id, st.kind, NULL, NULL, m.metric, s.ts,
-               s.value * u.factor, m.unit, s.value, NULL, '', m.counter, s.received_at%s
-        FROM pg_temp.et_stage_sparkplug s
-        JOIN sparkplug_map m ON m.group_id = s.group_id AND m.edge_node = s.edge_node
-                            AND m.device = s.device AND m.metric_name = s.metric_name
-        JOIN site st ON st.id = m.site_id
-        JOIN unit u ON u.name = m.unit
-        WHERE s.event = 'data'$q$,
+        SELECT 1000000000 + k.n, k.site_id, k.kind, NULL, NULL, k.metric, k.ts,
+               k.value * k.factor, k.unit, k.value, NULL, '', k.counter, k.received_at%s
+        FROM k WHERE k.ok$q$,
+        CASE WHEN has_rollover THEN ', m.rollover' ELSE '' END,
         CASE WHEN has_rollover THEN ', rollover' ELSE '' END,
-        CASE WHEN has_rollover THEN ', m.rollover' ELSE '' END);
+        CASE WHEN has_rollover THEN ', k.rollover' ELSE '' END);
     GET DIAGNOSTICS mapped = ROW_COUNT;
 
     WITH u AS (

@@ -34,6 +34,7 @@ npm_install() {
 		{ echo "integration: npm ci in $dir failed:" >&2; tail -5 "$LOGS/npm.log" >&2; return 1; }
 }
 npm_install tests/integration/tahu || exit 1
+npm_install tests/integration/sptck || exit 1
 [ -n "${ET_NO_BROWSER:-}" ] || npm_install tests/browser || exit 1
 
 # What the tests must not change: every file of the build (path, size,

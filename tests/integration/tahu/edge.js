@@ -14,7 +14,10 @@
 // with new births. DIR/sent gets the last i sent; DIR/done when all are out.
 // With LATE_DEATH=N in the environment it publishes, after its births, an
 // NDEATH carrying bdSeq N, as a broker would deliver a late Will of an
-// earlier session.
+// earlier session. With PRIMARY_HOST=ID it watches spBv1.0/STATE/ID as a
+// Sparkplug 3.0 edge node does, and publishes its births again when the
+// host comes back online after being offline (a restarted host trusts no
+// birth from before its own session).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -75,10 +78,30 @@ client.on('ncmd', (payload) => {
 });
 
 let started = false;
+let hostOffline = false;
 client.on('birth', async () => {
 	if (started) return;
 	started = true;
 	births();
+	if (process.env.PRIMARY_HOST) {
+		// a client of its own: sparkplug-client decodes every message it
+		// gets as protobuf, and a STATE is JSON
+		const st = 'spBv1.0/STATE/' + process.env.PRIMARY_HOST;
+		const watch = connect(url.replace(/^tcp:/, 'mqtt:'), { clientId: 'edge-' + node + '-state' });
+		watch.on('message', (topic, payload) => {
+			if (topic !== st) return;
+			let s = {};
+			try { s = JSON.parse(payload.toString()); } catch (e) { return; }
+			if (s.online === false) {
+				hostOffline = true;
+			} else if (s.online === true && hostOffline) {
+				hostOffline = false;
+				fs.appendFileSync(path.join(dir, 'ncmd'), 'host online again\n');
+				births();
+			}
+		});
+		watch.subscribe(st, { qos: 1 });
+	}
 	if (process.env.LATE_DEATH) {
 		client.client.publish('spBv1.0/' + group + '/NDEATH/' + node,
 			Buffer.from(payloadLib.encodePayload({ timestamp: Date.now(),
