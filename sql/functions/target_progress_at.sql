@@ -2,8 +2,9 @@
 -- Per target of the year holding `at` (target_setting.timezone): what the
 -- schedule (linear, monthly weights, last year's profile or the milestones
 -- due) expects by then, the actual (official statistics for closed months
--- where there are some, else telemetry; a ratio from its two metrics'
--- sums), the drift, the projection and the status. The one place of the
+-- where there are some, else telemetry; a ratio the bureau's way, over the
+-- closed months, target_ratio_period), the drift (a ratio's in percentage
+-- points), the projection and the status. The one place of the
 -- targets' maths: target_progress, the daemon and the tools read it.
 CREATE OR REPLACE FUNCTION target_progress_at(at timestamptz)
 RETURNS TABLE (target_id integer, label text, metric text, year integer, scope text, kind text,
@@ -24,14 +25,15 @@ DECLARE
     frac double precision; w double precision[]; mon integer; ms timestamptz; me timestamptz;
     tgt double precision; exp_v double precision; act double precision;
     days_left double precision; rate double precision; win_start timestamptz;
-    c_now double precision; g_now double precision; c_prev double precision; g_prev double precision;
     n_sites integer; n_stale integer; missing double precision; site_sum double precision;
     ly_share double precision; ly_cov double precision; n_ms integer; ms_exp double precision;
     n_official integer; months_total double precision;
 BEGIN
     SELECT * INTO cfg FROM target_setting;
     FOR t IN SELECT * FROM target x
-             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int ORDER BY x.id LOOP
+             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int
+               AND x.first_year IS NULL  -- a plan over years: target_plan_progress
+             ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone);
         y1 := make_timestamptz(t.year + 1, 1, 1, 0, 0, 0, cfg.timezone);
@@ -106,19 +108,12 @@ BEGIN
         projected := NULL; required_daily := NULL; stale_shortfall := NULL;
 
         IF mt.aggregate = 'ratio' THEN
+            -- the bureau's way over closed months (target_ratio_period);
+            -- its drift is in percentage points (百分点)
             tgt := t.value;
-            SELECT sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 1),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 1)
-              INTO c_now, g_now, c_prev, g_prev
-              FROM (SELECT x.name AS metric, r.* FROM metric x,
-                           LATERAL reading_spans(x.name, NULL, target_year_cuts(t.year, at, cfg.timezone)) r
-                     WHERE x.name IN (mt.ratio_num, mt.ratio_den)) sp
-              JOIN site s ON s.id = sp.site_id
-             WHERE target_scope_has(t.scope, s.id, s.county);
-            act := CASE WHEN c_now > 0 AND g_now > 0 AND c_prev > 0 AND g_prev > 0
-                        THEN 100 * (1 - (c_now / g_now) / (c_prev / g_prev)) END;
+            SELECT rp.decline, rp.note, rp.sources INTO act, schedule_note, month_sources
+              FROM target_ratio_period(t, at) rp;
+            schedule_used := 'closed_months';
             exp_v := tgt;
             projected := act;
         ELSIF mt.aggregate = 'level' THEN
@@ -171,7 +166,8 @@ BEGIN
         END IF;
 
         target := tgt; expected := exp_v; actual := act;
-        drift_pct := CASE WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
+        drift_pct := CASE WHEN mt.aggregate = 'ratio' THEN act - exp_v
+                          WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
         status := CASE
             WHEN elapsed_pct < cfg.min_elapsed_pct THEN 'too_early'
             WHEN act IS NULL THEN 'insufficient_data'

@@ -1,0 +1,84 @@
+-- SPDX-License-Identifier: MIT
+-- enertrack migration 015: the targets the statistics bureau's way (口径).
+--
+-- 1. gdp_real_growth: GDP growth at comparable prices (可比价增速), in %,
+--    cumulative from January, a statistic of its own; a ratio metric names
+--    it (metric.ratio_growth) and its decline is
+--      1 - (numerator this period / the same period last year) / (1 + growth)
+--    over closed months only; nominal GDP is never turned into a growth.
+-- 2. target.first_year: a target spanning several years (the 14th Five-Year
+--    Plan's intensity target, 2021-2025, compounded year on year).
+-- 3. spring_festival: the first day of the lunar year, 2000-2050, generated
+--    once from ICU's Chinese calendar (scripts/gen-spring-festival.c), for
+--    the last_year schedule, which aligns January to March on it.
+INSERT INTO metric (name, dim, aggregate, label, display_unit, display_div, flow)
+VALUES ('gdp_real_growth', 'share', 'level', 'GDP growth at comparable prices', '%', 1, false);
+ALTER TABLE metric ADD COLUMN ratio_growth text REFERENCES metric (name);
+COMMENT ON COLUMN metric.ratio_growth IS 'A ratio: the metric giving its denominator''s growth at comparable prices, in %, cumulative from January (gdp_real_growth of energy_intensity); the decline is 1 - (numerator / last year''s) / (1 + growth / 100).';
+UPDATE metric SET ratio_growth = 'gdp_real_growth' WHERE name = 'energy_intensity';
+
+ALTER TABLE target ADD COLUMN first_year integer;
+ALTER TABLE target ADD CONSTRAINT target_first_year_check
+    CHECK (first_year IS NULL OR first_year BETWEEN 2000 AND year);
+COMMENT ON COLUMN target.first_year IS 'A target over several years (a Five-Year Plan): its first year, year being the last; the reduction compounds year on year (target_plan_progress). NULL: the one year.';
+
+CREATE TABLE spring_festival (
+    year  integer PRIMARY KEY,
+    day   date NOT NULL UNIQUE CHECK (extract(year FROM day) = year)
+);
+COMMENT ON TABLE spring_festival IS 'The Spring Festival (春节, first day of the first lunar month) of each year 2000-2050, from ICU''s Chinese calendar (scripts/gen-spring-festival.c).';
+COMMENT ON COLUMN spring_festival.year IS 'The Gregorian year.';
+COMMENT ON COLUMN spring_festival.day IS 'The festival''s date in that year.';
+GRANT SELECT ON spring_festival TO enertrack_ingest, enertrack_reader;
+INSERT INTO spring_festival (year, day) VALUES
+    (2000, '2000-02-05'),
+    (2001, '2001-01-24'),
+    (2002, '2002-02-12'),
+    (2003, '2003-02-01'),
+    (2004, '2004-01-22'),
+    (2005, '2005-02-09'),
+    (2006, '2006-01-29'),
+    (2007, '2007-02-18'),
+    (2008, '2008-02-07'),
+    (2009, '2009-01-26'),
+    (2010, '2010-02-14'),
+    (2011, '2011-02-03'),
+    (2012, '2012-01-23'),
+    (2013, '2013-02-10'),
+    (2014, '2014-01-31'),
+    (2015, '2015-02-19'),
+    (2016, '2016-02-08'),
+    (2017, '2017-01-28'),
+    (2018, '2018-02-16'),
+    (2019, '2019-02-05'),
+    (2020, '2020-01-25'),
+    (2021, '2021-02-12'),
+    (2022, '2022-02-01'),
+    (2023, '2023-01-22'),
+    (2024, '2024-02-10'),
+    (2025, '2025-01-29'),
+    (2026, '2026-02-17'),
+    (2027, '2027-02-06'),
+    (2028, '2028-01-26'),
+    (2029, '2029-02-13'),
+    (2030, '2030-02-03'),
+    (2031, '2031-01-23'),
+    (2032, '2032-02-11'),
+    (2033, '2033-01-31'),
+    (2034, '2034-02-19'),
+    (2035, '2035-02-08'),
+    (2036, '2036-01-28'),
+    (2037, '2037-02-15'),
+    (2038, '2038-02-04'),
+    (2039, '2039-01-24'),
+    (2040, '2040-02-12'),
+    (2041, '2041-02-01'),
+    (2042, '2042-01-22'),
+    (2043, '2043-02-10'),
+    (2044, '2044-01-30'),
+    (2045, '2045-02-17'),
+    (2046, '2046-02-06'),
+    (2047, '2047-01-26'),
+    (2048, '2048-02-14'),
+    (2049, '2049-02-02'),
+    (2050, '2050-01-23');

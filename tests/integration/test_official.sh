@@ -1,0 +1,147 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Targets the statistics bureau's way (口径), issue 21, hand-computed against
+# a real PostgreSQL (the zone is UTC here, so every day is 24 whole hours):
+#  1. energy intensity: 1 - (E / E last year) / (1 + GDP growth at
+#     comparable prices), over closed months, readings stamped at the end of
+#     what they cover; the 29 February flip; a -3 % deflator where the
+#     nominal series would fail; a missing growth named; drift in 百分点;
+#     a county computable from its own growth;
+#  2. a multi-year target (the 14th Five-Year Plan, 2021-2025, compounded)
+#     and its 序时进度 sentence;
+#  3. the Spring Festival table against the published dates 2020-2030.
+. "$(dirname "$0")/lib.sh"
+
+start_pg
+MQURI=tcp://127.0.0.1:1 write_config "$T/enertrack.conf" \
+	"[targets]" "timezone = UTC" "min_elapsed_pct = 0" \
+	"[smtp]" "from = enertrack@example.org" "to = bureau@example.org"
+migrate >/dev/null
+q "UPDATE target_setting SET timezone = 'UTC', min_elapsed_pct = 0"
+q "DELETE FROM target"
+
+q "CREATE FUNCTION t_add(s text, c text, m text, at timestamptz, v double precision)
+   RETURNS void LANGUAGE sql AS \$\$
+     INSERT INTO site (id, kind, county) VALUES (s, 'enterprise', c) ON CONFLICT DO NOTHING;
+     INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+       VALUES (s, m, at, v, 'tce', v, '', now());
+   \$\$"
+check() {
+	got=$(q "$2")
+	[ "$got" = "$3" ] || fail "$1: expected '$3', got '$got'"
+	log "ok: $1"
+}
+prog() { # prog AT SCOPE COLUMN
+	echo "SELECT $3 FROM target_progress_at('$1') WHERE metric = 'energy_intensity' AND scope = '$2'"
+}
+
+# ---- 1a. the -3 % deflator (city) ------------------------------------------------
+# One reading a month, stamped at the month's end (00:00 of the next month,
+# which covers the month before): energy 500 + 500 tce in January and
+# February 2023, 505 + 505 in 2024 (+1 %); nominal GDP 100 + 100 in 2023,
+# 101.85 + 101.85 in 2024 (+1.85 %: real growth 5 % with prices down 3 %,
+# 1.05 × 0.97 = 1.0185). Target: a 3.5 % decline, tolerance 0.5 百分点.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('energy_intensity', 2024, 'reduce_by_pct', 3.5, '%', 0.5, 'city')"
+for y in 2023 2024; do
+	e=500; g=100
+	[ $y = 2024 ] && { e=505; g=101.85; }
+	q "SELECT t_add('e1', 'A', 'energy_consumption', '$y-02-01T00:00:00Z', $e);
+	   SELECT t_add('e1', 'A', 'energy_consumption', '$y-03-01T00:00:00Z', $e);
+	   SELECT t_add('g1', NULL, 'gdp', '$y-02-01T00:00:00Z', $g);
+	   SELECT t_add('g1', NULL, 'gdp', '$y-03-01T00:00:00Z', $g)" >/dev/null
+done
+AT=2024-03-01T00:00:00Z
+# The nominal series would say 1 − 1.01 / 1.0185 = 0.83 %, 2.67 百分点 behind:
+# it is never used. No growth at comparable prices is known: no figure, and
+# the missing period named.
+check "deflator: no growth, no figure" "$(prog $AT city "coalesce(actual::text, 'null') || ' ' || status")" \
+	"null insufficient_data"
+check "deflator: the missing period named" "$(prog $AT city schedule_note)" \
+	"no gdp_real_growth for 2024-01..2024-02"
+# The bureau publishes 1–2月 growth at comparable prices: 5.0 %.
+q "SELECT statistic_put('city', 'gdp_real_growth', '2024-02', '2024-01-01', '2024-03-01', 5, '%', 5, 'bureau')" >/dev/null
+# 1 − (1010 / 1000) / 1.05 = 1 − 0.961905 = 3.8095 %: drift +0.3095 百分点
+# against 3.5, within 0.5: on track.
+check "deflator: official decline" "$(prog $AT city 'round(actual::numeric, 4)')" "3.8095"
+check "deflator: drift in 百分点" "$(prog $AT city 'round(drift_pct::numeric, 4)')" "0.3095"
+check "deflator: on track" "$(prog $AT city status)" "on_track"
+check "deflator: periods" "$(prog $AT city month_sources)" "energy_consumption: 0 of 4 months from statistics"
+# Official energy figures take precedence: February 2024 published as 515 tce:
+# 1 − (1020 / 1000) / 1.05 = 2.8571 %, 0.6429 百分点 behind: behind.
+q "SELECT statistic_put('city', 'energy_consumption', '2024-02', '2024-02-01', '2024-03-01', 515, 'tce', 515, 'bureau')" >/dev/null
+check "official energy first" "$(prog $AT city "round(actual::numeric, 4) || ' ' || round(drift_pct::numeric, 4) || ' ' || status")" \
+	"2.8571 -0.6429 behind"
+# The day before February closes, only January counts, and it has no growth.
+check "an open month does not count" "$(prog 2024-02-29T23:59:59Z city schedule_note)" \
+	"no gdp_real_growth for 2024-01"
+
+# ---- 1b. the 29 February flip (county B, telemetry only) ------------------------------
+# Site eb: one reading a day stamped at 00:00 UTC, covering the day before:
+# 100 tce in 2023, 98 in 2024, from 1 January 2023 to 1 March 2024. The
+# readings of 1 January 00:00 are December's and never count for the year.
+# January growth 1.0 %. January: 31 readings (2 January .. 1 February):
+# 3 038 against 3 100: 1 − 0.98 / 1.01 = 2.9703 %, on 28 and 29 February
+# alike (the old half-open year-to-date gained a day of energy and no GDP on
+# 29 February). From 1 March, 1–2月 (growth 1.0 %): 2024 has 31 + 29 days,
+# 5 880 tce; 2023 31 + 28, 5 900: 1 − (5 880 / 5 900) / 1.01 = 1.3257 %
+# (the leap day counts: the bureau compares 1–2月 with 1–2月).
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('energy_intensity', 2024, 'reduce_by_pct', 2.0, '%', 0.5, 'county:B')"
+q "INSERT INTO site (id, kind, county) VALUES ('eb', 'enterprise', 'B');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   SELECT 'eb', 'energy_consumption', d, CASE WHEN d < '2024-01-01T00:00:01Z' THEN 100 ELSE 98 END, 'tce',
+          CASE WHEN d < '2024-01-01T00:00:01Z' THEN 100 ELSE 98 END, '', now()
+     FROM generate_series(timestamptz '2023-01-01T00:00:00Z', '2024-03-01T00:00:00Z', interval '1 day') d" >/dev/null
+q "SELECT statistic_put('county:B', 'gdp_real_growth', '2024-01', '2024-01-01', '2024-02-01', 1, '%', 1, 'bureau');
+   SELECT statistic_put('county:B', 'gdp_real_growth', '2024-02', '2024-01-01', '2024-03-01', 1, '%', 1, 'bureau')" >/dev/null
+check "28 February" "$(prog 2024-02-28T12:00:00Z county:B 'round(actual::numeric, 4)')" "2.9703"
+check "29 February: no flip" "$(prog 2024-02-29T12:00:00Z county:B 'round(actual::numeric, 4)')" "2.9703"
+check "1 March: 1–2月" "$(prog 2024-03-01T00:00:00Z county:B 'round(actual::numeric, 4)')" "1.3257"
+# drift −0.6743 百分点 against 2.0, tolerance 0.5: behind
+check "1 March: behind in 百分点" "$(prog 2024-03-01T00:00:00Z county:B "round(drift_pct::numeric, 4) || ' ' || status")" \
+	"-0.6743 behind"
+
+# ---- 1c. a county's growth from telemetry ------------------------------------------
+# County C: the same energy as B (site ec), and its statistics office sends
+# its January growth as a reading stamped at January's end: 2.0 %.
+# 1 − 0.98 / 1.02 = 3.9216 %.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('energy_intensity', 2024, 'reduce_by_pct', 2.0, '%', 0.5, 'county:C')"
+q "INSERT INTO site (id, kind, county) VALUES ('ec', 'enterprise', 'C'), ('cg', 'region', 'C');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   SELECT 'ec', metric, ts, value, unit_in, value_in, source, received_at FROM reading WHERE site_id = 'eb';
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   VALUES ('cg', 'gdp_real_growth', '2024-02-01T00:00:00Z', 2, '%', 2, '', now())" >/dev/null
+check "county: growth from telemetry" "$(prog 2024-02-15T00:00:00Z county:C "round(actual::numeric, 4) || ' ' || status")" \
+	"3.9216 ahead"
+
+# ---- 2. the 14th Five-Year Plan: 2021-2025, 14.5 %, compounded ----------------------
+# The bureau's yearly declines: 2021 4.8 %, 2022 4.6 %, 2023 3.6 %. By the end
+# of 2023: 1 − 0.952 × 0.954 × 0.964 = 1 − 0.875513 = 12.4487 %. The plan's
+# 序时进度 after 3 of 5 years: 1 − (1 − 0.145)^(3/5) = 1 − 0.855^0.6 = 8.9710 %
+# (a reduction compounds: 3/5 of 14.5 % would be 8.7 %). 12.4 > 8.97:
+# "截至2023年累计下降12.4%，超序时进度", the plan's own sentence.
+q "INSERT INTO target (metric, year, first_year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('energy_intensity', 2025, 2021, 'reduce_by_pct', 14.5, '%', 0, 'city')"
+q "SELECT statistic_put('city', 'energy_intensity', '2021', '2021-01-01', '2022-01-01', 4.8, '%', 4.8, 'bureau');
+   SELECT statistic_put('city', 'energy_intensity', '2022', '2022-01-01', '2023-01-01', 4.6, '%', 4.6, 'bureau');
+   SELECT statistic_put('city', 'energy_intensity', '2023', '2023-01-01', '2024-01-01', 3.6, '%', 3.6, 'bureau')" >/dev/null
+plan() { echo "SELECT $2 FROM target_plan_progress((SELECT t FROM target t WHERE first_year = 2021), $1)"; }
+check "plan: cumulative" "$(plan 2023 'round(cumulative_pct::numeric, 4)')" "12.4487"
+check "plan: 序时进度" "$(plan 2023 'round(expected_pct::numeric, 4)')" "8.9710"
+check "plan: the sentence" "$(plan 2023 sentence)" "截至2023年累计下降12.4%，超序时进度"
+# 2024 has no yearly figure (and no telemetry): it is named, no sentence
+check "plan: a missing year" "$(plan 2024 "missing || ' ' || coalesce(sentence, 'none')")" "2024 none"
+check "plan: not a 2025 one-year target" \
+	"SELECT count(*) FROM target_progress_at('2025-06-01T00:00:00Z') WHERE metric = 'energy_intensity'" "0"
+
+# ---- 3. the Spring Festival, 2000-2050 -------------------------------------------
+# The published dates 2020-2030 (ICU 72 alone is a day off in 2027 and 2030).
+check "spring festival: 2000-2050" "SELECT count(*) || ' ' || min(year) || ' ' || max(year) FROM spring_festival" \
+	"51 2000 2050"
+check "spring festival: 2020-2030" \
+	"SELECT string_agg(to_char(day, 'YYYY-MM-DD'), ' ' ORDER BY year) FROM spring_festival WHERE year BETWEEN 2020 AND 2030" \
+	"2020-01-25 2021-02-12 2022-02-01 2023-01-22 2024-02-10 2025-01-29 2026-02-17 2027-02-06 2028-01-26 2029-02-13 2030-02-03"
+
+log "test_official: ok"
