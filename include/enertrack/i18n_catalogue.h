@@ -260,3 +260,11 @@ ET_MSG_DEF(REPORT_DATA_QUALITY_REJECTED_MESSAGES_BY_REASON,
 	   "Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）")
 ET_MSG_DEF(REPORT_MONTHLY, "report.monthly", "Monthly", "逐月")
 ET_MSG_DEF(REPORT_MONTH_BY_MONTH, "report.month_by_month", ": month by month", "：逐月")
+/* issue 21: a target in % drifts in percentage points (百分点) */
+ET_MSG_DEF(MAIL_SUBJ_BEHIND_PP, "mail.subj_behind_pp", "{1} percentage points behind schedule",
+	   "落后 {1} 个百分点")
+ET_MSG_DEF(MAIL_SUBJ_OVER_PP, "mail.subj_over_pp", "{1} percentage points over schedule",
+	   "超出 {1} 个百分点")
+ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT_PP, "mail.subj_resolved_drift_pp",
+	   "back on track (drift {1} percentage points)", "已恢复正常（偏差 {1} 个百分点）")
+ET_MSG_DEF(MAIL_DRIFT_PP, "mail.drift_pp", "{1} percentage points", "{1} 个百分点")

@@ -166,7 +166,7 @@ BEGIN
         END IF;
 
         target := tgt; expected := exp_v; actual := act;
-        drift_pct := CASE WHEN mt.aggregate = 'ratio' THEN act - exp_v
+        drift_pct := CASE WHEN mt.aggregate = 'ratio' OR mt.display_unit = '%' THEN act - exp_v
                           WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
         status := CASE
             WHEN elapsed_pct < cfg.min_elapsed_pct THEN 'too_early'
