@@ -144,4 +144,33 @@ check "spring festival: 2020-2030" \
 	"SELECT string_agg(to_char(day, 'YYYY-MM-DD'), ' ' ORDER BY year) FROM spring_festival WHERE year BETWEEN 2020 AND 2030" \
 	"2020-01-25 2021-02-12 2022-02-01 2023-01-22 2024-02-10 2025-01-29 2026-02-17 2027-02-06 2028-01-26 2029-02-13 2030-02-03"
 
+# ---- 4. last year's profile follows the festival ------------------------------------
+# Mine mf (county F), raw coal at noon UTC: 100 t a day in 2023 but none
+# over its festival, 22 to 31 January (days 21-30 of the year); the same in
+# 2024, none 10 to 19 February (days 40-49). Target: 2023's 35 500 t.
+# The 7-day smoothing spreads 2023's dip over days 18-33, keeping its -1 000.
+# 2024's quarter maps onto 2023's: days 0-24 onto 0-6, the festival's window
+# 25-65 shifted by -19 onto 6-46 (the dip onto the dip), 66-90 onto 46-90:
+# 25 × 100 + (4 100 − 1 000) + 25 × 100 = 8 100, scaled to 2023's quarter,
+# 90 × 100 − 1 000 = 8 000. The profile's total stays 35 500.
+# 1 February (days 0-30, before 2024's festival): 31 × 100 × 8 000 / 8 100 =
+# 3 061.73 expected; actual 3 100: +1.25 %, on track. (The calendar's
+# profile counted 2023's dip in January: 3 100 − (7 × 7 + 6 + 5 + 4) × 100 / 7
+# = 2 185.71 t expected, +41.8 %: the false "超出" of the issue.)
+# 24 February (days 0-53, both dips behind): (2 500 + 2 900 − 1 000) × 8 000 /
+# 8 100 = 4 345.68; actual 44 × 100 = 4 400: +1.25 %.
+q "INSERT INTO site (id, kind, county) VALUES ('mf', 'mine', 'F');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   SELECT 'mf', 'raw_coal', d, 100, 't', 100, '', now()
+     FROM generate_series(timestamptz '2023-01-01T12:00:00Z', '2024-03-31T12:00:00Z', interval '1 day') d
+    WHERE d NOT BETWEEN '2023-01-22' AND '2023-02-01' AND d NOT BETWEEN '2024-02-10' AND '2024-02-20';
+   INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('raw_coal', 2024, 'about', 35500, 't', 3, 'county:F')" >/dev/null
+fest() { echo "SELECT $2 FROM target_progress_at('$1') WHERE metric = 'raw_coal' AND scope = 'county:F'"; }
+check "festival: the schedule" "$(fest 2024-02-01T00:00:00Z "schedule_used")" "last_year"
+check "festival: 1 February" "$(fest 2024-02-01T00:00:00Z "round(expected::numeric, 2) || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
+	"3061.73 1.25 on_track"
+check "festival: 24 February" "$(fest 2024-02-24T00:00:00Z "round(expected::numeric, 2) || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
+	"4345.68 1.25 on_track"
+
 log "test_official: ok"
