@@ -30,6 +30,34 @@ COMMENT ON TABLE spring_festival IS 'The Spring Festival (春节, first day of t
 COMMENT ON COLUMN spring_festival.year IS 'The Gregorian year.';
 COMMENT ON COLUMN spring_festival.day IS 'The festival''s date in that year.';
 GRANT SELECT ON spring_festival TO enertrack_ingest, enertrack_reader;
+-- 4. The project register (section 3 of the issue): target_milestone is it.
+--    due is the full-capacity connection (全容量并网), when the project's
+--    planned size counts; grid_due the first grid connection (并网). A
+--    retrofit (三改联动) is registered per generating unit (unit_name) with
+--    its kind; a unit retrofitted in several ways counts once toward the MW.
+ALTER TABLE target_milestone ADD COLUMN grid_due date,
+                             ADD COLUMN unit_name text,
+                             ADD COLUMN retrofit_kind text
+                             CHECK (retrofit_kind IN ('节能降碳', '供热', '灵活性'));
+COMMENT ON COLUMN target_milestone.due IS 'Planned full-capacity connection (全容量并网) or, for a retrofit, completion (local calendar): the planned size counts from that day on.';
+COMMENT ON COLUMN target_milestone.grid_due IS 'Planned first grid connection (并网); NULL: not registered.';
+COMMENT ON COLUMN target_milestone.unit_name IS 'A retrofit''s generating unit (e.g. 1号机组); the rows of one site and unit count its size once, from the earliest due.';
+COMMENT ON COLUMN target_milestone.retrofit_kind IS 'A retrofit''s kind (三改联动): 节能降碳, 供热 or 灵活性; NULL for a new project.';
+-- A metric whose sites report a size, not an increment: retrofit_capacity
+-- (a generating unit sends its size when a retrofit is done; a second
+-- retrofit of the same unit sends it again and must not count twice).
+ALTER TABLE metric ADD COLUMN once_per_site boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN metric.once_per_site IS 'true: a site''s readings state its size (a generating unit retrofitted), so its year counts its largest reading once, not their sum.';
+UPDATE metric SET once_per_site = true WHERE name = 'retrofit_capacity';
+-- 煤炭先进产能占比: mines' capacity, not coal power's (the label said 煤电)
+UPDATE metric SET label_zh = '煤炭先进产能占比' WHERE name = 'advanced_capacity_share';
+-- 5. The register short of the target, and a target without data, mail once.
+ALTER TABLE truth_alert DROP CONSTRAINT truth_alert_kind_check;
+ALTER TABLE truth_alert ADD CONSTRAINT truth_alert_kind_check
+    CHECK (kind IN ('milestone', 'reconcile', 'register', 'no_data'));
+COMMENT ON COLUMN truth_alert.kind IS 'milestone (a project overdue), reconcile (a county''s telemetry off its statistics), register (the register plans less than the target) or no_data (no data for [alerts] no_data_days).';
+COMMENT ON COLUMN truth_alert.key IS 'milestone: target_milestone.id; reconcile: "<scope>|<metric>"; register and no_data: target.id.';
+
 INSERT INTO spring_festival (year, day) VALUES
     (2000, '2000-02-05'),
     (2001, '2001-01-24'),

@@ -28,6 +28,7 @@ DECLARE
     n_sites integer; n_stale integer; missing double precision; site_sum double precision;
     ly_share double precision; ly_cov double precision; n_ms integer; ms_exp double precision;
     n_official integer; months_total double precision;
+    reg_owed double precision;
 BEGIN
     SELECT * INTO cfg FROM target_setting;
     FOR t IN SELECT * FROM target x
@@ -49,6 +50,14 @@ BEGIN
                        FILTER (WHERE s.late)
               INTO n_ms, ms_exp, milestones_due, late_projects
               FROM target_milestone_state(t, at) s;
+            -- the register: what it plans by the year's end, and what its
+            -- sites still owe of that (late projects included)
+            SELECT coalesce(sum(greatest(0, r.planned - r.done)), 0)
+              INTO reg_owed
+              FROM (SELECT s.site_id, max(s.planned_to_here) AS planned, max(s.commissioned) AS done
+                      FROM target_milestone_state(t, at) s
+                     WHERE s.due <= make_date(t.year, 12, 31)
+                     GROUP BY s.site_id) r;
         END IF;
 
         -- the schedule: share of the year's target due by `at`
@@ -155,7 +164,14 @@ BEGIN
                                  ARRAY[win_start, at + interval '1 microsecond']) sp
               JOIN site s ON s.id = sp.site_id
              WHERE target_scope_has(t.scope, s.id, s.county);
-            IF schedule_used = 'last_year' AND frac > 0 THEN
+            IF schedule_used = 'milestones' THEN
+                -- what is commissioned plus what the register still has due
+                -- this year; a register is known, so nothing commissioned is 0
+                act := coalesce(act, 0);
+                projected := act + reg_owed;
+            ELSIF act IS NULL AND rate IS NULL THEN
+                projected := NULL;  -- nothing known: no projection, not 0
+            ELSIF schedule_used = 'last_year' AND frac > 0 THEN
                 -- the same profile: what the year to date makes of the whole year
                 projected := coalesce(act, 0) / frac;
             ELSE
@@ -168,11 +184,19 @@ BEGIN
         target := tgt; expected := exp_v; actual := act;
         drift_pct := CASE WHEN mt.aggregate = 'ratio' OR mt.display_unit = '%' THEN act - exp_v
                           WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
+        IF schedule_used = 'milestones' AND projected < tgt * (1 - 1e-9) THEN
+            -- the register plans less than the target (or a project is
+            -- late past the year): behind from the day it is known, by
+            -- what the year's end will lack (540 of 600 MW: -10 %)
+            drift_pct := least(coalesce(drift_pct, 0), 100 * (projected - tgt) / tgt);
+            schedule_note := schedule_note || format('; the register is short by %s %s',
+                trim_scale(round(((tgt - projected) / mt.display_div)::numeric, 3)), mt.display_unit);
+        END IF;
         status := CASE
             WHEN elapsed_pct < cfg.min_elapsed_pct THEN 'too_early'
             WHEN act IS NULL THEN 'insufficient_data'
             WHEN t.kind = 'about' AND drift_pct > t.tolerance_pct THEN 'over'
-            WHEN drift_pct < -t.tolerance_pct AND mt.aggregate = 'sum'
+            WHEN drift_pct < -t.tolerance_pct AND mt.aggregate = 'sum' AND schedule_used <> 'milestones'
                  AND missing >= 0.5 * (exp_v - act) THEN 'insufficient_data'
             WHEN drift_pct < -t.tolerance_pct THEN 'behind'
             WHEN t.kind <> 'about' AND drift_pct > t.tolerance_pct THEN 'ahead'

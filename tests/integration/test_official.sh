@@ -173,4 +173,59 @@ check "festival: 1 February" "$(fest 2024-02-01T00:00:00Z "round(expected::numer
 check "festival: 24 February" "$(fest 2024-02-24T00:00:00Z "round(expected::numeric, 2) || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
 	"4345.68 1.25 on_track"
 
+# ---- 5. the project register -----------------------------------------------------
+# County N: new energy at least 600 MW in 2024; the register plans n1 300 MW
+# (并网 30 April, 全容量并网 31 May) and n2 240 MW (全容量并网 31 October):
+# 540 MW. Plant n3 reports and has nothing registered.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('capacity_commissioned', 2024, 'at_least', 600, 'MW', 5, 'county:N');
+   INSERT INTO target_milestone (target_id, site_id, name, grid_due, due, value, unit)
+   SELECT id, s, nm, g::date, d::date, v, 'MW' FROM target,
+          (VALUES ('n1', 'n1 Tunliu solar', '2024-04-30', '2024-05-31', 300),
+                  ('n2', 'n2 Wuxiang wind', NULL, '2024-10-31', 240)) x(s, nm, g, d, v)
+    WHERE scope = 'county:N';
+   INSERT INTO site (id, kind, county) VALUES ('n1', 'plant', 'N'), ('n2', 'plant', 'N'), ('n3', 'plant', 'N');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at) VALUES
+     ('n1', 'capacity_commissioned', '2024-04-30T10:00:00Z', 100, 'MW', 100, 'solar', now()),
+     ('n1', 'capacity_commissioned', '2024-05-30T10:00:00Z', 200, 'MW', 200, 'solar', now()),
+     ('n3', 'capacity_commissioned', '2024-03-01T10:00:00Z', 0.5, 'MW', 0.5, 'solar', now())" >/dev/null
+reg() { echo "SELECT $2 FROM target_progress_at('$1') WHERE scope = 'county:N'"; }
+# 1 February, nothing commissioned or due yet: projected 0 + 540 still due;
+# the register plans less than 600: (540 − 600) / 600 = −10 %, behind, from
+# the day it is known, short by 60 MW. (A 30-day rate would project 0.)
+check "register: behind from the start" "$(reg 2024-02-01T00:00:00Z "projected || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
+	"540 -10.00 behind"
+check "register: short by" "$(reg 2024-02-01T00:00:00Z schedule_note)" \
+	"2 milestones, 0 due; the register is short by 60 MW"
+# 15 June: n1 is done (300 + 0.5), n2 still to come: 300.5 + 240 = 540.5.
+check "register: mid-year projection" "$(reg 2024-06-15T00:00:00Z "actual || ' ' || projected || ' ' || status")" \
+	"300.5 540.5 behind"
+# 15 November: n2 is late; the sites behind are n2's, not n3 (nothing due).
+check "register: sites behind are the late projects" \
+	"SELECT string_agg(site_id || ' ' || gap, ', ') FROM target_sites_behind((SELECT id FROM target WHERE scope = 'county:N'), '2024-11-15T00:00:00Z')" \
+	"n2 -240"
+
+# ---- 6. a unit retrofitted twice ---------------------------------------------------
+# County R: 三改联动 at least 950 MW. Unit r1 (600 MW) gets 灵活性 (due 30
+# June) and 供热 (due 30 September): it counts once, from 30 June; unit r2
+# (350 MW) 节能降碳, due 31 August. Each retrofit done sends the unit's size:
+# r1 600 on 20 June and 600 again on 25 September, r2 350 on 20 August.
+# 15 October: expected 600 + 350 = 950, actual 950 (not 1 550): on track.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('retrofit_capacity', 2024, 'at_least', 950, 'MW', 5, 'county:R');
+   INSERT INTO target_milestone (target_id, site_id, name, due, value, unit, unit_name, retrofit_kind)
+   SELECT id, s, nm, d::date, v, 'MW', u, k FROM target,
+          (VALUES ('r1', 'r1 unit 1 灵活性', '2024-06-30', 600, '1号机组', '灵活性'),
+                  ('r1', 'r1 unit 1 供热', '2024-09-30', 600, '1号机组', '供热'),
+                  ('r2', 'r2 unit 1 节能降碳', '2024-08-31', 350, '1号机组', '节能降碳')) x(s, nm, d, v, u, k)
+    WHERE scope = 'county:R';
+   INSERT INTO site (id, kind, county) VALUES ('r1', 'plant', 'R'), ('r2', 'plant', 'R');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at) VALUES
+     ('r1', 'retrofit_capacity', '2024-06-20T10:00:00Z', 600, 'MW', 600, '', now()),
+     ('r1', 'retrofit_capacity', '2024-09-25T10:00:00Z', 600, 'MW', 600, '', now()),
+     ('r2', 'retrofit_capacity', '2024-08-20T10:00:00Z', 350, 'MW', 350, '', now())" >/dev/null
+check "retrofit: a unit counts once" \
+	"SELECT concat_ws(' ', expected, actual, projected, status) FROM target_progress_at('2024-10-15T00:00:00Z') WHERE scope = 'county:R'" \
+	"950 950 950 on_track"
+
 log "test_official: ok"
