@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The milestone and reconciliation alerts. The SQL of migration 008 decides
- * what is late or off (target_milestone_state, reconcile_latest); this file
- * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
+/* The milestone, reconciliation, register and no-data alerts. The SQL of
+ * migrations 008 and 015 decides what is late, off, short or silent
+ * (target_milestone_state, reconcile_latest, target_progress_at,
+ * target_no_data); this file reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
  * routed by the target's or the county's scope) and records it in
  * truth_alert, in the evaluation's transaction, so that a project is mailed
  * once and a county once each time its gap opens. */
@@ -186,11 +187,94 @@ static int reconcile(PGconn *conn, const et_truth_cfg_t *c, const char *at, int 
 	return rc;
 }
 
+/* A target whose register plans less than the target (target_progress_at
+ * says so in its note): one mail per target, ever. */
+static int registers(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		     char *err, size_t errlen)
+{
+	const char *p[2] = {at, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.year, p.scope,"
+		"  p.target, p.projected, p.display_unit, p.display_div"
+		" FROM target_progress_at($1::timestamptz) p"
+		" WHERE p.schedule_used = 'milestones' AND p.projected < p.target * (1 - 1e-9)"
+		"  AND p.schedule_note LIKE '%the register is short by%'"
+		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a"
+		"                   WHERE a.kind = 'register' AND a.key = p.target_id::text)"
+		" ORDER BY p.target_id",
+		2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		et_register_mail_t m = {.label = PQgetvalue(r, i, 1),
+					.year = PQgetvalue(r, i, 2),
+					.scope = PQgetvalue(r, i, 3),
+					.target = et_pq_num(r, i, 4),
+					.planned = et_pq_num(r, i, 5),
+					.display_unit = PQgetvalue(r, i, 6),
+					.display_div = et_pq_num(r, i, 7)};
+		et_truth_text_t t;
+		(void)et_truthmail_register(c->lang, &m, &t);
+		rc = queue(conn, c, "register", PQgetvalue(r, i, 0), m.scope, true, &t, at,
+			   ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* A target without data for no_data_days (target_no_data): one mail when
+ * it starts, cleared (no mail) when data comes back. */
+static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		   char *err, size_t errlen)
+{
+	if (c->no_data_days <= 0)
+		return 0;
+	char days[16];
+	snprintf(days, sizeof(days), "%d", c->no_data_days);
+	const char *p[3] = {at, days, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT t.id, coalesce(metric_label(t.metric, $3), me.label), t.year, t.scope,"
+		"  n.missing, n.target_id IS NOT NULL, coalesce(a.firing, false)"
+		" FROM target t JOIN metric me ON me.name = t.metric"
+		" LEFT JOIN target_no_data($1::timestamptz, $2::integer) n ON n.target_id = t.id"
+		" LEFT JOIN truth_alert a ON a.kind = 'no_data' AND a.key = t.id::text"
+		" WHERE t.year = extract(year FROM $1::timestamptz AT TIME ZONE"
+		"        (SELECT timezone FROM target_setting))::int AND t.first_year IS NULL"
+		" ORDER BY t.id",
+		3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		bool bad = PQgetvalue(r, i, 5)[0] == 't', firing = PQgetvalue(r, i, 6)[0] == 't';
+		if (bad == firing)
+			continue;
+		et_nodata_mail_t m = {.label = PQgetvalue(r, i, 1),
+				      .year = PQgetvalue(r, i, 2),
+				      .scope = PQgetvalue(r, i, 3),
+				      .missing = bad ? PQgetvalue(r, i, 4) : "data again",
+				      .days = c->no_data_days};
+		et_truth_text_t t;
+		(void)et_truthmail_nodata(c->lang, &m, &t);
+		rc = queue(conn, c, "no_data", PQgetvalue(r, i, 0), m.scope, bad, &t, at, ret_mails,
+			   err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
 int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
 		      char *err, size_t errlen)
 {
 	int rc = milestones(conn, c, at, ret_mails, err, errlen);
 	if (rc == 0)
 		rc = reconcile(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = registers(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = no_data(conn, c, at, ret_mails, err, errlen);
 	return rc;
 }

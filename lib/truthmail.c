@@ -137,3 +137,62 @@ int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_trut
 		  sizeof(ret->detail));
 	return ok ? 0 : -ENOSPC;
 }
+
+/* " county:X" after the year, nothing for the city */
+static void where_of(const char *scope, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", strcmp(scope, "city") ? " " : "",
+		 strcmp(scope, "city") ? scope : "");
+}
+
+int et_truthmail_register(et_lang_t lang, const et_register_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div);
+	const char *unit = s_(m->display_unit);
+	char tgt[48], planned[48], shortby[48], where[160], l[512];
+	fixed(tgt, sizeof(tgt), m->target / div, 1);
+	fixed(planned, sizeof(planned), m->planned / div, 1);
+	fixed(shortby, sizeof(shortby), (m->target - m->planned) / div, 1);
+	where_of(s_(m->scope), where, sizeof(where));
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_RG_SUBJECT,
+				  6, m->label, m->year, where, planned, unit, shortby),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_HEAD, 3, m->label, m->year, where);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_TARGET, 2, tgt, unit);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_PLANNED, 2, planned, unit);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_SHORT, 2, shortby, unit);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_RG_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail),
+			   "%s %s%s: the register plans %s %s, %s %s short of %s %s", s_(m->label),
+			   s_(m->year), where, planned, unit, shortby, unit, tgt, unit),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
+
+int et_truthmail_nodata(et_lang_t lang, const et_nodata_mail_t *m, et_truth_text_t *ret)
+{
+	char days[16], where[160], l[512];
+	snprintf(days, sizeof(days), "%d", m->days);
+	where_of(s_(m->scope), where, sizeof(where));
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_ND_SUBJECT,
+				  4, m->label, m->year, where, days),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_ND_HEAD, 4, m->label, m->year, where,
+		    s_(m->missing));
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_ND_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s %s%s: %s", s_(m->label),
+			   s_(m->year), where, s_(m->missing)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}

@@ -65,6 +65,7 @@ typedef struct et_config {
 	int repeat_s;
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
+	int no_data_days;	  /* a target without data this long: one mail (0: never) */
 	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
 	et_lang_t lang; /* `language` parsed, once, by the configuration: use this one */
 	/* [smtp] */

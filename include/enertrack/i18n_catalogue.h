@@ -268,3 +268,28 @@ ET_MSG_DEF(MAIL_SUBJ_OVER_PP, "mail.subj_over_pp", "{1} percentage points over s
 ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT_PP, "mail.subj_resolved_drift_pp",
 	   "back on track (drift {1} percentage points)", "已恢复正常（偏差 {1} 个百分点）")
 ET_MSG_DEF(MAIL_DRIFT_PP, "mail.drift_pp", "{1} percentage points", "{1} 个百分点")
+/* issue 21: the register short of its target, a target without data (lib/truthmail.c) */
+ET_MSG_DEF(TRUTH_RG_SUBJECT, "truth.rg_subject",
+	   "[enertrack] {1} {2}{3}: the register plans {4} {5}, {6} {5} short of the target",
+	   "[enertrack] {1} {2}{3}：项目登记合计 {4} {5}，比目标少 {6} {5}")
+ET_MSG_DEF(TRUTH_RG_HEAD, "truth.rg_head",
+	   "{1} {2}{3}: the project register cannot reach the target.",
+	   "{1} {2}{3}：登记的项目不足以完成目标。")
+ET_MSG_DEF(TRUTH_RG_TARGET, "truth.rg_target", "Target:        {1} {2}", "目标:     {1} {2}")
+ET_MSG_DEF(TRUTH_RG_PLANNED, "truth.rg_planned",
+	   "By the year's end: {1} {2} (commissioned, and registered and due this year)",
+	   "年底预计: {1} {2}（已投运加上今年到期的登记项目）")
+ET_MSG_DEF(TRUTH_RG_SHORT, "truth.rg_short", "Short by:      {1} {2}", "缺口:     {1} {2}")
+ET_MSG_DEF(TRUTH_RG_WHAT, "truth.rg_what",
+	   "Register the missing projects (target_milestone) or correct the target.\n"
+	   "This mail goes once for this target.",
+	   "请登记缺少的项目（target_milestone）或更正目标。\n每个目标只发一次此邮件。")
+ET_MSG_DEF(TRUTH_ND_SUBJECT, "truth.nd_subject",
+	   "[enertrack] {1} {2}{3}: no data for {4} days",
+	   "[enertrack] {1} {2}{3}：已 {4} 天无数据")
+ET_MSG_DEF(TRUTH_ND_HEAD, "truth.nd_head", "{1} {2}{3} cannot be followed: {4}.",
+	   "{1} {2}{3} 无法跟踪：{4}。")
+ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
+	   "Check the sites' publishers, or import the official figures\n"
+	   "(`enertrack import`). This mail goes once until data arrives again.",
+	   "请检查站点的上报，或导入官方统计数据（`enertrack import`）。\n在数据恢复之前只发一次此邮件。")

@@ -228,4 +228,25 @@ check "retrofit: a unit counts once" \
 	"SELECT concat_ws(' ', expected, actual, projected, status) FROM target_progress_at('2024-10-15T00:00:00Z') WHERE scope = 'county:R'" \
 	"950 950 950 on_track"
 
+# ---- 7. the mails: the register short, a target without data -------------------------
+# County Z: retrofits of 2024 with no reading and nothing registered. With
+# [alerts] no_data_days = 30 (the default), 31 January 00:00 is 30 days of
+# the year: not yet; 1 February 00:00 is 31: one mail, and no second one.
+# County N's register (section 5) is 60 MW short: one mail, once.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('retrofit_capacity', 2024, 'at_least', 100, 'MW', 5, 'county:Z')"
+"$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from 2024-01-29T00:00:00Z --to 2024-02-03T00:00:00Z \
+	--step "1 day" >"$T/eval.out" 2>"$T/eval.log" || fail "enertrack evaluate: $(tail -3 "$T/eval.log")"
+check "no data: one mail, on 1 February" \
+	"SELECT count(*) || ' ' || min(to_char(a.since, 'YYYY-MM-DD')) FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id
+	  WHERE a.kind = 'no_data'" "1 2024-02-01"
+check "no data: the mail names the target" \
+	"SELECT o.subject FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'no_data'" \
+	"[enertrack] Coal-power retrofits 2024 county:Z: no data for 30 days"
+check "no data: what is missing" "SELECT detail FROM truth_alert WHERE kind = 'no_data'" \
+	"Coal-power retrofits 2024 county:Z: no retrofit_capacity in county:Z this year, and no project registered"
+check "register: one mail" \
+	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
+	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
+
 log "test_official: ok"

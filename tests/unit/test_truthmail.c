@@ -96,6 +96,43 @@ static void test_reconcile(void **state)
 	assert_non_null(strstr(t.body, "差距:     +7.2 %（超过 5.0 % 时发信）\n"));
 }
 
+/* Issue 21: 540 MW registered against 600: short by 60 MW. */
+static void test_register(void **state)
+{
+	(void)state;
+	et_register_mail_t m = {.label = "新能源装机", .year = "2024", .scope = "county:N",
+				.target = 600, .planned = 540, .display_unit = "MW",
+				.display_div = 1};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_register(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject,
+			    "[enertrack] 新能源装机 2024 county:N：项目登记合计 540.0 MW，比目标少 60.0 MW");
+	assert_non_null(strstr(t.body, "缺口:     60.0 MW\n"));
+	m.scope = "city";
+	m.label = "New-energy capacity";
+	assert_int_equal(et_truthmail_register(ET_LANG_EN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] New-energy capacity 2024: the register plans "
+				       "540.0 MW, 60.0 MW short of the target");
+	assert_string_equal(t.detail, "New-energy capacity 2024: the register plans 540.0 MW, "
+				      "60.0 MW short of 600.0 MW");
+}
+
+static void test_nodata(void **state)
+{
+	(void)state;
+	et_nodata_mail_t m = {.label = "Coal-power retrofits", .year = "2024", .scope = "city",
+			      .missing = "no retrofit_capacity in city this year, and no project "
+					 "registered",
+			      .days = 30};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_nodata(ET_LANG_EN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024: no data for 30 days");
+	assert_non_null(strstr(t.body, "Coal-power retrofits 2024 cannot be followed: no "
+				       "retrofit_capacity in city this year, and no project registered.\n"));
+	assert_int_equal(et_truthmail_nodata(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024：已 30 天无数据");
+}
+
 static void test_cut(void **state)
 {
 	(void)state;
@@ -116,6 +153,8 @@ int main(void)
 		cmocka_unit_test(test_milestone_zh_city),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_register),
+		cmocka_unit_test(test_nodata),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
