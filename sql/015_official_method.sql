@@ -58,6 +58,11 @@ ALTER TABLE truth_alert ADD CONSTRAINT truth_alert_kind_check
 COMMENT ON COLUMN truth_alert.kind IS 'milestone (a project overdue), reconcile (a county''s telemetry off its statistics), register (the register plans less than the target) or no_data (no data for [alerts] no_data_days).';
 COMMENT ON COLUMN truth_alert.key IS 'milestone: target_milestone.id; reconcile: "<scope>|<metric>"; register and no_data: target.id.';
 
+-- 6. A share is weighted (section 4): each mine's approved capacity
+--    (核定产能), as data, weighs its advanced capacity share.
+ALTER TABLE site ADD COLUMN approved_capacity double precision CHECK (approved_capacity > 0);
+COMMENT ON COLUMN site.approved_capacity IS 'A mine''s approved capacity (核定产能), t a year: the weight of its readings in a level target in % (煤炭先进产能占比 is capacity-weighted); NULL: not known, the site does not count in a weighted share.';
+
 INSERT INTO spring_festival (year, day) VALUES
     (2000, '2000-02-05'),
     (2001, '2001-01-24'),

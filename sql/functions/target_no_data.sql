@@ -3,14 +3,17 @@
 -- no reading of the metric (a ratio: of its numerator) in the scope, and no
 -- official figure, since the later of the year's start and the last one; a
 -- metric reported as events (new capacity, retrofits) counts its project
--- register as data. missing names what is missing, last_seen the latest
--- datum (NULL: none this year).
+-- register as data. A metric reported monthly (a share, GDP) is silent a
+-- month between readings: the limit is at least twice its usual interval
+-- (over the last 400 days in the scope). missing names what is missing,
+-- last_seen the latest datum (NULL: none this year).
 CREATE OR REPLACE FUNCTION target_no_data(at timestamptz, days integer)
 RETURNS TABLE (target_id integer, metric text, scope text, missing text, last_seen timestamptz)
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     tz text; t target; m text; flow boolean; y0 timestamptz; seen timestamptz; st date;
+    usual interval;
 BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     FOR t IN SELECT * FROM target x
@@ -29,11 +32,15 @@ BEGIN
          WHERE x.metric = m AND x.scope = t.scope AND x.period_start >= make_date(t.year, 1, 1)
            AND x.imported_at <= at;
         seen := greatest(seen, st::timestamp AT TIME ZONE tz);
+        SELECT CASE WHEN count(*) > 1 THEN (max(r.ts) - min(r.ts)) / (count(*) - 1) END INTO usual
+          FROM reading r JOIN site s ON s.id = r.site_id
+         WHERE r.metric = m AND r.ts > at - interval '400 days' AND r.ts <= at
+           AND target_scope_has(t.scope, s.id, s.county);
         IF NOT flow AND (seen IS NOT NULL
                          OR EXISTS (SELECT 1 FROM target_milestone x WHERE x.target_id = t.id)) THEN
             CONTINUE;  -- events: a register or any event this year is data
         END IF;
-        IF seen IS NULL OR at - seen > make_interval(days => days) THEN
+        IF seen IS NULL OR at - seen > greatest(make_interval(days => days), 2 * usual) THEN
             target_id := t.id; metric := t.metric; scope := t.scope; last_seen := seen;
             missing := CASE WHEN flow THEN format('no %s in %s since %s', m, t.scope,
                                                  coalesce(to_char(seen AT TIME ZONE tz, 'YYYY-MM-DD'),

@@ -127,10 +127,20 @@ BEGIN
             projected := act;
         ELSIF mt.aggregate = 'level' THEN
             tgt := t.value * (SELECT factor FROM unit WHERE name = t.unit);
-            SELECT avg(v) INTO act FROM (
-                SELECT DISTINCT ON (r.site_id) r.value AS v
+            -- each site's latest figure of the year: a stock is stamped at
+            -- the end of the period it describes, so 1 January 00:00 is
+            -- last December's; a share in % is weighted by the sites'
+            -- approved capacity where any is known (煤炭先进产能占比)
+            SELECT CASE WHEN mt.display_unit = '%' AND sum(w) > 0 THEN sum(v * w) / sum(w)
+                        ELSE avg(v) END,
+                   CASE WHEN mt.display_unit = '%' AND sum(w) > 0
+                        THEN format('weighted by approved capacity (%s of %s sites)', count(w), count(*))
+                        WHEN mt.display_unit = '%' AND count(*) > 0
+                        THEN 'unweighted: no site has an approved capacity' END
+              INTO act, schedule_note FROM (
+                SELECT DISTINCT ON (r.site_id) r.value AS v, s.approved_capacity AS w
                   FROM reading r JOIN site s ON s.id = r.site_id
-                 WHERE r.metric = t.metric AND r.ts >= y0 AND r.ts <= at
+                 WHERE r.metric = t.metric AND r.ts > y0 AND r.ts <= at
                    AND target_scope_has(t.scope, s.id, s.county)
                  ORDER BY r.site_id, r.ts DESC) last;
             exp_v := tgt;
