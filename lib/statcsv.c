@@ -401,8 +401,8 @@ static void check_row(struct parser *p)
 	if (fbad[F_METRIC]) {
 	} else if (dim == ET_DIM_NONE && strcmp(metric, "energy_intensity") == 0) {
 		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1,
-		       "metric \"energy_intensity\" is derived (energy_consumption / gdp): "
-		       "import those two");
+		       "metric \"energy_intensity\" is derived (energy_consumption and "
+		       "gdp_real_growth): import those two");
 	} else if (dim == ET_DIM_NONE) {
 		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1, "metric \"%.80s\" is not known",
 		       metric);
@@ -423,7 +423,9 @@ static void check_row(struct parser *p)
 	} else if (parse_number(field(p, F_VALUE), p->flen[F_VALUE], &r.value_in))
 		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value \"%.80s\" is not a number",
 		       field(p, F_VALUE));
-	else if (r.value_in < 0)
+	else if (r.value_in < 0 && !(p->flen[F_METRIC] == strlen("gdp_real_growth") &&
+				     memcmp(metric, "gdp_real_growth", p->flen[F_METRIC]) == 0))
+		/* a growth rate may fall; a quantity may not */
 		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value %.80s is negative",
 		       field(p, F_VALUE));
 	else

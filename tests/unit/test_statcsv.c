@@ -157,6 +157,11 @@ static void test_good_excel_file(void **state)
 	       "9|city|advanced_capacity_share|2024-Q2|2024-04-01|2024-07-01|100|100|%|nbs|\n"
 	       "10|city|raw_coal|2024-01|2024-01-01|2024-02-01|17000|1.7|万吨|other source|\n",
 	       "", 0);
+	/* GDP growth at comparable prices may be negative (issue 21) */
+	expect(H "city,gdp_real_growth,2024-02,-3.2,%,nbs,\r\n",
+	       "2|city|gdp_real_growth|2024-02|2024-02-01|2024-03-01|-3.2000000000000002|"
+	       "-3.2000000000000002|%|nbs|\n",
+	       "", 0);
 	/* LF only, header in capitals, trailing empty columns as Excel writes them */
 	expect("SCOPE,Metric,period,value,unit,source,note,,\nsite:m1,raw_coal,2024-05,3,t,s,,,\n",
 	       "2|site:m1|raw_coal|2024-05|2024-05-01|2024-06-01|3|3|t|s|\n", "", 0);
@@ -189,8 +194,8 @@ static void test_bad_fields(void **state)
 	       "4:8: more than 7 fields (scope,metric,period,value,unit,source,note)\n"
 	       "5:3: 2 fields, expected 7 (scope,metric,period,value,unit,source,note): no period\n"
 	       "6:1: scope \"province\" is not city, county:<name> or site:<id>\n"
-	       "6:2: metric \"energy_intensity\" is derived (energy_consumption / gdp): import "
-	       "those two\n"
+	       "6:2: metric \"energy_intensity\" is derived (energy_consumption and "
+	       "gdp_real_growth): import those two\n"
 	       "6:4: value -1 is negative\n"
 	       "7:1: scope \"site:Mine-1\": a site id is 1-64 of a-z 0-9 _ . - (starting with a "
 	       "letter or digit)\n"
