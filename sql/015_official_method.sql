@@ -63,6 +63,20 @@ COMMENT ON COLUMN truth_alert.key IS 'milestone: target_milestone.id; reconcile:
 ALTER TABLE site ADD COLUMN approved_capacity double precision CHECK (approved_capacity > 0);
 COMMENT ON COLUMN site.approved_capacity IS 'A mine''s approved capacity (核定产能), t a year: the weight of its readings in a level target in % (煤炭先进产能占比 is capacity-weighted); NULL: not known, the site does not count in a weighted share.';
 
+-- 7. Official statistics as the bureau publishes them (section 5): a half
+--    (2024-H1) and a range from January (2024-01..2024-02, the cumulative
+--    累计 figure, 1–2月 combined) besides months, quarters and years; and
+--    the day each figure was published, so that an evaluation at T uses
+--    only what was published by T (NULL: known whenever asked).
+ALTER TABLE statistic DROP CONSTRAINT statistic_period_check;
+ALTER TABLE statistic ADD CONSTRAINT statistic_period_check
+    CHECK (period ~ '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12]|-01\.\.[0-9]{4}-(0[2-9]|1[0-2]))?$');
+COMMENT ON COLUMN statistic.period IS 'The period: YYYY-MM (a month), YYYY-Qn (a quarter), YYYY-Hn (a half), YYYY-01..YYYY-MM (January to a month, cumulative 累计, e.g. 1–2月) or YYYY (a year).';
+ALTER TABLE statistic ADD COLUMN published date;
+COMMENT ON COLUMN statistic.published IS 'The day the figure was published (the CSV''s optional published column): an evaluation at an instant before it does not use it; NULL: known whenever asked.';
+ALTER TABLE statistic_revision ADD COLUMN published date;
+COMMENT ON COLUMN statistic_revision.published IS 'statistic.published of the replaced row.';
+
 INSERT INTO spring_festival (year, day) VALUES
     (2000, '2000-02-05'),
     (2001, '2001-01-24'),

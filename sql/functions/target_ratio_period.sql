@@ -8,10 +8,12 @@
 -- stamped at the end of what it covers: a month holds the readings in
 -- (its first instant, its end], so a reading at 1 January 00:00 is
 -- December's. Each month's N is the official figure (statistic, in the order
--- of statistics_sources) where there is one, else telemetry. g is the
--- statistic of the closed period (YYYY-MM; YYYY-Qn or YYYY when it ends
--- there) or a reading stamped at the period's end; nominal GDP is never
--- used. No g: decline is NULL and note names the missing period.
+-- of statistics_sources; derived from a published block such as 1–2月,
+-- statistic_block) where there is one, else telemetry. g is the statistic of
+-- the closed period, cumulative from January (YYYY-MM or YYYY-01..YYYY-MM;
+-- 2024-Q1, 2024-H1 or 2024 when it ends there), published by `at`, or a
+-- reading stamped at the period's end; nominal GDP is never used. No g:
+-- decline is NULL and note names the missing period.
 CREATE OR REPLACE FUNCTION target_ratio_period(t target, at timestamptz)
 RETURNS TABLE (months integer, period text, num_now double precision, num_prev double precision,
                growth double precision, decline double precision, note text, sources text)
@@ -21,6 +23,7 @@ DECLARE
     tz text; srcs text[]; mt metric; k integer; yy integer;
     cuts timestamptz[]; pend timestamptz; v double precision; tel double precision;
     st_v double precision; st_src text; n_off integer := 0; n_tel integer := 0;
+    counts double precision[];
 BEGIN
     SELECT s.timezone, s.statistics_sources INTO tz, srcs FROM target_setting s;
     SELECT * INTO mt FROM metric WHERE name = t.metric;
@@ -41,19 +44,23 @@ BEGIN
         cuts := ARRAY(SELECT make_timestamptz(yy, 1, 1, 0, 0, 0, tz) + make_interval(months => k)
                              + interval '1 microsecond'
                         FROM generate_series(0, months) k);
-        v := 0;
+        v := 0; counts := '{}';
         FOR k IN 1 .. months LOOP
-            SELECT x.value, x.source INTO st_v, st_src
-              FROM statistic_month(t.scope, mt.ratio_num, make_date(yy, k, 1), srcs) x;
+            -- the month's own figure, or one derived from a block ending
+            -- with it (1–2月, a quarter ...: statistic_block), published by `at`
+            SELECT x.value - coalesce((SELECT sum(c) FROM unnest(counts[x.first_month:k - 1]) c), 0),
+                   x.source
+              INTO st_v, st_src
+              FROM statistic_block(t.scope, mt.ratio_num, yy, k, srcs, at) x;
             IF st_v IS NOT NULL THEN
-                v := v + st_v; n_off := n_off + 1;
+                v := v + st_v; n_off := n_off + 1; counts[k] := st_v;
             ELSE
                 SELECT sum(sp.value_sum) INTO tel
                   FROM reading_spans(mt.ratio_num, metric_sources(mt.ratio_num, NULL),
                                      cuts[k:k + 1]) sp
                   JOIN site s ON s.id = sp.site_id
                  WHERE target_scope_has(t.scope, s.id, s.county);
-                v := v + coalesce(tel, 0); n_tel := n_tel + 1;
+                v := v + coalesce(tel, 0); n_tel := n_tel + 1; counts[k] := coalesce(tel, 0);
             END IF;
         END LOOP;
         IF yy = t.year THEN num_now := v; ELSE num_prev := v; END IF;
@@ -65,9 +72,12 @@ BEGIN
     SELECT s.value INTO growth FROM statistic s
      WHERE s.scope = t.scope AND s.metric = mt.ratio_growth
        AND s.period IN (format('%s-%s', t.year, lpad(months::text, 2, '0')),
-                        CASE WHEN months % 3 = 0 THEN format('%s-Q%s', t.year, months / 3) END,
+                        format('%s-01..%s-%s', t.year, t.year, lpad(months::text, 2, '0')),
+                        CASE WHEN months = 3 THEN format('%s-Q1', t.year) END,
+                        CASE WHEN months = 6 THEN format('%s-H1', t.year) END,
                         CASE WHEN months = 12 THEN t.year::text END)
        AND (cardinality(srcs) = 0 OR s.source = ANY (srcs))
+       AND (s.published IS NULL OR s.published <= (at AT TIME ZONE tz)::date)
      ORDER BY array_position(srcs, s.source), s.source, length(s.period) DESC
      LIMIT 1;
     IF growth IS NULL THEN
