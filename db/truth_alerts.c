@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The milestone, reconciliation, register and no-data alerts. The SQL of
- * migrations 008 and 015 decides what is late, off, short or silent
- * (target_milestone_state, reconcile_latest, target_progress_at,
- * target_no_data); this file reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
+/* The milestone, reconciliation, register, no-data and county-sum alerts.
+ * The SQL of migrations 008 and 015 decides what is late, off, short,
+ * silent or does not add up (target_milestone_state, reconcile_latest,
+ * target_progress_at, target_no_data, statistic_county_check); this file
+ * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
  * routed by the target's or the county's scope) and records it in
  * truth_alert, in the evaluation's transaction, so that a project is mailed
  * once and a county once each time its gap opens. */
@@ -266,6 +267,52 @@ static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *r
 	return rc;
 }
 
+/* The counties' statistics that do not add up to the city's by more than
+ * reconcile_pct, for the periods of the year of `at` that have ended and
+ * were published by then: one mail per metric, period and source, ever. */
+static int county_sums(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		       char *err, size_t errlen)
+{
+	char pct[32];
+	snprintf(pct, sizeof(pct), "%.17g", c->reconcile_pct);
+	const char *p[3] = {at, pct, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"WITH d AS (SELECT ($1::timestamptz AT TIME ZONE (SELECT timezone FROM target_setting))"
+		"           ::date AS day)"
+		" SELECT x.metric || '|' || x.period || '|' || x.source,"
+		"  coalesce(metric_label(me.name, $3), me.label), x.period, x.source, x.city,"
+		"  x.counties_sum, x.gap_pct, x.counties, me.display_unit, me.display_div"
+		" FROM statistic_county_check x JOIN metric me ON me.name = x.metric, d"
+		" WHERE x.period_end <= d.day AND extract(year FROM x.period_start) = extract(year FROM d.day)"
+		"  AND (x.published IS NULL OR x.published <= d.day)"
+		"  AND abs(x.gap_pct) > $2::double precision"
+		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a WHERE a.kind = 'county_sum'"
+		"                   AND a.key = x.metric || '|' || x.period || '|' || x.source)"
+		" ORDER BY x.period_start, x.metric, x.period, x.source",
+		3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		et_countysum_mail_t m = {.label = PQgetvalue(r, i, 1),
+					 .period = PQgetvalue(r, i, 2),
+					 .source = PQgetvalue(r, i, 3),
+					 .city = et_pq_num(r, i, 4),
+					 .counties_sum = et_pq_num(r, i, 5),
+					 .gap_pct = et_pq_num(r, i, 6),
+					 .counties = atoi(PQgetvalue(r, i, 7)),
+					 .display_unit = PQgetvalue(r, i, 8),
+					 .display_div = et_pq_num(r, i, 9)};
+		et_truth_text_t t;
+		(void)et_truthmail_countysum(c->lang, &m, &t);
+		rc = queue(conn, c, "county_sum", PQgetvalue(r, i, 0), "city", true, &t, at,
+			   ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
 int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
 		      char *err, size_t errlen)
 {
@@ -276,5 +323,7 @@ int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 		rc = registers(conn, c, at, ret_mails, err, errlen);
 	if (rc == 0)
 		rc = no_data(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = county_sums(conn, c, at, ret_mails, err, errlen);
 	return rc;
 }

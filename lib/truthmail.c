@@ -196,3 +196,36 @@ int et_truthmail_nodata(et_lang_t lang, const et_nodata_mail_t *m, et_truth_text
 		  sizeof(ret->detail));
 	return ok ? 0 : -ENOSPC;
 }
+
+int et_truthmail_countysum(et_lang_t lang, const et_countysum_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div);
+	const char *unit = s_(m->display_unit);
+	char sum[48], city[48], gap[48], n[16], l[512];
+	/* a county's figure may be small in the city's unit: prose keeps 3 digits */
+	et_num(sum, sizeof(sum), m->counties_sum / div, ET_NUM_PROSE);
+	et_num(city, sizeof(city), m->city / div, ET_NUM_PROSE);
+	et_num_pct(gap, sizeof(gap), m->gap_pct, true);
+	snprintf(n, sizeof(n), "%d", m->counties);
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_CS_SUBJECT,
+				  6, m->label, m->period, sum, unit, city, gap),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	line(&b, et_msg(lang, ET_MSG_TRUTH_CS_HEAD), 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_METRIC, 1, m->label);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_MONTH, 1, m->period);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_CS_COUNTIES, 3, sum, unit, n);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_CS_CITY, 3, city, unit, m->source);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_CS_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail),
+			   "%s %s: the counties add up to %s %s, the city %s %s (%s)", s_(m->label),
+			   s_(m->period), sum, unit, city, unit, s_(m->source)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}

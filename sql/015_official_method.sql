@@ -54,9 +54,9 @@ UPDATE metric SET label_zh = '煤炭先进产能占比' WHERE name = 'advanced_c
 -- 5. The register short of the target, and a target without data, mail once.
 ALTER TABLE truth_alert DROP CONSTRAINT truth_alert_kind_check;
 ALTER TABLE truth_alert ADD CONSTRAINT truth_alert_kind_check
-    CHECK (kind IN ('milestone', 'reconcile', 'register', 'no_data'));
-COMMENT ON COLUMN truth_alert.kind IS 'milestone (a project overdue), reconcile (a county''s telemetry off its statistics), register (the register plans less than the target) or no_data (no data for [alerts] no_data_days).';
-COMMENT ON COLUMN truth_alert.key IS 'milestone: target_milestone.id; reconcile: "<scope>|<metric>"; register and no_data: target.id.';
+    CHECK (kind IN ('milestone', 'reconcile', 'register', 'no_data', 'county_sum'));
+COMMENT ON COLUMN truth_alert.kind IS 'milestone (a project overdue), reconcile (a county''s telemetry off its statistics), register (the register plans less than the target), no_data (no data for [alerts] no_data_days) or county_sum (the counties'' statistics do not add up to the city''s, statistic_county_check).';
+COMMENT ON COLUMN truth_alert.key IS 'milestone: target_milestone.id; reconcile: "<scope>|<metric>"; register and no_data: target.id; county_sum: "<metric>|<period>|<source>".';
 
 -- 6. A share is weighted (section 4): each mine's approved capacity
 --    (核定产能), as data, weighs its advanced capacity share.

@@ -42,6 +42,16 @@ typedef struct et_register_mail {
 	double display_div;
 } et_register_mail_t;
 
+/* The counties' statistics that do not add up to the city's (a row of
+ * statistic_county_check). */
+typedef struct et_countysum_mail {
+	const char *label, *period, *source;
+	double city, counties_sum, gap_pct;
+	int counties;
+	const char *display_unit;
+	double display_div;
+} et_countysum_mail_t;
+
 /* A target without data for [alerts] no_data_days: missing says what
  * (target_no_data, English). */
 typedef struct et_nodata_mail {
@@ -60,6 +70,7 @@ typedef struct et_truth_text {
 int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_truth_text_t *ret);
 int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_truth_text_t *ret);
 int et_truthmail_register(et_lang_t lang, const et_register_mail_t *m, et_truth_text_t *ret);
+int et_truthmail_countysum(et_lang_t lang, const et_countysum_mail_t *m, et_truth_text_t *ret);
 int et_truthmail_nodata(et_lang_t lang, const et_nodata_mail_t *m, et_truth_text_t *ret);
 
 #endif

@@ -291,6 +291,20 @@ check "import: published and a range" \
 # County N's register (section 5) is 60 MW short: one mail, once.
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('retrofit_capacity', 2024, 'at_least', 100, 'MW', 5, 'county:Z')"
+# Counties that do not add up: the bureau's January raw coal is 1 000 t for
+# the city, 400 for county X1 and 500 for X2: (900 − 1 000) / 1 000 = −10 %,
+# past reconcile_pct (5): one mail once January has ended (1 February). Its
+# 1–2月 figures add up (1 900 = 900 + 1 000): nothing.
+q "SELECT statistic_put('city', 'raw_coal', '2024-01', '2024-01-01', '2024-02-01', 1000, 't', 1000, 'bureau');
+   SELECT statistic_put('county:X1', 'raw_coal', '2024-01', '2024-01-01', '2024-02-01', 400, 't', 400, 'bureau');
+   SELECT statistic_put('county:X2', 'raw_coal', '2024-01', '2024-01-01', '2024-02-01', 500, 't', 500, 'bureau');
+   SELECT statistic_put('city', 'raw_coal', '2024-01..2024-02', '2024-01-01', '2024-03-01', 1900, 't', 1900, 'survey');
+   SELECT statistic_put('county:X1', 'raw_coal', '2024-01..2024-02', '2024-01-01', '2024-03-01', 900, 't', 900, 'survey');
+   SELECT statistic_put('county:X2', 'raw_coal', '2024-01..2024-02', '2024-01-01', '2024-03-01', 1000, 't', 1000, 'survey')" >/dev/null
+check "counties: the view" \
+	"SELECT string_agg(concat_ws(' ', period, source, city, counties_sum, counties, round(gap_pct::numeric, 1)), ', ' ORDER BY period)
+	   FROM statistic_county_check WHERE metric = 'raw_coal' AND period LIKE '2024-01%' AND source IN ('bureau', 'survey')" \
+	"2024-01 bureau 1000 900 2 -10.0, 2024-01..2024-02 survey 1900 1900 2 0.0"
 "$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from 2024-01-29T00:00:00Z --to 2024-02-03T00:00:00Z \
 	--step "1 day" >"$T/eval.out" 2>"$T/eval.log" || fail "enertrack evaluate: $(tail -3 "$T/eval.log")"
 # (County W's share, 6b, is silent too: one figure on 1 January, the next
@@ -306,6 +320,10 @@ check "no data: the mail names the target" \
 	"[enertrack] Coal-power retrofits 2024 county:Z: no data for 30 days"
 check "no data: what is missing" "SELECT string_agg(detail, ' | ' ORDER BY detail) FROM truth_alert WHERE kind = 'no_data'" \
 	"Advanced coal capacity share 2024 county:W: no advanced_capacity_share in county:W since 2024-01-01 | Coal-power retrofits 2024 county:Z: no retrofit_capacity in county:Z this year, and no project registered"
+check "counties: one mail, on 1 February" \
+	"SELECT string_agg(to_char(a.since, 'YYYY-MM-DD') || ' ' || o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id
+	  WHERE a.kind = 'county_sum'" \
+	"2024-02-01 [enertrack] Raw coal 2024-01: the counties add up to 0.000900 Mt, the city's figure is 0.00100 Mt (-10.0 %)"
 check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"

@@ -133,6 +133,20 @@ static void test_nodata(void **state)
 	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024：已 30 天无数据");
 }
 
+static void test_countysum(void **state)
+{
+	(void)state;
+	/* 2.4 + 2.1 Mt of counties against the city's 5 Mt: −10 % */
+	et_countysum_mail_t m = {.label = "原煤产量", .period = "2024-01..2024-02", .source = "长治市统计局",
+				 .city = 5e6, .counties_sum = 4.5e6, .gap_pct = -10, .counties = 2,
+				 .display_unit = "Mt", .display_div = 1e6};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_countysum(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] 原煤产量 2024-01..2024-02：各区县合计 4.50 Mt，"
+				       "全市为 5.00 Mt（-10.0 %）");
+	assert_non_null(strstr(t.body, "区县合计: 4.50 Mt（2 个区县）\n"));
+}
+
 static void test_cut(void **state)
 {
 	(void)state;
@@ -155,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_nodata),
+		cmocka_unit_test(test_countysum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
