@@ -23,7 +23,7 @@ DECLARE
     tz text; srcs text[]; mt metric; k integer; yy integer;
     cuts timestamptz[]; pend timestamptz; v double precision; tel double precision;
     st_v double precision; st_src text; n_off integer := 0; n_tel integer := 0;
-    counts double precision[];
+    counts double precision[]; msrc text;
 BEGIN
     SELECT s.timezone, s.statistics_sources INTO tz, srcs FROM target_setting s;
     SELECT * INTO mt FROM metric WHERE name = t.metric;
@@ -54,6 +54,9 @@ BEGIN
               FROM statistic_block(t.scope, mt.ratio_num, yy, k, srcs, at) x;
             IF st_v IS NOT NULL THEN
                 v := v + st_v; n_off := n_off + 1; counts[k] := st_v;
+                IF yy = t.year THEN
+                    msrc := concat_ws(', ', msrc, format('%s-%s statistics:%s', yy, lpad(k::text, 2, '0'), st_src));
+                END IF;
             ELSE
                 SELECT sum(sp.value_sum) INTO tel
                   FROM reading_spans(mt.ratio_num, metric_sources(mt.ratio_num, NULL),
@@ -61,11 +64,15 @@ BEGIN
                   JOIN site s ON s.id = sp.site_id
                  WHERE target_scope_has(t.scope, s.id, s.county);
                 v := v + coalesce(tel, 0); n_tel := n_tel + 1; counts[k] := coalesce(tel, 0);
+                IF yy = t.year THEN
+                    msrc := concat_ws(', ', msrc, format('%s-%s telemetry', yy, lpad(k::text, 2, '0')));
+                END IF;
             END IF;
         END LOOP;
         IF yy = t.year THEN num_now := v; ELSE num_prev := v; END IF;
     END LOOP;
-    sources := format('%s: %s of %s months from statistics', mt.ratio_num, n_off, 2 * months);
+    -- this year's months as target_months words them (enertrack status reads it)
+    sources := msrc;
 
     -- the growth at comparable prices of Jan..months: a statistic, else a reading at its end
     pend := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => months);

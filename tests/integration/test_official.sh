@@ -66,12 +66,13 @@ q "SELECT statistic_put('city', 'gdp_real_growth', '2024-02', '2024-01-01', '202
 check "deflator: official decline" "$(prog $AT city 'round(actual::numeric, 4)')" "3.8095"
 check "deflator: drift in 百分点" "$(prog $AT city 'round(drift_pct::numeric, 4)')" "0.3095"
 check "deflator: on track" "$(prog $AT city status)" "on_track"
-check "deflator: periods" "$(prog $AT city month_sources)" "energy_consumption: 0 of 4 months from statistics"
+check "deflator: periods" "$(prog $AT city month_sources)" "2024-01 telemetry, 2024-02 telemetry"
 # Official energy figures take precedence: February 2024 published as 515 tce:
 # 1 − (1020 / 1000) / 1.05 = 2.8571 %, 0.6429 百分点 behind: behind.
 q "SELECT statistic_put('city', 'energy_consumption', '2024-02', '2024-02-01', '2024-03-01', 515, 'tce', 515, 'bureau')" >/dev/null
 check "official energy first" "$(prog $AT city "round(actual::numeric, 4) || ' ' || round(drift_pct::numeric, 4) || ' ' || status")" \
 	"2.8571 -0.6429 behind"
+check "official energy: its month named" "$(prog $AT city month_sources)" "2024-01 telemetry, 2024-02 statistics:bureau"
 # The day before February closes, only January counts, and it has no growth.
 check "an open month does not count" "$(prog 2024-02-29T23:59:59Z city schedule_note)" \
 	"no gdp_real_growth for 2024-01"
