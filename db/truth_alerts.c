@@ -196,7 +196,8 @@ static int registers(PGconn *conn, const et_truth_cfg_t *c, const char *at, int 
 	const char *p[2] = {at, et_lang_tag(c->lang)};
 	PGresult *r = PQexecParams(
 		conn,
-		"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.year, p.scope,"
+		"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.year, "
+		"p.scope,"
 		"  p.target, p.projected, p.display_unit, p.display_div"
 		" FROM target_progress_at($1::timestamptz) p"
 		" WHERE p.schedule_used = 'milestones' AND p.projected < p.target * (1 - 1e-9)"
@@ -227,8 +228,8 @@ static int registers(PGconn *conn, const et_truth_cfg_t *c, const char *at, int 
 
 /* A target without data for no_data_days (target_no_data): one mail when
  * it starts, cleared (no mail) when data comes back. */
-static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
-		   char *err, size_t errlen)
+static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails, char *err,
+		   size_t errlen)
 {
 	if (c->no_data_days <= 0)
 		return 0;
@@ -278,13 +279,15 @@ static int county_sums(PGconn *conn, const et_truth_cfg_t *c, const char *at, in
 	const char *p[3] = {at, pct, et_lang_tag(c->lang)};
 	PGresult *r = PQexecParams(
 		conn,
-		"WITH d AS (SELECT ($1::timestamptz AT TIME ZONE (SELECT timezone FROM target_setting))"
+		"WITH d AS (SELECT ($1::timestamptz AT TIME ZONE (SELECT timezone FROM "
+		"target_setting))"
 		"           ::date AS day)"
 		" SELECT x.metric || '|' || x.period || '|' || x.source,"
 		"  coalesce(metric_label(me.name, $3), me.label), x.period, x.source, x.city,"
 		"  x.counties_sum, x.gap_pct, x.counties, me.display_unit, me.display_div"
 		" FROM statistic_county_check x JOIN metric me ON me.name = x.metric, d"
-		" WHERE x.period_end <= d.day AND extract(year FROM x.period_start) = extract(year FROM d.day)"
+		" WHERE x.period_end <= d.day AND extract(year FROM x.period_start) = extract(year "
+		"FROM d.day)"
 		"  AND (x.published IS NULL OR x.published <= d.day)"
 		"  AND abs(x.gap_pct) > $2::double precision"
 		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a WHERE a.kind = 'county_sum'"

@@ -189,11 +189,13 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 	 * "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
 	char what[96], pct[32], year[16];
 	bool pp = in_points(r);
-	snprintf(pct, sizeof(pct), pp ? "%.2f" : "%.1f", r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
+	snprintf(pct, sizeof(pct), pp ? "%.2f" : "%.1f",
+		 r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
 	if (r->event == ET_AL_EV_RESOLVED && isfinite(d))
 		et_msg_fill(what, sizeof(what), l,
-			    pp ? ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT_PP : ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT, 1,
-			    pct);
+			    pp ? ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT_PP
+			       : ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT,
+			    1, pct);
 	else if (r->event == ET_AL_EV_RESOLVED)
 		snprintf(what, sizeof(what), "%s", et_msg(l, ET_MSG_ALERT_RESOLVED));
 	else if (!isfinite(d))

@@ -58,7 +58,7 @@ struct parser {
 	et_buf_t rec; /* the record's fields, each NUL-terminated */
 	int header_done, header_bad;
 	int has_published; /* the header's optional 8th column, published */
-	int rc; /* first failure of a callback or of memory */
+	int rc;		   /* first failure of a callback or of memory */
 	/* a record's errors, passed on in line and column order */
 	struct pending {
 		unsigned line, col;
@@ -170,7 +170,8 @@ static void keyset_free(struct keyset *k)
 /* A month, "M" or "MM" (1-12), the whole of s[0..len); 0 when it is not. */
 static int month_of(const char *s, size_t len)
 {
-	if (len < 1 || len > 2 || s[0] < '0' || s[0] > '9' || (len == 2 && (s[1] < '0' || s[1] > '9')))
+	if (len < 1 || len > 2 || s[0] < '0' || s[0] > '9' ||
+	    (len == 2 && (s[1] < '0' || s[1] > '9')))
 		return 0;
 	int m = len == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
 	return m >= 1 && m <= 12 ? m : 0;
@@ -472,7 +473,8 @@ static void check_row(struct parser *p)
 		       field(p, F_PERIOD));
 
 	/* published, when the header has the column: a day, or empty */
-	if (p->has_published && p->nfields > NF && p->flen[NF] && !date_ok(field(p, NF), p->flen[NF]))
+	if (p->has_published && p->nfields > NF && p->flen[NF] &&
+	    !date_ok(field(p, NF), p->flen[NF]))
 		report(p, &bad, p->fline[NF], NF + 1,
 		       "published \"%.80s\" is not a day YYYY-MM-DD (format the column as text in "
 		       "Excel)",

@@ -44,8 +44,8 @@ int main(void)
 		int m = ucal_get(greg, UCAL_MONTH, &err) + 1, d = ucal_get(greg, UCAL_DATE, &err);
 		for (size_t i = 0; i < sizeof(published) / sizeof(published[0]); i++)
 			if (published[i].y == y && (published[i].m != m || published[i].d != d)) {
-				fprintf(stderr, "%d: ICU says %02d-%02d, published %02d-%02d\n", y, m,
-					d, published[i].m, published[i].d);
+				fprintf(stderr, "%d: ICU says %02d-%02d, published %02d-%02d\n", y,
+					m, d, published[i].m, published[i].d);
 				m = published[i].m;
 				d = published[i].d;
 			}

@@ -33,7 +33,8 @@ static int64_t done_at(const struct sim *s, int i)
 {
 	int64_t day = days_from_civil(FAULT_YEAR, jobs[i].done_m, jobs[i].done_d);
 	if (s->faults && i == RETROFIT_LATE)
-		day = days_from_civil(FAULT_YEAR, jobs[i].due_m, jobs[i].due_d) + RETROFIT_DELAY_DAYS;
+		day = days_from_civil(FAULT_YEAR, jobs[i].due_m, jobs[i].due_d) +
+		      RETROFIT_DELAY_DAYS;
 	return day * DAY + 10 * 3600;
 }
 
@@ -78,9 +79,8 @@ int64_t retrofit_emit(struct sim *s, struct out *o, int *rc)
 		}
 	*rc = emit(s, o, &s->retrofit_units[first], done_at(s, i), "retrofit_capacity", &U_MW,
 		   jobs[i].mw, 0, false);
-	return s->next_retrofit < s->n_retrofits
-		       ? done_at(s, s->retrofit_order[s->next_retrofit])
-		       : -1;
+	return s->next_retrofit < s->n_retrofits ? done_at(s, s->retrofit_order[s->next_retrofit])
+						 : -1;
 }
 
 /* The register of FAULT_YEAR's retrofits, per unit with its kind, for the
@@ -99,8 +99,9 @@ void write_retrofits(const struct sim *s, FILE *f)
 		fprintf(f, "%s    ('%s', '%s %s', '%04d-%02d-%02d', %.1f, '%s')", i ? ",\n" : "",
 			jobs[i].unit_site, jobs[i].unit_site, jobs[i].kind, FAULT_YEAR,
 			jobs[i].due_m, jobs[i].due_d, jobs[i].mw, jobs[i].kind);
-	fprintf(f, "\n  ) v(site_id, name, due, mw, kind)\n"
-		   " WHERE t.metric = 'retrofit_capacity' AND t.scope = 'city' AND t.year = %d\n"
-		   "ON CONFLICT (target_id, name) DO NOTHING;\n",
-		   FAULT_YEAR);
+	fprintf(f,
+		"\n  ) v(site_id, name, due, mw, kind)\n"
+		" WHERE t.metric = 'retrofit_capacity' AND t.scope = 'city' AND t.year = %d\n"
+		"ON CONFLICT (target_id, name) DO NOTHING;\n",
+		FAULT_YEAR);
 }

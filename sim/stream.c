@@ -59,7 +59,8 @@ static void heap_pop(struct sim *s)
 
 int build_streams(struct sim *s)
 {
-	s->heap = calloc((size_t)s->nsites + 3, sizeof(*s->heap)); /* + commissioning, GDP and share, retrofits */
+	s->heap = calloc((size_t)s->nsites + 3,
+			 sizeof(*s->heap)); /* + commissioning, GDP and share, retrofits */
 	if (!s->heap)
 		return -ENOMEM;
 	int id = 0;

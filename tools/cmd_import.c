@@ -113,8 +113,7 @@ static int on_row(void *ctx, const et_stat_row_t *r)
 	    copy_double(b, r->value) || copy_str(b, r->unit_in, '\t') ||
 	    copy_double(b, r->value_in) || copy_str(b, r->source, '\t') ||
 	    copy_str(b, r->note, '\t') ||
-	    (r->published[0] ? copy_str(b, r->published, '\n')
-			     : et_buf_append(b, "\\N\n", 3))) {
+	    (r->published[0] ? copy_str(b, r->published, '\n') : et_buf_append(b, "\\N\n", 3))) {
 		im->nomem = 1;
 		return -ENOMEM;
 	}

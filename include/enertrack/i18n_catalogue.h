@@ -284,25 +284,28 @@ ET_MSG_DEF(TRUTH_RG_WHAT, "truth.rg_what",
 	   "Register the missing projects (target_milestone) or correct the target.\n"
 	   "This mail goes once for this target.",
 	   "请登记缺少的项目（target_milestone）或更正目标。\n每个目标只发一次此邮件。")
-ET_MSG_DEF(TRUTH_CS_SUBJECT, "truth.cs_subject",
-	   "[enertrack] {1} {2}: the counties add up to {3} {4}, the city's figure is {5} {4} ({6})",
-	   "[enertrack] {1} {2}：各区县合计 {3} {4}，全市为 {5} {4}（{6}）")
+ET_MSG_DEF(
+	TRUTH_CS_SUBJECT, "truth.cs_subject",
+	"[enertrack] {1} {2}: the counties add up to {3} {4}, the city's figure is {5} {4} ({6})",
+	"[enertrack] {1} {2}：各区县合计 {3} {4}，全市为 {5} {4}（{6}）")
 ET_MSG_DEF(TRUTH_CS_HEAD, "truth.cs_head",
 	   "The official statistics of the counties do not add up to the city's.",
 	   "各区县的官方统计数据合计与全市数据不符。")
 ET_MSG_DEF(TRUTH_CS_COUNTIES, "truth.cs_counties", "Counties:      {1} {2} ({3} counties)",
 	   "区县合计: {1} {2}（{3} 个区县）")
-ET_MSG_DEF(TRUTH_CS_CITY, "truth.cs_city", "City:          {1} {2} ({3})", "全市:     {1} {2}（{3}）")
+ET_MSG_DEF(TRUTH_CS_CITY, "truth.cs_city", "City:          {1} {2} ({3})",
+	   "全市:     {1} {2}（{3}）")
 ET_MSG_DEF(TRUTH_CS_WHAT, "truth.cs_what",
 	   "One of the figures is wrong or missing: the view statistic_county_check\n"
 	   "shows every period. This mail goes once for this metric and period.",
-	   "有数据错误或缺失：视图 statistic_county_check 列出每个时期。\n每个指标和时期只发一次此邮件。")
-ET_MSG_DEF(TRUTH_ND_SUBJECT, "truth.nd_subject",
-	   "[enertrack] {1} {2}{3}: no data for {4} days",
+	   "有数据错误或缺失：视图 statistic_county_check "
+	   "列出每个时期。\n每个指标和时期只发一次此邮件。")
+ET_MSG_DEF(TRUTH_ND_SUBJECT, "truth.nd_subject", "[enertrack] {1} {2}{3}: no data for {4} days",
 	   "[enertrack] {1} {2}{3}：已 {4} 天无数据")
 ET_MSG_DEF(TRUTH_ND_HEAD, "truth.nd_head", "{1} {2}{3} cannot be followed: {4}.",
 	   "{1} {2}{3} 无法跟踪：{4}。")
 ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
 	   "Check the sites' publishers, or import the official figures\n"
 	   "(`enertrack import`). This mail goes once until data arrives again.",
-	   "请检查站点的上报，或导入官方统计数据（`enertrack import`）。\n在数据恢复之前只发一次此邮件。")
+	   "请检查站点的上报，或导入官方统计数据（`enertrack "
+	   "import`）。\n在数据恢复之前只发一次此邮件。")

@@ -17,19 +17,19 @@
 
 /* One good row. The strings are borrowed for the duration of the callback. */
 typedef struct et_stat_row {
-	unsigned line;	       /* the record's first line, from 1 */
-	const char *scope;     /* city, county:<name>, site:<id> */
-	const char *metric;    /* a metric with a unit (lib/units.c) */
+	unsigned line;			 /* the record's first line, from 1 */
+	const char *scope;		 /* city, county:<name>, site:<id> */
+	const char *metric;		 /* a metric with a unit (lib/units.c) */
 	char period[ET_STAT_PERIOD_MAX]; /* YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn or
 					  * YYYY-01..YYYY-MM (from January, 累计), normalised */
-	char period_start[11]; /* YYYY-MM-DD, first day */
-	char period_end[11];   /* YYYY-MM-DD, first day after */
-	double value;	       /* in the metric's canonical unit */
-	double value_in;       /* as written, in unit_in */
-	const char *unit_in;   /* a unit of the metric's dimension */
-	const char *source;    /* not empty */
-	const char *note;      /* may be empty */
-	char published[11];    /* YYYY-MM-DD, or "" when the file gave none */
+	char period_start[11];		 /* YYYY-MM-DD, first day */
+	char period_end[11];		 /* YYYY-MM-DD, first day after */
+	double value;			 /* in the metric's canonical unit */
+	double value_in;		 /* as written, in unit_in */
+	const char *unit_in;		 /* a unit of the metric's dimension */
+	const char *source;		 /* not empty */
+	const char *note;		 /* may be empty */
+	char published[11];		 /* YYYY-MM-DD, or "" when the file gave none */
 } et_stat_row_t;
 
 typedef struct et_statcsv_cb {

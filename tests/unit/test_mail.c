@@ -1432,13 +1432,21 @@ static void test_build_parts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_sanitize), cmocka_unit_test(test_build_text),
-		cmocka_unit_test(test_subject),		cmocka_unit_test(test_points),		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_build),		cmocka_unit_test(test_build_variants),
-		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_subject_header),
-		cmocka_unit_test(test_injection),	cmocka_unit_test(test_to_folding),
-		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_append_deterministic),
-		cmocka_unit_test(test_many_sites),	cmocka_unit_test(test_zh_and_chart),
+		cmocka_unit_test(test_header_sanitize),
+		cmocka_unit_test(test_build_text),
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_points),
+		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_build_variants),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_subject_header),
+		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_to_folding),
+		cmocka_unit_test(test_build_errors),
+		cmocka_unit_test(test_append_deterministic),
+		cmocka_unit_test(test_many_sites),
+		cmocka_unit_test(test_zh_and_chart),
 		cmocka_unit_test(test_build_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

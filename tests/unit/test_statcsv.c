@@ -128,13 +128,12 @@ static void test_periods(void **state)
 		assert_string_equal(s, ok[i].start);
 		assert_string_equal(e, ok[i].end);
 	}
-	static const char *const bad[] = {"",	      "202",	 "20245",  "2024-00",  "2024-13",
-					  "2024-Q0",  "2024-Q5", "2024-Q", "2024/01",  "2024-1-1",
-					  "Jan-24",   "1899",	 "2200",   "2024-001", "2024-",
-					  "２０２４", "2024-01 ",
-					  /* a range starts in January, within one year */
-					  "2024-02..2024-03", "2024-01..2025-02", "2024-01..2024-13",
-					  "2024-01.2024-02", "2024-01..", "2024-H3", "2024-H0"};
+	static const char *const bad[] = {
+		"", "202", "20245", "2024-00", "2024-13", "2024-Q0", "2024-Q5", "2024-Q", "2024/01",
+		"2024-1-1", "Jan-24", "1899", "2200", "2024-001", "2024-", "２０２４", "2024-01 ",
+		/* a range starts in January, within one year */
+		"2024-02..2024-03", "2024-01..2025-02", "2024-01..2024-13", "2024-01.2024-02",
+		"2024-01..", "2024-H3", "2024-H0"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char p[ET_STAT_PERIOD_MAX], s[11], e[11];
 		if (et_stat_period_parse(bad[i], strlen(bad[i]), p, s, e) != -EINVAL)

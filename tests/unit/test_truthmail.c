@@ -100,13 +100,18 @@ static void test_reconcile(void **state)
 static void test_register(void **state)
 {
 	(void)state;
-	et_register_mail_t m = {.label = "新能源装机", .year = "2024", .scope = "county:N",
-				.target = 600, .planned = 540, .display_unit = "MW",
+	et_register_mail_t m = {.label = "新能源装机",
+				.year = "2024",
+				.scope = "county:N",
+				.target = 600,
+				.planned = 540,
+				.display_unit = "MW",
 				.display_div = 1};
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_register(ET_LANG_ZH_CN, &m, &t), 0);
-	assert_string_equal(t.subject,
-			    "[enertrack] 新能源装机 2024 county:N：项目登记合计 540.0 MW，比目标少 60.0 MW");
+	assert_string_equal(
+		t.subject,
+		"[enertrack] 新能源装机 2024 county:N：项目登记合计 540.0 MW，比目标少 60.0 MW");
 	assert_non_null(strstr(t.body, "缺口:     60.0 MW\n"));
 	m.scope = "city";
 	m.label = "New-energy capacity";
@@ -120,15 +125,19 @@ static void test_register(void **state)
 static void test_nodata(void **state)
 {
 	(void)state;
-	et_nodata_mail_t m = {.label = "Coal-power retrofits", .year = "2024", .scope = "city",
+	et_nodata_mail_t m = {.label = "Coal-power retrofits",
+			      .year = "2024",
+			      .scope = "city",
 			      .missing = "no retrofit_capacity in city this year, and no project "
 					 "registered",
 			      .days = 30};
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_nodata(ET_LANG_EN, &m, &t), 0);
-	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024: no data for 30 days");
-	assert_non_null(strstr(t.body, "Coal-power retrofits 2024 cannot be followed: no "
-				       "retrofit_capacity in city this year, and no project registered.\n"));
+	assert_string_equal(t.subject,
+			    "[enertrack] Coal-power retrofits 2024: no data for 30 days");
+	assert_non_null(strstr(
+		t.body, "Coal-power retrofits 2024 cannot be followed: no "
+			"retrofit_capacity in city this year, and no project registered.\n"));
 	assert_int_equal(et_truthmail_nodata(ET_LANG_ZH_CN, &m, &t), 0);
 	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024：已 30 天无数据");
 }
@@ -137,9 +146,15 @@ static void test_countysum(void **state)
 {
 	(void)state;
 	/* 2.4 + 2.1 Mt of counties against the city's 5 Mt: −10 % */
-	et_countysum_mail_t m = {.label = "原煤产量", .period = "2024-01..2024-02", .source = "长治市统计局",
-				 .city = 5e6, .counties_sum = 4.5e6, .gap_pct = -10, .counties = 2,
-				 .display_unit = "Mt", .display_div = 1e6};
+	et_countysum_mail_t m = {.label = "原煤产量",
+				 .period = "2024-01..2024-02",
+				 .source = "长治市统计局",
+				 .city = 5e6,
+				 .counties_sum = 4.5e6,
+				 .gap_pct = -10,
+				 .counties = 2,
+				 .display_unit = "Mt",
+				 .display_div = 1e6};
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_countysum(ET_LANG_ZH_CN, &m, &t), 0);
 	assert_string_equal(t.subject, "[enertrack] 原煤产量 2024-01..2024-02：各区县合计 4.50 Mt，"
@@ -163,12 +178,9 @@ static void test_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_milestone_en),
-		cmocka_unit_test(test_milestone_zh_city),
-		cmocka_unit_test(test_reconcile),
-		cmocka_unit_test(test_cut),
-		cmocka_unit_test(test_register),
-		cmocka_unit_test(test_nodata),
+		cmocka_unit_test(test_milestone_en), cmocka_unit_test(test_milestone_zh_city),
+		cmocka_unit_test(test_reconcile),    cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_register),     cmocka_unit_test(test_nodata),
 		cmocka_unit_test(test_countysum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
