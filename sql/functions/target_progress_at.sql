@@ -76,6 +76,20 @@ BEGIN
                 schedule_used := 'last_year';
                 schedule_note := format('last year''s profile (%s covers %s %% of its days)',
                                         t.year - 1, round((100 * ly_cov)::numeric, 1));
+            ELSIF t.scope <> 'city'
+                  AND (SELECT l.coverage >= 0.9 AND l.share IS NOT NULL
+                         FROM target c, LATERAL target_last_year_share(c, at) l
+                        WHERE c.metric = t.metric AND c.year = t.year AND c.scope = 'city'
+                          AND c.sources IS NOT DISTINCT FROM t.sources) THEN
+                -- no season of its own: the city's (its festival, its
+                -- winter), not a straight line through the Spring Festival
+                SELECT l.share INTO ly_share
+                  FROM target c, LATERAL target_last_year_share(c, at) l
+                 WHERE c.metric = t.metric AND c.year = t.year AND c.scope = 'city'
+                   AND c.sources IS NOT DISTINCT FROM t.sources;
+                schedule_used := 'last_year';
+                schedule_note := format('the city''s profile: %s covers %s %% of its days in %s, under 90 %%',
+                                        t.year - 1, round((100 * coalesce(ly_cov, 0))::numeric, 1), t.scope);
             ELSE
                 schedule_used := 'linear';
                 schedule_note := format('linear: %s covers %s %% of its days, under 90 %%',

@@ -273,6 +273,9 @@ check "1–2月: the block counts whole" "$(kk 2024-03-01T00:00:00Z "actual || '
 q "SELECT statistic_put('county:K', 'raw_coal', '2024-03', '2024-03-01', '2024-04-01', 3300, 't', 3300, 'bureau');
    UPDATE statistic SET published = '2024-04-15' WHERE scope = 'county:K' AND period = '2024-03'" >/dev/null
 check "published after the date asked: not used" "$(kk 2024-04-10T00:00:00Z actual)" "9300"
+# County K has no 2023: without a city target its schedule is linear.
+check "no last year: linear" "$(kk 2024-03-01T00:00:00Z "schedule_used || ' ' || round(expected::numeric, 2)")" \
+	"linear 6000.00"
 check "published: used from that day" "$(kk 2024-04-15T00:00:00Z actual)" "9500"
 # the same through `enertrack import`: the optional published column, a range
 printf '%s\n' "scope,metric,period,value,unit,source,note,published" \
@@ -284,6 +287,18 @@ check "import: published and a range" \
 	   FROM statistic WHERE scope = 'county:K' AND period IN ('2024-04', '2024-01..2024-02') AND source = 'bureau'
 	    AND metric = CASE WHEN period = '2024-04' THEN 'raw_coal' ELSE 'energy_consumption' END" \
 	"2024-01..2024-02 12 -, 2024-04 3000 2024-05-15"
+
+# ---- 6d. no season of its own: the city's ---------------------------------------
+# A city raw coal target (2023 covered by mine mf alone: 355 of 365 days)
+# gives county K, which has no 2023, the city's festival profile instead of
+# a straight line: on 1 March (days 0-59 of 2024) 2 500 + (3 500 − 1 000) =
+# 5 000 of the quarter's 8 100, scaled to 8 000: 4 938.27 of 35 500;
+# expected 36 600 × 4 938.272 / 35 500 = 5 091.29 (linear: 6 000).
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('raw_coal', 2024, 'about', 100000, 't', 3, 'city')"
+check "no last year: the city's profile" "$(kk 2024-03-01T00:00:00Z "schedule_used || ' ' || round(expected::numeric, 2) || ' | ' || schedule_note")" \
+	"last_year 5091.29 | the city's profile: 2023 covers 0.0 % of its days in county:K, under 90 %"
+q "DELETE FROM target WHERE metric = 'raw_coal' AND scope = 'city'"
 
 # ---- 7. the mails: the register short, a target without data -------------------------
 # County Z: retrofits of 2024 with no reading and nothing registered. With
