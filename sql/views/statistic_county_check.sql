@@ -28,3 +28,5 @@ COMMENT ON COLUMN statistic_county_check.city IS 'The city''s figure, canonical 
 COMMENT ON COLUMN statistic_county_check.counties_sum IS 'The sum of the counties'' figures, canonical unit.';
 COMMENT ON COLUMN statistic_county_check.counties IS 'How many counties gave a figure.';
 COMMENT ON COLUMN statistic_county_check.gap_pct IS '100 × (counties_sum − city) / city.';
+GRANT SELECT ON statistic_county_check TO enertrack_reader;
+GRANT SELECT ON statistic_county_check TO enertrack_ingest;
