@@ -277,6 +277,12 @@ check "published after the date asked: not used" "$(kk 2024-04-10T00:00:00Z actu
 check "no last year: linear" "$(kk 2024-03-01T00:00:00Z "schedule_used || ' ' || round(expected::numeric, 2)")" \
 	"linear 6000.00"
 check "published: used from that day" "$(kk 2024-04-15T00:00:00Z actual)" "9500"
+# A revision: March is revised to 3 500 t, published 15 May (初步核实). A
+# replay on 10 May says what was known then, 9 500; from 15 May, 9 700.
+q "SELECT statistic_put('county:K', 'raw_coal', '2024-03', '2024-03-01', '2024-04-01', 3500, 't', 3500, 'bureau');
+   UPDATE statistic SET published = '2024-05-15' WHERE scope = 'county:K' AND period = '2024-03'" >/dev/null
+check "a revision: the vintage of 10 May" "$(kk 2024-05-10T00:00:00Z actual)" "9500"
+check "a revision: from 15 May" "$(kk 2024-05-15T00:00:00Z actual)" "9700"
 # the same through `enertrack import`: the optional published column, a range
 printf '%s\n' "scope,metric,period,value,unit,source,note,published" \
 	"county:K,raw_coal,2024-04,0.3,万吨,bureau,,2024-05-15" \
