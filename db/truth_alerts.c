@@ -81,6 +81,7 @@ enum {
 	M_LATE,
 	M_DUNIT,
 	M_DDIV,
+	M_RETROFIT,
 };
 
 static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
@@ -94,7 +95,8 @@ static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 		"SELECT m.milestone_id, coalesce(metric_label(me.name, $3), me.label), t.year, "
 		"t.scope, m.name, m.site_id, m.due,"
 		"  m.value, m.commissioned, m.planned_to_here, m.days_late, me.display_unit,"
-		"  me.display_div"
+		"  me.display_div,"
+		"  (SELECT tm.retrofit_kind FROM target_milestone tm WHERE tm.id = m.milestone_id)"
 		" FROM target t JOIN metric me ON me.name = t.metric,"
 		"  LATERAL target_milestone_state(t, $1::timestamptz) m"
 		" WHERE t.year = extract(year FROM $1::timestamptz AT TIME ZONE"
@@ -120,6 +122,9 @@ static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 					 .planned_to_here = et_pq_num(r, i, M_PLANNED),
 					 .display_unit = PQgetvalue(r, i, M_DUNIT),
 					 .display_div = et_pq_num(r, i, M_DDIV),
+					 .retrofit_kind = PQgetisnull(r, i, M_RETROFIT)
+								  ? NULL
+								  : PQgetvalue(r, i, M_RETROFIT),
 					 .grace_days = c->milestone_grace_days};
 		et_truth_text_t t;
 		(void)et_truthmail_milestone(c->lang, &m, &t); /* a cut text still goes */

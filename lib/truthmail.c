@@ -74,9 +74,13 @@ int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_trut
 	/* the city is not named after the year; a county or a site is */
 	snprintf(where, sizeof(where), "%s%s", strcmp(scope, "city") ? " " : "",
 		 strcmp(scope, "city") ? scope : "");
-	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_MS_SUBJECT,
-				  7, m->label, m->year, m->name, m->days_late, m->due, value, unit),
-		      sizeof(ret->subject));
+	/* a retrofit is done (完成), a project commissioned (投运) */
+	bool ok = fit(
+		et_msg_fill(ret->subject, sizeof(ret->subject), lang,
+			    m->retrofit_kind ? ET_MSG_TRUTH_MS_SUBJECT_RF : ET_MSG_TRUTH_MS_SUBJECT,
+			    8, m->label, m->year, m->name, m->days_late, m->due, value, unit,
+			    s_(m->retrofit_kind)),
+		sizeof(ret->subject));
 	struct part b = {ret->body, sizeof(ret->body), 0, false};
 	ret->body[0] = '\0';
 	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_HEAD, 3, m->label, m->year, where);

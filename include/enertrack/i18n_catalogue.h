@@ -284,6 +284,9 @@ ET_MSG_DEF(TRUTH_RG_WHAT, "truth.rg_what",
 	   "Register the missing projects (target_milestone) or correct the target.\n"
 	   "This mail goes once for this target.",
 	   "请登记缺少的项目（target_milestone）或更正目标。\n每个目标只发一次此邮件。")
+ET_MSG_DEF(TRUTH_MS_SUBJECT_RF, "truth.ms_subject_rf",
+	   "[enertrack] {1} {2}: the {8} retrofit {3} is {4} days overdue (due {5}, {6} {7})",
+	   "[enertrack] {1} {2}：{3}（{8}改造）已逾期 {4} 天（应于 {5} 完成，{6} {7}）")
 ET_MSG_DEF(
 	TRUTH_CS_SUBJECT, "truth.cs_subject",
 	"[enertrack] {1} {2}: the counties add up to {3} {4}, the city's figure is {5} {4} ({6})",

@@ -20,7 +20,9 @@ typedef struct et_milestone_mail {
 	double value, commissioned, planned_to_here;
 	const char *display_unit;
 	double display_div;
-	int grace_days; /* [alerts] milestone_grace_days */
+	int grace_days;		   /* [alerts] milestone_grace_days */
+	const char *retrofit_kind; /* a retrofit (三改联动): 节能降碳, 供热 or 灵活性; NULL: a
+				      project */
 } et_milestone_mail_t;
 
 /* One county's latest month (reconcile_latest). scope is "county:<name>". */

@@ -142,6 +142,31 @@ static void test_nodata(void **state)
 	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024：已 30 天无数据");
 }
 
+/* Issue 21: a late retrofit is not commissioned (投运) but done (完成). */
+static void test_retrofit(void **state)
+{
+	(void)state;
+	et_milestone_mail_t m = {.label = "煤电机组改造",
+				 .year = "2024",
+				 .scope = "city",
+				 .name = "tunliu-power-u1 供热",
+				 .site_id = "tunliu-power-u1",
+				 .due = "2024-08-31",
+				 .days_late = "15",
+				 .value = 330,
+				 .commissioned = 0,
+				 .planned_to_here = 330,
+				 .display_unit = "MW",
+				 .display_div = 1,
+				 .grace_days = 14,
+				 .retrofit_kind = "供热"};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_milestone(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject,
+			    "[enertrack] 煤电机组改造 2024：tunliu-power-u1 供热（供热改造）"
+			    "已逾期 15 天（应于 2024-08-31 完成，330.0 MW）");
+}
+
 static void test_countysum(void **state)
 {
 	(void)state;
@@ -181,7 +206,7 @@ int main(void)
 		cmocka_unit_test(test_milestone_en), cmocka_unit_test(test_milestone_zh_city),
 		cmocka_unit_test(test_reconcile),    cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_register),     cmocka_unit_test(test_nodata),
-		cmocka_unit_test(test_countysum),
+		cmocka_unit_test(test_countysum),    cmocka_unit_test(test_retrofit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
