@@ -139,6 +139,7 @@ $(BUILD)/enertrack: $(TOOL_OBJS) $(COMMON_OBJS) $(BUILD)/libenertrack.a
 SIM_ROSTER_SRCS := sim/roster.c sim/draw.c
 SIM_SRCS := sim/main.c sim/model.c sim/stream.c sim/belt.c sim/files.c sim/calendar.c \
 	$(SIM_ROSTER_SRCS) tools/mqttpub.c common/log.c
+SIM_SRCS += sim/retrofit.c
 $(BUILD)/enertrack-sim: $(call obj,$(SIM_SRCS)) $(BUILD)/libenertrack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) $(PKG_LIBS) -lm
 

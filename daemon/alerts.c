@@ -102,6 +102,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 	snprintf(v.statistics_sources, sizeof(v.statistics_sources), "%s", cfg->statistics_sources);
 	v.milestone_grace_days = cfg->milestone_grace_days;
 	v.reconcile_pct = cfg->reconcile_pct;
+	v.no_data_days = cfg->no_data_days;
 	v.lang = cfg->lang;
 	return cfg_dup(&v);
 }

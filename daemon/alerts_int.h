@@ -26,6 +26,7 @@ struct alert_cfg {
 	char statistics_sources[512];
 	int milestone_grace_days;
 	double reconcile_pct;
+	int no_data_days;
 	et_lang_t lang; /* of the mails */
 	int eval_interval_s;
 	double min_elapsed_pct;

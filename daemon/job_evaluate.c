@@ -91,6 +91,7 @@ int job_evaluate(et_alerts_t *al, const struct alert_cfg *c, et_eval_result_t *r
 			    .statistics_sources = c->statistics_sources,
 			    .milestone_grace_days = c->milestone_grace_days,
 			    .reconcile_pct = c->reconcile_pct,
+			    .no_data_days = c->no_data_days,
 			    .lang = c->lang,
 			    .on_target = on_target,
 			    .ctx = al};

@@ -254,6 +254,7 @@ static bool evaluate(struct eval_ctx *al)
 	et_truth_cfg_t tc = {.smtp_to = c->smtp_to,
 			     .milestone_grace_days = c->milestone_grace_days,
 			     .reconcile_pct = c->reconcile_pct,
+			     .no_data_days = c->no_data_days,
 			     .lang = al->lang};
 	if (et_truth_evaluate(al->conn, &tc, al->at, &al->mails, al->err, sizeof(al->err)))
 		goto fail;

@@ -36,6 +36,7 @@ typedef struct et_eval_cfg {
 	const char *statistics_sources;
 	int milestone_grace_days;
 	double reconcile_pct;
+	int no_data_days;
 	et_lang_t lang; /* of the mails */
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The milestone and reconciliation alerts. The SQL functions decide what is
- * late or off (target_milestone_state, reconcile_latest); this file
+/* The milestone, reconciliation, register, no-data and county-sum alerts.
+ * The SQL functions decide what is late, off, short, silent or does not add
+ * up (target_milestone_state, reconcile_latest, target_progress_at,
+ * target_no_data, statistic_county_check); this file
  * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
  * routed by the target's or the county's scope) and records it in
  * truth_alert, in the evaluation's transaction, so that a project is mailed
@@ -79,6 +81,7 @@ enum {
 	M_LATE,
 	M_DUNIT,
 	M_DDIV,
+	M_RETROFIT,
 };
 
 static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
@@ -92,7 +95,8 @@ static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 		"SELECT m.milestone_id, coalesce(metric_label(me.name, $3), me.label), t.year, "
 		"t.scope, m.name, m.site_id, m.due,"
 		"  m.value, m.commissioned, m.planned_to_here, m.days_late, me.display_unit,"
-		"  me.display_div"
+		"  me.display_div,"
+		"  (SELECT tm.retrofit_kind FROM target_milestone tm WHERE tm.id = m.milestone_id)"
 		" FROM target t JOIN metric me ON me.name = t.metric,"
 		"  LATERAL target_milestone_state(t, $1::timestamptz) m"
 		" WHERE t.year = extract(year FROM $1::timestamptz AT TIME ZONE"
@@ -118,6 +122,9 @@ static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int
 					 .planned_to_here = et_pq_num(r, i, M_PLANNED),
 					 .display_unit = PQgetvalue(r, i, M_DUNIT),
 					 .display_div = et_pq_num(r, i, M_DDIV),
+					 .retrofit_kind = PQgetisnull(r, i, M_RETROFIT)
+								  ? NULL
+								  : PQgetvalue(r, i, M_RETROFIT),
 					 .grace_days = c->milestone_grace_days};
 		et_truth_text_t t;
 		(void)et_truthmail_milestone(c->lang, &m, &t); /* a cut text still goes */
@@ -186,11 +193,145 @@ static int reconcile(PGconn *conn, const et_truth_cfg_t *c, const char *at, int 
 	return rc;
 }
 
+/* A target whose register plans less than the target (target_progress_at
+ * says so in its note): one mail per target, ever. */
+static int registers(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		     char *err, size_t errlen)
+{
+	const char *p[2] = {at, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT p.target_id, coalesce(metric_label(p.metric, $2), p.label), p.year, "
+		"p.scope,"
+		"  p.target, p.projected, p.display_unit, p.display_div"
+		" FROM target_progress_at($1::timestamptz) p"
+		" WHERE p.schedule_used = 'milestones' AND p.projected < p.target * (1 - 1e-9)"
+		"  AND p.schedule_note LIKE '%the register is short by%'"
+		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a"
+		"                   WHERE a.kind = 'register' AND a.key = p.target_id::text)"
+		" ORDER BY p.target_id",
+		2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		et_register_mail_t m = {.label = PQgetvalue(r, i, 1),
+					.year = PQgetvalue(r, i, 2),
+					.scope = PQgetvalue(r, i, 3),
+					.target = et_pq_num(r, i, 4),
+					.planned = et_pq_num(r, i, 5),
+					.display_unit = PQgetvalue(r, i, 6),
+					.display_div = et_pq_num(r, i, 7)};
+		et_truth_text_t t;
+		(void)et_truthmail_register(c->lang, &m, &t);
+		rc = queue(conn, c, "register", PQgetvalue(r, i, 0), m.scope, true, &t, at,
+			   ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* A target without data for no_data_days (target_no_data): one mail when
+ * it starts, cleared (no mail) when data comes back. */
+static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails, char *err,
+		   size_t errlen)
+{
+	if (c->no_data_days <= 0)
+		return 0;
+	char days[16];
+	snprintf(days, sizeof(days), "%d", c->no_data_days);
+	const char *p[3] = {at, days, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"SELECT t.id, coalesce(metric_label(t.metric, $3), me.label), t.year, t.scope,"
+		"  n.missing, n.target_id IS NOT NULL, coalesce(a.firing, false)"
+		" FROM target t JOIN metric me ON me.name = t.metric"
+		" LEFT JOIN target_no_data($1::timestamptz, $2::integer) n ON n.target_id = t.id"
+		" LEFT JOIN truth_alert a ON a.kind = 'no_data' AND a.key = t.id::text"
+		" WHERE t.year = extract(year FROM $1::timestamptz AT TIME ZONE"
+		"        (SELECT timezone FROM target_setting))::int AND t.first_year IS NULL"
+		" ORDER BY t.id",
+		3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		bool bad = PQgetvalue(r, i, 5)[0] == 't', firing = PQgetvalue(r, i, 6)[0] == 't';
+		if (bad == firing)
+			continue;
+		et_nodata_mail_t m = {.label = PQgetvalue(r, i, 1),
+				      .year = PQgetvalue(r, i, 2),
+				      .scope = PQgetvalue(r, i, 3),
+				      .missing = bad ? PQgetvalue(r, i, 4) : "data again",
+				      .days = c->no_data_days};
+		et_truth_text_t t;
+		(void)et_truthmail_nodata(c->lang, &m, &t);
+		rc = queue(conn, c, "no_data", PQgetvalue(r, i, 0), m.scope, bad, &t, at, ret_mails,
+			   err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The counties' statistics that do not add up to the city's by more than
+ * reconcile_pct, for the periods of the year of `at` that have ended and
+ * were published by then: one mail per metric, period and source, ever. */
+static int county_sums(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
+		       char *err, size_t errlen)
+{
+	char pct[32];
+	snprintf(pct, sizeof(pct), "%.17g", c->reconcile_pct);
+	const char *p[3] = {at, pct, et_lang_tag(c->lang)};
+	PGresult *r = PQexecParams(
+		conn,
+		"WITH d AS (SELECT ($1::timestamptz AT TIME ZONE (SELECT timezone FROM "
+		"target_setting))"
+		"           ::date AS day)"
+		" SELECT x.metric || '|' || x.period || '|' || x.source,"
+		"  coalesce(metric_label(me.name, $3), me.label), x.period, x.source, x.city,"
+		"  x.counties_sum, x.gap_pct, x.counties, me.display_unit, me.display_div"
+		" FROM statistic_county_check x JOIN metric me ON me.name = x.metric, d"
+		" WHERE x.period_end <= d.day AND extract(year FROM x.period_start) = extract(year "
+		"FROM d.day)"
+		"  AND (x.published IS NULL OR x.published <= d.day)"
+		"  AND abs(x.gap_pct) > $2::double precision"
+		"  AND NOT EXISTS (SELECT 1 FROM truth_alert a WHERE a.kind = 'county_sum'"
+		"                   AND a.key = x.metric || '|' || x.period || '|' || x.source)"
+		" ORDER BY x.period_start, x.metric, x.period, x.source",
+		3, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return et_pq_fail(r, err, errlen);
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		et_countysum_mail_t m = {.label = PQgetvalue(r, i, 1),
+					 .period = PQgetvalue(r, i, 2),
+					 .source = PQgetvalue(r, i, 3),
+					 .city = et_pq_num(r, i, 4),
+					 .counties_sum = et_pq_num(r, i, 5),
+					 .gap_pct = et_pq_num(r, i, 6),
+					 .counties = atoi(PQgetvalue(r, i, 7)),
+					 .display_unit = PQgetvalue(r, i, 8),
+					 .display_div = et_pq_num(r, i, 9)};
+		et_truth_text_t t;
+		(void)et_truthmail_countysum(c->lang, &m, &t);
+		rc = queue(conn, c, "county_sum", PQgetvalue(r, i, 0), "city", true, &t, at,
+			   ret_mails, err, errlen);
+	}
+	PQclear(r);
+	return rc;
+}
+
 int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
 		      char *err, size_t errlen)
 {
 	int rc = milestones(conn, c, at, ret_mails, err, errlen);
 	if (rc == 0)
 		rc = reconcile(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = registers(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = no_data(conn, c, at, ret_mails, err, errlen);
+	if (rc == 0)
+		rc = county_sums(conn, c, at, ret_mails, err, errlen);
 	return rc;
 }

@@ -18,6 +18,7 @@ typedef struct et_truth_cfg {
 	const char *smtp_to; /* [smtp] to; alert_route adds to it */
 	int milestone_grace_days;
 	double reconcile_pct;
+	int no_data_days; /* [alerts] no_data_days; 0: no no-data mail */
 	et_lang_t lang;
 } et_truth_cfg_t;
 

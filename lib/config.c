@@ -83,6 +83,7 @@ static const struct key keys[] = {
 	{"alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true},
 	{"alerts", "milestone_grace_days", K_INT, OFF(milestone_grace_days), "14", 0, 3660, true},
 	{"alerts", "reconcile_pct", K_DBL, OFF(reconcile_pct), "5", 0, 1000, true},
+	{"alerts", "no_data_days", K_INT, OFF(no_data_days), "30", 0, 3660, true},
 	{"alerts", "language", K_STR, OFF(language), "en", 0, 0, true},
 	{"alerts", "units", K_STR, OFF(units), "local", 0, 0, true},
 	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},

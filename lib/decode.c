@@ -317,6 +317,81 @@ static enum et_reject decode_ts(json_t *obj, const et_decode_limits_t *lim, int6
 	return ET_REJ_NONE;
 }
 
+/* What a reading covers (issue 21): a reading is stamped at the end of
+ * what it covers. A publisher may say which period (`period`: YYYY-MM,
+ * YYYY-Qn, YYYY-Hn or YYYY), and then ts must be that period's end, its
+ * first instant after, in ts's own offset ("2024-01" -> 2024-02-01T00:00:00);
+ * or where it starts (`start`, RFC 3339, before ts): it covers (start, ts].
+ * Both are checked, not stored: ts is the reading's instant either way. */
+/* The first day after a period YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn, as
+ * "YYYY-MM-DD" (the statistics' periods, lib/statcsv.c, without ranges);
+ * -1 when s is none of them. */
+static int period_end(const char *s, size_t n, char end[11])
+{
+	unsigned y = 0, m0, months;
+	for (size_t i = 0; i < 4; i++) {
+		if (n < 4 || s[i] < '0' || s[i] > '9')
+			return -1;
+		y = y * 10 + (unsigned)(s[i] - '0');
+	}
+	if (n == 4) {
+		m0 = 1, months = 12;
+	} else if (n == 7 && s[4] == '-' && s[5] == 'Q' && s[6] >= '1' && s[6] <= '4') {
+		m0 = 3 * (unsigned)(s[6] - '0') - 2, months = 3;
+	} else if (n == 7 && s[4] == '-' && s[5] == 'H' && s[6] >= '1' && s[6] <= '2') {
+		m0 = 6 * (unsigned)(s[6] - '0') - 5, months = 6;
+	} else if (n == 7 && s[4] == '-' && s[5] >= '0' && s[5] <= '1' && s[6] >= '0' &&
+		   s[6] <= '9') {
+		m0 = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0'), months = 1;
+		if (m0 < 1 || m0 > 12)
+			return -1;
+	} else {
+		return -1;
+	}
+	unsigned m1 = m0 - 1 + months;
+	snprintf(end, 11, "%04u-%02u-01", (y + m1 / 12) % 10000u, (m1 % 12 + 1) % 100u);
+	return 0;
+}
+
+static enum et_reject decode_period(json_t *obj, const et_reading_t *r, char *detail, size_t dlen)
+{
+	json_t *v = json_object_get(obj, "period");
+	if (v) {
+		const char *s = json_is_string(v) ? json_string_value(v) : "";
+		size_t n = json_is_string(v) ? json_string_length(v) : 0;
+		char end[11];
+		if (period_end(s, n, end)) {
+			snprintf(detail, dlen, "period must be YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY");
+			return ET_REJ_BAD_FIELD;
+		}
+		const char *ts = json_string_value(json_object_get(obj, "ts"));
+		size_t k = 19;
+		bool at_end = strlen(ts) >= 19 && memcmp(ts, end, 10) == 0 &&
+			      memcmp(ts + 11, "00:00:00", 8) == 0;
+		if (at_end && ts[k] == '.')
+			for (k++; ts[k] >= '0' && ts[k] <= '9'; k++)
+				at_end &= ts[k] == '0';
+		if (!at_end) {
+			snprintf(detail, dlen,
+				 "ts must be the end of period %.7s: %sT00:00:00 in its offset", s,
+				 end);
+			return ET_REJ_BAD_FIELD;
+		}
+	}
+	v = json_object_get(obj, "start");
+	if (v) {
+		int64_t us;
+		if (!json_is_string(v) ||
+		    et_rfc3339_parse(json_string_value(v), json_string_length(v), &us) != 0 ||
+		    us >= r->ts_us) {
+			snprintf(detail, dlen,
+				 "start must be an RFC 3339 time with an offset, before ts");
+			return ET_REJ_BAD_FIELD;
+		}
+	}
+	return ET_REJ_NONE;
+}
+
 /* value and unit: the value converted to the metric's canonical unit, and
  * checked against the dimension's sane bounds. */
 static enum et_reject decode_value(json_t *obj, et_reading_t *r, char *detail, size_t dlen)
@@ -462,6 +537,8 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 	enum et_reject why = decode_identity(obj, tp, r, detail, dlen);
 	if (why == ET_REJ_NONE)
 		why = decode_ts(obj, lim, now_us, r, detail, dlen);
+	if (why == ET_REJ_NONE)
+		why = decode_period(obj, r, detail, dlen);
 	if (why == ET_REJ_NONE)
 		why = decode_value(obj, r, detail, dlen);
 	if (why == ET_REJ_NONE)

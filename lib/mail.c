@@ -170,6 +170,13 @@ static void fmt_when(int64_t us, char *out, size_t len)
 
 /* ---- the subject ---- */
 
+/* A target in % (an intensity decline, a share) drifts in percentage
+ * points (百分点): its drift_pct is actual - expected, not relative. */
+static bool in_points(const et_mail_report_t *r)
+{
+	return r->display_unit && strcmp(r->display_unit, "%") == 0;
+}
+
 int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 {
 	if (!r || !r->label || !buf || !et_alert_event_notifies(r->event))
@@ -181,16 +188,23 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 	/* "[enertrack] reminder: Raw coal 2024: 8.1% behind schedule",
 	 * "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
 	char what[96], pct[32], year[16];
-	snprintf(pct, sizeof(pct), "%.1f", r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
+	bool pp = in_points(r);
+	snprintf(pct, sizeof(pct), pp ? "%.2f" : "%.1f",
+		 r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
 	if (r->event == ET_AL_EV_RESOLVED && isfinite(d))
-		et_msg_fill(what, sizeof(what), l, ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT, 1, pct);
+		et_msg_fill(what, sizeof(what), l,
+			    pp ? ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT_PP
+			       : ET_MSG_MAIL_SUBJ_RESOLVED_DRIFT,
+			    1, pct);
 	else if (r->event == ET_AL_EV_RESOLVED)
 		snprintf(what, sizeof(what), "%s", et_msg(l, ET_MSG_ALERT_RESOLVED));
 	else if (!isfinite(d))
 		snprintf(what, sizeof(what), "%s", et_msg(l, ET_MSG_MAIL_SUBJ_OFF));
 	else
 		et_msg_fill(what, sizeof(what), l,
-			    d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND : ET_MSG_MAIL_SUBJ_OVER, 1, pct);
+			    pp ? (d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND_PP : ET_MSG_MAIL_SUBJ_OVER_PP)
+			       : (d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND : ET_MSG_MAIL_SUBJ_OVER),
+			    1, pct);
 	snprintf(year, sizeof(year), "%d", r->year);
 	int n = et_msg_fill(buf, len, l, ET_MSG_MAIL_SUBJECT, 4,
 			    r->event == ET_AL_EV_REPEAT ? et_msg(l, ET_MSG_MAIL_SUBJ_REMINDER) : "",
@@ -531,7 +545,12 @@ static void put_body(et_text_t *w, bool html, const et_mail_report_t *r, const c
 	row(w, html, T(MAIL_EXPECTED_NOW), v);
 	fmt_qty(&u, r->actual, "", v, sizeof(v));
 	row(w, html, T(WORD_ACTUAL), v);
-	et_num_pct(v, sizeof(v), r->drift_pct, true);
+	if (in_points(r) && isfinite(r->drift_pct)) {
+		et_num_fixed(t, sizeof(t), r->drift_pct, 2, false);
+		et_msg_fill(v, sizeof(v), r->lang, ET_MSG_MAIL_DRIFT_PP, 1, t);
+	} else {
+		et_num_pct(v, sizeof(v), r->drift_pct, true);
+	}
 	row(w, html, T(WORD_DRIFT), v);
 	if (isfinite(r->projected)) {
 		fmt_qty(&u, r->projected, "", v, sizeof(v));

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,8 @@ struct parser {
 	unsigned fline[MAX_KEPT];
 	et_buf_t rec; /* the record's fields, each NUL-terminated */
 	int header_done, header_bad;
-	int rc; /* first failure of a callback or of memory */
+	int has_published; /* the header's optional 8th column, published */
+	int rc;		   /* first failure of a callback or of memory */
 	/* a record's errors, passed on in line and column order */
 	struct pending {
 		unsigned line, col;
@@ -165,45 +167,96 @@ static void keyset_free(struct keyset *k)
 	et_buf_free(&k->arena);
 }
 
-int et_stat_period_parse(const char *s, size_t len, char ret_period[8], char ret_start[11],
-			 char ret_end[11])
+/* A month, "M" or "MM" (1-12), the whole of s[0..len); 0 when it is not. */
+static int month_of(const char *s, size_t len)
 {
-	if (len < 4)
-		return -EINVAL;
+	if (len < 1 || len > 2 || s[0] < '0' || s[0] > '9' ||
+	    (len == 2 && (s[1] < '0' || s[1] > '9')))
+		return 0;
+	int m = len == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+	return m >= 1 && m <= 12 ? m : 0;
+}
+
+/* A year "YYYY" (1900-2199) at s[0..4); -1 when it is not. */
+static int year_of(const char *s)
+{
 	int y = 0;
 	for (int i = 0; i < 4; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
+			return -1;
 		y = y * 10 + (s[i] - '0');
 	}
-	if (y < 1900 || y > 2199)
+	return y >= 1900 && y <= 2199 ? y : -1;
+}
+
+/* A day "YYYY-MM-DD" (years 1900-2199, day 1-31 of its month). */
+static bool date_ok(const char *s, size_t len)
+{
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (len != 10 || s[4] != '-' || s[7] != '-' || year_of(s) < 0)
+		return false;
+	int m = month_of(s + 5, 2);
+	if (!m || s[8] < '0' || s[8] > '9' || s[9] < '0' || s[9] > '9')
+		return false;
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	return d >= 1 && d <= mdays[m - 1];
+}
+
+int et_stat_period_parse(const char *s, size_t len, char ret_period[ET_STAT_PERIOD_MAX],
+			 char ret_start[11], char ret_end[11])
+{
+	if (len < 4)
+		return -EINVAL;
+	int y = year_of(s);
+	if (y < 0)
 		return -EINVAL;
 	int m0, months; /* first month and length */
+	const char *dots = len > 5 ? memchr(s, '.', len) : NULL;
 	if (len == 4) {
-		snprintf(ret_period, 8, "%04d", y);
+		snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d", y);
 		m0 = 1;
 		months = 12;
 	} else if (s[4] != '-') {
 		return -EINVAL;
 	} else if (len == 7 && (s[5] == 'Q' || s[5] == 'q') && s[6] >= '1' && s[6] <= '4') {
 		int q = s[6] - '0';
-		snprintf(ret_period, 8, "%04d-Q%d", y, q);
+		snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d-Q%d", y, q);
 		m0 = 3 * q - 2;
 		months = 3;
-	} else if ((len == 6 || len == 7) && s[5] >= '0' && s[5] <= '9' &&
-		   (len == 6 || (s[6] >= '0' && s[6] <= '9'))) {
-		int m = len == 6 ? s[5] - '0' : (s[5] - '0') * 10 + (s[6] - '0');
-		if (m < 1 || m > 12)
+	} else if (len == 7 && (s[5] == 'H' || s[5] == 'h') && s[6] >= '1' && s[6] <= '2') {
+		int h = s[6] - '0';
+		snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d-H%d", y, h);
+		m0 = 6 * h - 5;
+		months = 6;
+	} else if (dots) {
+		/* YYYY-MM..YYYY-MM: from January to a month of the same year */
+		size_t a = (size_t)(dots - s);
+		const char *t = dots + 2;
+		size_t tl = len - a - 2;
+		int first = month_of(s + 5, a - 5);
+		if (a + 2 > len || dots[1] != '.' || first != 1 || tl < 6 || year_of(t) != y ||
+		    t[4] != '-')
 			return -EINVAL;
-		snprintf(ret_period, 8, "%04d-%02d", y, m);
+		int last = month_of(t + 5, tl - 5);
+		if (!last)
+			return -EINVAL;
+		if (last == 1)
+			snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d-01", y);
+		else
+			snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d-01..%04d-%02d", y, y, last);
+		m0 = 1;
+		months = last;
+	} else {
+		int m = month_of(s + 5, len - 5);
+		if (!m)
+			return -EINVAL;
+		snprintf(ret_period, ET_STAT_PERIOD_MAX, "%04d-%02d", y, m);
 		m0 = m;
 		months = 1;
-	} else {
-		return -EINVAL;
 	}
-	int m1 = m0 - 1 + months, y1 = y + m1 / 12;
-	snprintf(ret_start, 11, "%04d-%02d-01", y, m0);
-	snprintf(ret_end, 11, "%04d-%02d-01", y1, m1 % 12 + 1);
+	unsigned m1 = (unsigned)(m0 - 1 + months), y1 = (unsigned)y + m1 / 12;
+	snprintf(ret_start, 11, "%04u-%02u-01", (unsigned)y % 10000u, (unsigned)m0 % 100u);
+	snprintf(ret_end, 11, "%04u-%02u-01", y1 % 10000u, (m1 % 12 + 1) % 100u);
 	return 0;
 }
 
@@ -319,10 +372,12 @@ static void check_header(struct parser *p)
 			break;
 		}
 	}
-	for (unsigned i = NF; !bad && i < p->nfields && i < MAX_KEPT; i++)
+	p->has_published = !bad && p->nfields > NF && strcasecmp(field(p, NF), "published") == 0;
+	for (unsigned i = NF + (unsigned)p->has_published; !bad && i < p->nfields && i < MAX_KEPT;
+	     i++)
 		if (p->flen[i])
 			report(p, &bad, p->fline[i], i + 1, "the header has more than %d columns",
-			       NF);
+			       NF + p->has_published);
 	if (!bad && p->extra_nonempty)
 		report(p, &bad, p->rec_line, MAX_KEPT + 1, "the header has more than %d columns",
 		       NF);
@@ -347,10 +402,11 @@ static void check_row(struct parser *p)
 		p->counts->bad_lines++;
 		return;
 	}
-	for (unsigned i = NF; i < p->nfields && i < MAX_KEPT; i++)
+	for (unsigned i = NF + (unsigned)p->has_published; i < p->nfields && i < MAX_KEPT; i++)
 		if (p->flen[i]) {
 			report(p, &bad, p->fline[i], i + 1,
-			       "more than %d fields (" ET_STAT_COLUMNS ")", NF);
+			       "more than %d fields (" ET_STAT_COLUMNS "%s)", NF + p->has_published,
+			       p->has_published ? ",published" : "");
 			break;
 		}
 	if (!bad && p->extra_nonempty)
@@ -401,8 +457,8 @@ static void check_row(struct parser *p)
 	if (fbad[F_METRIC]) {
 	} else if (dim == ET_DIM_NONE && strcmp(metric, "energy_intensity") == 0) {
 		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1,
-		       "metric \"energy_intensity\" is derived (energy_consumption / gdp): "
-		       "import those two");
+		       "metric \"energy_intensity\" is derived (energy_consumption and "
+		       "gdp_real_growth): import those two");
 	} else if (dim == ET_DIM_NONE) {
 		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1, "metric \"%.80s\" is not known",
 		       metric);
@@ -412,10 +468,17 @@ static void check_row(struct parser *p)
 	if (!fbad[F_PERIOD] && et_stat_period_parse(field(p, F_PERIOD), p->flen[F_PERIOD], r.period,
 						    r.period_start, r.period_end))
 		report(p, &bad, p->fline[F_PERIOD], F_PERIOD + 1,
-		       "period \"%.80s\" is not YYYY-MM, YYYY-Qn or YYYY (format the column as "
-		       "text "
-		       "in Excel)",
+		       "period \"%.80s\" is not YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY-01..YYYY-MM or "
+		       "YYYY (format the column as text in Excel)",
 		       field(p, F_PERIOD));
+
+	/* published, when the header has the column: a day, or empty */
+	if (p->has_published && p->nfields > NF && p->flen[NF] &&
+	    !date_ok(field(p, NF), p->flen[NF]))
+		report(p, &bad, p->fline[NF], NF + 1,
+		       "published \"%.80s\" is not a day YYYY-MM-DD (format the column as text in "
+		       "Excel)",
+		       field(p, NF));
 
 	/* value, in the unit */
 	int value_ok = 0;
@@ -423,7 +486,9 @@ static void check_row(struct parser *p)
 	} else if (parse_number(field(p, F_VALUE), p->flen[F_VALUE], &r.value_in))
 		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value \"%.80s\" is not a number",
 		       field(p, F_VALUE));
-	else if (r.value_in < 0)
+	else if (r.value_in < 0 && !(p->flen[F_METRIC] == strlen("gdp_real_growth") &&
+				     memcmp(metric, "gdp_real_growth", p->flen[F_METRIC]) == 0))
+		/* a growth rate may fall; a quantity may not */
 		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value %.80s is negative",
 		       field(p, F_VALUE));
 	else
@@ -476,6 +541,8 @@ static void check_row(struct parser *p)
 	r.unit_in = unit;
 	r.source = field(p, F_SOURCE);
 	r.note = field(p, F_NOTE);
+	if (p->has_published && p->nfields > NF && p->flen[NF])
+		memcpy(r.published, field(p, NF), 11);
 	int rc = p->cb->on_row(p->cb->ctx, &r);
 	if (rc)
 		p->rc = rc;

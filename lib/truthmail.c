@@ -74,9 +74,13 @@ int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_trut
 	/* the city is not named after the year; a county or a site is */
 	snprintf(where, sizeof(where), "%s%s", strcmp(scope, "city") ? " " : "",
 		 strcmp(scope, "city") ? scope : "");
-	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_MS_SUBJECT,
-				  7, m->label, m->year, m->name, m->days_late, m->due, value, unit),
-		      sizeof(ret->subject));
+	/* a retrofit is done (完成), a project commissioned (投运) */
+	bool ok = fit(
+		et_msg_fill(ret->subject, sizeof(ret->subject), lang,
+			    m->retrofit_kind ? ET_MSG_TRUTH_MS_SUBJECT_RF : ET_MSG_TRUTH_MS_SUBJECT,
+			    8, m->label, m->year, m->name, m->days_late, m->due, value, unit,
+			    s_(m->retrofit_kind)),
+		sizeof(ret->subject));
 	struct part b = {ret->body, sizeof(ret->body), 0, false};
 	ret->body[0] = '\0';
 	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_MS_HEAD, 3, m->label, m->year, where);
@@ -134,6 +138,98 @@ int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_trut
 	ok &= !b.cut;
 	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s %s %s: telemetry %s against %s",
 			   county, s_(m->metric), s_(m->period), gap_s, s_(m->source)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
+
+/* " county:X" after the year, nothing for the city */
+static void where_of(const char *scope, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", strcmp(scope, "city") ? " " : "",
+		 strcmp(scope, "city") ? scope : "");
+}
+
+int et_truthmail_register(et_lang_t lang, const et_register_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div);
+	const char *unit = s_(m->display_unit);
+	char tgt[48], planned[48], shortby[48], where[160], l[512];
+	fixed(tgt, sizeof(tgt), m->target / div, 1);
+	fixed(planned, sizeof(planned), m->planned / div, 1);
+	fixed(shortby, sizeof(shortby), (m->target - m->planned) / div, 1);
+	where_of(s_(m->scope), where, sizeof(where));
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_RG_SUBJECT,
+				  6, m->label, m->year, where, planned, unit, shortby),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_HEAD, 3, m->label, m->year, where);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_TARGET, 2, tgt, unit);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_PLANNED, 2, planned, unit);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RG_SHORT, 2, shortby, unit);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_RG_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail),
+			   "%s %s%s: the register plans %s %s, %s %s short of %s %s", s_(m->label),
+			   s_(m->year), where, planned, unit, shortby, unit, tgt, unit),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
+
+int et_truthmail_nodata(et_lang_t lang, const et_nodata_mail_t *m, et_truth_text_t *ret)
+{
+	char days[16], where[160], l[512];
+	snprintf(days, sizeof(days), "%d", m->days);
+	where_of(s_(m->scope), where, sizeof(where));
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_ND_SUBJECT,
+				  4, m->label, m->year, where, days),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_ND_HEAD, 4, m->label, m->year, where,
+		    s_(m->missing));
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_ND_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s %s%s: %s", s_(m->label),
+			   s_(m->year), where, s_(m->missing)),
+		  sizeof(ret->detail));
+	return ok ? 0 : -ENOSPC;
+}
+
+int et_truthmail_countysum(et_lang_t lang, const et_countysum_mail_t *m, et_truth_text_t *ret)
+{
+	double div = div_or_1(m->display_div);
+	const char *unit = s_(m->display_unit);
+	char sum[48], city[48], gap[48], n[16], l[512];
+	/* a county's figure may be small in the city's unit: prose keeps 3 digits */
+	et_num(sum, sizeof(sum), m->counties_sum / div, ET_NUM_PROSE);
+	et_num(city, sizeof(city), m->city / div, ET_NUM_PROSE);
+	et_num_pct(gap, sizeof(gap), m->gap_pct, true);
+	snprintf(n, sizeof(n), "%d", m->counties);
+	bool ok = fit(et_msg_fill(ret->subject, sizeof(ret->subject), lang, ET_MSG_TRUTH_CS_SUBJECT,
+				  6, m->label, m->period, sum, unit, city, gap),
+		      sizeof(ret->subject));
+	struct part b = {ret->body, sizeof(ret->body), 0, false};
+	ret->body[0] = '\0';
+	line(&b, et_msg(lang, ET_MSG_TRUTH_CS_HEAD), 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_METRIC, 1, m->label);
+	line(&b, l, 1);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_RC_MONTH, 1, m->period);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_CS_COUNTIES, 3, sum, unit, n);
+	line(&b, l, 0);
+	et_msg_fill(l, sizeof(l), lang, ET_MSG_TRUTH_CS_CITY, 3, city, unit, m->source);
+	line(&b, l, 0);
+	line(&b, et_msg(lang, ET_MSG_TRUTH_CS_WHAT), 1);
+	ok &= !b.cut;
+	ok &= fit(snprintf(ret->detail, sizeof(ret->detail),
+			   "%s %s: the counties add up to %s %s, the city %s %s (%s)", s_(m->label),
+			   s_(m->period), sum, unit, city, unit, s_(m->source)),
 		  sizeof(ret->detail));
 	return ok ? 0 : -ENOSPC;
 }

@@ -9,7 +9,8 @@
 #include "sim.h"
 
 /* --milestones FILE: the planned blocks as INSERTs into target_milestone,
- * for the city's capacity_commissioned target of their year. */
+ * for the city's capacity_commissioned target of their year, and the
+ * retrofits' register (sim/retrofit.c). */
 int write_milestones(const struct sim *s, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -41,17 +42,20 @@ int write_milestones(const struct sim *s, const char *path)
 		   " WHERE t.metric = 'capacity_commissioned' AND t.scope = 'city' AND t.year = "
 		   "v.year\n"
 		   "ON CONFLICT (target_id, name) DO NOTHING;\n");
+	int rc = 0;
 	if (n == 0) {
-		/* no block in the span: an empty file rather than a bad statement */
+		/* no block in the span: no statement rather than a bad one */
 		rewind(f);
 		if (ftruncate(fileno(f), 0))
-			n = -1;
+			rc = -1;
 	}
-	return fclose(f) || n < 0 ? -EIO : 0;
+	write_retrofits(s, f);
+	return fclose(f) || rc < 0 ? -EIO : 0;
 }
 
 /* --statistics FILE: the true monthly sums of the whole months of the span as
- * the statistics bureau publishes them (CSV for `enertrack import`). */
+ * the statistics bureau publishes them (CSV for `enertrack import`), and
+ * the city's GDP growth at comparable prices (gdp_real_growth). */
 int write_statistics(const struct sim *s, const char *path)
 {
 	static const struct {
@@ -80,6 +84,16 @@ int write_statistics(const struct sim *s, const char *path)
 				fprintf(f, "city,%s,%04d-%02d,%.4f,%s,长治市统计局,\n", st[k].name,
 					y, m, s->stat_city[st[k].metric][mi] / st[k].per,
 					st[k].unit);
+			/* GDP growth at comparable prices, cumulative from January,
+			 * one decimal as published (the simulation has no price
+			 * change: the real growth is the nominal one) */
+			double now = 0, before = 0;
+			for (int k = 1; k <= m; k++) {
+				now += gdp_month(s, y, k);
+				before += gdp_month(s, y - 1, k);
+			}
+			fprintf(f, "city,gdp_real_growth,%04d-%02d,%.1f,%%,长治市统计局,\n", y, m,
+				100 * (now / before - 1));
 			for (int p = 0; p < P_COUNT; p++)
 				if (places[p].mines)
 					fprintf(f,

@@ -80,7 +80,18 @@ struct block {
 
 enum metric { M_RAW_COAL, M_CAPACITY, M_GENERATION, M_CONSUMPTION, M_GDP, M_SHARE, M_COUNT };
 
-enum stream_type { ST_MINE, ST_COMMISSION, ST_GENERATION, ST_ENTERPRISE, ST_GDP, ST_SHARE };
+enum stream_type {
+	ST_MINE,
+	ST_COMMISSION,
+	ST_GENERATION,
+	ST_ENTERPRISE,
+	ST_GDP,
+	ST_SHARE,
+	ST_RETROFIT
+};
+
+/* sim/retrofit.c: the retrofits of FAULT_YEAR */
+#define N_RETROFITS 6
 
 struct stream {
 	int64_t next; /* local civil seconds */
@@ -121,6 +132,10 @@ struct sim {
 	double stat_city[M_COUNT][MAX_YEARS * 12];
 	double stat_county[P_COUNT][MAX_YEARS * 12];
 	struct belt *belts; /* belt-scale mines (totalisers), see belt_emit */
+	/* retrofits (sim/retrofit.c): the units, the jobs in the span in the
+	 * order they are done, the next one */
+	struct site retrofit_units[N_RETROFITS];
+	int retrofit_order[N_RETROFITS], n_retrofits, next_retrofit;
 };
 
 struct out {
@@ -152,6 +167,11 @@ double round_to(double v, double quantum);
 int emit(struct sim *s, struct out *o, struct site *site, int64_t ts, const char *metric,
 	 const struct unit *u, double canonical, enum source source, bool with_source);
 int step(struct sim *s, struct out *o);
+
+/* sim/retrofit.c */
+int64_t retrofit_plan(struct sim *s);
+int64_t retrofit_emit(struct sim *s, struct out *o, int *rc);
+void write_retrofits(const struct sim *s, FILE *f);
 
 /* sim/belt.c */
 int belt_init(struct sim *s);

@@ -59,7 +59,8 @@ static void heap_pop(struct sim *s)
 
 int build_streams(struct sim *s)
 {
-	s->heap = calloc((size_t)s->nsites + 2, sizeof(*s->heap));
+	s->heap = calloc((size_t)s->nsites + 3,
+			 sizeof(*s->heap)); /* + commissioning, GDP and share, retrofits */
 	if (!s->heap)
 		return -ENOMEM;
 	int id = 0;
@@ -81,6 +82,9 @@ int build_streams(struct sim *s)
 		month = next_month_start(month);
 	heap_push(s, (struct stream){month, id++, ST_GDP, s->region});
 	heap_push(s, (struct stream){month, id++, ST_SHARE, s->region});
+	int64_t rf = retrofit_plan(s);
+	if (rf >= 0)
+		heap_push(s, (struct stream){rf, id++, ST_RETROFIT, -1});
 	return 0;
 }
 
@@ -128,6 +132,8 @@ int emit(struct sim *s, struct out *o, struct site *site, int64_t ts, const char
 	}
 	s->messages++;
 	s->by_kind[site->kind]++;
+	if (strcmp(metric, "retrofit_capacity") == 0)
+		return 0; /* a size, not a flow: no monthly total */
 
 	int yi = year_of_day(floor_div(ts, DAY)) - s->y0;
 	if (yi < 0 || yi >= s->years)
@@ -208,6 +214,13 @@ int step(struct sim *s, struct out *o)
 			unif(s->seed, D_GDP_UNIT, y, m, 0) < 0.25 ? &U_YIYUAN : &U_WANYUAN;
 		rc = emit(s, o, &s->sites[st.site], t, "gdp", u, gdp_month(s, y, m), 0, false);
 		st.next = next_month_start(t);
+		break;
+	}
+	case ST_RETROFIT: {
+		int64_t next = retrofit_emit(s, o, &rc);
+		if (next < 0)
+			return rc;
+		st.next = next;
 		break;
 	}
 	case ST_SHARE: {

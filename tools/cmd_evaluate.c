@@ -116,6 +116,7 @@ int evaluate_main(int argc, char **argv)
 		.statistics_sources = cfg.statistics_sources,
 		.milestone_grace_days = cfg.milestone_grace_days,
 		.reconcile_pct = cfg.reconcile_pct,
+		.no_data_days = cfg.no_data_days,
 		.lang = cfg.lang,
 	};
 	int n = 0, events = 0, mails = 0;

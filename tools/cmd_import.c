@@ -31,7 +31,7 @@
 
 #define STAGE_COLUMNS                                                                              \
 	"n, scope, metric, period, period_start, period_end, value, unit_in, value_in, source, "   \
-	"note"
+	"note, published"
 
 struct progress {
 	int on;
@@ -114,7 +114,8 @@ static int on_row(void *ctx, const et_stat_row_t *r)
 	    copy_str(b, r->period_start, '\t') || copy_str(b, r->period_end, '\t') ||
 	    copy_double(b, r->value) || copy_str(b, r->unit_in, '\t') ||
 	    copy_double(b, r->value_in) || copy_str(b, r->source, '\t') ||
-	    copy_str(b, r->note, '\n')) {
+	    copy_str(b, r->note, '\t') ||
+	    (r->published[0] ? copy_str(b, r->published, '\n') : et_buf_append(b, "\\N\n", 3))) {
 		im->nomem = 1;
 		return -ENOMEM;
 	}

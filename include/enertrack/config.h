@@ -69,6 +69,7 @@ typedef struct et_config {
 	et_lang_t lang;	   /* `language` parsed, once, by the configuration: use this one */
 	char *units;	   /* local (the bureau's units in zh-CN: 万吨, 万千瓦, ...) or si */
 	bool units_bureau; /* `units` and `language` together: show the bureau's units */
+	int no_data_days;	  /* a target without data this long: one mail (0: never) */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */

@@ -378,3 +378,55 @@ ET_MSG_DEF(TOOL_IMPORTED, "tool.imported",
 	   "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
 	   "{1}（{2}）：{3} 行：新增 {4}，修订 {5}，未变 {6}{7}")
 ET_MSG_DEF(TOOL_DRY_RUN, "tool.dry_run", " (dry run: nothing written)", "（试运行：未写入）")
+/* issue 21: a target in % drifts in percentage points (百分点) */
+ET_MSG_DEF(MAIL_SUBJ_BEHIND_PP, "mail.subj_behind_pp", "{1} percentage points behind schedule",
+	   "落后 {1} 个百分点")
+ET_MSG_DEF(MAIL_SUBJ_OVER_PP, "mail.subj_over_pp", "{1} percentage points over schedule",
+	   "超出 {1} 个百分点")
+ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT_PP, "mail.subj_resolved_drift_pp",
+	   "back on track (drift {1} percentage points)", "已恢复正常（偏差 {1} 个百分点）")
+ET_MSG_DEF(MAIL_DRIFT_PP, "mail.drift_pp", "{1} percentage points", "{1} 个百分点")
+/* issue 21: the register short of its target, a target without data (lib/truthmail.c) */
+ET_MSG_DEF(TRUTH_RG_SUBJECT, "truth.rg_subject",
+	   "[enertrack] {1} {2}{3}: the register plans {4} {5}, {6} {5} short of the target",
+	   "[enertrack] {1} {2}{3}：项目登记合计 {4} {5}，比目标少 {6} {5}")
+ET_MSG_DEF(TRUTH_RG_HEAD, "truth.rg_head",
+	   "{1} {2}{3}: the project register cannot reach the target.",
+	   "{1} {2}{3}：登记的项目不足以完成目标。")
+ET_MSG_DEF(TRUTH_RG_TARGET, "truth.rg_target", "Target:        {1} {2}", "目标:     {1} {2}")
+ET_MSG_DEF(TRUTH_RG_PLANNED, "truth.rg_planned",
+	   "By the year's end: {1} {2} (commissioned, and registered and due this year)",
+	   "年底预计: {1} {2}（已投运加上今年到期的登记项目）")
+ET_MSG_DEF(TRUTH_RG_SHORT, "truth.rg_short", "Short by:      {1} {2}", "缺口:     {1} {2}")
+ET_MSG_DEF(TRUTH_RG_WHAT, "truth.rg_what",
+	   "Register the missing projects (target_milestone) or correct the target.\n"
+	   "This mail goes once for this target.",
+	   "请登记缺少的项目（target_milestone）或更正目标。\n每个目标只发一次此邮件。")
+ET_MSG_DEF(TRUTH_MS_SUBJECT_RF, "truth.ms_subject_rf",
+	   "[enertrack] {1} {2}: the {8} retrofit {3} is {4} days overdue (due {5}, {6} {7})",
+	   "[enertrack] {1} {2}：{3}（{8}改造）已逾期 {4} 天（应于 {5} 完成，{6} {7}）")
+ET_MSG_DEF(
+	TRUTH_CS_SUBJECT, "truth.cs_subject",
+	"[enertrack] {1} {2}: the counties add up to {3} {4}, the city's figure is {5} {4} ({6})",
+	"[enertrack] {1} {2}：各区县合计 {3} {4}，全市为 {5} {4}（{6}）")
+ET_MSG_DEF(TRUTH_CS_HEAD, "truth.cs_head",
+	   "The official statistics of the counties do not add up to the city's.",
+	   "各区县的官方统计数据合计与全市数据不符。")
+ET_MSG_DEF(TRUTH_CS_COUNTIES, "truth.cs_counties", "Counties:      {1} {2} ({3} counties)",
+	   "区县合计: {1} {2}（{3} 个区县）")
+ET_MSG_DEF(TRUTH_CS_CITY, "truth.cs_city", "City:          {1} {2} ({3})",
+	   "全市:     {1} {2}（{3}）")
+ET_MSG_DEF(TRUTH_CS_WHAT, "truth.cs_what",
+	   "One of the figures is wrong or missing: the view statistic_county_check\n"
+	   "shows every period. This mail goes once for this metric and period.",
+	   "有数据错误或缺失：视图 statistic_county_check "
+	   "列出每个时期。\n每个指标和时期只发一次此邮件。")
+ET_MSG_DEF(TRUTH_ND_SUBJECT, "truth.nd_subject", "[enertrack] {1} {2}{3}: no data for {4} days",
+	   "[enertrack] {1} {2}{3}：已 {4} 天无数据")
+ET_MSG_DEF(TRUTH_ND_HEAD, "truth.nd_head", "{1} {2}{3} cannot be followed: {4}.",
+	   "{1} {2}{3} 无法跟踪：{4}。")
+ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
+	   "Check the sites' publishers, or import the official figures\n"
+	   "(`enertrack import`). This mail goes once until data arrives again.",
+	   "请检查站点的上报，或导入官方统计数据（`enertrack "
+	   "import`）。\n在数据恢复之前只发一次此邮件。")

@@ -15,15 +15,15 @@ BEGIN
     END IF;
 
     INSERT INTO statistic_revision (scope, metric, period, source, revision, value, unit_in,
-                                    value_in, note, imported_at)
+                                    value_in, note, imported_at, published)
     SELECT t.scope, t.metric, t.period, t.source, t.revision, t.value, t.unit_in, t.value_in,
-           t.note, t.imported_at
+           t.note, t.imported_at, t.published
     FROM statistic t JOIN et_stage_statistic s USING (scope, metric, period, source)
     WHERE statistic_differs(t, s.unit_in, s.value_in, s.note);
 
     UPDATE statistic t
     SET value = s.value, unit_in = s.unit_in, value_in = s.value_in, note = s.note,
-        period_start = s.period_start, period_end = s.period_end,
+        period_start = s.period_start, period_end = s.period_end, published = s.published,
         imported_at = now(), revision = t.revision + 1
     FROM et_stage_statistic s
     WHERE (t.scope, t.metric, t.period, t.source) = (s.scope, s.metric, s.period, s.source)
@@ -33,9 +33,9 @@ BEGIN
     -- the lock keeps other writers out: an anti-join finds the new keys at a
     -- fraction of the cost of ON CONFLICT's speculative insertion per row
     INSERT INTO statistic (scope, metric, period, period_start, period_end, value, unit_in,
-                           value_in, source, note)
+                           value_in, source, note, published)
     SELECT s.scope, s.metric, s.period, s.period_start, s.period_end, s.value, s.unit_in,
-           s.value_in, s.source, s.note
+           s.value_in, s.source, s.note, s.published
     FROM et_stage_statistic s
     WHERE NOT EXISTS (SELECT FROM statistic t
                       WHERE (t.scope, t.metric, t.period, t.source) = (s.scope, s.metric, s.period, s.source));

@@ -15,8 +15,13 @@ BEGIN
             unit_in       text NOT NULL,
             value_in      double precision NOT NULL,
             source        text NOT NULL,
-            note          text NOT NULL
+            note          text NOT NULL,
+            published     date
         ) ON COMMIT DELETE ROWS;
+    ELSIF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pg_temp.et_stage_statistic'::regclass
+                                                  AND attname = 'published') THEN
+        -- made by an older version in this session
+        ALTER TABLE pg_temp.et_stage_statistic ADD COLUMN published date;
     END IF;
 END $$;
 COMMENT ON FUNCTION statistic_prepare() IS

@@ -20,12 +20,14 @@ BEGIN
         RETURN 'unchanged';
     END IF;
     INSERT INTO statistic_revision (scope, metric, period, source, revision, value, unit_in,
-                                    value_in, note, imported_at)
+                                    value_in, note, imported_at, published)
     VALUES (old.scope, old.metric, old.period, old.source, old.revision, old.value, old.unit_in,
-            old.value_in, old.note, old.imported_at);
+            old.value_in, old.note, old.imported_at, old.published);
+    -- the new value was not published when the old one was: unknown (NULL)
+    -- until the caller says (UPDATE statistic SET published = ...)
     UPDATE statistic SET value = p_value, unit_in = p_unit_in, value_in = p_value_in, note = p_note,
         period_start = p_period_start, period_end = p_period_end, imported_at = now(),
-        revision = old.revision + 1
+        revision = old.revision + 1, published = NULL
     WHERE (scope, metric, period, source) = (p_scope, p_metric, p_period, p_source);
     RETURN 'revised';
 END $$;

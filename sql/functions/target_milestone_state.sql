@@ -2,6 +2,8 @@
 -- Per milestone of a target at `at`: due, the site's commissioned capacity
 -- this year, what the site's milestones up to this one plan, and whether it
 -- is late (due, and the site has not reached it) and by how many days.
+-- A generating unit (unit_name) registered for several retrofits counts
+-- its size once, from its earliest due: the later rows plan 0 more.
 CREATE OR REPLACE FUNCTION target_milestone_state(t target, at timestamptz)
 RETURNS TABLE (milestone_id integer, site_id text, name text, due date, value double precision,
                is_due boolean, commissioned double precision, planned_to_here double precision,
@@ -14,11 +16,15 @@ BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     today := (at AT TIME ZONE tz)::date;
     RETURN QUERY
-    WITH ms AS (
-        SELECT m.*, m.value * u.factor AS v,
-               sum(m.value * u.factor) OVER (PARTITION BY m.site_id ORDER BY m.due, m.id) AS cum
+    WITH m0 AS (
+        SELECT m.*, CASE WHEN m.unit_name IS NOT NULL
+                              AND row_number() OVER (PARTITION BY m.site_id, m.unit_name
+                                                     ORDER BY m.due, m.id) > 1
+                         THEN 0 ELSE m.value * u.factor END AS v
           FROM target_milestone m JOIN unit u ON u.name = m.unit
          WHERE m.target_id = t.id
+    ), ms AS (
+        SELECT m0.*, sum(m0.v) OVER (PARTITION BY m0.site_id ORDER BY m0.due, m0.id) AS cum FROM m0
     ), st AS (
         SELECT s.site_id, s.ytd FROM target_site_stats(t, at) s
     )

@@ -2,8 +2,9 @@
 -- Per target of the year holding `at` (target_setting.timezone): what the
 -- schedule (linear, monthly weights, last year's profile or the milestones
 -- due) expects by then, the actual (official statistics for closed months
--- where there are some, else telemetry; a ratio from its two metrics'
--- sums), the drift, the projection and the status. The one place of the
+-- where there are some, else telemetry; a ratio the bureau's way, over the
+-- closed months, target_ratio_period), the drift (a ratio's in percentage
+-- points), the projection and the status. The one place of the
 -- targets' maths: target_progress, the daemon and the tools read it.
 CREATE OR REPLACE FUNCTION target_progress_at(at timestamptz)
 RETURNS TABLE (target_id integer, label text, metric text, year integer, scope text, kind text,
@@ -24,14 +25,16 @@ DECLARE
     frac double precision; w double precision[]; mon integer; ms timestamptz; me timestamptz;
     tgt double precision; exp_v double precision; act double precision;
     days_left double precision; rate double precision; win_start timestamptz;
-    c_now double precision; g_now double precision; c_prev double precision; g_prev double precision;
     n_sites integer; n_stale integer; missing double precision; site_sum double precision;
     ly_share double precision; ly_cov double precision; n_ms integer; ms_exp double precision;
     n_official integer; months_total double precision;
+    reg_owed double precision;
 BEGIN
     SELECT * INTO cfg FROM target_setting;
     FOR t IN SELECT * FROM target x
-             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int ORDER BY x.id LOOP
+             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int
+               AND x.first_year IS NULL  -- a plan over years: target_plan_progress
+             ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone);
         y1 := make_timestamptz(t.year + 1, 1, 1, 0, 0, 0, cfg.timezone);
@@ -47,6 +50,14 @@ BEGIN
                        FILTER (WHERE s.late)
               INTO n_ms, ms_exp, milestones_due, late_projects
               FROM target_milestone_state(t, at) s;
+            -- the register: what it plans by the year's end, and what its
+            -- sites still owe of that (late projects included)
+            SELECT coalesce(sum(greatest(0, r.planned - r.done)), 0)
+              INTO reg_owed
+              FROM (SELECT s.site_id, max(s.planned_to_here) AS planned, max(s.commissioned) AS done
+                      FROM target_milestone_state(t, at) s
+                     WHERE s.due <= make_date(t.year, 12, 31)
+                     GROUP BY s.site_id) r;
         END IF;
 
         -- the schedule: share of the year's target due by `at`
@@ -65,6 +76,20 @@ BEGIN
                 schedule_used := 'last_year';
                 schedule_note := format('last year''s profile (%s covers %s %% of its days)',
                                         t.year - 1, round((100 * ly_cov)::numeric, 1));
+            ELSIF t.scope <> 'city'
+                  AND (SELECT l.coverage >= 0.9 AND l.share IS NOT NULL
+                         FROM target c, LATERAL target_last_year_share(c, at) l
+                        WHERE c.metric = t.metric AND c.year = t.year AND c.scope = 'city'
+                          AND c.sources IS NOT DISTINCT FROM t.sources) THEN
+                -- no season of its own: the city's (its festival, its
+                -- winter), not a straight line through the Spring Festival
+                SELECT l.share INTO ly_share
+                  FROM target c, LATERAL target_last_year_share(c, at) l
+                 WHERE c.metric = t.metric AND c.year = t.year AND c.scope = 'city'
+                   AND c.sources IS NOT DISTINCT FROM t.sources;
+                schedule_used := 'last_year';
+                schedule_note := format('the city''s profile: %s covers %s %% of its days in %s, under 90 %%',
+                                        t.year - 1, round((100 * coalesce(ly_cov, 0))::numeric, 1), t.scope);
             ELSE
                 schedule_used := 'linear';
                 schedule_note := format('linear: %s covers %s %% of its days, under 90 %%',
@@ -106,27 +131,30 @@ BEGIN
         projected := NULL; required_daily := NULL; stale_shortfall := NULL;
 
         IF mt.aggregate = 'ratio' THEN
+            -- the bureau's way over closed months (target_ratio_period);
+            -- its drift is in percentage points (百分点)
             tgt := t.value;
-            SELECT sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 3),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_num AND sp.span = 1),
-                   sum(sp.value_sum) FILTER (WHERE sp.metric = mt.ratio_den AND sp.span = 1)
-              INTO c_now, g_now, c_prev, g_prev
-              FROM (SELECT x.name AS metric, r.* FROM metric x,
-                           LATERAL reading_spans(x.name, NULL, target_year_cuts(t.year, at, cfg.timezone)) r
-                     WHERE x.name IN (mt.ratio_num, mt.ratio_den)) sp
-              JOIN site s ON s.id = sp.site_id
-             WHERE target_scope_has(t.scope, s.id, s.county);
-            act := CASE WHEN c_now > 0 AND g_now > 0 AND c_prev > 0 AND g_prev > 0
-                        THEN 100 * (1 - (c_now / g_now) / (c_prev / g_prev)) END;
+            SELECT rp.decline, rp.note, rp.sources INTO act, schedule_note, month_sources
+              FROM target_ratio_period(t, at) rp;
+            schedule_used := 'closed_months';
             exp_v := tgt;
             projected := act;
         ELSIF mt.aggregate = 'level' THEN
             tgt := t.value * (SELECT factor FROM unit WHERE name = t.unit);
-            SELECT avg(v) INTO act FROM (
-                SELECT DISTINCT ON (r.site_id) r.value AS v
+            -- each site's latest figure of the year: a stock is stamped at
+            -- the end of the period it describes, so 1 January 00:00 is
+            -- last December's; a share in % is weighted by the sites'
+            -- approved capacity where any is known (煤炭先进产能占比)
+            SELECT CASE WHEN mt.display_unit = '%' AND sum(w) > 0 THEN sum(v * w) / sum(w)
+                        ELSE avg(v) END,
+                   CASE WHEN mt.display_unit = '%' AND sum(w) > 0
+                        THEN format('weighted by approved capacity (%s of %s sites)', count(w), count(*))
+                        WHEN mt.display_unit = '%' AND count(*) > 0
+                        THEN 'unweighted: no site has an approved capacity' END
+              INTO act, schedule_note FROM (
+                SELECT DISTINCT ON (r.site_id) r.value AS v, s.approved_capacity AS w
                   FROM reading r JOIN site s ON s.id = r.site_id
-                 WHERE r.metric = t.metric AND r.ts >= y0 AND r.ts <= at
+                 WHERE r.metric = t.metric AND r.ts > y0 AND r.ts <= at
                    AND target_scope_has(t.scope, s.id, s.county)
                  ORDER BY r.site_id, r.ts DESC) last;
             exp_v := tgt;
@@ -160,7 +188,14 @@ BEGIN
                                  ARRAY[win_start, at + interval '1 microsecond']) sp
               JOIN site s ON s.id = sp.site_id
              WHERE target_scope_has(t.scope, s.id, s.county);
-            IF schedule_used = 'last_year' AND frac > 0 THEN
+            IF schedule_used = 'milestones' THEN
+                -- what is commissioned plus what the register still has due
+                -- this year; a register is known, so nothing commissioned is 0
+                act := coalesce(act, 0);
+                projected := act + reg_owed;
+            ELSIF act IS NULL AND rate IS NULL THEN
+                projected := NULL;  -- nothing known: no projection, not 0
+            ELSIF schedule_used = 'last_year' AND frac > 0 THEN
                 -- the same profile: what the year to date makes of the whole year
                 projected := coalesce(act, 0) / frac;
             ELSE
@@ -171,12 +206,21 @@ BEGIN
         END IF;
 
         target := tgt; expected := exp_v; actual := act;
-        drift_pct := CASE WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
+        drift_pct := CASE WHEN mt.aggregate = 'ratio' OR mt.display_unit = '%' THEN act - exp_v
+                          WHEN exp_v > 0 AND act IS NOT NULL THEN 100 * (act - exp_v) / exp_v END;
+        IF schedule_used = 'milestones' AND projected < tgt * (1 - 1e-9) THEN
+            -- the register plans less than the target (or a project is
+            -- late past the year): behind from the day it is known, by
+            -- what the year's end will lack (540 of 600 MW: -10 %)
+            drift_pct := least(coalesce(drift_pct, 0), 100 * (projected - tgt) / tgt);
+            schedule_note := schedule_note || format('; the register is short by %s %s',
+                trim_scale(round(((tgt - projected) / mt.display_div)::numeric, 3)), mt.display_unit);
+        END IF;
         status := CASE
             WHEN elapsed_pct < cfg.min_elapsed_pct THEN 'too_early'
             WHEN act IS NULL THEN 'insufficient_data'
             WHEN t.kind = 'about' AND drift_pct > t.tolerance_pct THEN 'over'
-            WHEN drift_pct < -t.tolerance_pct AND mt.aggregate = 'sum'
+            WHEN drift_pct < -t.tolerance_pct AND mt.aggregate = 'sum' AND schedule_used <> 'milestones'
                  AND missing >= 0.5 * (exp_v - act) THEN 'insufficient_data'
             WHEN drift_pct < -t.tolerance_pct THEN 'behind'
             WHEN t.kind <> 'about' AND drift_pct > t.tolerance_pct THEN 'ahead'

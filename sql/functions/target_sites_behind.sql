@@ -2,7 +2,9 @@
 -- The sites furthest behind their own share of a target. A site's share is
 -- its part of the same period last year; without that history, its part of
 -- the sites' combined pace while they reported (so a site that fell silent
--- owes what it would have produced at its own pace).
+-- owes what it would have produced at its own pace). A target built by a
+-- project register names its late projects' sites, never a plant with
+-- nothing due: expected is what its due projects plan.
 CREATE OR REPLACE FUNCTION target_sites_behind(tid integer, at timestamptz, n integer DEFAULT 5)
 RETURNS TABLE (site_id text, county text, actual double precision, expected double precision,
                gap double precision, stale boolean, last_ts timestamptz)
@@ -20,7 +22,13 @@ LANGUAGE sql STABLE AS $$
            sh.ytd - p.expected * sh.share AS gap, sh.stale, sh.last_ts
     FROM sh, p JOIN metric x ON x.name = p.metric
     -- a level or a ratio has no share per site
-    WHERE x.aggregate = 'sum'
+    WHERE x.aggregate = 'sum' AND p.schedule_used <> 'milestones'
+    UNION ALL
+    SELECT l.site_id, s.county, max(l.commissioned), max(l.planned_to_here),
+           max(l.commissioned) - max(l.planned_to_here), false, NULL
+    FROM t, p, LATERAL target_milestone_state(t, at) l LEFT JOIN site s ON s.id = l.site_id
+    WHERE p.schedule_used = 'milestones' AND l.late
+    GROUP BY l.site_id, s.county
     ORDER BY gap ASC
     LIMIT n
 $$;

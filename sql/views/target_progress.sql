@@ -14,7 +14,7 @@ COMMENT ON COLUMN target_progress.display_div IS 'Shown value = canonical value 
 COMMENT ON COLUMN target_progress.elapsed_pct IS 'Share of the year passed, %.';
 COMMENT ON COLUMN target_progress.expected IS 'What the schedule (or the milestones due) expects by now, canonical unit.';
 COMMENT ON COLUMN target_progress.actual IS 'Year to date, canonical unit: official statistics for closed months where there are some, else telemetry (level: the sites'' latest average; ratio: the reduction in %).';
-COMMENT ON COLUMN target_progress.drift_pct IS '100 × (actual - expected) / expected.';
+COMMENT ON COLUMN target_progress.drift_pct IS '100 × (actual - expected) / expected; a target in % (a ratio, a share): actual - expected, in percentage points (百分点).';
 COMMENT ON COLUMN target_progress.projected IS 'The year''s end: last_year schedule, actual ÷ last year''s share; else at the recent daily rate (30 days).';
 COMMENT ON COLUMN target_progress.required_daily IS 'What each remaining day must add to reach the target.';
 COMMENT ON COLUMN target_progress.sites_reporting IS 'Sites with readings this year that are not stale.';

@@ -44,6 +44,8 @@ min_elapsed_pct = 0
 fire_pct = 5
 resolve_pct = 3
 pending_s = 0
+# the drift mail is the one looked at: no no-data mail (issue 21) before it
+no_data_days = 0
 [smtp]
 url = smtp://127.0.0.1:$SMTPPORT
 tls = none

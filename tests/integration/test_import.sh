@@ -76,7 +76,7 @@ imp "$T/bad.csv" >"$T/bad.out" 2>"$T/bad.err" || rc=$?
 cat >"$T/bad.want" <<EOW
 $T/bad.csv:3:5: unit "吨x" is not known
 $T/bad.csv:4:4: value "1,2" is not a number
-$T/bad.csv:5:3: period "Jan-24" is not YYYY-MM, YYYY-Qn or YYYY (format the column as text in Excel)
+$T/bad.csv:5:3: period "Jan-24" is not YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY-01..YYYY-MM or YYYY (format the column as text in Excel)
 $T/bad.csv:6:5: unit "MW" does not fit raw_coal (a mass: t, kt, Mt, 万吨, 亿吨)
 $T/bad.csv:6:6: source is empty
 $T/bad.csv:7:1: city raw_coal 2024-03 from 统计局 is already on line 2 (one figure per scope, metric, period and source)

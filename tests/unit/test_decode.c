@@ -485,6 +485,61 @@ static const struct rej_case rejects[] = {
 	 ET_REJ_BAD_FIELD, NULL},
 };
 
+/* Issue 21: what a reading covers. January's figure is stamped at its end,
+ * 2024-02-01T00:00:00 in the publisher's offset; a period or a start says so
+ * and is checked. */
+static void test_period(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *payload;
+		enum et_reject reason;
+		const char *detail;
+	} t[] = {
+		{"{'ts':'2024-02-01T00:00:00+08:00','period':'2024-01','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		{"{'ts':'2024-02-01T00:00:00.000Z','period':'2024-01','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		{"{'ts':'2024-01-01T00:00:00+08:00','period':'2023-Q4','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		{"{'ts':'2024-01-01 00:00:00+08:00','period':'2023-H2','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		{"{'ts':'2024-01-01T00:00:00+08:00','period':'2023','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		/* stamped at the start of what it covers: refused */
+		{"{'ts':'2024-01-01T00:00:00+08:00','period':'2024-01','value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD,
+		 "ts must be the end of period 2024-01: 2024-02-01T00:00:00 in its offset"},
+		{"{'ts':'2024-02-01T00:00:00.5+08:00','period':'2024-01','value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD, NULL},
+		{"{'ts':'2024-02-01T08:00:00+08:00','period':'2024-01','value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD, NULL},
+		{"{'ts':'2024-02-01T00:00:00+08:00','period':'2024-13','value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD, "period must be YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY"},
+		{"{'ts':'2024-03-01T00:00:00+08:00','period':'2024-01..2024-02','value':1,'unit':'"
+		 "t'}",
+		 ET_REJ_BAD_FIELD, NULL},
+		{"{'ts':'2024-02-01T00:00:00+08:00','period':202401,'value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD, NULL},
+		/* (start, ts] */
+		{"{'ts':'" TS "','start':'2024-03-01T00:00:00+08:00','value':1,'unit':'t'}",
+		 ET_REJ_NONE, NULL},
+		{"{'ts':'" TS "','start':'" TS "','value':1,'unit':'t'}", ET_REJ_BAD_FIELD,
+		 "start must be an RFC 3339 time with an offset, before ts"},
+		{"{'ts':'" TS "','start':'2024-03-01T00:00:00','value':1,'unit':'t'}",
+		 ET_REJ_BAD_FIELD, NULL},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		struct collector c = {0};
+		int rc = run(&c, T_COAL, t[i].payload);
+		if (c.n != 1 || c.ev[0].reason != t[i].reason ||
+		    (t[i].detail && strcmp(c.ev[0].detail, t[i].detail) != 0))
+			fail_msg("case %zu (%s): rc %d, %s (%s)", i, t[i].payload, rc,
+				 c.n ? et_reject_name(c.ev[0].reason) : "-",
+				 c.n ? c.ev[0].detail : "");
+	}
+}
+
 static void test_rejects(void **state)
 {
 	(void)state;
@@ -1080,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(test_counter_rollover),
 		cmocka_unit_test(test_conversion),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_period),
 		cmocka_unit_test(test_bad_json_detail),
 		cmocka_unit_test(test_rejects_in_batch),
 		cmocka_unit_test(test_batch_mixed),

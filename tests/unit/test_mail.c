@@ -443,6 +443,35 @@ static void test_header_sanitize(void **state)
 	}
 }
 
+/* Issue 21: a target in % (intensity decline, a share) drifts in 百分点:
+ * 1.70 % against 1.80 % is "落后 0.10 个百分点", not "5.6 %" behind. */
+static void test_points(void **state)
+{
+	(void)state;
+	static const struct {
+		enum et_alert_event ev;
+		et_lang_t lang;
+		double drift;
+		const char *want;
+	} t[] = {
+		{ET_AL_EV_FIRING, ET_LANG_ZH_CN, -0.1, "落后 0.10 个百分点"},
+		{ET_AL_EV_FIRING, ET_LANG_EN, -0.1, "0.10 percentage points behind schedule"},
+		{ET_AL_EV_REPEAT, ET_LANG_ZH_CN, 0.31, "超出 0.31 个百分点"},
+		{ET_AL_EV_RESOLVED, ET_LANG_ZH_CN, -0.05, "已恢复正常（偏差 -0.05 个百分点）"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		et_mail_report_t r = sample();
+		r.event = t[i].ev;
+		r.lang = t[i].lang;
+		r.display_unit = "%";
+		r.drift_pct = t[i].drift;
+		char buf[512];
+		int n = et_mail_subject(&r, buf, sizeof(buf));
+		if (n < 0 || !strstr(buf, t[i].want))
+			fail_msg("case %zu: %d \"%s\", want \"%s\" in it", i, n, buf, t[i].want);
+	}
+}
+
 static void test_subject(void **state)
 {
 	(void)state;
@@ -798,7 +827,8 @@ static void test_numbers(void **state)
 		{1e6, "Mt", 12345, 0, "0.0123 Mt", "+0.0 %"},
 		{1e6, "Mt", 0, 0, "0.00 Mt", "+0.0 %"},
 		{1e6, "Mt", -0.0, 0, "0.00 Mt", "+0.0 %"},
-		{1, "%", 1.8, 0, "1.80 %", "+0.0 %"},
+		/* a target in % drifts in percentage points (issue 21) */
+		{1, "%", 1.8, 0, "1.80 %", "0.00 percentage points"},
 		{1, "", 42, 0, "42.00", "+0.0 %"},
 		{0, "MW", 5, 0, "5.00 MW", "+0.0 %"},	/* div 0 counts as 1 */
 		{NAN, "MW", 5, 0, "5.00 MW", "+0.0 %"}, /* so does NaN */
@@ -1402,13 +1432,21 @@ static void test_build_parts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_sanitize), cmocka_unit_test(test_build_text),
-		cmocka_unit_test(test_subject),		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_build),		cmocka_unit_test(test_build_variants),
-		cmocka_unit_test(test_numbers),		cmocka_unit_test(test_subject_header),
-		cmocka_unit_test(test_injection),	cmocka_unit_test(test_to_folding),
-		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_append_deterministic),
-		cmocka_unit_test(test_many_sites),	cmocka_unit_test(test_zh_and_chart),
+		cmocka_unit_test(test_header_sanitize),
+		cmocka_unit_test(test_build_text),
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_points),
+		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_build_variants),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_subject_header),
+		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_to_folding),
+		cmocka_unit_test(test_build_errors),
+		cmocka_unit_test(test_append_deterministic),
+		cmocka_unit_test(test_many_sites),
+		cmocka_unit_test(test_zh_and_chart),
 		cmocka_unit_test(test_build_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,9 +45,9 @@ static int on_row(void *ctx, const et_stat_row_t *r)
 	struct got *g = ctx;
 	if (++g->nrows == g->stop_at)
 		return -EIO;
-	add(&g->rows, "%u|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s\n", r->line, r->scope, r->metric,
+	add(&g->rows, "%u|%s|%s|%s|%s|%s|%.17g|%.17g|%s|%s|%s%s%s\n", r->line, r->scope, r->metric,
 	    r->period, r->period_start, r->period_end, r->value, r->value_in, r->unit_in, r->source,
-	    r->note);
+	    r->note, r->published[0] ? "|published " : "", r->published);
 	return 0;
 }
 
@@ -113,21 +113,29 @@ static void test_periods(void **state)
 		{"2024-Q4", "2024-Q4", "2024-10-01", "2025-01-01"},
 		{"2023", "2023", "2023-01-01", "2024-01-01"},
 		{"2199-12", "2199-12", "2199-12-01", "2200-01-01"},
+		/* issue 21: halves, and 累计 ranges from January (1–2月) */
+		{"2024-H1", "2024-H1", "2024-01-01", "2024-07-01"},
+		{"2024-h2", "2024-H2", "2024-07-01", "2025-01-01"},
+		{"2024-01..2024-02", "2024-01..2024-02", "2024-01-01", "2024-03-01"},
+		{"2024-1..2024-12", "2024-01..2024-12", "2024-01-01", "2025-01-01"},
+		{"2024-01..2024-01", "2024-01", "2024-01-01", "2024-02-01"},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		char p[8], s[11], e[11];
+		char p[ET_STAT_PERIOD_MAX], s[11], e[11];
 		if (et_stat_period_parse(ok[i].in, strlen(ok[i].in), p, s, e))
 			fail_msg("%s refused", ok[i].in);
 		assert_string_equal(p, ok[i].period);
 		assert_string_equal(s, ok[i].start);
 		assert_string_equal(e, ok[i].end);
 	}
-	static const char *const bad[] = {"",	      "202",	 "20245",  "2024-00",  "2024-13",
-					  "2024-Q0",  "2024-Q5", "2024-Q", "2024/01",  "2024-1-1",
-					  "Jan-24",   "1899",	 "2200",   "2024-001", "2024-",
-					  "２０２４", "2024-01 "};
+	static const char *const bad[] = {
+		"", "202", "20245", "2024-00", "2024-13", "2024-Q0", "2024-Q5", "2024-Q", "2024/01",
+		"2024-1-1", "Jan-24", "1899", "2200", "2024-001", "2024-", "２０２４", "2024-01 ",
+		/* a range starts in January, within one year */
+		"2024-02..2024-03", "2024-01..2025-02", "2024-01..2024-13", "2024-01.2024-02",
+		"2024-01..", "2024-H3", "2024-H0"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char p[8], s[11], e[11];
+		char p[ET_STAT_PERIOD_MAX], s[11], e[11];
 		if (et_stat_period_parse(bad[i], strlen(bad[i]), p, s, e) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
 	}
@@ -157,9 +165,32 @@ static void test_good_excel_file(void **state)
 	       "9|city|advanced_capacity_share|2024-Q2|2024-04-01|2024-07-01|100|100|%|nbs|\n"
 	       "10|city|raw_coal|2024-01|2024-01-01|2024-02-01|17000|1.7|万吨|other source|\n",
 	       "", 0);
+	/* GDP growth at comparable prices may be negative (issue 21) */
+	expect(H "city,gdp_real_growth,2024-02,-3.2,%,nbs,\r\n",
+	       "2|city|gdp_real_growth|2024-02|2024-02-01|2024-03-01|-3.2000000000000002|"
+	       "-3.2000000000000002|%|nbs|\n",
+	       "", 0);
 	/* LF only, header in capitals, trailing empty columns as Excel writes them */
 	expect("SCOPE,Metric,period,value,unit,source,note,,\nsite:m1,raw_coal,2024-05,3,t,s,,,\n",
 	       "2|site:m1|raw_coal|2024-05|2024-05-01|2024-06-01|3|3|t|s|\n", "", 0);
+}
+
+/* Issue 21: the optional published column, after note. */
+static void test_published(void **state)
+{
+	(void)state;
+	expect("scope,metric,period,value,unit,source,note,published\n"
+	       "city,raw_coal,2024-01..2024-02,2,万吨,nbs,1–2月,2024-03-15\n"
+	       "city,raw_coal,2024-03,1,万吨,nbs,,\n"
+	       "city,raw_coal,2024-04,1,万吨,nbs,,2024-02-30\n"
+	       "city,raw_coal,2024-05,1,万吨,nbs,,2024-06-15,x\n",
+	       "2|city|raw_coal|2024-01..2024-02|2024-01-01|2024-03-01|20000|2|万吨|nbs|1–2月|"
+	       "published 2024-03-15\n"
+	       "3|city|raw_coal|2024-03|2024-03-01|2024-04-01|10000|1|万吨|nbs|\n",
+	       "4:8: published \"2024-02-30\" is not a day YYYY-MM-DD (format the column as text "
+	       "in Excel)\n"
+	       "5:9: more than 8 fields (scope,metric,period,value,unit,source,note,published)\n",
+	       2);
 }
 
 static void test_bad_fields(void **state)
@@ -181,16 +212,16 @@ static void test_bad_fields(void **state)
 	       "13|city|raw_coal|2024-02|2024-02-01|2024-03-01|1|1|t|nbs|fine\n",
 	       "2:5: unit \"吨x\" is not known\n"
 	       "3:2: metric \"foo\" is not known\n"
-	       "3:3: period \"2024-13\" is not YYYY-MM, YYYY-Qn or YYYY (format the column as text "
-	       "in Excel)\n"
+	       "3:3: period \"2024-13\" is not YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY-01..YYYY-MM or YYYY "
+	       "(format the column as text in Excel)\n"
 	       "3:4: value \"abc\" is not a number\n"
 	       "3:6: source is empty\n"
 	       "4:5: unit \"MW\" does not fit raw_coal (a mass: t, kt, Mt, 万吨, 亿吨)\n"
 	       "4:8: more than 7 fields (scope,metric,period,value,unit,source,note)\n"
 	       "5:3: 2 fields, expected 7 (scope,metric,period,value,unit,source,note): no period\n"
 	       "6:1: scope \"province\" is not city, county:<name> or site:<id>\n"
-	       "6:2: metric \"energy_intensity\" is derived (energy_consumption / gdp): import "
-	       "those two\n"
+	       "6:2: metric \"energy_intensity\" is derived (energy_consumption and "
+	       "gdp_real_growth): import those two\n"
 	       "6:4: value -1 is negative\n"
 	       "7:1: scope \"site:Mine-1\": a site id is 1-64 of a-z 0-9 _ . - (starting with a "
 	       "letter or digit)\n"
@@ -317,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_good_excel_file),
 		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_published),
 		cmocka_unit_test(test_lines_of_multiline_records),
 		cmocka_unit_test(test_long_fields_cut_whole),
 		cmocka_unit_test(test_repeated_keys),

@@ -96,6 +96,97 @@ static void test_reconcile(void **state)
 	assert_non_null(strstr(t.body, "差距:     +7.2 %（超过 5.0 % 时发信）\n"));
 }
 
+/* Issue 21: 540 MW registered against 600: short by 60 MW. */
+static void test_register(void **state)
+{
+	(void)state;
+	et_register_mail_t m = {.label = "新能源装机",
+				.year = "2024",
+				.scope = "county:N",
+				.target = 600,
+				.planned = 540,
+				.display_unit = "MW",
+				.display_div = 1};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_register(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(
+		t.subject,
+		"[enertrack] 新能源装机 2024 county:N：项目登记合计 540.0 MW，比目标少 60.0 MW");
+	assert_non_null(strstr(t.body, "缺口:     60.0 MW\n"));
+	m.scope = "city";
+	m.label = "New-energy capacity";
+	assert_int_equal(et_truthmail_register(ET_LANG_EN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] New-energy capacity 2024: the register plans "
+				       "540.0 MW, 60.0 MW short of the target");
+	assert_string_equal(t.detail, "New-energy capacity 2024: the register plans 540.0 MW, "
+				      "60.0 MW short of 600.0 MW");
+}
+
+static void test_nodata(void **state)
+{
+	(void)state;
+	et_nodata_mail_t m = {.label = "Coal-power retrofits",
+			      .year = "2024",
+			      .scope = "city",
+			      .missing = "no retrofit_capacity in city this year, and no project "
+					 "registered",
+			      .days = 30};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_nodata(ET_LANG_EN, &m, &t), 0);
+	assert_string_equal(t.subject,
+			    "[enertrack] Coal-power retrofits 2024: no data for 30 days");
+	assert_non_null(strstr(
+		t.body, "Coal-power retrofits 2024 cannot be followed: no "
+			"retrofit_capacity in city this year, and no project registered.\n"));
+	assert_int_equal(et_truthmail_nodata(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] Coal-power retrofits 2024：已 30 天无数据");
+}
+
+/* Issue 21: a late retrofit is not commissioned (投运) but done (完成). */
+static void test_retrofit(void **state)
+{
+	(void)state;
+	et_milestone_mail_t m = {.label = "煤电机组改造",
+				 .year = "2024",
+				 .scope = "city",
+				 .name = "tunliu-power-u1 供热",
+				 .site_id = "tunliu-power-u1",
+				 .due = "2024-08-31",
+				 .days_late = "15",
+				 .value = 330,
+				 .commissioned = 0,
+				 .planned_to_here = 330,
+				 .display_unit = "MW",
+				 .display_div = 1,
+				 .grace_days = 14,
+				 .retrofit_kind = "供热"};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_milestone(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject,
+			    "[enertrack] 煤电机组改造 2024：tunliu-power-u1 供热（供热改造）"
+			    "已逾期 15 天（应于 2024-08-31 完成，330.0 MW）");
+}
+
+static void test_countysum(void **state)
+{
+	(void)state;
+	/* 2.4 + 2.1 Mt of counties against the city's 5 Mt: −10 % */
+	et_countysum_mail_t m = {.label = "原煤产量",
+				 .period = "2024-01..2024-02",
+				 .source = "长治市统计局",
+				 .city = 5e6,
+				 .counties_sum = 4.5e6,
+				 .gap_pct = -10,
+				 .counties = 2,
+				 .display_unit = "Mt",
+				 .display_div = 1e6};
+	et_truth_text_t t;
+	assert_int_equal(et_truthmail_countysum(ET_LANG_ZH_CN, &m, &t), 0);
+	assert_string_equal(t.subject, "[enertrack] 原煤产量 2024-01..2024-02：各区县合计 4.50 Mt，"
+				       "全市为 5.00 Mt（-10.0 %）");
+	assert_non_null(strstr(t.body, "区县合计: 4.50 Mt（2 个区县）\n"));
+}
+
 static void test_cut(void **state)
 {
 	(void)state;
@@ -112,10 +203,10 @@ static void test_cut(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_milestone_en),
-		cmocka_unit_test(test_milestone_zh_city),
-		cmocka_unit_test(test_reconcile),
-		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_milestone_en), cmocka_unit_test(test_milestone_zh_city),
+		cmocka_unit_test(test_reconcile),    cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_register),     cmocka_unit_test(test_nodata),
+		cmocka_unit_test(test_countysum),    cmocka_unit_test(test_retrofit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
