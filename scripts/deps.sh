@@ -11,7 +11,8 @@ mosquitto mosquitto-clients postgresql-15 postgresql-client-15
 python3-aiosmtpd python3-paho-mqtt python3-psycopg2 openssl ca-certificates
 iproute2 procps systemd man-db
 libprotobuf-c-dev protobuf-c-compiler libcairo2-dev libpango1.0-dev fonts-noto-cjk
-libxlsxwriter-dev libcsv-dev chromium python3-openpyxl"
+libxlsxwriter-dev libcsv-dev chromium python3-openpyxl
+prometheus"
 
 missing=""
 for p in $PKGS; do

@@ -12,4 +12,11 @@
  * point. */
 size_t et_utf8_decode(const unsigned char *p, size_t n, unsigned *ret_cp);
 
+/* Cuts s, of which the first len bytes are kept (len may exceed its
+ * length), back to the last whole character: a multi-byte sequence that
+ * len splits is dropped. Writes the NUL and returns the new length. Used
+ * wherever a fixed buffer may cut text that goes into PostgreSQL or a mail,
+ * which refuse half a character. */
+size_t et_utf8_cut(char *s, size_t len);
+
 #endif
