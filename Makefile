@@ -62,6 +62,9 @@ COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_m
 LIB_SRCS += lib/digestmail.c lib/truthmail.c
 # presentation: one text buffer and one number formatter
 LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
+# issue 24: time zone names checked against the tz database, with a suggestion
+LIB_SRCS += lib/tzname.c
+COMMON_SRCS += common/tzcheck.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
 COMMON_SRCS += db/chartdata.c draw/chart.c
 
@@ -83,7 +86,7 @@ UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
 UNIT_TESTS += text numfmt pagehtml
 # issue 24: text cut only on character boundaries
-UNIT_TESTS += longtext
+UNIT_TESTS += longtext tzname
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check

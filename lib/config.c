@@ -83,6 +83,7 @@ static const struct key keys[] = {
 	{"alerts", "repeat_s", K_INT, OFF(repeat_s), "86400", 0, INT_MAX, true},
 	{"alerts", "milestone_grace_days", K_INT, OFF(milestone_grace_days), "14", 0, 3660, true},
 	{"alerts", "reconcile_pct", K_DBL, OFF(reconcile_pct), "5", 0, 1000, true},
+	{"alerts", "eval_fail_s", K_INT, OFF(eval_fail_s), "60", 1, INT_MAX, true},
 	{"alerts", "language", K_STR, OFF(language), "en", 0, 0, true},
 	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},
 	{"smtp", "tls", K_STR, OFF(smtp_tls), "starttls", 0, 0, true},
@@ -436,6 +437,9 @@ static void validate(struct parse_ctx *c)
 	if (et_config_days_parse(cfg->digest_days, &cfg->digest_dows))
 		add_err(c, line_of(c, "digest", "days"), "digest", "days",
 			"must be days or ranges such as mon..sun, mon..fri or mon,wed,fri");
+	/* whether the zone exists is the tz database's to say: common/tzcheck.c,
+	 * after the parse, names this line */
+	cfg->tz_line = line_of(c, "targets", "timezone");
 	if (cfg->tz[0] == '\0' || strchr(cfg->tz, '\'') || strlen(cfg->tz) > 64)
 		add_err(c, line_of(c, "targets", "timezone"), "targets", "timezone",
 			"must be a time zone name such as Asia/Shanghai");

@@ -65,6 +65,7 @@ typedef struct et_config {
 	int repeat_s;
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
+	int eval_fail_s; /* /healthz fails when evaluation has failed this long (issue 24) */
 	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
 	et_lang_t lang; /* `language` parsed, once, by the configuration: use this one */
 	/* [smtp] */
@@ -93,6 +94,8 @@ typedef struct et_config {
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;
 	int digest_minute;    /* minutes after local midnight; -1: no digest */
+	int tz_line;	      /* the line of [targets] timezone (0: the default), for
+			       * the check against the tz database (common/tzcheck.c) */
 	unsigned digest_dows; /* bit d set: a digest on ISO weekday d (1 Monday .. 7 Sunday) */
 } et_config_t;
 
