@@ -28,6 +28,7 @@ struct alert_cfg {
 	double reconcile_pct;
 	et_lang_t lang; /* of the mails */
 	int eval_interval_s;
+	int eval_fail_s; /* /healthz: 503 once evaluation has failed this long */
 	double min_elapsed_pct;
 	int stale_after_s;
 	et_alert_params_t params;
@@ -79,9 +80,24 @@ struct et_alerts {
 	bool outbox_failing;	    /* mail thread: an outbox query failed, logged once */
 	/* /metrics lines of the targets: built by the thread per evaluation,
 	 * swapped in under mu when it committed */
-	et_buf_t tm_next;
-	et_buf_t tm; /* guarded by mu */
+	et_buf_t tm_next, tm_state_next; /* drift lines, alert state lines: a
+					  * family's lines must not interleave */
+	et_buf_t tm, tm_state;		  /* guarded by mu */
 	bool tm_oom;
+	/* the evaluation's failures (daemon/job_evaluate.c), guarded by mu:
+	 * per part ("round", "truth", a target's id) the failed rounds for
+	 * enertrack_evaluation_failures_total, and since when it fails now for
+	 * /healthz (0: it does not) */
+	struct eval_fail {
+		char part[48];
+		uint64_t count;
+		int64_t since_us;
+		char reason[200];
+		bool this_round; /* eval thread: failed in the round running */
+	} *fails;
+	size_t nfails, capfails;
+	int64_t last_eval_us; /* guarded by mu: the last round committed; 0: none */
+	bool eval_failing;    /* eval thread: the round fails, logged once */
 	/* the group's members (daemon/presence.c), for the member-down alarm */
 	et_alerts_members_fn members; /* guarded by mu */
 	void *members_ctx;
@@ -117,6 +133,8 @@ void *jobs_main(void *arg);
 int job_evaluate(et_alerts_t *al, const struct alert_cfg *c, et_eval_result_t *ret);
 /* Makes the gauges of the last evaluation the ones /metrics shows. */
 void job_evaluate_publish(et_alerts_t *al);
+/* Frees what job_evaluate.c keeps (the failures and the gauges). */
+void job_evaluate_free(et_alerts_t *al);
 /* The daily digest, when due and no daemon made it yet
  * (daemon/job_digest.c): how many mails it queued. */
 int job_digest(et_alerts_t *al, const struct alert_cfg *c);

@@ -1,0 +1,33 @@
+-- SPDX-License-Identifier: MIT
+-- enertrack migration 016: nothing fails in silence (issue 24).
+--
+-- evaluation_failure: what of the last evaluation failed, and why. Each
+-- target is evaluated in a savepoint of its own (db/evaluate_targets.c), so
+-- one target's failure no longer rolls back the others; its row here says
+-- since when it fails and with which error. The row goes when the target
+-- evaluates again. part 'round' is a round that failed as a whole (before
+-- any target: the lock, the settings, the load), 'truth' the milestone and
+-- reconciliation mails. The view evaluation_failures adds the targets'
+-- names; enertrackd's /metrics counts the same failures
+-- (enertrack_evaluation_failures_total) and /healthz answers 503 once one
+-- has lasted [alerts] eval_fail_s.
+--
+-- alert_route is checked when written (functions/alert_route_check.sql):
+-- one pattern ending in a backslash used to make every evaluation fail.
+CREATE TABLE evaluation_failure (
+    part       text PRIMARY KEY CHECK (part IN ('round', 'truth') OR part ~ '^target:[0-9]+$'),
+    target_id  integer REFERENCES target (id) ON DELETE CASCADE,
+    reason     text NOT NULL,
+    since      timestamptz NOT NULL DEFAULT now(),
+    last_at    timestamptz NOT NULL DEFAULT now(),
+    rounds     integer NOT NULL DEFAULT 1
+);
+COMMENT ON TABLE evaluation_failure IS 'What failed in the last evaluations and why: one row per failing target (target:<id>), the milestone and reconciliation mails (truth) or the round as a whole (round); gone once it evaluates again.';
+COMMENT ON COLUMN evaluation_failure.part IS 'target:<id>, truth or round.';
+COMMENT ON COLUMN evaluation_failure.target_id IS 'The target, for target:<id>; NULL otherwise.';
+COMMENT ON COLUMN evaluation_failure.reason IS 'The error of the last failed round, as PostgreSQL or the daemon worded it.';
+COMMENT ON COLUMN evaluation_failure.since IS 'When it first failed in this stretch.';
+COMMENT ON COLUMN evaluation_failure.last_at IS 'When it failed last.';
+COMMENT ON COLUMN evaluation_failure.rounds IS 'Failed evaluation rounds in this stretch.';
+GRANT SELECT, INSERT, UPDATE, DELETE ON evaluation_failure TO enertrack_ingest;
+GRANT SELECT ON evaluation_failure TO enertrack_reader;
