@@ -31,3 +31,15 @@ COMMENT ON COLUMN evaluation_failure.last_at IS 'When it failed last.';
 COMMENT ON COLUMN evaluation_failure.rounds IS 'Failed evaluation rounds in this stretch.';
 GRANT SELECT, INSERT, UPDATE, DELETE ON evaluation_failure TO enertrack_ingest;
 GRANT SELECT ON evaluation_failure TO enertrack_reader;
+
+-- The key of reading is (site_id, metric, source, ts): solar 10 MW and wind
+-- 5 MW of one site at one instant are two readings, not one of 5 MW, and
+-- two totalisers of one site and metric at equal timestamps are two series
+-- (reading_hourly had source in its key already). Every existing row keeps
+-- its place: a key with source is unique wherever the key without was.
+-- reading_correction says which series it corrected.
+ALTER TABLE reading DROP CONSTRAINT reading_pkey;
+ALTER TABLE reading ADD PRIMARY KEY (site_id, metric, source, ts);
+ALTER TABLE reading_correction ADD COLUMN source text NOT NULL DEFAULT '';
+COMMENT ON COLUMN reading_correction.source IS 'reading.source of the corrected reading ('''' when none).';
+COMMENT ON TABLE reading IS 'One row per (site_id, metric, source, ts): every reading exactly once, partitioned by month of ts. Corrections overwrite value and are logged in reading_correction; reading_hourly follows every change.';
