@@ -69,6 +69,7 @@ static const struct key keys[] = {
 	{"ingest", "spool_sync_ms", K_INT, OFF(spool_sync_ms), "100", 0, 10000, false},
 	{"ingest", "spool_max_mb", K_INT, OFF(spool_max_mb), "1024", 1, 1048576, false},
 	{"ingest", "counter_reset", K_STR, OFF(counter_reset), "restart", 0, 0, false},
+	{"ingest", "counter_jitter", K_DBL, OFF(counter_jitter), "1", 0, 1e12, false},
 	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
 	{"http", "listen", K_STR, OFF(http_listen), "127.0.0.1:9464", 0, 0, false},
 	{"http", "quiet_alarm_s", K_INT, OFF(http_quiet_alarm_s), "300", 0, INT_MAX, true},

@@ -43,3 +43,9 @@ ALTER TABLE reading ADD PRIMARY KEY (site_id, metric, source, ts);
 ALTER TABLE reading_correction ADD COLUMN source text NOT NULL DEFAULT '';
 COMMENT ON COLUMN reading_correction.source IS 'reading.source of the corrected reading ('''' when none).';
 COMMENT ON TABLE reading IS 'One row per (site_id, metric, source, ts): every reading exactly once, partitioned by month of ts. Corrections overwrite value and are logged in reading_correction; reading_hourly follows every change.';
+
+-- [ingest] counter_jitter: a totaliser's step back of at most this much (in
+-- the metric's canonical unit) is jitter, counted 0, not a wrap (a step of 1
+-- back counted +99 with a rollover of 100) nor a reset.
+ALTER TABLE counter_setting ADD COLUMN jitter double precision NOT NULL DEFAULT 0 CHECK (jitter >= 0);
+COMMENT ON COLUMN counter_setting.jitter IS 'The [ingest] counter_jitter enertrackd runs with: a step back of at most this (canonical unit) is jitter (delta 0, counter_step jitter).';

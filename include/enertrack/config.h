@@ -47,6 +47,7 @@ typedef struct et_config {
 	int spool_sync_ms; /* fdatasync interval; 0: after every message */
 	int spool_max_mb;
 	char *counter_reset; /* a totaliser that goes down without a rollover: restart or hold */
+	double counter_jitter; /* a step back of at most this (canonical unit) is jitter, not a wrap */
 	/* [log] */
 	char *log_level;
 	/* [http] */

@@ -10,7 +10,7 @@ LEFT JOIN LATERAL (
     WHERE q.counter AND q.site_id = r.site_id AND q.metric = r.metric AND q.source = r.source
       AND q.ts < r.ts
     ORDER BY q.ts DESC LIMIT 1) p ON true
-WHERE r.counter AND r.counter_step IN ('rollover', 'reset')
+WHERE r.counter AND r.counter_step IN ('rollover', 'reset', 'jitter')
 UNION ALL
 SELECT c.site_id, c.metric, NULL, c.at, 'replacement', c.old_final, c.new_initial, NULL, NULL
 FROM counter_replacement c;
@@ -19,7 +19,7 @@ COMMENT ON COLUMN counter_event.site_id IS 'The site.';
 COMMENT ON COLUMN counter_event.metric IS 'The metric.';
 COMMENT ON COLUMN counter_event.source IS 'reading.source ('''' when none); NULL for a replacement (all sources).';
 COMMENT ON COLUMN counter_event.at IS 'The reading''s ts, or the replacement''s time.';
-COMMENT ON COLUMN counter_event.kind IS 'rollover, reset or replacement.';
+COMMENT ON COLUMN counter_event.kind IS 'rollover, reset, jitter (a step back of at most [ingest] counter_jitter, counted 0) or replacement.';
 COMMENT ON COLUMN counter_event.previous IS 'The previous reading''s total (replacement: the old meter''s final total), canonical unit.';
 COMMENT ON COLUMN counter_event.total IS 'The reading''s total (replacement: the new meter''s initial total), canonical unit.';
 COMMENT ON COLUMN counter_event.rollover IS 'The declared rollover, canonical unit; NULL: none.';

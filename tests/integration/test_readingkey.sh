@@ -9,7 +9,10 @@
 #  2. solar 10 MW and wind 5 MW at one site and instant are two rows;
 #  3. totalisers of coal and gas at equal timestamps, in one batch and
 #     across batches, are two series with their own deltas: nothing counted
-#     as a duplicate, nothing as a correction.
+#     as a duplicate, nothing as a correction;
+#  4. counters keep their promises: a negative total, or one above its
+#     rollover, is refused with a reason; a step of 1 back is jitter
+#     (counter_jitter), not a near-full wrap.
 . "$(dirname "$0")/lib.sh"
 
 start_pg
@@ -21,8 +24,10 @@ mkdir -p "$T/sql-before"
 cp -r "$REPO/sql/." "$T/sql-before/"
 rm -f "$T"/sql-before/01[5-9]_*.sql
 # and the objects made on what 016 makes
-sed -i '/^views\/evaluation_failures.sql$/d' "$T/sql-before/objects.list"
-rm -f "$T/sql-before/views/evaluation_failures.sql"
+for o in views/evaluation_failures.sql functions/counter_jitter.sql functions/counter_jitter_use.sql; do
+	grep -vx "$o" "$T/sql-before/objects.list" >"$T/objects.list" && mv "$T/objects.list" "$T/sql-before/objects.list"
+	rm -f "$T/sql-before/$o"
+done
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$T/sql-before" >"$T/m0.log" 2>&1 ||
 	fail "1: migrate before 016: $(cat "$T/m0.log")"
 [ "$(q "SELECT max(version) FROM schema_migration")" = 14 ] || fail "1: the old database is not at 14"
@@ -98,4 +103,25 @@ want="coal 1010 0, coal 1020 10, coal 1030 10, coal 1040 10, coal 1050 10, gas 6
 dup=$(metric 'enertrack_readings_total{outcome="duplicate"}')
 [ "$dup" = 0 ] || fail "3: $dup readings counted as duplicates"
 log "ok: coal and gas totalisers at equal timestamps: $got"
+
+# ---- 4. totals a totaliser cannot show; jitter -------------------------------
+for v in -50 -1e15; do
+	printf 'energy/mine/rk-3/weird_total\t{"ts":"2024-08-01T00:00:00Z","value":%s,"unit":"t","counter":true}\n' "$v" |
+		publish 2>/dev/null
+done
+printf 'energy/mine/rk-3/raw_coal\t{"ts":"2024-08-01T00:00:00Z","value":150,"unit":"t","counter":true,"rollover":100}\n' |
+	publish 2>/dev/null
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM rejected_message WHERE topic LIKE 'energy/mine/rk-3/%'\")\" = 3 ]" ||
+	fail "4: totals refused: $(q "SELECT count(*) FROM rejected_message WHERE topic LIKE 'energy/mine/rk-3/%'"), in reading: $(q "SELECT string_agg(value_in::text, ' ') FROM reading WHERE site_id = 'rk-3'")"
+why=$(q "SELECT string_agg(detail, '; ' ORDER BY id) FROM rejected_message WHERE topic LIKE 'energy/mine/rk-3/%'")
+echo "$why" | grep -q "cannot be negative.*cannot be negative.*above its rollover" || fail "4: reasons: $why"
+for dv in 1:50 2:49 3:60; do
+	printf 'energy/mine/rk-4/raw_coal\t{"ts":"2024-08-0%sT00:00:00Z","value":%s,"unit":"t","counter":true,"rollover":100}\n' \
+		"${dv%%:*}" "${dv#*:}" | publish 2>/dev/null
+	sleep 0.3
+done
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'rk-4'\")\" = 3 ]" || fail "4: jitter readings"
+got=$(q "SELECT string_agg(counter_value || ' ' || value || coalesce(' ' || counter_step, ''), ', ' ORDER BY ts) FROM reading WHERE site_id = 'rk-4'")
+[ "$got" = "50 0 first, 49 0 jitter, 60 11" ] || fail "4: a step of 1 back: $got"
+log "ok: refused: $why; jitter: $got"
 stop_daemon
