@@ -49,3 +49,11 @@ COMMENT ON TABLE reading IS 'One row per (site_id, metric, source, ts): every re
 -- back counted +99 with a rollover of 100) nor a reset.
 ALTER TABLE counter_setting ADD COLUMN jitter double precision NOT NULL DEFAULT 0 CHECK (jitter >= 0);
 COMMENT ON COLUMN counter_setting.jitter IS 'The [ingest] counter_jitter enertrackd runs with: a step back of at most this (canonical unit) is jitter (delta 0, counter_step jitter).';
+
+-- alert_silence: who made it as PostgreSQL knows it (created_by comes from
+-- the caller's $USER, which anyone can set); rows made before are NULL.
+-- functions/alert_silence_check.sql refuses an acknowledgement of a target
+-- that is not alerting and a silence without end.
+ALTER TABLE alert_silence ADD COLUMN created_session text;
+ALTER TABLE alert_silence ALTER COLUMN created_session SET DEFAULT session_user;
+COMMENT ON COLUMN alert_silence.created_session IS 'PostgreSQL''s session_user of the connection that made it (created_by is what the tool was told); NULL for rows made before migration 016.';

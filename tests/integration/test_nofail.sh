@@ -14,7 +14,9 @@
 #     fixed; a round that fails as a whole likewise;
 #  4. an alert_route pattern ending in a backslash or a bad address is
 #     refused when written, and one already there stops nothing;
-#  5. a milestone whose name is 200 CJK characters is mailed.
+#  5. a milestone whose name is 200 CJK characters is mailed;
+#  6. `enertrack ack` of a target that is not alerting and `silence --until
+#     infinity` are refused; an ack records PostgreSQL's session_user.
 . "$(dirname "$0")/lib.sh"
 
 command -v promtool >/dev/null || fail "promtool (Debian package prometheus) is needed"
@@ -175,6 +177,20 @@ until_q 20 "SELECT count(*) FROM truth_alert WHERE kind = 'milestone'" 1 ||
 	fail "5: the milestone mail was not queued: $(q 'SELECT part, reason FROM evaluation_failure')"
 s=$(q "SELECT length(subject) FROM alert_outbox ORDER BY id DESC LIMIT 1")
 log "ok: the milestone with a 209-character name is queued (subject of $s characters)"
+
+# ---- 6. acknowledgements and silences that would silence the wrong thing ----
+OKT=$(q "SELECT min(id) FROM target WHERE kind = 'about'")
+out=$("$BIN/enertrack" ack -c "$T/enertrack.conf" "$OKT" --reason "nothing to see" 2>&1) &&
+	fail "6: an ack of target $OKT, which is not alerting, was accepted: $out"
+echo "$out" | grep -q "is not alerting" || fail "6: $out"
+out=$("$BIN/enertrack" silence -c "$T/enertrack.conf" "$GOOD" --until infinity --reason "for ever" 2>&1) &&
+	fail "6: a silence until infinity was accepted: $out"
+echo "$out" | grep -q "needs an end" || fail "6: $out"
+out=$(USER=somebody-else "$BIN/enertrack" ack -c "$T/enertrack.conf" "$GOOD" --reason "known" 2>&1) ||
+	fail "6: an ack of the firing target $GOOD: $out"
+[ "$(q "SELECT created_session = session_user FROM alert_silence WHERE target_id = $GOOD")" = t ] ||
+	fail "6: created_session: $(q "SELECT created_by, created_session FROM alert_silence")"
+log "ok: ack of a target not alerting and a silence without end refused; ack by $(q "SELECT created_by || ', session ' || created_session FROM alert_silence WHERE target_id = $GOOD")"
 
 # ---- 1 again: a reload with a mistyped zone keeps the old one ----------------
 cp "$T/enertrack.conf" "$T/good.conf"
