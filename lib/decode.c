@@ -58,8 +58,8 @@ bool et_text_is_clean(const char *s, size_t len)
 	while (i < len) {
 		unsigned cp;
 		size_t n = et_utf8_decode(p + i, len - i, &cp);
-		/* invalid UTF-8, C0 controls, DEL, C1 controls */
-		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		/* invalid UTF-8, controls and bidirectional overrides */
+		if (n == 0 || et_utf8_is_control(cp))
 			return false;
 		i += n;
 	}

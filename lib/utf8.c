@@ -55,3 +55,9 @@ size_t et_utf8_cut(char *s, size_t len)
 	s[end] = '\0';
 	return end;
 }
+
+bool et_utf8_is_control(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x61c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
