@@ -57,3 +57,24 @@ COMMENT ON COLUMN counter_setting.jitter IS 'The [ingest] counter_jitter enertra
 ALTER TABLE alert_silence ADD COLUMN created_session text;
 ALTER TABLE alert_silence ALTER COLUMN created_session SET DEFAULT session_user;
 COMMENT ON COLUMN alert_silence.created_session IS 'PostgreSQL''s session_user of the connection that made it (created_by is what the tool was told); NULL for rows made before migration 016.';
+
+-- counter_hold: a totaliser series whose steps keep going back (two meters,
+-- or two publishers, on one counter: 266 times the real sum was counted) is
+-- held by counter_apply: its readings are stored with delta 0 (counter_step
+-- held) until an operator deletes the row, having fixed the publishers.
+CREATE TABLE counter_hold (
+    site_id  text NOT NULL,
+    metric   text NOT NULL,
+    source   text NOT NULL,
+    since    timestamptz NOT NULL DEFAULT now(),
+    reason   text NOT NULL,
+    PRIMARY KEY (site_id, metric, source)
+);
+COMMENT ON TABLE counter_hold IS 'Totaliser series held because their steps keep going back (two meters on one counter): their readings are stored with delta 0 (counter_step held), not summed, until an operator deletes the row.';
+COMMENT ON COLUMN counter_hold.site_id IS 'The site.';
+COMMENT ON COLUMN counter_hold.metric IS 'The metric.';
+COMMENT ON COLUMN counter_hold.source IS 'reading.source ('''' when none).';
+COMMENT ON COLUMN counter_hold.since IS 'When it was held.';
+COMMENT ON COLUMN counter_hold.reason IS 'What was seen: how many of its last steps went back.';
+GRANT SELECT, INSERT ON counter_hold TO enertrack_ingest;
+GRANT SELECT ON counter_hold TO enertrack_reader;

@@ -102,6 +102,41 @@ BEGIN
     WHERE w.kind <> 'anchor' AND w.site_id = x.site_id AND w.metric = x.metric AND w.ts = x.ts
       AND w.source = x.source;
 
+    -- 3b. a series that keeps bouncing (a total below the one before it,
+    --     then one above that again: two meters, or two publishers, on one
+    --     counter, each drop counted as a reset or a near-full wrap) twice in
+    --     its last 8 totals is held: its new readings count 0 until an
+    --     operator deletes its counter_hold row (issue 24). A real reset or
+    --     rollover starts low and climbs; it does not jump back above.
+    INSERT INTO counter_hold (site_id, metric, source, reason)
+    SELECT k.site_id, k.metric, k.source,
+           format('%s times in its last %s totals one fell and the next rose above the one before (two meters on one counter?)', k.bounces, k.n)
+    FROM (SELECT s.site_id, s.metric, s.source, count(*) AS n,
+                 count(*) FILTER (WHERE x.total > x.p2 AND x.p1 < x.p2) AS bounces
+          FROM (SELECT DISTINCT site_id, metric, source FROM pg_temp.et_counter_work
+                WHERE kind IN ('new', 'corr')) s,
+          LATERAL (SELECT t.total, lag(t.total) OVER o AS p1, lag(t.total, 2) OVER o AS p2
+                   FROM (SELECT w.ts, w.total FROM pg_temp.et_counter_work w
+                         WHERE w.site_id = s.site_id AND w.metric = s.metric AND w.source = s.source
+                           AND w.kind IN ('new', 'corr', 'old', 'anchor')
+                         UNION ALL
+                         (SELECT r.ts, r.counter_value FROM reading r
+                          WHERE r.counter AND r.site_id = s.site_id AND r.metric = s.metric
+                            AND r.source = s.source AND r.counter_value IS NOT NULL
+                            AND NOT EXISTS (SELECT 1 FROM pg_temp.et_counter_work w
+                                            WHERE w.site_id = s.site_id AND w.metric = s.metric
+                                              AND w.source = s.source AND w.ts = r.ts)
+                          ORDER BY r.ts DESC LIMIT 8)
+                         ORDER BY 1 DESC LIMIT 8) t
+                   WINDOW o AS (ORDER BY t.ts)) x
+          GROUP BY 1, 2, 3) k
+    WHERE k.bounces >= 2
+    ON CONFLICT DO NOTHING;
+    UPDATE pg_temp.et_counter_work w SET delta = 0, step = 'held'
+    FROM counter_hold h
+    WHERE w.kind IN ('new', 'corr') AND h.site_id = w.site_id AND h.metric = w.metric
+      AND h.source = w.source;
+
     -- 4. written
     INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, seq, source, counter,
                          received_at, counter_value, counter_rollover, counter_step)

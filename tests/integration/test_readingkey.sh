@@ -12,7 +12,8 @@
 #     as a duplicate, nothing as a correction;
 #  4. counters keep their promises: a negative total, or one above its
 #     rollover, is refused with a reason; a step of 1 back is jitter
-#     (counter_jitter), not a near-full wrap.
+#     (counter_jitter), not a near-full wrap; two publishers interleaved on
+#     one counter are held (counter_hold, counter_event), not summed.
 . "$(dirname "$0")/lib.sh"
 
 start_pg
@@ -25,7 +26,7 @@ cp -r "$REPO/sql/." "$T/sql-before/"
 rm -f "$T"/sql-before/01[5-9]_*.sql
 # and the objects made on what 016 makes
 for o in views/evaluation_failures.sql functions/counter_jitter.sql functions/counter_jitter_use.sql \
-	functions/alert_silence_check.sql; do
+	functions/alert_silence_check.sql views/counter_event.sql; do
 	grep -vx "$o" "$T/sql-before/objects.list" >"$T/objects.list" && mv "$T/objects.list" "$T/sql-before/objects.list"
 	rm -f "$T/sql-before/$o"
 done
@@ -125,4 +126,22 @@ wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading
 got=$(q "SELECT string_agg(counter_value || ' ' || value || coalesce(' ' || counter_step, ''), ', ' ORDER BY ts) FROM reading WHERE site_id = 'rk-4'")
 [ "$got" = "50 0 first, 49 0 jitter, 60 11" ] || fail "4: a step of 1 back: $got"
 log "ok: refused: $why; jitter: $got"
+
+# two publishers on one counter, interleaved: 1000, 50, 1010, 60, ...
+i=0
+for t in 1000 50 1010 60 1020 70 1030 80 1040 90; do
+	i=$((i + 1))
+	printf 'energy/mine/rk-5/raw_coal\t{"ts":"2024-09-01T%02d:00:00Z","value":%s,"unit":"t","counter":true}\n' "$i" "$t" |
+		publish 2>/dev/null
+	sleep 0.3
+done
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'rk-5'\")\" = 10 ]" || fail "5: interleaved readings"
+sum=$(q "SELECT sum(value) FROM reading WHERE site_id = 'rk-5'")
+held=$(q "SELECT reason FROM counter_hold WHERE site_id = 'rk-5'")
+[ -n "$held" ] || fail "5: not held; deltas $(q "SELECT string_agg(value || ':' || coalesce(counter_step, ''), ' ' ORDER BY ts) FROM reading WHERE site_id = 'rk-5'")"
+# the real consumption is 40 + 40 t; before the hold at most a few steps counted
+awk -v s="$sum" 'BEGIN { exit !(s < 2100) }' || fail "5: $sum t counted for 80 t"
+[ "$(q "SELECT count(*) FROM counter_event WHERE site_id = 'rk-5' AND kind = 'alternating'")" = 1 ] ||
+	fail "5: counter_event: $(q "SELECT string_agg(kind, ' ') FROM counter_event WHERE site_id = 'rk-5'")"
+log "ok: interleaved publishers held ($held), $sum t counted, $(q "SELECT count(*) FROM reading WHERE site_id = 'rk-5' AND counter_step = 'held'") readings held"
 stop_daemon
