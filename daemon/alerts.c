@@ -89,6 +89,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_ca_file = (char *)cfg->smtp_ca_file,
 		.smtp_timeout_s = cfg->smtp_timeout_s,
 		.smtp_retry_s = cfg->smtp_retry_s,
+		.smtp_max_age_h = cfg->smtp_max_age_h,
 		.member_down_alarm_s = cfg->mqtt_member_down_alarm_s,
 		.maintain_interval_s = cfg->ret_interval_s,
 		.maintain = {.ahead_months = cfg->ret_ahead_months,

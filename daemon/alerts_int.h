@@ -36,6 +36,7 @@ struct alert_cfg {
 		*smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s;
+	int smtp_max_age_h; /* temporary refusals are given up after this */
 	int member_down_alarm_s;
 	int maintain_interval_s;
 	et_maintain_cfg_t maintain;
@@ -147,10 +148,11 @@ void job_maintain(et_alerts_t *al, const struct alert_cfg *c);
 
 void *mailer_main(void *arg);
 /* Sends one message through c's [smtp] server (daemon/smtp.c); returns 0,
- * or -1 with a reason in err, or -EINTR when stopping interrupted it. Its
- * sockets are in al->mail_fd while open, for et_alerts_stop to shut down.
- * Mail thread. */
+ * or -1 with a reason in err (the server's own words when it answered) and
+ * its SMTP reply code in *ret_code (0 when it never answered), or -EINTR
+ * when stopping interrupted it. Its sockets are in al->mail_fd while open,
+ * for et_alerts_stop to shut down. Mail thread. */
 int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
-	      char *err, size_t errlen);
+	      char *err, size_t errlen, long *ret_code);
 
 #endif

@@ -77,11 +77,30 @@ static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 	return alerts_stopping(ud);
 }
 
-/* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
- * stopping interrupted it. Mail thread. */
-int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
-	      char *err, size_t errlen)
+/* The server's last refusal (a 4xx or 5xx reply line), in its own words:
+ * the last line of all would be the 221 of QUIT. */
+struct reply {
+	char last[256];
+};
+
+static int on_curl_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
+	(void)h;
+	struct reply *r = ud;
+	if (type != CURLINFO_HEADER_IN || size < 3 || (data[0] != '4' && data[0] != '5'))
+		return 0;
+	while (size && (data[size - 1] == '\n' || data[size - 1] == '\r'))
+		size--;
+	snprintf(r->last, sizeof(r->last), "%.*s", (int)size, data);
+	return 0;
+}
+
+/* Sends one message; see alerts_int.h. Mail thread. */
+int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
+	      char *err, size_t errlen, long *ret_code)
+{
+	struct reply reply = {""};
+	*ret_code = 0;
 	char rcptbuf[4096], from[300], addr[320];
 	const char *rcpt[ET_MAX_RCPT];
 	size_t n = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
@@ -125,9 +144,19 @@ int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const 
 		curl_easy_setopt(curl, CURLOPT_USERNAME, c->smtp_username);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->smtp_password ? c->smtp_password : "");
 	}
+	/* the server's words come through the debug callback only */
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &reply);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 	CURLcode rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	if (rc != CURLE_OK) {
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, ret_code);
+		if (*ret_code >= 400 && reply.last[0])
+			snprintf(err, errlen, "%s: %s", ebuf[0] ? ebuf : curl_easy_strerror(rc),
+				 reply.last);
+		else
+			snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	}
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
 	/* a mail the server accepted counts as sent, stopping or not */

@@ -95,6 +95,7 @@ static const struct key keys[] = {
 	{"smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true},
 	{"smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true},
 	{"smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true},
+	{"smtp", "max_age_h", K_INT, OFF(smtp_max_age_h), "72", 1, 8760, true},
 	{"sparkplug", "enabled", K_INT, OFF(sp_enabled), "0", 0, 1, false},
 	{"sparkplug", "group_filter", K_STR, OFF(sp_group_filter), "+", 0, 0, false},
 	{"sparkplug", "host_id", K_STR, OFF(sp_host_id), "enertrack", 0, 0, false},

@@ -78,3 +78,27 @@ COMMENT ON COLUMN counter_hold.since IS 'When it was held.';
 COMMENT ON COLUMN counter_hold.reason IS 'What was seen: how many of its last steps went back.';
 GRANT SELECT, INSERT ON counter_hold TO enertrack_ingest;
 GRANT SELECT ON counter_hold TO enertrack_reader;
+
+-- alert_delivery: what happened to each recipient of a mail. The mailer
+-- sends to each recipient in a transaction of its own, so that one refused
+-- mailbox no longer keeps the mail from the others: a 5xx answer is final
+-- (refused, in the server's words), anything else is tried again with
+-- back-off until [smtp] max_age_h, then given up.
+CREATE TABLE alert_delivery (
+    outbox_id  bigint NOT NULL REFERENCES alert_outbox (id) ON DELETE CASCADE,
+    recipient  text NOT NULL,
+    state      text NOT NULL CHECK (state IN ('delivered', 'refused', 'retrying', 'given_up')),
+    detail     text,
+    attempts   integer NOT NULL DEFAULT 1,
+    at         timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (outbox_id, recipient)
+);
+COMMENT ON TABLE alert_delivery IS 'Each recipient of each mail: delivered, refused (a 5xx answer: never retried), retrying (a 4xx answer or no answer) or given up (still refused after [smtp] max_age_h).';
+COMMENT ON COLUMN alert_delivery.outbox_id IS 'The mail (alert_outbox.id).';
+COMMENT ON COLUMN alert_delivery.recipient IS 'The address.';
+COMMENT ON COLUMN alert_delivery.state IS 'delivered, refused, retrying or given_up.';
+COMMENT ON COLUMN alert_delivery.detail IS 'The server''s words, or why it could not be asked; NULL when delivered.';
+COMMENT ON COLUMN alert_delivery.attempts IS 'Attempts for this recipient.';
+COMMENT ON COLUMN alert_delivery.at IS 'The last attempt.';
+GRANT SELECT, INSERT, UPDATE ON alert_delivery TO enertrack_ingest;
+GRANT SELECT ON alert_delivery TO enertrack_reader;

@@ -79,6 +79,7 @@ typedef struct et_config {
 	char *smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
+	int smtp_max_age_h; /* a recipient refused for the time being is given up after this */
 	/* [sparkplug] */
 	int sp_enabled;		       /* 0 or 1 */
 	char *sp_group_filter;	       /* a group id or "+" */

@@ -11,7 +11,10 @@ SELECT e.id, e.at, e.target_id, x.label, t.metric, t.year, t.scope, e.event, e.f
             WHEN e.event IN ('firing', 'repeat', 'resolved') THEN 'no mail'
             ELSE 'none' END AS delivery,
        o.subject, coalesce(o.recipients, CASE WHEN o.id IS NOT NULL THEN '[smtp] to' END) AS recipients,
-       o.sent_at, o.attempts, o.last_error, e.silenced_by
+       o.sent_at, o.attempts, o.last_error, e.silenced_by,
+       (SELECT string_agg(d.recipient || ': ' || replace(d.state, '_', ' ')
+                          || coalesce(' (' || d.detail || ')', ''), '; ' ORDER BY d.recipient)
+        FROM alert_delivery d WHERE d.outbox_id = o.id) AS deliveries
 FROM drift_event e
 JOIN target t ON t.id = e.target_id
 JOIN metric x ON x.name = t.metric
@@ -40,4 +43,5 @@ COMMENT ON COLUMN alert_history.attempts IS 'Sending attempts so far.';
 COMMENT ON COLUMN alert_history.last_error IS 'The last failure''s reason.';
 COMMENT ON COLUMN alert_history.silenced_by IS 'The silence or acknowledgement (alert_silence.id) that kept a reminder back.';
 GRANT SELECT ON alert_history TO enertrack_reader;
+COMMENT ON COLUMN alert_history.deliveries IS 'Per recipient: delivered, refused (with the server''s words), retrying or given up (alert_delivery); NULL before the first attempt.';
 GRANT SELECT ON alert_history TO enertrack_ingest;

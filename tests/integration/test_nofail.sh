@@ -16,7 +16,11 @@
 #     refused when written, and one already there stops nothing;
 #  5. a milestone whose name is 200 CJK characters is mailed;
 #  6. `enertrack ack` of a target that is not alerting and `silence --until
-#     infinity` are refused; an ack records PostgreSQL's session_user.
+#     infinity` are refused; an ack records PostgreSQL's session_user;
+#  7. a mail to three recipients of which the SMTP sink refuses one for good
+#     (550) and one for the time being (450) reaches the third at once; the
+#     first is never retried, the second is given up after [smtp] max_age_h;
+#     alert_history says so per recipient.
 . "$(dirname "$0")/lib.sh"
 
 command -v promtool >/dev/null || fail "promtool (Debian package prometheus) is needed"
@@ -191,6 +195,35 @@ out=$(USER=somebody-else "$BIN/enertrack" ack -c "$T/enertrack.conf" "$GOOD" --r
 [ "$(q "SELECT created_session = session_user FROM alert_silence WHERE target_id = $GOOD")" = t ] ||
 	fail "6: created_session: $(q "SELECT created_by, created_session FROM alert_silence")"
 log "ok: ack of a target not alerting and a silence without end refused; ack by $(q "SELECT created_by || ', session ' || created_session FROM alert_silence WHERE target_id = $GOOD")"
+
+# ---- 7. one bad recipient does not block a mail for everyone -----------------
+q "INSERT INTO alert_route (scope_pattern, recipients) VALUES ('city', 'gone@example.org, busy@example.org')"
+O0=$(q "SELECT coalesce(max(id), 0) FROM alert_outbox")
+q "UPDATE alert_state SET state = 'ok', since = now() WHERE target_id = $GOOD"
+until_q 20 "SELECT count(*) FROM alert_delivery d JOIN alert_outbox o ON o.id = d.outbox_id WHERE o.id > $O0 AND d.recipient = 'ops@example.org' AND d.state = 'delivered'" 1 ||
+	fail "7: ops@example.org did not get the mail: $(q "SELECT string_agg(recipient || ' ' || state, ', ') FROM alert_delivery")"
+OID=$(q "SELECT min(outbox_id) FROM alert_delivery WHERE outbox_id > $O0")
+until_q 10 "SELECT state FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'gone@example.org'" refused ||
+	fail "7: gone@: $(q "SELECT state || ' ' || detail FROM alert_delivery WHERE outbox_id = $OID")"
+q "SELECT detail FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'gone@example.org'" | grep -q "550 5.1.1 <gone@example.org>: no such mailbox" ||
+	fail "7: the server's words: $(q "SELECT detail FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'gone@example.org'")"
+[ "$(q "SELECT state FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'busy@example.org'")" = retrying ] ||
+	fail "7: busy@: $(q "SELECT state FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'busy@example.org'")"
+grep -l "Subject: " "$T"/mail/*.env >/dev/null 2>&1 || true
+[ "$(cat "$T"/mail/*.env | grep -c '^to gone@')" = 0 ] || fail "7: the sink took mail for gone@"
+# a few retries later: gone@ was not asked again, busy@ was
+sleep 4
+[ "$(q "SELECT attempts FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'gone@example.org'")" = 1 ] ||
+	fail "7: gone@ was retried"
+# past [smtp] max_age_h, the next attempt gives busy@ up
+q "UPDATE alert_outbox SET created_at = now() - interval '100 hours', next_attempt_at = now() WHERE id = $OID"
+until_q 15 "SELECT state FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'busy@example.org'" given_up ||
+	fail "7: busy@ not given up: $(q "SELECT state FROM alert_delivery WHERE outbox_id = $OID AND recipient = 'busy@example.org'")"
+h=$(q "SELECT deliveries FROM alert_history WHERE id = (SELECT drift_event_id FROM alert_outbox WHERE id = $OID)")
+echo "$h" | grep -q "^busy@example.org: given up (.*450.*); gone@example.org: refused (.*550 5.1.1.*); ops@example.org: delivered$" ||
+	fail "7: alert_history: $h"
+q "DELETE FROM alert_route WHERE scope_pattern = 'city'"
+log "ok: per recipient: $h"
 
 # ---- 1 again: a reload with a mistyped zone keeps the old one ----------------
 cp "$T/enertrack.conf" "$T/good.conf"

@@ -26,7 +26,7 @@ cp -r "$REPO/sql/." "$T/sql-before/"
 rm -f "$T"/sql-before/01[5-9]_*.sql
 # and the objects made on what 016 makes
 for o in views/evaluation_failures.sql functions/counter_jitter.sql functions/counter_jitter_use.sql \
-	functions/alert_silence_check.sql views/counter_event.sql; do
+	functions/alert_silence_check.sql views/counter_event.sql views/alert_history.sql; do
 	grep -vx "$o" "$T/sql-before/objects.list" >"$T/objects.list" && mv "$T/objects.list" "$T/sql-before/objects.list"
 	rm -f "$T/sql-before/$o"
 done
