@@ -147,12 +147,21 @@ void job_maintain(et_alerts_t *al, const struct alert_cfg *c);
 /* ---- the mailer's thread (daemon/mailer.c) and its SMTP client ---- */
 
 void *mailer_main(void *arg);
-/* Sends one message through c's [smtp] server (daemon/smtp.c); returns 0,
- * or -1 with a reason in err (the server's own words when it answered) and
- * its SMTP reply code in *ret_code (0 when it never answered), or -EINTR
- * when stopping interrupted it. Its sockets are in al->mail_fd while open,
- * for et_alerts_stop to shut down. Mail thread. */
-int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
-	      char *err, size_t errlen, long *ret_code);
+/* One recipient's reply: its SMTP code (0: never asked, or the transfer
+ * failed after it accepted) and the server's words. */
+typedef struct smtp_rcpt {
+	long code;
+	char words[200];
+} smtp_rcpt_t;
+
+/* Sends one message to the n recipients rcpt in one SMTP transaction
+ * through c's [smtp] server (daemon/smtp.c): the recipients that accept get
+ * it (CURLOPT_MAIL_RCPT_ALLOWFAILS) and res[i] says what each replied.
+ * Returns 0 when it went to those that accepted, or -1 with a reason in
+ * err (none accepted, or the transfer failed), or -EINTR when stopping
+ * interrupted it. Its sockets are in al->mail_fd while open, for
+ * et_alerts_stop to shut down. Mail thread. */
+int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *const *rcpt, size_t n,
+	      const char *message, smtp_rcpt_t *res, char *err, size_t errlen);
 
 #endif

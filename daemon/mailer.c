@@ -121,42 +121,46 @@ static bool delivery_final(et_alerts_t *al, const char *id, const char *rcpt)
 	return done;
 }
 
-/* Sends mail id to each of its recipients not yet done with, one SMTP
- * transaction each, so that one refused mailbox does not hold the mail
- * back from the others (issue 24: 'bad@@address' or a deleted mailbox
- * kept the mail from everyone, retried for ever). A 5xx answer is final
- * (refused, with the server's words); anything else is tried again.
- * Returns 0 when every recipient has it, 1 when every one is done with and
- * some refused it (err says who), -1 when some are to be tried again (err
- * says why), -EINTR when stopping. */
+/* Sends mail id, in one SMTP transaction, to its recipients not yet done
+ * with: those that accept get it, and each one's reply is recorded, so that
+ * one refused mailbox no longer keeps the mail from the others (issue 24:
+ * 'bad@@address' or a deleted mailbox kept it from everyone, retried for
+ * ever). A 5xx reply is final (refused, in the server's words); anything
+ * else is tried again. Returns 0 when every recipient has it, 1 when every
+ * one is done with and some refused it (err says who), -1 when some are to
+ * be tried again (err says why), -EINTR when stopping. */
 static int send_each(et_alerts_t *al, const struct alert_cfg *c, const char *id, const char *to,
 		     const char *message, char *err, size_t errlen)
 {
-	char rcptbuf[4096], one[CURL_ERROR_SIZE + 256];
-	const char *rcpt[ET_MAX_RCPT];
-	size_t n = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
-	int again = 0, refused = 0;
+	char rcptbuf[4096], why[CURL_ERROR_SIZE + 300];
+	const char *all[ET_MAX_RCPT], *rcpt[ET_MAX_RCPT];
+	static smtp_rcpt_t res[ET_MAX_RCPT]; /* mail thread only */
+	size_t nall = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), all), n = 0;
+	for (size_t i = 0; i < nall; i++)
+		if (!delivery_final(al, id, all[i]))
+			rcpt[n++] = all[i];
 	err[0] = '\0';
+	if (n == 0)
+		return 0;
+	int rc = smtp_send(al, c, rcpt, n, message, res, why, sizeof(why));
+	if (rc == -EINTR)
+		return -EINTR;
+	int again = 0, refused = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (delivery_final(al, id, rcpt[i]))
+		bool ok = rc == 0 && res[i].code >= 200 && res[i].code < 300;
+		bool permanent = res[i].code >= 500 && res[i].code < 600;
+		const char *words = res[i].words[0] ? res[i].words : why;
+		note_delivery(al, id, rcpt[i], ok ? "delivered" : permanent ? "refused" : "retrying",
+			      ok ? NULL : words);
+		if (ok)
 			continue;
-		long code = 0;
-		int rc = smtp_send(al, c, rcpt[i], message, one, sizeof(one), &code);
-		if (rc == -EINTR)
-			return -EINTR;
-		if (rc == 0) {
-			note_delivery(al, id, rcpt[i], "delivered", NULL);
-			continue;
-		}
-		bool permanent = code >= 500 && code < 600;
-		note_delivery(al, id, rcpt[i], permanent ? "refused" : "retrying", one);
 		if (permanent)
 			refused++;
 		else
 			again++;
 		size_t len = strlen(err);
-		snprintf(err + len, errlen - len, "%s%s %s: %s", len ? "; " : "", rcpt[i],
-			 permanent ? "refused" : "not yet", one);
+		snprintf(err + len, errlen - len, "%s%s %s: %.200s", len ? "; " : "", rcpt[i],
+			 permanent ? "refused" : "not yet", words);
 	}
 	return again ? -1 : refused ? 1 : 0;
 }
