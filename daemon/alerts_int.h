@@ -83,7 +83,7 @@ struct et_alerts {
 	 * swapped in under mu when it committed */
 	et_buf_t tm_next, tm_state_next; /* drift lines, alert state lines: a
 					  * family's lines must not interleave */
-	et_buf_t tm, tm_state;		  /* guarded by mu */
+	et_buf_t tm, tm_state;		 /* guarded by mu */
 	bool tm_oom;
 	/* the evaluation's failures (daemon/job_evaluate.c), guarded by mu:
 	 * per part ("round", "truth", a target's id) the failed rounds for
@@ -95,7 +95,7 @@ struct et_alerts {
 		int64_t since_us;
 		char reason[200];
 		bool this_round; /* eval thread: failed in the round running */
-	} *fails;
+	} * fails;
 	size_t nfails, capfails;
 	int64_t last_eval_us; /* guarded by mu: the last round committed; 0: none */
 	bool eval_failing;    /* eval thread: the round fails, logged once */

@@ -193,8 +193,8 @@ bool et_alerts_unhealthy(et_alerts_t *al, int64_t now_us, char *why, size_t whyl
 			snprintf(what, sizeof(what), " of the milestone and reconciliation mails");
 		else if (strcmp(worst->part, "round") != 0)
 			snprintf(what, sizeof(what), " of target %s", worst->part);
-		snprintf(why, whylen, "evaluation%s has failed for %lld s (eval_fail_s %lld): %s", what,
-			 (long long)((now_us - worst->since_us) / 1000000),
+		snprintf(why, whylen, "evaluation%s has failed for %lld s (eval_fail_s %lld): %s",
+			 what, (long long)((now_us - worst->since_us) / 1000000),
 			 (long long)(limit_us / 1000000), worst->reason);
 		bad = true;
 	}
@@ -237,8 +237,9 @@ int job_evaluate(et_alerts_t *al, const struct alert_cfg *c, et_eval_result_t *r
 		/* retried every 5 s: logged when it starts failing, and when it
 		 * works again (the view evaluation_failures has each reason) */
 		if (!al->eval_failing)
-			log_error("alerts: evaluation failed (logged once until it works again): %s",
-				  al->eval_db.err);
+			log_error(
+				"alerts: evaluation failed (logged once until it works again): %s",
+				al->eval_db.err);
 		else
 			log_debug("alerts: evaluation failed: %s", al->eval_db.err);
 		al->eval_failing = true;

@@ -112,10 +112,11 @@ static void note_delivery(et_alerts_t *al, const char *id, const char *rcpt, con
 static bool delivery_final(et_alerts_t *al, const char *id, const char *rcpt)
 {
 	const char *p[2] = {id, rcpt};
-	PGresult *r = outbox_query(al,
-				   "SELECT 1 FROM alert_delivery WHERE outbox_id = $1 AND recipient = $2"
-				   " AND state IN ('delivered', 'refused', 'given_up')",
-				   2, p);
+	PGresult *r =
+		outbox_query(al,
+			     "SELECT 1 FROM alert_delivery WHERE outbox_id = $1 AND recipient = $2"
+			     " AND state IN ('delivered', 'refused', 'given_up')",
+			     2, p);
 	bool done = r && PQntuples(r) > 0;
 	PQclear(r);
 	return done;
@@ -150,7 +151,10 @@ static int send_each(et_alerts_t *al, const struct alert_cfg *c, const char *id,
 		bool ok = rc == 0 && res[i].code >= 200 && res[i].code < 300;
 		bool permanent = res[i].code >= 500 && res[i].code < 600;
 		const char *words = res[i].words[0] ? res[i].words : why;
-		note_delivery(al, id, rcpt[i], ok ? "delivered" : permanent ? "refused" : "retrying",
+		note_delivery(al, id, rcpt[i],
+			      ok	  ? "delivered"
+			      : permanent ? "refused"
+					  : "retrying",
 			      ok ? NULL : words);
 		if (ok)
 			continue;

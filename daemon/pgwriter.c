@@ -40,7 +40,7 @@ struct et_pgwriter {
 	bool thread_started;
 	char *conninfo;
 	char *password;
-	char *counter_reset; /* the session's enertrack.counter_reset */
+	char *counter_reset;	 /* the session's enertrack.counter_reset */
 	char counter_jitter[32]; /* and its enertrack.counter_jitter */
 	PGconn *conn;
 	et_pgwriter_done_cb cb;

@@ -316,11 +316,12 @@ static void round_failed(struct eval_ctx *al)
 	if (PQstatus(al->conn) != CONNECTION_OK)
 		return;
 	const char *p[1] = {al->err};
-	PGresult *r = PQexecParams(al->conn,
-				   "INSERT INTO evaluation_failure AS f (part, reason)"
-				   " VALUES ('round', $1) ON CONFLICT (part) DO UPDATE"
-				   " SET reason = EXCLUDED.reason, last_at = now(), rounds = f.rounds + 1",
-				   1, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(
+		al->conn,
+		"INSERT INTO evaluation_failure AS f (part, reason)"
+		" VALUES ('round', $1) ON CONFLICT (part) DO UPDATE"
+		" SET reason = EXCLUDED.reason, last_at = now(), rounds = f.rounds + 1",
+		1, NULL, p, NULL, NULL, 0);
 	PQclear(r);
 }
 
@@ -373,8 +374,7 @@ int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_re
 		char *err, size_t errlen)
 {
 	/* "now" is PostgreSQL's transaction time, the same as now() */
-	struct eval_ctx ctx = {
-		.conn = conn, .c = c, .at = at ? at : "now", .lang = c->lang};
+	struct eval_ctx ctx = {.conn = conn, .c = c, .at = at ? at : "now", .lang = c->lang};
 	bool ok = evaluate(&ctx);
 	if (ret) {
 		ret->busy = ctx.busy;

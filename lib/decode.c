@@ -462,8 +462,8 @@ static enum et_reject check_total(const et_reading_t *r, char *detail, size_t dl
 		return ET_REJ_OUT_OF_RANGE;
 	}
 	if (r->rollover > 0 && r->value_in > r->rollover) {
-		snprintf(detail, dlen, "a counter total of %g is above its rollover (%g)", r->value_in,
-			 r->rollover);
+		snprintf(detail, dlen, "a counter total of %g is above its rollover (%g)",
+			 r->value_in, r->rollover);
 		return ET_REJ_OUT_OF_RANGE;
 	}
 	return ET_REJ_NONE;

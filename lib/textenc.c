@@ -171,10 +171,11 @@ int et_text_to_utf8(const char *in, size_t len, char **ret, size_t *ret_len,
 	if (mixed) {
 		size_t line, col;
 		where(in, bad, &line, &col);
-		snprintf(err, errlen,
-			 "line %zu is UTF-8 and line %zu is not: the file mixes two encodings; save "
-			 "it as CSV UTF-8",
-			 mixed, line);
+		snprintf(
+			err, errlen,
+			"line %zu is UTF-8 and line %zu is not: the file mixes two encodings; save "
+			"it as CSV UTF-8",
+			mixed, line);
 		return -EILSEQ;
 	}
 	int rc = gb18030_to_utf8(in, len, ret, ret_len, err, errlen);

@@ -46,8 +46,8 @@ typedef struct et_config {
 	char *spool_dir;
 	int spool_sync_ms; /* fdatasync interval; 0: after every message */
 	int spool_max_mb;
-	char *counter_reset; /* a totaliser that goes down without a rollover: restart or hold */
-	double counter_jitter; /* a step back of at most this (canonical unit) is jitter, not a wrap */
+	char *counter_reset;   /* a totaliser that goes down without a rollover: restart or hold */
+	double counter_jitter; /* a step back of at most this is jitter, not a wrap */
 	/* [log] */
 	char *log_level;
 	/* [http] */
@@ -67,8 +67,8 @@ typedef struct et_config {
 	int milestone_grace_days; /* a project overdue longer than this is mailed, once */
 	double reconcile_pct;	  /* a county's telemetry off its statistics by more: a mail */
 	int eval_fail_s; /* /healthz fails when evaluation has failed this long (issue 24) */
-	char *language; /* of mails, the status page and `enertrack status`: en or zh-CN */
-	et_lang_t lang; /* `language` parsed, once, by the configuration: use this one */
+	char *language;	 /* of mails, the status page and `enertrack status`: en or zh-CN */
+	et_lang_t lang;	 /* `language` parsed, once, by the configuration: use this one */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */
@@ -78,7 +78,7 @@ typedef struct et_config {
 	char *smtp_password_file;
 	char *smtp_ca_file;
 	int smtp_timeout_s;
-	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
+	int smtp_retry_s;   /* first back-off after a failed send; doubles up to an hour */
 	int smtp_max_age_h; /* a recipient refused for the time being is given up after this */
 	/* [sparkplug] */
 	int sp_enabled;		       /* 0 or 1 */

@@ -205,14 +205,15 @@ static void test_counter_total_bounds(void **state)
 		bool ok;
 	} t[] = {
 		{"energy/mine/b/weird_total", "'value': -50, 'unit': 't', 'counter': true", false},
-		{"energy/mine/b/weird_total", "'value': -1e15, 'unit': 't', 'counter': true", false},
-		{"energy/mine/b/weird_total", "'value': 150, 'unit': 't', 'counter': true, 'rollover': 100",
+		{"energy/mine/b/weird_total", "'value': -1e15, 'unit': 't', 'counter': true",
 		 false},
-		{"energy/mine/b/raw_coal", "'value': 1001, 'unit': 't', 'counter': true, 'rollover': 1000",
-		 false},
+		{"energy/mine/b/weird_total",
+		 "'value': 150, 'unit': 't', 'counter': true, 'rollover': 100", false},
+		{"energy/mine/b/raw_coal",
+		 "'value': 1001, 'unit': 't', 'counter': true, 'rollover': 1000", false},
 		{"energy/mine/b/weird_total", "'value': 0, 'unit': 't', 'counter': true", true},
-		{"energy/mine/b/weird_total", "'value': 100, 'unit': 't', 'counter': true, 'rollover': 100",
-		 true},
+		{"energy/mine/b/weird_total",
+		 "'value': 100, 'unit': 't', 'counter': true, 'rollover': 100", true},
 		{"energy/mine/b/weird_total", "'value': -50, 'unit': 't'", true}, /* not a total */
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {

@@ -104,7 +104,8 @@ static void expect(const char *text, const char *want_rows, const char *want_err
 static void test_invisible_controls(void **state)
 {
 	(void)state;
-	expect(H "county:a\xc2\x85" "b,raw_coal,2024-01,1,t,s,\n"
+	expect(H "county:a\xc2\x85"
+		 "b,raw_coal,2024-01,1,t,s,\n"
 		 "city,raw_coal,2024-01,1,t,s\xe2\x80\xae,\n"
 		 "city,raw_coal,2024-02,1,t,s,note \xe2\x81\xa6x\n",
 	       "",

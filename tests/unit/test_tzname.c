@@ -39,7 +39,7 @@ static void check(const char *bad, const char *want)
 static void test_suggest(void **state)
 {
 	(void)state;
-	check("Asia/Beijing", "Asia/Shanghai"); /* by the comment */
+	check("Asia/Beijing", "Asia/Shanghai");	 /* by the comment */
 	check("asia/shanghai", "Asia/Shanghai"); /* by the city, another case */
 	check("Asia/Hong Kong", "Asia/Hong_Kong");
 	check("Asia/Shangai", "Asia/Shanghai"); /* by distance */
