@@ -4,9 +4,11 @@
 #include "common/confload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/tzcheck.h"
 #include "enertrack/buf.h"
 #include "enertrack/file.h"
 #include "enertrack/log.h"
@@ -30,6 +32,17 @@ int et_config_load(const char *path, et_config_t *cfg)
 	}
 	rc = et_config_parse(cfg, path, text, len, &errs);
 	free(text);
+	if (rc == 0 && et_tz_check(cfg->tz, err, sizeof(err))) {
+		/* a zone PostgreSQL does not know fails every evaluation: refuse it
+		 * here, at the start, on reload and in --check-config (issue 24) */
+		char line[700];
+		int n = snprintf(line, sizeof(line), "%s:%d: [targets] timezone: %s\n", path,
+				 cfg->tz_line, err);
+		if (n > 0 && et_buf_append(&errs, line, strlen(line)) == 0)
+			rc = -EINVAL;
+		else
+			rc = -ENOMEM;
+	}
 	if (rc) {
 		/* one log line per error, each naming file, line and key */
 		char *save = NULL;

@@ -72,6 +72,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 {
 	struct alert_cfg v = {
 		.eval_interval_s = cfg->eval_interval_s,
+		.eval_fail_s = cfg->eval_fail_s,
 		.min_elapsed_pct = cfg->min_elapsed_pct,
 		.stale_after_s = cfg->stale_after_s,
 		.params = {.fire_pct = cfg->fire_pct,
@@ -88,6 +89,7 @@ static struct alert_cfg *cfg_make(const et_config_t *cfg, const char *smtp_passw
 		.smtp_ca_file = (char *)cfg->smtp_ca_file,
 		.smtp_timeout_s = cfg->smtp_timeout_s,
 		.smtp_retry_s = cfg->smtp_retry_s,
+		.smtp_max_age_h = cfg->smtp_max_age_h,
 		.member_down_alarm_s = cfg->mqtt_member_down_alarm_s,
 		.maintain_interval_s = cfg->ret_interval_s,
 		.maintain = {.ahead_months = cfg->ret_ahead_months,
@@ -197,8 +199,7 @@ static void alerts_free(et_alerts_t *al)
 	pthread_cond_destroy(&al->cv);
 	pthread_mutex_destroy(&al->mu);
 	alerts_cfg_free(al->cfg);
-	et_buf_free(&al->tm);
-	et_buf_free(&al->tm_next);
+	job_evaluate_free(al);
 	free(al->mbuf);
 	free(al->conninfo);
 	if (al->pg_password) {

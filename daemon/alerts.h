@@ -13,6 +13,7 @@
 #define ENERTRACK_DAEMON_ALERTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "enertrack/buf.h"
@@ -46,8 +47,15 @@ void et_alerts_stop(et_alerts_t *al, void (*closed)(void *ctx, bool joined), voi
 bool et_alerts_reap(et_alerts_t *al);
 
 /* Appends the per-target gauges of the last evaluation this instance ran
- * (drift % and alert state) to out, in the Prometheus text format. */
+ * (drift % and alert state, each family whole), the failures of the
+ * evaluation per target and the time of the last evaluation to out, in the
+ * Prometheus text format. */
 void et_alerts_metrics(et_alerts_t *al, et_buf_t *out);
+
+/* /healthz: when a round of the evaluation, a target or the truth mails
+ * has failed for longer than [alerts] eval_fail_s, writes why into why and
+ * returns true. Loop thread; NULL-safe (false). */
+bool et_alerts_unhealthy(et_alerts_t *al, int64_t now_us, char *why, size_t whylen);
 
 /* The group's members, copied into out (at most max); returns how many
  * there are. Called on the evaluator's thread. */

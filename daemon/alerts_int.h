@@ -29,6 +29,7 @@ struct alert_cfg {
 	int no_data_days;
 	et_lang_t lang; /* of the mails */
 	int eval_interval_s;
+	int eval_fail_s; /* /healthz: 503 once evaluation has failed this long */
 	double min_elapsed_pct;
 	int stale_after_s;
 	et_alert_params_t params;
@@ -36,6 +37,7 @@ struct alert_cfg {
 		*smtp_ca_file;
 	int smtp_timeout_s;
 	int smtp_retry_s;
+	int smtp_max_age_h; /* temporary refusals are given up after this */
 	int member_down_alarm_s;
 	int maintain_interval_s;
 	et_maintain_cfg_t maintain;
@@ -80,9 +82,24 @@ struct et_alerts {
 	bool outbox_failing;	    /* mail thread: an outbox query failed, logged once */
 	/* /metrics lines of the targets: built by the thread per evaluation,
 	 * swapped in under mu when it committed */
-	et_buf_t tm_next;
-	et_buf_t tm; /* guarded by mu */
+	et_buf_t tm_next, tm_state_next; /* drift lines, alert state lines: a
+					  * family's lines must not interleave */
+	et_buf_t tm, tm_state;		 /* guarded by mu */
 	bool tm_oom;
+	/* the evaluation's failures (daemon/job_evaluate.c), guarded by mu:
+	 * per part ("round", "truth", a target's id) the failed rounds for
+	 * enertrack_evaluation_failures_total, and since when it fails now for
+	 * /healthz (0: it does not) */
+	struct eval_fail {
+		char part[48];
+		uint64_t count;
+		int64_t since_us;
+		char reason[200];
+		bool this_round; /* eval thread: failed in the round running */
+	} * fails;
+	size_t nfails, capfails;
+	int64_t last_eval_us; /* guarded by mu: the last round committed; 0: none */
+	bool eval_failing;    /* eval thread: the round fails, logged once */
 	/* the group's members (daemon/presence.c), for the member-down alarm */
 	et_alerts_members_fn members; /* guarded by mu */
 	void *members_ctx;
@@ -118,6 +135,8 @@ void *jobs_main(void *arg);
 int job_evaluate(et_alerts_t *al, const struct alert_cfg *c, et_eval_result_t *ret);
 /* Makes the gauges of the last evaluation the ones /metrics shows. */
 void job_evaluate_publish(et_alerts_t *al);
+/* Frees what job_evaluate.c keeps (the failures and the gauges). */
+void job_evaluate_free(et_alerts_t *al);
 /* The daily digest, when due and no daemon made it yet
  * (daemon/job_digest.c): how many mails it queued. */
 int job_digest(et_alerts_t *al, const struct alert_cfg *c);
@@ -129,11 +148,21 @@ void job_maintain(et_alerts_t *al, const struct alert_cfg *c);
 /* ---- the mailer's thread (daemon/mailer.c) and its SMTP client ---- */
 
 void *mailer_main(void *arg);
-/* Sends one message through c's [smtp] server (daemon/smtp.c); returns 0,
- * or -1 with a reason in err, or -EINTR when stopping interrupted it. Its
- * sockets are in al->mail_fd while open, for et_alerts_stop to shut down.
- * Mail thread. */
-int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
-	      char *err, size_t errlen);
+/* One recipient's reply: its SMTP code (0: never asked, or the transfer
+ * failed after it accepted) and the server's words. */
+typedef struct smtp_rcpt {
+	long code;
+	char words[200];
+} smtp_rcpt_t;
+
+/* Sends one message to the n recipients rcpt in one SMTP transaction
+ * through c's [smtp] server (daemon/smtp.c): the recipients that accept get
+ * it (CURLOPT_MAIL_RCPT_ALLOWFAILS) and res[i] says what each replied.
+ * Returns 0 when it went to those that accepted, or -1 with a reason in
+ * err (none accepted, or the transfer failed), or -EINTR when stopping
+ * interrupted it. Its sockets are in al->mail_fd while open, for
+ * et_alerts_stop to shut down. Mail thread. */
+int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *const *rcpt, size_t n,
+	      const char *message, smtp_rcpt_t *res, char *err, size_t errlen);
 
 #endif

@@ -397,7 +397,7 @@ static int start_parts(struct app *a, const char *pg_pw, const char *smtp_pw)
 		return -1;
 	}
 	if (et_pgwriter_start(&a->writer, &a->loop, a->cfg.pg_conninfo, pg_pw, a->cfg.counter_reset,
-			      on_writer_batch_done, a)) {
+			      a->cfg.counter_jitter, on_writer_batch_done, a)) {
 		log_error("cannot start the PostgreSQL writer thread");
 		return -1;
 	}

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "common/clock.h"
+
 static const double lat_bounds_ms[ET_LAT_NBOUNDS] = ET_LAT_BOUNDS_MS;
 
 void et_latency_observe(et_latency_t *h, int64_t write_us)
@@ -20,16 +22,24 @@ void et_latency_observe(et_latency_t *h, int64_t write_us)
 }
 
 static int put(et_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a formatted text of any length. It used to go through a 512-byte
+ * line, which cut the spool family in the middle of a name on every scrape
+ * and made Prometheus refuse the whole page (issue 24). */
 static int put(et_buf_t *b, const char *fmt, ...)
 {
-	char line[512];
-	va_list ap;
+	va_list ap, ap2;
 	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0 || et_buf_reserve(b, (size_t)n + 1)) {
+		va_end(ap2);
 		return -1;
-	return et_buf_append(b, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	b->len += (size_t)n;
+	return 0;
 }
 
 /* /healthz: 200 when connected and writing, else 503 with one reason. */
@@ -37,7 +47,7 @@ int et_health_render(const et_metrics_src_t *s, et_buf_t *body)
 {
 	int64_t now = s->now_ms;
 	const char *why = NULL;
-	char quiet[96];
+	char quiet[96], eval[400];
 	if (s->state == ET_APP_ST_DRAINING || s->state == ET_APP_ST_CLOSING)
 		why = "stopping";
 	else if (s->state == ET_APP_ST_STARTING)
@@ -54,6 +64,9 @@ int et_health_render(const et_metrics_src_t *s, et_buf_t *body)
 		snprintf(quiet, sizeof(quiet), "no message for %lld s (quiet_alarm_s %d)",
 			 (long long)((now - s->last_msg_ms) / 1000), s->quiet_alarm_s);
 		why = quiet;
+	} else if (et_alerts_unhealthy(s->alerts, et_wall_us(), eval, sizeof(eval))) {
+		/* no mail can go out while the evaluation fails (issue 24) */
+		why = eval;
 	}
 	/* the group's members are detail: another member's outage does not
 	 * make this one unhealthy */
@@ -99,7 +112,6 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    "# TYPE enertrack_batches_total counter\n"
 	    "enertrack_batches_total %llu\n",
 	    (unsigned long long)s->batches);
-	/* put() formats at most 512 bytes: one family per call */
 	put(b,
 	    "# HELP enertrack_sparkplug_messages_total Sparkplug B messages handled.\n"
 	    "# TYPE enertrack_sparkplug_messages_total counter\n"

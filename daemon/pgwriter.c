@@ -40,7 +40,8 @@ struct et_pgwriter {
 	bool thread_started;
 	char *conninfo;
 	char *password;
-	char *counter_reset; /* the session's enertrack.counter_reset */
+	char *counter_reset;	 /* the session's enertrack.counter_reset */
+	char counter_jitter[32]; /* and its enertrack.counter_jitter */
 	PGconn *conn;
 	et_pgwriter_done_cb cb;
 	void *ctx;
@@ -311,9 +312,11 @@ static int connect_db(et_pgwriter_t *w)
 	if (rc == WR_OK) {
 		/* what a totaliser that goes down without a rollover counts: set
 		 * for this session and stored (sql/functions/counter_reset_use.sql) */
-		const char *params[1] = {w->counter_reset};
-		PGresult *res = PQexecParams(w->conn, "SELECT counter_reset_use($1)", 1, NULL,
-					     params, NULL, NULL, 0);
+		const char *params[2] = {w->counter_reset, w->counter_jitter};
+		PGresult *res = PQexecParams(w->conn,
+					     "SELECT counter_reset_use($1),"
+					     " counter_jitter_use($2::double precision)",
+					     2, NULL, params, NULL, NULL, 0);
 		rc = PQresultStatus(res) == PGRES_TUPLES_OK ? WR_OK : classify(w, res);
 		PQclear(res);
 	}
@@ -484,12 +487,13 @@ static void on_writer_done(uv_async_t *h)
 }
 
 int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
-		      const char *password, const char *counter_reset, et_pgwriter_done_cb cb,
-		      void *ctx)
+		      const char *password, const char *counter_reset, double counter_jitter,
+		      et_pgwriter_done_cb cb, void *ctx)
 {
 	et_pgwriter_t *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	snprintf(w->counter_jitter, sizeof(w->counter_jitter), "%.17g", counter_jitter);
 	w->cb = cb;
 	w->ctx = ctx;
 	w->backoff = (et_backoff_t){.base_ms = 200, .max_ms = 5000};

@@ -19,11 +19,12 @@ typedef void (*et_pgwriter_done_cb)(et_batch_t *b, void *ctx);
 
 /* Starts the thread. conninfo, password and counter_reset are copied
  * (password may be NULL; counter_reset is "restart" or "hold", set as the
- * session's enertrack.counter_reset for the write path). Returns 0 or a
+ * session's enertrack.counter_reset for the write path; counter_jitter,
+ * [ingest] counter_jitter, as its enertrack.counter_jitter). Returns 0 or a
  * negative errno. */
 int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
-		      const char *password, const char *counter_reset, et_pgwriter_done_cb cb,
-		      void *ctx)
+		      const char *password, const char *counter_reset, double counter_jitter,
+		      et_pgwriter_done_cb cb, void *ctx)
 	__attribute__((warn_unused_result));
 
 /* True when no batch is in flight: the caller may submit. */

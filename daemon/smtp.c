@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,14 +79,49 @@ static int on_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl
 	return alerts_stopping(ud);
 }
 
-/* Sends one message; returns 0, or -1 with a reason in err, or -EINTR when
- * stopping interrupted it. Mail thread. */
-int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const char *message,
-	      char *err, size_t errlen)
+/* The replies of one transaction, from curl's debug stream: each RCPT TO's
+ * reply goes to its recipient (curl sends them one at a time, in order),
+ * and the last refusal of all is kept for the error. */
+struct replies {
+	smtp_rcpt_t *r;
+	size_t n, cur; /* cur: the RCPT TO sent last, +1; 0: none yet */
+	bool want;     /* a reply to that RCPT TO is due */
+	char last[256];
+};
+
+static int on_curl_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
-	char rcptbuf[4096], from[300], addr[320];
-	const char *rcpt[ET_MAX_RCPT];
-	size_t n = et_split_rcpt(to, rcptbuf, sizeof(rcptbuf), rcpt);
+	(void)h;
+	struct replies *rp = ud;
+	while (size && (data[size - 1] == '\n' || data[size - 1] == '\r'))
+		size--;
+	if (type == CURLINFO_HEADER_OUT && size >= 8 && strncasecmp(data, "RCPT TO:", 8) == 0) {
+		rp->cur++;
+		rp->want = true;
+		return 0;
+	}
+	if (type != CURLINFO_HEADER_IN || size < 3)
+		return 0;
+	if (rp->want && rp->cur >= 1 && rp->cur <= rp->n) {
+		smtp_rcpt_t *r = &rp->r[rp->cur - 1];
+		r->code = strtol(data, NULL, 10);
+		snprintf(r->words, sizeof(r->words), "%.*s", (int)size, data);
+		/* a multi-line reply ("250-...") goes on: its last line counts */
+		rp->want = size > 3 && data[3] == '-';
+	}
+	if (data[0] == '4' || data[0] == '5')
+		snprintf(rp->last, sizeof(rp->last), "%.*s", (int)size, data);
+	return 0;
+}
+
+/* Sends one message; see alerts_int.h. Mail thread. */
+int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *const *rcpt, size_t n,
+	      const char *message, smtp_rcpt_t *res, char *err, size_t errlen)
+{
+	struct replies reply = {.r = res, .n = n};
+	for (size_t i = 0; i < n; i++)
+		res[i] = (smtp_rcpt_t){0, ""};
+	char from[300], addr[320];
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -101,6 +138,10 @@ int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const 
 	curl_easy_setopt(curl, CURLOPT_URL, c->smtp_url);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, list);
+	/* the recipients that accept get it; the others are told apart by
+	 * their replies (curl >= 7.69; spelt ALLLOWFAILS before 8.2, whose
+	 * CURLOPT_MAIL_RCPT_ALLOWFAILS is the same option) */
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_curl_read);
 	curl_easy_setopt(curl, CURLOPT_READDATA, &u);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
@@ -125,9 +166,24 @@ int smtp_send(et_alerts_t *al, const struct alert_cfg *c, const char *to, const 
 		curl_easy_setopt(curl, CURLOPT_USERNAME, c->smtp_username);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->smtp_password ? c->smtp_password : "");
 	}
+	/* the server's words come through the debug callback only */
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &reply);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 	CURLcode rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	if (rc != CURLE_OK) {
+		if (reply.last[0])
+			snprintf(err, errlen, "%s: %s", ebuf[0] ? ebuf : curl_easy_strerror(rc),
+				 reply.last);
+		else
+			snprintf(err, errlen, "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
+		/* what the server accepted was not delivered after all */
+		for (size_t i = 0; i < n; i++)
+			if (res[i].code < 400) {
+				res[i].code = 0;
+				snprintf(res[i].words, sizeof(res[i].words), "%s", err);
+			}
+	}
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
 	/* a mail the server accepted counts as sent, stopping or not */

@@ -3,7 +3,9 @@
  * targets (db/progress.c), step each target's alert state machine
  * (lib/alert.c), and record each change in drift_event and each mail,
  * pending, in alert_outbox (db/outbox.c), all in one transaction under an
- * advisory lock so that of several daemons exactly one evaluates. The mails
+ * advisory lock so that of several daemons exactly one evaluates. Each
+ * target runs in a savepoint: one bad row rolls back only its own target,
+ * recorded in evaluation_failure, and the others go on (issue 24). The mails
  * are drawn and built after COMMIT (db/eval_mails.c), never under the lock.
  * Used by enertrackd (at now()) and by `enertrack evaluate` (at any
  * instant, to replay a past year). */
@@ -35,6 +37,9 @@ struct eval_ctx {
 	char err[512];
 	bool busy;
 	int events, mails;
+	/* the parts that failed this round, as a PostgreSQL array literal */
+	char failed[16384];
+	int nfailed;
 };
 
 static bool exec_ok(struct eval_ctx *al, const char *sql)
@@ -218,6 +223,109 @@ static bool step_target(struct eval_ctx *al, const et_progress_t *p, int64_t now
 	return true;
 }
 
+/* After a part (a target, or the truth mails) failed with al->err: rolls
+ * it back to its savepoint, records it in evaluation_failure, logs it when
+ * it starts failing and tells on_failure. false when the connection or
+ * the transaction itself is gone (the round fails). */
+static bool part_failed(struct eval_ctx *al, const char *sp, const char *part,
+			const char *target_id)
+{
+	char reason[512], rb[64], rounds[16] = "";
+	snprintf(reason, sizeof(reason), "%s", al->err);
+	/* PostgreSQL's messages end in a newline */
+	for (size_t n = strlen(reason); n && (reason[n - 1] == '\n' || reason[n - 1] == ' ');)
+		reason[--n] = '\0';
+	if (PQstatus(al->conn) != CONNECTION_OK)
+		return false;
+	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s", sp);
+	if (!exec_ok(al, rb))
+		return false;
+	const char *p[3] = {part, target_id, reason};
+	if (!run(al,
+		 "INSERT INTO evaluation_failure AS f (part, target_id, reason)"
+		 " VALUES ($1, $2::integer, $3) ON CONFLICT (part) DO UPDATE"
+		 " SET reason = EXCLUDED.reason, last_at = now(), rounds = f.rounds + 1"
+		 " RETURNING rounds",
+		 3, p, rounds, sizeof(rounds)))
+		return false;
+	if (strcmp(rounds, "1") == 0)
+		log_error("alerts: %s fails, the others go on (logged once; see the view "
+			  "evaluation_failures): %s",
+			  part, reason);
+	else
+		log_debug("alerts: %s still fails: %s", part, reason);
+	size_t len = strlen(al->failed);
+	snprintf(al->failed + len, sizeof(al->failed) - len, "%s%s", al->nfailed ? "," : "", part);
+	al->nfailed++;
+	if (al->c->on_failure)
+		al->c->on_failure(al->c->ctx, part, target_id, reason);
+	return true;
+}
+
+/* Evaluates one target in its own savepoint; false when the round must
+ * fail (the connection or the transaction is gone). */
+static bool target_in_savepoint(struct eval_ctx *al, const et_progress_t *p, int64_t now_us)
+{
+	if (!exec_ok(al, "SAVEPOINT et_target"))
+		return false;
+	if (step_target(al, p, now_us))
+		return exec_ok(al, "RELEASE SAVEPOINT et_target");
+	char part[48];
+	snprintf(part, sizeof(part), "target:%s", p->id);
+	return part_failed(al, "et_target", part, p->id);
+}
+
+/* The milestone and reconciliation mails, in their own savepoint. */
+static bool truth_in_savepoint(struct eval_ctx *al)
+{
+	const et_eval_cfg_t *c = al->c;
+	et_truth_cfg_t tc = {.smtp_to = c->smtp_to,
+			     .milestone_grace_days = c->milestone_grace_days,
+			     .reconcile_pct = c->reconcile_pct,
+			     .no_data_days = c->no_data_days,
+			     .lang = al->lang};
+	if (!exec_ok(al, "SAVEPOINT et_truth"))
+		return false;
+	if (et_truth_evaluate(al->conn, &tc, al->at, &al->mails, al->err, sizeof(al->err)) == 0)
+		return exec_ok(al, "RELEASE SAVEPOINT et_truth");
+	return part_failed(al, "et_truth", "truth", NULL);
+}
+
+/* What evaluates again is no longer a failure: its row goes, logged. */
+static bool clear_recovered(struct eval_ctx *al)
+{
+	char arr[sizeof(al->failed) + 2];
+	snprintf(arr, sizeof(arr), "{%s}", al->failed);
+	const char *p[1] = {arr};
+	PGresult *r = PQexecParams(al->conn,
+				   "DELETE FROM evaluation_failure WHERE part <> ALL($1::text[])"
+				   " RETURNING part",
+				   1, NULL, p, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+	for (int i = 0; ok && i < PQntuples(r); i++)
+		log_info("alerts: %s evaluates again", PQgetvalue(r, i, 0));
+	PQclear(r);
+	return ok;
+}
+
+/* A round that failed as a whole, recorded after its ROLLBACK (best
+ * effort: without a connection there is nowhere to write it). */
+static void round_failed(struct eval_ctx *al)
+{
+	if (PQstatus(al->conn) != CONNECTION_OK)
+		return;
+	const char *p[1] = {al->err};
+	PGresult *r = PQexecParams(
+		al->conn,
+		"INSERT INTO evaluation_failure AS f (part, reason)"
+		" VALUES ('round', $1) ON CONFLICT (part) DO UPDATE"
+		" SET reason = EXCLUDED.reason, last_at = now(), rounds = f.rounds + 1",
+		1, NULL, p, NULL, NULL, 0);
+	PQclear(r);
+}
+
 /* Returns false on a database error (rolled back); true when committed or
  * when another daemon held the lock (al->busy). */
 static bool evaluate(struct eval_ctx *al)
@@ -248,15 +356,10 @@ static bool evaluate(struct eval_ctx *al)
 	if (et_progress_load(al->conn, al->at, al->lang, &set, al->err, sizeof(al->err)))
 		goto fail;
 	for (size_t i = 0; i < set.n; i++)
-		if (!step_target(al, &set.rows[i], set.at_us))
+		if (!target_in_savepoint(al, &set.rows[i], set.at_us))
 			goto fail;
 	et_progress_free(&set);
-	et_truth_cfg_t tc = {.smtp_to = c->smtp_to,
-			     .milestone_grace_days = c->milestone_grace_days,
-			     .reconcile_pct = c->reconcile_pct,
-			     .no_data_days = c->no_data_days,
-			     .lang = al->lang};
-	if (et_truth_evaluate(al->conn, &tc, al->at, &al->mails, al->err, sizeof(al->err)))
+	if (!truth_in_savepoint(al) || !clear_recovered(al))
 		goto fail;
 	if (!exec_ok(al, "COMMIT"))
 		goto fail;
@@ -264,6 +367,7 @@ static bool evaluate(struct eval_ctx *al)
 fail:
 	et_progress_free(&set);
 	PQclear(PQexec(al->conn, "ROLLBACK"));
+	round_failed(al);
 	return false;
 }
 
@@ -271,13 +375,13 @@ int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_re
 		char *err, size_t errlen)
 {
 	/* "now" is PostgreSQL's transaction time, the same as now() */
-	struct eval_ctx ctx = {
-		.conn = conn, .c = c, .at = at ? at : "now", .lang = c->lang};
+	struct eval_ctx ctx = {.conn = conn, .c = c, .at = at ? at : "now", .lang = c->lang};
 	bool ok = evaluate(&ctx);
 	if (ret) {
 		ret->busy = ctx.busy;
 		ret->events = ctx.events;
 		ret->mails = ctx.mails;
+		ret->failed = ctx.nfailed;
 	}
 	if (!ok) {
 		snprintf(err, errlen, "%s", ctx.err);

@@ -40,6 +40,11 @@ typedef struct et_eval_cfg {
 	et_lang_t lang; /* of the mails */
 	/* optional: told each target, before the transaction commits */
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
+	/* optional: told each part whose evaluation failed this round, after
+	 * its changes were rolled back (the others' are kept): part is
+	 * "target:<id>" or "truth" (the milestone and reconciliation mails),
+	 * target_id the target's id or NULL, reason the error */
+	void (*on_failure)(void *ctx, const char *part, const char *target_id, const char *reason);
 	void *ctx;
 } et_eval_cfg_t;
 
@@ -47,14 +52,19 @@ typedef struct et_eval_result {
 	bool busy;  /* another instance held the lock: nothing was done */
 	int events; /* drift_event rows written */
 	int mails;  /* alert_outbox rows written */
+	int failed; /* parts that failed (on_failure), the round committed all the same */
 } et_eval_result_t;
 
 /* Evaluates every target of the year of `at` (a timestamptz literal; NULL
  * means now()) in one transaction, which records the changes and queues
  * their mails pending; after COMMIT it renders them (db/eval_mails.c).
- * Returns 0, or -EIO with the database's message in err (the transaction
- * is rolled back; or, when only the rendering failed, the mails stay
- * pending for the next round). */
+ * Each target, and the milestone and reconciliation mails, run in a
+ * savepoint of their own: one that fails is rolled back alone, recorded in
+ * evaluation_failure (logged when it starts failing and when it recovers)
+ * and told to on_failure; the others commit. Returns 0 (ret->failed may be
+ * non-zero), or -EIO with the database's message in err when the round
+ * failed as a whole (rolled back and recorded as part 'round'; or, when
+ * only the rendering failed, the mails stay pending for the next round). */
 int et_evaluate(PGconn *conn, const et_eval_cfg_t *c, const char *at, et_eval_result_t *ret,
 		char *err, size_t errlen) __attribute__((warn_unused_result));
 

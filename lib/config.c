@@ -69,6 +69,7 @@ static const struct key keys[] = {
 	{"ingest", "spool_sync_ms", K_INT, OFF(spool_sync_ms), "100", 0, 10000, false},
 	{"ingest", "spool_max_mb", K_INT, OFF(spool_max_mb), "1024", 1, 1048576, false},
 	{"ingest", "counter_reset", K_STR, OFF(counter_reset), "restart", 0, 0, false},
+	{"ingest", "counter_jitter", K_DBL, OFF(counter_jitter), "1", 0, 1e12, false},
 	{"log", "level", K_LEVEL, OFF(log_level), "info", 0, 0, true},
 	{"http", "listen", K_STR, OFF(http_listen), "127.0.0.1:9464", 0, 0, false},
 	{"http", "quiet_alarm_s", K_INT, OFF(http_quiet_alarm_s), "300", 0, INT_MAX, true},
@@ -84,6 +85,7 @@ static const struct key keys[] = {
 	{"alerts", "milestone_grace_days", K_INT, OFF(milestone_grace_days), "14", 0, 3660, true},
 	{"alerts", "reconcile_pct", K_DBL, OFF(reconcile_pct), "5", 0, 1000, true},
 	{"alerts", "no_data_days", K_INT, OFF(no_data_days), "30", 0, 3660, true},
+	{"alerts", "eval_fail_s", K_INT, OFF(eval_fail_s), "60", 1, INT_MAX, true},
 	{"alerts", "language", K_STR, OFF(language), "en", 0, 0, true},
 	{"alerts", "units", K_STR, OFF(units), "local", 0, 0, true},
 	{"smtp", "url", K_STR, OFF(smtp_url), "", 0, 0, true},
@@ -95,6 +97,7 @@ static const struct key keys[] = {
 	{"smtp", "ca_file", K_STR, OFF(smtp_ca_file), "", 0, 0, true},
 	{"smtp", "timeout_s", K_INT, OFF(smtp_timeout_s), "30", 1, 3600, true},
 	{"smtp", "retry_s", K_INT, OFF(smtp_retry_s), "30", 1, 86400, true},
+	{"smtp", "max_age_h", K_INT, OFF(smtp_max_age_h), "72", 1, 8760, true},
 	{"sparkplug", "enabled", K_INT, OFF(sp_enabled), "0", 0, 1, false},
 	{"sparkplug", "group_filter", K_STR, OFF(sp_group_filter), "+", 0, 0, false},
 	{"sparkplug", "host_id", K_STR, OFF(sp_host_id), "enertrack", 0, 0, false},
@@ -447,6 +450,9 @@ static void validate(struct parse_ctx *c)
 	if (et_config_days_parse(cfg->digest_days, &cfg->digest_dows))
 		add_err(c, line_of(c, "digest", "days"), "digest", "days",
 			"must be days or ranges such as mon..sun, mon..fri or mon,wed,fri");
+	/* whether the zone exists is the tz database's to say: common/tzcheck.c,
+	 * after the parse, names this line */
+	cfg->tz_line = line_of(c, "targets", "timezone");
 	if (cfg->tz[0] == '\0' || strchr(cfg->tz, '\'') || strlen(cfg->tz) > 64)
 		add_err(c, line_of(c, "targets", "timezone"), "targets", "timezone",
 			"must be a time zone name such as Asia/Shanghai");

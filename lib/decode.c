@@ -58,8 +58,8 @@ bool et_text_is_clean(const char *s, size_t len)
 	while (i < len) {
 		unsigned cp;
 		size_t n = et_utf8_decode(p + i, len - i, &cp);
-		/* invalid UTF-8, C0 controls, DEL, C1 controls */
-		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		/* invalid UTF-8, controls and bidirectional overrides */
+		if (n == 0 || et_utf8_is_control(cp))
 			return false;
 		i += n;
 	}
@@ -525,6 +525,25 @@ static enum et_reject decode_optional(json_t *obj, et_reading_t *r, char *detail
 	return ET_REJ_NONE;
 }
 
+/* A totaliser shows 0 up to its rollover: a total outside that is no
+ * reading of one, whatever the metric (the bound of decode_value holds only
+ * for the built-in metrics), and would count as a negative or huge delta. */
+static enum et_reject check_total(const et_reading_t *r, char *detail, size_t dlen)
+{
+	if (!r->counter)
+		return ET_REJ_NONE;
+	if (r->value_in < 0) {
+		snprintf(detail, dlen, "a counter total cannot be negative (%g)", r->value_in);
+		return ET_REJ_OUT_OF_RANGE;
+	}
+	if (r->rollover > 0 && r->value_in > r->rollover) {
+		snprintf(detail, dlen, "a counter total of %g is above its rollover (%g)",
+			 r->value_in, r->rollover);
+		return ET_REJ_OUT_OF_RANGE;
+	}
+	return ET_REJ_NONE;
+}
+
 /* Decodes one object into r; returns ET_REJ_NONE or a reason with detail. */
 static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 				 const et_decode_limits_t *lim, int64_t now_us, et_reading_t *r,
@@ -543,6 +562,8 @@ static enum et_reject decode_one(json_t *obj, const struct topic_parts *tp,
 		why = decode_value(obj, r, detail, dlen);
 	if (why == ET_REJ_NONE)
 		why = decode_optional(obj, r, detail, dlen);
+	if (why == ET_REJ_NONE)
+		why = check_total(r, detail, dlen);
 	return why;
 }
 

@@ -305,13 +305,21 @@ static int parse_number(const char *s, size_t n, double *ret)
 	return 0;
 }
 
+/* The rule of MQTT messages (et_utf8_is_control): C0 and C1 controls and
+ * bidirectional overrides; a note may break lines. The text is UTF-8 by
+ * now (lib/textenc.c); a byte that is not is a control too. */
 static int has_control(const char *s, size_t n, int allow_breaks)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 || c == 0x7f) &&
-		    !(allow_breaks && (c == '\t' || c == '\n' || c == '\r')))
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t k = et_utf8_decode(p + i, n - i, &cp);
+		if (k == 0)
 			return 1;
+		if (et_utf8_is_control(cp) &&
+		    !(allow_breaks && (cp == '\t' || cp == '\n' || cp == '\r')))
+			return 1;
+		i += k;
 	}
 	return 0;
 }

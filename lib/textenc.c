@@ -6,6 +6,7 @@
 #include "enertrack/textenc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,24 @@ static size_t utf8_invalid_at(const char *s, size_t len)
 		i += n;
 	}
 	return len;
+}
+
+/* The first line (1-based) that is valid UTF-8 with a character beyond
+ * ASCII, or 0: in a GB18030 file such a line is almost surely UTF-8. */
+static size_t utf8_line(const char *s, size_t len)
+{
+	size_t line = 1;
+	for (size_t start = 0; start < len; line++) {
+		const char *nl = memchr(s + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - s) : len;
+		bool wide = false;
+		for (size_t i = start; i < end; i++)
+			wide |= (unsigned char)s[i] >= 0x80;
+		if (wide && utf8_invalid_at(s + start, end - start) == end - start)
+			return line;
+		start = end + 1;
+	}
+	return 0;
 }
 
 static int gb18030_to_utf8(const char *in, size_t len, char **ret, size_t *ret_len, char *err,
@@ -144,6 +163,19 @@ int et_text_to_utf8(const char *in, size_t len, char **ret, size_t *ret_len,
 		snprintf(err, errlen,
 			 "line %zu, byte %zu: invalid UTF-8 after a UTF-8 byte order mark", line,
 			 col + (line == 1 ? 3 : 0));
+		return -EILSEQ;
+	}
+	/* not UTF-8 as a whole: GB18030, unless a line of it is UTF-8 with more
+	 * than ASCII in it (that line would come out garbled) */
+	size_t mixed = utf8_line(in, len);
+	if (mixed) {
+		size_t line, col;
+		where(in, bad, &line, &col);
+		snprintf(
+			err, errlen,
+			"line %zu is UTF-8 and line %zu is not: the file mixes two encodings; save "
+			"it as CSV UTF-8",
+			mixed, line);
 		return -EILSEQ;
 	}
 	int rc = gb18030_to_utf8(in, len, ret, ret_len, err, errlen);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "enertrack/numfmt.h"
+#include "enertrack/utf8.h"
 
 /* A part being written: the first cut sticks. */
 struct part {
@@ -24,7 +25,8 @@ static void add(struct part *w, const char *s)
 {
 	int k = snprintf(w->p + w->n, w->len - w->n, "%s", s);
 	if (k < 0 || (size_t)k >= w->len - w->n) {
-		w->n = w->len - 1;
+		/* never half a character: PostgreSQL refuses the row (issue 24) */
+		w->n = et_utf8_cut(w->p, w->len - 1);
 		w->cut = true;
 	} else {
 		w->n += (size_t)k;
@@ -101,6 +103,7 @@ int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_trut
 	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s due %s (%s %s) is %s days overdue",
 			   s_(m->name), s_(m->due), value, unit, s_(m->days_late)),
 		  sizeof(ret->detail));
+	et_utf8_cut(ret->detail, sizeof(ret->detail));
 	return ok ? 0 : -ENOSPC;
 }
 
@@ -139,6 +142,7 @@ int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_trut
 	ok &= fit(snprintf(ret->detail, sizeof(ret->detail), "%s %s %s: telemetry %s against %s",
 			   county, s_(m->metric), s_(m->period), gap_s, s_(m->source)),
 		  sizeof(ret->detail));
+	et_utf8_cut(ret->detail, sizeof(ret->detail));
 	return ok ? 0 : -ENOSPC;
 }
 

@@ -2,6 +2,8 @@
 /* UTF-8 sequence validation (RFC 3629). */
 #include "enertrack/utf8.h"
 
+#include <string.h>
+
 size_t et_utf8_decode(const unsigned char *p, size_t n, unsigned *ret_cp)
 {
 	unsigned c = p[0];
@@ -37,4 +39,25 @@ size_t et_utf8_decode(const unsigned char *p, size_t n, unsigned *ret_cp)
 	if (ret_cp)
 		*ret_cp = cp;
 	return len;
+}
+
+size_t et_utf8_cut(char *s, size_t len)
+{
+	size_t n = strnlen(s, len);
+	size_t end = n;
+	/* back over continuation bytes to the lead byte of the last sequence */
+	size_t lead = n;
+	while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)s[lead - 1] >= 0xc0 &&
+	    et_utf8_decode((const unsigned char *)s + lead - 1, n - lead + 1, NULL) == 0)
+		end = lead - 1;
+	s[end] = '\0';
+	return end;
+}
+
+bool et_utf8_is_control(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x61c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }

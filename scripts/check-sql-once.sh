@@ -33,5 +33,10 @@ done
 grep -vE '^[[:space:]]*(#|$)' "$SQL/objects.list" | while read -r rel; do
 	[ -f "$SQL/$rel" ] || { echo "check-sql-once: objects.list names $rel, which does not exist" >&2; exit 1; }
 done || bad=1
+# The tools and the daemon refuse a schema older than the newest migration
+# they know (SCHEMA_LATEST in db/connect.c): that must be the newest file.
+newest=$(ls "$SQL" | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$/\1/p' | sort | tail -n 1 | sed 's/^0*//')
+latest=$(sed -n 's/^#define SCHEMA_LATEST \([0-9]*\).*/\1/p' "$SQL/../db/connect.c")
+[ "$newest" = "$latest" ] || complain "db/connect.c's SCHEMA_LATEST is $latest, the newest migration is $newest"
 [ "$bad" = 0 ] && echo "check-sql-once: $(echo "$creates" | wc -l) functions and views, each made once"
 exit "$bad"

@@ -12,7 +12,7 @@ python3-aiosmtpd python3-paho-mqtt python3-psycopg2 openssl ca-certificates
 iproute2 procps systemd man-db
 libprotobuf-c-dev protobuf-c-compiler libcairo2-dev libpango1.0-dev fonts-noto-cjk
 libxlsxwriter-dev libcsv-dev chromium python3-openpyxl
-debhelper dpkg-dev fakeroot lintian autopkgtest"
+debhelper dpkg-dev fakeroot lintian autopkgtest prometheus"
 # the reports' tests: the workbook converted by LibreOffice, the PDFs rasterised
 # and read back (pdftoppm, pdffonts, pdftotext)
 PKGS="$PKGS libreoffice-calc-nogui poppler-utils"

@@ -105,7 +105,7 @@ function insertSql(n) {
 	// DO NOTHING: a redelivered message (QoS 1 is at least once) changes nothing.
 	// DO UPDATE would fail on a key repeated inside one batch.
 	return `INSERT INTO reading (${COLUMNS.join(',')}) VALUES ${tuples.join(',')}
-		ON CONFLICT (site_id, metric, ts) DO NOTHING`;
+		ON CONFLICT (site_id, metric, source, ts) DO NOTHING`;
 }
 
 async function write(batch) {

@@ -46,7 +46,8 @@ typedef struct et_config {
 	char *spool_dir;
 	int spool_sync_ms; /* fdatasync interval; 0: after every message */
 	int spool_max_mb;
-	char *counter_reset; /* a totaliser that goes down without a rollover: restart or hold */
+	char *counter_reset;   /* a totaliser that goes down without a rollover: restart or hold */
+	double counter_jitter; /* a step back of at most this is jitter, not a wrap */
 	/* [log] */
 	char *log_level;
 	/* [http] */
@@ -70,6 +71,7 @@ typedef struct et_config {
 	char *units;	   /* local (the bureau's units in zh-CN: 万吨, 万千瓦, ...) or si */
 	bool units_bureau; /* `units` and `language` together: show the bureau's units */
 	int no_data_days;	  /* a target without data this long: one mail (0: never) */
+	int eval_fail_s; /* /healthz fails when evaluation has failed this long */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */
@@ -79,7 +81,8 @@ typedef struct et_config {
 	char *smtp_password_file;
 	char *smtp_ca_file;
 	int smtp_timeout_s;
-	int smtp_retry_s; /* first back-off after a failed send; doubles up to an hour */
+	int smtp_retry_s;   /* first back-off after a failed send; doubles up to an hour */
+	int smtp_max_age_h; /* a recipient refused for the time being is given up after this */
 	/* [sparkplug] */
 	int sp_enabled;		       /* 0 or 1 */
 	char *sp_group_filter;	       /* a group id or "+" */
@@ -101,6 +104,8 @@ typedef struct et_config {
 	/* derived by et_config_parse */
 	et_topic_layout_t layout;
 	int digest_minute;    /* minutes after local midnight; -1: no digest */
+	int tz_line;	      /* the line of [targets] timezone (0: the default), for
+			       * the check against the tz database (common/tzcheck.c) */
 	unsigned digest_dows; /* bit d set: a digest on ISO weekday d (1 Monday .. 7 Sunday) */
 } et_config_t;
 

@@ -107,7 +107,8 @@ int et_decode(const et_topic_layout_t *layout, const et_decode_limits_t *lim, co
 	      size_t topic_len, const void *payload, size_t len, int64_t now_us,
 	      const et_decode_sink_t *sink);
 
-/* True when s[0..len) is valid UTF-8 without C0 controls or DEL. */
+/* True when s[0..len) is valid UTF-8 without a control character or a
+ * bidirectional override (et_utf8_is_control). */
 bool et_text_is_clean(const char *s, size_t len);
 
 #endif

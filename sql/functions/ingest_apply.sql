@@ -6,7 +6,9 @@
 -- any, which then costs nothing more), are applied by counter_apply()
 -- first; the rest go in by a plain INSERT when the batch is new
 -- (try_insert), else as upserts that count duplicates and record
--- corrections (may_repeat: a key may repeat within the batch).
+-- corrections (may_repeat: a key may repeat within the batch). The key is
+-- (site_id, metric, source, ts): solar and wind of one site at one instant
+-- are two readings (issue 24).
 CREATE OR REPLACE FUNCTION ingest_apply(try_insert boolean DEFAULT true, may_repeat boolean DEFAULT true,
                              counters boolean DEFAULT true,
                              OUT staged bigint, OUT inserted bigint, OUT duplicates bigint,
@@ -57,25 +59,26 @@ BEGIN
         -- Collapse repeated keys onto their last row, which carries how many
         -- times the value changed on the way (chg); each change is a correction.
         WITH w AS (
-            SELECT n, site_id, metric, ts, value, unit_in, value_in,
+            SELECT n, site_id, metric, coalesce(source, '') AS source, ts, value, unit_in, value_in,
                    lag(value) OVER k AS prev_v, lead(n) OVER k AS next_n
             FROM pg_temp.et_stage_reading
-            WINDOW k AS (PARTITION BY site_id, metric, ts ORDER BY n)
+            WINDOW k AS (PARTITION BY site_id, metric, coalesce(source, ''), ts ORDER BY n)
         ), c AS (
-            INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,
-                                            new_value_in)
-            SELECT site_id, metric, ts, prev_v, value, unit_in, value_in FROM w
+            INSERT INTO reading_correction (site_id, metric, source, ts, old_value, new_value,
+                                            new_unit_in, new_value_in)
+            SELECT site_id, metric, source, ts, prev_v, value, unit_in, value_in FROM w
             WHERE prev_v IS NOT NULL AND prev_v IS DISTINCT FROM value
-            RETURNING site_id, metric, ts
+            RETURNING site_id, metric, source, ts
         ), per_key AS (
-            SELECT site_id, metric, ts, count(*) AS k FROM c GROUP BY 1, 2, 3
+            SELECT site_id, metric, source, ts, count(*) AS k FROM c GROUP BY 1, 2, 3, 4
         ), superseded AS (
             DELETE FROM pg_temp.et_stage_reading s USING w
             WHERE s.n = w.n AND w.next_n IS NOT NULL
         ), last_row AS (
             UPDATE pg_temp.et_stage_reading s SET chg = p.k FROM w, per_key p
             WHERE s.n = w.n AND w.next_n IS NULL
-              AND p.site_id = w.site_id AND p.metric = w.metric AND p.ts = w.ts
+              AND p.site_id = w.site_id AND p.metric = w.metric AND p.source = w.source
+              AND p.ts = w.ts
         )
         SELECT (SELECT count(*) FROM w), coalesce((SELECT sum(k) FROM per_key), 0)
           INTO staged, intra;
@@ -89,18 +92,18 @@ BEGIN
         SELECT site_id, metric, ts, value, unit_in, value_in, seq, coalesce(source, ''), counter,
                received_at, chg
         FROM pg_temp.et_stage_reading
-        ON CONFLICT (site_id, metric, ts) DO UPDATE SET prev_value = r.value,
+        ON CONFLICT (site_id, metric, source, ts) DO UPDATE SET prev_value = r.value,
             value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,
-            seq = EXCLUDED.seq, source = EXCLUDED.source, counter = EXCLUDED.counter,
+            seq = EXCLUDED.seq, counter = EXCLUDED.counter,
             received_at = EXCLUDED.received_at,
             corrections = r.corrections + 1 + EXCLUDED.corrections
         WHERE r.value IS DISTINCT FROM EXCLUDED.value
-        RETURNING site_id, metric, ts, prev_value, value, unit_in, value_in,
+        RETURNING site_id, metric, source, ts, prev_value, value, unit_in, value_in,
                   prev_value IS NULL AS fresh
     ), c AS (
-        INSERT INTO reading_correction (site_id, metric, ts, old_value, new_value, new_unit_in,
-                                        new_value_in)
-        SELECT site_id, metric, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh
+        INSERT INTO reading_correction (site_id, metric, source, ts, old_value, new_value,
+                                        new_unit_in, new_value_in)
+        SELECT site_id, metric, source, ts, prev_value, value, unit_in, value_in FROM i WHERE NOT fresh
         RETURNING 1
     )
     SELECT count(*) FILTER (WHERE fresh), (SELECT count(*) FROM c),

@@ -6,7 +6,11 @@ CREATE OR REPLACE VIEW alert_history AS
 WITH d AS (
     SELECT CASE WHEN o.sent_at IS NOT NULL THEN 'sent'
                 WHEN o.id IS NOT NULL AND o.attempts > 0 THEN 'retrying'
-                WHEN o.id IS NOT NULL THEN 'queued' END AS mail_state, o.*
+                WHEN o.id IS NOT NULL THEN 'queued' END AS mail_state,
+           (SELECT string_agg(ad.recipient || ': ' || replace(ad.state, '_', ' ')
+                              || coalesce(' (' || ad.detail || ')', ''), '; ' ORDER BY ad.recipient)
+            FROM alert_delivery ad WHERE ad.outbox_id = o.id) AS deliveries,
+           o.*
     FROM alert_outbox o
 )
 SELECT e.id, e.at, e.target_id, x.label, t.metric, t.year, t.scope, e.event, e.from_state,
@@ -20,7 +24,8 @@ SELECT e.id, e.at, e.target_id, x.label, t.metric, t.year, t.scope, e.event, e.f
        o.subject, coalesce(o.recipients, CASE WHEN o.id IS NOT NULL THEN '[smtp] to' END) AS recipients,
        o.sent_at, o.attempts, o.last_error, e.silenced_by,
        CASE WHEN e.status = 'insufficient_data' THEN 'no_data' ELSE 'drift' END AS kind,
-       coalesce(x.label_zh, x.label) AS label_zh, o.id AS outbox_id
+       coalesce(x.label_zh, x.label) AS label_zh, o.id AS outbox_id,
+       o.deliveries
 FROM drift_event e
 JOIN target t ON t.id = e.target_id
 JOIN metric x ON x.name = t.metric
@@ -35,7 +40,7 @@ SELECT NULL, o.created_at, t.id, x.label, coalesce(t.metric, x.name), t.year,
             WHEN a.kind IS NOT NULL THEN a.kind
             WHEN g.period IS NOT NULL THEN 'digest'
             ELSE 'member_down' END,
-       coalesce(x.label_zh, x.label), o.id
+       coalesce(x.label_zh, x.label), o.id, o.deliveries
 FROM d o
 LEFT JOIN truth_alert a ON a.outbox_id = o.id
 LEFT JOIN target_milestone m ON a.kind = 'milestone' AND a.key = m.id::text
@@ -70,4 +75,5 @@ COMMENT ON COLUMN alert_history.kind IS 'The mail''s kind: drift, no_data (a dri
 COMMENT ON COLUMN alert_history.label_zh IS 'The metric''s label in Chinese (metric.label_zh).';
 COMMENT ON COLUMN alert_history.outbox_id IS 'The mail (alert_outbox.id); NULL for an event that mailed nobody.';
 GRANT SELECT ON alert_history TO enertrack_reader;
+COMMENT ON COLUMN alert_history.deliveries IS 'Per recipient: delivered, refused (with the server''s words), retrying or given up (alert_delivery); NULL before the first attempt.';
 GRANT SELECT ON alert_history TO enertrack_ingest;

@@ -18,6 +18,17 @@ lock = threading.Lock()
 
 
 class Sink:
+    # mailboxes the sink refuses, to test per-recipient delivery: gone@
+    # for good (550), busy@ for the time being (450)
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0]
+        if local == "gone":
+            return "550 5.1.1 <%s>: no such mailbox" % address
+        if local == "busy":
+            return "450 4.2.1 <%s>: mailbox busy, try later" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         with lock:
             n = len([f for f in os.listdir(outdir) if f.endswith(".eml")])

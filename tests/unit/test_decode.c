@@ -194,6 +194,43 @@ static void test_counter_rollover(void **state)
 	assert_true(c.ev[1].r.rollover == 1000000);
 }
 
+/* A total that no totaliser shows is refused with its reason, whatever the
+ * metric (issue 24: outside the built-in list, -50, -1e15 and totals above
+ * the rollover were accepted and counted as negative or huge deltas). */
+static void test_counter_total_bounds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *topic, *json;
+		bool ok;
+	} t[] = {
+		{"energy/mine/b/weird_total", "'value': -50, 'unit': 't', 'counter': true", false},
+		{"energy/mine/b/weird_total", "'value': -1e15, 'unit': 't', 'counter': true",
+		 false},
+		{"energy/mine/b/weird_total",
+		 "'value': 150, 'unit': 't', 'counter': true, 'rollover': 100", false},
+		{"energy/mine/b/raw_coal",
+		 "'value': 1001, 'unit': 't', 'counter': true, 'rollover': 1000", false},
+		{"energy/mine/b/weird_total", "'value': 0, 'unit': 't', 'counter': true", true},
+		{"energy/mine/b/weird_total",
+		 "'value': 100, 'unit': 't', 'counter': true, 'rollover': 100", true},
+		{"energy/mine/b/weird_total", "'value': -50, 'unit': 't'", true}, /* not a total */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		struct collector c = {0};
+		char json[256];
+		snprintf(json, sizeof(json), "{'ts': '" TS "', %s}", t[i].json);
+		run(&c, t[i].topic, json);
+		assert_int_equal(c.n, 1);
+		if (t[i].ok) {
+			assert_int_equal(c.ev[0].reason, ET_REJ_NONE);
+		} else {
+			assert_int_equal(c.ev[0].reason, ET_REJ_OUT_OF_RANGE);
+			assert_non_null(strstr(c.ev[0].detail, "total"));
+		}
+	}
+}
+
 /* Canonical conversion of each canonical metric, and non-canonical metrics
  * stored as they come (any unit, negative values). */
 static void test_conversion(void **state)
@@ -1133,6 +1170,7 @@ int main(void)
 		cmocka_unit_test(test_single_object),
 		cmocka_unit_test(test_all_optional_fields),
 		cmocka_unit_test(test_counter_rollover),
+		cmocka_unit_test(test_counter_total_bounds),
 		cmocka_unit_test(test_conversion),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_period),

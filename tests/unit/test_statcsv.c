@@ -99,6 +99,22 @@ static void expect(const char *text, const char *want_rows, const char *want_err
 	done(&g);
 }
 
+/* The text rules of MQTT v1 everywhere (issue 24): C1 controls and
+ * right-to-left overrides are refused in every field, the note too. */
+static void test_invisible_controls(void **state)
+{
+	(void)state;
+	expect(H "county:a\xc2\x85"
+		 "b,raw_coal,2024-01,1,t,s,\n"
+		 "city,raw_coal,2024-01,1,t,s\xe2\x80\xae,\n"
+		 "city,raw_coal,2024-02,1,t,s,note \xe2\x81\xa6x\n",
+	       "",
+	       "2:1: scope has a control character\n"
+	       "3:6: source has a control character\n"
+	       "4:7: note has a control character\n",
+	       3);
+}
+
 static void test_periods(void **state)
 {
 	(void)state;
@@ -353,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_long_fields_cut_whole),
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_invisible_controls),
 		cmocka_unit_test(test_quoting_errors),
 		cmocka_unit_test(test_row_callback_stops),
 	};

@@ -83,6 +83,23 @@ static void test_neither(void **state)
 	refused(S("ab\ncd\0e"), "line 2, byte 3: a NUL byte");
 }
 
+/* A file of UTF-8 and GB18030 lines was read as GB18030 whole, and its
+ * UTF-8 lines came out garbled (襄垣 as 瑗勫灒) with exit code 0 (issue 24):
+ * every line must decode in the encoding found, or the file is refused,
+ * naming the first line that does not. */
+static void test_mixed(void **state)
+{
+	(void)state;
+	/* line 2: 襄垣 in UTF-8; line 3: 万吨 in GB18030 */
+	refused(S("scope,unit\ncounty:\xe8\xa5\x84\xe5\x9e\xa3,t\ncity,\xcd\xf2\xb6\xd6\n"),
+		"line 2");
+	refused(S("scope,unit\ncity,\xcd\xf2\xb6\xd6\ncounty:\xe8\xa5\x84\xe5\x9e\xa3,t\n"),
+		"mixes");
+	/* ASCII lines are both: a GB18030 file with them is fine */
+	convert_ok(S("scope,unit\ncity,\xcd\xf2\xb6\xd6\n"), "scope,unit\ncity,万吨\n",
+		   ET_ENC_GB18030);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -96,7 +113,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),	cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_gb18030), cmocka_unit_test(test_neither),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names),	cmocka_unit_test(test_mixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
