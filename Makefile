@@ -251,11 +251,14 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/enertrack.conf.5 $(DESTDIR)$(MANDIR)/man8/enertrackd.8
 	rm -rf $(DESTDIR)$(PREFIX)/share/enertrack
 
+# every C file and header of the product, the simulator and the unit tests
+FORMAT_FILES = $(sort $(wildcard lib/*.c common/*.[ch] daemon/*.[ch] tools/*.[ch] db/*.[ch] \
+	draw/*.[ch] sim/*.[ch] include/enertrack/*.h tests/unit/*.c))
 format:
-	clang-format -i $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run -Werror $(LIB_SRCS) $(COMMON_SRCS) $(DAEMON_SRCS) $(TOOL_SRCS) include/enertrack/*.h common/*.h db/*.h tests/unit/*.c
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-san build-fuzz

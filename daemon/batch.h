@@ -28,8 +28,8 @@ typedef struct et_batch {
 	/* filled in by the writer */
 	uint64_t inserted, corrected, duplicates, poisoned;
 	uint64_t sp_unmapped; /* Sparkplug values without a sparkplug_map row */
-	int64_t write_us; /* time spent writing it, retries included */
-	bool committed;	  /* false when the writer gave up (shutdown with PostgreSQL down) */
+	int64_t write_us;     /* time spent writing it, retries included */
+	bool committed;	      /* false when the writer gave up (shutdown with PostgreSQL down) */
 } et_batch_t;
 
 /* Rows of every kind in b. */

@@ -30,9 +30,9 @@ typedef int (*et_http_render_blocking)(void *ctx, const char *path, et_buf_t *bo
 				       const char **ret_type);
 
 typedef struct et_http_route {
-	const char *path;	  /* exact, without the query string: "/metrics" */
-	const char *content_type; /* NULL: text/plain; charset=utf-8 */
-	et_http_render render;	  /* on the loop; NULL for a blocking route */
+	const char *path;			 /* exact, without the query string: "/metrics" */
+	const char *content_type;		 /* NULL: text/plain; charset=utf-8 */
+	et_http_render render;			 /* on the loop; NULL for a blocking route */
 	et_http_render_blocking render_blocking; /* on the worker; NULL for a loop route */
 	bool prefix;				 /* path is a prefix: "/chart/" */
 } et_http_route_t;

@@ -285,8 +285,7 @@ static bool sp_rate_limited(et_ingest_t *in, const et_sp_value_t *v)
 	uint64_t refused = 0;
 	int n = snprintf(key, sizeof(key), "spBv1.0/%s/%s/%s", v->topic->group, v->topic->node,
 			 v->topic->device);
-	switch (et_ratelimit_take(&in->rl, key, (size_t)n, v->ts_us, in->msg->recv_us,
-				  &refused)) {
+	switch (et_ratelimit_take(&in->rl, key, (size_t)n, v->ts_us, in->msg->recv_us, &refused)) {
 	case ET_RL_PASS:
 		return false;
 	case ET_RL_REFUSE:

@@ -27,10 +27,10 @@ typedef struct et_ingest_stats {
 	uint64_t batches;
 	/* Sparkplug B */
 	uint64_t sp_messages;
-	uint64_t sp_values;   /* numeric metric values decoded */
-	uint64_t sp_unmapped; /* values without a sparkplug_map row (not stored) */
-	uint64_t sp_deaths;   /* NDEATH/DDEATH of current sessions */
-	uint64_t sp_rebirths; /* rebirth requests published */
+	uint64_t sp_values;	      /* numeric metric values decoded */
+	uint64_t sp_unmapped;	      /* values without a sparkplug_map row (not stored) */
+	uint64_t sp_deaths;	      /* NDEATH/DDEATH of current sessions */
+	uint64_t sp_rebirths;	      /* rebirth requests published */
 	uint64_t sp_rebirths_dropped; /* over [sparkplug] max_rebirths_per_s */
 	uint64_t sp_rejected_by[ET_SP_REJECT_REASONS]; /* the sparkplug_* reasons */
 } et_ingest_stats_t;

@@ -90,8 +90,6 @@ static void on_mqtt_messages(void *ctx, bool store_failed)
 	app_read_spool(a);
 }
 
-
-
 static void on_writer_batch_done(et_batch_t *b, void *ctx)
 {
 	struct app *a = ctx;

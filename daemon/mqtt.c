@@ -231,7 +231,8 @@ static void connect_failed(et_mqtt_t *m, const char *msg, int code, int reason)
 	};
 	if (strstr(msg, "CONNACK") && code > 0 && code <= 5)
 		hint = connack[code];
-	else if (mqtt_uri_is_tls(m->cfg->mqtt_uri) && (strstr(msg, "TLS") || strstr(msg, "completion")))
+	else if (mqtt_uri_is_tls(m->cfg->mqtt_uri) &&
+		 (strstr(msg, "TLS") || strstr(msg, "completion")))
 		hint = "; if the broker is up, the TLS handshake failed: its certificate must be "
 		       "signed by ca_file and name the URI's host, and a broker that wants a "
 		       "client certificate must accept cert_file";
@@ -256,7 +257,6 @@ static void on_mqtt_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 					     : MQTTAsync_strerror(resp ? resp->code : -1),
 		       resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
 }
-
 
 /* Loop thread: (re)issues a connect. */
 static void mqtt_connect(et_mqtt_t *m)
@@ -397,7 +397,6 @@ static void on_paho_events(uv_async_t *a)
 	m->wake(m->ctx, (ev & EV_STORE_FAILED) != 0);
 }
 
-
 void et_mqtt_pause(et_mqtt_t *m, bool pause)
 {
 	/* paho's global mutex is held by a callback that waits for space */
@@ -422,7 +421,6 @@ void et_mqtt_pause(et_mqtt_t *m, bool pause)
 	mqtt_disconnect(m, 1000); /* fails when not connected: nothing to do then */
 	atomic_store(&m->connected, false);
 }
-
 
 int et_mqtt_store_blocked(const et_mqtt_t *m)
 {

@@ -73,8 +73,8 @@ static void on_host_lost(void *ctx, char *cause)
 	et_mqtt_t *m = ctx;
 	(void)cause;
 	atomic_store(&m->host_connected, false);
-	if (et_spool_append(m->spool, ET_SP_HOST_LOST_TOPIC, strlen(ET_SP_HOST_LOST_TOPIC), "",
-			    0, et_wall_us()) < 0)
+	if (et_spool_append(m->spool, ET_SP_HOST_LOST_TOPIC, strlen(ET_SP_HOST_LOST_TOPIC), "", 0,
+			    et_wall_us()) < 0)
 		atomic_store(&m->host_lost_unrecorded, true);
 	mqtt_post(m, EV_HOST_LOST);
 }
@@ -138,7 +138,8 @@ void mqtt_host_events(et_mqtt_t *m, int ev)
 	if (ev & EV_HOST_LOST)
 		log_warn("mqtt: sparkplug host lost the broker; the edge nodes' sites are stale "
 			 "until they are born again%s",
-			 atomic_load(&m->host_lost_unrecorded) ? " (not recorded: spool full)" : "");
+			 atomic_load(&m->host_lost_unrecorded) ? " (not recorded: spool full)"
+							       : "");
 	/* resumed while the pause's disconnect was still under way */
 	if ((ev & EV_HOST_DISCONNECTED) && !m->stopping && !m->paused)
 		mqtt_host_connect(m);
@@ -224,8 +225,8 @@ int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)
 	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
 	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	cro.sendWhileDisconnected = 0;
-	int rc = MQTTAsync_createWithOptions(&m->host, m->uris[0], id,
-					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
+	int rc = MQTTAsync_createWithOptions(&m->host, m->uris[0], id, MQTTCLIENT_PERSISTENCE_NONE,
+					     NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the Sparkplug host's MQTT client: %s",
 			 MQTTAsync_strerror(rc));

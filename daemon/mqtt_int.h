@@ -85,11 +85,11 @@ struct et_mqtt {
 	atomic_bool host_lost_unrecorded;
 	atomic_bool going_offline;		/* offline said on purpose: its echo is ours */
 	atomic_uint_fast64_t state_republished; /* online:true again after an online:false */
-	bool shared;		       /* a $share/ filter: unsubscribe at a clean stop */
-	atomic_uint_fast64_t received; /* messages stored, for the drain after UNSUBACK */
-	uint64_t drain_mark;	       /* loop thread: received at the last drain poll */
-	uint64_t unsub_mark;	       /* received at the UNSUBACK */
-	int64_t drain_quiet_since;     /* loop ms */
+	bool shared;				/* a $share/ filter: unsubscribe at a clean stop */
+	atomic_uint_fast64_t received;		/* messages stored, for the drain after UNSUBACK */
+	uint64_t drain_mark;			/* loop thread: received at the last drain poll */
+	uint64_t unsub_mark;			/* received at the UNSUBACK */
+	int64_t drain_quiet_since;		/* loop ms */
 };
 
 /* paho thread: a message arrived (either connection): into the spool. */

@@ -24,8 +24,7 @@ typedef void (*et_pgwriter_done_cb)(et_batch_t *b, void *ctx);
  * negative errno. */
 int et_pgwriter_start(et_pgwriter_t **ret, uv_loop_t *loop, const char *conninfo,
 		      const char *password, const char *counter_reset, double counter_jitter,
-		      et_pgwriter_done_cb cb, void *ctx)
-	__attribute__((warn_unused_result));
+		      et_pgwriter_done_cb cb, void *ctx) __attribute__((warn_unused_result));
 
 /* True when no batch is in flight: the caller may submit. */
 bool et_pgwriter_idle(const et_pgwriter_t *w);

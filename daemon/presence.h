@@ -24,7 +24,6 @@ typedef struct et_presence et_presence_t;
 
 #define ET_PRESENCE_PREFIX "enertrack/instance/"
 
-
 /* The group of the first "$share/<group>/..." filter of topics, copied into
  * buf; false when none is shared (presence is then not started). */
 bool et_presence_group(const char *topics, char *buf, size_t len);

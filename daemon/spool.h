@@ -33,8 +33,8 @@ typedef struct et_spool_stats {
 	uint64_t replayed;	    /* records of an earlier run read back */
 	uint64_t already_committed; /* records of an earlier run skipped: committed before */
 	uint64_t damaged;	    /* damaged or torn stretches stepped over */
-	uint64_t syncs;		/* fdatasync calls */
-	uint64_t append_errors; /* appends that failed (disk full, I/O error) */
+	uint64_t syncs;		    /* fdatasync calls */
+	uint64_t append_errors;	    /* appends that failed (disk full, I/O error) */
 } et_spool_stats_t;
 
 /* Creates spool_dir if needed, takes its lock and finds the segments an

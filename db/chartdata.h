@@ -36,10 +36,10 @@ int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang
  * et_draw_target_png) appended to out as PNG. width_px: 320..2000. Returns 0,
  * -ENOENT, -EINVAL (width), -EIO or -ENOMEM, with a message in err. */
 int et_chart_target_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
-			  et_buf_t *out, char *err, size_t errlen)
+			et_buf_t *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Load, then draw: the gap chart. Same arguments and returns. */
 int et_chart_gap_png(PGconn *conn, int target_id, const char *at, et_lang_t lang, int width_px,
-		       et_buf_t *out, char *err, size_t errlen) __attribute__((warn_unused_result));
+		     et_buf_t *out, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

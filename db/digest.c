@@ -190,7 +190,7 @@ static int charts(struct dctx *d, struct rows *w)
 		if (et_pq_exec(d->conn, "SAVEPOINT chart", d->err, d->errlen))
 			return -EIO;
 		if (et_chart_target_png(d->conn, atoi(tid), d->now_txt, d->lang, 560, &w->pngs[i],
-					  cerr, sizeof(cerr))) {
+					cerr, sizeof(cerr))) {
 			log_warn("alerts: the digest goes without the chart of target %s: %s", tid,
 				 cerr);
 			et_buf_free(&w->pngs[i]);
@@ -368,11 +368,7 @@ int et_digest_run(PGconn *conn, const et_digest_cfg_t *c, const char *at, et_dig
 	memset(ret, 0, sizeof(*ret));
 	if (c->minute < 0)
 		return 0;
-	struct dctx d = {.conn = conn,
-			 .c = c,
-			 .lang = c->lang,
-			 .err = err,
-			 .errlen = errlen};
+	struct dctx d = {.conn = conn, .c = c, .lang = c->lang, .err = err, .errlen = errlen};
 	struct rows w = {.now = ET_PROGRESS_SET_INIT, .was = ET_PROGRESS_SET_INIT};
 	char outbox_id[24] = "";
 	if (et_pq_exec(conn, "BEGIN", err, errlen))

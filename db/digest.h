@@ -19,7 +19,7 @@ typedef struct et_digest_cfg {
 	int minute;    /* minutes after local midnight; -1: no digest */
 	unsigned dows; /* bit d: ISO weekday d (1 Monday .. 7 Sunday) */
 	const char *smtp_from;
-	const char *smtp_to;  /* empty: the period is recorded, no mail is queued */
+	const char *smtp_to; /* empty: the period is recorded, no mail is queued */
 	et_lang_t lang;
 } et_digest_cfg_t;
 

@@ -437,8 +437,8 @@ static void node_forget(et_sp_host_t *h, node_t *n)
 
 /* A new node for an NBIRTH. NULL with *ret_full when max_nodes are known,
  * or on no memory. */
-static node_t *node_create(et_sp_host_t *h, const et_sp_topic_t *t, uint64_t hash,
-			   size_t max_nodes, bool *ret_full)
+static node_t *node_create(et_sp_host_t *h, const et_sp_topic_t *t, uint64_t hash, size_t max_nodes,
+			   bool *ret_full)
 {
 	*ret_full = max_nodes && h->nnodes >= max_nodes;
 	if (*ret_full)
@@ -752,8 +752,8 @@ static int emit_metrics(et_sp_host_t *h, node_t *n, int dev, const et_sp_topic_t
 		if (!metric_number(m, dt, &v))
 			continue; /* not a number: strings, data sets, templates */
 		if (!isfinite(v)) {
-			reject(s, restore, (int)i, "out_of_range",
-			       "metric %s: %s is not a reading", name, isnan(v) ? "NaN" : "infinity");
+			reject(s, restore, (int)i, "out_of_range", "metric %s: %s is not a reading",
+			       name, isnan(v) ? "NaN" : "infinity");
 			continue;
 		}
 		int64_t ts = msg_ts;
@@ -798,8 +798,8 @@ static void gap_clear(et_sp_host_t *h, node_t *n)
 /* The seq of a DBIRTH, DDEATH, NDATA or DDATA of a born node. A gap waits
  * reorder_us for the missing seqs (they may come late: the specification
  * lets a host reorder) before a rebirth is asked for. */
-static void check_seq(et_sp_host_t *h, node_t *n, const et_sp_topic_t *t, int seq,
-		      int64_t now_us, const et_sp_limits_t *lim, const et_sp_sink_t *s)
+static void check_seq(et_sp_host_t *h, node_t *n, const et_sp_topic_t *t, int seq, int64_t now_us,
+		      const et_sp_limits_t *lim, const et_sp_sink_t *s)
 {
 	char why[96];
 	if (n->gap_deadline && seq == n->gap_lo) {
@@ -1021,9 +1021,11 @@ int et_sp_host_message(et_sp_host_t *h, const char *topic, size_t topic_len, con
 		goto out;
 	}
 	if (!restore && !n->confirmed) {
-		want_rebirth(h, n, &t, now_us, lim, s, "a birth restored from disk, not yet confirmed");
+		want_rebirth(h, n, &t, now_us, lim, s,
+			     "a birth restored from disk, not yet confirmed");
 		reject(s, restore, -1, "sparkplug_unconfirmed_birth",
-		       "%s of an edge node whose birth was restored from disk and not yet confirmed "
+		       "%s of an edge node whose birth was restored from disk and not yet "
+		       "confirmed "
 		       "in this session; a rebirth was requested",
 		       type_names[t.type]);
 		goto out;
@@ -1092,10 +1094,17 @@ void et_sp_host_lost(et_sp_host_t *h, int64_t lost_us, const et_sp_sink_t *s)
 }
 
 static const char *const reject_names[ET_SP_REJECT_REASONS] = {
-	"sparkplug_bad_topic",	      "sparkplug_bad_payload",	   "sparkplug_payload_too_large",
-	"sparkplug_bad_metric",	      "sparkplug_bad_ts",	   "sparkplug_unknown_alias",
-	"sparkplug_no_birth",	      "sparkplug_unconfirmed_birth", "sparkplug_duplicate_alias",
-	"sparkplug_birth_too_large", "sparkplug_too_many_nodes",
+	"sparkplug_bad_topic",
+	"sparkplug_bad_payload",
+	"sparkplug_payload_too_large",
+	"sparkplug_bad_metric",
+	"sparkplug_bad_ts",
+	"sparkplug_unknown_alias",
+	"sparkplug_no_birth",
+	"sparkplug_unconfirmed_birth",
+	"sparkplug_duplicate_alias",
+	"sparkplug_birth_too_large",
+	"sparkplug_too_many_nodes",
 };
 
 const char *et_sp_reject_name(int i)

@@ -60,9 +60,8 @@ static int send_rebirth(const et_config_t *cfg, const char *topic)
 	/* the first broker of the list */
 	char uri[512];
 	snprintf(uri, sizeof(uri), "%.*s", (int)strcspn(cfg->mqtt_uri, " \t,"), cfg->mqtt_uri);
-	int rc = et_pub_open(&p, uri, id,
-			     cfg->mqtt_username[0] ? cfg->mqtt_username : NULL, password, 0, err,
-			     sizeof(err));
+	int rc = et_pub_open(&p, uri, id, cfg->mqtt_username[0] ? cfg->mqtt_username : NULL,
+			     password, 0, err, sizeof(err));
 	if (password) {
 		explicit_bzero(password, strlen(password));
 		free(password);

@@ -27,7 +27,8 @@ static const struct {
 	{"report", report_main, "a year's report as an Excel workbook or a printable page"},
 	{"chart", chart_main, "a target's chart as PNG, as mails and the status page show it"},
 	{"publish", publish_main, "publish topic<TAB>payload lines from stdin"},
-	{"sparkplug", sparkplug_main, "ask a Sparkplug B edge node for a rebirth (rebirth GROUP/NODE)"},
+	{"sparkplug", sparkplug_main,
+	 "ask a Sparkplug B edge node for a rebirth (rebirth GROUP/NODE)"},
 };
 
 static void usage(FILE *f)

@@ -70,8 +70,8 @@ typedef struct et_config {
 	et_lang_t lang;	   /* `language` parsed, once, by the configuration: use this one */
 	char *units;	   /* local (the bureau's units in zh-CN: 万吨, 万千瓦, ...) or si */
 	bool units_bureau; /* `units` and `language` together: show the bureau's units */
-	int no_data_days;	  /* a target without data this long: one mail (0: never) */
-	int eval_fail_s; /* /healthz fails when evaluation has failed this long */
+	int no_data_days;  /* a target without data this long: one mail (0: never) */
+	int eval_fail_s;   /* /healthz fails when evaluation has failed this long */
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_tls; /* starttls or none (smtps:// URLs are always TLS) */
@@ -88,11 +88,11 @@ typedef struct et_config {
 	char *sp_group_filter;	       /* a group id or "+" */
 	char *sp_host_id;	       /* spBv1.0/STATE/<host_id> */
 	int sp_rebirth_min_interval_s; /* at most one rebirth request per node this often */
-	int sp_max_nodes;		 /* edge nodes alive at once */
-	int sp_max_birth_metrics;	 /* metrics in one birth */
-	int sp_max_birth_bytes;		 /* one edge node's births together */
-	int sp_reorder_timeout_ms;	 /* a seq gap waits this long before a rebirth */
-	int sp_max_rebirths_per_s;	 /* rebirth requests in all */
+	int sp_max_nodes;	       /* edge nodes alive at once */
+	int sp_max_birth_metrics;      /* metrics in one birth */
+	int sp_max_birth_bytes;	       /* one edge node's births together */
+	int sp_reorder_timeout_ms;     /* a seq gap waits this long before a rebirth */
+	int sp_max_rebirths_per_s;     /* rebirth requests in all */
 	/* [retention]: enertrack_maintain() every interval_s (0: never) */
 	int ret_interval_s;
 	int ret_ahead_months, ret_raw_months, ret_rollup_months;

@@ -16,12 +16,12 @@
 
 #include "enertrack/buf.h"
 
-#define ET_SP_PREFIX   "spBv1.0/"
+#define ET_SP_PREFIX "spBv1.0/"
 /* The spool record the daemon writes when the host loses the broker (no
  * MQTT topic can start with '$' and match a subscription's wildcard). */
 #define ET_SP_HOST_LOST_TOPIC "$enertrack/sparkplug/host-lost"
-#define ET_SP_ID_MAX   64  /* group, edge node, device */
-#define ET_SP_NAME_MAX 256 /* metric name */
+#define ET_SP_ID_MAX	      64  /* group, edge node, device */
+#define ET_SP_NAME_MAX	      256 /* metric name */
 
 enum et_sp_type {
 	ET_SP_NBIRTH,

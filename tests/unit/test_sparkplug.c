@@ -339,11 +339,10 @@ static void test_datatypes(void **state)
 	et_sp_host_t *h = et_sp_host_new(1000000);
 	rec_t r = {0};
 	pb_t p;
-	metric_t nb[] = {
-		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1},
-		{.name = "I8", .alias = -1, .datatype = 1, .vfield = V_INT, .ival = 0},
-		{.name = "I32", .alias = -1, .datatype = 3, .vfield = V_INT, .ival = 0},
-		{.name = "I64", .alias = 5, .datatype = 4, .vfield = V_LONG, .ival = 0}};
+	metric_t nb[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1},
+			 {.name = "I8", .alias = -1, .datatype = 1, .vfield = V_INT, .ival = 0},
+			 {.name = "I32", .alias = -1, .datatype = 3, .vfield = V_INT, .ival = 0},
+			 {.name = "I64", .alias = 5, .datatype = 4, .vfield = V_LONG, .ival = 0}};
 	payload(&p, 1700000000000, 0, nb, 4);
 	feed(h, &r, NB, &p, NOW);
 	metric_t d1[] = {{.name = "I8", .alias = -1, .vfield = V_INT, .ival = 4294967168u}};
@@ -371,9 +370,8 @@ static void test_duplicate_alias_nan(void **state)
 	rec_t r = {0};
 	pb_t p;
 	born(h, &r, 1);
-	metric_t db[] = {
-		{.name = "A", .alias = 30, .datatype = 10, .vfield = V_DOUBLE, .dval = 1},
-		{.name = "B", .alias = 30, .datatype = 10, .vfield = V_DOUBLE, .dval = 2}};
+	metric_t db[] = {{.name = "A", .alias = 30, .datatype = 10, .vfield = V_DOUBLE, .dval = 1},
+			 {.name = "B", .alias = 30, .datatype = 10, .vfield = V_DOUBLE, .dval = 2}};
 	payload(&p, 1700000000000, 2, db, 2);
 	int births = r.births;
 	assert_int_equal(feed(h, &r, "spBv1.0/G/DBIRTH/e1/d2", &p, NOW), 0);
@@ -413,7 +411,8 @@ static void test_deaths(void **state)
 	payload(&p, 1700000000000, -1, NULL, 0);
 	feed(h, &r, NX, &p, NOW);
 	assert_int_equal(r.deaths, 1);
-	metric_t bd[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 4}};
+	metric_t bd[] = {
+		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 4}};
 	payload(&p, 1700000000000, -1, bd, 1);
 	feed(h, &r, NX, &p, NOW + 5);
 	assert_int_equal(r.deaths, 2);
@@ -476,7 +475,8 @@ static void test_birth_limits(void **state)
 	lim.max_birth_metrics = 3;
 	lim.max_birth_bytes = 200;
 	et_sp_sink_t s = {.ctx = &r, .on_birth = on_birth, .on_reject = on_reject};
-	metric_t nb[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
+	metric_t nb[] = {
+		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
 	payload(&p, 1700000000000, 0, nb, 1);
 	char topic[64];
 	for (int i = 0; i < 3; i++) {
@@ -631,7 +631,8 @@ static void test_restore(void **state)
 	/* the restored bdSeq still matches its node's NDEATH */
 	et_sp_host_t *h3 = et_sp_host_new(1000000);
 	assert_int_equal(et_sp_host_births(h, save, h3), 0);
-	metric_t bd[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
+	metric_t bd[] = {
+		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
 	payload(&p, 0, -1, bd, 1);
 	memset(&r, 0, sizeof(r));
 	feed(h3, &r, NX, &p, NOW);
@@ -715,7 +716,8 @@ static void test_many_nodes_cost(void **state)
 	born(h, &r, 1);
 	double alone = real_node_cost(h);
 	pb_t p;
-	metric_t nb[] = {{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
+	metric_t nb[] = {
+		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 1}};
 	payload(&p, 1700000000000, 0, nb, 1);
 	char topic[64];
 	for (int i = 0; i < 20000; i++) {
