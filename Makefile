@@ -188,7 +188,7 @@ man-check:
 	@./scripts/check-man.sh man/*.[158]
 
 # Every file, function and SQL object that docs/ names in backticks exists.
-# issue 24's soak: an hour at 2 000 msg/s with every hostile row (not in check)
+# the soak: an hour at 2 000 msg/s with every hostile input inserted while it runs (not in check)
 .PHONY: soak
 soak: all
 	./tests/soak/soak.sh $(BUILD)

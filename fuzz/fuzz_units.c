@@ -39,6 +39,7 @@ static const struct {
 	{"energy_consumption", ET_DIM_COAL_EQ},
 	{"gdp", ET_DIM_MONEY},
 	{"advanced_capacity_share", ET_DIM_SHARE},
+	{"gdp_real_growth", ET_DIM_SHARE},
 };
 
 static const char *const ref_dim_units[] = {"", "t", "MW", "MWh", "tce", "CNY", "%"};
