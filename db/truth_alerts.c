@@ -152,16 +152,6 @@ static bool milestone_row(const PGresult *r, int i, const et_truth_cfg_t *c, ale
 	return true;
 }
 
-static int milestones(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
-		      char *err, size_t errlen)
-{
-	char grace[16];
-	snprintf(grace, sizeof(grace), "%d", c->milestone_grace_days);
-	const char *p[3] = {at, grace, et_lang_tag(c->lang)};
-	return alerts(conn, c, "milestone", milestones_sql, 3, p, milestone_row, at, ret_mails, err,
-		      errlen);
-}
-
 enum {
 	R_SCOPE,
 	R_METRIC,
@@ -211,14 +201,6 @@ static bool reconcile_row(const PGresult *r, int i, const et_truth_cfg_t *c, ale
 	return true;
 }
 
-static int reconcile(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
-		     char *err, size_t errlen)
-{
-	const char *p[2] = {at, et_lang_tag(c->lang)};
-	return alerts(conn, c, "reconcile", reconcile_sql, 2, p, reconcile_row, at, ret_mails, err,
-		      errlen);
-}
-
 /* A target whose register plans less than the target (target_progress_at
  * says so in its note): one mail per target, ever. */
 static const char registers_sql[] =
@@ -245,14 +227,6 @@ static bool register_row(const PGresult *r, int i, const et_truth_cfg_t *c, aler
 	a->key = PQgetvalue(r, i, 0);
 	a->scope = m.scope;
 	return true;
-}
-
-static int registers(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
-		     char *err, size_t errlen)
-{
-	const char *p[2] = {at, et_lang_tag(c->lang)};
-	return alerts(conn, c, "register", registers_sql, 2, p, register_row, at, ret_mails, err,
-		      errlen);
 }
 
 /* A target without data for no_data_days (target_no_data): one mail when
@@ -282,18 +256,6 @@ static bool no_data_row(const PGresult *r, int i, const et_truth_cfg_t *c, alert
 	a->scope = m.scope;
 	a->firing = bad;
 	return true;
-}
-
-static int no_data(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails, char *err,
-		   size_t errlen)
-{
-	if (c->no_data_days <= 0)
-		return 0;
-	char days[16];
-	snprintf(days, sizeof(days), "%d", c->no_data_days);
-	const char *p[3] = {at, days, et_lang_tag(c->lang)};
-	return alerts(conn, c, "no_data", no_data_sql, 3, p, no_data_row, at, ret_mails, err,
-		      errlen);
 }
 
 /* The counties' statistics that do not add up to the city's by more than
@@ -332,27 +294,56 @@ static bool county_sum_row(const PGresult *r, int i, const et_truth_cfg_t *c, al
 	return true;
 }
 
-static int county_sums(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
-		       char *err, size_t errlen)
+/* The kinds' own parameter, $2 of their query (then $3 is the language):
+ * false when the kind is off. */
+static bool grace_days(const et_truth_cfg_t *c, char *buf, size_t len)
 {
-	char pct[32];
-	snprintf(pct, sizeof(pct), "%.17g", c->reconcile_pct);
-	const char *p[3] = {at, pct, et_lang_tag(c->lang)};
-	return alerts(conn, c, "county_sum", county_sums_sql, 3, p, county_sum_row, at, ret_mails,
-		      err, errlen);
+	snprintf(buf, len, "%d", c->milestone_grace_days);
+	return true;
 }
+
+static bool no_data_days(const et_truth_cfg_t *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d", c->no_data_days);
+	return c->no_data_days > 0;
+}
+
+static bool reconcile_pct(const et_truth_cfg_t *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.17g", c->reconcile_pct);
+	return true;
+}
+
+/* Each kind of alert, in the order they are evaluated: its query ($1 the
+ * instant; $2 its own parameter when it has one, else the language, which
+ * is then $3) and what a row of it says. */
+static const struct kind {
+	const char *name, *sql;
+	alert_row_fn row;
+	bool (*param)(const et_truth_cfg_t *c, char *buf, size_t len);
+} kinds[] = {
+	{"milestone", milestones_sql, milestone_row, grace_days},
+	{"reconcile", reconcile_sql, reconcile_row, NULL},
+	{"register", registers_sql, register_row, NULL},
+	{"no_data", no_data_sql, no_data_row, no_data_days},
+	{"county_sum", county_sums_sql, county_sum_row, reconcile_pct},
+};
 
 int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
 		      char *err, size_t errlen)
 {
-	int rc = milestones(conn, c, at, ret_mails, err, errlen);
-	if (rc == 0)
-		rc = reconcile(conn, c, at, ret_mails, err, errlen);
-	if (rc == 0)
-		rc = registers(conn, c, at, ret_mails, err, errlen);
-	if (rc == 0)
-		rc = no_data(conn, c, at, ret_mails, err, errlen);
-	if (rc == 0)
-		rc = county_sums(conn, c, at, ret_mails, err, errlen);
+	int rc = 0;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && rc == 0; k++) {
+		char own[32];
+		const char *p[3] = {at, et_lang_tag(c->lang), NULL};
+		if (kinds[k].param) {
+			if (!kinds[k].param(c, own, sizeof(own)))
+				continue;
+			p[1] = own;
+			p[2] = et_lang_tag(c->lang);
+		}
+		rc = alerts(conn, c, kinds[k].name, kinds[k].sql, kinds[k].param ? 3 : 2, p,
+			    kinds[k].row, at, ret_mails, err, errlen);
+	}
 	return rc;
 }
