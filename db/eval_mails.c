@@ -154,6 +154,29 @@ static int chart(struct fin *f, const char *tid, const char *at, et_buf_t *png)
 	return et_pq_exec(f->conn, "RELEASE SAVEPOINT chart", f->err, f->errlen);
 }
 
+et_mail_report_t et_eval_mail_report(const et_progress_t *p, enum et_alert_event ev, et_lang_t lang)
+{
+	return (et_mail_report_t){.event = ev,
+				  .label = p->label,
+				  .year = p->year,
+				  .kind = p->kind,
+				  .status = p->status,
+				  .plan_text = p->plan_text,
+				  .scope = p->scope,
+				  .display_unit = p->display_unit,
+				  .display_div = p->display_div,
+				  .target = p->target,
+				  .expected = p->expected,
+				  .actual = p->actual,
+				  .drift_pct = p->drift_pct,
+				  .projected = p->projected,
+				  .required_daily = p->required_daily,
+				  .elapsed_pct = p->elapsed_pct,
+				  .sites_reporting = p->sites_reporting,
+				  .sites_stale = p->sites_stale,
+				  .lang = lang};
+}
+
 /* The whole drift mail of row i into msg and subject; 1 when the target is
  * gone (the caller sends the stored subject as text), 0, or -EIO. */
 static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, size_t nto,
@@ -192,39 +215,23 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	/* in Chinese, the bureau's units (万吨, not Mt), as the page and the chart */
 	double k;
 	const char *unit = et_unit_local(p->display_unit, f->c->lang == ET_LANG_ZH_CN, &k);
-	et_mail_report_t rep = {
-		.event = event_parse(PQgetvalue(o, i, O_EVENT)),
-		.label = label,
-		.year = p->year,
-		.kind = p->kind,
-		.status = p->status,
-		.plan_text = p->plan_text,
-		.scope = p->scope,
-		.display_unit = unit,
-		.display_div = p->display_div / k,
-		.target = p->target,
-		.expected = p->expected,
-		.actual = p->actual,
-		.drift_pct = p->drift_pct,
-		.projected = p->projected,
-		.required_daily = p->required_daily,
-		.elapsed_pct = p->elapsed_pct,
-		.sites_reporting = p->sites_reporting,
-		.sites_stale = p->sites_stale,
-		.behind = bs,
-		.nbehind = nb,
-		.stale = ss,
-		.nstale = ns,
-		.from = f->c->smtp_from,
-		.to = to,
-		.nto = nto,
-		.date_us = f->progress.at_us,
-		.message_id = msgid,
-		.lang = f->c->lang,
-		.chart_png = png.data,
-		.chart_len = png.len,
-		.chart_cid = cid,
-	};
+	et_mail_report_t rep =
+		et_eval_mail_report(p, event_parse(PQgetvalue(o, i, O_EVENT)), f->c->lang);
+	rep.label = label;
+	rep.display_unit = unit;
+	rep.display_div = p->display_div / k;
+	rep.behind = bs;
+	rep.nbehind = nb;
+	rep.stale = ss;
+	rep.nstale = ns;
+	rep.from = f->c->smtp_from;
+	rep.to = to;
+	rep.nto = nto;
+	rep.date_us = f->progress.at_us;
+	rep.message_id = msgid;
+	rep.chart_png = png.data;
+	rep.chart_len = png.len;
+	rep.chart_cid = cid;
 	if (rc == 0 && et_mail_subject(&rep, subject, slen) < 0)
 		snprintf(subject, slen, "%s", PQgetvalue(o, i, O_SUBJECT));
 	if (rc == 0 && et_mail_build(&rep, msg, merr, sizeof(merr))) {

@@ -10,7 +10,9 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "db/progress.h"
 #include "enertrack/i18n.h"
+#include "enertrack/mail.h"
 
 typedef struct et_eval_mail_cfg {
 	/* the settings the evaluation ran with (et_pq_use_settings) */
@@ -21,6 +23,13 @@ typedef struct et_eval_mail_cfg {
 	const char *smtp_from;
 	et_lang_t lang;
 } et_eval_mail_cfg_t;
+
+/* The drift mail of target p for event ev in lang: its figures as the
+ * loader read them. The evaluation words its subject from it; the finished
+ * mail then sets the label with its place, the reader's units, the sites,
+ * the envelope and the chart. */
+et_mail_report_t et_eval_mail_report(const et_progress_t *p, enum et_alert_event ev,
+				     et_lang_t lang);
 
 /* Makes every pending mail of alert_outbox whole and due: a drift mail is
  * rendered (lib/mail.c) from the target as it was at its event, with its

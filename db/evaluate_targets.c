@@ -118,16 +118,7 @@ static bool insert_event(struct eval_ctx *al, const et_progress_t *p, const et_a
 static bool queue_mail(struct eval_ctx *al, const et_progress_t *p, enum et_alert_event ev,
 		       const char *eid)
 {
-	et_mail_report_t rep = {.event = ev,
-				.label = p->label,
-				.year = p->year,
-				.kind = p->kind,
-				.status = p->status,
-				.scope = p->scope,
-				.display_unit = p->display_unit,
-				.display_div = p->display_div,
-				.drift_pct = p->drift_pct,
-				.lang = al->lang};
+	et_mail_report_t rep = et_eval_mail_report(p, ev, al->lang);
 	char subject[512], id[32];
 	if (et_mail_subject(&rep, subject, sizeof(subject)) < 0) {
 		snprintf(al->err, sizeof(al->err), "cannot word the subject of target %s", p->id);

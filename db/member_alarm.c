@@ -15,11 +15,6 @@
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 
-static int fail(PGresult *r, char *err, size_t errlen)
-{
-	return et_pq_fail(r, err, errlen);
-}
-
 /* The message for the recipients the outbox routed it to. */
 static int build(void *ctx, const char *const *to, size_t nto, et_buf_t *out, char *err,
 		 size_t errlen)
@@ -43,15 +38,14 @@ static int one_down(PGconn *conn, const et_member_alarm_cfg_t *c, const et_membe
 	snprintf(conn_s, sizeof(conn_s), "%u", d->conn);
 	snprintf(since, sizeof(since), "%.6f", d->since_us / 1e6);
 	const char *p[6] = {d->id, d->group, started, conn_s, since, c->observer};
-	PGresult *r =
-		PQexecParams(conn,
-			     "INSERT INTO member_down_event (member, grp, started_at, conn,"
-			     " down_since, noticed_by)"
-			     " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), $6)"
-			     " ON CONFLICT (member, started_at, conn) DO NOTHING RETURNING id",
-			     6, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return fail(r, err, errlen);
+	PGresult *r = et_pq_query(conn,
+				  "INSERT INTO member_down_event (member, grp, started_at, conn,"
+				  " down_since, noticed_by)"
+				  " VALUES ($1, $2, to_timestamp($3), $4, to_timestamp($5), $6)"
+				  " ON CONFLICT (member, started_at, conn) DO NOTHING RETURNING id",
+				  6, p, err, errlen);
+	if (!r)
+		return -EIO;
 	if (PQntuples(r) == 0) {
 		PQclear(r); /* another daemon, or an earlier round, recorded it */
 		return 0;
@@ -113,14 +107,10 @@ int et_member_alarm(PGconn *conn, const et_member_alarm_cfg_t *c, const et_membe
 		} else {
 			/* back: close its open outages (a cheap no-op when none) */
 			const char *p[1] = {d->id};
-			PGresult *r =
-				PQexecParams(conn,
-					     "UPDATE member_down_event SET returned_at = now()"
-					     " WHERE member = $1 AND returned_at IS NULL",
-					     1, NULL, p, NULL, NULL, 0);
-			rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(r, err, errlen);
-			if (rc == 0)
-				PQclear(r);
+			rc = et_pq_run(conn,
+				       "UPDATE member_down_event SET returned_at = now()"
+				       " WHERE member = $1 AND returned_at IS NULL",
+				       1, p, err, errlen);
 		}
 		if (rc < 0 || et_pq_exec(conn, "COMMIT", err, errlen)) {
 			PQclear(PQexec(conn, "ROLLBACK"));

@@ -26,6 +26,24 @@ int et_pq_fail(PGresult *r, char *err, size_t errlen)
 	return -EIO;
 }
 
+PGresult *et_pq_query(PGconn *conn, const char *sql, int n, const char *const *p, char *err,
+		      size_t errlen)
+{
+	PGresult *r = PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	et_pq_fail(r, err, errlen);
+	return NULL;
+}
+
+int et_pq_run(PGconn *conn, const char *sql, int n, const char *const *p, char *err, size_t errlen)
+{
+	PGresult *r = et_pq_query(conn, sql, n, p, err, errlen);
+	PQclear(r);
+	return r ? 0 : -EIO;
+}
+
 double et_pq_num(const PGresult *r, int row, int col)
 {
 	if (PQgetisnull(r, row, col))
@@ -52,28 +70,19 @@ int et_pq_use_settings(PGconn *conn, const char *tz, double min_elapsed_pct, int
 	snprintf(mep, sizeof(mep), "%.17g", min_elapsed_pct);
 	snprintf(sas, sizeof(sas), "%d", stale_after_s);
 	const char *p[4] = {tz, mep, sas, local ? "true" : "false"};
-	PGresult *r = NULL;
 	/* the stored row first: the view prefers the session's values set below */
-	if (store) {
-		r = PQexecParams(
-			conn,
-			"UPDATE target_setting SET timezone = $1, min_elapsed_pct = $2,"
-			" stale_after_s = $3 WHERE (timezone, min_elapsed_pct, stale_after_s)"
-			" IS DISTINCT FROM ($1, $2::double precision, $3::integer)",
-			3, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			return et_pq_fail(r, err, errlen);
-		PQclear(r);
-	}
-	r = PQexecParams(conn,
+	if (store &&
+	    et_pq_run(conn,
+		      "UPDATE target_setting SET timezone = $1, min_elapsed_pct = $2,"
+		      " stale_after_s = $3 WHERE (timezone, min_elapsed_pct, stale_after_s)"
+		      " IS DISTINCT FROM ($1, $2::double precision, $3::integer)",
+		      3, p, err, errlen))
+		return -EIO;
+	return et_pq_run(conn,
 			 "SELECT set_config('enertrack.timezone', $1, $4::boolean),"
 			 " set_config('enertrack.min_elapsed_pct', $2, $4::boolean),"
 			 " set_config('enertrack.stale_after_s', $3, $4::boolean)",
-			 4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return et_pq_fail(r, err, errlen);
-	PQclear(r);
-	return 0;
+			 4, p, err, errlen);
 }
 
 int et_truth_use_sources(PGconn *conn, const char *sources, bool local, bool store, char *err,
@@ -90,22 +99,13 @@ int et_truth_use_sources(PGconn *conn, const char *sources, bool local, bool sto
 	if (!list[0])
 		snprintf(list, sizeof(list), "-");
 	const char *p[2] = {list, local ? "true" : "false"};
-	PGresult *r;
-	if (store) {
-		r = PQexecParams(conn,
-				 "UPDATE target_setting SET statistics_sources = x.l"
-				 " FROM (SELECT coalesce(array_remove(string_to_array("
-				 "  nullif($1, '-'), ','), ''), '{}') AS l) x"
-				 " WHERE statistics_sources IS DISTINCT FROM x.l",
-				 1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			return et_pq_fail(r, err, errlen);
-		PQclear(r);
-	}
-	r = PQexecParams(conn, "SELECT set_config('enertrack.statistics_sources', $1, $2::boolean)",
-			 2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return et_pq_fail(r, err, errlen);
-	PQclear(r);
-	return 0;
+	if (store && et_pq_run(conn,
+			       "UPDATE target_setting SET statistics_sources = x.l"
+			       " FROM (SELECT coalesce(array_remove(string_to_array("
+			       "  nullif($1, '-'), ','), ''), '{}') AS l) x"
+			       " WHERE statistics_sources IS DISTINCT FROM x.l",
+			       1, p, err, errlen))
+		return -EIO;
+	return et_pq_run(conn, "SELECT set_config('enertrack.statistics_sources', $1, $2::boolean)",
+			 2, p, err, errlen);
 }

@@ -16,6 +16,16 @@
  * server's message in err. */
 int et_pq_exec(PGconn *conn, const char *sql, char *err, size_t errlen);
 
+/* Runs sql with the n text parameters p (NULL: SQL NULL); the result
+ * (rows or none) for the caller to PQclear, or NULL with the server's
+ * message in err. The one way a statement with parameters is run. */
+PGresult *et_pq_query(PGconn *conn, const char *sql, int n, const char *const *p, char *err,
+		      size_t errlen);
+
+/* The same for a statement whose rows nobody reads: 0, or -EIO with the
+ * server's message in err. */
+int et_pq_run(PGconn *conn, const char *sql, int n, const char *const *p, char *err, size_t errlen);
+
 /* Copies r's error message into err, clears r (taken) and returns -EIO:
  * the one way a failed statement ends. */
 int et_pq_fail(PGresult *r, char *err, size_t errlen);

@@ -58,9 +58,9 @@ static int sites_table(PGconn *conn, const char *scope, const char *metric, cons
 		       et_text_t *html, char *err, size_t errlen)
 {
 	const char *p[3] = {scope, metric, period};
-	PGresult *r = PQexecParams(conn, sites_sql, 3, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return et_pq_fail(r, err, errlen);
+	PGresult *r = et_pq_query(conn, sites_sql, 3, p, err, errlen);
+	if (!r)
+		return -EIO;
 	double total = 0;
 	for (int i = 0; i < PQntuples(r); i++)
 		total += num(r, i, 2);
@@ -99,6 +99,20 @@ static int sites_table(PGconn *conn, const char *scope, const char *metric, cons
 	return 0;
 }
 
+/* A chart's rows: the result when the query has some; else NULL with *rc
+ * -ENOENT (nothing to draw) or -EIO (err says why). */
+static PGresult *chart_rows(PGconn *conn, const char *sql, int n, const char *const *p, int *rc,
+			    char *err, size_t errlen)
+{
+	PGresult *r = et_pq_query(conn, sql, n, p, err, errlen);
+	*rc = r ? -ENOENT : -EIO;
+	if (r && PQntuples(r) == 0) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
 static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t lang, bool bureau,
 			et_chart_pairs_t *p, et_text_t *html, char *err, size_t errlen)
 {
@@ -109,14 +123,11 @@ static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t
 	snprintf(scope, sizeof(scope), "%.*s", (int)(bar - key), key);
 	snprintf(metric, sizeof(metric), "%s", bar + 1);
 	const char *qp[4] = {scope, metric, at, et_lang_tag(lang)};
-	PGresult *r = PQexecParams(conn, months_sql, 4, NULL, qp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return et_pq_fail(r, err, errlen);
+	int rc;
+	PGresult *r = chart_rows(conn, months_sql, 4, qp, &rc, err, errlen);
+	if (!r)
+		return rc;
 	int n = PQntuples(r);
-	if (n == 0) {
-		PQclear(r);
-		return -ENOENT;
-	}
 	double k, div = num(r, 0, 5);
 	const char *unit = et_unit_local(PQgetvalue(r, 0, 4), bureau, &k);
 	div = (div > 0 ? div : 1) / k;
@@ -136,7 +147,7 @@ static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t
 		row->mark = i == n - 1; /* the latest month, the one the mail is about */
 		et_num_pct(row->note, sizeof(row->note), num(r, i, 3), true);
 	}
-	int rc = 0;
+	rc = 0;
 	if (html) {
 		double gap = (PQgetisnull(r, n - 1, 2) ? 0 : num(r, n - 1, 2)) - num(r, n - 1, 1);
 		rc = sites_table(conn, scope, metric, PQgetvalue(r, n - 1, 0), gap, div, unit,
@@ -150,14 +161,11 @@ static int register_chart(PGconn *conn, const char *key, const char *at, et_lang
 			  bool bureau, et_chart_pairs_t *p, char *err, size_t errlen)
 {
 	const char *qp[3] = {key, at, et_lang_tag(lang)};
-	PGresult *r = PQexecParams(conn, register_sql, 3, NULL, qp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return et_pq_fail(r, err, errlen);
+	int rc;
+	PGresult *r = chart_rows(conn, register_sql, 3, qp, &rc, err, errlen);
+	if (!r)
+		return rc;
 	int n = PQntuples(r);
-	if (n == 0) {
-		PQclear(r);
-		return -ENOENT;
-	}
 	double k;
 	const char *unit = et_unit_local(PQgetvalue(r, 0, 9), bureau, &k);
 	char where[128];

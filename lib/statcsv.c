@@ -395,83 +395,147 @@ static void check_header(struct parser *p)
 		p->counts->bad_lines++;
 }
 
-static void check_row(struct parser *p)
+/* The row's columns: 1 when it is to be skipped (a row of empty cells, or
+ * one too short to check, counted bad); else 0, *bad set for surplus ones. */
+static int check_columns(struct parser *p, int *bad)
 {
-	int bad = 0;
 	unsigned nonempty = 0;
 	for (unsigned i = 0; i < p->nfields && i < MAX_KEPT; i++)
 		nonempty += p->flen[i] != 0;
 	if (nonempty == 0 && !p->extra_nonempty)
-		return; /* a row of empty cells, as Excel leaves them */
+		return 1; /* a row of empty cells, as Excel leaves them */
 	if (p->nfields < NF) {
-		report(p, &bad, p->fline[p->nfields - 1], p->nfields + 1,
+		report(p, bad, p->fline[p->nfields - 1], p->nfields + 1,
 		       "%u fields, expected %d (" ET_STAT_COLUMNS "): no %s", p->nfields, NF,
 		       names[p->nfields]);
 		p->counts->bad_lines++;
-		return;
+		return 1;
 	}
 	for (unsigned i = NF + (unsigned)p->has_published; i < p->nfields && i < MAX_KEPT; i++)
 		if (p->flen[i]) {
-			report(p, &bad, p->fline[i], i + 1,
+			report(p, bad, p->fline[i], i + 1,
 			       "more than %d fields (" ET_STAT_COLUMNS "%s)", NF + p->has_published,
 			       p->has_published ? ",published" : "");
 			break;
 		}
-	if (!bad && p->extra_nonempty)
-		report(p, &bad, p->rec_line, MAX_KEPT + 1,
+	if (!*bad && p->extra_nonempty)
+		report(p, bad, p->rec_line, MAX_KEPT + 1,
 		       "more than %d fields (" ET_STAT_COLUMNS ")", NF);
+	return 0;
+}
 
-	et_stat_row_t r = {.line = p->rec_line};
-	int fbad[NF] = {0}; /* reported already: not checked further */
+/* What every field must be (present, no control characters, not too long);
+ * fbad[i] set for a field reported here, which is not checked further. */
+static void check_fields(struct parser *p, int *bad, int *fbad)
+{
 	for (int i = 0; i < NF; i++) {
 		const char *s = field(p, i);
 		size_t n = p->flen[i];
 		unsigned l = p->fline[i], c = (unsigned)i + 1;
 		fbad[i] = 1;
 		if (n == 0 && i != F_NOTE)
-			report(p, &bad, l, c, "%s is empty", names[i]);
+			report(p, bad, l, c, "%s is empty", names[i]);
 		else if (has_control(s, n, i == F_NOTE))
-			report(p, &bad, l, c, "%s has a control character", names[i]);
+			report(p, bad, l, c, "%s has a control character", names[i]);
 		else if (n > (i == F_NOTE ? MAX_NOTE : MAX_NAME))
-			report(p, &bad, l, c, "%s is longer than %d bytes", names[i],
+			report(p, bad, l, c, "%s is longer than %d bytes", names[i],
 			       i == F_NOTE ? MAX_NOTE : MAX_NAME);
 		else
 			fbad[i] = 0;
 	}
+}
 
-	/* scope */
+/* city, county:<name> or site:<id>. */
+static void check_scope(struct parser *p, int *bad, const int *fbad)
+{
 	const char *scope = field(p, F_SCOPE);
 	size_t sl = p->flen[F_SCOPE];
 	if (fbad[F_SCOPE] || strcmp(scope, "city") == 0) {
 	} else if (strncmp(scope, "county:", 7) == 0) {
 		if (sl == 7)
-			report(p, &bad, p->fline[F_SCOPE], F_SCOPE + 1,
+			report(p, bad, p->fline[F_SCOPE], F_SCOPE + 1,
 			       "scope \"county:\" has no county name");
 	} else if (strncmp(scope, "site:", 5) == 0) {
 		if (!site_id_ok(scope + 5, sl - 5))
-			report(p, &bad, p->fline[F_SCOPE], F_SCOPE + 1,
+			report(p, bad, p->fline[F_SCOPE], F_SCOPE + 1,
 			       "scope \"%.80s\": a site id is 1-64 of a-z 0-9 _ . - (starting with "
 			       "a "
 			       "letter or digit)",
 			       scope);
 	} else {
-		report(p, &bad, p->fline[F_SCOPE], F_SCOPE + 1,
+		report(p, bad, p->fline[F_SCOPE], F_SCOPE + 1,
 		       "scope \"%.80s\" is not city, county:<name> or site:<id>", scope);
 	}
+}
 
-	/* metric and unit */
-	const char *metric = field(p, F_METRIC), *unit = field(p, F_UNIT);
+/* The metric's dimension; ET_DIM_NONE (reported) when it is not one to import. */
+static enum et_dim check_metric(struct parser *p, int *bad, const int *fbad)
+{
+	const char *metric = field(p, F_METRIC);
 	enum et_dim dim = et_metric_dim(metric, p->flen[F_METRIC]);
 	if (fbad[F_METRIC]) {
 	} else if (dim == ET_DIM_NONE && strcmp(metric, "energy_intensity") == 0) {
-		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1,
+		report(p, bad, p->fline[F_METRIC], F_METRIC + 1,
 		       "metric \"energy_intensity\" is derived (energy_consumption and "
 		       "gdp_real_growth): import those two");
 	} else if (dim == ET_DIM_NONE) {
-		report(p, &bad, p->fline[F_METRIC], F_METRIC + 1, "metric \"%.80s\" is not known",
+		report(p, bad, p->fline[F_METRIC], F_METRIC + 1, "metric \"%.80s\" is not known",
 		       metric);
 	}
+	return dim;
+}
 
+/* The value, a number (not negative but for a growth rate), in a unit of
+ * the metric's dimension and under its bound; r->value_in and r->value. */
+static void check_value(struct parser *p, int *bad, const int *fbad, enum et_dim dim,
+			et_stat_row_t *r)
+{
+	const char *metric = field(p, F_METRIC), *unit = field(p, F_UNIT);
+	int value_ok = 0;
+	if (fbad[F_VALUE]) {
+	} else if (parse_number(field(p, F_VALUE), p->flen[F_VALUE], &r->value_in))
+		report(p, bad, p->fline[F_VALUE], F_VALUE + 1, "value \"%.80s\" is not a number",
+		       field(p, F_VALUE));
+	else if (r->value_in < 0 && !(p->flen[F_METRIC] == strlen("gdp_real_growth") &&
+				      memcmp(metric, "gdp_real_growth", p->flen[F_METRIC]) == 0))
+		/* a growth rate may fall; a quantity may not */
+		report(p, bad, p->fline[F_VALUE], F_VALUE + 1, "value %.80s is negative",
+		       field(p, F_VALUE));
+	else
+		value_ok = 1;
+	double dummy;
+	int urc = fbad[F_UNIT] ? 0
+			       : et_unit_convert(dim == ET_DIM_NONE ? ET_DIM_MASS : dim, unit,
+						 p->flen[F_UNIT], value_ok ? r->value_in : 0,
+						 value_ok ? &r->value : &dummy);
+	if (urc == -ENOENT) {
+		report(p, bad, p->fline[F_UNIT], F_UNIT + 1, "unit \"%.80s\" is not known", unit);
+	} else if (urc == -EDOM && dim != ET_DIM_NONE) {
+		char list[200];
+		dim_units(dim, list, sizeof(list));
+		report(p, bad, p->fline[F_UNIT], F_UNIT + 1,
+		       "unit \"%.80s\" does not fit %s (a %s: %s)", unit, metric, dim_name(dim),
+		       list);
+	} else if (urc == 0 && !fbad[F_UNIT] && dim != ET_DIM_NONE && value_ok &&
+		   r->value > et_dim_max(dim)) {
+		report(p, bad, p->fline[F_VALUE], F_VALUE + 1,
+		       "value %.80s %s is above %g %s, the bound for %s", field(p, F_VALUE), unit,
+		       et_dim_max(dim), et_dim_unit(dim), metric);
+	}
+}
+
+/* The row, its checks in column order: reported and counted when bad,
+ * else its key checked once per file and handed to on_row. */
+static void check_row(struct parser *p)
+{
+	int bad = 0;
+	if (check_columns(p, &bad))
+		return;
+	et_stat_row_t r = {.line = p->rec_line};
+	int fbad[NF] = {0}; /* reported already: not checked further */
+	check_fields(p, &bad, fbad);
+	check_scope(p, &bad, fbad);
+	enum et_dim dim = check_metric(p, &bad, fbad);
 	/* period */
 	if (!fbad[F_PERIOD] && et_stat_period_parse(field(p, F_PERIOD), p->flen[F_PERIOD], r.period,
 						    r.period_start, r.period_end))
@@ -488,39 +552,9 @@ static void check_row(struct parser *p)
 		       "Excel)",
 		       field(p, NF));
 
-	/* value, in the unit */
-	int value_ok = 0;
-	if (fbad[F_VALUE]) {
-	} else if (parse_number(field(p, F_VALUE), p->flen[F_VALUE], &r.value_in))
-		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value \"%.80s\" is not a number",
-		       field(p, F_VALUE));
-	else if (r.value_in < 0 && !(p->flen[F_METRIC] == strlen("gdp_real_growth") &&
-				     memcmp(metric, "gdp_real_growth", p->flen[F_METRIC]) == 0))
-		/* a growth rate may fall; a quantity may not */
-		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1, "value %.80s is negative",
-		       field(p, F_VALUE));
-	else
-		value_ok = 1;
-	double dummy;
-	int urc = fbad[F_UNIT] ? 0
-			       : et_unit_convert(dim == ET_DIM_NONE ? ET_DIM_MASS : dim, unit,
-						 p->flen[F_UNIT], value_ok ? r.value_in : 0,
-						 value_ok ? &r.value : &dummy);
-	if (urc == -ENOENT) {
-		report(p, &bad, p->fline[F_UNIT], F_UNIT + 1, "unit \"%.80s\" is not known", unit);
-	} else if (urc == -EDOM && dim != ET_DIM_NONE) {
-		char list[200];
-		dim_units(dim, list, sizeof(list));
-		report(p, &bad, p->fline[F_UNIT], F_UNIT + 1,
-		       "unit \"%.80s\" does not fit %s (a %s: %s)", unit, metric, dim_name(dim),
-		       list);
-	} else if (urc == 0 && !fbad[F_UNIT] && dim != ET_DIM_NONE && value_ok &&
-		   r.value > et_dim_max(dim)) {
-		report(p, &bad, p->fline[F_VALUE], F_VALUE + 1,
-		       "value %.80s %s is above %g %s, the bound for %s", field(p, F_VALUE), unit,
-		       et_dim_max(dim), et_dim_unit(dim), metric);
-	}
-
+	check_value(p, &bad, fbad, dim, &r);
+	const char *scope = field(p, F_SCOPE), *metric = field(p, F_METRIC),
+		   *unit = field(p, F_UNIT);
 	if (bad) {
 		p->counts->bad_lines++;
 		return;

@@ -19,6 +19,7 @@
 #include "common/confload.h"
 #include "cli.h"
 #include "db.h"
+#include "db/pq.h"
 #include "enertrack/file.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
@@ -65,13 +66,11 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
 	if (version >= 0) {
 		snprintf(vbuf, sizeof(vbuf), "%d", version);
 		const char *ip[2] = {vbuf, name};
-		r = PQexecParams(conn,
-				 "INSERT INTO schema_migration (version, name) VALUES ($1, $2)", 2,
-				 NULL, ip, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		char perr[1024];
+		ok = et_pq_run(conn, "INSERT INTO schema_migration (version, name) VALUES ($1, $2)",
+			       2, ip, perr, sizeof(perr)) == 0;
 		if (!ok)
-			log_error("recording %s: %s", name, PQresultErrorMessage(r));
-		PQclear(r);
+			log_error("recording %s: %s", name, perr);
 	}
 	if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
@@ -94,13 +93,14 @@ static int apply_object(PGconn *conn, const char *dir, const char *rel)
 		return -1;
 	}
 	const char *p[2] = {rel, sql};
-	PGresult *r = PQexecParams(conn,
-				   "SELECT md5($2) IS DISTINCT FROM"
-				   " (SELECT checksum FROM schema_object WHERE name = $1)",
-				   2, NULL, p, NULL, NULL, 0);
+	char perr[1024];
+	PGresult *r = et_pq_query(conn,
+				  "SELECT md5($2) IS DISTINCT FROM"
+				  " (SELECT checksum FROM schema_object WHERE name = $1)",
+				  2, p, perr, sizeof(perr));
 	int rc = -1;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("reading schema_object: %s", PQresultErrorMessage(r));
+	if (!r) {
+		log_error("reading schema_object: %s", perr);
 		goto out;
 	}
 	if (PQgetvalue(r, 0, 0)[0] != 't') {
@@ -114,13 +114,13 @@ static int apply_object(PGconn *conn, const char *dir, const char *rel)
 		goto out;
 	}
 	PQclear(r);
-	r = PQexecParams(conn,
-			 "INSERT INTO schema_object (name, checksum) VALUES ($1, md5($2))"
-			 " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum,"
-			 " applied_at = now()",
-			 2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		log_error("recording %s: %s", rel, PQresultErrorMessage(r));
+	r = NULL;
+	if (et_pq_run(conn,
+		      "INSERT INTO schema_object (name, checksum) VALUES ($1, md5($2))"
+		      " ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum,"
+		      " applied_at = now()",
+		      2, p, perr, sizeof(perr)))
+		log_error("recording %s: %s", rel, perr);
 	else
 		rc = 1;
 out:

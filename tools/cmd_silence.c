@@ -13,6 +13,7 @@
 #include "common/confload.h"
 #include "cli.h"
 #include "db.h"
+#include "db/pq.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 
@@ -61,9 +62,10 @@ static int run(int ack, const char *config, const char *target, const char *unti
 	PGconn *conn = s.conn;
 	et_lang_t lang = s.cfg.lang;
 	const char *fp[3] = {target, s.cfg.tz, et_lang_tag(lang)};
-	r = PQexecParams(conn, find_sql, 3, NULL, fp, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("%s", PQresultErrorMessage(r));
+	char perr[1024];
+	r = et_pq_query(conn, find_sql, 3, fp, perr, sizeof(perr));
+	if (!r) {
+		log_error("%s", perr);
 		goto out;
 	}
 	if (PQntuples(r) == 0) {
