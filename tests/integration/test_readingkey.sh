@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Two sources at one instant are two readings (issue 24: the key of
 # reading had no source):
-#  1. a database made by the migrations before 016 (000-014, with readings
+#  1. a database made by the migrations before 016 (000-015, with readings
 #     of two sources at other instants and a correction) migrates to the key
 #     (site_id, metric, source, ts) with every row kept, the same sums in
 #     reading_hourly, and the same schema as a fresh database;
@@ -23,7 +23,7 @@ write_config "$T/enertrack.conf"
 # ---- 1. the migration, from the schema before 016 ---------------------------
 mkdir -p "$T/sql-before"
 cp -r "$REPO/sql/." "$T/sql-before/"
-rm -f "$T"/sql-before/01[5-9]_*.sql
+rm -f "$T"/sql-before/01[6-9]_*.sql
 # and the objects made on what 016 makes
 for o in views/evaluation_failures.sql functions/counter_jitter.sql functions/counter_jitter_use.sql \
 	functions/alert_silence_check.sql views/counter_event.sql views/alert_history.sql; do
@@ -32,7 +32,7 @@ for o in views/evaluation_failures.sql functions/counter_jitter.sql functions/co
 done
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$T/sql-before" >"$T/m0.log" 2>&1 ||
 	fail "1: migrate before 016: $(cat "$T/m0.log")"
-[ "$(q "SELECT max(version) FROM schema_migration")" = 14 ] || fail "1: the old database is not at 14"
+[ "$(q "SELECT max(version) FROM schema_migration")" = 15 ] || fail "1: the old database is not at 15"
 q "INSERT INTO site (id, kind) VALUES ('rk-old', 'plant');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'rk-old', 'capacity_commissioned', '2024-01-01T00:00:00Z'::timestamptz + d * interval '1 hour',
@@ -52,7 +52,7 @@ key=$(q "SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_constraint c,
          JOIN pg_attribute a ON a.attrelid = 'reading'::regclass AND a.attnum = k.attnum
          WHERE c.conrelid = 'reading'::regclass AND c.contype = 'p'")
 [ "$key" = "site_id,metric,source,ts" ] || fail "1: the key of reading is ($key)"
-log "ok: migrated from 14: $before kept; key ($key)"
+log "ok: migrated from 15: $before kept; key ($key)"
 # the same schema as a fresh database
 pg_dump "$PGCONN" --schema-only --no-owner | grep -v -e '^--' -e '^.unrestrict' -e '^.restrict' | sort >"$T/upgraded.sql"
 q "CREATE DATABASE rk_fresh"
