@@ -8,12 +8,44 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A metric named in a note, by its id: its words where the catalogue has
+ * them ("metric.<id>"), else the id. */
+static const char *metric_words(et_lang_t lang, const char *id, char *key, size_t keylen)
+{
+	snprintf(key, keylen, "metric.%s", id);
+	const char *w = et_tr(lang, key);
+	return w == key ? id : w;
+}
+
 void et_sched_note(char *out, size_t len, et_lang_t lang, const char *note)
 {
-	char a[32], b[32], inner[256];
+	static const char short_by[] = "; the register is short by ";
+	char a[64], b[64], c[64], key[80], inner[256];
+	const char *s;
 	if (!note)
 		note = "";
-	if (strncmp(note, "no milestones; ", 15) == 0) {
+	if ((s = strstr(note, short_by)) != NULL) {
+		/* "<note>; the register is short by 60 MW" */
+		char head[256], tail[160];
+		snprintf(head, sizeof(head), "%.*s", (int)(s - note), note);
+		et_sched_note(inner, sizeof(inner), lang, head);
+		if (sscanf(s + strlen(short_by), "%63s %63s", a, b) == 2)
+			et_msg_fill(tail, sizeof(tail), lang, ET_MSG_CLI_SCHED_REGISTER_SHORT, 2, a, b);
+		else
+			snprintf(tail, sizeof(tail), "%s", s);
+		snprintf(out, len, "%s%s", inner, tail);
+	} else if (sscanf(note, "the city's profile: %63[0-9] covers %63[0-9.] %% of its days in %63[^,]", a,
+			  b, c) == 3) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_CITY_PROFILE, 3, a, b, c);
+	} else if (sscanf(note, "no closed month of %63[0-9] yet", a) == 1) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_CLOSED_MONTH, 1, a);
+	} else if (sscanf(note, "no %63[a-z_] for %63[0-9.Q-] in both year%1[s]", a, b, c) == 3) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_FOR_BOTH, 2,
+			    metric_words(lang, a, key, sizeof(key)), b);
+	} else if (sscanf(note, "no %63[a-z_] for %63[0-9.Q-]", a, b) == 2) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_FOR, 2,
+			    metric_words(lang, a, key, sizeof(key)), b);
+	} else if (strncmp(note, "no milestones; ", 15) == 0) {
 		et_sched_note(inner, sizeof(inner), lang, note + 15);
 		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_MILESTONES, 1, inner);
 	} else if (sscanf(note, "%31[0-9] milestones, %31[0-9] due", a, b) == 2) {

@@ -297,6 +297,22 @@ ET_MSG_DEF(CLI_SCHED_LINEAR_SHORT, "cli.sched.linear_short",
 ET_MSG_DEF(CLI_SCHED_LINEAR, "cli.sched.linear", "linear", "按时间均匀")
 ET_MSG_DEF(CLI_SCHED_NO_MILESTONES, "cli.sched.no_milestones", "no milestones; {1}",
 	   "尚无项目计划；{1}")
+ET_MSG_DEF(CLI_SCHED_CITY_PROFILE, "cli.sched.city_profile",
+	   "the city's profile: {1} covers {2} % of its days in {3}, under 90 %",
+	   "按全市去年同期分布：{3} 的 {1} 年数据仅覆盖其 {2}% 的天数，不足 90%")
+ET_MSG_DEF(CLI_SCHED_REGISTER_SHORT, "cli.sched.register_short", "; the register is short by {1} {2}",
+	   "；项目登记合计比目标少 {1} {2}")
+ET_MSG_DEF(CLI_SCHED_NO_CLOSED_MONTH, "cli.sched.no_closed_month", "no closed month of {1} yet",
+	   "{1} 年尚无已结束的月份")
+ET_MSG_DEF(CLI_SCHED_NO_FOR, "cli.sched.no_for", "no {1} for {2}", "缺少 {2} 的{1}")
+ET_MSG_DEF(CLI_SCHED_NO_FOR_BOTH, "cli.sched.no_for_both", "no {1} for {2} in both years",
+	   "缺少 {2} 两年的{1}")
+/* the metrics that target_progress_at's notes name, by their id */
+ET_MSG_DEF(METRIC_GDP_REAL_GROWTH, "metric.gdp_real_growth", "GDP growth at comparable prices",
+	   "可比价GDP增速")
+ET_MSG_DEF(METRIC_ENERGY_CONSUMPTION, "metric.energy_consumption", "energy consumption",
+	   "能源消费量")
+ET_MSG_DEF(METRIC_GDP, "metric.gdp", "GDP", "地区生产总值")
 ET_MSG_DEF(CLI_LATE, "cli.late", "; late: {1}", "；逾期：{1}")
 ET_MSG_DEF(CLI_DUE, "cli.due", "{1} (due {2})", "{1}（{2} 到期）")
 ET_MSG_DEF(CLI_NONE_LATE, "cli.none_late", "; none late", "；无逾期")

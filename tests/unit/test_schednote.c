@@ -29,6 +29,9 @@ static void test_notes(void **state)
 					 "linear, as the target asks",
 					 "linear",
 					 "no milestones; linear",
+					 "10 milestones, 2 due; the register is short by 60 MW",
+					 "the city's profile: 2023 covers 12.0 % of its days in county:襄垣, under 90 %",
+					 "no closed month of 2024 yet",
 					 "something new"};
 	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
 		note_is(ET_LANG_EN, en[i], en[i]);
@@ -36,6 +39,23 @@ static void test_notes(void **state)
 	note_is(ET_LANG_ZH_CN, "last year's profile (2023 covers 98.6 % of its days)",
 		"按去年同期分布（2023 年数据覆盖其 98.6% 的天数）");
 	note_is(ET_LANG_ZH_CN, "no milestones; linear", "尚无项目计划；按时间均匀");
+	/* a metric the note names by its id is said in words */
+	note_is(ET_LANG_EN, "no gdp_real_growth for 2024-01..2024-05",
+		"no GDP growth at comparable prices for 2024-01..2024-05");
+	note_is(ET_LANG_EN, "no energy_consumption for 2024-01..2024-02 in both years",
+		"no energy consumption for 2024-01..2024-02 in both years");
+	note_is(ET_LANG_EN, "no new_metric for 2024-01", "no new_metric for 2024-01");
+	/* the notes of the bureau's method: every one said in Chinese */
+	note_is(ET_LANG_ZH_CN, "10 milestones, 2 due; the register is short by 60 MW",
+		"10 个项目，2 个已到期；项目登记合计比目标少 60 MW");
+	note_is(ET_LANG_ZH_CN,
+		"the city's profile: 2023 covers 12.0 % of its days in county:襄垣, under 90 %",
+		"按全市去年同期分布：county:襄垣 的 2023 年数据仅覆盖其 12.0% 的天数，不足 90%");
+	note_is(ET_LANG_ZH_CN, "no closed month of 2024 yet", "2024 年尚无已结束的月份");
+	note_is(ET_LANG_ZH_CN, "no gdp_real_growth for 2024-01..2024-05",
+		"缺少 2024-01..2024-05 的可比价GDP增速");
+	note_is(ET_LANG_ZH_CN, "no energy_consumption for 2024-01..2024-02 in both years",
+		"缺少 2024-01..2024-02 两年的能源消费量");
 }
 
 static void test_sources(void **state)
