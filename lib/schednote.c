@@ -37,6 +37,16 @@ void et_sched_note(char *out, size_t len, et_lang_t lang, const char *note)
 	} else if (sscanf(note, "the city's profile: %63[0-9] covers %63[0-9.] %% of its days in %63[^,]", a,
 			  b, c) == 3) {
 		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_CITY_PROFILE, 3, a, b, c);
+	} else if (sscanf(note, "weighted by approved capacity (%63[0-9] of %63[0-9] site%1[s])", a, b,
+			  c) == 3) {
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_WEIGHTED, 2, a, b);
+	} else if (strcmp(note, "unweighted: no site has an approved capacity") == 0) {
+		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_UNWEIGHTED));
+	} else if (sscanf(note, "%63[0-9.Q-], %63[a-z_] %63[-0-9.] %1[%]", a, b, c, key) == 4) {
+		/* "2024-01..2024-05, gdp_real_growth 5.2 %": the period and the growth used */
+		char words[80];
+		snprintf(words, sizeof(words), "%s", metric_words(lang, b, key, sizeof(key)));
+		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_RATIO_PERIOD, 3, a, words, c);
 	} else if (sscanf(note, "no closed month of %63[0-9] yet", a) == 1) {
 		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_NO_CLOSED_MONTH, 1, a);
 	} else if (sscanf(note, "no %63[a-z_] for %63[0-9.Q-] in both year%1[s]", a, b, c) == 3) {

@@ -307,6 +307,11 @@ ET_MSG_DEF(CLI_SCHED_NO_CLOSED_MONTH, "cli.sched.no_closed_month", "no closed mo
 ET_MSG_DEF(CLI_SCHED_NO_FOR, "cli.sched.no_for", "no {1} for {2}", "缺少 {2} 的{1}")
 ET_MSG_DEF(CLI_SCHED_NO_FOR_BOTH, "cli.sched.no_for_both", "no {1} for {2} in both years",
 	   "缺少 {2} 两年的{1}")
+ET_MSG_DEF(CLI_SCHED_RATIO_PERIOD, "cli.sched.ratio_period", "{1}, {2} {3} %", "{1}，{2} {3}%")
+ET_MSG_DEF(CLI_SCHED_WEIGHTED, "cli.sched.weighted",
+	   "weighted by approved capacity ({1} of {2} sites)", "按核定产能加权（{2} 个站点中 {1} 个有核定产能）")
+ET_MSG_DEF(CLI_SCHED_UNWEIGHTED, "cli.sched.unweighted",
+	   "unweighted: no site has an approved capacity", "未加权：没有站点登记核定产能")
 /* the metrics that target_progress_at's notes name, by their id */
 ET_MSG_DEF(METRIC_GDP_REAL_GROWTH, "metric.gdp_real_growth", "GDP growth at comparable prices",
 	   "可比价GDP增速")

@@ -45,6 +45,14 @@ static void test_notes(void **state)
 	note_is(ET_LANG_EN, "no energy_consumption for 2024-01..2024-02 in both years",
 		"no energy consumption for 2024-01..2024-02 in both years");
 	note_is(ET_LANG_EN, "no new_metric for 2024-01", "no new_metric for 2024-01");
+	note_is(ET_LANG_EN, "2024-01..2024-05, gdp_real_growth 5.2 %",
+		"2024-01..2024-05, GDP growth at comparable prices 5.2 %");
+	note_is(ET_LANG_ZH_CN, "2024-01..2024-05, gdp_real_growth -3 %",
+		"2024-01..2024-05，可比价GDP增速 -3%");
+	note_is(ET_LANG_ZH_CN, "weighted by approved capacity (2 of 3 sites)",
+		"按核定产能加权（3 个站点中 2 个有核定产能）");
+	note_is(ET_LANG_ZH_CN, "unweighted: no site has an approved capacity",
+		"未加权：没有站点登记核定产能");
 	/* the notes of the bureau's method: every one said in Chinese */
 	note_is(ET_LANG_ZH_CN, "10 milestones, 2 due; the register is short by 60 MW",
 		"10 个项目，2 个已到期；项目登记合计比目标少 60 MW");
