@@ -221,8 +221,7 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Encodes p[0..n) without line breaks into out (4 * ceil(n / 3) bytes). */
-static size_t b64_encode(const unsigned char *p, size_t n, char *out)
+size_t et_mail_base64(const unsigned char *p, size_t n, char *out)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i += 3) {
@@ -247,7 +246,7 @@ static void put_b64_body(et_text_t *w, const et_buf_t *body)
 	for (size_t i = 0; i < body->len; i += 57) {
 		char line[80];
 		size_t n = body->len - i < 57 ? body->len - i : 57;
-		size_t k = b64_encode(p + i, n, line);
+		size_t k = et_mail_base64(p + i, n, line);
 		line[k++] = '\r';
 		line[k++] = '\n';
 		et_text_putn(w, line, k);
@@ -288,7 +287,7 @@ static void put_subject(et_text_t *w, const char *s)
 		char word[80];
 		size_t o = 0;
 		memcpy(word, "=?UTF-8?B?", 10);
-		o = 10 + b64_encode(p + i, j - i, word + 10);
+		o = 10 + et_mail_base64(p + i, j - i, word + 10);
 		word[o++] = '?';
 		word[o++] = '=';
 		if (i > 0)
@@ -405,13 +404,11 @@ static void site_name(et_text_t *w, bool html, et_lang_t lang, const et_mail_sit
 			       et_msg(lang, ET_MSG_MAIL_STALE));
 }
 
-static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
-			const et_mail_site_t *s)
+/* A site's entry opened: a table row's cell in HTML, a list item in text,
+ * with the site's name on a line of its own; the caller closes it with
+ * "</td></tr>" or the line's end. */
+static void site_open(et_text_t *w, bool html, et_lang_t lang, const et_mail_site_t *s)
 {
-	char act[64], exp[64], gap[64];
-	fmt_qty(u, s->actual, "", act, sizeof(act));
-	fmt_qty(u, s->expected, "", exp, sizeof(exp));
-	fmt_qty(u, s->gap, "", gap, sizeof(gap));
 	if (html)
 		et_text_put(w,
 			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
@@ -419,6 +416,16 @@ static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct un
 		et_text_put(w, "- ");
 	site_name(w, html, lang, s);
 	et_text_put(w, html ? "<br>" : "\r\n  ");
+}
+
+static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
+			const et_mail_site_t *s)
+{
+	char act[64], exp[64], gap[64];
+	fmt_qty(u, s->actual, "", act, sizeof(act));
+	fmt_qty(u, s->expected, "", exp, sizeof(exp));
+	fmt_qty(u, s->gap, "", gap, sizeof(gap));
+	site_open(w, html, lang, s);
 	/* units and figures are cleaned text already; escape them anyway */
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_ACTUAL));
 	put_data(w, act, html);
@@ -435,13 +442,7 @@ static void site_stale(et_text_t *w, bool html, et_lang_t lang, const struct uni
 	char act[64], when[40];
 	fmt_qty(u, s->actual, "", act, sizeof(act));
 	fmt_when(s->last_us, when, sizeof(when));
-	if (html)
-		et_text_put(w,
-			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
-	else
-		et_text_put(w, "- ");
-	site_name(w, html, lang, s);
-	et_text_put(w, html ? "<br>" : "\r\n  ");
+	site_open(w, html, lang, s);
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_LAST));
 	put_data(w, when, html);
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_SO_FAR));

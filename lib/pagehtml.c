@@ -57,6 +57,14 @@ static void td(et_text_t *o, et_lang_t lang, et_msg_t col, const char *cls)
 	et_text_put(o, "\">");
 }
 
+/* A plain cell: the column's label for phones, text escaped, closed. */
+static void td_text(et_text_t *o, et_lang_t lang, et_msg_t col, const char *text)
+{
+	td(o, lang, col, NULL);
+	et_text_html(o, text);
+	et_text_put(o, "</td>");
+}
+
 void et_page_url_encode(et_text_t *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -303,18 +311,11 @@ static void index_stale(et_text_t *o, const et_page_index_t *pg)
 	for (size_t i = 0; i < pg->nstale; i++) {
 		const et_page_stale_t *s = &pg->stale[i];
 		PUT("<tr>");
-		td(o, lang, ET_MSG_WORD_SITE, NULL);
-		HTML(s->site_id);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_COUNTY, NULL);
-		HTML(s->county);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_LAST_READING, NULL);
-		HTML(s->last_reading);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_METRIC, NULL);
-		HTML(s->metric_label);
-		PUT("</td></tr>\n");
+		td_text(o, lang, ET_MSG_WORD_SITE, s->site_id);
+		td_text(o, lang, ET_MSG_WORD_COUNTY, s->county);
+		td_text(o, lang, ET_MSG_WORD_LAST_READING, s->last_reading);
+		td_text(o, lang, ET_MSG_WORD_METRIC, s->metric_label);
+		PUT("</tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }
@@ -353,13 +354,10 @@ static void index_firing(et_text_t *o, const et_page_index_t *pg)
 			PUT("</small>");
 		}
 		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_SCOPE, NULL);
 		et_scope_text(lang, f->scope, a, sizeof(a));
-		HTML(a);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_SINCE, NULL);
-		HTML(f->since);
-		PUT("</td></tr>\n");
+		td_text(o, lang, ET_MSG_WORD_SCOPE, a);
+		td_text(o, lang, ET_MSG_WORD_SINCE, f->since);
+		PUT("</tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }

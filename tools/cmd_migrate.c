@@ -27,16 +27,6 @@
 
 static int cmp_names(const void *a, const void *b);
 
-static int exec_cmd(PGconn *conn, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (!ok)
-		log_error("%s: %s", what, PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 /* Runs the file dir/name in a transaction; with version >= 0, records it in
  * schema_migration in the same transaction. */
 static int apply_file(PGconn *conn, const char *dir, const char *name, int version)
@@ -48,7 +38,7 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
 		log_error("cannot read %s", err);
 		return -1;
 	}
-	if (exec_cmd(conn, "BEGIN", "begin")) {
+	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(sql);
 		return -1;
 	}
@@ -73,7 +63,7 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
 			log_error("recording %s: %s", name, PQresultErrorMessage(r));
 		PQclear(r);
 	}
-	if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
+	if (!ok || tool_exec(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		return -1;
 	}
@@ -155,7 +145,7 @@ static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret
 		log_error("cannot read %s", err);
 		return -1;
 	}
-	if (exec_cmd(conn, "BEGIN", "begin")) {
+	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(list);
 		return -1;
 	}
@@ -181,7 +171,7 @@ static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret
 		if (k > 0)
 			applied[(*ret_applied)++] = line;
 	}
-	if (rc || exec_cmd(conn, "COMMIT", "commit")) {
+	if (rc || tool_exec(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		log_error("no function or view was changed");
 		rc = -1;
@@ -370,7 +360,7 @@ int migrate_main(int argc, char **argv)
 		PQfinish(conn);
 		goto out_names;
 	}
-	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
+	if (tool_exec(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
 		goto out_conn;
 	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
