@@ -27,17 +27,28 @@
 
 static int cmp_names(const void *a, const void *b);
 
+/* The file dir/name (at most max bytes), NUL-terminated, for the caller to
+ * free; NULL after logging why it cannot be read. */
+static char *read_in(const char *dir, const char *name, size_t max)
+{
+	char path[PATH_MAX + 300], err[400], *text;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (et_file_read(path, &text, &len, max, err, sizeof(err))) {
+		log_error("cannot read %s", err);
+		return NULL;
+	}
+	return text;
+}
+
 /* Runs the file dir/name in a transaction; with version >= 0, records it in
  * schema_migration in the same transaction. */
 static int apply_file(PGconn *conn, const char *dir, const char *name, int version)
 {
-	char path[PATH_MAX + 300], err[400], vbuf[16], *sql;
-	size_t len;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char vbuf[16];
+	char *sql = read_in(dir, name, 16u << 20);
+	if (!sql)
 		return -1;
-	}
 	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(sql);
 		return -1;
@@ -76,13 +87,9 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
  * file and the server's error logged). */
 static int apply_object(PGconn *conn, const char *dir, const char *rel)
 {
-	char path[PATH_MAX + 300], err[400], *sql;
-	size_t len;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char *sql = read_in(dir, rel, 16u << 20);
+	if (!sql)
 		return -1;
-	}
 	const char *p[2] = {rel, sql};
 	PGresult *r = PQexecParams(conn,
 				   "SELECT md5($2) IS DISTINCT FROM"
@@ -135,16 +142,14 @@ static void say(et_lang_t lang, et_msg_t msg, const char *a, const char *b)
 static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret_applied,
 			 int *ret_total)
 {
-	char path[PATH_MAX + 32], err[400], *list;
-	size_t len;
+	char path[PATH_MAX + 32];
 	*ret_applied = *ret_total = 0;
 	snprintf(path, sizeof(path), "%s/objects.list", dir);
 	if (access(path, F_OK) != 0)
 		return 0;
-	if (et_file_read(path, &list, &len, 1u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char *list = read_in(dir, "objects.list", 1u << 20);
+	if (!list)
 		return -1;
-	}
 	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(list);
 		return -1;
