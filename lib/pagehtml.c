@@ -57,6 +57,15 @@ static void td(et_text_t *o, et_lang_t lang, et_msg_t col, const char *cls)
 	et_text_put(o, "\">");
 }
 
+/* A heading or paragraph of the catalogue's words: <tag>text</tag> and a
+ * line's end. */
+static void msg_elem(et_text_t *o, et_lang_t lang, const char *tag, et_msg_t id)
+{
+	et_text_printf(o, "<%s>", tag);
+	et_text_html(o, et_msg(lang, id));
+	et_text_printf(o, "</%s>\n", tag);
+}
+
 /* A plain cell: the column's label for phones, text escaped, closed. */
 static void td_text(et_text_t *o, et_lang_t lang, et_msg_t col, const char *text)
 {
@@ -296,13 +305,9 @@ static void table_head(et_text_t *o, et_lang_t lang, const char *id, const et_ms
 static void index_stale(et_text_t *o, const et_page_index_t *pg)
 {
 	et_lang_t lang = pg->lang;
-	PUT("<h2>");
-	MSG(PAGE_STALE);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_STALE);
 	if (pg->nstale == 0) {
-		PUT("<p>");
-		MSG(PAGE_NO_STALE);
-		PUT("</p>\n");
+		msg_elem(o, lang, "p", ET_MSG_PAGE_NO_STALE);
 		return;
 	}
 	static const et_msg_t cols[] = {ET_MSG_WORD_SITE, ET_MSG_WORD_COUNTY,
@@ -324,13 +329,9 @@ static void index_firing(et_text_t *o, const et_page_index_t *pg)
 {
 	et_lang_t lang = pg->lang;
 	char a[128];
-	PUT("<h2>");
-	MSG(PAGE_ALERTS);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_ALERTS);
 	if (pg->nfiring == 0) {
-		PUT("<p>");
-		MSG(PAGE_NO_ALERTS);
-		PUT("</p>\n");
+		msg_elem(o, lang, "p", ET_MSG_PAGE_NO_ALERTS);
 		return;
 	}
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_WORD_SCOPE, ET_MSG_WORD_SINCE};
@@ -369,9 +370,7 @@ static void index_silences(et_text_t *o, const et_page_index_t *pg)
 	char a[128];
 	if (pg->nsilences == 0)
 		return;
-	PUT("<h2>");
-	MSG(PAGE_SILENCES);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_SILENCES);
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_PAGE_UNTIL, ET_MSG_PAGE_REASON};
 	table_head(o, lang, "silences", cols, 3, 2);
 	for (size_t i = 0; i < pg->nsilences; i++) {
