@@ -604,6 +604,23 @@ static int fail(char *err, size_t errlen, int rc, const char *why)
 	return rc;
 }
 
+/* What every message needs: a From, recipients none of them empty, a
+ * msg-id. 0, or -EINVAL with the reason in err. */
+static int envelope_check(const char *from, const char *const *to, size_t nto,
+			  const char *message_id, char *err, size_t errlen)
+{
+	if (!from || !*from)
+		return fail(err, errlen, -EINVAL, "no From address");
+	if (!to || nto == 0)
+		return fail(err, errlen, -EINVAL, "no recipient");
+	for (size_t i = 0; i < nto; i++)
+		if (!to[i] || !*to[i])
+			return fail(err, errlen, -EINVAL, "an empty recipient");
+	if (!msgid_ok(message_id))
+		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	return 0;
+}
+
 /* A boundary that cannot occur in the parts: "=_" never appears in base64
  * (a '=' there is only padding at the end of a line), and the part headers
  * are fixed. The hash of the bodies only makes it differ between mails. */
@@ -627,15 +644,9 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 		return fail(err, errlen, -EINVAL, "this event sends no mail");
 	if (!r->label)
 		return fail(err, errlen, -EINVAL, "no label");
-	if (!r->from || !*r->from)
-		return fail(err, errlen, -EINVAL, "no From address");
-	if (!r->to || r->nto == 0)
-		return fail(err, errlen, -EINVAL, "no recipient");
-	for (size_t i = 0; i < r->nto; i++)
-		if (!r->to[i] || !*r->to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(r->message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(r->from, r->to, r->nto, r->message_id, err, errlen);
+	if (rc)
+		return rc;
 	if ((r->nbehind && !r->behind) || (r->nstale && !r->stale))
 		return fail(err, errlen, -EINVAL, "a site list is missing");
 	for (size_t i = 0; i < r->nbehind; i++)
@@ -659,7 +670,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	et_text_t tw = et_text_on(&text), hw = et_text_on(&html);
 	put_body(&tw, false, r, headline);
 	put_body(&hw, true, r, headline);
-	int rc = tw.rc ? tw.rc : hw.rc;
+	rc = tw.rc ? tw.rc : hw.rc;
 	if (rc) {
 		et_buf_free(&text);
 		et_buf_free(&html);
@@ -741,11 +752,9 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 {
 	if (!from_addr || !*from_addr || !to || nto == 0 || !subject || !body || !out)
 		return fail(err, errlen, -EINVAL, "no From, recipient, subject or body");
-	for (size_t i = 0; i < nto; i++)
-		if (!to[i] || !*to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(from_addr, to, nto, message_id, err, errlen);
+	if (rc)
+		return rc;
 	char subj[512], from[256], date[48];
 	et_mail_header_sanitize(subject, subj, sizeof(subj));
 	et_mail_header_sanitize(from_addr, from, sizeof(from));
@@ -774,7 +783,7 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 			"Content-Type: text/plain; charset=UTF-8\r\n"
 			"Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &text);
-	int rc = tw.rc ? tw.rc : w.rc;
+	rc = tw.rc ? tw.rc : w.rc;
 	if (!rc)
 		rc = et_buf_append(out, msg.data, msg.len);
 	et_buf_free(&text);
@@ -790,15 +799,9 @@ int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size
 {
 	if (!p || !out || !p->text || !p->html || !p->subject)
 		return fail(err, errlen, -EINVAL, "no parts");
-	if (!p->from || !*p->from)
-		return fail(err, errlen, -EINVAL, "no From address");
-	if (!p->to || p->nto == 0)
-		return fail(err, errlen, -EINVAL, "no recipient");
-	for (size_t i = 0; i < p->nto; i++)
-		if (!p->to[i] || !*p->to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(p->message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(p->from, p->to, p->nto, p->message_id, err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < p->nimages; i++)
 		if (!msgid_ok(p->images[i].cid) || !p->images[i].png)
 			return fail(err, errlen, -EINVAL, "an image without a valid Content-ID");
