@@ -321,6 +321,18 @@ static void put_to(et_text_t *w, const char *const *to, size_t nto)
 	et_text_put(w, "\r\n");
 }
 
+/* The headers every message starts with, up to its Content-Type: date and
+ * from already formatted and cleaned, the subject cleaned and encoded here. */
+static void put_head(et_text_t *w, const char *date, const char *from, const char *const *to,
+		     size_t nto, const char *subject, const char *message_id)
+{
+	et_text_printf(w, "Date: %s\r\nFrom: %s\r\n", date, from);
+	put_to(w, to, nto);
+	put_subject(w, subject);
+	et_text_printf(w, "Message-ID: <%s>\r\n", message_id);
+	et_text_put(w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+}
+
 /* The characters of a msg-id (RFC 5322 section 3.6.4, dot-atom-text on
  * either side of one '@'), and short enough for one header line. */
 static bool msgid_ok(const char *id)
@@ -690,15 +702,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	char related[48];
 	snprintf(related, sizeof(related), "=_related_%s", boundary + strlen("=_enertrack_"));
 
-	et_text_printf(&w, "Date: %s\r\n", date);
-	et_text_printf(&w, "From: %s\r\n", from);
-	put_to(&w, r->to, r->nto);
-	put_subject(&w, subject);
-	et_text_put(&w, "Message-ID: <");
-	et_text_put(&w, r->message_id);
-	et_text_put(&w, ">\r\n");
-	et_text_put(&w, "MIME-Version: 1.0\r\n");
-	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
+	put_head(&w, date, from, r->to, r->nto, subject, r->message_id);
 	et_text_printf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
 		       boundary);
 	et_text_put(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
@@ -775,12 +779,8 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 		et_text_put(&tw, "\r\n");
 		l += n + (nl ? 1 : 0);
 	}
-	et_text_printf(&w, "Date: %s\r\nFrom: %s\r\n", date, from);
-	put_to(&w, to, nto);
-	put_subject(&w, subj);
-	et_text_printf(&w, "Message-ID: <%s>\r\n", message_id);
-	et_text_put(&w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-			"Content-Type: text/plain; charset=UTF-8\r\n"
+	put_head(&w, date, from, to, nto, subj, message_id);
+	et_text_put(&w, "Content-Type: text/plain; charset=UTF-8\r\n"
 			"Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &text);
 	rc = tw.rc ? tw.rc : w.rc;
@@ -818,15 +818,7 @@ int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size
 	make_boundary(&text, &html, alt, sizeof(alt));
 	snprintf(rel, sizeof(rel), "%s_r", alt);
 
-	et_text_printf(&w, "Date: %s\r\n", date);
-	et_text_printf(&w, "From: %s\r\n", from);
-	put_to(&w, p->to, p->nto);
-	put_subject(&w, subject);
-	et_text_put(&w, "Message-ID: <");
-	et_text_put(&w, p->message_id);
-	et_text_put(&w, ">\r\n");
-	et_text_put(&w, "MIME-Version: 1.0\r\n");
-	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
+	put_head(&w, date, from, p->to, p->nto, subject, p->message_id);
 	/* with images: multipart/related holding the alternatives, then each
 	 * image, referred to from the HTML as cid:<Content-ID> */
 	if (p->nimages) {
