@@ -175,6 +175,18 @@ static void draw_title(struct canvas *c, const char *l1, const char *l2, double 
 	*y += c->fs * 0.4;
 }
 
+/* A chart's canvas w x h with its title lines on top; *y is below them.
+ * -ENOMEM when there is no memory for the canvas (then nothing to close). */
+static int canvas_titled(struct canvas *c, int w, int h, et_lang_t lang, const char *l1,
+			 const char *l2, double *y)
+{
+	if (canvas_open(c, w, h, lang))
+		return -ENOMEM;
+	*y = 6;
+	draw_title(c, l1, l2, y);
+	return 0;
+}
+
 static void polyline(cairo_t *cr, const double *t, const double *v, int n, double t0, double t1,
 		     double x0, double x1, const et_axis_t *ax, double y0, double y1, double div)
 {
@@ -318,15 +330,13 @@ int et_draw_target_png(const et_chart_target_t *d, et_lang_t lang, int width, et
 	et_target_plan_t pl;
 	if (et_target_plan(d, width, &pl))
 		return -EINVAL;
-	struct canvas c;
-	if (canvas_open(&c, width, pl.h, lang))
-		return -ENOMEM;
-
 	char l1[600], l2[400];
 	snprintf(l1, sizeof(l1), "%s %d · %s", d->label, d->year, d->scope);
 	snprintf(l2, sizeof(l2), "%s · %s", d->unit, et_status_text(lang, d->status));
-	double y = 6;
-	draw_title(&c, l1, l2, &y);
+	struct canvas c;
+	double y;
+	if (canvas_titled(&c, width, pl.h, lang, l1, l2, &y))
+		return -ENOMEM;
 
 	/* legend at the bottom */
 	struct legend_item items[6];
@@ -444,15 +454,14 @@ int et_draw_gap_png(const et_chart_gap_t *g, et_lang_t lang, int width_px, et_bu
 	et_gap_plan_t pl;
 	if (et_gap_plan(g, width_px, &pl))
 		return -EINVAL;
-	struct canvas c;
-	if (canvas_open(&c, width_px, pl.h, lang))
-		return -ENOMEM;
 	char l1[600], l2[200];
 	snprintf(l1, sizeof(l1), "%s · %s %d · %s", et_msg(lang, ET_MSG_CHART_GAP_TITLE), g->label,
 		 g->year, g->scope);
 	snprintf(l2, sizeof(l2), "%s (%s)", et_msg(lang, ET_MSG_WORD_GAP), g->unit);
-	double y = 6;
-	draw_title(&c, l1, l2, &y);
+	struct canvas c;
+	double y;
+	if (canvas_titled(&c, width_px, pl.h, lang, l1, l2, &y))
+		return -ENOMEM;
 	if (g->nbars == 0)
 		draw_no_bars(&c, g, y);
 	else
@@ -517,10 +526,9 @@ int et_draw_pairs_png(const et_chart_pairs_t *p, et_lang_t lang, int width_px, e
 	int n = p->n > 0 ? p->n : 1;
 	int h = (int)(fs * 5.5 + rowh * n + fs * 4.5);
 	struct canvas c;
-	if (canvas_open(&c, width_px, h, lang))
+	double y;
+	if (canvas_titled(&c, width_px, h, lang, p->title, p->subtitle, &y))
 		return -ENOMEM;
-	double y = 6;
-	draw_title(&c, p->title, p->subtitle, &y);
 	/* the labels' column: the longest name, at most a third of the width */
 	int nlw = 0;
 	for (int i = 0; i < p->n; i++)

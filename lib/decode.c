@@ -226,68 +226,51 @@ static int opt_string(json_t *obj, const char *key, const char **ret, size_t *re
 	return 0;
 }
 
-/* kind, site and metric: from the payload if given, else from the topic. */
-static enum et_reject decode_identity(json_t *obj, const struct topic_parts *tp, et_reading_t *r,
-				      char *detail, size_t dlen)
+/* One of kind, site and metric (key): from the payload if given, else from
+ * the topic (t[0..tn), NULL when the topic has none); checked by ok, whose
+ * rule detail says when it fails (reason bad); copied into out. */
+static enum et_reject identity_field(json_t *obj, const char *key, const char *t, size_t tn,
+				     bool (*ok)(const char *, size_t), enum et_reject bad,
+				     const char *rule, char *out, char *detail, size_t dlen)
 {
 	const char *s;
 	size_t n;
-
-	if (opt_string(obj, "kind", &s, &n)) {
-		snprintf(detail, dlen, "kind must be a string");
-		return ET_REJ_BAD_KIND;
+	if (opt_string(obj, key, &s, &n)) {
+		snprintf(detail, dlen, "%s must be a string", key);
+		return bad;
 	}
 	if (!s) {
-		s = tp->kind;
-		n = tp->kind_len;
+		s = t;
+		n = tn;
 	}
 	if (!s) {
-		snprintf(detail, dlen, "no kind in the topic or the payload");
+		snprintf(detail, dlen, "no %s in the topic or the payload", key);
 		return ET_REJ_BAD_TOPIC;
 	}
-	if (!kind_ok(s, n)) {
-		snprintf(detail, dlen, "kind must be mine, plant, enterprise or region");
-		return ET_REJ_BAD_KIND;
+	if (!ok(s, n)) {
+		snprintf(detail, dlen, "%s", rule);
+		return bad;
 	}
-	copy_str(r->kind, s, n);
-
-	if (opt_string(obj, "site", &s, &n)) {
-		snprintf(detail, dlen, "site must be a string");
-		return ET_REJ_BAD_SITE;
-	}
-	if (!s) {
-		s = tp->site;
-		n = tp->site_len;
-	}
-	if (!s) {
-		snprintf(detail, dlen, "no site in the topic or the payload");
-		return ET_REJ_BAD_TOPIC;
-	}
-	if (!site_ok(s, n)) {
-		snprintf(detail, dlen, "site id must match [a-z0-9][a-z0-9_.-]{0,63}");
-		return ET_REJ_BAD_SITE;
-	}
-	copy_str(r->site, s, n);
-
-	if (opt_string(obj, "metric", &s, &n)) {
-		snprintf(detail, dlen, "metric must be a string");
-		return ET_REJ_BAD_METRIC;
-	}
-	if (!s) {
-		s = tp->metric;
-		n = tp->metric_len;
-	}
-	if (!s) {
-		snprintf(detail, dlen, "no metric in the topic or the payload");
-		return ET_REJ_BAD_TOPIC;
-	}
-	if (!metric_ok(s, n)) {
-		snprintf(detail, dlen, "metric must match [a-z][a-z0-9_]{0,63}");
-		return ET_REJ_BAD_METRIC;
-	}
-	copy_str(r->metric, s, n);
-
+	copy_str(out, s, n);
 	return ET_REJ_NONE;
+}
+
+/* kind, site and metric, in this order: the first that fails is said. */
+static enum et_reject decode_identity(json_t *obj, const struct topic_parts *tp, et_reading_t *r,
+				      char *detail, size_t dlen)
+{
+	enum et_reject rej = identity_field(
+		obj, "kind", tp->kind, tp->kind_len, kind_ok, ET_REJ_BAD_KIND,
+		"kind must be mine, plant, enterprise or region", r->kind, detail, dlen);
+	if (rej == ET_REJ_NONE)
+		rej = identity_field(obj, "site", tp->site, tp->site_len, site_ok, ET_REJ_BAD_SITE,
+				     "site id must match [a-z0-9][a-z0-9_.-]{0,63}", r->site,
+				     detail, dlen);
+	if (rej == ET_REJ_NONE)
+		rej = identity_field(obj, "metric", tp->metric, tp->metric_len, metric_ok,
+				     ET_REJ_BAD_METRIC, "metric must match [a-z][a-z0-9_]{0,63}",
+				     r->metric, detail, dlen);
+	return rej;
 }
 
 /* ts: required, RFC 3339 with an offset, within the limits around now. */

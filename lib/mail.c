@@ -221,8 +221,7 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Encodes p[0..n) without line breaks into out (4 * ceil(n / 3) bytes). */
-static size_t b64_encode(const unsigned char *p, size_t n, char *out)
+size_t et_mail_base64(const unsigned char *p, size_t n, char *out)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i += 3) {
@@ -247,7 +246,7 @@ static void put_b64_body(et_text_t *w, const et_buf_t *body)
 	for (size_t i = 0; i < body->len; i += 57) {
 		char line[80];
 		size_t n = body->len - i < 57 ? body->len - i : 57;
-		size_t k = b64_encode(p + i, n, line);
+		size_t k = et_mail_base64(p + i, n, line);
 		line[k++] = '\r';
 		line[k++] = '\n';
 		et_text_putn(w, line, k);
@@ -288,7 +287,7 @@ static void put_subject(et_text_t *w, const char *s)
 		char word[80];
 		size_t o = 0;
 		memcpy(word, "=?UTF-8?B?", 10);
-		o = 10 + b64_encode(p + i, j - i, word + 10);
+		o = 10 + et_mail_base64(p + i, j - i, word + 10);
 		word[o++] = '?';
 		word[o++] = '=';
 		if (i > 0)
@@ -320,6 +319,18 @@ static void put_to(et_text_t *w, const char *const *to, size_t nto)
 		col += n;
 	}
 	et_text_put(w, "\r\n");
+}
+
+/* The headers every message starts with, up to its Content-Type: date and
+ * from already formatted and cleaned, the subject cleaned and encoded here. */
+static void put_head(et_text_t *w, const char *date, const char *from, const char *const *to,
+		     size_t nto, const char *subject, const char *message_id)
+{
+	et_text_printf(w, "Date: %s\r\nFrom: %s\r\n", date, from);
+	put_to(w, to, nto);
+	put_subject(w, subject);
+	et_text_printf(w, "Message-ID: <%s>\r\n", message_id);
+	et_text_put(w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
 }
 
 /* The characters of a msg-id (RFC 5322 section 3.6.4, dot-atom-text on
@@ -405,13 +416,11 @@ static void site_name(et_text_t *w, bool html, et_lang_t lang, const et_mail_sit
 			       et_msg(lang, ET_MSG_MAIL_STALE));
 }
 
-static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
-			const et_mail_site_t *s)
+/* A site's entry opened: a table row's cell in HTML, a list item in text,
+ * with the site's name on a line of its own; the caller closes it with
+ * "</td></tr>" or the line's end. */
+static void site_open(et_text_t *w, bool html, et_lang_t lang, const et_mail_site_t *s)
 {
-	char act[64], exp[64], gap[64];
-	fmt_qty(u, s->actual, "", act, sizeof(act));
-	fmt_qty(u, s->expected, "", exp, sizeof(exp));
-	fmt_qty(u, s->gap, "", gap, sizeof(gap));
 	if (html)
 		et_text_put(w,
 			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
@@ -419,6 +428,16 @@ static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct un
 		et_text_put(w, "- ");
 	site_name(w, html, lang, s);
 	et_text_put(w, html ? "<br>" : "\r\n  ");
+}
+
+static void site_behind(et_text_t *w, bool html, et_lang_t lang, const struct units *u,
+			const et_mail_site_t *s)
+{
+	char act[64], exp[64], gap[64];
+	fmt_qty(u, s->actual, "", act, sizeof(act));
+	fmt_qty(u, s->expected, "", exp, sizeof(exp));
+	fmt_qty(u, s->gap, "", gap, sizeof(gap));
+	site_open(w, html, lang, s);
 	/* units and figures are cleaned text already; escape them anyway */
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_ACTUAL));
 	put_data(w, act, html);
@@ -435,13 +454,7 @@ static void site_stale(et_text_t *w, bool html, et_lang_t lang, const struct uni
 	char act[64], when[40];
 	fmt_qty(u, s->actual, "", act, sizeof(act));
 	fmt_when(s->last_us, when, sizeof(when));
-	if (html)
-		et_text_put(w,
-			    "<tr><td style=\"padding:6px 10px;border-bottom:1px solid #e5e5e5\">");
-	else
-		et_text_put(w, "- ");
-	site_name(w, html, lang, s);
-	et_text_put(w, html ? "<br>" : "\r\n  ");
+	site_open(w, html, lang, s);
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_LAST));
 	put_data(w, when, html);
 	et_text_put(w, et_msg(lang, ET_MSG_MAIL_SITE_SO_FAR));
@@ -603,6 +616,23 @@ static int fail(char *err, size_t errlen, int rc, const char *why)
 	return rc;
 }
 
+/* What every message needs: a From, recipients none of them empty, a
+ * msg-id. 0, or -EINVAL with the reason in err. */
+static int envelope_check(const char *from, const char *const *to, size_t nto,
+			  const char *message_id, char *err, size_t errlen)
+{
+	if (!from || !*from)
+		return fail(err, errlen, -EINVAL, "no From address");
+	if (!to || nto == 0)
+		return fail(err, errlen, -EINVAL, "no recipient");
+	for (size_t i = 0; i < nto; i++)
+		if (!to[i] || !*to[i])
+			return fail(err, errlen, -EINVAL, "an empty recipient");
+	if (!msgid_ok(message_id))
+		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	return 0;
+}
+
 /* A boundary that cannot occur in the parts: "=_" never appears in base64
  * (a '=' there is only padding at the end of a line), and the part headers
  * are fixed. The hash of the bodies only makes it differ between mails. */
@@ -626,15 +656,9 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 		return fail(err, errlen, -EINVAL, "this event sends no mail");
 	if (!r->label)
 		return fail(err, errlen, -EINVAL, "no label");
-	if (!r->from || !*r->from)
-		return fail(err, errlen, -EINVAL, "no From address");
-	if (!r->to || r->nto == 0)
-		return fail(err, errlen, -EINVAL, "no recipient");
-	for (size_t i = 0; i < r->nto; i++)
-		if (!r->to[i] || !*r->to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(r->message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(r->from, r->to, r->nto, r->message_id, err, errlen);
+	if (rc)
+		return rc;
 	if ((r->nbehind && !r->behind) || (r->nstale && !r->stale))
 		return fail(err, errlen, -EINVAL, "a site list is missing");
 	for (size_t i = 0; i < r->nbehind; i++)
@@ -658,7 +682,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	et_text_t tw = et_text_on(&text), hw = et_text_on(&html);
 	put_body(&tw, false, r, headline);
 	put_body(&hw, true, r, headline);
-	int rc = tw.rc ? tw.rc : hw.rc;
+	rc = tw.rc ? tw.rc : hw.rc;
 	if (rc) {
 		et_buf_free(&text);
 		et_buf_free(&html);
@@ -678,15 +702,7 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
 	char related[48];
 	snprintf(related, sizeof(related), "=_related_%s", boundary + strlen("=_enertrack_"));
 
-	et_text_printf(&w, "Date: %s\r\n", date);
-	et_text_printf(&w, "From: %s\r\n", from);
-	put_to(&w, r->to, r->nto);
-	put_subject(&w, subject);
-	et_text_put(&w, "Message-ID: <");
-	et_text_put(&w, r->message_id);
-	et_text_put(&w, ">\r\n");
-	et_text_put(&w, "MIME-Version: 1.0\r\n");
-	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
+	put_head(&w, date, from, r->to, r->nto, subject, r->message_id);
 	et_text_printf(&w, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n",
 		       boundary);
 	et_text_put(&w, "\r\nThis is a message in MIME format: a text and an HTML version.\r\n");
@@ -740,11 +756,9 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 {
 	if (!from_addr || !*from_addr || !to || nto == 0 || !subject || !body || !out)
 		return fail(err, errlen, -EINVAL, "no From, recipient, subject or body");
-	for (size_t i = 0; i < nto; i++)
-		if (!to[i] || !*to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(from_addr, to, nto, message_id, err, errlen);
+	if (rc)
+		return rc;
 	char subj[512], from[256], date[48];
 	et_mail_header_sanitize(subject, subj, sizeof(subj));
 	et_mail_header_sanitize(from_addr, from, sizeof(from));
@@ -765,15 +779,11 @@ int et_mail_build_text(const char *from_addr, const char *const *to, size_t nto,
 		et_text_put(&tw, "\r\n");
 		l += n + (nl ? 1 : 0);
 	}
-	et_text_printf(&w, "Date: %s\r\nFrom: %s\r\n", date, from);
-	put_to(&w, to, nto);
-	put_subject(&w, subj);
-	et_text_printf(&w, "Message-ID: <%s>\r\n", message_id);
-	et_text_put(&w, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-			"Content-Type: text/plain; charset=UTF-8\r\n"
+	put_head(&w, date, from, to, nto, subj, message_id);
+	et_text_put(&w, "Content-Type: text/plain; charset=UTF-8\r\n"
 			"Content-Transfer-Encoding: base64\r\n\r\n");
 	put_b64_body(&w, &text);
-	int rc = tw.rc ? tw.rc : w.rc;
+	rc = tw.rc ? tw.rc : w.rc;
 	if (!rc)
 		rc = et_buf_append(out, msg.data, msg.len);
 	et_buf_free(&text);
@@ -789,15 +799,9 @@ int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size
 {
 	if (!p || !out || !p->text || !p->html || !p->subject)
 		return fail(err, errlen, -EINVAL, "no parts");
-	if (!p->from || !*p->from)
-		return fail(err, errlen, -EINVAL, "no From address");
-	if (!p->to || p->nto == 0)
-		return fail(err, errlen, -EINVAL, "no recipient");
-	for (size_t i = 0; i < p->nto; i++)
-		if (!p->to[i] || !*p->to[i])
-			return fail(err, errlen, -EINVAL, "an empty recipient");
-	if (!msgid_ok(p->message_id))
-		return fail(err, errlen, -EINVAL, "message_id is not a valid msg-id (a@b)");
+	int rc = envelope_check(p->from, p->to, p->nto, p->message_id, err, errlen);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < p->nimages; i++)
 		if (!msgid_ok(p->images[i].cid) || !p->images[i].png)
 			return fail(err, errlen, -EINVAL, "an image without a valid Content-ID");
@@ -814,15 +818,7 @@ int et_mail_build_parts(const et_mail_parts_t *p, et_buf_t *out, char *err, size
 	make_boundary(&text, &html, alt, sizeof(alt));
 	snprintf(rel, sizeof(rel), "%s_r", alt);
 
-	et_text_printf(&w, "Date: %s\r\n", date);
-	et_text_printf(&w, "From: %s\r\n", from);
-	put_to(&w, p->to, p->nto);
-	put_subject(&w, subject);
-	et_text_put(&w, "Message-ID: <");
-	et_text_put(&w, p->message_id);
-	et_text_put(&w, ">\r\n");
-	et_text_put(&w, "MIME-Version: 1.0\r\n");
-	et_text_put(&w, "Auto-Submitted: auto-generated\r\n");
+	put_head(&w, date, from, p->to, p->nto, subject, p->message_id);
 	/* with images: multipart/related holding the alternatives, then each
 	 * image, referred to from the HTML as cid:<Content-ID> */
 	if (p->nimages) {

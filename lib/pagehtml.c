@@ -57,6 +57,23 @@ static void td(et_text_t *o, et_lang_t lang, et_msg_t col, const char *cls)
 	et_text_put(o, "\">");
 }
 
+/* A heading or paragraph of the catalogue's words: <tag>text</tag> and a
+ * line's end. */
+static void msg_elem(et_text_t *o, et_lang_t lang, const char *tag, et_msg_t id)
+{
+	et_text_printf(o, "<%s>", tag);
+	et_text_html(o, et_msg(lang, id));
+	et_text_printf(o, "</%s>\n", tag);
+}
+
+/* A plain cell: the column's label for phones, text escaped, closed. */
+static void td_text(et_text_t *o, et_lang_t lang, et_msg_t col, const char *text)
+{
+	td(o, lang, col, NULL);
+	et_text_html(o, text);
+	et_text_put(o, "</td>");
+}
+
 void et_page_url_encode(et_text_t *o, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -288,13 +305,9 @@ static void table_head(et_text_t *o, et_lang_t lang, const char *id, const et_ms
 static void index_stale(et_text_t *o, const et_page_index_t *pg)
 {
 	et_lang_t lang = pg->lang;
-	PUT("<h2>");
-	MSG(PAGE_STALE);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_STALE);
 	if (pg->nstale == 0) {
-		PUT("<p>");
-		MSG(PAGE_NO_STALE);
-		PUT("</p>\n");
+		msg_elem(o, lang, "p", ET_MSG_PAGE_NO_STALE);
 		return;
 	}
 	static const et_msg_t cols[] = {ET_MSG_WORD_SITE, ET_MSG_WORD_COUNTY,
@@ -303,18 +316,11 @@ static void index_stale(et_text_t *o, const et_page_index_t *pg)
 	for (size_t i = 0; i < pg->nstale; i++) {
 		const et_page_stale_t *s = &pg->stale[i];
 		PUT("<tr>");
-		td(o, lang, ET_MSG_WORD_SITE, NULL);
-		HTML(s->site_id);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_COUNTY, NULL);
-		HTML(s->county);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_LAST_READING, NULL);
-		HTML(s->last_reading);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_METRIC, NULL);
-		HTML(s->metric_label);
-		PUT("</td></tr>\n");
+		td_text(o, lang, ET_MSG_WORD_SITE, s->site_id);
+		td_text(o, lang, ET_MSG_WORD_COUNTY, s->county);
+		td_text(o, lang, ET_MSG_WORD_LAST_READING, s->last_reading);
+		td_text(o, lang, ET_MSG_WORD_METRIC, s->metric_label);
+		PUT("</tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }
@@ -323,13 +329,9 @@ static void index_firing(et_text_t *o, const et_page_index_t *pg)
 {
 	et_lang_t lang = pg->lang;
 	char a[128];
-	PUT("<h2>");
-	MSG(PAGE_ALERTS);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_ALERTS);
 	if (pg->nfiring == 0) {
-		PUT("<p>");
-		MSG(PAGE_NO_ALERTS);
-		PUT("</p>\n");
+		msg_elem(o, lang, "p", ET_MSG_PAGE_NO_ALERTS);
 		return;
 	}
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_WORD_SCOPE, ET_MSG_WORD_SINCE};
@@ -353,13 +355,10 @@ static void index_firing(et_text_t *o, const et_page_index_t *pg)
 			PUT("</small>");
 		}
 		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_SCOPE, NULL);
 		et_scope_text(lang, f->scope, a, sizeof(a));
-		HTML(a);
-		PUT("</td>");
-		td(o, lang, ET_MSG_WORD_SINCE, NULL);
-		HTML(f->since);
-		PUT("</td></tr>\n");
+		td_text(o, lang, ET_MSG_WORD_SCOPE, a);
+		td_text(o, lang, ET_MSG_WORD_SINCE, f->since);
+		PUT("</tr>\n");
 	}
 	PUT("</tbody></table>\n");
 }
@@ -371,9 +370,7 @@ static void index_silences(et_text_t *o, const et_page_index_t *pg)
 	char a[128];
 	if (pg->nsilences == 0)
 		return;
-	PUT("<h2>");
-	MSG(PAGE_SILENCES);
-	PUT("</h2>\n");
+	msg_elem(o, lang, "h2", ET_MSG_PAGE_SILENCES);
 	static const et_msg_t cols[] = {ET_MSG_WORD_TARGET, ET_MSG_PAGE_UNTIL, ET_MSG_PAGE_REASON};
 	table_head(o, lang, "silences", cols, 3, 2);
 	for (size_t i = 0; i < pg->nsilences; i++) {

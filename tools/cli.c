@@ -114,6 +114,15 @@ int tool_check_time(PGconn *conn, const char *cmd, const char *opt, const char *
 	return tool_fail(cmd, hint, "%s '%s' is not a time", opt, val);
 }
 
+int tool_exec(PGconn *conn, const char *sql, const char *what)
+{
+	char err[1024];
+	if (et_pq_exec(conn, sql, err, sizeof(err)) == 0)
+		return 0;
+	log_error("%s: %s", what, err);
+	return -1;
+}
+
 /* The session's time zone and this configuration's [targets]. */
 static int prepare(tool_session_t *s, unsigned flags)
 {

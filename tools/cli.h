@@ -51,6 +51,10 @@ int tool_check_output(const char *cmd, const char *opt, const char *path);
 int tool_check_time(PGconn *conn, const char *cmd, const char *opt, const char *val,
 		    const char *tz);
 
+/* Runs one statement (rows or none): 0, or -1 after logging
+ * "what: the server's message". */
+int tool_exec(PGconn *conn, const char *sql, const char *what);
+
 /* What a database subcommand opens: the configuration and a connection. */
 typedef struct {
 	const char *config; /* the file read (borrowed: argv, environment or a literal) */

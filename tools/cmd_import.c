@@ -151,16 +151,6 @@ static int read_whole(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
-static int exec_ok(PGconn *conn, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (!ok)
-		log_error("%s: %s", what, PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 static int check_schema(PGconn *conn, const char *config)
 {
 	if (tool_check_schema(conn, config))
@@ -185,9 +175,9 @@ static int write_rows(PGconn *conn, struct import *im, const char *enc, unsigned
 		      int dry_run)
 {
 	/* the staging table of a large file stays in memory (before its first use) */
-	if (exec_ok(conn, "SET temp_buffers = '128MB'", "temp_buffers") ||
-	    exec_ok(conn, "BEGIN", "BEGIN") ||
-	    exec_ok(conn, "SELECT statistic_prepare()", "statistic_prepare()"))
+	if (tool_exec(conn, "SET temp_buffers = '128MB'", "temp_buffers") ||
+	    tool_exec(conn, "BEGIN", "BEGIN") ||
+	    tool_exec(conn, "SELECT statistic_prepare()", "statistic_prepare()"))
 		return -1;
 	PGresult *r =
 		PQexec(conn, "COPY pg_temp.et_stage_statistic (" STAGE_COLUMNS ") FROM STDIN");
@@ -231,7 +221,7 @@ static int write_rows(PGconn *conn, struct import *im, const char *enc, unsigned
 		    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
 		    dry_run ? et_msg(im->lang, ET_MSG_TOOL_DRY_RUN) : "");
 	PQclear(r);
-	if (exec_ok(conn, dry_run ? "ROLLBACK" : "COMMIT", dry_run ? "ROLLBACK" : "COMMIT"))
+	if (tool_exec(conn, dry_run ? "ROLLBACK" : "COMMIT", dry_run ? "ROLLBACK" : "COMMIT"))
 		return -1;
 	printf("%s\n", line);
 	return 0;

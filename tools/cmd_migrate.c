@@ -28,28 +28,29 @@
 
 static int cmp_names(const void *a, const void *b);
 
-static int exec_cmd(PGconn *conn, const char *sql, const char *what)
+/* The file dir/name (at most max bytes), NUL-terminated, for the caller to
+ * free; NULL after logging why it cannot be read. */
+static char *read_in(const char *dir, const char *name, size_t max)
 {
-	PGresult *r = PQexec(conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (!ok)
-		log_error("%s: %s", what, PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : -1;
+	char path[PATH_MAX + 300], err[400], *text;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (et_file_read(path, &text, &len, max, err, sizeof(err))) {
+		log_error("cannot read %s", err);
+		return NULL;
+	}
+	return text;
 }
 
 /* Runs the file dir/name in a transaction; with version >= 0, records it in
  * schema_migration in the same transaction. */
 static int apply_file(PGconn *conn, const char *dir, const char *name, int version)
 {
-	char path[PATH_MAX + 300], err[400], vbuf[16], *sql;
-	size_t len;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char vbuf[16];
+	char *sql = read_in(dir, name, 16u << 20);
+	if (!sql)
 		return -1;
-	}
-	if (exec_cmd(conn, "BEGIN", "begin")) {
+	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(sql);
 		return -1;
 	}
@@ -72,7 +73,7 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
 		if (!ok)
 			log_error("recording %s: %s", name, perr);
 	}
-	if (!ok || exec_cmd(conn, "COMMIT", "commit")) {
+	if (!ok || tool_exec(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		return -1;
 	}
@@ -85,13 +86,9 @@ static int apply_file(PGconn *conn, const char *dir, const char *name, int versi
  * file and the server's error logged). */
 static int apply_object(PGconn *conn, const char *dir, const char *rel)
 {
-	char path[PATH_MAX + 300], err[400], *sql;
-	size_t len;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	if (et_file_read(path, &sql, &len, 16u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char *sql = read_in(dir, rel, 16u << 20);
+	if (!sql)
 		return -1;
-	}
 	const char *p[2] = {rel, sql};
 	char perr[1024];
 	PGresult *r = et_pq_query(conn,
@@ -145,17 +142,15 @@ static void say(et_lang_t lang, et_msg_t msg, const char *a, const char *b)
 static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret_applied,
 			 int *ret_total)
 {
-	char path[PATH_MAX + 32], err[400], *list;
-	size_t len;
+	char path[PATH_MAX + 32];
 	*ret_applied = *ret_total = 0;
 	snprintf(path, sizeof(path), "%s/objects.list", dir);
 	if (access(path, F_OK) != 0)
 		return 0;
-	if (et_file_read(path, &list, &len, 1u << 20, err, sizeof(err))) {
-		log_error("cannot read %s", err);
+	char *list = read_in(dir, "objects.list", 1u << 20);
+	if (!list)
 		return -1;
-	}
-	if (exec_cmd(conn, "BEGIN", "begin")) {
+	if (tool_exec(conn, "BEGIN", "begin")) {
 		free(list);
 		return -1;
 	}
@@ -181,7 +176,7 @@ static int apply_objects(PGconn *conn, const char *dir, et_lang_t lang, int *ret
 		if (k > 0)
 			applied[(*ret_applied)++] = line;
 	}
-	if (rc || exec_cmd(conn, "COMMIT", "commit")) {
+	if (rc || tool_exec(conn, "COMMIT", "commit")) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		log_error("no function or view was changed");
 		rc = -1;
@@ -370,7 +365,7 @@ int migrate_main(int argc, char **argv)
 		PQfinish(conn);
 		goto out_names;
 	}
-	if (exec_cmd(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
+	if (tool_exec(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", "lock"))
 		goto out_conn;
 	PGresult *r = PQexec(conn, "SELECT to_regclass('schema_migration') IS NOT NULL");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {

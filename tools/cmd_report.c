@@ -25,6 +25,7 @@
 #include "enertrack/numfmt.h"
 #include "enertrack/text.h"
 #include "enertrack/log.h"
+#include "enertrack/mail.h"
 
 struct report {
 	PGconn *conn;
@@ -286,20 +287,13 @@ static int simple_sheet(struct report *rp, const char *name, const char *title, 
 	return 0;
 }
 
+/* p[0..n) in base64, a chunk at a time (whole groups of three bytes). */
 static void put_b64(FILE *f, const unsigned char *p, size_t n)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		fputc(b64[v >> 18], f);
-		fputc(b64[(v >> 12) & 63], f);
-		fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
-		fputc(i + 2 < n ? b64[v & 63] : '=', f);
+	char out[4 * 1024];
+	for (size_t i = 0; i < n; i += 3 * 1024) {
+		size_t k = n - i < 3 * 1024 ? n - i : 3 * 1024;
+		fwrite(out, 1, et_mail_base64(p + i, k, out), f);
 	}
 }
 

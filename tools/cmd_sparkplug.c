@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common/confload.h"
 #include "enertrack/buf.h"
 #include "enertrack/file.h"
@@ -103,10 +104,10 @@ int sparkplug_main(int argc, char **argv)
 		sparkplug_usage(stderr);
 		return 2;
 	}
-	et_config_t cfg;
-	if (et_config_load(config, &cfg))
-		return 1;
-	int rc = send_rebirth(&cfg, topic);
-	et_config_free(&cfg);
+	tool_session_t s;
+	int rc = tool_open(&s, "sparkplug", config, TOOL_NO_DB);
+	if (rc == 0)
+		rc = send_rebirth(&s.cfg, topic);
+	tool_close(&s);
 	return rc;
 }

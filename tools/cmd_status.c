@@ -58,11 +58,6 @@ static const char progress_sql[] =
 	" s.timezone, p.schedule_used, p.schedule_note, p.month_sources, p.late_projects"
 	" FROM target_progress_at($1::timestamptz) p, target_setting s ORDER BY p.target_id";
 
-static double num(PGresult *r, int i, int c)
-{
-	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
-}
-
 /* A canonical value in the target's display unit, e.g. "168.21 Mt", or in
  * the bureau's ("16821.0 万吨"): one number of decimals per unit. */
 static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i, bool bureau)
@@ -74,7 +69,7 @@ static void fmt_value(char *buf, size_t len, double v, PGresult *r, int i, bool 
 	double k;
 	const char *unit = et_unit_local(PQgetvalue(r, i, S_DUNIT), bureau, &k);
 	char n[24];
-	et_num_fixed(n, sizeof(n), v / num(r, i, S_DDIV) * k, et_unit_decimals(unit), false);
+	et_num_fixed(n, sizeof(n), v / et_pq_num(r, i, S_DDIV) * k, et_unit_decimals(unit), false);
 	snprintf(buf, len, "%s %s", n, unit);
 }
 
@@ -143,7 +138,7 @@ static void label_text(char *out, size_t len, PGresult *r, int i, et_lang_t lang
 static void print_targets(PGresult *r, et_lang_t lang, bool bureau)
 {
 	char line[512], a[32];
-	snprintf(a, sizeof(a), "%.1f", num(r, 0, S_ELAPSED));
+	snprintf(a, sizeof(a), "%.1f", et_pq_num(r, 0, S_ELAPSED));
 	const char *tz = PQgetvalue(r, 0, S_TZ);
 	if (lang != ET_LANG_EN && strcmp(tz, "Asia/Shanghai") == 0)
 		tz = et_msg(lang, ET_MSG_TZ_ASIA_SHANGHAI);
@@ -156,11 +151,11 @@ static void print_targets(PGresult *r, et_lang_t lang, bool bureau)
 	print_row(head, et_msg(lang, ET_MSG_CLI_COL_SITES));
 	for (int i = 0; i < PQntuples(r); i++) {
 		char plan[32], exp_s[32], act[32], proj[32], drift[16], label[64];
-		fmt_value(plan, sizeof(plan), num(r, i, S_TARGET), r, i, bureau);
-		fmt_value(exp_s, sizeof(exp_s), num(r, i, S_EXPECTED), r, i, bureau);
-		fmt_value(act, sizeof(act), num(r, i, S_ACTUAL), r, i, bureau);
-		fmt_value(proj, sizeof(proj), num(r, i, S_PROJECTED), r, i, bureau);
-		et_num_pct(drift, sizeof(drift), num(r, i, S_DRIFT), true);
+		fmt_value(plan, sizeof(plan), et_pq_num(r, i, S_TARGET), r, i, bureau);
+		fmt_value(exp_s, sizeof(exp_s), et_pq_num(r, i, S_EXPECTED), r, i, bureau);
+		fmt_value(act, sizeof(act), et_pq_num(r, i, S_ACTUAL), r, i, bureau);
+		fmt_value(proj, sizeof(proj), et_pq_num(r, i, S_PROJECTED), r, i, bureau);
+		et_num_pct(drift, sizeof(drift), et_pq_num(r, i, S_DRIFT), true);
 		label_text(label, sizeof(label), r, i, lang);
 		const char *v[8] = {label, kind_text(lang, PQgetvalue(r, i, S_KIND)),
 				    plan,  exp_s,
@@ -208,9 +203,9 @@ static void print_behind(PGresult *r, int i, PGresult *s, et_lang_t lang, bool b
 	printf("\n%s\n", line);
 	for (int k = 0; k < PQntuples(s); k++) {
 		char a[32], e[32], g[32], pa[40], pe[40], pg[40];
-		fmt_value(a, sizeof(a), num(s, k, 2), r, i, bureau);
-		fmt_value(e, sizeof(e), num(s, k, 3), r, i, bureau);
-		fmt_value(g, sizeof(g), num(s, k, 4), r, i, bureau);
+		fmt_value(a, sizeof(a), et_pq_num(s, k, 2), r, i, bureau);
+		fmt_value(e, sizeof(e), et_pq_num(s, k, 3), r, i, bureau);
+		fmt_value(g, sizeof(g), et_pq_num(s, k, 4), r, i, bureau);
 		snprintf(pa, sizeof(pa), "%12s", a);
 		snprintf(pe, sizeof(pe), "%12s", e);
 		snprintf(pg, sizeof(pg), "%12s", g);
@@ -320,7 +315,7 @@ static int print_silences(PGconn *conn, et_lang_t lang)
 
 static json_t *jnum(PGresult *r, int i, int c)
 {
-	double v = num(r, i, c);
+	double v = et_pq_num(r, i, c);
 	return isnan(v) ? json_null() : json_real(v);
 }
 

@@ -81,6 +81,24 @@ static const char *connack_reason(int code)
 
 /* paho threads below. */
 
+/* What paho says of a failure after lead: its message, else the code's
+ * text, and the code, which is returned. */
+static int failure_why(const MQTTAsync_failureData *resp, const char *lead, char *why, size_t n)
+{
+	int code = resp ? resp->code : MQTTASYNC_FAILURE;
+	snprintf(why, n, "%s%s (code %d)", lead,
+		 resp && resp->message ? resp->message : MQTTAsync_strerror(code), code);
+	return code;
+}
+
+/* pub_set_state under the lock. */
+static void pub_end(et_pub_t *p, enum pub_state st, const char *reason)
+{
+	pthread_mutex_lock(&p->lock);
+	pub_set_state(p, st, reason);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void on_pub_connected(void *ctx, MQTTAsync_successData *resp)
 {
 	et_pub_t *p = ctx;
@@ -96,16 +114,10 @@ static void on_pub_connect_failed(void *ctx, MQTTAsync_failureData *resp)
 {
 	et_pub_t *p = ctx;
 	char why[256];
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	const char *refusal = connack_reason(code);
+	const char *refusal = connack_reason(failure_why(resp, "", why, sizeof(why)));
 	if (refusal)
 		snprintf(why, sizeof(why), "connection refused: %s", refusal);
-	else
-		snprintf(why, sizeof(why), "%s (code %d)",
-			 resp && resp->message ? resp->message : MQTTAsync_strerror(code), code);
-	pthread_mutex_lock(&p->lock);
-	pub_set_state(p, PUB_ST_FAILED, why);
-	pthread_mutex_unlock(&p->lock);
+	pub_end(p, PUB_ST_FAILED, why);
 }
 
 static void on_pub_lost(void *ctx, char *cause)
@@ -114,9 +126,7 @@ static void on_pub_lost(void *ctx, char *cause)
 	char why[256];
 	snprintf(why, sizeof(why), "connection to the broker lost%s%s", cause ? ": " : "",
 		 cause ? cause : "");
-	pthread_mutex_lock(&p->lock);
-	pub_set_state(p, PUB_ST_LOST, why);
-	pthread_mutex_unlock(&p->lock);
+	pub_end(p, PUB_ST_LOST, why);
 	if (cause)
 		MQTTAsync_free(cause);
 }
@@ -146,15 +156,12 @@ static void on_pub_send_failed(void *ctx, MQTTAsync_failureData *resp)
 {
 	et_pub_t *p = ctx;
 	char why[256];
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
+	int code = failure_why(resp, "a publish failed: ", why, sizeof(why));
 	/* paho discards the sends in flight when the connection goes: say so. */
 	if (code == MQTTASYNC_OPERATION_INCOMPLETE || code == MQTTASYNC_DISCONNECTED)
 		snprintf(why, sizeof(why),
 			 "connection to the broker lost (it may have refused "
 			 "the last message)");
-	else
-		snprintf(why, sizeof(why), "a publish failed: %s (code %d)",
-			 resp && resp->message ? resp->message : MQTTAsync_strerror(code), code);
 	pthread_mutex_lock(&p->lock);
 	p->outstanding--;
 	p->failed++;
@@ -168,9 +175,7 @@ static void on_pub_disconnected(void *ctx, MQTTAsync_successData *resp)
 {
 	et_pub_t *p = ctx;
 	(void)resp;
-	pthread_mutex_lock(&p->lock);
-	pub_set_state(p, PUB_ST_CLOSED, NULL);
-	pthread_mutex_unlock(&p->lock);
+	pub_end(p, PUB_ST_CLOSED, NULL);
 }
 
 static void on_pub_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db/chartdata.h"
+#include "db/pq.h"
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
@@ -77,11 +78,6 @@ static void end_page(struct pdf *p)
 	cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
 }
 
-static double num(PGresult *r, int i, int c)
-{
-	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
-}
-
 /* Page 1's table: one row per target. */
 static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 {
@@ -111,9 +107,10 @@ static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 		const int c[5] = {5, 6, 7, 8, 9};
 		for (int j = 0; j < 5; j++)
 			if (c[j] == 8)
-				et_num_pct(v[j], sizeof(v[j]), num(r, i, 8), true);
+				et_num_pct(v[j], sizeof(v[j]), et_pq_num(r, i, 8), true);
 			else
-				et_num_fixed(v[j], sizeof(v[j]), num(r, i, c[j]) * k, dec, true);
+				et_num_fixed(v[j], sizeof(v[j]), et_pq_num(r, i, c[j]) * k, dec,
+					     true);
 		x = MARGIN;
 		double h = text(p, label, x, y, 8.5, false, cols[0].w - 6, false);
 		x += cols[0].w;

@@ -100,6 +100,11 @@ int et_mail_build(const et_mail_report_t *r, et_buf_t *out, char *err, size_t er
  * NULL is "". Returns the length written, without the NUL. */
 size_t et_mail_header_sanitize(const char *s, char *out, size_t outlen);
 
+/* Encodes p[0..n) as base64 (RFC 4648, with '=' padding) without line
+ * breaks into out, which has room for 4 * ceil(n / 3) bytes; no NUL.
+ * Returns the length written. Also the tools' data: URIs. */
+size_t et_mail_base64(const unsigned char *p, size_t n, char *out);
+
 /* A plain-text message (one text/plain UTF-8 part, base64) with the headers
  * of et_mail_build: for mails that are not about a drift event (a late
  * project, a county's telemetry off its statistics). body: lines separated

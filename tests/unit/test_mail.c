@@ -1429,6 +1429,25 @@ static void test_build_parts(void **state)
 	et_buf_free(&out);
 }
 
+/* RFC 4648 section 10's vectors: padding for 1 and 2 trailing bytes. */
+static void test_base64_vectors(void **state)
+{
+	(void)state;
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const want[] = {"",	       "Zg==",	   "Zm8=",    "Zm9v",
+					   "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	for (size_t i = 0; i < 7; i++) {
+		char out[16];
+		size_t n = et_mail_base64((const unsigned char *)in[i], strlen(in[i]), out);
+		assert_int_equal(n, strlen(want[i]));
+		assert_memory_equal(out, want[i], n);
+	}
+	const unsigned char hi[] = {0xfb, 0xff, 0xbf};
+	char out[4];
+	assert_int_equal(et_mail_base64(hi, 3, out), 4);
+	assert_memory_equal(out, "+/+/", 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1448,6 +1467,7 @@ int main(void)
 		cmocka_unit_test(test_many_sites),
 		cmocka_unit_test(test_zh_and_chart),
 		cmocka_unit_test(test_build_parts),
+		cmocka_unit_test(test_base64_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
