@@ -125,18 +125,6 @@ static void subscribed(et_mqtt_t *m)
 	log_debug("mqtt: subscribed");
 }
 
-static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
-{
-	(void)resp;
-	subscribed(ctx);
-}
-
-static void on_mqtt_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	(void)resp;
-	subscribed(ctx);
-}
-
 static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 {
 	et_mqtt_t *m = ctx;
@@ -161,7 +149,7 @@ static void on_mqtt_connected(void *ctx, char *cause)
 	et_mqtt_t *m = ctx;
 	(void)cause;
 	MQTTAsync_responseOptions ro;
-	mqtt_response_options(m, &ro, m, on_mqtt_subscribed, on_mqtt_subscribed5,
+	mqtt_response_options(m, &ro, &m->subscribed, mqtt_post_ctx_ok, mqtt_post_ctx_ok5,
 			      on_mqtt_subscribe_failed, on_mqtt_subscribe_failed5);
 	atomic_store(&m->going_offline, false);
 	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
@@ -464,9 +452,10 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	m->wake = wake;
 	m->ctx = ctx;
 	m->backoff = (et_backoff_t){.base_ms = 500, .max_ms = 30000};
-	m->post_disconnected = (struct mqtt_post_ctx){m, EV_DISCONNECTED};
-	m->post_host_disconnected = (struct mqtt_post_ctx){m, EV_HOST_DISCONNECTED};
-	m->post_unsubscribed = (struct mqtt_post_ctx){m, EV_UNSUBSCRIBED};
+	m->post_disconnected = (struct mqtt_post_ctx){m, EV_DISCONNECTED, NULL};
+	m->post_host_disconnected = (struct mqtt_post_ctx){m, EV_HOST_DISCONNECTED, NULL};
+	m->post_unsubscribed = (struct mqtt_post_ctx){m, EV_UNSUBSCRIBED, NULL};
+	m->subscribed = (struct mqtt_post_ctx){m, 0, subscribed};
 	if (password && !(m->password = strdup(password)))
 		goto nomem;
 

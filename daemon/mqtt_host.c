@@ -35,25 +35,14 @@ static void host_subscribed(et_mqtt_t *m)
 		log_warn("mqtt: cannot publish %s: %s", m->state_topic, MQTTAsync_strerror(rc));
 }
 
-static void on_host_subscribed(void *ctx, MQTTAsync_successData *resp)
-{
-	(void)resp;
-	host_subscribed(ctx);
-}
-
-static void on_host_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	(void)resp;
-	host_subscribed(ctx);
-}
-
 /* paho thread: connected. */
 static void on_host_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
 	(void)cause;
 	MQTTAsync_responseOptions ro;
-	mqtt_response_options(m, &ro, m, on_host_subscribed, on_host_subscribed5, NULL, NULL);
+	mqtt_response_options(m, &ro, &m->host_subscribed, mqtt_post_ctx_ok, mqtt_post_ctx_ok5,
+			      NULL, NULL);
 	atomic_store(&m->going_offline, false);
 	atomic_store(&m->host_connecting, false);
 	int qos[2] = {m->cfg->mqtt_qos, 1};
@@ -162,6 +151,7 @@ int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)
 		return -1;
 	}
 	m->host_filters[1] = m->state_topic;
+	m->host_subscribed = (struct mqtt_post_ctx){m, 0, host_subscribed};
 	int rc = mqtt_create(m, &m->host, id);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the Sparkplug host's MQTT client: %s",

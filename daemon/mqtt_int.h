@@ -31,11 +31,13 @@ enum {
 	EV_HOST_DISCONNECTED = 1024, /* a deliberate disconnect of it ended */
 };
 
-/* The context of paho callbacks that only post an event: which client
- * state, and which event (daemon/mqtt_stop.c, mqtt_post_ctx_*). */
+/* The context of paho callbacks that only post an event (and, on success,
+ * may call then first, on paho's thread): which client state, and which
+ * event, 0 for none (daemon/mqtt_stop.c, mqtt_post_ctx_*). */
 struct mqtt_post_ctx {
 	struct et_mqtt *m;
 	int ev;
+	void (*then)(struct et_mqtt *m);
 };
 
 struct et_mqtt {
@@ -100,6 +102,8 @@ struct et_mqtt {
 	struct mqtt_post_ctx post_disconnected; /* EV_DISCONNECTED */
 	struct mqtt_post_ctx post_host_disconnected; /* EV_HOST_DISCONNECTED */
 	struct mqtt_post_ctx post_unsubscribed;	     /* EV_UNSUBSCRIBED */
+	struct mqtt_post_ctx subscribed;	     /* the v1 feed's SUBACK */
+	struct mqtt_post_ctx host_subscribed;	     /* the host's SUBACK: online */
 };
 
 /* paho thread: a message arrived (either connection): into the spool. */
@@ -129,8 +133,8 @@ int mqtt_create(et_mqtt_t *m, MQTTAsync *c, const char *id);
 void mqtt_response_options(const et_mqtt_t *m, MQTTAsync_responseOptions *ro, void *ctx,
 			   MQTTAsync_onSuccess *ok, MQTTAsync_onSuccess5 *ok5,
 			   MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5);
-/* paho thread: callbacks that post ((struct mqtt_post_ctx *)ctx)->ev,
- * whether the call succeeded or failed. */
+/* paho thread: success callbacks that call ((struct mqtt_post_ctx
+ * *)ctx)->then and post its ev (either may be none). */
 void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp);
 void mqtt_post_ctx_ok5(void *ctx, MQTTAsync_successData5 *resp);
 /* Loop thread: starts a disconnect of client c; pc's event is posted when

@@ -24,14 +24,20 @@ void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt_post_ctx *pc = ctx;
 	(void)resp;
-	mqtt_post(pc->m, pc->ev);
+	if (pc->then)
+		pc->then(pc->m);
+	if (pc->ev)
+		mqtt_post(pc->m, pc->ev);
 }
 
 void mqtt_post_ctx_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	struct mqtt_post_ctx *pc = ctx;
 	(void)resp;
-	mqtt_post(pc->m, pc->ev);
+	if (pc->then)
+		pc->then(pc->m);
+	if (pc->ev)
+		mqtt_post(pc->m, pc->ev);
 }
 
 static void post_ctx_failed(void *ctx, MQTTAsync_failureData *resp)
