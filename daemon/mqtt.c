@@ -141,6 +141,17 @@ static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	mqtt_post(m, EV_SUB_FAILED);
 }
 
+void mqtt_subscribe(et_mqtt_t *m, MQTTAsync c, int n, char **filters, int *qos,
+		    struct mqtt_post_ctx *ok, MQTTAsync_onFailure *fail,
+		    MQTTAsync_onFailure5 *fail5, const char *who)
+{
+	MQTTAsync_responseOptions ro;
+	mqtt_response_options(m, &ro, ok, mqtt_post_ctx_ok, mqtt_post_ctx_ok5, fail, fail5);
+	int rc = MQTTAsync_subscribeMany(c, n, filters, qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_error("mqtt: %scannot subscribe: %s", who, MQTTAsync_strerror(rc));
+}
+
 /* paho thread: called after every successful connect, the first and each
  * automatic reconnect. Subscribing again is harmless with a persistent
  * session and repairs a broker that lost it. */
@@ -148,13 +159,9 @@ static void on_mqtt_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
 	(void)cause;
-	MQTTAsync_responseOptions ro;
-	mqtt_response_options(m, &ro, &m->subscribed, mqtt_post_ctx_ok, mqtt_post_ctx_ok5,
-			      on_mqtt_subscribe_failed, on_mqtt_subscribe_failed5);
 	atomic_store(&m->going_offline, false);
-	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
-		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
+	mqtt_subscribe(m, m->client, m->nfilters, m->filters, m->qos, &m->subscribed,
+		       on_mqtt_subscribe_failed, on_mqtt_subscribe_failed5, "");
 	atomic_store(&m->connected, true);
 	mqtt_post(m, EV_CONNECTED);
 }

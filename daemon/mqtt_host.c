@@ -40,15 +40,11 @@ static void on_host_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
 	(void)cause;
-	MQTTAsync_responseOptions ro;
-	mqtt_response_options(m, &ro, &m->host_subscribed, mqtt_post_ctx_ok, mqtt_post_ctx_ok5,
-			      NULL, NULL);
 	atomic_store(&m->going_offline, false);
 	atomic_store(&m->host_connecting, false);
 	int qos[2] = {m->cfg->mqtt_qos, 1};
-	int rc = MQTTAsync_subscribeMany(m->host, 2, m->host_filters, qos, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
-		log_error("mqtt: sparkplug host cannot subscribe: %s", MQTTAsync_strerror(rc));
+	mqtt_subscribe(m, m->host, 2, m->host_filters, qos, &m->host_subscribed, NULL, NULL,
+		       "sparkplug host ");
 	mqtt_post(m, EV_HOST_CONNECTED);
 }
 

@@ -133,6 +133,12 @@ int mqtt_create(et_mqtt_t *m, MQTTAsync *c, const char *id);
 void mqtt_response_options(const et_mqtt_t *m, MQTTAsync_responseOptions *ro, void *ctx,
 			   MQTTAsync_onSuccess *ok, MQTTAsync_onSuccess5 *ok5,
 			   MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5);
+/* paho thread: subscribes client c to n filters; ok is the SUBACK's
+ * context, fail/fail5 a refusal's callbacks; who ("" or "sparkplug host ")
+ * begins the log line when the request cannot be sent. */
+void mqtt_subscribe(et_mqtt_t *m, MQTTAsync c, int n, char **filters, int *qos,
+		    struct mqtt_post_ctx *ok, MQTTAsync_onFailure *fail,
+		    MQTTAsync_onFailure5 *fail5, const char *who);
 /* paho thread: success callbacks that call ((struct mqtt_post_ctx
  * *)ctx)->then and post its ev (either may be none). */
 void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp);

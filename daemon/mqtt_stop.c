@@ -20,38 +20,37 @@
 
 static void on_stop_timeout(uv_timer_t *t);
 
-void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp)
+/* paho thread: the call pc stands for ended (ok: it succeeded). */
+static void post_ctx_done(struct mqtt_post_ctx *pc, bool ok)
 {
-	struct mqtt_post_ctx *pc = ctx;
-	(void)resp;
-	if (pc->then)
+	if (ok && pc->then)
 		pc->then(pc->m);
 	if (pc->ev)
 		mqtt_post(pc->m, pc->ev);
+}
+
+void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	post_ctx_done(ctx, true);
 }
 
 void mqtt_post_ctx_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
-	struct mqtt_post_ctx *pc = ctx;
 	(void)resp;
-	if (pc->then)
-		pc->then(pc->m);
-	if (pc->ev)
-		mqtt_post(pc->m, pc->ev);
+	post_ctx_done(ctx, true);
 }
 
 static void post_ctx_failed(void *ctx, MQTTAsync_failureData *resp)
 {
-	struct mqtt_post_ctx *pc = ctx;
 	(void)resp;
-	mqtt_post(pc->m, pc->ev);
+	post_ctx_done(ctx, false);
 }
 
 static void post_ctx_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
-	struct mqtt_post_ctx *pc = ctx;
 	(void)resp;
-	mqtt_post(pc->m, pc->ev);
+	post_ctx_done(ctx, false);
 }
 
 int mqtt_disconnect_client(et_mqtt_t *m, MQTTAsync c, struct mqtt_post_ctx *pc, int timeout_ms)
