@@ -179,7 +179,6 @@ integration: all
 check: deps
 	$(MAKE) all unit sql-check docs-check man-check
 	$(MAKE) fuzz-smoke
-	$(MAKE) deb-check-if-tools
 	$(MAKE) integration
 
 # Every man page renders without a warning (man --warnings) or a stray control character.

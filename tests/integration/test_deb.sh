@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The Debian package on this machine, as a sysadmin installs it: `apt
-# install ./enertrack_<version>_<arch>.deb` (made by `make deb` in
-# $BUILD/deb), no failed unit; the packaged binaries take a reading end to
+# The Debian package: built by `make deb` into this test's directory and
+# checked by `make deb-check` (lintian, the install cycle, the autopkgtest);
+# then on this machine, as a sysadmin installs it: `apt install
+# ./enertrack_<version>_<arch>.deb`, no failed unit; the packaged binaries take a reading end to
 # end (debian/tests/reading, the autopkgtest: the unit's command line,
 # refusal of an unmigrated and of an older schema, migrate with the packaged
 # SQL); `apt purge` leaves the machine as it was: dpkg -l, /etc/enertrack,
@@ -20,14 +21,24 @@ skip() {
 command -v apt-get >/dev/null || skip "no apt-get: not a Debian system"
 ARCH=$(dpkg --print-architecture)
 VERSION=$(sed -n 's/^VERSION := //p' "$REPO/Makefile")
-DEB=$REPO/$BUILD/deb/enertrack_${VERSION}_$ARCH.deb
-[ -f "$DEB" ] || skip "no $DEB: make deb builds it (make check does, when the Debian tools are there)"
 pkg_status() { dpkg-query -W -f='${db:Status-Abbrev}' enertrack 2>/dev/null | tr -d ' ' || true; }
 case "$(pkg_status)" in '' | un | pn) ;; *) skip "enertrack is installed on this machine ($(pkg_status))" ;; esac
 for p in /etc/enertrack /usr/share/enertrack /usr/bin/enertrackd /usr/bin/enertrack; do
 	[ ! -e "$p" ] || skip "$p exists (make install?): not replacing it"
 done
 export DEBIAN_FRONTEND=noninteractive
+
+# The package, built here (into $T, never the build the other tests run) and
+# checked as Debian checks it: lintian, the install/upgrade/remove/purge
+# cycle and the autopkgtest (make deb-check; the unit tests ran already).
+for t in dpkg-buildpackage dh lintian autopkgtest; do
+	command -v $t >/dev/null || skip "no $t: scripts/deps.sh installs the Debian tools"
+done
+make -s -C "$REPO" deb-check DEB_DIR="$T/deb" DEB_BUILD_OPTIONS=nocheck >"$T/deb-check.log" 2>&1 ||
+	fail "make deb-check: $(tail -20 "$T/deb-check.log")"
+log "$(grep -E '^deb-check: ok|^check-cycle: ok' "$T/deb-check.log" | tr '\n' ' ')"
+DEB=$T/deb/enertrack_${VERSION}_$ARCH.deb
+[ -f "$DEB" ] || fail "make deb made no $DEB"
 
 dpkg_list() { dpkg -l | awk 'NR > 5 { print $1, $2, $3 }' | LC_ALL=C sort; }
 dpkg_list >"$T/dpkg-before"
