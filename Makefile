@@ -68,7 +68,7 @@ COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_m
 LIB_SRCS += lib/digestmail.c lib/truthmail.c
 # presentation: one text buffer and one number formatter
 LIB_SRCS += lib/text.c lib/numfmt.c lib/pagehtml.c
-# issue 24: time zone names checked against the tz database, with a suggestion
+# time zone names checked against the tz database, with a suggestion
 LIB_SRCS += lib/tzname.c
 COMMON_SRCS += common/tzcheck.c
 # charts: the figures from the database (db/), drawn by cairo (draw/)
@@ -100,9 +100,9 @@ UNIT_TESTS += unitsql
 UNIT_TESTS += digestmail truthmail
 # one text buffer and one number formatter for everything people read
 UNIT_TESTS += text numfmt pagehtml
-# issue 22: the command-line parser, target_progress_at's notes in a language
+# the command-line parser, target_progress_at's notes in a language
 UNIT_TESTS += cmdline schednote
-# issue 24: text cut only on character boundaries
+# text cut only on character boundaries
 UNIT_TESTS += longtext tzname
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 

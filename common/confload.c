@@ -34,7 +34,7 @@ int et_config_load(const char *path, et_config_t *cfg)
 	free(text);
 	if (rc == 0 && et_tz_check(cfg->tz, err, sizeof(err))) {
 		/* a zone PostgreSQL does not know fails every evaluation: refuse it
-		 * here, at the start, on reload and in --check-config (issue 24) */
+		 * here, at the start, on reload and in --check-config */
 		char line[700];
 		int n = snprintf(line, sizeof(line), "%s:%d: [targets] timezone: %s\n", path,
 				 cfg->tz_line, err);

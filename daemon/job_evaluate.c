@@ -3,7 +3,7 @@
  * its mails (db/evaluate_targets.c, under its advisory lock, so that of several
  * daemons exactly one evaluates), and keeps the per-target gauges of the last
  * evaluation this daemon ran for /metrics, with the evaluation's failures
- * (per target, for /metrics and /healthz: issue 24). Jobs thread, except
+ * (per target, for /metrics and /healthz). Jobs thread, except
  * et_alerts_metrics and et_alerts_unhealthy (the loop thread). */
 #include <inttypes.h>
 #include <pthread.h>

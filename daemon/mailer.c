@@ -124,9 +124,9 @@ static bool delivery_final(et_alerts_t *al, const char *id, const char *rcpt)
 
 /* Sends mail id, in one SMTP transaction, to its recipients not yet done
  * with: those that accept get it, and each one's reply is recorded, so that
- * one refused mailbox no longer keeps the mail from the others (issue 24:
- * 'bad@@address' or a deleted mailbox kept it from everyone, retried for
- * ever). A 5xx reply is final (refused, in the server's words); anything
+ * one refused mailbox no longer keeps the mail from the others (a
+ * 'bad@@address' or a deleted mailbox once kept it from everyone, retried
+ * for ever). A 5xx reply is final (refused, in the server's words); anything
  * else is tried again. Returns 0 when every recipient has it, 1 when every
  * one is done with and some refused it (err says who), -1 when some are to
  * be tried again (err says why), -EINTR when stopping. */

@@ -24,7 +24,7 @@ void et_latency_observe(et_latency_t *h, int64_t write_us)
 static int put(et_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a formatted text of any length. It used to go through a 512-byte
  * line, which cut the spool family in the middle of a name on every scrape
- * and made Prometheus refuse the whole page (issue 24). */
+ * and made Prometheus refuse the whole page. */
 static int put(et_buf_t *b, const char *fmt, ...)
 {
 	va_list ap, ap2;
@@ -65,7 +65,7 @@ int et_health_render(const et_metrics_src_t *s, et_buf_t *body)
 			 (long long)((now - s->last_msg_ms) / 1000), s->quiet_alarm_s);
 		why = quiet;
 	} else if (et_alerts_unhealthy(s->alerts, et_wall_us(), eval, sizeof(eval))) {
-		/* no mail can go out while the evaluation fails (issue 24) */
+		/* no mail can go out while the evaluation fails */
 		why = eval;
 	}
 	/* the group's members are detail: another member's outage does not

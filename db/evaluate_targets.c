@@ -5,7 +5,7 @@
  * pending, in alert_outbox (db/outbox.c), all in one transaction under an
  * advisory lock so that of several daemons exactly one evaluates. Each
  * target runs in a savepoint: one bad row rolls back only its own target,
- * recorded in evaluation_failure, and the others go on (issue 24). The mails
+ * recorded in evaluation_failure, and the others go on. The mails
  * are drawn and built after COMMIT (db/eval_mails.c), never under the lock.
  * Used by enertrackd (at now()) and by `enertrack evaluate` (at any
  * instant, to replay a past year). */

@@ -300,7 +300,7 @@ static enum et_reject decode_ts(json_t *obj, const et_decode_limits_t *lim, int6
 	return ET_REJ_NONE;
 }
 
-/* What a reading covers (issue 21): a reading is stamped at the end of
+/* What a reading covers: a reading is stamped at the end of
  * what it covers. A publisher may say which period (`period`: YYYY-MM,
  * YYYY-Qn, YYYY-Hn or YYYY), and then ts must be that period's end, its
  * first instant after, in ts's own offset ("2024-01" -> 2024-02-01T00:00:00);

@@ -25,7 +25,7 @@ static void add(struct part *w, const char *s)
 {
 	int k = snprintf(w->p + w->n, w->len - w->n, "%s", s);
 	if (k < 0 || (size_t)k >= w->len - w->n) {
-		/* never half a character: PostgreSQL refuses the row (issue 24) */
+		/* never half a character: PostgreSQL refuses the row */
 		w->n = et_utf8_cut(w->p, w->len - 1);
 		w->cut = true;
 	} else {

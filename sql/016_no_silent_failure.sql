@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- enertrack migration 016: nothing fails in silence (issue 24).
+-- enertrack migration 016: nothing fails in silence.
 --
 -- evaluation_failure: what of the last evaluation failed, and why. Each
 -- target is evaluated in a savepoint of its own (db/evaluate_targets.c), so

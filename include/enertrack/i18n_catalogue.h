@@ -260,7 +260,7 @@ ET_MSG_DEF(REPORT_DATA_QUALITY_REJECTED_MESSAGES_BY_REASON,
 	   "Data quality: rejected messages by reason", "数据质量：被拒消息（按原因）")
 ET_MSG_DEF(REPORT_MONTHLY, "report.monthly", "Monthly", "逐月")
 ET_MSG_DEF(REPORT_MONTH_BY_MONTH, "report.month_by_month", ": month by month", "：逐月")
-/* page, issue 22: the year shown, "as of", the firing problems of every kind */
+/* page: the year shown, "as of", the firing problems of every kind */
 ET_MSG_DEF(PAGE_AS_OF, "page.as_of", "As of", "截至")
 ET_MSG_DEF(PAGE_YEARS, "page.years", "Years with targets:", "有目标的年份：")
 ET_MSG_DEF(PAGE_LATEST_YEAR, "page.latest_year",
@@ -282,7 +282,7 @@ ET_MSG_DEF(PAGE_BAD_AT, "page.bad_at", "at={1}: not a time; write it as 2024-06-
 	   "at={1}：不是时间；请写作 2024-06-30T12:00+08:00")
 ET_MSG_DEF(PAGE_AT_NOT_IN_YEAR, "page.at_not_in_year", "at={1} is not in year={2}",
 	   "at={1} 不在 year={2} 之内")
-/* cli, issue 22: enertrack status's footnotes and silences, silence and ack */
+/* cli: enertrack status's footnotes and silences, silence and ack */
 ET_MSG_DEF(CLI_SCHED_MILESTONES, "cli.sched.milestones", "{1} milestones, {2} due",
 	   "{1} 个项目，{2} 个已到期")
 ET_MSG_DEF(CLI_SCHED_WEIGHTS, "cli.sched.weights", "monthly weights", "按月度权重")
@@ -342,7 +342,7 @@ ET_MSG_DEF(CLI_ACKED, "cli.acked",
 	   "acknowledged {1} (alert_silence {2}): no reminders until it resolves",
 	   "已确认 {1}（alert_silence {2}）：恢复前不再提醒")
 ET_MSG_DEF(TZ_ASIA_SHANGHAI, "tz.asia_shanghai", "Asia/Shanghai", "北京时间")
-/* truth mails' pictures, issue 22: a county's months, a target's register */
+/* truth mails' pictures: a county's months, a target's register */
 ET_MSG_DEF(TRUTH_MONTHS_TITLE, "truth.months_title",
 	   "{1} · {2}: telemetry against the statistics, {3}",
 	   "{1} · {2}：在线监测与统计数据对比（{3} 年）")
@@ -364,7 +364,7 @@ ET_MSG_DEF(TRUTH_COL_SHARE, "truth.col_share", "Share", "份额")
 ET_MSG_DEF(TRUTH_COL_GAP, "truth.col_gap", "Share of the gap ({1})", "分摊差额（{1}）")
 ET_MSG_DEF(TRUTH_CHART_IN_HTML, "truth.chart_in_html",
 	   "The chart is in the HTML version of this mail.", "图表见本邮件的 HTML 版本。")
-/* report, issue 22: the workbook's words and the as-of line */
+/* report: the workbook's words and the as-of line */
 ET_MSG_DEF(REPORT_YES, "report.yes", "yes", "是")
 ET_MSG_DEF(REPORT_NO, "report.no", "no", "否")
 ET_MSG_DEF(REPORT_AS_OF, "report.as_of", "As of {1} ({2})", "截至 {1}（{2}）")
@@ -373,13 +373,13 @@ ET_MSG_DEF(REPORT_CUMULATIVE_CHART, "report.cumulative_chart", "Year to date: ex
 	   "累计：序时应完成与实际")
 ET_MSG_DEF(REPORT_MONTHLY_CHART, "report.monthly_chart", "Each month: expected and actual",
 	   "逐月：应完成与实际")
-/* report pdf, issue 22: the report for superiors */
+/* report pdf: the report for superiors */
 ET_MSG_DEF(PDF_SOURCES, "pdf.sources", "Sources of each month: {1}", "各月数据来源：{1}")
 ET_MSG_DEF(PDF_NO_SOURCES, "pdf.no_sources", "Sources of each month: telemetry only",
 	   "各月数据来源：均为在线监测")
 ET_MSG_DEF(PDF_SCHEDULE, "pdf.schedule", "Schedule: {1}", "序时进度依据：{1}")
 ET_MSG_DEF(PDF_QUARTER, "pdf.quarter", "{1}, quarter {2}", "{1} 年第 {2} 季度")
-/* the tools' messages, issue 22 */
+/* the tools' messages */
 ET_MSG_DEF(TOOL_APPLIED, "tool.applied", "applied {1}", "已应用 {1}")
 ET_MSG_DEF(TOOL_UP_TO_DATE, "tool.up_to_date",
 	   "schema is up to date ({1} migrations, {2} functions and views)",
@@ -399,7 +399,7 @@ ET_MSG_DEF(TOOL_IMPORTED, "tool.imported",
 	   "{1} ({2}): {3} rows: {4} new, {5} revised, {6} unchanged{7}",
 	   "{1}（{2}）：{3} 行：新增 {4}，修订 {5}，未变 {6}{7}")
 ET_MSG_DEF(TOOL_DRY_RUN, "tool.dry_run", " (dry run: nothing written)", "（试运行：未写入）")
-/* issue 21: a target in % drifts in percentage points (百分点) */
+/* a target in % drifts in percentage points (百分点) */
 ET_MSG_DEF(MAIL_SUBJ_BEHIND_PP, "mail.subj_behind_pp", "{1} percentage points behind schedule",
 	   "落后 {1} 个百分点")
 ET_MSG_DEF(MAIL_SUBJ_OVER_PP, "mail.subj_over_pp", "{1} percentage points over schedule",
@@ -407,7 +407,7 @@ ET_MSG_DEF(MAIL_SUBJ_OVER_PP, "mail.subj_over_pp", "{1} percentage points over s
 ET_MSG_DEF(MAIL_SUBJ_RESOLVED_DRIFT_PP, "mail.subj_resolved_drift_pp",
 	   "back on track (drift {1} percentage points)", "已恢复正常（偏差 {1} 个百分点）")
 ET_MSG_DEF(MAIL_DRIFT_PP, "mail.drift_pp", "{1} percentage points", "{1} 个百分点")
-/* issue 21: the register short of its target, a target without data (lib/truthmail.c) */
+/* the register short of its target, a target without data (lib/truthmail.c) */
 ET_MSG_DEF(TRUTH_RG_SUBJECT, "truth.rg_subject",
 	   "[enertrack] {1} {2}{3}: the register plans {4} {5}, {6} {5} short of the target",
 	   "[enertrack] {1} {2}{3}：项目登记合计 {4} {5}，比目标少 {6} {5}")

@@ -34,7 +34,7 @@ typedef struct et_reconcile_mail {
 	double reconcile_pct; /* [alerts] reconcile_pct */
 } et_reconcile_mail_t;
 
-/* A target whose project register plans less than the target (issue 21):
+/* A target whose project register plans less than the target:
  * target and planned (commissioned plus registered and due this year) in
  * canonical units. */
 typedef struct et_register_mail {

@@ -24,7 +24,7 @@ size_t et_utf8_cut(char *s, size_t len);
  * C1 controls, and the bidirectional marks, embeddings, overrides and
  * isolates (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), which
  * can make a name show as another. The one rule of MQTT messages, the
- * statistics CSV and everything else (issue 24). */
+ * statistics CSV and everything else. */
 bool et_utf8_is_control(unsigned cp);
 
 #endif

@@ -3,7 +3,7 @@
 -- route that matches, each address once, in that order. A pattern is matched
 -- with no escape character (ESCAPE ''): a row written before
 -- alert_route_check, ending in a backslash, no longer fails every
--- evaluation (issue 24).
+-- evaluation.
 CREATE OR REPLACE FUNCTION alert_recipients(scope text, base text) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT string_agg(a, ', ' ORDER BY first) FROM (

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- alert_route rows are checked when written: a pattern that could not be
--- matched, or an address no server accepts, used to stop every evaluation
--- (issue 24). The pattern is matched with LIKE and no escape character
+-- matched, or an address no server accepts, used to stop every evaluation.
+-- The pattern is matched with LIKE and no escape character
 -- (alert_recipients): % and _ are wildcards, every other character itself;
 -- a backslash is refused, so that no pattern means one thing here and
 -- another elsewhere. Each address must be local@domain.

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- What alert_silence refuses when a row is written (issue 24): an
+-- What alert_silence refuses when a row is written: an
 -- acknowledgement of a target that is not alerting (it used to be accepted
 -- and then silenced the next incident's reminders), and a silence until
 -- infinity (a silence ends; an acknowledgement lasts until its alert

@@ -2,7 +2,7 @@
 -- Applies the counter rows of the staged batch and takes them out of the
 -- staging table, a few statements per batch whatever its size:
 --   1. the batch's last row of each key (site, metric, source, ts: two
---      sources' totals at one instant are two readings, issue 24) (in arrival order) goes into a work
+--      sources' totals at one instant are two readings) (in arrival order) goes into a work
 --      table; a row at a key that holds the same total (and rollover and
 --      source) is a duplicate and is dropped; another total there is a
 --      correction;
@@ -106,7 +106,7 @@ BEGIN
     --     then one above that again: two meters, or two publishers, on one
     --     counter, each drop counted as a reset or a near-full wrap) twice in
     --     its last 8 totals is held: its new readings count 0 until an
-    --     operator deletes its counter_hold row (issue 24). A real reset or
+    --     operator deletes its counter_hold row. A real reset or
     --     rollover starts low and climbs; it does not jump back above.
     INSERT INTO counter_hold (site_id, metric, source, reason)
     SELECT k.site_id, k.metric, k.source,

@@ -2,7 +2,7 @@
 -- 4. Deltas.
 
 -- One stretch of one meter, from total prev to total cur. A step back of at
--- most counter_jitter() is jitter (issue 24: a step of 1 back counted +99
+-- most counter_jitter() is jitter (a step of 1 back counted +99
 -- with a rollover of 100).
 CREATE OR REPLACE FUNCTION counter_step(prev double precision, cur double precision, rollover double precision,
                              mode text, OUT delta double precision, OUT step text)

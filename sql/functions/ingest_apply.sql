@@ -8,7 +8,7 @@
 -- (try_insert), else as upserts that count duplicates and record
 -- corrections (may_repeat: a key may repeat within the batch). The key is
 -- (site_id, metric, source, ts): solar and wind of one site at one instant
--- are two readings (issue 24).
+-- are two readings.
 CREATE OR REPLACE FUNCTION ingest_apply(try_insert boolean DEFAULT true, may_repeat boolean DEFAULT true,
                              counters boolean DEFAULT true,
                              OUT staged bigint, OUT inserted bigint, OUT duplicates bigint,

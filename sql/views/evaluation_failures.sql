@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- What fails in the evaluation, for people (issue 24).
+-- What fails in the evaluation, for people.
 CREATE OR REPLACE VIEW evaluation_failures AS
 SELECT f.part, f.target_id, x.label, t.metric, t.year, t.scope, f.reason, f.since, f.last_at,
        f.rounds, now() - f.since AS failing_for

@@ -44,7 +44,7 @@ min_elapsed_pct = 0
 fire_pct = 5
 resolve_pct = 3
 pending_s = 0
-# the drift mail is the one looked at: no no-data mail (issue 21) before it
+# the drift mail is the one looked at: no no-data mail before it
 no_data_days = 0
 [smtp]
 url = smtp://127.0.0.1:$SMTPPORT

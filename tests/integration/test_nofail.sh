@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Nothing fails in silence (issue 24), with every feature on (Sparkplug B,
+# Nothing fails in silence, with every feature on (Sparkplug B,
 # a shared subscription group with its presence client, forty targets with
 # long CJK scopes) and readings arriving all along:
 #  1. [targets] timezone = Asia/Beijing fails --check-config and a reload,

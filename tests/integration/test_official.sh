@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Targets the statistics bureau's way (口径), issue 21, hand-computed against
+# Targets the statistics bureau's way (口径) hand-computed against
 # a real PostgreSQL (the zone is UTC here, so every day is 24 whole hours):
 #  1. energy intensity: 1 - (E / E last year) / (1 + GDP growth at
 #     comparable prices), over closed months, readings stamped at the end of

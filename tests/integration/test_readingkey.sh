@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Two sources at one instant are two readings (issue 24: the key of
+# Two sources at one instant are two readings (the key of
 # reading had no source):
 #  1. a database made by the migrations before 016 (000-015, with readings
 #     of two sources at other instants and a correction) migrates to the key

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The Sparkplug B host's rules (issue 23), against a scripted edge node that
+# The Sparkplug B host's rules, against a scripted edge node that
 # says what the test tells it, lies included (tests/integration/tahu/probe.js):
 #  1. its own STATE: subscribed with group_filter = Plant1, and an
 #     online:false for itself is answered with online:true

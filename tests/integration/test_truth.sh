@@ -75,8 +75,8 @@ check "last_year: status" "$(prog $AT county:A status)" "on_track"
 # the same from the profile the evaluation keeps (target_profile)
 is "profile kept" "$(q "SELECT target_profile_refresh('$AT')")" "1"
 check "last_year: expected from the kept profile" "$(prog $AT county:A 'round(expected::numeric, 2)')" "9836.07"
-# The leap day itself, at noon. January to March follow the Spring Festival
-# (issue 21): 2024's 91 days take 2023's flat 100 a day, scaled to 2023's
+# The leap day itself, at noon. January to March follow the Spring Festival:
+# 2024's 91 days take 2023's flat 100 a day, scaled to 2023's
 # quarter (9 000), so each weighs 9 000 / 91. Before it 59 days, plus half
 # of its own: 59.5 × 9 000 / 91 = 5 884.62. expected = 60 000 × 5 884.62 /
 # 54 900 = 6 431.27 (the calendar's profile gave 6 420.77).

@@ -66,7 +66,7 @@ functions() { # what the functions and views give
 	q "SELECT md5(string_agg(s::text, '|' ORDER BY s::text)) FROM target, target_sites_behind(target.id, '$AT') s"
 	q "SELECT md5(string_agg(m::text, '|' ORDER BY m::text)) FROM monthly m"
 	q "SELECT md5(string_agg(v::text, '|' ORDER BY v::text)) FROM telemetry_vs_statistics v"
-	# alert_history's drift events in its first columns (issue 22 added every
+	# alert_history's drift events in its first columns (every
 	# other mail, with id NULL, and columns at the end)
 	q "SELECT md5(string_agg(h::text, '|' ORDER BY h::text)) FROM (SELECT id, at, target_id, label, metric,
 	   year, scope, event, from_state, to_state, status, drift_pct, expected, actual, display_unit, delivery,
@@ -88,7 +88,7 @@ nobj=$(grep -cvE '^[[:space:]]*(#|$)' "$REPO/sql/objects.list")
 [ "$(grep -c '^applied functions/\|^applied views/' "$T/m1.log")" = "$nobj" ] ||
 	fail "not every function and view file was applied: $(cat "$T/m1.log")"
 contents >"$T/after.txt"
-# Migration 015 (issue 21) adds the metric gdp_real_growth and corrects
+# Migration 015 adds the metric gdp_real_growth and corrects
 # 煤炭先进产能占比's label: metric is compared over its other rows and columns.
 grep -v '^metric ' "$T/before.txt" >"$T/before-x.txt"
 grep -v '^metric ' "$T/after.txt" >"$T/after-x.txt"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The soak of issue 24 (`make soak`, not in `make check`): SOAK_S seconds
+# The soak (`make soak`, not in `make check`): SOAK_S seconds
 # (default 3600) of ingest at SOAK_RATE messages a second (default 2000),
 # with Sparkplug B on, a shared group and its presence client, forty-odd
 # targets, and every hostile row of the issue inserted while it runs: a

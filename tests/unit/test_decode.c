@@ -195,7 +195,7 @@ static void test_counter_rollover(void **state)
 }
 
 /* A total that no totaliser shows is refused with its reason, whatever the
- * metric (issue 24: outside the built-in list, -50, -1e15 and totals above
+ * metric (outside the built-in list, -50, -1e15 and totals above
  * the rollover were accepted and counted as negative or huge deltas). */
 static void test_counter_total_bounds(void **state)
 {

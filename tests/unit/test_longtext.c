@@ -2,7 +2,7 @@
 /* Every text that goes into PostgreSQL or a mail stays valid UTF-8 when a
  * field at its limit, in CJK, makes it too long: the milestone and
  * reconciliation mails' subject, body and log line, the drift mail's
- * subject, and et_utf8_cut itself (issue 24: a 158-character milestone name
+ * subject, and et_utf8_cut itself (a 158-character milestone name
  * was cut in the middle of a character and the outbox row refused). */
 #include <setjmp.h>
 #include <stdarg.h>

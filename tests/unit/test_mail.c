@@ -827,7 +827,7 @@ static void test_numbers(void **state)
 		{1e6, "Mt", 12345, 0, "0.0123 Mt", "+0.0 %"},
 		{1e6, "Mt", 0, 0, "0.00 Mt", "+0.0 %"},
 		{1e6, "Mt", -0.0, 0, "0.00 Mt", "+0.0 %"},
-		/* a target in % drifts in percentage points (issue 21) */
+		/* a target in % drifts in percentage points */
 		{1, "%", 1.8, 0, "1.80 %", "0.00 percentage points"},
 		{1, "", 42, 0, "42.00", "+0.0 %"},
 		{0, "MW", 5, 0, "5.00 MW", "+0.0 %"},	/* div 0 counts as 1 */

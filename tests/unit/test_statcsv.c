@@ -99,7 +99,7 @@ static void expect(const char *text, const char *want_rows, const char *want_err
 	done(&g);
 }
 
-/* The text rules of MQTT v1 everywhere (issue 24): C1 controls and
+/* The text rules of MQTT v1 everywhere: C1 controls and
  * right-to-left overrides are refused in every field, the note too. */
 static void test_invisible_controls(void **state)
 {
@@ -129,7 +129,7 @@ static void test_periods(void **state)
 		{"2024-Q4", "2024-Q4", "2024-10-01", "2025-01-01"},
 		{"2023", "2023", "2023-01-01", "2024-01-01"},
 		{"2199-12", "2199-12", "2199-12-01", "2200-01-01"},
-		/* issue 21: halves, and 累计 ranges from January (1–2月) */
+		/* halves, and 累计 ranges from January (1–2月) */
 		{"2024-H1", "2024-H1", "2024-01-01", "2024-07-01"},
 		{"2024-h2", "2024-H2", "2024-07-01", "2025-01-01"},
 		{"2024-01..2024-02", "2024-01..2024-02", "2024-01-01", "2024-03-01"},
@@ -181,7 +181,7 @@ static void test_good_excel_file(void **state)
 	       "9|city|advanced_capacity_share|2024-Q2|2024-04-01|2024-07-01|100|100|%|nbs|\n"
 	       "10|city|raw_coal|2024-01|2024-01-01|2024-02-01|17000|1.7|万吨|other source|\n",
 	       "", 0);
-	/* GDP growth at comparable prices may be negative (issue 21) */
+	/* GDP growth at comparable prices may be negative */
 	expect(H "city,gdp_real_growth,2024-02,-3.2,%,nbs,\r\n",
 	       "2|city|gdp_real_growth|2024-02|2024-02-01|2024-03-01|-3.2000000000000002|"
 	       "-3.2000000000000002|%|nbs|\n",

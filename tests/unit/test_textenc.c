@@ -84,7 +84,7 @@ static void test_neither(void **state)
 }
 
 /* A file of UTF-8 and GB18030 lines was read as GB18030 whole, and its
- * UTF-8 lines came out garbled (襄垣 as 瑗勫灒) with exit code 0 (issue 24):
+ * UTF-8 lines came out garbled (襄垣 as 瑗勫灒) with exit code 0:
  * every line must decode in the encoding found, or the file is refused,
  * naming the first line that does not. */
 static void test_mixed(void **state)
