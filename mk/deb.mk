@@ -7,9 +7,9 @@
 # `make deb-check`: lintian, the install cycle (debian/check-cycle.sh) and
 # the autopkgtest (debian/tests/) with the null runner; it installs the
 # package on this machine and purges it again, so it needs root.
-# `make check` runs them in tests/integration/test_deb.sh, beside the other
-# integration tests, into a directory of that test's own (DEB_DIR=), with
-# DEB_BUILD_OPTIONS=nocheck: make check has run the unit tests already.
+# `make check` runs them in tests/integration/test_deb.sh, into a directory
+# of that test's own (DEB_DIR=), with DEB_BUILD_OPTIONS=nocheck: make check
+# has run the unit tests already.
 DEB_DIR ?= $(BUILD)/deb
 DEB_TOOLS := dpkg-buildpackage dh lintian autopkgtest
 

@@ -7,10 +7,13 @@
 # end (debian/tests/reading, the autopkgtest: the unit's command line,
 # refusal of an unmigrated and of an older schema, migrate with the packaged
 # SQL); `apt purge` leaves the machine as it was: dpkg -l, /etc/enertrack,
-# /usr/share/enertrack, /usr/bin. The tests beside it use $BUILD's binaries,
-# never /usr/bin's. Skips, saying why, when not root, without apt or the
+# /usr/share/enertrack, /usr/bin. Skips, saying why, when not root, without apt or the
 # .deb, or when enertrack is on the machine already (installed, or by make
 # install): the test never touches an operator's enertrack.
+# integration: alone
+# (it installs the package: /etc/enertrack/enertrack.conf, the tools' default
+# configuration, exists while it runs, and a test beside it that runs a tool
+# without -c would read it)
 . "$(dirname "$0")/lib.sh"
 
 skip() {
