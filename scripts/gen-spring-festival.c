@@ -6,8 +6,9 @@
  *   cc scripts/gen-spring-festival.c -licui18n -licuuc -o /tmp/gsf && /tmp/gsf
  * ICU 72 (Debian 12) is a day off in two years of the range, whose new moon
  * falls within minutes of Beijing midnight (2027-02-06 23:56, 2030-02-03
- * 00:07): the published dates are 2027-02-06 and 2030-02-03
- * (/work/shared/FACTS.md); they override ICU's, and the program says so. */
+ * 00:07): the published dates are 2027-02-06 and 2030-02-03 (the calendar as
+ * the State Council publishes it; docs/targets.md); they override ICU's, and
+ * the program says so. */
 #include <stdio.h>
 #include <unicode/ucal.h>
 
