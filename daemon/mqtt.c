@@ -125,11 +125,9 @@ static void subscribed(et_mqtt_t *m)
 	log_debug("mqtt: subscribed");
 }
 
-/* The subscribe's context is its success's mqtt_post_ctx (mqtt_subscribe):
- * the failure callbacks read the client from it. */
 static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 {
-	et_mqtt_t *m = ((struct mqtt_post_ctx *)ctx)->m;
+	et_mqtt_t *m = ctx;
 	log_error("mqtt: subscribe failed (code %d): %s", resp ? resp->code : 0,
 		  resp && resp->message ? resp->message : "refused by the broker");
 	mqtt_post(m, EV_SUB_FAILED);
@@ -137,7 +135,7 @@ static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 
 static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
-	et_mqtt_t *m = ((struct mqtt_post_ctx *)ctx)->m;
+	et_mqtt_t *m = ctx;
 	log_error("mqtt: subscribe failed (reason %d): %s", resp ? (int)resp->reasonCode : 0,
 		  resp && resp->message ? resp->message : "refused by the broker");
 	mqtt_post(m, EV_SUB_FAILED);
