@@ -125,6 +125,18 @@ static void subscribed(et_mqtt_t *m)
 	log_debug("mqtt: subscribed");
 }
 
+static void on_mqtt_subscribed(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	subscribed(ctx);
+}
+
+static void on_mqtt_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	subscribed(ctx);
+}
+
 static void on_mqtt_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 {
 	et_mqtt_t *m = ctx;
@@ -141,17 +153,6 @@ static void on_mqtt_subscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	mqtt_post(m, EV_SUB_FAILED);
 }
 
-void mqtt_subscribe(et_mqtt_t *m, MQTTAsync c, int n, char **filters, int *qos,
-		    struct mqtt_post_ctx *ok, MQTTAsync_onFailure *fail,
-		    MQTTAsync_onFailure5 *fail5, const char *who)
-{
-	MQTTAsync_responseOptions ro;
-	mqtt_response_options(m, &ro, ok, mqtt_post_ctx_ok, mqtt_post_ctx_ok5, fail, fail5);
-	int rc = MQTTAsync_subscribeMany(c, n, filters, qos, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
-		log_error("mqtt: %scannot subscribe: %s", who, MQTTAsync_strerror(rc));
-}
-
 /* paho thread: called after every successful connect, the first and each
  * automatic reconnect. Subscribing again is harmless with a persistent
  * session and repairs a broker that lost it. */
@@ -159,9 +160,19 @@ static void on_mqtt_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
 	(void)cause;
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	ro.context = m;
+	if (m->cfg->mqtt_version == 5) {
+		ro.onSuccess5 = on_mqtt_subscribed5;
+		ro.onFailure5 = on_mqtt_subscribe_failed5;
+	} else {
+		ro.onSuccess = on_mqtt_subscribed;
+		ro.onFailure = on_mqtt_subscribe_failed;
+	}
 	atomic_store(&m->going_offline, false);
-	mqtt_subscribe(m, m->client, m->nfilters, m->filters, m->qos, &m->subscribed,
-		       on_mqtt_subscribe_failed, on_mqtt_subscribe_failed5, "");
+	int rc = MQTTAsync_subscribeMany(m->client, m->nfilters, m->filters, m->qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_error("mqtt: cannot subscribe: %s", MQTTAsync_strerror(rc));
 	atomic_store(&m->connected, true);
 	mqtt_post(m, EV_CONNECTED);
 }
@@ -247,20 +258,33 @@ static void on_mqtt_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 		       resp ? resp->code : 0, resp ? (int)resp->reasonCode : 0);
 }
 
-void mqtt_connect_options(et_mqtt_t *m, MQTTAsync_connectOptions *o, MQTTAsync_SSLOptions *ssl,
-			  int clean, MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5)
+/* Loop thread: (re)issues a connect. */
+static void mqtt_connect(et_mqtt_t *m)
 {
 	const et_config_t *cfg = m->cfg;
-	*ssl = (MQTTAsync_SSLOptions)MQTTAsync_SSLOptions_initializer;
+	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
+	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+	MQTTProperties props = MQTTProperties_initializer;
+	MQTTAsync_connectOptions *o = &co;
+
 	if (cfg->mqtt_version == 5) {
-		*o = (MQTTAsync_connectOptions)MQTTAsync_connectOptions_initializer5;
-		o->cleanstart = clean;
-		o->onFailure5 = fail5;
+		o = &co5;
+		o->cleanstart = 0;
+		/* Keep the session (and its queued messages) across outages for
+		 * session_expiry_s: longer loses less, but a member that never
+		 * returns holds its share of a shared group that long. */
+		MQTTProperty p = {.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL};
+		p.value.integer4 = (unsigned)cfg->mqtt_session_expiry_s;
+		MQTTProperties_add(&props, &p);
+		o->connectProperties = &props;
+		o->onSuccess5 = NULL;
+		o->onFailure5 = on_mqtt_connect_failed5;
 		o->MQTTVersion = MQTTVERSION_5;
 	} else {
-		*o = (MQTTAsync_connectOptions)MQTTAsync_connectOptions_initializer;
-		o->cleansession = clean;
-		o->onFailure = fail;
+		o->cleansession = 0;
+		o->onFailure = on_mqtt_connect_failed;
 		o->MQTTVersion = MQTTVERSION_3_1_1;
 	}
 	o->keepAliveInterval = cfg->mqtt_keepalive_s;
@@ -269,69 +293,27 @@ void mqtt_connect_options(et_mqtt_t *m, MQTTAsync_connectOptions *o, MQTTAsync_S
 		o->serverURIs = m->uris;
 		o->serverURIcount = m->nuris;
 	}
+	/* Reconnecting is ours (back-off with jitter, one log line per outage),
+	 * not paho's automatic reconnect. */
 	o->automaticReconnect = 0;
 	o->connectTimeout = 10;
+	o->maxInflight = 65535;
 	if (cfg->mqtt_username[0])
 		o->username = cfg->mqtt_username;
 	if (m->password)
 		o->password = m->password;
 	if (mqtt_uri_is_tls(cfg->mqtt_uri)) {
-		ssl->trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
-		ssl->keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
-		ssl->privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
-		ssl->enableServerCertAuth = 1;
-		ssl->verify = 1; /* host name check */
-		o->ssl = ssl;
+		ssl.trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
+		ssl.keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
+		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1; /* host name check */
+		ssl.ssl_error_cb = on_tls_error;
+		ssl.ssl_error_context = m;
+		o->ssl = &ssl;
 	}
-}
-
-void mqtt_response_options(const et_mqtt_t *m, MQTTAsync_responseOptions *ro, void *ctx,
-			   MQTTAsync_onSuccess *ok, MQTTAsync_onSuccess5 *ok5,
-			   MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5)
-{
-	*ro = (MQTTAsync_responseOptions)MQTTAsync_responseOptions_initializer;
-	ro->context = ctx;
-	if (m->cfg->mqtt_version == 5) {
-		ro->onSuccess5 = ok5;
-		ro->onFailure5 = fail5;
-	} else {
-		ro->onSuccess = ok;
-		ro->onFailure = fail;
-	}
-}
-
-int mqtt_create(et_mqtt_t *m, MQTTAsync *c, const char *id)
-{
-	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
-	cro.MQTTVersion = m->cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
-	cro.sendWhileDisconnected = 0;
-	return MQTTAsync_createWithOptions(c, m->uris[0], id, MQTTCLIENT_PERSISTENCE_NONE, NULL,
-					   &cro);
-}
-
-/* Loop thread: (re)issues a connect. Reconnecting is ours (back-off with
- * jitter, one log line per outage), not paho's automatic reconnect. */
-static void mqtt_connect(et_mqtt_t *m)
-{
-	MQTTAsync_connectOptions o;
-	MQTTAsync_SSLOptions ssl;
-	MQTTProperties props = MQTTProperties_initializer;
-	/* the persistent session */
-	mqtt_connect_options(m, &o, &ssl, 0, on_mqtt_connect_failed, on_mqtt_connect_failed5);
-	if (m->cfg->mqtt_version == 5) {
-		/* Keep the session (and its queued messages) across outages for
-		 * session_expiry_s: longer loses less, but a member that never
-		 * returns holds its share of a shared group that long. */
-		MQTTProperty p = {.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL};
-		p.value.integer4 = (unsigned)m->cfg->mqtt_session_expiry_s;
-		MQTTProperties_add(&props, &p);
-		o.connectProperties = &props;
-	}
-	o.maxInflight = 65535;
-	/* OpenSSL's reason for a failed handshake, for the log */
-	ssl.ssl_error_cb = on_tls_error;
-	ssl.ssl_error_context = m;
-	int rc = MQTTAsync_connect(m->client, &o);
+	(void)will;
+	int rc = MQTTAsync_connect(m->client, o);
 	MQTTProperties_free(&props);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(m->fail_reason, sizeof(m->fail_reason), "%s", MQTTAsync_strerror(rc));
@@ -459,10 +441,6 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 	m->wake = wake;
 	m->ctx = ctx;
 	m->backoff = (et_backoff_t){.base_ms = 500, .max_ms = 30000};
-	m->post_disconnected = (struct mqtt_post_ctx){m, EV_DISCONNECTED, NULL};
-	m->post_host_disconnected = (struct mqtt_post_ctx){m, EV_HOST_DISCONNECTED, NULL};
-	m->post_unsubscribed = (struct mqtt_post_ctx){m, EV_UNSUBSCRIBED, NULL};
-	m->subscribed = (struct mqtt_post_ctx){m, 0, subscribed};
 	if (password && !(m->password = strdup(password)))
 		goto nomem;
 
@@ -523,7 +501,11 @@ int et_mqtt_start(et_mqtt_t **ret, uv_loop_t *loop, const et_config_t *cfg, cons
 		}
 	}
 
-	int rc = mqtt_create(m, &m->client, cfg->mqtt_client_id);
+	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
+	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	cro.sendWhileDisconnected = 0;
+	int rc = MQTTAsync_createWithOptions(&m->client, m->uris[0], cfg->mqtt_client_id,
+					     MQTTCLIENT_PERSISTENCE_NONE, NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the MQTT client for %s: %s%s", cfg->mqtt_uri,
 			 MQTTAsync_strerror(rc),

@@ -35,16 +35,35 @@ static void host_subscribed(et_mqtt_t *m)
 		log_warn("mqtt: cannot publish %s: %s", m->state_topic, MQTTAsync_strerror(rc));
 }
 
+static void on_host_subscribed(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	host_subscribed(ctx);
+}
+
+static void on_host_subscribed5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	host_subscribed(ctx);
+}
+
 /* paho thread: connected. */
 static void on_host_connected(void *ctx, char *cause)
 {
 	et_mqtt_t *m = ctx;
 	(void)cause;
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	ro.context = m;
+	if (m->cfg->mqtt_version == 5)
+		ro.onSuccess5 = on_host_subscribed5;
+	else
+		ro.onSuccess = on_host_subscribed;
 	atomic_store(&m->going_offline, false);
 	atomic_store(&m->host_connecting, false);
 	int qos[2] = {m->cfg->mqtt_qos, 1};
-	mqtt_subscribe(m, m->host, 2, m->host_filters, qos, &m->host_subscribed, NULL, NULL,
-		       "sparkplug host ");
+	int rc = MQTTAsync_subscribeMany(m->host, 2, m->host_filters, qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS)
+		log_error("mqtt: sparkplug host cannot subscribe: %s", MQTTAsync_strerror(rc));
 	mqtt_post(m, EV_HOST_CONNECTED);
 }
 
@@ -74,6 +93,30 @@ static void on_host_connect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 	(void)resp;
 	atomic_store(&m->host_connecting, false);
 	mqtt_post(m, EV_HOST_FAILED);
+}
+
+static void on_host_disconnected(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnected5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
+}
+
+static void on_host_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_HOST_DISCONNECTED);
 }
 
 static void on_host_retry(uv_timer_t *t)
@@ -110,15 +153,47 @@ void mqtt_host_connect(et_mqtt_t *m)
 	 * drop the first */
 	if (atomic_load(&m->host_connecting) || MQTTAsync_isConnected(m->host))
 		return;
-	MQTTAsync_connectOptions o;
-	MQTTAsync_SSLOptions ssl;
+	const et_config_t *cfg = m->cfg;
+	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
+	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
 	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
-	/* Clean Session (MQTT 5: Clean Start, and no Session Expiry
-	 * property: 0). Not paho's automatic reconnect: each session needs a
-	 * Will and a birth with a new timestamp (per broker, per session:
+	MQTTAsync_connectOptions *o = &co;
+	if (cfg->mqtt_version == 5) {
+		/* Clean Start, and no Session Expiry property: 0 */
+		o = &co5;
+		o->cleanstart = 1;
+		o->onFailure5 = on_host_connect_failed5;
+		o->MQTTVersion = MQTTVERSION_5;
+	} else {
+		o->cleansession = 1;
+		o->onFailure = on_host_connect_failed;
+		o->MQTTVersion = MQTTVERSION_3_1_1;
+	}
+	o->keepAliveInterval = cfg->mqtt_keepalive_s;
+	o->context = m;
+	if (m->nuris > 1) {
+		o->serverURIs = m->uris;
+		o->serverURIcount = m->nuris;
+	}
+	/* not paho's automatic reconnect: each session needs a Will and a
+	 * birth with a new timestamp (per broker, per session:
 	 * tck-id-operational-behavior-host-application-multi-server-timestamp),
 	 * and paho would reuse this connect's Will */
-	mqtt_connect_options(m, &o, &ssl, 1, on_host_connect_failed, on_host_connect_failed5);
+	o->automaticReconnect = 0;
+	o->connectTimeout = 10;
+	if (cfg->mqtt_username[0])
+		o->username = cfg->mqtt_username;
+	if (m->password)
+		o->password = m->password;
+	if (mqtt_uri_is_tls(cfg->mqtt_uri)) {
+		ssl.trustStore = cfg->mqtt_ca_file[0] ? cfg->mqtt_ca_file : NULL;
+		ssl.keyStore = cfg->mqtt_cert_file[0] ? cfg->mqtt_cert_file : NULL;
+		ssl.privateKey = cfg->mqtt_key_file[0] ? cfg->mqtt_key_file : NULL;
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1;
+		o->ssl = &ssl;
+	}
 	/* the Will and the online message carry the same timestamp */
 	atomic_store(&m->state_ts, (long long)(et_wall_us() / 1000));
 	snprintf(m->will_payload, sizeof(m->will_payload), "{\"online\":false,\"timestamp\":%lld}",
@@ -127,9 +202,9 @@ void mqtt_host_connect(et_mqtt_t *m)
 	will.message = m->will_payload;
 	will.qos = 1;
 	will.retained = 1;
-	o.will = &will;
+	o->will = &will;
 	atomic_store(&m->host_connecting, true);
-	int rc = MQTTAsync_connect(m->host, &o);
+	int rc = MQTTAsync_connect(m->host, o);
 	if (rc != MQTTASYNC_SUCCESS) {
 		atomic_store(&m->host_connecting, false);
 		mqtt_post(m, EV_HOST_FAILED);
@@ -147,8 +222,11 @@ int mqtt_host_start(et_mqtt_t *m, char *err, size_t errlen)
 		return -1;
 	}
 	m->host_filters[1] = m->state_topic;
-	m->host_subscribed = (struct mqtt_post_ctx){m, 0, host_subscribed};
-	int rc = mqtt_create(m, &m->host, id);
+	MQTTAsync_createOptions cro = MQTTAsync_createOptions_initializer;
+	cro.MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	cro.sendWhileDisconnected = 0;
+	int rc = MQTTAsync_createWithOptions(&m->host, m->uris[0], id, MQTTCLIENT_PERSISTENCE_NONE,
+					     NULL, &cro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(err, errlen, "cannot create the Sparkplug host's MQTT client: %s",
 			 MQTTAsync_strerror(rc));
@@ -171,6 +249,18 @@ void mqtt_host_offline(et_mqtt_t *m, int timeout_ms)
 	if (!MQTTAsync_isConnected(m->host))
 		return;
 	mqtt_send_state(m, false);
-	mqtt_disconnect_client(m, m->host, &m->post_host_disconnected, timeout_ms);
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	MQTTAsync_disconnectOptions *o = m->cfg->mqtt_version == 5 ? &d5 : &d;
+	o->timeout = timeout_ms;
+	o->context = m;
+	if (m->cfg->mqtt_version == 5) {
+		o->onSuccess5 = on_host_disconnected5;
+		o->onFailure5 = on_host_disconnect_failed5;
+	} else {
+		o->onSuccess = on_host_disconnected;
+		o->onFailure = on_host_disconnect_failed;
+	}
+	MQTTAsync_disconnect(m->host, o);
 	atomic_store(&m->host_connected, false);
 }

@@ -31,15 +31,6 @@ enum {
 	EV_HOST_DISCONNECTED = 1024, /* a deliberate disconnect of it ended */
 };
 
-/* The context of paho callbacks that only post an event (and, on success,
- * may call then first, on paho's thread): which client state, and which
- * event, 0 for none (daemon/mqtt_stop.c, mqtt_post_ctx_*). */
-struct mqtt_post_ctx {
-	struct et_mqtt *m;
-	int ev;
-	void (*then)(struct et_mqtt *m);
-};
-
 struct et_mqtt {
 	uv_async_t async;
 	uv_timer_t retry;
@@ -99,11 +90,6 @@ struct et_mqtt {
 	uint64_t drain_mark;			/* loop thread: received at the last drain poll */
 	uint64_t unsub_mark;			/* received at the UNSUBACK */
 	int64_t drain_quiet_since;		/* loop ms */
-	struct mqtt_post_ctx post_disconnected; /* EV_DISCONNECTED */
-	struct mqtt_post_ctx post_host_disconnected; /* EV_HOST_DISCONNECTED */
-	struct mqtt_post_ctx post_unsubscribed;	     /* EV_UNSUBSCRIBED */
-	struct mqtt_post_ctx subscribed;	     /* the v1 feed's SUBACK */
-	struct mqtt_post_ctx host_subscribed;	     /* the host's SUBACK: online */
 };
 
 /* paho thread: a message arrived (either connection): into the spool. */
@@ -118,34 +104,6 @@ void mqtt_host_events(et_mqtt_t *m, int ev);
 void mqtt_host_offline(et_mqtt_t *m, int timeout_ms);
 /* Any thread: sets ev in m->events and wakes the loop. */
 void mqtt_post(et_mqtt_t *m, int ev);
-/* Loop thread: the connect options both connections share ([mqtt]
- * version, keepalive, the brokers, user, password, TLS; no automatic
- * reconnect), with clean as the MQTT 3.1.1 Clean Session or MQTT 5 Clean
- * Start and fail/fail5 as the failure callbacks. ssl must outlive the
- * connect call; the caller adds what is its own (Will, properties, ...). */
-void mqtt_connect_options(et_mqtt_t *m, MQTTAsync_connectOptions *o, MQTTAsync_SSLOptions *ssl,
-			  int clean, MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5);
-/* Loop thread: creates a client (c) of m's [mqtt] version for the first
- * broker, with id as its client id. Returns paho's code. */
-int mqtt_create(et_mqtt_t *m, MQTTAsync *c, const char *id);
-/* Response options for m's [mqtt] version: the MQTT 3.1.1 or the MQTT 5
- * callback pair is set (NULL: none). */
-void mqtt_response_options(const et_mqtt_t *m, MQTTAsync_responseOptions *ro, void *ctx,
-			   MQTTAsync_onSuccess *ok, MQTTAsync_onSuccess5 *ok5,
-			   MQTTAsync_onFailure *fail, MQTTAsync_onFailure5 *fail5);
-/* paho thread: subscribes client c to n filters; ok is the SUBACK's
- * context, fail/fail5 a refusal's callbacks; who ("" or "sparkplug host ")
- * begins the log line when the request cannot be sent. */
-void mqtt_subscribe(et_mqtt_t *m, MQTTAsync c, int n, char **filters, int *qos,
-		    struct mqtt_post_ctx *ok, MQTTAsync_onFailure *fail,
-		    MQTTAsync_onFailure5 *fail5, const char *who);
-/* paho thread: success callbacks that call ((struct mqtt_post_ctx
- * *)ctx)->then and post its ev (either may be none). */
-void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp);
-void mqtt_post_ctx_ok5(void *ctx, MQTTAsync_successData5 *resp);
-/* Loop thread: starts a disconnect of client c; pc's event is posted when
- * it ends, however it ends. Returns paho's code. */
-int mqtt_disconnect_client(et_mqtt_t *m, MQTTAsync c, struct mqtt_post_ctx *pc, int timeout_ms);
 /* Publishes the retained Sparkplug host STATE (online or not). */
 int mqtt_send_state(et_mqtt_t *m, bool online);
 /* Starts a disconnect; EV_DISCONNECTED follows (acted on when stopping).

@@ -20,78 +20,74 @@
 
 static void on_stop_timeout(uv_timer_t *t);
 
-/* paho thread: the call pc stands for ended (ok: it succeeded). */
-static void post_ctx_done(struct mqtt_post_ctx *pc, bool ok)
-{
-	if (ok && pc->then)
-		pc->then(pc->m);
-	if (pc->ev)
-		mqtt_post(pc->m, pc->ev);
-}
-
-void mqtt_post_ctx_ok(void *ctx, MQTTAsync_successData *resp)
+static void on_mqtt_disconnected(void *ctx, MQTTAsync_successData *resp)
 {
 	(void)resp;
-	post_ctx_done(ctx, true);
+	mqtt_post(ctx, EV_DISCONNECTED);
 }
 
-void mqtt_post_ctx_ok5(void *ctx, MQTTAsync_successData5 *resp)
+static void on_mqtt_disconnected5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	(void)resp;
-	post_ctx_done(ctx, true);
+	mqtt_post(ctx, EV_DISCONNECTED);
 }
 
-static void post_ctx_failed(void *ctx, MQTTAsync_failureData *resp)
+static void on_mqtt_disconnect_failed(void *ctx, MQTTAsync_failureData *resp)
 {
 	(void)resp;
-	post_ctx_done(ctx, false);
+	mqtt_post(ctx, EV_DISCONNECTED);
 }
 
-static void post_ctx_failed5(void *ctx, MQTTAsync_failureData5 *resp)
+static void on_mqtt_disconnect_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
 	(void)resp;
-	post_ctx_done(ctx, false);
-}
-
-int mqtt_disconnect_client(et_mqtt_t *m, MQTTAsync c, struct mqtt_post_ctx *pc, int timeout_ms)
-{
-	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
-	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
-	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
-	d->timeout = timeout_ms;
-	d->context = pc;
-	if (m->cfg->mqtt_version == 5) {
-		d->onSuccess5 = mqtt_post_ctx_ok5;
-		d->onFailure5 = post_ctx_failed5;
-	} else {
-		d->onSuccess = mqtt_post_ctx_ok;
-		d->onFailure = post_ctx_failed;
-	}
-	return MQTTAsync_disconnect(c, d);
+	mqtt_post(ctx, EV_DISCONNECTED);
 }
 
 /* Starts a disconnect; EV_DISCONNECTED follows (acted on when stopping). */
 int mqtt_disconnect(et_mqtt_t *m, int timeout_ms)
 {
-	return mqtt_disconnect_client(m, m->client, &m->post_disconnected, timeout_ms);
+	MQTTAsync_disconnectOptions dopts = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions dopts5 = MQTTAsync_disconnectOptions_initializer5;
+	MQTTAsync_disconnectOptions *d = m->cfg->mqtt_version == 5 ? &dopts5 : &dopts;
+	d->timeout = timeout_ms;
+	d->context = m;
+	if (m->cfg->mqtt_version == 5) {
+		d->onSuccess5 = on_mqtt_disconnected5;
+		d->onFailure5 = on_mqtt_disconnect_failed5;
+	} else {
+		d->onSuccess = on_mqtt_disconnected;
+		d->onFailure = on_mqtt_disconnect_failed;
+	}
+	return MQTTAsync_disconnect(m->client, d);
+}
+
+static void on_unsubscribed(void *ctx, MQTTAsync_successData *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_UNSUBSCRIBED);
+}
+
+static void on_unsubscribed5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	(void)resp;
+	mqtt_post(ctx, EV_UNSUBSCRIBED);
 }
 
 static void on_unsubscribe_failed(void *ctx, MQTTAsync_failureData *resp)
 {
-	struct mqtt_post_ctx *pc = ctx;
 	log_warn("mqtt: unsubscribe failed (code %d); disconnecting: the broker keeps our share "
 		 "in our session",
 		 resp ? resp->code : 0);
-	mqtt_post(pc->m, pc->ev);
+	mqtt_post(ctx, EV_UNSUBSCRIBED);
 }
 
 static void on_unsubscribe_failed5(void *ctx, MQTTAsync_failureData5 *resp)
 {
-	struct mqtt_post_ctx *pc = ctx;
 	log_warn("mqtt: unsubscribe failed (reason %d); disconnecting: the broker keeps our "
 		 "share in our session",
 		 resp ? (int)resp->reasonCode : 0);
-	mqtt_post(pc->m, pc->ev);
+	mqtt_post(ctx, EV_UNSUBSCRIBED);
 }
 
 static void on_drain_timer(uv_timer_t *t)
@@ -220,10 +216,15 @@ void et_mqtt_stop(et_mqtt_t *m, void (*done)(void *ctx), void *ctx)
 	if (m->shared && atomic_load(&m->connected)) {
 		/* leave the group first, so that our share goes to the others
 		 * instead of waiting in our session for the next start */
-		MQTTAsync_responseOptions ro;
-		mqtt_response_options(m, &ro, &m->post_unsubscribed, mqtt_post_ctx_ok,
-				      mqtt_post_ctx_ok5, on_unsubscribe_failed,
-				      on_unsubscribe_failed5);
+		MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+		ro.context = m;
+		if (m->cfg->mqtt_version == 5) {
+			ro.onSuccess5 = on_unsubscribed5;
+			ro.onFailure5 = on_unsubscribe_failed5;
+		} else {
+			ro.onSuccess = on_unsubscribed;
+			ro.onFailure = on_unsubscribe_failed;
+		}
 		if (MQTTAsync_unsubscribeMany(m->client, m->nfilters, m->filters, &ro) ==
 		    MQTTASYNC_SUCCESS) {
 			/* the UNSUBACK, the drain and the disconnect, bounded */
