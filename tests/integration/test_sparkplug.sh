@@ -88,6 +88,11 @@ sleep 0.3
 	fail "the late NDEATH of bdSeq 1 counted as a death ($(metric enertrack_sparkplug_deaths_total))"
 [ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND id LIKE 'sp-%'")" = 0 ] ||
 	fail "the late NDEATH of bdSeq 1 marked sites offline"
+# The births file is rewritten at most once a second (daemon/ingest.c): the
+# SIGKILL must come after the save that holds these births, or the restart
+# rightly has none to restore. This pause outlasts that period; it decides
+# no result.
+sleep 1.5
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null || true
 wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-test -C 1 -W 2 |
