@@ -574,8 +574,13 @@ static void put_body(et_text_t *w, bool html, const et_mail_report_t *r, const c
 		row(w, html, T(MAIL_REQUIRED), v);
 	}
 	if (r->status && *r->status) {
+		/* A resolved alert's subject says "back on track": its status
+		 * line says so too, whatever the target's status (a drift back
+		 * under the alert's resolve_pct may still be outside the
+		 * target's tolerance, "behind", or well ahead of it). */
+		const char *status = r->event == ET_AL_EV_RESOLVED ? "on_track" : r->status;
 		char st[48];
-		et_mail_header_sanitize(et_status_text(r->lang, r->status), st, sizeof(st));
+		et_mail_header_sanitize(et_status_text(r->lang, status), st, sizeof(st));
 		row(w, html, T(WORD_STATUS), st);
 	}
 	char nrep[16], nstale[16];

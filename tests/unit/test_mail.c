@@ -472,6 +472,61 @@ static void test_points(void **state)
 	}
 }
 
+/* Issue 21: the resolved mail's status line agrees with its subject. The
+ * alert resolves under resolve_pct, which may still be outside the target's
+ * tolerance ("behind") or well ahead of it: before, the mail said "back on
+ * track" in its subject and "Status: behind" (or "ahead") in its body. For a
+ * target in Mt and one in %, in English and Chinese. */
+static void test_resolved_status(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *unit, *status;
+		et_lang_t lang;
+		double drift;
+		const char *subj, *line, *not_has;
+	} t[] = {
+		{"Mt", "behind", ET_LANG_EN, -2.5, "back on track (drift -2.5%)",
+		 "Status: on track\r\n", "Status: behind"},
+		{"Mt", "ahead", ET_LANG_EN, 6.0, "back on track (drift 6.0%)",
+		 "Status: on track\r\n", "Status: ahead"},
+		{"Mt", "behind", ET_LANG_ZH_CN, -2.5, "已恢复正常（偏差 -2.5%）", "状态: 正常\r\n",
+		 "状态: 落后"},
+		{"%", "behind", ET_LANG_EN, -0.3, "back on track (drift -0.30 percentage points)",
+		 "Status: on track\r\n", "Status: behind"},
+		{"%", "behind", ET_LANG_ZH_CN, -0.3, "已恢复正常（偏差 -0.30 个百分点）",
+		 "状态: 正常\r\n", "状态: 落后"},
+		{"%", "ahead", ET_LANG_ZH_CN, 0.8, "已恢复正常（偏差 0.80 个百分点）", "状态: 正常\r\n",
+		 "状态: 超前"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		et_mail_report_t r = sample();
+		r.event = ET_AL_EV_RESOLVED;
+		r.display_unit = t[i].unit;
+		r.status = t[i].status;
+		r.lang = t[i].lang;
+		r.drift_pct = t[i].drift;
+		r.nbehind = 0; /* no "Furthest behind" section */
+		r.nstale = 0;
+		char subj[512];
+		assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+		expect_in(subj, t[i].subj, "subject");
+		struct parsed m;
+		build_parse(&r, &m);
+		expect_in(m.part[0], t[i].line, "text part");
+		expect_not_in(m.part[0], t[i].not_has, "text part");
+		expect_not_in(m.part[1], t[i].not_has + strlen(t[i].lang == ET_LANG_EN ? "Status: " : "状态: "),
+			      "HTML part");
+		parsed_free(&m);
+	}
+	/* a firing mail keeps the target's status */
+	et_mail_report_t r = sample();
+	struct parsed m;
+	build_parse(&r, &m);
+	expect_in(m.part[0], "Status: behind\r\n", "firing text part");
+	parsed_free(&m);
+}
+
 static void test_subject(void **state)
 {
 	(void)state;
@@ -1455,6 +1510,7 @@ int main(void)
 		cmocka_unit_test(test_build_text),
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_points),
+		cmocka_unit_test(test_resolved_status),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_build_variants),
