@@ -82,6 +82,8 @@ COMMON_SRCS += db/truthcharts.c db/pageview.c
 TOOL_SRCS += tools/report_pdf.c
 # target_progress_at's notes in the reader's language
 LIB_SRCS += lib/schednote.c
+# a drift in % or in percentage points (issue 21)
+LIB_SRCS += lib/drifttext.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -104,6 +106,8 @@ UNIT_TESTS += text numfmt pagehtml
 UNIT_TESTS += cmdline schednote
 # text cut only on character boundaries
 UNIT_TESTS += longtext tzname
+# a % target's drift in percentage points (issue 21)
+UNIT_TESTS += drifttext
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check

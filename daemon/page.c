@@ -25,6 +25,7 @@
 #include "db/chartdata.h"
 #include "db/pageview.h"
 #include "draw/chart.h"
+#include "enertrack/drifttext.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
 #include "enertrack/numfmt.h"
@@ -399,6 +400,9 @@ static int render_json(et_page_t *p, et_lang_t lang, const char *tz, const et_pa
 		json_object_set_new(o, "expected", jnum(num(t, i, T_EXPECTED) / div));
 		json_object_set_new(o, "actual", jnum(num(t, i, T_ACTUAL) / div));
 		json_object_set_new(o, "drift_pct", jnum(num(t, i, T_DRIFT)));
+		/* a target in % drifts in percentage points (issue 21) */
+		json_object_set_new(o, "drift_unit",
+				    json_string(et_drift_unit(PQgetvalue(t, i, T_UNIT))));
 		json_object_set_new(o, "projected", jnum(num(t, i, T_PROJECTED) / div));
 		json_object_set_new(o, "elapsed_pct", jnum(num(t, i, T_ELAPSED)));
 		json_object_set_new(o, "sites_reporting",

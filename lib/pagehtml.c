@@ -5,6 +5,7 @@
  * under 600 px each table row reflows into a small grid of labelled cells
  * (every column stays, none is hidden) and the charts come in a phone's
  * width. */
+#include "enertrack/drifttext.h"
 #include "enertrack/pagehtml.h"
 
 #include <math.h>
@@ -207,7 +208,7 @@ static void index_target_row(et_text_t *o, et_lang_t lang, const et_page_target_
 		    {t->projected, ET_MSG_WORD_PROJECTED}};
 	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
 		if (figs[k].col == ET_MSG_WORD_DRIFT)
-			et_num_pct(a, sizeof(a), t->drift_pct, true);
+			et_drift_text(a, sizeof(a), lang, t->drift_pct, t->unit);
 		else /* one convention per unit, so that a column's figures line up */
 			et_num_fixed(a, sizeof(a), figs[k].v, et_unit_decimals(t->unit), true);
 		td(o, lang, figs[k].col, "n");

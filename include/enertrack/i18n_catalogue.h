@@ -451,3 +451,19 @@ ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
 	   "(`enertrack import`). This mail goes once until data arrives again.",
 	   "请检查站点的上报，或导入官方统计数据（`enertrack "
 	   "import`）。\n在数据恢复之前只发一次此邮件。")
+/* a drift in percentage points in a table (lib/drifttext.c), and the plans
+ * over several years in `enertrack status` */
+ET_MSG_DEF(DRIFT_PP, "drift.pp", "{1} pp", "{1} 个百分点")
+ET_MSG_DEF(CLI_PLANS_HEAD, "cli.plans_head", "Plans over several years, at the end of {1}:",
+	   "多年规划目标，截至{1}年底：")
+ET_MSG_DEF(CLI_PLAN_LINE, "cli.plan_line",
+	   "{1}: by {2} down {3} % cumulatively, {4} (schedule {5} % after {6} of {7} years, "
+	   "drift {8})",
+	   "{1}：截至{2}年累计下降{3}%，{4}（序时进度 {5}%，{7} 年中已过 {6} 年，偏差 {8}）")
+ET_MSG_DEF(CLI_PLAN_MISSING, "cli.plan_missing", "{1}: no yearly figure for {2}",
+	   "{1}：缺少 {2} 年的数据")
+ET_MSG_DEF(CLI_PLAN_NONE, "cli.plan_none", "{1}: no year of the plan has ended",
+	   "{1}：规划尚无已结束的年份")
+ET_MSG_DEF(PLAN_AHEAD, "plan.ahead", "ahead of schedule", "超序时进度")
+ET_MSG_DEF(PLAN_BEHIND, "plan.behind", "behind schedule", "落后序时进度")
+ET_MSG_DEF(PLAN_ON_TRACK, "plan.on_track", "on schedule", "符合序时进度")

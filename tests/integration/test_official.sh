@@ -350,4 +350,57 @@ check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
 
+# ---- 8. enertrack status: drift in 百分点, and the plan over several years ----------
+# County B's intensity on 1 March (1b): 1.3257 % against 2.0 %, drift
+# −0.6743 百分点: `status` says "-0.67 pp" / "-0.67 个百分点", not "-0.7 %"
+# (the old column read a difference of points as a relative drift). The
+# 14th Five-Year Plan (2), on 1 March 2024, at the end of 2023 (the last year
+# closed): 12.4487 % against the 序时进度 8.9710 %, +3.4777 百分点 with a
+# tolerance of 0: ahead, in the plan's own words "截至2023年累计下降12.4%，
+# 超序时进度". Before, `status` did not show the plan at all.
+MQURI=tcp://127.0.0.1:1 write_config "$T/zh.conf" \
+	"[targets]" "timezone = UTC" "min_elapsed_pct = 0" "[alerts]" "language = zh-CN"
+st() { # st CONF OUT [--json]
+	"$BIN/enertrack" status -c "$1" --at 2024-03-01T00:00:00Z ${3:-} >"$2" 2>"$T/status.err" ||
+		fail "enertrack status: $(cat "$T/status.err")"
+}
+has() { # has FILE WHAT STRING...
+	f=$1 what=$2
+	shift 2
+	for w in "$@"; do
+		grep -F -- "$w" "$f" >/dev/null || fail "$what lacks '$w': $(cat "$f")"
+	done
+	log "ok: $what"
+}
+st "$T/enertrack.conf" "$T/status-en.txt"
+grep -F "[county:B]" "$T/status-en.txt" | grep -F -- "-0.67 pp" >/dev/null ||
+	fail "status en: county B's drift not in points: $(cat "$T/status-en.txt")"
+grep -F "[county:B]" "$T/status-en.txt" | grep -F -- "-0.7 %" >/dev/null &&
+	fail "status en: county B's drift in %: $(cat "$T/status-en.txt")"
+has "$T/status-en.txt" "status en: the plan" \
+	"Plans over several years, at the end of 2023:" \
+	"2021–2025 [city], reduce by 14.5 %: by 2023 down 12.4 % cumulatively, ahead of schedule (schedule 8.97 % after 3 of 5 years, drift +3.48 pp)"
+st "$T/zh.conf" "$T/status-zh.txt"
+has "$T/status-zh.txt" "status zh-CN: drift in 百分点, the plan" "-0.67 个百分点" \
+	"多年规划目标，截至2023年底：" \
+	"2021–2025 [全市]，下降 14.5 %：截至2023年累计下降12.4%，超序时进度（序时进度 8.97%，5 年中已过 3 年，偏差 +3.48 个百分点）"
+$PY "$REPO/tests/integration/zh_check.py" --allow bureau "$T/status-zh.txt" >"$T/zh_check.log" 2>&1 ||
+	fail "English in status zh-CN: $(cat "$T/zh_check.log")"
+st "$T/enertrack.conf" "$T/status.json" --json
+$PY - "$T/status.json" <<'PYEOF' || fail "status --json: $(cat "$T/status.json")"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+b = [r for r in rows if r["metric"] == "energy_intensity" and r["scope"] == "county:B"][0]
+assert b["drift_unit"] == "pp" and round(b["drift_pct"], 4) == -0.6743, b
+coal = [r for r in rows if r["metric"] == "raw_coal"][0]
+assert coal["drift_unit"] == "%", coal
+plan = [r for r in rows if r.get("first_year") == 2021][0]
+got = (plan["year"], plan["upto"], plan["years_done"], round(plan["actual"], 4),
+       round(plan["expected"], 4), round(plan["drift_pct"], 4), plan["drift_unit"], plan["status"],
+       plan["sentence"])
+assert got == (2025, 2023, 3, 12.4487, 8.971, 3.4777, "pp", "ahead",
+               "截至2023年累计下降12.4%，超序时进度"), got
+PYEOF
+log "ok: status --json: drift_unit, the plan"
+
 log "test_official: ok"

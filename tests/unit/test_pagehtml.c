@@ -152,6 +152,32 @@ static void test_index_zh(void **state)
 	free(s);
 }
 
+/* Issue 21: a target in % (an intensity decline) drifts in percentage
+ * points on the page, like the mails; a target in Mt in % of its schedule. */
+static void test_index_points(void **state)
+{
+	(void)state;
+	const et_page_target_t ts[2] = {
+		{.id = "3", .label = "单位GDP能耗降低率", .year = "2024", .scope = "county:B",
+		 .unit = "%", .status = "behind", .target = 2.0, .expected = 2.0,
+		 .actual = 1.3257, .drift_pct = -0.6743, .projected = NAN, .sites_reporting = 1},
+		{.id = "4", .label = "原煤", .year = "2024", .scope = "city", .unit = "万吨",
+		 .status = "on_track", .target = 100, .expected = 50, .actual = 51,
+		 .drift_pct = 2.0, .projected = 102, .sites_reporting = 3},
+	};
+	for (int zh = 0; zh < 2; zh++) {
+		et_page_index_t pg = {.lang = zh ? ET_LANG_ZH_CN : ET_LANG_EN,
+				      .tz = "UTC",
+				      .targets = ts,
+				      .ntargets = 2};
+		char *s = render(&pg);
+		const char *pp = zh ? "-0.67 个百分点</td>" : "-0.67 pp</td>";
+		if (!strstr(s, pp) || !strstr(s, "+2.0 %</td>") || strstr(s, "-0.7 %"))
+			fail_msg("lang %d: want \"%s\" and \"+2.0 %%\":\n%s", zh, pp, s);
+		free(s);
+	}
+}
+
 static void test_query(void **state)
 {
 	(void)state;
@@ -182,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_index_en),
 		cmocka_unit_test(test_index_zh),
+		cmocka_unit_test(test_index_points),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
