@@ -122,6 +122,38 @@ static void fill_sites(PGresult *r, et_mail_site_t *out, size_t *n)
 	}
 }
 
+/* The revised figures behind event eid (drift_event_revision), in the
+ * mail's language and units as their files gave them; at most 10. */
+static PGresult *query_revisions(struct fin *f, const char *eid)
+{
+	const char *p[2] = {eid, et_lang_tag(f->c->lang)};
+	PGresult *r = PQexecParams(
+		f->conn,
+		"SELECT coalesce(metric_label(metric, $2), metric), period, source, old_value_in,"
+		" old_unit_in, new_value_in, new_unit_in FROM drift_event_revision"
+		" WHERE drift_event_id = $1::bigint ORDER BY metric, period, source LIMIT 10",
+		2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		et_pq_fail(r, f->err, f->errlen);
+		return NULL;
+	}
+	return r;
+}
+
+static size_t fill_revisions(PGresult *r, et_mail_revision_t *out)
+{
+	size_t n = 0;
+	for (int i = 0; i < PQntuples(r) && n < 10; i++, n++)
+		out[n] = (et_mail_revision_t){.metric_label = PQgetvalue(r, i, 0),
+					      .period = PQgetvalue(r, i, 1),
+					      .source = PQgetvalue(r, i, 2),
+					      .old_value = et_pq_num(r, i, 3),
+					      .old_unit = PQgetvalue(r, i, 4),
+					      .new_value = et_pq_num(r, i, 5),
+					      .new_unit = PQgetvalue(r, i, 6)};
+	return n;
+}
+
 /* The target at the instant of its event; NULL (and err set when the
  * database failed) when it is gone. */
 static const et_progress_t *target_at(struct fin *f, const char *at, int tid, int *rc)
@@ -190,10 +222,14 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 		return rc ? rc : 1;
 	PGresult *behind = query_sites(f, tid, at, false);
 	PGresult *stale = behind ? query_sites(f, tid, at, true) : NULL;
-	if (!stale) {
+	PGresult *revs = stale ? query_revisions(f, eid) : NULL;
+	if (!revs) {
 		PQclear(behind);
+		PQclear(stale);
 		return -EIO;
 	}
+	et_mail_revision_t rv[10];
+	size_t nrv = fill_revisions(revs, rv);
 	et_mail_site_t bs[20], ss[20];
 	size_t nb, ns;
 	fill_sites(behind, bs, &nb);
@@ -232,6 +268,8 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	rep.chart_png = png.data;
 	rep.chart_len = png.len;
 	rep.chart_cid = cid;
+	rep.revisions = rv;
+	rep.nrevisions = nrv;
 	if (rc == 0 && et_mail_subject(&rep, subject, slen) < 0)
 		snprintf(subject, slen, "%s", PQgetvalue(o, i, O_SUBJECT));
 	if (rc == 0 && et_mail_build(&rep, msg, merr, sizeof(merr))) {
@@ -241,6 +279,7 @@ static int drift_mail(struct fin *f, PGresult *o, int i, const char *const *to, 
 	et_buf_free(&png);
 	PQclear(behind);
 	PQclear(stale);
+	PQclear(revs);
 	return rc;
 }
 

@@ -37,6 +37,12 @@ struct eval_ctx {
 	char err[512];
 	bool busy;
 	int events, mails;
+	/* the revisions of the official statistics (statistic_revision) new
+	 * to this round: replaced after mark (NULL: after the beginning of
+	 * time), when there was a round before (have_mark); upto is the
+	 * newest this round saw, the mark of the next */
+	bool have_mark;
+	char mark[64], upto[64];
 	/* the parts that failed this round, as a PostgreSQL array literal */
 	char failed[16384];
 	int nfailed;
@@ -113,12 +119,73 @@ static bool insert_event(struct eval_ctx *al, const et_progress_t *p, const et_a
 	return ok;
 }
 
+/* The revisions behind a change (drift_event_revision): the figures the
+ * target uses (its metric or the parts of its ratio, in its scope, of its
+ * year, and of the year before for a ratio) that an import revised since
+ * the round before, and usable at the instant evaluated; the value each had
+ * before this round's first revision of it, and its value now. A firing
+ * after pending keeps those of its pending, which is when the status
+ * changed. Their number into *n. */
+static const char revisions_sql[] =
+	"INSERT INTO drift_event_revision (drift_event_id, scope, metric, period, source,"
+	"  old_value_in, old_unit_in, new_value_in, new_unit_in)"
+	" SELECT DISTINCT ON (r.scope, r.metric, r.period, r.source) $1::bigint, r.scope,"
+	"  r.metric, r.period, r.source, r.value_in, r.unit_in, s.value_in, s.unit_in"
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" JOIN statistic_revision r ON r.scope = t.scope"
+	"  AND r.metric IN (t.metric, x.ratio_num, x.ratio_den, x.ratio_growth)"
+	"  AND (r.period LIKE t.year || '%'"
+	"   OR (x.ratio_num IS NOT NULL AND r.period LIKE (t.year - 1) || '%'))"
+	" JOIN statistic s ON (s.scope, s.metric, s.period, s.source)"
+	"  = (r.scope, r.metric, r.period, r.source)"
+	" WHERE t.id = $2::integer AND $3::boolean"
+	"  AND r.replaced_at > coalesce($4::timestamptz, '-infinity')"
+	"  AND (s.published IS NULL OR s.published <= ($5::timestamptz AT TIME ZONE"
+	"   (SELECT timezone FROM target_setting))::date)"
+	" ORDER BY r.scope, r.metric, r.period, r.source, r.revision"
+	" ON CONFLICT DO NOTHING";
+
+static bool note_revisions(struct eval_ctx *al, const et_progress_t *p, const et_alert_t *old,
+			   enum et_alert_event ev, const char *eid, int *n)
+{
+	*n = 0;
+	if (ev != ET_AL_EV_PENDING && ev != ET_AL_EV_FIRING && ev != ET_AL_EV_RESOLVED)
+		return true;
+	if (ev == ET_AL_EV_FIRING && old->state == ET_AL_ST_PENDING) {
+		const char *cp[2] = {eid, p->id};
+		if (!run(al,
+			 "INSERT INTO drift_event_revision SELECT $1::bigint, scope, metric, period,"
+			 " source, old_value_in, old_unit_in, new_value_in, new_unit_in"
+			 " FROM drift_event_revision WHERE drift_event_id = (SELECT max(id)"
+			 "  FROM drift_event WHERE target_id = $2::integer AND event = 'pending'"
+			 "  AND id < $1::bigint)",
+			 2, cp, NULL, 0))
+			return false;
+	}
+	const char *rp[5] = {eid, p->id, al->have_mark ? "true" : "false",
+			     al->mark[0] ? al->mark : NULL, al->at};
+	if (!run(al, revisions_sql, 5, rp, NULL, 0))
+		return false;
+	char count[16];
+	const char *cp[1] = {eid};
+	if (!run(al, "SELECT count(*) FROM drift_event_revision WHERE drift_event_id = $1::bigint",
+		 1, cp, count, sizeof(count)))
+		return false;
+	*n = atoi(count);
+	if (*n)
+		log_info("alerts: target %s changed after %d revision(s) of the official statistics",
+			 p->id, *n);
+	return true;
+}
+
 /* The change's mail, pending: routed and queued now, in the transaction,
- * with its subject; drawn and built after COMMIT (db/eval_mails.c). */
+ * with its subject; drawn and built after COMMIT (db/eval_mails.c).
+ * nrevisions: the revised figures behind the change (the subject says so). */
 static bool queue_mail(struct eval_ctx *al, const et_progress_t *p, enum et_alert_event ev,
-		       const char *eid)
+		       const char *eid, int nrevisions)
 {
 	et_mail_report_t rep = et_eval_mail_report(p, ev, al->lang);
+	rep.nrevisions = (size_t)nrevisions;
 	char subject[512], id[32];
 	if (et_mail_subject(&rep, subject, sizeof(subject)) < 0) {
 		snprintf(al->err, sizeof(al->err), "cannot word the subject of target %s", p->id);
@@ -148,7 +215,9 @@ static bool record_change(struct eval_ctx *al, const et_progress_t *p, const et_
 	/* a reminder while a silence or an acknowledgement holds: recorded, not mailed */
 	const char *silenced = ev == ET_AL_EV_REPEAT ? p->silenced_by : NULL;
 	char eid[32];
-	if (!insert_event(al, p, old, now_st, ev, silenced, eid, sizeof(eid)))
+	int nrev;
+	if (!insert_event(al, p, old, now_st, ev, silenced, eid, sizeof(eid)) ||
+	    !note_revisions(al, p, old, ev, eid, &nrev))
 		return false;
 	if (ev == ET_AL_EV_RESOLVED) {
 		/* an acknowledgement lasts until its alert resolves */
@@ -165,7 +234,7 @@ static bool record_change(struct eval_ctx *al, const et_progress_t *p, const et_
 		log_info("alerts: reminder not mailed: silenced (alert_silence %s)", silenced);
 		return true;
 	}
-	return queue_mail(al, p, ev, eid);
+	return queue_mail(al, p, ev, eid, nrev);
 }
 
 /* Steps one target's state machine and records what changed. */
@@ -317,6 +386,37 @@ static void round_failed(struct eval_ctx *al)
 	PQclear(r);
 }
 
+/* How far the round before had seen the revisions of the statistics, and
+ * how far this one sees them (read before any target, so that a revision
+ * committed while the round runs stays new to the next). */
+static bool read_mark(struct eval_ctx *al)
+{
+	PGresult *r = PQexec(al->conn,
+			     "SELECT (SELECT revisions_upto FROM evaluation_mark),"
+			     " EXISTS (SELECT 1 FROM evaluation_mark),"
+			     " (SELECT max(replaced_at) FROM statistic_revision)");
+	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	if (!ok) {
+		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));
+	} else {
+		snprintf(al->mark, sizeof(al->mark), "%s", PQgetvalue(r, 0, 0));
+		al->have_mark = PQgetvalue(r, 0, 1)[0] == 't';
+		snprintf(al->upto, sizeof(al->upto), "%s", PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return ok;
+}
+
+static bool write_mark(struct eval_ctx *al)
+{
+	const char *p[1] = {al->upto[0] ? al->upto : NULL};
+	return run(al,
+		   "INSERT INTO evaluation_mark (one, revisions_upto, evaluated_at)"
+		   " VALUES (true, $1::timestamptz, now()) ON CONFLICT (one) DO UPDATE"
+		   " SET revisions_upto = EXCLUDED.revisions_upto, evaluated_at = now()",
+		   1, p, NULL, 0);
+}
+
 /* Returns false on a database error (rolled back); true when committed or
  * when another daemon held the lock (al->busy). */
 static bool evaluate(struct eval_ctx *al)
@@ -340,6 +440,8 @@ static bool evaluate(struct eval_ctx *al)
 	    et_truth_use_sources(al->conn, c->statistics_sources, true, c->store_settings, al->err,
 				 sizeof(al->err)))
 		goto fail;
+	if (!read_mark(al))
+		goto fail;
 	/* the last_year profiles, kept an hour rather than read each time */
 	const char *ap[1] = {al->at};
 	if (!run(al, "SELECT target_profile_refresh($1::timestamptz)", 1, ap, NULL, 0))
@@ -350,7 +452,7 @@ static bool evaluate(struct eval_ctx *al)
 		if (!target_in_savepoint(al, &set.rows[i], set.at_us))
 			goto fail;
 	et_progress_free(&set);
-	if (!truth_in_savepoint(al) || !clear_recovered(al))
+	if (!truth_in_savepoint(al) || !clear_recovered(al) || !write_mark(al))
 		goto fail;
 	if (!exec_ok(al, "COMMIT"))
 		goto fail;

@@ -187,7 +187,7 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 	et_lang_t l = r->lang;
 	/* "[enertrack] reminder: Raw coal 2024: 8.1% behind schedule",
 	 * "[enertrack] 提醒：原煤产量 2024：落后于序时进度 8.1%" */
-	char what[96], pct[32], year[16];
+	char what[192], pct[32], year[16];
 	bool pp = in_points(r);
 	snprintf(pct, sizeof(pct), pp ? "%.2f" : "%.1f",
 		 r->event == ET_AL_EV_RESOLVED ? d : fabs(d));
@@ -205,6 +205,11 @@ int et_mail_subject(const et_mail_report_t *r, char *buf, size_t len)
 			    pp ? (d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND_PP : ET_MSG_MAIL_SUBJ_OVER_PP)
 			       : (d < 0 ? ET_MSG_MAIL_SUBJ_BEHIND : ET_MSG_MAIL_SUBJ_OVER),
 			    1, pct);
+	if (r->nrevisions) {
+		/* the change came from a revised figure, not from the day's data */
+		size_t k = strlen(what);
+		snprintf(what + k, sizeof(what) - k, "%s", et_msg(l, ET_MSG_MAIL_SUBJ_REVISED));
+	}
 	snprintf(year, sizeof(year), "%d", r->year);
 	int n = et_msg_fill(buf, len, l, ET_MSG_MAIL_SUBJECT, 4,
 			    r->event == ET_AL_EV_REPEAT ? et_msg(l, ET_MSG_MAIL_SUBJ_REMINDER) : "",
@@ -462,6 +467,37 @@ static void site_stale(et_text_t *w, bool html, et_lang_t lang, const struct uni
 	et_text_put(w, html ? "</td></tr>\r\n" : "\r\n");
 }
 
+/* The revised figures behind the change, each "Raw coal 2024-03 (bureau):
+ * revised from 3300.0 t to 3500.0 t", at the top of the body. */
+static void put_revisions(et_text_t *w, bool html, const et_mail_report_t *r)
+{
+	if (!r->nrevisions || !r->revisions)
+		return;
+	section(w, html, et_msg(r->lang, ET_MSG_MAIL_REVISED_HEAD));
+	for (size_t i = 0; i < r->nrevisions; i++) {
+		const et_mail_revision_t *v = &r->revisions[i];
+		char o[48], n[48], os[96], ns[96], line[600];
+		et_num(o, sizeof(o), v->old_value, ET_NUM_PROSE);
+		et_num(n, sizeof(n), v->new_value, ET_NUM_PROSE);
+		snprintf(os, sizeof(os), "%s %s", o, v->old_unit ? v->old_unit : "");
+		snprintf(ns, sizeof(ns), "%s %s", n, v->new_unit ? v->new_unit : "");
+		et_msg_fill(line, sizeof(line), r->lang, ET_MSG_MAIL_REVISED_LINE, 5,
+			    v->metric_label, v->period, v->source, os, ns);
+		if (html) {
+			et_text_put(w, "<tr><td style=\"padding:6px 10px;border-bottom:1px solid "
+				       "#e5e5e5\">");
+			put_data(w, line, true);
+			et_text_put(w, "</td></tr>\r\n");
+		} else {
+			et_text_put(w, "- ");
+			put_data(w, line, false);
+			et_text_put(w, "\r\n");
+		}
+	}
+	if (!html)
+		et_text_put(w, "\r\n");
+}
+
 /* The text (html false) or HTML body. headline is the subject without its
  * "[enertrack] " tag, already cleaned. */
 #define T(id) et_msg(r->lang, ET_MSG_##id)
@@ -514,7 +550,8 @@ static void put_body(et_text_t *w, bool html, const et_mail_report_t *r, const c
 			       "height:auto;border:0\"></td></tr>\r\n",
 			       ET_MAIL_CHART_W, ET_MAIL_CHART_W);
 	}
-	if (!html)
+	put_revisions(w, html, r);
+	if (!html && !r->nrevisions)
 		et_text_put(w, "\r\n"); /* the headline is the section title */
 	char label[ET_MAIL_LABEL_MAX + 1], scope[256];
 	et_mail_header_sanitize(r->label, label, sizeof(label));

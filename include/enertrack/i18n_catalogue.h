@@ -467,3 +467,11 @@ ET_MSG_DEF(CLI_PLAN_NONE, "cli.plan_none", "{1}: no year of the plan has ended",
 ET_MSG_DEF(PLAN_AHEAD, "plan.ahead", "ahead of schedule", "超序时进度")
 ET_MSG_DEF(PLAN_BEHIND, "plan.behind", "behind schedule", "落后序时进度")
 ET_MSG_DEF(PLAN_ON_TRACK, "plan.on_track", "on schedule", "符合序时进度")
+/* a status changed by a revision of the official statistics (lib/mail.c) */
+ET_MSG_DEF(MAIL_SUBJ_REVISED, "mail.subj_revised", ", after a revision of the statistics",
+	   "（统计数据修订后）")
+ET_MSG_DEF(MAIL_REVISED_HEAD, "mail.revised_head",
+	   "This change follows a revision of the official statistics:",
+	   "本次状态变化源于官方统计数据的修订：")
+ET_MSG_DEF(MAIL_REVISED_LINE, "mail.revised_line", "{1} {2} ({3}): revised from {4} to {5}",
+	   "{1} {2}（{3}）：由 {4} 修订为 {5}")

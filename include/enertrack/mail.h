@@ -25,6 +25,17 @@ typedef struct et_mail_site {
 	int64_t last_us; /* last reading, µs since the epoch; 0 = none */
 } et_mail_site_t;
 
+/* A figure of the official statistics that an import revised, behind the
+ * change the mail is about: the values as their files gave them. Strings
+ * borrowed. */
+typedef struct et_mail_revision {
+	const char *metric_label; /* "Raw coal" / "原煤产量" */
+	const char *period;	  /* "2024-03" */
+	const char *source;	  /* "bureau" */
+	double old_value, new_value;
+	const char *old_unit, *new_unit; /* "万吨" */
+} et_mail_revision_t;
+
 /* Everything one mail says. All pointers are borrowed for the call. */
 typedef struct et_mail_report {
 	enum et_alert_event event; /* FIRING, REPEAT or RESOLVED */
@@ -57,6 +68,12 @@ typedef struct et_mail_report {
 	const void *chart_png; /* ET_MAIL_CHART_W px wide */
 	size_t chart_len;
 	const char *chart_cid;
+	/* The revisions of the official statistics that changed the status
+	 * (issue 21): the subject says so and the body names each, at its top.
+	 * nrevisions 0: the change came from the data of the day. The subject
+	 * needs only the count (revisions may be NULL for it). */
+	const et_mail_revision_t *revisions;
+	size_t nrevisions;
 } et_mail_report_t;
 
 /* The subject, UTF-8, sanitised (no CR, LF or other control characters):
@@ -64,6 +81,8 @@ typedef struct et_mail_report {
  *   "[enertrack] Raw coal 2024: 3.2% over schedule"      (FIRING, drift >= 0)
  *   "[enertrack] Raw coal 2024: back on track (drift 1.2%)"      (RESOLVED)
  *   "[enertrack] reminder: Raw coal 2024: 8.1% behind schedule"  (REPEAT)
+ *   "[enertrack] Raw coal 2024: 8.1% behind schedule, after a revision of
+ *    the statistics"                                  (nrevisions > 0)
  * The label is cut to ET_MAIL_LABEL_MAX bytes at a character boundary, so
  * 512 bytes always suffice. Writes a NUL-terminated string into buf and
  * returns its length; -EINVAL for another event or no label, -ENOSPC when

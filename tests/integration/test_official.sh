@@ -403,4 +403,82 @@ assert got == (2025, 2023, 3, 12.4487, 8.971, 3.4777, "pp", "ahead",
 PYEOF
 log "ok: status --json: drift_unit, the plan"
 
+# ---- 9. a revision that changes a status says so ----------------------------------
+# County V: raw coal about 36 600 t in 2024, tolerance 2 %, linear (V has no
+# 2023). Mine mv reports 100 t a day at noon from 1 January. On 5 February
+# (35 days of 366): expected 36 600 × 35 / 366 = 3 500 t. The bureau's
+# January, imported: 3 100 t; with February's 4 days of telemetry, 3 500:
+# drift 0, on track, no alert. January is then revised to 2 700 t: 3 100
+# against 3 500 is −11.43 %, past fire_pct (5): firing, and the mail says a
+# revision did it: raw coal, 2024-01, 3 100 → 2 700 t. Revised back to
+# 3 100: resolved, by a revision again (2 700 → 3 100). Before, both mails
+# read as if the day's data had changed the status.
+MQURI=tcp://127.0.0.1:1 write_config "$T/rev.conf" \
+	"[targets]" "timezone = UTC" "min_elapsed_pct = 0" \
+	"[alerts]" "pending_s = 0" "repeat_s = 0" \
+	"[smtp]" "from = enertrack@example.org" "to = bureau@example.org"
+q "INSERT INTO site (id, kind, county) VALUES ('mv', 'mine', 'V');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   SELECT 'mv', 'raw_coal', d, 100, 't', 100, '', now()
+     FROM generate_series(timestamptz '2024-01-01T12:00:00Z', '2024-02-29T12:00:00Z', interval '1 day') d;
+   INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('raw_coal', 2024, 'about', 36600, 't', 2, 'county:V')" >/dev/null
+AT=2024-02-05T00:00:00Z
+vv() { echo "SELECT $1 FROM target_progress_at('$AT') WHERE scope = 'county:V'"; }
+imp() { # imp VALUE: the bureau's January of county V
+	printf '%s\n' "scope,metric,period,value,unit,source,note" "county:V,raw_coal,2024-01,$1,t,bureau," >"$T/v.csv"
+	"$BIN/enertrack" import -c "$T/rev.conf" "$T/v.csv" >"$T/import.out" 2>&1 || fail "import: $(cat "$T/import.out")"
+}
+ev() {
+	"$BIN/enertrack" evaluate -c "$T/rev.conf" --at $AT >"$T/eval.out" 2>"$T/eval.log" ||
+		fail "enertrack evaluate: $(tail -3 "$T/eval.log")"
+}
+# the text part of county V's mail of event $1 (firing, resolved)
+vmail() {
+	q "SELECT o.message FROM alert_outbox o JOIN drift_event e ON e.id = o.drift_event_id
+	    JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V' AND e.event = '$1'" >"$T/v-$1.eml"
+	$PY - "$T/v-$1.eml" <<'PYEOF'
+import sys
+from email import policy
+from email.parser import BytesParser
+m = BytesParser(policy=policy.default).parsebytes(open(sys.argv[1], "rb").read())
+print("Subject: " + str(m["Subject"]))
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        print(part.get_content())
+PYEOF
+}
+imp 3100
+ev
+check "revision: on track before" "$(vv "round(actual::numeric, 2) || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
+	"3500.00 0.00 on_track"
+check "revision: no event before" \
+	"SELECT count(*) FROM drift_event e JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V'" "0"
+imp 2700
+ev
+check "revision: behind after" "$(vv "round(actual::numeric, 2) || ' ' || round(drift_pct::numeric, 2) || ' ' || status")" \
+	"3100.00 -11.43 behind"
+check "revision: recorded with its change" \
+	"SELECT string_agg(concat_ws(' ', e.event, r.metric, r.period, r.source, r.old_value_in, r.new_value_in), ', ')
+	   FROM drift_event_revision r JOIN drift_event e ON e.id = r.drift_event_id JOIN target t ON t.id = e.target_id
+	  WHERE t.scope = 'county:V'" "firing raw_coal 2024-01 bureau 3100 2700"
+vmail firing >"$T/v-firing.txt" || fail "cannot read the firing mail"
+has "$T/v-firing.txt" "revision: the firing mail says so" \
+	"Subject: [enertrack] Raw coal (V) 2024: 11.4% behind schedule, after a revision of the statistics" \
+	"This change follows a revision of the official statistics:" \
+	"- Raw coal 2024-01 (bureau): revised from 3100.0 t to 2700.0 t"
+imp 3100
+ev
+check "revision: resolved by the next" \
+	"SELECT string_agg(concat_ws(' ', e.event, r.period, r.old_value_in, r.new_value_in), ', ' ORDER BY e.id)
+	   FROM drift_event_revision r JOIN drift_event e ON e.id = r.drift_event_id JOIN target t ON t.id = e.target_id
+	  WHERE t.scope = 'county:V'" "firing 2024-01 3100 2700, resolved 2024-01 2700 3100"
+vmail resolved >"$T/v-resolved.txt" || fail "cannot read the resolved mail"
+has "$T/v-resolved.txt" "revision: the resolved mail says so, its status agrees" \
+	"back on track (drift 0.0%), after a revision of the statistics" \
+	"- Raw coal 2024-01 (bureau): revised from 2700.0 t to 3100.0 t" "Status: on track"
+# a change of the day's data names no revision: the next day, nothing new
+check "revision: one event each" \
+	"SELECT count(*) FROM drift_event e JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V'" "2"
+
 log "test_official: ok"

@@ -527,6 +527,55 @@ static void test_resolved_status(void **state)
 	parsed_free(&m);
 }
 
+/* Issue 21: a status changed by a revision of the official statistics
+ * says so: the subject, and at the body's top which figure (metric,
+ * period, source) went from what to what, in English and Chinese. A mail
+ * without revisions has neither. */
+static void test_revision(void **state)
+{
+	(void)state;
+	const et_mail_revision_t rev[1] = {
+		{"Raw coal", "2024-03", "bureau", 3300, 3500, "t", "t"}};
+	const et_mail_revision_t rev_zh[1] = {
+		{"原煤产量", "2024-03", "统计局", 0.33, 0.35, "万吨", "万吨"}};
+	et_mail_report_t r = sample();
+	r.revisions = rev;
+	r.nrevisions = 1;
+	char subj[512];
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	assert_string_equal(subj, "[enertrack] Raw coal 2024: 8.1% behind schedule, after a "
+				  "revision of the statistics");
+	struct parsed m;
+	build_parse(&r, &m);
+	expect_in(m.part[0],
+		  "\r\nThis change follows a revision of the official statistics:\r\n"
+		  "- Raw coal 2024-03 (bureau): revised from 3300.0 t to 3500.0 t\r\n",
+		  "text part");
+	expect_in(m.part[1], "Raw coal 2024-03 (bureau): revised from 3300.0 t to 3500.0 t",
+		  "HTML part");
+	parsed_free(&m);
+
+	r.lang = ET_LANG_ZH_CN;
+	r.label = "原煤产量";
+	r.revisions = rev_zh;
+	r.event = ET_AL_EV_RESOLVED;
+	r.drift_pct = -1.2;
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	assert_string_equal(subj, "[enertrack] 原煤产量 2024：已恢复正常（偏差 -1.2%）（统计数据修订后）");
+	build_parse(&r, &m);
+	expect_in(m.part[0], "本次状态变化源于官方统计数据的修订：\r\n"
+			     "- 原煤产量 2024-03（统计局）：由 0.330 万吨 修订为 0.350 万吨\r\n",
+		  "zh text part");
+	parsed_free(&m);
+
+	r = sample();
+	build_parse(&r, &m);
+	expect_not_in(m.part[0], "revision", "a mail without revisions");
+	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
+	expect_not_in(subj, "revision", "its subject");
+	parsed_free(&m);
+}
+
 static void test_subject(void **state)
 {
 	(void)state;
@@ -1511,6 +1560,7 @@ int main(void)
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_points),
 		cmocka_unit_test(test_resolved_status),
+		cmocka_unit_test(test_revision),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_build_variants),
