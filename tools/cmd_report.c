@@ -97,6 +97,8 @@ static const char *word_of(const struct report *rp, const char *col, const char 
 {
 	if (strcmp(col, "Status") == 0)
 		return status_tr(rp, v);
+	if (strcmp(col, "Drift unit") == 0 && strcmp(v, "pp") == 0)
+		return et_msg(rp->lang, ET_MSG_REPORT_PERCENTAGE_POINTS);
 	if (strcmp(col, "Scope") == 0) {
 		et_scope_text(rp->lang, v, buf, len);
 		return buf;

@@ -17,6 +17,7 @@
 #include "db/pq.h"
 #include "enertrack/buf.h"
 #include "enertrack/log.h"
+#include "enertrack/drifttext.h"
 #include "enertrack/numfmt.h"
 #include "enertrack/schednote.h"
 #include "enertrack/text.h"
@@ -84,9 +85,9 @@ static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 	static const struct {
 		et_msg_t name;
 		double w;
-	} cols[] = {{ET_MSG_WORD_TARGET, 150},	   {ET_MSG_CLI_COL_PLAN, 62},
+	} cols[] = {{ET_MSG_WORD_TARGET, 138},	   {ET_MSG_CLI_COL_PLAN, 62},
 		    {ET_MSG_CLI_COL_EXPECTED, 62}, {ET_MSG_CLI_COL_ACTUAL, 62},
-		    {ET_MSG_CLI_COL_DRIFT, 48},	   {ET_MSG_CLI_COL_PROJECTED, 62},
+		    {ET_MSG_CLI_COL_DRIFT, 60},	   {ET_MSG_CLI_COL_PROJECTED, 62},
 		    {ET_MSG_CLI_COL_STATUS, 60}};
 	double x = MARGIN;
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
@@ -107,7 +108,8 @@ static void targets_table(struct pdf *p, PGresult *r, bool bureau, double y)
 		const int c[5] = {5, 6, 7, 8, 9};
 		for (int j = 0; j < 5; j++)
 			if (c[j] == 8)
-				et_num_pct(v[j], sizeof(v[j]), et_pq_num(r, i, 8), true);
+				et_drift_text(v[j], sizeof(v[j]), p->lang, et_pq_num(r, i, 8),
+					      PQgetvalue(r, i, 10));
 			else
 				et_num_fixed(v[j], sizeof(v[j]), et_pq_num(r, i, c[j]) * k, dec,
 					     true);

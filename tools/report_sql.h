@@ -34,7 +34,10 @@ static const char targets_sql[] =
 	" p.actual / p.display_div AS \"Actual (in Unit)\", p.drift_pct AS \"Drift (%)\","
 	" p.projected / p.display_div AS \"Projected year end (in Unit)\","
 	" p.elapsed_pct AS \"Year elapsed (%)\", p.sites_reporting AS \"Sites reporting\","
-	" p.sites_stale AS \"Sites stale\", p.status AS \"Status\", p.plan_text AS \"Plan text\""
+	" p.sites_stale AS \"Sites stale\", p.status AS \"Status\", p.plan_text AS \"Plan text\","
+	/* a target in % drifts in percentage points (issue 21); last, so
+	 * that the columns before keep their places */
+	" CASE WHEN p.display_unit = '%' THEN 'pp' ELSE '%' END AS \"Drift unit\""
 	" FROM target_progress_at($1) p ORDER BY p.target_id";
 
 /* Per target and month, cumulative at each month's end (or at $1 in the
@@ -54,7 +57,8 @@ static const char monthly_sql[] =
 	"  / p.display_div END AS \"Expected in month ({u})\","
 	" CASE WHEN x.aggregate = 'sum' THEN (p.actual - coalesce(lag(p.actual) OVER w, 0))"
 	"  / p.display_div END AS \"Actual in month ({u})\","
-	" p.drift_pct AS \"Drift (%)\", p.status AS \"Status\""
+	" p.drift_pct AS \"Drift (%)\", p.status AS \"Status\","
+	" CASE WHEN p.display_unit = '%' THEN 'pp' ELSE '%' END AS \"Drift unit\""
 	" FROM e CROSS JOIN LATERAL target_progress_at(e.at_m) p JOIN metric x ON x.name = p.metric"
 	" WINDOW w AS (PARTITION BY p.target_id ORDER BY e.m)"
 	" ORDER BY p.target_id, e.m";

@@ -475,3 +475,6 @@ ET_MSG_DEF(MAIL_REVISED_HEAD, "mail.revised_head",
 	   "本次状态变化源于官方统计数据的修订：")
 ET_MSG_DEF(MAIL_REVISED_LINE, "mail.revised_line", "{1} {2} ({3}): revised from {4} to {5}",
 	   "{1} {2}（{3}）：由 {4} 修订为 {5}")
+/* the report's drift of a target in %, in percentage points */
+ET_MSG_DEF(REPORT_DRIFT_UNIT, "report.drift_unit", "Drift unit", "偏差单位")
+ET_MSG_DEF(REPORT_PERCENTAGE_POINTS, "report.percentage_points", "percentage points", "百分点")

@@ -88,6 +88,10 @@ for tid, target, expected, actual, drift, projected, status, unit in progress:
                  ("Projected year end (in Unit)", projected)):
         assert close(r[col[h]], num(v)), (tid, h, r[col[h]], v)
     assert r[col["Status"]] == status and r[col["Unit"]] == unit, (tid, r)
+    # issue 21: a target in % (the advanced capacity share) drifts in
+    # percentage points, and says so beside its figure
+    assert r[col["Drift unit"]] == ("percentage points" if unit == "%" else "%"), (tid, r)
+assert "percentage points" in [r[col["Drift unit"]] for r in rows.values()], rows
 raw = rows[1]
 assert raw[col["Unit"]] == "Mt" and raw[col["Actual (in Unit)"]] > 0, raw
 # ids and counts are whole numbers, the kind a word
@@ -237,7 +241,8 @@ PY
 log "ok: the workbook converted by LibreOffice: $(ls "$T"/lo/page*.ppm | wc -l) pages, charts drawn"
 
 # the PDF report for superiors, of the second quarter: A4, fonts embedded,
-# the figures in its text, a chart on each target's page, page numbers
+# the figures in its text, a chart on each target's page, page numbers; the
+# advanced capacity share (in %) drifts in 个百分点 (issue 21)
 "$BIN/enertrack" report -c "$T/zh.conf" --quarter 2024-Q2 --format pdf -o "$T/r.pdf" \
 	>"$T/report-pdf.out" 2>&1 || fail "report pdf: $(cat "$T/report-pdf.out")"
 pdffonts "$T/r.pdf" >"$T/fonts.txt" || fail "pdffonts: $(cat "$T/fonts.txt")"
@@ -247,7 +252,7 @@ pdftotext -layout "$T/r.pdf" "$T/r.txt" || fail "pdftotext"
 want=$(psql "$PGCONN" -XAtq -c "SELECT set_config('enertrack.timezone', 'Asia/Shanghai', false)" \
 	-c "SELECT to_char(actual / display_div * 100, 'FM999,999,990.0') FROM target_progress_at('2024-06-30 23:59:59+08')
 	    WHERE target_id = 1" | tail -1)
-for w in "原煤产量" "截至 2024-06-30 23:59（北京时间）" "2024 年第 2" "季度" "第 1 页，共 6 页" "第 6 页，共 6 页" "$want" "各月数据来源"; do
+for w in "原煤产量" "截至 2024-06-30 23:59（北京时间）" "2024 年第 2" "季度" "第 1 页，共 6 页" "第 6 页，共 6 页" "$want" "各月数据来源" "个百分点"; do
 	grep -qF -- "$w" "$T/r.txt" || fail "the PDF's text lacks '$w': $(head -30 "$T/r.txt")"
 done
 pdfinfo "$T/r.pdf" | grep -q "Page size:.*595.* x 841.*A4" || fail "not A4: $(pdfinfo "$T/r.pdf")"
