@@ -52,8 +52,10 @@ static PGresult *q(struct dctx *d, const char *sql, int n, const char *const *p)
 static const char changes_sql[] =
 	"SELECT to_char(c.at AT TIME ZONE $3, 'MM-DD HH24:MI'), c.what FROM ("
 	" SELECT e.at, metric_label(x.name, $4) || ' [' || t.scope || ']: ' || e.event || ' ('"
-	"  || coalesce(e.status, '') || coalesce(', drift ' || round(e.drift_pct::numeric, 1)"
-	"  || ' %', '') || ')' || CASE WHEN e.silenced_by IS NOT NULL THEN ', silenced' ELSE '' END"
+	"  || coalesce(e.status, '') || coalesce(', drift ' || round(e.drift_pct::numeric,"
+	"   CASE WHEN x.display_unit = '%' THEN 2 ELSE 1 END)"
+	"  || CASE WHEN x.display_unit = '%' THEN ' pp' ELSE ' %' END, '') || ')'"
+	"  || CASE WHEN e.silenced_by IS NOT NULL THEN ', silenced' ELSE '' END"
 	"  AS what FROM drift_event e JOIN target t ON t.id = e.target_id"
 	"  JOIN metric x ON x.name = t.metric"
 	"  WHERE e.at > coalesce($2::timestamptz, $1::timestamptz - interval '1 day')"

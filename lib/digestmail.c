@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enertrack/drifttext.h"
 #include "enertrack/numfmt.h"
 #include "enertrack/text.h"
 
@@ -80,8 +81,14 @@ static void target_row(et_text_t *text, et_text_t *html, et_lang_t lang,
 {
 	char drift[32], was[32], act[128], exp_s[128], unit[80];
 	snprintf(unit, sizeof(unit), " %s", s_(t->display_unit));
-	figure(drift, sizeof(drift), t->drift_pct, " %");
-	figure(was, sizeof(was), t->was_drift_pct, " %");
+	/* a target in % drifts in percentage points (issue 21) */
+	if (et_drift_in_points(t->display_unit)) {
+		et_drift_text(drift, sizeof(drift), lang, t->drift_pct, t->display_unit);
+		et_drift_text(was, sizeof(was), lang, t->was_drift_pct, t->display_unit);
+	} else {
+		figure(drift, sizeof(drift), t->drift_pct, " %");
+		figure(was, sizeof(was), t->was_drift_pct, " %");
+	}
 	figure(act, sizeof(act), t->actual, unit);
 	figure(exp_s, sizeof(exp_s), t->expected, unit);
 	const char *status = et_status_text(lang, s_(t->status));

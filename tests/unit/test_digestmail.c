@@ -120,12 +120,37 @@ static void test_render_zh_nothing(void **state)
 	et_buf_free(&html);
 }
 
+/* Issue 21: a target in % (an intensity decline) drifts in percentage
+ * points in the digest, now and at the last digest. */
+static void test_render_points(void **state)
+{
+	(void)state;
+	for (int zh = 0; zh < 2; zh++) {
+		et_digest_mail_t d = digest(zh ? ET_LANG_ZH_CN : ET_LANG_EN);
+		et_digest_target_t t = d.targets[0];
+		t.display_unit = "%";
+		t.drift_pct = -0.6743;
+		t.was_drift_pct = 0.1;
+		d.targets = &t;
+		d.ntargets = 1;
+		et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT;
+		assert_int_equal(et_digest_render(&d, &text, &html), 0);
+		const char *now = zh ? "-0.67 个百分点" : "-0.67 pp", *was = zh ? "+0.10 个百分点" : "+0.10 pp";
+		if (!strstr(text.data, now) || !strstr(text.data, was) || !strstr(html.data, now))
+			fail_msg("want %s and %s:\n%s", now, was, text.data);
+		assert_null(strstr(text.data, "-0.674 %"));
+		et_buf_free(&text);
+		et_buf_free(&html);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_render_en),
 		cmocka_unit_test(test_render_zh_nothing),
+		cmocka_unit_test(test_render_points),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
