@@ -135,7 +135,8 @@ void et_alerts_metrics(et_alerts_t *al, et_buf_t *out)
 {
 	static const char drift_head[] =
 		"# HELP enertrack_target_drift_percent Drift from the time-proportional schedule "
-		"at the last evaluation (%; NaN without data).\n"
+		"at the last evaluation (%, or percentage points for a target in %; NaN "
+		"without data).\n"
 		"# TYPE enertrack_target_drift_percent gauge\n";
 	static const char state_head[] =
 		"# HELP enertrack_target_alert_state The alert state of each target (1: current).\n"
