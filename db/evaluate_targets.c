@@ -154,7 +154,8 @@ static bool note_revisions(struct eval_ctx *al, const et_progress_t *p, const et
 	if (ev == ET_AL_EV_FIRING && old->state == ET_AL_ST_PENDING) {
 		const char *cp[2] = {eid, p->id};
 		if (!run(al,
-			 "INSERT INTO drift_event_revision SELECT $1::bigint, scope, metric, period,"
+			 "INSERT INTO drift_event_revision SELECT $1::bigint, scope, metric, "
+			 "period,"
 			 " source, old_value_in, old_unit_in, new_value_in, new_unit_in"
 			 " FROM drift_event_revision WHERE drift_event_id = (SELECT max(id)"
 			 "  FROM drift_event WHERE target_id = $2::integer AND event = 'pending'"
@@ -173,8 +174,9 @@ static bool note_revisions(struct eval_ctx *al, const et_progress_t *p, const et
 		return false;
 	*n = atoi(count);
 	if (*n)
-		log_info("alerts: target %s changed after %d revision(s) of the official statistics",
-			 p->id, *n);
+		log_info(
+			"alerts: target %s changed after %d revision(s) of the official statistics",
+			p->id, *n);
 	return true;
 }
 
@@ -391,10 +393,9 @@ static void round_failed(struct eval_ctx *al)
  * committed while the round runs stays new to the next). */
 static bool read_mark(struct eval_ctx *al)
 {
-	PGresult *r = PQexec(al->conn,
-			     "SELECT (SELECT revisions_upto FROM evaluation_mark),"
-			     " EXISTS (SELECT 1 FROM evaluation_mark),"
-			     " (SELECT max(replaced_at) FROM statistic_revision)");
+	PGresult *r = PQexec(al->conn, "SELECT (SELECT revisions_upto FROM evaluation_mark),"
+				       " EXISTS (SELECT 1 FROM evaluation_mark),"
+				       " (SELECT max(replaced_at) FROM statistic_revision)");
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	if (!ok) {
 		snprintf(al->err, sizeof(al->err), "%s", PQresultErrorMessage(r));

@@ -321,8 +321,26 @@ static int print_silences(PGconn *conn, et_lang_t lang)
  * plan's cumulative 序时进度, the drift in percentage points, and a status
  * judged on the target's tolerance. Shown from the plan's first year to the
  * year after its last. */
-enum { P_ID, P_LABEL, P_METRIC, P_SCOPE, P_KIND, P_VALUE, P_FIRST, P_YEAR, P_UPTO, P_DONE,
-       P_ACTUAL, P_EXPECTED, P_DRIFT, P_TOL, P_MISSING, P_STATUS, P_SENTENCE, P_CLOSED };
+enum {
+	P_ID,
+	P_LABEL,
+	P_METRIC,
+	P_SCOPE,
+	P_KIND,
+	P_VALUE,
+	P_FIRST,
+	P_YEAR,
+	P_UPTO,
+	P_DONE,
+	P_ACTUAL,
+	P_EXPECTED,
+	P_DRIFT,
+	P_TOL,
+	P_MISSING,
+	P_STATUS,
+	P_SENTENCE,
+	P_CLOSED
+};
 
 static const char plans_sql[] =
 	"SELECT t.id, coalesce(metric_label(t.metric, $2), x.label), t.metric, t.scope, t.kind,"
@@ -441,12 +459,14 @@ static json_t *plan_json(PGresult *r, int i)
 	json_object_set_new(o, "tolerance_pct", jnum(r, i, P_TOL));
 	json_object_set_new(o, "status", json_string(PQgetvalue(r, i, P_STATUS)));
 	json_object_set_new(o, "display_unit", json_string("%"));
-	json_object_set_new(o, "missing", PQgetisnull(r, i, P_MISSING)
-						  ? json_null()
-						  : json_string(PQgetvalue(r, i, P_MISSING)));
-	json_object_set_new(o, "sentence", PQgetisnull(r, i, P_SENTENCE)
-						   ? json_null()
-						   : json_string(PQgetvalue(r, i, P_SENTENCE)));
+	json_object_set_new(o, "missing",
+			    PQgetisnull(r, i, P_MISSING)
+				    ? json_null()
+				    : json_string(PQgetvalue(r, i, P_MISSING)));
+	json_object_set_new(o, "sentence",
+			    PQgetisnull(r, i, P_SENTENCE)
+				    ? json_null()
+				    : json_string(PQgetvalue(r, i, P_SENTENCE)));
 	return o;
 }
 

@@ -454,8 +454,8 @@ ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
 /* a drift in percentage points in a table (lib/drifttext.c), and the plans
  * over several years in `enertrack status` */
 ET_MSG_DEF(DRIFT_PP, "drift.pp", "{1} pp", "{1} 个百分点")
-ET_MSG_DEF(CLI_PLANS_HEAD, "cli.plans_head", "Plans over several years, at the end of {1}:",
-	   "多年规划目标，截至{1}年底：")
+ET_MSG_DEF(CLI_PLANS_HEAD, "cli.plans_head",
+	   "Plans over several years, at the end of {1}:", "多年规划目标，截至{1}年底：")
 ET_MSG_DEF(CLI_PLAN_LINE, "cli.plan_line",
 	   "{1}: by {2} down {3} % cumulatively, {4} (schedule {5} % after {6} of {7} years, "
 	   "drift {8})",

@@ -135,7 +135,8 @@ static void test_render_points(void **state)
 		d.ntargets = 1;
 		et_buf_t text = ET_BUF_INIT, html = ET_BUF_INIT;
 		assert_int_equal(et_digest_render(&d, &text, &html), 0);
-		const char *now = zh ? "-0.67 个百分点" : "-0.67 pp", *was = zh ? "+0.10 个百分点" : "+0.10 pp";
+		const char *now = zh ? "-0.67 个百分点" : "-0.67 pp",
+			   *was = zh ? "+0.10 个百分点" : "+0.10 pp";
 		if (!strstr(text.data, now) || !strstr(text.data, was) || !strstr(html.data, now))
 			fail_msg("want %s and %s:\n%s", now, was, text.data);
 		assert_null(strstr(text.data, "-0.674 %"));

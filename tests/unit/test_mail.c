@@ -496,8 +496,8 @@ static void test_resolved_status(void **state)
 		 "Status: on track\r\n", "Status: behind"},
 		{"%", "behind", ET_LANG_ZH_CN, -0.3, "已恢复正常（偏差 -0.30 个百分点）",
 		 "状态: 正常\r\n", "状态: 落后"},
-		{"%", "ahead", ET_LANG_ZH_CN, 0.8, "已恢复正常（偏差 0.80 个百分点）", "状态: 正常\r\n",
-		 "状态: 超前"},
+		{"%", "ahead", ET_LANG_ZH_CN, 0.8, "已恢复正常（偏差 0.80 个百分点）",
+		 "状态: 正常\r\n", "状态: 超前"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		et_mail_report_t r = sample();
@@ -515,7 +515,9 @@ static void test_resolved_status(void **state)
 		build_parse(&r, &m);
 		expect_in(m.part[0], t[i].line, "text part");
 		expect_not_in(m.part[0], t[i].not_has, "text part");
-		expect_not_in(m.part[1], t[i].not_has + strlen(t[i].lang == ET_LANG_EN ? "Status: " : "状态: "),
+		expect_not_in(m.part[1],
+			      t[i].not_has +
+				      strlen(t[i].lang == ET_LANG_EN ? "Status: " : "状态: "),
 			      "HTML part");
 		parsed_free(&m);
 	}
@@ -534,8 +536,7 @@ static void test_resolved_status(void **state)
 static void test_revision(void **state)
 {
 	(void)state;
-	const et_mail_revision_t rev[1] = {
-		{"Raw coal", "2024-03", "bureau", 3300, 3500, "t", "t"}};
+	const et_mail_revision_t rev[1] = {{"Raw coal", "2024-03", "bureau", 3300, 3500, "t", "t"}};
 	const et_mail_revision_t rev_zh[1] = {
 		{"原煤产量", "2024-03", "统计局", 0.33, 0.35, "万吨", "万吨"}};
 	et_mail_report_t r = sample();
@@ -561,10 +562,12 @@ static void test_revision(void **state)
 	r.event = ET_AL_EV_RESOLVED;
 	r.drift_pct = -1.2;
 	assert_true(et_mail_subject(&r, subj, sizeof(subj)) > 0);
-	assert_string_equal(subj, "[enertrack] 原煤产量 2024：已恢复正常（偏差 -1.2%）（统计数据修订后）");
+	assert_string_equal(
+		subj, "[enertrack] 原煤产量 2024：已恢复正常（偏差 -1.2%）（统计数据修订后）");
 	build_parse(&r, &m);
-	expect_in(m.part[0], "本次状态变化源于官方统计数据的修订：\r\n"
-			     "- 原煤产量 2024-03（统计局）：由 0.330 万吨 修订为 0.350 万吨\r\n",
+	expect_in(m.part[0],
+		  "本次状态变化源于官方统计数据的修订：\r\n"
+		  "- 原煤产量 2024-03（统计局）：由 0.330 万吨 修订为 0.350 万吨\r\n",
 		  "zh text part");
 	parsed_free(&m);
 
