@@ -154,9 +154,8 @@ static bool note_revisions(struct eval_ctx *al, const et_progress_t *p, const et
 	if (ev == ET_AL_EV_FIRING && old->state == ET_AL_ST_PENDING) {
 		const char *cp[2] = {eid, p->id};
 		if (!run(al,
-			 "INSERT INTO drift_event_revision SELECT $1::bigint, scope, metric, "
-			 "period,"
-			 " source, old_value_in, old_unit_in, new_value_in, new_unit_in"
+			 "INSERT INTO drift_event_revision SELECT $1::bigint, scope, metric,"
+			 " period, source, old_value_in, old_unit_in, new_value_in, new_unit_in"
 			 " FROM drift_event_revision WHERE drift_event_id = (SELECT max(id)"
 			 "  FROM drift_event WHERE target_id = $2::integer AND event = 'pending'"
 			 "  AND id < $1::bigint)",
