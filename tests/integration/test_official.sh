@@ -429,14 +429,15 @@ imp() { # imp VALUE: the bureau's January of county V
 	printf '%s\n' "scope,metric,period,value,unit,source,note" "county:V,raw_coal,2024-01,$1,t,bureau," >"$T/v.csv"
 	"$BIN/enertrack" import -c "$T/rev.conf" "$T/v.csv" >"$T/import.out" 2>&1 || fail "import: $(cat "$T/import.out")"
 }
-ev() {
-	"$BIN/enertrack" evaluate -c "$T/rev.conf" --at $AT >"$T/eval.out" 2>"$T/eval.log" ||
+ev() { # ev [CONF [AT]]
+	"$BIN/enertrack" evaluate -c "${1:-$T/rev.conf}" --at "${2:-$AT}" >"$T/eval.out" 2>"$T/eval.log" ||
 		fail "enertrack evaluate: $(tail -3 "$T/eval.log")"
 }
 # the text part of county V's mail of event $1 (firing, resolved)
 vmail() {
 	q "SELECT o.message FROM alert_outbox o JOIN drift_event e ON e.id = o.drift_event_id
-	    JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V' AND e.event = '$1'" >"$T/v-$1.eml"
+	    JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V' AND e.event = '$1'
+	  ORDER BY o.id DESC LIMIT 1" >"$T/v-$1.eml"
 	$PY - "$T/v-$1.eml" <<'PYEOF'
 import sys
 from email import policy
@@ -477,8 +478,27 @@ vmail resolved >"$T/v-resolved.txt" || fail "cannot read the resolved mail"
 has "$T/v-resolved.txt" "revision: the resolved mail says so, its status agrees" \
 	"back on track (drift 0.0%), after a revision of the statistics" \
 	"- Raw coal 2024-01 (bureau): revised from 2700.0 t to 3100.0 t" "Status: on track"
-# a change of the day's data names no revision: the next day, nothing new
 check "revision: one event each" \
 	"SELECT count(*) FROM drift_event e JOIN target t ON t.id = e.target_id WHERE t.scope = 'county:V'" "2"
+# With pending_s = 3600 the status changes at pending and the mail goes at
+# firing: the firing keeps its pending's revision. Revised to 2 700 again:
+# pending at 00:00; at 02:00, with no new revision, firing: 35 days and
+# 2 hours, expected 3 508.33, actual 3 100: −11.64 %.
+MQURI=tcp://127.0.0.1:1 write_config "$T/rev2.conf" \
+	"[targets]" "timezone = UTC" "min_elapsed_pct = 0" \
+	"[alerts]" "pending_s = 3600" "repeat_s = 0" \
+	"[smtp]" "from = enertrack@example.org" "to = bureau@example.org"
+imp 2700
+ev "$T/rev2.conf"
+ev "$T/rev2.conf" 2024-02-05T02:00:00Z
+check "revision: pending, then firing with its pending's revision" \
+	"SELECT string_agg(concat_ws(' ', e.event, r.period, r.old_value_in, r.new_value_in), ', ' ORDER BY e.id)
+	   FROM drift_event e JOIN target t ON t.id = e.target_id LEFT JOIN drift_event_revision r ON r.drift_event_id = e.id
+	  WHERE t.scope = 'county:V' AND e.id > (SELECT max(e2.id) FROM drift_event e2 WHERE e2.event = 'resolved' AND e2.target_id = t.id)" \
+	"pending 2024-01 3100 2700, firing 2024-01 3100 2700"
+vmail firing >"$T/v-firing2.txt" || fail "cannot read the second firing mail"
+has "$T/v-firing2.txt" "revision: the firing after pending says so" \
+	"Subject: [enertrack] Raw coal (V) 2024: 11.6% behind schedule, after a revision of the statistics" \
+	"- Raw coal 2024-01 (bureau): revised from 3100.0 t to 2700.0 t"
 
 log "test_official: ok"
