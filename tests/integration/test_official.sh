@@ -9,7 +9,10 @@
 #     a county computable from its own growth;
 #  2. a multi-year target (the 14th Five-Year Plan, 2021-2025, compounded)
 #     and its 序时进度 sentence;
-#  3. the Spring Festival table against the published dates 2020-2030.
+#  3. the Spring Festival table against the published dates 2020-2030;
+#  ... (4-7: festival profiles, registers, retrofits, shares, vintages, mails)
+#  8. `enertrack status`: a % target's drift in 百分点, the multi-year plan;
+#  9. a revision that changes a status says so in its mail.
 . "$(dirname "$0")/lib.sh"
 
 start_pg
