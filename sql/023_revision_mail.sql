@@ -46,3 +46,9 @@ COMMENT ON COLUMN drift_event_revision.new_value_in IS 'The revised figure, in n
 COMMENT ON COLUMN drift_event_revision.new_unit_in IS 'The unit of the revised figure, as its file gave it.';
 GRANT SELECT, INSERT ON drift_event_revision TO enertrack_ingest;
 GRANT SELECT ON drift_event_revision TO enertrack_reader;
+
+-- A target in % (an intensity decline, a share) has its drift and its
+-- tolerance in percentage points (百分点): the comments say so.
+COMMENT ON COLUMN target.tolerance_pct IS 'Drift tolerated before the status changes: in % of the expected value, or for a target in % (display unit %) in percentage points (百分点).';
+COMMENT ON COLUMN alert_state.drift_pct IS 'Drift at the last evaluation, in % (percentage points for a target in %).';
+COMMENT ON COLUMN drift_event.drift_pct IS 'Drift then, in % (percentage points for a target in %).';

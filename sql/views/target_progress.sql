@@ -20,7 +20,7 @@ COMMENT ON COLUMN target_progress.required_daily IS 'What each remaining day mus
 COMMENT ON COLUMN target_progress.sites_reporting IS 'Sites with readings this year that are not stale.';
 COMMENT ON COLUMN target_progress.sites_stale IS 'Sites silent longer than target_setting.stale_after_s.';
 COMMENT ON COLUMN target_progress.stale_shortfall IS 'What the stale sites would have added at their own pace.';
-COMMENT ON COLUMN target_progress.tolerance_pct IS 'The target''s tolerance, %.';
+COMMENT ON COLUMN target_progress.tolerance_pct IS 'The target''s tolerance, % (percentage points for a target in %, as drift_pct).';
 COMMENT ON COLUMN target_progress.status IS 'too_early, insufficient_data, on_track, ahead, behind or over.';
 COMMENT ON COLUMN target_progress.plan_text IS 'The target as the plan words it.';
 COMMENT ON COLUMN target_progress.schedule_used IS 'linear, weights, last_year or milestones.';
