@@ -189,11 +189,11 @@ bool et_alerts_unhealthy(et_alerts_t *al, int64_t now_us, char *why, size_t whyl
 			worst = f;
 	}
 	if (worst) {
-		char what[80] = "";
+		char what[400] = "";
 		if (strcmp(worst->part, "truth") == 0)
 			snprintf(what, sizeof(what), " of the truth mails");
 		else if (strncmp(worst->part, "truth:", 6) == 0)
-			snprintf(what, sizeof(what), " of the truth mail %.60s", worst->part + 6);
+			snprintf(what, sizeof(what), " of the truth mail %s", worst->part + 6);
 		else if (strcmp(worst->part, "round") != 0)
 			snprintf(what, sizeof(what), " of target %s", worst->part);
 		snprintf(why, whylen, "evaluation%s has failed for %lld s (eval_fail_s %lld): %s",
