@@ -23,6 +23,7 @@ CREATE OR REPLACE FUNCTION counter_apply(OUT staged bigint, OUT inserted bigint,
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET jit = off AS $$
 DECLARE
     mode text := counter_reset_mode();
+    jitter double precision := counter_jitter();
     keys bigint;
 BEGIN
     IF to_regclass('pg_temp.et_counter_work') IS NULL THEN
@@ -107,23 +108,30 @@ BEGIN
     --     replacement, a held reading), not from a jitter's lower total:
     --     100, 99.5, 101 counts 1, not 1.5. The anchor's mark comes from the
     --     readings before it (counter_mark).
-    UPDATE pg_temp.et_counter_work w SET delta = greatest(x.total - x.mark, 0)
-    FROM (SELECT y.site_id, y.metric, y.source, y.ts, y.total, lag(y.high) OVER k AS mark,
-                 lag(y.total) OVER k AS prev
-          FROM (SELECT z.*, max(z.top) OVER (PARTITION BY z.site_id, z.metric, z.source, z.seg
-                                             ORDER BY z.ts) AS high
-                FROM (SELECT v.site_id, v.metric, v.source, v.ts, v.total,
-                             count(*) FILTER (WHERE v.kind = 'anchor'
-                                                 OR v.step IN ('first', 'reset', 'rollover', 'replaced')
-                                                 OR (v.kind = 'old' AND v.old_step = 'held'))
-                                 OVER (PARTITION BY v.site_id, v.metric, v.source ORDER BY v.ts) AS seg,
-                             CASE WHEN v.kind = 'anchor'
-                                  THEN coalesce(counter_mark(v.site_id, v.metric, v.source, v.ts), v.total)
-                                  ELSE v.total END AS top
-                      FROM pg_temp.et_counter_work v) z) y
-          WINDOW k AS (PARTITION BY y.site_id, y.metric, y.source ORDER BY y.ts)) x
-    WHERE w.kind <> 'anchor' AND w.step IS NULL AND x.mark > x.prev
-      AND w.site_id = x.site_id AND w.metric = x.metric AND w.source = x.source AND w.ts = x.ts;
+    --     Only a batch with jitter in it, or after it (an anchor that is
+    --     jitter or counted 0), can have a mark above a total before a rise.
+    IF EXISTS (SELECT 1 FROM pg_temp.et_counter_work
+               WHERE (kind <> 'anchor' AND step = 'jitter')
+                  OR (kind = 'anchor' AND (old_step = 'jitter' OR (old_step IS NULL AND old_value = 0)))) THEN
+        UPDATE pg_temp.et_counter_work w SET delta = greatest(x.total - x.mark, 0)
+        FROM (SELECT y.site_id, y.metric, y.source, y.ts, y.total, lag(y.high) OVER k AS mark,
+                     lag(y.total) OVER k AS prev
+              FROM (SELECT z.*, max(z.top) OVER (PARTITION BY z.site_id, z.metric, z.source, z.seg
+                                                 ORDER BY z.ts) AS high
+                    FROM (SELECT v.site_id, v.metric, v.source, v.ts, v.total,
+                                 count(*) FILTER (WHERE v.kind = 'anchor'
+                                                     OR v.step IN ('first', 'reset', 'rollover', 'replaced')
+                                                     OR (v.kind = 'old' AND v.old_step = 'held'))
+                                     OVER (PARTITION BY v.site_id, v.metric, v.source ORDER BY v.ts) AS seg,
+                                 CASE WHEN v.kind = 'anchor'
+                                           AND (v.old_step = 'jitter' OR (v.old_step IS NULL AND v.old_value = 0))
+                                      THEN coalesce(counter_mark(v.site_id, v.metric, v.source, v.ts), v.total)
+                                      ELSE v.total END AS top
+                          FROM pg_temp.et_counter_work v) z) y
+              WINDOW k AS (PARTITION BY y.site_id, y.metric, y.source ORDER BY y.ts)) x
+        WHERE w.kind <> 'anchor' AND w.step IS NULL AND x.mark > x.prev
+          AND w.site_id = x.site_id AND w.metric = x.metric AND w.source = x.source AND w.ts = x.ts;
+    END IF;
 
     -- 3b. Two meters, or two publishers, on one counter: a series that
     --     bounces (a total below the one before it, then one above that
@@ -136,13 +144,19 @@ BEGIN
     --     from its first fall on (the readings before it were one meter
     --     and still count), so that no step of the alternation is summed.
     --     Readings held before (the operator has since let the series go)
-    --     are not looked at again, nor re-counted.
+    --     are not looked at again, nor re-counted. A fall of at most
+    --     counter_jitter is jitter, not a bounce: a noisy meter is not held.
     IF to_regclass('pg_temp.et_counter_held') IS NULL THEN
         CREATE TEMP TABLE et_counter_held (
             site_id text, metric text, source text, from_ts timestamptz, reason text
         ) ON COMMIT DELETE ROWS;
     END IF;
     TRUNCATE pg_temp.et_counter_held;
+    WITH series AS (
+        SELECT site_id, metric, source, min(ts) AS lo,
+               min(ts) FILTER (WHERE kind IN ('new', 'corr')) AS first_new
+        FROM pg_temp.et_counter_work GROUP BY 1, 2, 3
+        HAVING count(*) FILTER (WHERE kind IN ('new', 'corr')) > 0)
     INSERT INTO pg_temp.et_counter_held (site_id, metric, source, from_ts, reason)
     SELECT c.site_id, c.metric, c.source, min(c.from_ts),
            format('%s times within 8 totals one fell and the next rose above the one before (two meters on one counter?); held from the fall at %s on',
@@ -150,26 +164,25 @@ BEGIN
     FROM (SELECT b.*, count(*) FILTER (WHERE b.bounce) OVER f AS bounces,
                  min(CASE WHEN b.bounce THEN b.fall_ts END) OVER f AS from_ts
           FROM (SELECT t.*, coalesce(t.total > lag(t.total, 2) OVER o
-                                     AND lag(t.total) OVER o < lag(t.total, 2) OVER o, false) AS bounce,
+                                     AND lag(t.total, 2) OVER o - lag(t.total) OVER o > jitter,
+                                     false) AS bounce,
                        lag(t.ts) OVER o AS fall_ts
-                FROM (SELECT s.site_id, s.metric, s.source, s.first_new, x.ts, x.total
-                      FROM (SELECT site_id, metric, source, min(ts) AS first_new
-                            FROM pg_temp.et_counter_work WHERE kind IN ('new', 'corr')
-                            GROUP BY 1, 2, 3) s,
-                      LATERAL (
-                          SELECT w.ts, w.total FROM pg_temp.et_counter_work w
-                          WHERE w.site_id = s.site_id AND w.metric = s.metric AND w.source = s.source
-                            AND (w.kind IN ('new', 'corr')
-                                 OR (w.kind IN ('old', 'anchor') AND w.old_step IS DISTINCT FROM 'held'))
-                          UNION ALL
-                          (SELECT r.ts, r.counter_value FROM reading r
-                           WHERE r.counter AND r.site_id = s.site_id AND r.metric = s.metric
-                             AND r.source = s.source AND r.counter_value IS NOT NULL
-                             AND r.counter_step IS DISTINCT FROM 'held'
-                             AND r.ts < (SELECT min(w.ts) FROM pg_temp.et_counter_work w
-                                         WHERE w.site_id = s.site_id AND w.metric = s.metric
-                                           AND w.source = s.source)
-                           ORDER BY r.ts DESC LIMIT 7)) x) t
+                FROM (-- the series' rows in the work table (one hash join, not
+                      -- a scan of it per series), and the 7 readings before
+                      SELECT w.site_id, w.metric, w.source, s.first_new, w.ts, w.total
+                      FROM pg_temp.et_counter_work w
+                      JOIN series s ON s.site_id = w.site_id AND s.metric = w.metric
+                                   AND s.source = w.source
+                      WHERE w.kind IN ('new', 'corr')
+                         OR (w.kind IN ('old', 'anchor') AND w.old_step IS DISTINCT FROM 'held')
+                      UNION ALL
+                      SELECT s.site_id, s.metric, s.source, s.first_new, x.ts, x.total
+                      FROM series s,
+                      LATERAL (SELECT r.ts, r.counter_value AS total FROM reading r
+                               WHERE r.counter AND r.site_id = s.site_id AND r.metric = s.metric
+                                 AND r.source = s.source AND r.counter_value IS NOT NULL
+                                 AND r.counter_step IS DISTINCT FROM 'held' AND r.ts < s.lo
+                               ORDER BY r.ts DESC LIMIT 7) x) t
                 WINDOW o AS (PARTITION BY t.site_id, t.metric, t.source ORDER BY t.ts)) b
           WINDOW f AS (PARTITION BY b.site_id, b.metric, b.source ORDER BY b.ts
                        ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)) c

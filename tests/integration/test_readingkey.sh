@@ -149,6 +149,20 @@ for s in rk-4k:"100 0 first, 99.5 0 jitter, 101 1" rk-4j:"100 0 first, 99.5 0 ji
 	[ "$got" = "${s#*:}" ] || fail "4: jitter counted twice in ${s%%:*}: $got (sum $(q "SELECT sum(value) FROM reading WHERE site_id = '${s%%:*}'"))"
 	log "ok: jitter once: ${s%%:*}: $got"
 done
+# a noisy meter, jitter after each rise: three falls of at most
+# counter_jitter within 8 totals are no bounce, and it is not held. From 100
+# to 103: 3 t (101 adds 1, 102 adds 1 from 101, 103 adds 1 from 102)
+i=0
+for t in 100 99.5 101 100.6 102 101.5 103; do
+	i=$((i + 1))
+	printf 'energy/mine/rk-4n/raw_coal\t{"ts":"2024-08-0%sT00:00:00Z","value":%s,"unit":"t","counter":true}\n' "$i" "$t"
+	sleep 0.3
+done | publish 2>/dev/null
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'rk-4n'\")\" = 7 ]" || fail "4: rk-4n readings"
+got=$(q "SELECT string_agg(counter_value || ' ' || value || coalesce(' ' || counter_step, ''), ', ' ORDER BY ts) FROM reading WHERE site_id = 'rk-4n'")
+[ "$(q "SELECT count(*) FROM counter_hold WHERE site_id = 'rk-4n'")" = 0 ] || fail "4: a noisy meter was held: $got"
+[ "$(q "SELECT sum(value) FROM reading WHERE site_id = 'rk-4n'")" = 3 ] || fail "4: a noisy meter: $got"
+log "ok: a noisy meter, not held: $got"
 
 # two publishers on one counter, interleaved: 1000, 50, 1010, 60, ...
 i=0
