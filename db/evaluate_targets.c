@@ -268,11 +268,12 @@ static bool record_failure(struct eval_ctx *al, const char *part, const char *ta
 static bool part_failed(struct eval_ctx *al, const char *sp, const char *part,
 			const char *target_id)
 {
-	char rb[64], err[sizeof(al->err)];
+	char rb[96], err[sizeof(al->err)];
 	if (PQstatus(al->conn) != CONNECTION_OK)
 		return false;
 	snprintf(err, sizeof(err), "%s", al->err);
-	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s", sp);
+	/* released too: a savepoint left open per failed target would nest */
+	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s; RELEASE SAVEPOINT %s", sp, sp);
 	if (!exec_ok(al, rb))
 		return false;
 	snprintf(al->err, sizeof(al->err), "%s", err);

@@ -87,9 +87,10 @@ static int failed(PGconn *conn, const et_truth_cfg_t *c, const char *sp, const c
 {
 	if (!c->on_failure || PQstatus(conn) != CONNECTION_OK)
 		return -EIO;
-	char reason[512], rb[64];
+	char reason[512], rb[96];
 	snprintf(reason, sizeof(reason), "%s", err);
-	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s", sp);
+	/* released too: a savepoint left open per failed row would nest */
+	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s; RELEASE SAVEPOINT %s", sp, sp);
 	if (et_pq_exec(conn, rb, err, errlen))
 		return -EIO;
 	if (!c->on_failure(c->ctx, part, reason)) {
