@@ -253,7 +253,8 @@ static bool record_failure(struct eval_ctx *al, const char *part, const char *ta
 	el[k] = '\0';
 	size_t len = strlen(al->failed);
 	if (len + k + 2 < sizeof(al->failed))
-		snprintf(al->failed + len, sizeof(al->failed) - len, "%s%s", al->nfailed ? "," : "", el);
+		snprintf(al->failed + len, sizeof(al->failed) - len, "%s%s", al->nfailed ? "," : "",
+			 el);
 	else
 		al->failed_cut = true; /* then nothing is cleared this round */
 	al->nfailed++;

@@ -109,7 +109,8 @@ static int row_in_savepoint(PGconn *conn, const et_truth_cfg_t *c, const char *k
 	if (et_pq_exec(conn, "SAVEPOINT et_truth_row", err, errlen))
 		return -EIO;
 	int mails = 0;
-	if (queue(conn, c, kind, a->key, a->scope, a->firing, &a->t, at, &mails, err, errlen) == 0) {
+	if (queue(conn, c, kind, a->key, a->scope, a->firing, &a->t, at, &mails, err, errlen) ==
+	    0) {
 		*ret_mails += mails;
 		return et_pq_exec(conn, "RELEASE SAVEPOINT et_truth_row", err, errlen);
 	}
