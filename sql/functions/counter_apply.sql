@@ -141,8 +141,10 @@ BEGIN
     --     reset or rollover starts low and climbs; it does not jump back
     --     above. One bounce alone may be one bad total, so the hold waits for
     --     the second; but then it takes back what the alternation counted
-    --     from its first fall on (the readings before it were one meter
-    --     and still count), so that no step of the alternation is summed.
+    --     from its first step on (its first fall, or the rise before it
+    --     when the second publisher came in above the first; the readings
+    --     before were one meter and still count), so that no step of the
+    --     alternation is summed.
     --     Readings held before (the operator has since let the series go)
     --     are not looked at again, nor re-counted. A fall of at most
     --     counter_jitter is jitter, not a bounce: a noisy meter is not held.
@@ -159,14 +161,19 @@ BEGIN
         HAVING count(*) FILTER (WHERE kind IN ('new', 'corr')) > 0)
     INSERT INTO pg_temp.et_counter_held (site_id, metric, source, from_ts, reason)
     SELECT c.site_id, c.metric, c.source, min(c.from_ts),
-           format('%s times within 8 totals one fell and the next rose above the one before (two meters on one counter?); held from the fall at %s on',
+           format('%s times within 8 totals one fell and the next rose above the one before (two meters on one counter?); held from %s on',
                   max(c.bounces), min(c.from_ts))
     FROM (SELECT b.*, count(*) FILTER (WHERE b.bounce) OVER f AS bounces,
                  min(CASE WHEN b.bounce THEN b.fall_ts END) OVER f AS from_ts
           FROM (SELECT t.*, coalesce(t.total > lag(t.total, 2) OVER o
                                      AND lag(t.total, 2) OVER o - lag(t.total) OVER o > jitter,
                                      false) AS bounce,
-                       lag(t.ts) OVER o AS fall_ts
+                       -- where the alternation began: at the fall, or at the
+                       -- rise before it when the fall lands at or above the
+                       -- total before that rise (the second publisher came
+                       -- in above the first: 50, 1000, 60, 1010)
+                       CASE WHEN lag(t.total, 3) OVER o <= lag(t.total) OVER o
+                            THEN lag(t.ts, 2) OVER o ELSE lag(t.ts) OVER o END AS fall_ts
                 FROM (-- the series' rows in the work table (one hash join, not
                       -- a scan of it per series), and the 7 readings before
                       SELECT w.site_id, w.metric, w.source, s.first_new, w.ts, w.total

@@ -210,4 +210,16 @@ got=$(q "SELECT string_agg(counter_value || ':' || value || ':' || coalesce(coun
 [ "$(q "SELECT sum(value) FROM reading WHERE site_id = 'rk-6'")" = 10 ] || fail "5: an honest stretch then two publishers: $got"
 [ "$(q "SELECT count(*) FROM counter_hold WHERE site_id = 'rk-6'")" = 1 ] || fail "5: rk-6 not held: $got"
 log "ok: an honest stretch then two publishers: $got"
+# the second publisher comes in above the first: 40, 45, 50 count 5 + 5 =
+# 10 t; the alternation begins with the rise to 1000 (the fall after it
+# lands at 60, above 50), which is held with the rest: exactly 10 t
+i=0
+for t in 40 45 50 1000 60 1010 70 1020; do
+	i=$((i + 1))
+	printf 'energy/mine/rk-7/raw_coal\t{"ts":"2024-09-01T%02d:00:00Z","value":%s,"unit":"t","counter":true}\n' "$i" "$t"
+done | publish 2>/dev/null
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'rk-7'\")\" = 8 ]" || fail "5: rk-7 readings"
+got=$(q "SELECT string_agg(counter_value || ':' || value || ':' || coalesce(counter_step, ''), ' ' ORDER BY ts) FROM reading WHERE site_id = 'rk-7'")
+[ "$(q "SELECT sum(value) FROM reading WHERE site_id = 'rk-7'")" = 10 ] || fail "5: the second publisher above the first: $got"
+log "ok: the second publisher above the first: $got"
 stop_daemon
