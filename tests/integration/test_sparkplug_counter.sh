@@ -10,8 +10,8 @@
 #     60 adds 10 after 50);
 # Each metric's birth certificate carries a value 0 ten minutes before: the
 # first reading of each series.
-#  3. two publishers on one counter are held from the first fall (0 at the
-#     birth, then 1000, 50, 1010, 60, 1020, 70 sums 1 000).
+#  3. two publishers on one counter are held from the alternation's first
+#     step (0 at the birth, then 1000, 50, 1010, 60, 1020, 70 sums 0).
 . "$(dirname "$0")/lib.sh"
 
 TAHU=$REPO/tests/integration/tahu
@@ -78,10 +78,12 @@ log "ok: refused: $why"
 [ "$(rows sc-roll)" = "0 0 first, 50 50, 49 0 jitter, 60 10" ] || fail "2: sc-roll: $(rows sc-roll)"
 log "ok: jitter: $(rows sc-roll)"
 
-# ---- 3. two publishers: the birth's 0 (first), 1000 counts 1000, and
-# everything from the fall to 50 on is held: 1 000 t, exactly
+# ---- 3. two publishers: the birth's 0 (first), then 1000, 50, 1010, ...:
+# the fall to 50 lands above the 0 before the rise to 1000, so the
+# alternation began with that rise (0 and 50 are one publisher, 1000 the
+# other), and everything from it on is held: 0 t, exactly
 sum=$(q "SELECT sum(value) FROM reading WHERE site_id = 'sc-alt'")
-[ "$sum" = 1000 ] || fail "3: sc-alt summed $sum t: $(rows sc-alt)"
+[ "$sum" = 0 ] || fail "3: sc-alt summed $sum t: $(rows sc-alt)"
 [ "$(q "SELECT count(*) FROM counter_event WHERE site_id = 'sc-alt' AND kind = 'alternating'")" = 1 ] ||
 	fail "3: sc-alt not in counter_event as alternating"
 log "ok: two publishers held: $(rows sc-alt)"
