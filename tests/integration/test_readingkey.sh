@@ -149,6 +149,16 @@ for s in rk-4k:"100 0 first, 99.5 0 jitter, 101 1" rk-4j:"100 0 first, 99.5 0 ji
 	[ "$got" = "${s#*:}" ] || fail "4: jitter counted twice in ${s%%:*}: $got (sum $(q "SELECT sum(value) FROM reading WHERE site_id = '${s%%:*}'"))"
 	log "ok: jitter once: ${s%%:*}: $got"
 done
+# the same through counter_delta (a replacement declared, then withdrawn,
+# recomputes 101 one reading at a time): 1 again, not 1.5
+q "INSERT INTO counter_replacement (site_id, metric, at, old_final, new_initial)
+   VALUES ('rk-4k', 'raw_coal', '2024-08-02T12:00:00Z', 99.5, 0)"
+got=$(q "SELECT value || ' ' || counter_step FROM reading WHERE site_id = 'rk-4k' AND counter_value = 101")
+[ "$got" = "101 replaced" ] || fail "4: 101 after a replacement: $got"
+q "DELETE FROM counter_replacement WHERE site_id = 'rk-4k'"
+got=$(q "SELECT value || coalesce(' ' || counter_step, '') FROM reading WHERE site_id = 'rk-4k' AND counter_value = 101")
+[ "$got" = "1" ] || fail "4: 101 recomputed after the replacement was withdrawn: $got"
+log "ok: jitter once through counter_delta: 101 adds $got"
 # a noisy meter, jitter after each rise: three falls of at most
 # counter_jitter within 8 totals are no bounce, and it is not held. From 100
 # to 103: 3 t (101 adds 1, 102 adds 1 from 101, 103 adds 1 from 102)
