@@ -91,7 +91,8 @@ struct et_alerts {
 	 * enertrack_evaluation_failures_total, and since when it fails now for
 	 * /healthz (0: it does not) */
 	struct eval_fail {
-		char part[48];
+		char part[320]; /* target id, round, truth:<kind>:<key> (db/truth_alerts.c: < 320)
+				 */
 		uint64_t count;
 		int64_t since_us;
 		char reason[200];

@@ -143,7 +143,8 @@ void et_alerts_metrics(et_alerts_t *al, et_buf_t *out)
 		"# TYPE enertrack_target_alert_state gauge\n";
 	static const char fail_head[] =
 		"# HELP enertrack_evaluation_failures_total Evaluation rounds in which a target "
-		"failed (rolled back alone; the others went on), or the truth mails (truth), or "
+		"failed (rolled back alone; the others went on), or a row of the truth mails "
+		"(truth:<kind>:<key>), or "
 		"the round as a whole (round). See the view evaluation_failures.\n"
 		"# TYPE enertrack_evaluation_failures_total counter\n";
 	static const char last_head[] =
@@ -189,9 +190,11 @@ bool et_alerts_unhealthy(et_alerts_t *al, int64_t now_us, char *why, size_t whyl
 			worst = f;
 	}
 	if (worst) {
-		char what[80] = "";
+		char what[400] = "";
 		if (strcmp(worst->part, "truth") == 0)
-			snprintf(what, sizeof(what), " of the milestone and reconciliation mails");
+			snprintf(what, sizeof(what), " of the truth mails");
+		else if (strncmp(worst->part, "truth:", 6) == 0)
+			snprintf(what, sizeof(what), " of the truth mail %s", worst->part + 6);
 		else if (strcmp(worst->part, "round") != 0)
 			snprintf(what, sizeof(what), " of target %s", worst->part);
 		snprintf(why, whylen, "evaluation%s has failed for %lld s (eval_fail_s %lld): %s",

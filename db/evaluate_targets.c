@@ -46,6 +46,7 @@ struct eval_ctx {
 	/* the parts that failed this round, as a PostgreSQL array literal */
 	char failed[16384];
 	int nfailed;
+	bool failed_cut; /* failed[] could not hold them all */
 };
 
 static bool exec_ok(struct eval_ctx *al, const char *sql)
@@ -284,23 +285,16 @@ static bool step_target(struct eval_ctx *al, const et_progress_t *p, int64_t now
 	return true;
 }
 
-/* After a part (a target, or the truth mails) failed with al->err: rolls
- * it back to its savepoint, records it in evaluation_failure, logs it when
- * it starts failing and tells on_failure. false when the connection or
- * the transaction itself is gone (the round fails). */
-static bool part_failed(struct eval_ctx *al, const char *sp, const char *part,
-			const char *target_id)
+/* Records a part that failed with al->err (its work rolled back already)
+ * in evaluation_failure, logs it when it starts failing and tells
+ * on_failure. false when the transaction is gone (the round fails). */
+static bool record_failure(struct eval_ctx *al, const char *part, const char *target_id)
 {
-	char reason[512], rb[64], rounds[16] = "";
+	char reason[512], rounds[16] = "";
 	snprintf(reason, sizeof(reason), "%s", al->err);
 	/* PostgreSQL's messages end in a newline */
 	for (size_t n = strlen(reason); n && (reason[n - 1] == '\n' || reason[n - 1] == ' ');)
 		reason[--n] = '\0';
-	if (PQstatus(al->conn) != CONNECTION_OK)
-		return false;
-	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s", sp);
-	if (!exec_ok(al, rb))
-		return false;
 	const char *p[3] = {part, target_id, reason};
 	if (!run(al,
 		 "INSERT INTO evaluation_failure AS f (part, target_id, reason)"
@@ -315,12 +309,54 @@ static bool part_failed(struct eval_ctx *al, const char *sp, const char *part,
 			  part, reason);
 	else
 		log_debug("alerts: %s still fails: %s", part, reason);
+	/* an element of a PostgreSQL array literal, quoted: a truth row's part
+	 * holds its key, which may hold a county's name, a comma or a quote */
+	char el[2 * 320 + 4];
+	size_t k = 0;
+	el[k++] = '"';
+	for (const char *c = part; *c && k + 3 < sizeof(el); c++) {
+		if (*c == '"' || *c == '\\')
+			el[k++] = '\\';
+		el[k++] = *c;
+	}
+	el[k++] = '"';
+	el[k] = '\0';
 	size_t len = strlen(al->failed);
-	snprintf(al->failed + len, sizeof(al->failed) - len, "%s%s", al->nfailed ? "," : "", part);
+	if (len + k + 2 < sizeof(al->failed))
+		snprintf(al->failed + len, sizeof(al->failed) - len, "%s%s", al->nfailed ? "," : "",
+			 el);
+	else
+		al->failed_cut = true; /* then nothing is cleared this round */
 	al->nfailed++;
 	if (al->c->on_failure)
 		al->c->on_failure(al->c->ctx, part, target_id, reason);
 	return true;
+}
+
+/* After a part (a target) failed with al->err: rolls it back to its
+ * savepoint and records it. false when the connection or the transaction
+ * itself is gone (the round fails). */
+static bool part_failed(struct eval_ctx *al, const char *sp, const char *part,
+			const char *target_id)
+{
+	char rb[96], err[sizeof(al->err)];
+	if (PQstatus(al->conn) != CONNECTION_OK)
+		return false;
+	snprintf(err, sizeof(err), "%s", al->err);
+	/* released too: a savepoint left open per failed target would nest */
+	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s; RELEASE SAVEPOINT %s", sp, sp);
+	if (!exec_ok(al, rb))
+		return false;
+	snprintf(al->err, sizeof(al->err), "%s", err);
+	return record_failure(al, part, target_id);
+}
+
+/* et_truth_cfg_t.on_failure: a truth row (or kind) rolled back already */
+static bool on_truth_failure(void *ctx, const char *part, const char *reason)
+{
+	struct eval_ctx *al = ctx;
+	snprintf(al->err, sizeof(al->err), "%s", reason);
+	return record_failure(al, part, NULL);
 }
 
 /* Evaluates one target in its own savepoint; false when the round must
@@ -336,7 +372,10 @@ static bool target_in_savepoint(struct eval_ctx *al, const et_progress_t *p, int
 	return part_failed(al, "et_target", part, p->id);
 }
 
-/* The milestone and reconciliation mails, in their own savepoint. */
+/* The milestone, reconciliation, register, no-data and county-sum mails:
+ * each row in a savepoint of its own (db/truth_alerts.c), which records a
+ * failure through on_truth_failure; all of them in another, for what no
+ * row's savepoint catches. */
 static bool truth_in_savepoint(struct eval_ctx *al)
 {
 	const et_eval_cfg_t *c = al->c;
@@ -344,7 +383,9 @@ static bool truth_in_savepoint(struct eval_ctx *al)
 			     .milestone_grace_days = c->milestone_grace_days,
 			     .reconcile_pct = c->reconcile_pct,
 			     .no_data_days = c->no_data_days,
-			     .lang = al->lang};
+			     .lang = al->lang,
+			     .on_failure = on_truth_failure,
+			     .ctx = al};
 	if (!exec_ok(al, "SAVEPOINT et_truth"))
 		return false;
 	if (et_truth_evaluate(al->conn, &tc, al->at, &al->mails, al->err, sizeof(al->err)) == 0)
@@ -355,6 +396,8 @@ static bool truth_in_savepoint(struct eval_ctx *al)
 /* What evaluates again is no longer a failure: its row goes, logged. */
 static bool clear_recovered(struct eval_ctx *al)
 {
+	if (al->failed_cut)
+		return true; /* what failed is not all known: cleared next round */
 	char arr[sizeof(al->failed) + 2];
 	snprintf(arr, sizeof(arr), "{%s}", al->failed);
 	const char *p[1] = {arr};

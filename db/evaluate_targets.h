@@ -42,8 +42,10 @@ typedef struct et_eval_cfg {
 	void (*on_target)(void *ctx, const et_eval_target_t *t);
 	/* optional: told each part whose evaluation failed this round, after
 	 * its changes were rolled back (the others' are kept): part is
-	 * "target:<id>" or "truth" (the milestone and reconciliation mails),
-	 * target_id the target's id or NULL, reason the error */
+	 * "target:<id>", "truth:<kind>:<key>" (one row of the truth mails,
+	 * db/truth_alerts.c), "truth:<kind>" (its query) or "truth" (the truth
+	 * mails as a whole), target_id the target's id or NULL, reason the
+	 * error */
 	void (*on_failure)(void *ctx, const char *part, const char *target_id, const char *reason);
 	void *ctx;
 } et_eval_cfg_t;

@@ -6,7 +6,9 @@
  * reads its rows, has lib/truthmail.c word the mail, queues it (db/outbox.c,
  * routed by the target's or the county's scope) and records it in
  * truth_alert, in the evaluation's transaction, so that a project is mailed
- * once and a county once each time its gap opens. */
+ * once and a county once each time its gap opens. Each row goes in a
+ * savepoint of its own: one that fails is recorded (on_failure) and the
+ * others' mails go. */
 #include "db/truth_alerts.h"
 
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include "db/pq.h"
 #include "enertrack/log.h"
 #include "enertrack/truthmail.h"
+#include "enertrack/utf8.h"
 
 void et_truth_message_id(const char *kind, const char *key, long long at_s, char *out, size_t len)
 {
@@ -76,23 +79,71 @@ typedef struct {
 /* Fills a from row i; false when the row changes nothing. */
 typedef bool (*alert_row_fn)(const PGresult *r, int i, const et_truth_cfg_t *c, alert_t *a);
 
+/* A row or a kind's query failed with err: rolls it back to its savepoint
+ * sp and has on_failure record it under part. 0 when recorded (the others
+ * go on), -EIO when the evaluation must fail. */
+static int failed(PGconn *conn, const et_truth_cfg_t *c, const char *sp, const char *part,
+		  char *err, size_t errlen)
+{
+	if (!c->on_failure || PQstatus(conn) != CONNECTION_OK)
+		return -EIO;
+	char reason[512], rb[96];
+	snprintf(reason, sizeof(reason), "%s", err);
+	/* released too: a savepoint left open per failed row would nest */
+	snprintf(rb, sizeof(rb), "ROLLBACK TO SAVEPOINT %s; RELEASE SAVEPOINT %s", sp, sp);
+	if (et_pq_exec(conn, rb, err, errlen))
+		return -EIO;
+	if (!c->on_failure(c->ctx, part, reason)) {
+		snprintf(err, errlen, "%s: %s", part, reason);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Queues and records one row in its own savepoint: a row that cannot be
+ * (a mail PostgreSQL refuses, a trigger) stops no other row. */
+static int row_in_savepoint(PGconn *conn, const et_truth_cfg_t *c, const char *kind,
+			    const alert_t *a, const char *at, int *ret_mails, char *err,
+			    size_t errlen)
+{
+	if (et_pq_exec(conn, "SAVEPOINT et_truth_row", err, errlen))
+		return -EIO;
+	int mails = 0;
+	if (queue(conn, c, kind, a->key, a->scope, a->firing, &a->t, at, &mails, err, errlen) ==
+	    0) {
+		*ret_mails += mails;
+		return et_pq_exec(conn, "RELEASE SAVEPOINT et_truth_row", err, errlen);
+	}
+	/* the key may hold a county's name: cut on a character boundary */
+	char part[320];
+	int n = snprintf(part, sizeof(part), "truth:%s:%s", kind, a->key);
+	et_utf8_cut(part, n < 0 ? 0 : (size_t)n);
+	return failed(conn, c, "et_truth_row", part, err, errlen);
+}
+
 /* Every kind of alert: runs its query (n parameters p), then words, queues
- * and records each row that row() says changes something. */
+ * and records each row that row() says changes something, each in its own
+ * savepoint, the whole kind in another (its query may fail). */
 static int alerts(PGconn *conn, const et_truth_cfg_t *c, const char *kind, const char *sql, int n,
 		  const char *const *p, alert_row_fn row, const char *at, int *ret_mails, char *err,
 		  size_t errlen)
 {
+	char part[64];
+	snprintf(part, sizeof(part), "truth:%s", kind);
+	if (et_pq_exec(conn, "SAVEPOINT et_truth_kind", err, errlen))
+		return -EIO;
 	PGresult *r = et_pq_query(conn, sql, n, p, err, errlen);
 	if (!r)
-		return -EIO;
+		return failed(conn, c, "et_truth_kind", part, err, errlen);
 	int rc = 0;
 	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
 		alert_t a = {.firing = true};
 		if (row(r, i, c, &a))
-			rc = queue(conn, c, kind, a.key, a.scope, a.firing, &a.t, at, ret_mails,
-				   err, errlen);
+			rc = row_in_savepoint(conn, c, kind, &a, at, ret_mails, err, errlen);
 	}
 	PQclear(r);
+	if (rc == 0)
+		rc = et_pq_exec(conn, "RELEASE SAVEPOINT et_truth_kind", err, errlen);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #define ENERTRACK_DB_TRUTH_ALERTS_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "enertrack/i18n.h"
@@ -20,11 +21,21 @@ typedef struct et_truth_cfg {
 	double reconcile_pct;
 	int no_data_days; /* [alerts] no_data_days; 0: no no-data mail */
 	et_lang_t lang;
+	/* optional: told of each row (part "truth:<kind>:<key>") or kind's
+	 * query (part "truth:<kind>") that failed, with the error, after its
+	 * work was rolled back to its own savepoint (the other rows' is kept);
+	 * records it (evaluation_failure) and returns true, or false when the
+	 * transaction is gone. Without it, the first failure ends the
+	 * evaluation with -EIO. */
+	bool (*on_failure)(void *ctx, const char *part, const char *reason);
+	void *ctx;
 } et_truth_cfg_t;
 
-/* Queues the milestone and reconciliation mails due at `at` (a timestamptz
- * literal) and records them in truth_alert; adds the mails queued to
- * *ret_mails. Returns 0, or -EIO with the server's message in err. */
+/* Queues the milestone, reconciliation, register, no-data and county-sum
+ * mails due at `at` (a timestamptz literal) and records them in
+ * truth_alert, each row in a savepoint of its own (one bad row stops no
+ * other); adds the mails queued to *ret_mails. Returns 0, or -EIO with the
+ * server's message in err (a failure on_failure could not record). */
 int et_truth_evaluate(PGconn *conn, const et_truth_cfg_t *c, const char *at, int *ret_mails,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
 

@@ -23,6 +23,7 @@ CREATE OR REPLACE FUNCTION counter_apply(OUT staged bigint, OUT inserted bigint,
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp SET jit = off AS $$
 DECLARE
     mode text := counter_reset_mode();
+    jitter double precision := counter_jitter();
     keys bigint;
 BEGIN
     IF to_regclass('pg_temp.et_counter_work') IS NULL THEN
@@ -102,40 +103,126 @@ BEGIN
     WHERE w.kind <> 'anchor' AND w.site_id = x.site_id AND w.metric = x.metric AND w.ts = x.ts
       AND w.source = x.source;
 
-    -- 3b. a series that keeps bouncing (a total below the one before it,
-    --     then one above that again: two meters, or two publishers, on one
-    --     counter, each drop counted as a reset or a near-full wrap) twice in
-    --     its last 8 totals is held: its new readings count 0 until an
-    --     operator deletes its counter_hold row. A real reset or
-    --     rollover starts low and climbs; it does not jump back above.
+    -- 3a. a rise counts from the highest total since the series last
+    --     started (the anchor, its first reading, a reset, a rollover, a
+    --     replacement, a held reading), not from a jitter's lower total:
+    --     100, 99.5, 101 counts 1, not 1.5. The anchor's mark comes from the
+    --     readings before it (counter_mark).
+    --     Only a batch with jitter in it, or after it (an anchor that is
+    --     jitter or counted 0), can have a mark above a total before a rise.
+    IF EXISTS (SELECT 1 FROM pg_temp.et_counter_work
+               WHERE (kind <> 'anchor' AND step = 'jitter')
+                  OR (kind = 'anchor' AND (old_step = 'jitter' OR (old_step IS NULL AND old_value = 0)))) THEN
+        UPDATE pg_temp.et_counter_work w SET delta = greatest(x.total - x.mark, 0)
+        FROM (SELECT y.site_id, y.metric, y.source, y.ts, y.total, lag(y.high) OVER k AS mark,
+                     lag(y.total) OVER k AS prev
+              FROM (SELECT z.*, max(z.top) OVER (PARTITION BY z.site_id, z.metric, z.source, z.seg
+                                                 ORDER BY z.ts) AS high
+                    FROM (SELECT v.site_id, v.metric, v.source, v.ts, v.total,
+                                 count(*) FILTER (WHERE v.kind = 'anchor'
+                                                     OR v.step IN ('first', 'reset', 'rollover', 'replaced')
+                                                     OR (v.kind = 'old' AND v.old_step = 'held'))
+                                     OVER (PARTITION BY v.site_id, v.metric, v.source ORDER BY v.ts) AS seg,
+                                 CASE WHEN v.kind = 'anchor'
+                                           AND (v.old_step = 'jitter' OR (v.old_step IS NULL AND v.old_value = 0))
+                                      THEN coalesce(counter_mark(v.site_id, v.metric, v.source, v.ts), v.total)
+                                      ELSE v.total END AS top
+                          FROM pg_temp.et_counter_work v) z) y
+              WINDOW k AS (PARTITION BY y.site_id, y.metric, y.source ORDER BY y.ts)) x
+        WHERE w.kind <> 'anchor' AND w.step IS NULL AND x.mark > x.prev
+          AND w.site_id = x.site_id AND w.metric = x.metric AND w.source = x.source AND w.ts = x.ts;
+    END IF;
+
+    -- 3b. Two meters, or two publishers, on one counter: a series that
+    --     bounces (a total below the one before it, then one above that
+    --     again, each fall counted as a reset or a near-full wrap) twice
+    --     within 8 totals is held: a counter_hold row, and its readings count
+    --     0 (counter_step held) until an operator deletes the row. A real
+    --     reset or rollover starts low and climbs; it does not jump back
+    --     above. One bounce alone may be one bad total, so the hold waits for
+    --     the second; but then it takes back what the alternation counted
+    --     from its first step on (its first fall, or the rise before it
+    --     when the second publisher came in above the first; the readings
+    --     before were one meter and still count), so that no step of the
+    --     alternation is summed.
+    --     Readings held before (the operator has since let the series go)
+    --     are not looked at again, nor re-counted. A fall of at most
+    --     counter_jitter is jitter, not a bounce: a noisy meter is not held.
+    IF to_regclass('pg_temp.et_counter_held') IS NULL THEN
+        CREATE TEMP TABLE et_counter_held (
+            site_id text, metric text, source text, from_ts timestamptz, reason text
+        ) ON COMMIT DELETE ROWS;
+    END IF;
+    TRUNCATE pg_temp.et_counter_held;
+    WITH series AS (
+        SELECT site_id, metric, source, min(ts) AS lo,
+               min(ts) FILTER (WHERE kind IN ('new', 'corr')) AS first_new
+        FROM pg_temp.et_counter_work GROUP BY 1, 2, 3
+        HAVING count(*) FILTER (WHERE kind IN ('new', 'corr')) > 0)
+    INSERT INTO pg_temp.et_counter_held (site_id, metric, source, from_ts, reason)
+    SELECT c.site_id, c.metric, c.source, min(c.from_ts),
+           format('%s times within 8 totals one fell and the next rose above the one before (two meters on one counter?); held from %s on',
+                  max(c.bounces), min(c.from_ts))
+    FROM (SELECT b.*, count(*) FILTER (WHERE b.bounce) OVER f AS bounces,
+                 min(CASE WHEN b.bounce THEN b.fall_ts END) OVER f AS from_ts
+          FROM (SELECT t.*, coalesce(t.total > lag(t.total, 2) OVER o
+                                     AND lag(t.total, 2) OVER o - lag(t.total) OVER o > jitter,
+                                     false) AS bounce,
+                       -- where the alternation began: at the fall, or at the
+                       -- rise before it when the fall lands at or above the
+                       -- total before that rise (the second publisher came
+                       -- in above the first: 50, 1000, 60, 1010)
+                       CASE WHEN lag(t.total, 3) OVER o <= lag(t.total) OVER o
+                            THEN lag(t.ts, 2) OVER o ELSE lag(t.ts) OVER o END AS fall_ts
+                FROM (-- the series' rows in the work table (one hash join, not
+                      -- a scan of it per series), and the 7 readings before
+                      SELECT w.site_id, w.metric, w.source, s.first_new, w.ts, w.total
+                      FROM pg_temp.et_counter_work w
+                      JOIN series s ON s.site_id = w.site_id AND s.metric = w.metric
+                                   AND s.source = w.source
+                      WHERE w.kind IN ('new', 'corr')
+                         OR (w.kind IN ('old', 'anchor') AND w.old_step IS DISTINCT FROM 'held')
+                      UNION ALL
+                      SELECT s.site_id, s.metric, s.source, s.first_new, x.ts, x.total
+                      FROM series s,
+                      LATERAL (SELECT r.ts, r.counter_value AS total FROM reading r
+                               WHERE r.counter AND r.site_id = s.site_id AND r.metric = s.metric
+                                 AND r.source = s.source AND r.counter_value IS NOT NULL
+                                 AND r.counter_step IS DISTINCT FROM 'held' AND r.ts < s.lo
+                               ORDER BY r.ts DESC LIMIT 7) x) t
+                WINDOW o AS (PARTITION BY t.site_id, t.metric, t.source ORDER BY t.ts)) b
+          WINDOW f AS (PARTITION BY b.site_id, b.metric, b.source ORDER BY b.ts
+                       ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)) c
+    WHERE c.bounce AND c.bounces >= 2 AND c.ts >= c.first_new
+      AND NOT EXISTS (SELECT 1 FROM counter_hold h
+                      WHERE h.site_id = c.site_id AND h.metric = c.metric AND h.source = c.source)
+    GROUP BY 1, 2, 3;
     INSERT INTO counter_hold (site_id, metric, source, reason)
-    SELECT k.site_id, k.metric, k.source,
-           format('%s times in its last %s totals one fell and the next rose above the one before (two meters on one counter?)', k.bounces, k.n)
-    FROM (SELECT s.site_id, s.metric, s.source, count(*) AS n,
-                 count(*) FILTER (WHERE x.total > x.p2 AND x.p1 < x.p2) AS bounces
-          FROM (SELECT DISTINCT site_id, metric, source FROM pg_temp.et_counter_work
-                WHERE kind IN ('new', 'corr')) s,
-          LATERAL (SELECT t.total, lag(t.total) OVER o AS p1, lag(t.total, 2) OVER o AS p2
-                   FROM (SELECT w.ts, w.total FROM pg_temp.et_counter_work w
-                         WHERE w.site_id = s.site_id AND w.metric = s.metric AND w.source = s.source
-                           AND w.kind IN ('new', 'corr', 'old', 'anchor')
-                         UNION ALL
-                         (SELECT r.ts, r.counter_value FROM reading r
-                          WHERE r.counter AND r.site_id = s.site_id AND r.metric = s.metric
-                            AND r.source = s.source AND r.counter_value IS NOT NULL
-                            AND NOT EXISTS (SELECT 1 FROM pg_temp.et_counter_work w
-                                            WHERE w.site_id = s.site_id AND w.metric = s.metric
-                                              AND w.source = s.source AND w.ts = r.ts)
-                          ORDER BY r.ts DESC LIMIT 8)
-                         ORDER BY 1 DESC LIMIT 8) t
-                   WINDOW o AS (ORDER BY t.ts)) x
-          GROUP BY 1, 2, 3) k
-    WHERE k.bounces >= 2
+    SELECT site_id, metric, source, reason FROM pg_temp.et_counter_held
     ON CONFLICT DO NOTHING;
+    -- what the alternation counted before it was seen is taken back
+    UPDATE reading r SET value = 0, counter_step = 'held'
+    FROM pg_temp.et_counter_held n
+    WHERE r.counter AND r.site_id = n.site_id AND r.metric = n.metric AND r.source = n.source
+      AND r.ts >= n.from_ts AND r.counter_value IS NOT NULL
+      AND r.counter_step IS DISTINCT FROM 'held'
+      AND NOT EXISTS (SELECT 1 FROM pg_temp.et_counter_work w
+                      WHERE w.site_id = r.site_id AND w.metric = r.metric AND w.source = r.source
+                        AND w.ts = r.ts AND w.kind IN ('new', 'corr', 'old'));
+    -- the batch's readings of a series held before it, those of the stretch
+    -- held now (not the honest ones before its first fall), and the
+    -- re-derived ones that were held
     UPDATE pg_temp.et_counter_work w SET delta = 0, step = 'held'
-    FROM counter_hold h
-    WHERE w.kind IN ('new', 'corr') AND h.site_id = w.site_id AND h.metric = w.metric
-      AND h.source = w.source;
+    WHERE (w.kind IN ('new', 'corr')
+           AND EXISTS (SELECT 1 FROM counter_hold h
+                       WHERE h.site_id = w.site_id AND h.metric = w.metric AND h.source = w.source)
+           AND NOT EXISTS (SELECT 1 FROM pg_temp.et_counter_held n
+                           WHERE n.site_id = w.site_id AND n.metric = w.metric AND n.source = w.source))
+       OR (w.kind = 'old' AND w.old_step = 'held')
+       OR (w.kind IN ('new', 'corr', 'old')
+           AND EXISTS (SELECT 1 FROM pg_temp.et_counter_held n
+                       WHERE n.site_id = w.site_id AND n.metric = w.metric AND n.source = w.source
+                         AND w.ts >= n.from_ts));
 
     -- 4. written
     INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, seq, source, counter,

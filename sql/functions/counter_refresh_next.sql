@@ -12,7 +12,8 @@ BEGIN
     WHERE r.counter AND r.site_id = p_site AND r.metric = p_metric AND r.source = p_source
       AND (r.ts > p_ts OR (inclusive AND r.ts = p_ts)) AND r.counter_value IS NOT NULL
     ORDER BY r.ts LIMIT 1;
-    IF NOT FOUND THEN
+    -- a held reading stays held (counter_hold): an operator decides
+    IF NOT FOUND OR nx.counter_step = 'held' THEN
         RETURN false;
     END IF;
     d := counter_delta(p_site, p_metric, p_source, nx.ts, nx.counter_value, nx.counter_rollover);
@@ -24,5 +25,5 @@ BEGIN
     RETURN false;
 END $$;
 COMMENT ON FUNCTION counter_refresh_next(text, text, text, timestamptz, boolean) IS
-    'Recomputes the delta of the first counter reading of (site, metric, source) after ts (at or after, with inclusive) and updates it if it changed; returns whether it did.';
+    'Recomputes the delta of the first counter reading of (site, metric, source) after ts (at or after, with inclusive) and updates it if it changed (a held reading stays held); returns whether it did.';
 REVOKE ALL ON FUNCTION counter_refresh_next(text,text,text,timestamptz,boolean) FROM PUBLIC;

@@ -21,10 +21,14 @@ BEGIN
     -- bound of its dimension (lib/units.c, et_dim_max). The bound is tested
     -- on the value as sent, divided by the factor, because 1e300 times a
     -- factor overflows double precision, which PostgreSQL raises as an
-    -- error. What fails goes to rejected_message, as out_of_range.
+    -- error. A counter's total, whatever its metric, is never negative
+    -- nor above the map's rollover, as lib/decode.c refuses for v1 (a
+    -- metric with no dimension had no bound below). What fails goes to
+    -- rejected_message, as out_of_range, with v1's words.
     EXECUTE format($q$
         WITH j AS (
             SELECT s.*, m.site_id, m.metric, m.unit, m.counter, st.kind, u.factor, md.dim,
+                   m.rollover AS map_rollover,
                    CASE md.dim WHEN 'mass' THEN 1e10 WHEN 'power' THEN 1e7
                                WHEN 'energy' THEN 1e11 WHEN 'coal_eq' THEN 1e11
                                WHEN 'share' THEN 100 ELSE 1e15 END AS bound%s
@@ -38,7 +42,8 @@ BEGIN
         ), k AS (
             SELECT j.*, (j.value BETWEEN -1e300 AND 1e300
                          AND abs(j.value) <= j.bound / j.factor
-                         AND (j.dim IS NULL OR j.value >= 0)) AS ok
+                         AND (j.dim IS NULL OR j.value >= 0)
+                         AND NOT (j.counter AND (j.value < 0 OR j.value > coalesce(j.map_rollover, 'Infinity')))) AS ok
             FROM j
         ), bad AS (
             INSERT INTO rejected_message (received_at, topic, reason, detail, element, payload,
@@ -48,12 +53,17 @@ BEGIN
                        THEN '/NDATA/' || k.edge_node
                        ELSE '/DDATA/' || k.edge_node || '/' || k.device END,
                    'out_of_range',
-                   format('metric %%s (%%s of site %%s): %%s %%s %%s', k.metric_name, k.metric,
-                          k.site_id, k.value, k.unit,
-                          CASE WHEN k.dim IS NOT NULL AND k.value < 0
-                               THEN format('cannot be negative')
-                               ELSE format('is beyond the sane bound for one reading (%%s in the canonical unit)',
-                                           k.bound) END),
+                   format('metric %%s (%%s of site %%s): %%s', k.metric_name, k.metric, k.site_id,
+                          CASE WHEN NOT (k.value BETWEEN -1e300 AND 1e300
+                                         AND abs(k.value) <= k.bound / k.factor)
+                               THEN format('%%s %%s is beyond the sane bound for one reading (%%s in the canonical unit)',
+                                           k.value, k.unit, k.bound)
+                               WHEN k.counter AND k.value < 0
+                               THEN format('a counter total cannot be negative (%%s %%s)', k.value, k.unit)
+                               WHEN k.counter AND k.value > k.map_rollover
+                               THEN format('a counter total of %%s %%s is above its rollover (%%s)',
+                                           k.value, k.unit, k.map_rollover)
+                               ELSE format('%%s %%s cannot be negative', k.value, k.unit) END),
                    NULL, convert_to(k.metric_name || ' = ' || k.value::text, 'UTF8'),
                    octet_length(k.metric_name || ' = ' || k.value::text), false
             FROM k WHERE NOT k.ok

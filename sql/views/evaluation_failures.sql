@@ -6,8 +6,8 @@ SELECT f.part, f.target_id, x.label, t.metric, t.year, t.scope, f.reason, f.sinc
 FROM evaluation_failure f
 LEFT JOIN target t ON t.id = f.target_id
 LEFT JOIN metric x ON x.name = t.metric;
-COMMENT ON VIEW evaluation_failures IS 'What of the evaluation fails and why: each target whose evaluation fails (its other targets go on), the milestone and reconciliation mails (truth), or every round (round).';
-COMMENT ON COLUMN evaluation_failures.part IS 'target:<id>, truth or round.';
+COMMENT ON VIEW evaluation_failures IS 'What of the evaluation fails and why: each target whose evaluation fails (its other targets go on), each truth mail row that fails (truth:<kind>:<key>: a milestone, reconcile, register, no_data or county_sum row; the other rows'' mails go on) or kind (truth:<kind>), or every round (round).';
+COMMENT ON COLUMN evaluation_failures.part IS 'target:<id>, truth:<kind>:<key> (key as in truth_alert), truth:<kind>, truth or round.';
 COMMENT ON COLUMN evaluation_failures.target_id IS 'The target; NULL for truth and round.';
 COMMENT ON COLUMN evaluation_failures.label IS 'The target''s metric, for people.';
 COMMENT ON COLUMN evaluation_failures.metric IS 'The target''s metric.';
