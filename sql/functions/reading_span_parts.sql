@@ -1,10 +1,13 @@
 -- SPDX-License-Identifier: MIT
 -- Exact sums in every time zone and at any instant.
 --
--- reading_hourly's buckets are UTC hours. A local year starts inside a UTC
--- hour where the zone's offset is not whole (Asia/Kolkata +05:30,
--- Asia/Kathmandu +05:45), and an instant such as 10:30 lies inside one in
--- every zone. So a sum over [from, to) takes the UTC hours wholly inside it
+-- A reading is stamped at the end of what it covers, so a span is
+-- (from, to]: a reading of 1 January 00:00 counts in the old year.
+-- reading_hourly's buckets are UTC hours, each (hour, hour + 1 h]. A local
+-- year starts inside a UTC hour where the zone's offset is not whole
+-- (Asia/Kolkata +05:30, Asia/Kathmandu +05:45), and an instant such as
+-- 10:30 lies inside one in every zone. So a sum over (from, to] takes the
+-- UTC hours wholly inside it
 -- from reading_hourly and the readings of the few hours that a bound cuts
 -- from reading itself (reading_metric_ts), which is exact and reads a handful
 -- of rows more than the rollup alone.
@@ -43,9 +46,11 @@ BEGIN
         e_lo := greatest(e, lo);
         e_hi := least(e + interval '1 hour', hi);
         RETURN QUERY
-        SELECT r.site_id, width_bucket(r.ts, cuts), sum(r.value), count(*), min(r.ts), max(r.ts)
+        -- (cuts[i], cuts[i+1]] is [cuts[i], cuts[i+1]) one microsecond late
+        SELECT r.site_id, width_bucket(r.ts - interval '1 microsecond', cuts), sum(r.value), count(*),
+               min(r.ts), max(r.ts)
           FROM reading r
-         WHERE r.metric = m AND r.ts >= e_lo AND r.ts < e_hi
+         WHERE r.metric = m AND r.ts > e_lo AND r.ts <= e_hi
            AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
          GROUP BY 1, 2;
     END LOOP;

@@ -17,7 +17,8 @@ DECLARE
 BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     FOR t IN SELECT * FROM target x
-              WHERE x.year = extract(year FROM at AT TIME ZONE tz)::int AND x.first_year IS NULL
+              WHERE x.year = extract(year FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
+                AND x.first_year IS NULL
               ORDER BY x.id LOOP
         SELECT coalesce(x.ratio_num, x.name), x.flow INTO m, flow FROM metric x WHERE x.name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz);
@@ -26,7 +27,7 @@ BEGIN
         END IF;
         SELECT max(r.ts) INTO seen
           FROM reading r JOIN site s ON s.id = r.site_id
-         WHERE r.metric = m AND r.ts >= y0 AND r.ts <= at
+         WHERE r.metric = m AND r.ts >= y0 AND r.ts <= at  -- last heard, 1 January 00:00 included
            AND target_scope_has(t.scope, s.id, s.county);
         SELECT max(x.period_end) INTO st FROM statistic x
          WHERE x.metric = m AND x.scope = t.scope AND x.period_start >= make_date(t.year, 1, 1)

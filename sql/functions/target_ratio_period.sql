@@ -40,9 +40,8 @@ BEGIN
     period := CASE WHEN months = 1 THEN format('%s-01', t.year)
                    ELSE format('%s-01..%s-%s', t.year, t.year, lpad(months::text, 2, '0')) END;
     FOREACH yy IN ARRAY ARRAY[t.year, t.year - 1] LOOP
-        -- (start, end] of each month: the cuts one microsecond late
+        -- reading_spans counts (start, end] of each month
         cuts := ARRAY(SELECT make_timestamptz(yy, 1, 1, 0, 0, 0, tz) + make_interval(months => k)
-                             + interval '1 microsecond'
                         FROM generate_series(0, months) k);
         v := 0; counts := '{}';
         FOR k IN 1 .. months LOOP
