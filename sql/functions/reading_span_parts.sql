@@ -36,7 +36,7 @@ BEGIN
      WHERE date_trunc('hour', c, 'UTC') <> c;
     RETURN QUERY
     SELECT h.site_id, width_bucket(h.hour, cuts), sum(h.value_sum), sum(h.n)::bigint,
-           min(h.hour), max(h.last_ts)
+           min(h.hour) + interval '1 hour', max(h.last_ts)
       FROM reading_hourly h
      WHERE h.metric = m AND h.hour >= lo AND h.hour < hi AND h.hour <> ALL (edges)
        AND (srcs IS NULL OR h.source = ANY (srcs))

@@ -1,8 +1,9 @@
 -- SPDX-License-Identifier: MIT
 -- Per site, the readings of metric m (of sources srcs; NULL: all) in the
 -- spans (cuts[i], cuts[i+1]], i = 1 .. cardinality(cuts) - 1: their sum,
--- count, first and last ts (first_ts is the UTC hour for readings taken
--- from the rollup). cuts must be in ascending order; a span may be empty.
+-- count, first and last ts (first_ts is the end of the UTC hour for
+-- readings taken from the rollup, whose bucket is (hour, hour + 1 h]).
+-- cuts must be in ascending order; a span may be empty.
 CREATE OR REPLACE FUNCTION reading_spans(m text, srcs text[], cuts timestamptz[])
 RETURNS TABLE (site_id text, span integer, value_sum double precision, n bigint,
                first_ts timestamptz, last_ts timestamptz)

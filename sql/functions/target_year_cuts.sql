@@ -2,7 +2,8 @@
 -- The spans of a target's year seen at `at` (in zone tz), as cuts for
 -- reading_spans: 1 the same period of the year before (its 1 January to the
 -- same local time a year before `at`, inclusive), 2 the rest of that year,
--- 3 this year to `at`, inclusive; each span is (from, to]. NULL when `at` is before the year before.
+-- 3 this year to `at`, inclusive; each span is (from, to]. NULL when `at`
+-- is not after the year before's start.
 CREATE OR REPLACE FUNCTION target_year_cuts(year integer, at timestamptz, tz text) RETURNS timestamptz[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
