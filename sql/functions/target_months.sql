@@ -55,7 +55,9 @@ BEGIN
                 mfrac := extract(epoch FROM at - mstart)
                          / extract(epoch FROM (mstart + interval '1 month') - mstart);
                 official := official * mfrac;
-                source := source || format(' pro rata %s', round((100 * mfrac)::numeric, 4)) || ' %';
+                source := source || format(' pro rata %s/%s s',
+                    trim_scale(round(extract(epoch FROM at - mstart), 3)),
+                    extract(epoch FROM (mstart + interval '1 month') - mstart)::bigint);
             END IF;
         END IF;
         counted := CASE WHEN official IS NOT NULL THEN official ELSE coalesce(tv, 0) END;
