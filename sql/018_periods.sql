@@ -25,3 +25,16 @@ COMMENT ON TABLE reading_hourly IS
     'Per site, metric, source and UTC hour: the readings of (hour, hour + 1 h] (a reading counts in the period it ends): their sum, number and latest ts. Kept by triggers on reading (reading_hourly_follow).';
 COMMENT ON COLUMN reading_hourly.hour IS 'Start of the UTC hour: the bucket holds the readings of (hour, hour + 1 h].';
 COMMENT ON COLUMN reading_hourly.n IS 'Number of readings in (hour, hour + 1 h].';
+
+-- What a reading covers when its message says so (`period` or `start` in a
+-- v1 message): (covers_from, ts]. NULL: the message did not say (the
+-- reading covers the time since the site's previous one, or is an
+-- instant). A nullable column without a default is added to the catalogue
+-- only (no rewrite of the partitions), and a NULL in it costs a row no byte:
+-- reading's rows already carry a null bitmap (seq, prev_value ... are
+-- nullable) and one more column does not widen it (measured: 0 bytes a row
+-- without a period, 8 with one; docs/write-path.md). The decoder checks that
+-- it is before ts.
+ALTER TABLE reading ADD COLUMN covers_from timestamptz;
+COMMENT ON COLUMN reading.covers_from IS
+    'Where what the reading covers starts, when its message said (`period` or `start`): it covers (covers_from, ts]. NULL when it did not.';

@@ -17,8 +17,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_pg
-MQURI=tcp://127.0.0.1:1 write_config "$T/enertrack.conf" \
-	"[targets]" "timezone = UTC" "min_elapsed_pct = 0"
+start_mosquitto
+write_config "$T/enertrack.conf" "[targets]" "timezone = UTC" "min_elapsed_pct = 0"
 migrate >/dev/null
 q "UPDATE target_setting SET timezone = 'UTC', min_elapsed_pct = 0"
 q "DELETE FROM target"
@@ -132,5 +132,45 @@ check "year end: published later, 23:59:59" "$(py 2024-12-31T23:59:59Z actual)" 
 check "year end: published later, 00:00" "$(py 2025-01-01T00:00:00Z actual)" "3660"
 q "UPDATE statistic SET published = '2024-12-31' WHERE scope = 'county:Y' AND period = '2024-12'"
 check "year end: published on the day, 23:59:59" "$(py 2024-12-31T23:59:59Z 'round(actual::numeric, 6)')" "3749.999851"
+
+# ---- 3. a v1 message says its period ------------------------------------------
+# Mine w9 of county W publishes its 煤炭先进产能占比 (a stock, in %) with the
+# period each figure describes, and a raw coal total with where it starts.
+# A stock is stamped at its period's end: December 2023's 50 % at
+# 2024-01-01T00:00Z, January's 92 % at 2024-02-01T00:00Z. Each keeps its
+# period's first instant (reading.covers_from), and counts in its own month:
+# the view monthly's "January" is 92, not December's 50 (before: 50 in
+# January, 92 in February); 2024's share on 15 January is unknown
+# (December's figure is not 2024's), on 1 February 00:00 it is 92.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('advanced_capacity_share', 2024, 'about', 90, '%', 1, 'county:W')"
+start_daemon
+{
+	printf '%s\n' '{"ts":"2024-01-01T00:00:00Z","period":"2023-12","value":50,"unit":"%","county":"W"}' |
+		mosquitto_pub -h 127.0.0.1 -p "$MQPORT" -q 1 -t energy/mine/w9/advanced_capacity_share -l
+	printf '%s\n' '{"ts":"2024-02-01T00:00:00Z","period":"2024-01","value":92,"unit":"%","county":"W"}' |
+		mosquitto_pub -h 127.0.0.1 -p "$MQPORT" -q 1 -t energy/mine/w9/advanced_capacity_share -l
+	printf '%s\n' '{"ts":"2024-02-01T00:00:00Z","start":"2024-01-01T00:00:00Z","value":3100,"unit":"t","county":"W"}' |
+		mosquitto_pub -h 127.0.0.1 -p "$MQPORT" -q 1 -t energy/mine/w9/raw_coal -l
+} || fail "mosquitto_pub failed"
+wait_until 30 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'w9'\")\" = 3 ]" ||
+	fail "the three readings of w9 did not land: $(q "SELECT reason, detail FROM rejected_message")"
+check "period: stored" \
+	"SELECT string_agg(metric || ' ' || to_char(covers_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || '..'
+	                   || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' ' || value, ', ' ORDER BY metric, ts)
+	   FROM reading WHERE site_id = 'w9'" \
+	"advanced_capacity_share 2023-12-01 00:00..2024-01-01 00:00 50, advanced_capacity_share 2024-01-01 00:00..2024-02-01 00:00 92, raw_coal 2024-01-01 00:00..2024-02-01 00:00 3100"
+check "period: a stock counts in the month it describes" \
+	"SELECT string_agg(to_char(month, 'YYYY-MM') || ' ' || total, ', ' ORDER BY month) FROM monthly
+	  WHERE metric = 'advanced_capacity_share' AND scope_kind = 'site' AND scope_name = 'w9'" \
+	"2023-12 50, 2024-01 92"
+check "period: December's share is not 2024's" \
+	"SELECT coalesce(actual::text, 'null') FROM target_progress_at('2024-01-15T00:00:00Z') WHERE scope = 'county:W'" "null"
+check "period: January's share on 1 February 00:00" \
+	"SELECT actual FROM target_progress_at('2024-02-01T00:00:00Z') WHERE scope = 'county:W'" "92"
+check "period: raw coal with a start counts in January" \
+	"SELECT string_agg(to_char(month, 'YYYY-MM') || ' ' || round((total * 1e6)::numeric), ', ' ORDER BY month) FROM monthly
+	  WHERE metric = 'raw_coal' AND scope_kind = 'site' AND scope_name = 'w9'" "2024-01 3100"
+stop_daemon
 
 log "ok: periods"
