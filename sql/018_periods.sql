@@ -38,3 +38,7 @@ COMMENT ON COLUMN reading_hourly.n IS 'Number of readings in (hour, hour + 1 h].
 ALTER TABLE reading ADD COLUMN covers_from timestamptz;
 COMMENT ON COLUMN reading.covers_from IS
     'Where what the reading covers starts, when its message said (`period` or `start`): it covers (covers_from, ts]. NULL when it did not.';
+-- The few readings that say what they cover, found without a scan
+-- (reading_span_parts and monthly_rows spread them over the windows they
+-- cover).
+CREATE INDEX reading_covers_idx ON reading (metric, ts) WHERE covers_from IS NOT NULL;

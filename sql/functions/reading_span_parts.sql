@@ -27,6 +27,7 @@ DECLARE
     hi timestamptz := cuts[cardinality(cuts)];
     edges timestamptz[];
     e timestamptz; e_lo timestamptz; e_hi timestamptz;
+    is_flow boolean := (SELECT x.flow FROM metric x WHERE x.name = m);
 BEGIN
     IF cuts IS NULL OR cardinality(cuts) < 2 OR hi <= lo THEN
         RETURN;
@@ -54,6 +55,33 @@ BEGIN
            AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
          GROUP BY 1, 2;
     END LOOP;
+    IF is_flow THEN
+        -- A flow reading that says what it covers ((covers_from, ts], a v1
+        -- message's period or start) and spans a cut counts in each span
+        -- pro rata of the time it covers there, not all in the span of its
+        -- ts: a quarter's 9 100 t count 3 100, 2 900 and 3 100 in its months.
+        -- What lies before lo is not counted here (it is another window's);
+        -- a reading is known from its ts, so one stamped after hi is not.
+        -- The rows move value only: n stays with the span of ts.
+        RETURN QUERY
+        WITH x AS (
+            SELECT r.site_id, r.value, r.ts, r.covers_from,
+                   width_bucket(r.ts - interval '1 microsecond', cuts) AS own
+              FROM reading r
+             WHERE r.metric = m AND r.covers_from IS NOT NULL AND r.ts > lo AND r.ts <= hi
+               AND r.covers_from < r.ts
+               AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
+               AND width_bucket(r.covers_from, cuts) <> width_bucket(r.ts - interval '1 microsecond', cuts)
+        )
+        SELECT x.site_id, x.own, -x.value, 0::bigint, NULL::timestamptz, NULL::timestamptz FROM x
+        UNION ALL
+        SELECT x.site_id, i,
+               x.value * extract(epoch FROM least(x.ts, cuts[i + 1]) - greatest(x.covers_from, cuts[i]))
+                       / extract(epoch FROM x.ts - x.covers_from),
+               0::bigint, NULL::timestamptz, NULL::timestamptz
+          FROM x CROSS JOIN generate_series(1, cardinality(cuts) - 1) i
+         WHERE cuts[i] < x.ts AND cuts[i + 1] > x.covers_from AND cuts[i + 1] > cuts[i];
+    END IF;
 END $$;
 COMMENT ON FUNCTION reading_span_parts(text, text[], timestamptz[]) IS
-    'reading_spans before its last grouping: a site and span may have a row from the rollup and one per cut hour.';
+    'reading_spans before its last grouping: a site and span may have a row from the rollup, one per cut hour, and rows that spread a flow reading with a stated period over the spans it covers.';

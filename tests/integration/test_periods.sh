@@ -171,6 +171,35 @@ check "period: January's share on 1 February 00:00" \
 check "period: raw coal with a start counts in January" \
 	"SELECT string_agg(to_char(month, 'YYYY-MM') || ' ' || round((total * 1e6)::numeric), ', ' ORDER BY month) FROM monthly
 	  WHERE metric = 'raw_coal' AND scope_kind = 'site' AND scope_name = 'w9'" "2024-01 3100"
+# A flow with a stated period counts pro rata of the time it covers in each
+# window. Mine v1 (county V) sends 2024-Q1 as one figure, 9 100 t at
+# 2024-04-01T00:00Z (91 days, 100 t a day): January 3 100, February 2 900,
+# March 3 100. And 310 t from 2023-12-16T00:00Z to 2024-01-16T00:00Z (31
+# days, 10 t a day): 160 in December 2023, 150 in January 2024. So the
+# months read 2023-12 160, 2024-01 3 250, 2024-02 2 900, 2024-03 3 100;
+# 2024 to 1 April 00:00 is 9 250 (not 9 410: December's 160 is 2023's); on
+# 1 February 00:00 it is 150 (the quarter is not known before its ts).
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('raw_coal', 2024, 'about', 36000, 't', 2, 'county:V')"
+{
+	printf '%s\n' '{"ts":"2024-04-01T00:00:00Z","period":"2024-Q1","value":9100,"unit":"t","county":"V"}' \
+		'{"ts":"2024-01-16T00:00:00Z","start":"2023-12-16T00:00:00Z","value":310,"unit":"t","county":"V"}' |
+		mosquitto_pub -h 127.0.0.1 -p "$MQPORT" -q 1 -t energy/mine/v1/raw_coal -l
+} || fail "mosquitto_pub failed"
+wait_until 30 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'v1'\")\" = 2 ]" ||
+	fail "the two readings of v1 did not land: $(q "SELECT reason, detail FROM rejected_message")"
+check "period: a quarter and a start across the year, by month" \
+	"SELECT string_agg(to_char(month, 'YYYY-MM') || ' ' || round((total * 1e6)::numeric), ', ' ORDER BY month) FROM monthly
+	  WHERE metric = 'raw_coal' AND scope_kind = 'county' AND scope_name = 'V'" \
+	"2023-12 160, 2024-01 3250, 2024-02 2900, 2024-03 3100"
+check "period: target_months" \
+	"SELECT string_agg(to_char(m.month, 'MM') || ' ' || round(m.telemetry::numeric), ', ' ORDER BY m.month)
+	   FROM target t, target_months(t, '2024-04-01T00:00:00Z') m WHERE t.scope = 'county:V'" \
+	"01 3250, 02 2900, 03 3100"
+check "period: 2024 to 1 April" "SELECT round(actual::numeric, 6) FROM target_progress_at('2024-04-01T00:00:00Z') WHERE scope = 'county:V'" \
+	"9250.000000"
+check "period: 2024 to 1 February" "SELECT round(actual::numeric, 6) FROM target_progress_at('2024-02-01T00:00:00Z') WHERE scope = 'county:V'" \
+	"150.000000"
 stop_daemon
 
 log "ok: periods"
