@@ -33,8 +33,8 @@ COMMENT ON COLUMN reading_hourly.n IS 'Number of readings in (hour, hour + 1 h].
 -- only (no rewrite of the partitions), and a NULL in it costs a row no byte:
 -- reading's rows already carry a null bitmap (seq, prev_value ... are
 -- nullable) and one more column does not widen it (measured: 0 bytes a row
--- without a period, 8 with one; docs/write-path.md). The decoder checks that
--- it is before ts.
+-- without a period, 12 with one; docs/write-path.md). The decoder checks
+-- that it is before ts.
 ALTER TABLE reading ADD COLUMN covers_from timestamptz;
 COMMENT ON COLUMN reading.covers_from IS
     'Where what the reading covers starts, when its message said (`period` or `start`): it covers (covers_from, ts]. NULL when it did not.';
