@@ -17,8 +17,7 @@ DECLARE
 BEGIN
     SELECT s.timezone INTO tz FROM target_setting s;
     FOR t IN SELECT * FROM target x
-              WHERE x.year = extract(year FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
-                AND x.first_year IS NULL
+              WHERE x.year = extract(year FROM at AT TIME ZONE tz)::int AND x.first_year IS NULL
               ORDER BY x.id LOOP
         SELECT coalesce(x.ratio_num, x.name), x.flow INTO m, flow FROM metric x WHERE x.name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz);
