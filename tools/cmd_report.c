@@ -536,6 +536,17 @@ static int write_html(struct report *rp, int year, const char *out)
 
 static const char *const formats[] = {"xlsx", "html", "pdf", NULL};
 
+/* The report's instant ($1, else now, else the end of year $2, in zone $3),
+ * whether it is in year $2, and how to show it. */
+static const char instant_sql[] =
+	"SELECT x,"
+	" extract(year FROM (x - interval '1 microsecond') AT TIME ZONE $3)::integer = $2::integer,"
+	" CASE WHEN x = make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3)"
+	"  THEN $2 || '-12-31 24:00'"
+	"  ELSE to_char(x AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') END"
+	" FROM (SELECT coalesce($1::timestamptz, least(now(),"
+	"  make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3))) AS x) a";
+
 int report_main(int argc, char **argv)
 {
 	const char *config = NULL, *at = NULL, *out = NULL, *quarter = NULL;
@@ -599,15 +610,7 @@ int report_main(int argc, char **argv)
 	 * "12-31 24:00". */
 	snprintf(ys, sizeof(ys), "%d", year);
 	const char *ap[3] = {at, ys, cfg.tz};
-	r = PQexecParams(
-		rp.conn,
-		"SELECT x, extract(year FROM (x - interval '1 microsecond') AT TIME ZONE $3)::integer"
-		"  = $2::integer,"
-		" CASE WHEN x = make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3)"
-		"  THEN $2 || '-12-31 24:00' ELSE to_char(x AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') END"
-		" FROM (SELECT coalesce($1::timestamptz, least(now(),"
-		"  make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3))) AS x) a",
-		3, NULL, ap, NULL, NULL, 0);
+	r = PQexecParams(rp.conn, instant_sql, 3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("the report's instant: %s", PQresultErrorMessage(r));
 		goto out;

@@ -317,7 +317,7 @@ static void test_copy_reading_nulls(void **state)
 	r.rollover = 0;
 	r.has_covers_from = false;
 	r.covers_from_us = 5; /* ignored */
-	r.ts_us = -1; /* before 1970 */
+	r.ts_us = -1;	      /* before 1970 */
 	r.value = -0.5;
 	r.value_in = 0;
 	strcpy(r.metric, "temperature");
