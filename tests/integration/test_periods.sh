@@ -122,6 +122,16 @@ s1=$(st 2024-12-31T23:59:59Z county:Y actual)
 s2=$(st 2025-01-01T00:00:00Z county:Y actual)
 check "year end: status at 23:59:59 and 00:00:00 agree to the pro-rata second" \
 	"SELECT round(($s2 - $s1)::numeric, 6) = round((400.0 / 2678400)::numeric, 6)" "t"
+# the year-end report is taken at 1 January 00:00 (every reading of 2024,
+# December's figure whole), shown as 24:00 of 31 December
+"$BIN/enertrack" report -c "$T/enertrack.conf" --year 2024 --format html -o "$T/r.html" >"$T/report.out" 2>&1 ||
+	fail "enertrack report --year 2024: $(cat "$T/report.out")"
+grep -q "2024-12-31 24:00" "$T/r.html" || fail "the report's instant: $(grep -o '20[0-9-]* [0-9:]*' "$T/r.html" | head -3)"
+grep -q "2025-01-01 00:00:00" "$T/report.out" || fail "the report's instant: $(cat "$T/report.out")"
+log "ok: year end: the report at 2024-12-31 24:00"
+"$BIN/enertrack" report -c "$T/enertrack.conf" --year 2024 --at 2025-01-01T00:00:00Z --format html -o "$T/r2.html" \
+	>"$T/report2.out" 2>&1 || fail "report --year 2024 --at 2025-01-01T00:00:00Z: $(cat "$T/report2.out")"
+log "ok: year end: report --year 2024 --at 2025-01-01T00:00:00Z is 2024's"
 # half-way through December: 3 350 + 400 × 15/31 = 3 543.548387
 check "year end: mid-December" "$(py 2024-12-16T00:00:00Z 'round(actual::numeric, 6)')" "3543.548387"
 # Vintages stay: published on 10 January 2025, the figure is not known at
