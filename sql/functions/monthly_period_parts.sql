@@ -6,9 +6,14 @@
 -- each month (its own month gives back the rest: a quarter's 9 100 t are
 -- 3 100, 2 900 and 3 100); a level (a stock, a share) describes each month
 -- of its period, so it counts as one more reading in each earlier month.
+-- plpgsql, not sql, so that it can be made before migration 018 adds
+-- reading.covers_from (tests/integration/test_readingkey.sh migrates so).
 CREATE OR REPLACE FUNCTION monthly_period_parts()
 RETURNS TABLE (metric text, site_id text, month date, v double precision, n bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH z AS (SELECT timezone AS tz FROM target_setting),
 x AS (
     SELECT r.metric, r.site_id, r.value, r.ts, r.covers_from, m.flow, m.aggregate,
@@ -24,10 +29,10 @@ SELECT x.metric, x.site_id, g::date,
                                              - greatest(x.covers_from, g AT TIME ZONE x.tz))
                          / extract(epoch FROM x.ts - x.covers_from)
                  - CASE WHEN g = x.own THEN x.value ELSE 0 END
-            ELSE x.value END,
+            ELSE x.value END::double precision,
        CASE WHEN x.flow THEN 0 ELSE 1 END::bigint
   FROM x CROSS JOIN LATERAL generate_series(x.f0, x.own, interval '1 month') g
- WHERE x.f0 < x.own AND (x.flow OR g < x.own)
-$$;
+ WHERE x.f0 < x.own AND (x.flow OR g < x.own);
+END $$;
 COMMENT ON FUNCTION monthly_period_parts() IS
     'For the view monthly: per reading that covers several local months (reading.covers_from), what to add to each month: a flow pro rata of the time it covers there (less the whole in its own month), a level its value as one reading in each earlier month.';
