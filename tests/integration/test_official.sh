@@ -116,6 +116,19 @@ q "INSERT INTO site (id, kind, county) VALUES ('ec', 'enterprise', 'C'), ('cg', 
    VALUES ('cg', 'gdp_real_growth', '2024-02-01T00:00:00Z', 2, '%', 2, '', now())" >/dev/null
 check "county: growth from telemetry" "$(prog 2024-02-15T00:00:00Z county:C "round(actual::numeric, 4) || ' ' || status")" \
 	"3.9216 ahead"
+# On 15 March, 1–2月 is closed. A reading at 1 March that says it covers
+# February alone (covers_from 1 February: a v1 message's "period": "2024-02")
+# is not the cumulative growth from January: none is known. One that covers
+# (1 January, 1 March] is: 2.5 %.
+q "INSERT INTO site (id, kind, county) VALUES ('cg2', 'region', 'C'), ('cg3', 'region', 'C');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at, covers_from)
+   VALUES ('cg2', 'gdp_real_growth', '2024-03-01T00:00:00Z', 3, '%', 3, '', now(), '2024-02-01T00:00:00Z')" >/dev/null
+check "county: February's own growth is not 1–2月's" "$(prog 2024-03-15T00:00:00Z county:C schedule_note)" \
+	"no gdp_real_growth for 2024-01..2024-02"
+q "INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at, covers_from)
+   VALUES ('cg3', 'gdp_real_growth', '2024-03-01T00:00:00Z', 2.5, '%', 2.5, '', now(), '2024-01-01T00:00:00Z')" >/dev/null
+check "county: 1–2月's growth from telemetry" "$(prog 2024-03-15T00:00:00Z county:C schedule_note)" \
+	"2024-01..2024-02, gdp_real_growth 2.5 %"
 
 # ---- 2. the 14th Five-Year Plan: 2021-2025, 14.5 %, compounded ----------------------
 # The bureau's yearly declines: 2021 4.8 %, 2022 4.6 %, 2023 3.6 %. By the end
