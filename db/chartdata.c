@@ -53,15 +53,19 @@ static const char head_sql[] =
 /* The schedule sampled over the whole year: the 1st and the 16th of every
  * local month and the year's last second (25 instants). A monthly schedule
  * is linear inside a month, so it is drawn exactly; a seasonal or milestone
- * one to within half a month. At each instant target_progress_at also gives
+ * one to within half a month. The first instant is 1 January 00:00 and one
+ * microsecond: 00:00 itself is the year before's end (docs/targets.md).
+ * At each instant target_progress_at also gives
  * the actual to then, which later readings do not change (only late ones
  * do), so one sampling serves the charts of any `at` in the year. */
 static const char samples_sql[] =
 	"WITH s AS (SELECT timezone AS tz FROM target_setting),"
 	" b AS (SELECT to_timestamp($1::double precision) AS y0,"
 	" to_timestamp($2::double precision) AS y1, s.tz FROM s),"
-	" pts AS (SELECT ((b.y0 AT TIME ZONE b.tz) + make_interval(months => k, days => d))"
-	"  AT TIME ZONE b.tz AS g FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)"
+	" pts AS (SELECT greatest(((b.y0 AT TIME ZONE b.tz)"
+	"  + make_interval(months => k, days => d)) AT TIME ZONE b.tz,"
+	"  b.y0 + interval '1 microsecond') AS g"
+	"  FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)"
 	"  UNION ALL SELECT b.y1 - interval '1 second' FROM b)"
 	" SELECT extract(epoch FROM pts.g), p.expected, p.actual, p.target_id"
 	" FROM pts, LATERAL target_progress_at(pts.g) p ORDER BY p.target_id, pts.g";

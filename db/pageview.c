@@ -9,7 +9,9 @@
 #include <string.h>
 
 /* The year shown and its instant: ?at= as given; ?year= at the year's end
- * (or now, within the current year; its start for a year to come); neither,
+ * (or now, within the current year; its start for a year to come, one
+ * microsecond in: 1 January 00:00 itself is the year before's end,
+ * docs/targets.md); neither,
  * now, in the latest year that has targets when the current one has none. */
 static const char view_sql[] =
 	"WITH a AS (SELECT nullif($1, '')::int AS y, nullif($2, '')::timestamptz AS at),"
@@ -18,7 +20,8 @@ static const char view_sql[] =
 	" pick AS (SELECT CASE WHEN $1 = '' AND $2 = '' AND NOT EXISTS"
 	"  (SELECT 1 FROM target t WHERE t.year = asked.y) THEN coalesce((SELECT max(year)"
 	"  FROM target), asked.y) ELSE asked.y END AS y, asked.y AS asked, asked.at FROM asked),"
-	" inst AS (SELECT y, asked, coalesce(at, greatest(make_timestamptz(y, 1, 1, 0, 0, 0, $3),"
+	" inst AS (SELECT y, asked, coalesce(at, greatest(make_timestamptz(y, 1, 1, 0, 0, 0, $3)"
+	"  + interval '1 microsecond',"
 	"  least(now(), make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3) - interval '1 second')))"
 	"  AS at, at IS NOT NULL AS given FROM pick)"
 	" SELECT y, asked, at::text, to_char(at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),"

@@ -154,6 +154,8 @@ int et_copy_reading(et_buf_t *b, uint32_t n, const et_reading_t *r, int64_t recv
 	 * from the decoder), which could otherwise fail the whole COPY */
 	bool roll = r->rollover > 0 && isfinite(r->rollover);
 	rc = rc ? rc : (roll ? put_fmt_double(b, r->rollover) : put_lit(b, "\\N"));
+	rc = rc ? rc : TAB(b);
+	rc = rc ? rc : (r->has_covers_from ? put_ts(b, r->covers_from_us) : put_lit(b, "\\N"));
 	rc = rc ? rc : et_buf_append(b, "\n", 1);
 	if (rc)
 		b->len = mark; /* never leave half a line */

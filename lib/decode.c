@@ -305,11 +305,12 @@ static enum et_reject decode_ts(json_t *obj, const et_decode_limits_t *lim, int6
  * YYYY-Qn, YYYY-Hn or YYYY), and then ts must be that period's end, its
  * first instant after, in ts's own offset ("2024-01" -> 2024-02-01T00:00:00);
  * or where it starts (`start`, RFC 3339, before ts): it covers (start, ts].
- * Both are checked, not stored: ts is the reading's instant either way. */
-/* The first day after a period YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn, as
- * "YYYY-MM-DD" (the statistics' periods, lib/statcsv.c, without ranges);
- * -1 when s is none of them. */
-static int period_end(const char *s, size_t n, char end[11])
+ * Either way ts stays the reading's instant, and the start is kept
+ * (covers_from_us, stored as reading.covers_from). */
+/* The first day of a period YYYY, YYYY-MM, YYYY-Qn or YYYY-Hn and the first
+ * day after it, as "YYYY-MM-DD" (the statistics' periods, lib/statcsv.c,
+ * without ranges); -1 when s is none of them. */
+static int period_bounds(const char *s, size_t n, char start[11], char end[11])
 {
 	unsigned y = 0, m0, months;
 	for (size_t i = 0; i < 4; i++) {
@@ -332,18 +333,20 @@ static int period_end(const char *s, size_t n, char end[11])
 		return -1;
 	}
 	unsigned m1 = m0 - 1 + months;
+	snprintf(start, 11, "%04u-%02u-01", y % 10000u, m0 % 100u);
 	snprintf(end, 11, "%04u-%02u-01", (y + m1 / 12) % 10000u, (m1 % 12 + 1) % 100u);
 	return 0;
 }
 
-static enum et_reject decode_period(json_t *obj, const et_reading_t *r, char *detail, size_t dlen)
+static enum et_reject decode_period(json_t *obj, et_reading_t *r, char *detail, size_t dlen)
 {
+	r->has_covers_from = false;
 	json_t *v = json_object_get(obj, "period");
 	if (v) {
 		const char *s = json_is_string(v) ? json_string_value(v) : "";
 		size_t n = json_is_string(v) ? json_string_length(v) : 0;
-		char end[11];
-		if (period_end(s, n, end)) {
+		char start[11], end[11];
+		if (period_bounds(s, n, start, end)) {
 			snprintf(detail, dlen, "period must be YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY");
 			return ET_REJ_BAD_FIELD;
 		}
@@ -360,6 +363,15 @@ static enum et_reject decode_period(json_t *obj, const et_reading_t *r, char *de
 				 end);
 			return ET_REJ_BAD_FIELD;
 		}
+		/* the period's first instant, in ts's own offset (ts + k) */
+		char from[64];
+		int len = snprintf(from, sizeof(from), "%sT00:00:00%s", start, ts + k);
+		if (len < 0 || (size_t)len >= sizeof(from) ||
+		    et_rfc3339_parse(from, (size_t)len, &r->covers_from_us) != 0) {
+			snprintf(detail, dlen, "ts's offset cannot start period %.7s", s);
+			return ET_REJ_BAD_FIELD;
+		}
+		r->has_covers_from = true;
 	}
 	v = json_object_get(obj, "start");
 	if (v) {
@@ -371,6 +383,12 @@ static enum et_reject decode_period(json_t *obj, const et_reading_t *r, char *de
 				 "start must be an RFC 3339 time with an offset, before ts");
 			return ET_REJ_BAD_FIELD;
 		}
+		if (r->has_covers_from && us != r->covers_from_us) {
+			snprintf(detail, dlen, "start is not where period starts");
+			return ET_REJ_BAD_FIELD;
+		}
+		r->covers_from_us = us;
+		r->has_covers_from = true;
 	}
 	return ET_REJ_NONE;
 }

@@ -538,6 +538,17 @@ static int write_html(struct report *rp, int year, const char *out)
 
 static const char *const formats[] = {"xlsx", "html", "pdf", NULL};
 
+/* The report's instant ($1, else now, else the end of year $2, in zone $3),
+ * whether it is in year $2, and how to show it. */
+static const char instant_sql[] =
+	"SELECT x,"
+	" extract(year FROM (x - interval '1 microsecond') AT TIME ZONE $3)::integer = $2::integer,"
+	" CASE WHEN x = make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3)"
+	"  THEN $2 || '-12-31 24:00'"
+	"  ELSE to_char(x AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') END"
+	" FROM (SELECT coalesce($1::timestamptz, least(now(),"
+	"  make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3))) AS x) a";
+
 int report_main(int argc, char **argv)
 {
 	const char *config = NULL, *at = NULL, *out = NULL, *quarter = NULL;
@@ -594,16 +605,14 @@ int report_main(int argc, char **argv)
 	const et_config_t cfg = s.cfg;
 	if (qend[0] && !at)
 		at = qend; /* later than now: the report says so below */
-	/* the instant: as given, else now, else the end of a past year; in YEAR */
+	/* the instant: as given, else now, else the end of a past year; in YEAR.
+	 * An instant belongs to the year it ends (a reading is stamped at the
+	 * end of what it covers, docs/targets.md), so the year's end is 1
+	 * January 00:00, which counts the readings stamped then, shown as
+	 * "12-31 24:00". */
 	snprintf(ys, sizeof(ys), "%d", year);
 	const char *ap[3] = {at, ys, cfg.tz};
-	r = PQexecParams(
-		rp.conn,
-		"SELECT x, extract(year FROM x AT TIME ZONE $3)::integer = $2::integer FROM"
-		" (SELECT coalesce($1::timestamptz, least(now(),"
-		"  make_timestamptz($2::integer + 1, 1, 1, 0, 0, 0, $3)"
-		"  - interval '1 microsecond')) AS x) a",
-		3, NULL, ap, NULL, NULL, 0);
+	r = PQexecParams(rp.conn, instant_sql, 3, NULL, ap, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_error("the report's instant: %s", PQresultErrorMessage(r));
 		goto out;
@@ -614,6 +623,8 @@ int report_main(int argc, char **argv)
 		goto out;
 	}
 	snprintf(at_buf, sizeof(at_buf), "%s", PQgetvalue(r, 0, 0));
+	char when[32];
+	snprintf(when, sizeof(when), "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
 	r = NULL;
 	rp.params[0] = at_buf;
@@ -627,8 +638,6 @@ int report_main(int argc, char **argv)
 	const char *tzname = cfg.tz;
 	if (rp.lang != ET_LANG_EN && strcmp(tzname, "Asia/Shanghai") == 0)
 		tzname = et_msg(rp.lang, ET_MSG_TZ_ASIA_SHANGHAI);
-	char when[32];
-	snprintf(when, sizeof(when), "%.16s", at_buf);
 	et_msg_fill(as_of, sizeof(as_of), rp.lang, ET_MSG_REPORT_AS_OF, 2, when, tzname);
 	rp.as_of = as_of;
 

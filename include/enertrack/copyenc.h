@@ -15,7 +15,7 @@
 
 #define ET_COPY_READING_COLUMNS                                                                    \
 	"n, site_id, kind, county, name, metric, ts, value, unit_in, value_in, seq, source, "      \
-	"counter, received_at, rollover"
+	"counter, received_at, rollover, covers_from"
 #define ET_COPY_REJECT_COLUMNS                                                                     \
 	"received_at, topic, reason, detail, element, payload, payload_bytes, truncated"
 

@@ -65,6 +65,10 @@ typedef struct et_reading {
 	bool has_seq;
 	bool counter; /* value_in is a running total (totaliser); the write path derives deltas */
 	double rollover; /* 0: none; else where the counter wraps, in unit_in (with counter) */
+	/* What the reading covers, when its message says (`period` or `start`):
+	 * (covers_from_us, ts_us]; valid when has_covers_from. */
+	int64_t covers_from_us;
+	bool has_covers_from;
 } et_reading_t;
 
 /* A compiled topic layout such as "energy/{kind}/{site}/{metric}": each

@@ -15,6 +15,7 @@ DECLARE
     k bigint;
     p record;
     rn bigint; rs double precision; hn bigint; hs double precision;
+    en bigint; es double precision;
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtext('enertrack.maintain')) THEN
         action := 'busy'; object := ''; n := 0; RETURN NEXT;
@@ -61,11 +62,24 @@ BEGIN
               WHERE i.inhparent = 'reading'::regclass AND c.relname ~ '^reading_\d{4}_\d{2}$'
               ORDER BY c.relname LOOP
         CONTINUE WHEN p.b IS NULL OR p.b[2]::timestamptz > raw_cut;
+        -- a bucket holds (hour, hour + 1 h]: the hours [b1, b2) hold the
+        -- readings of (b1, b2]: the partition's but those at b1 (in the
+        -- bucket before, checked with the partition before), and the next
+        -- partition's at b2
         EXECUTE format('SELECT count(*), coalesce(sum(value), 0) FROM %I', p.name) INTO rn, rs;
+        SELECT rn - count(*) FILTER (WHERE r.ts = p.b[1]::timestamptz)
+                  + count(*) FILTER (WHERE r.ts = p.b[2]::timestamptz),
+               rs - coalesce(sum(r.value) FILTER (WHERE r.ts = p.b[1]::timestamptz), 0)
+                  + coalesce(sum(r.value) FILTER (WHERE r.ts = p.b[2]::timestamptz), 0)
+          INTO en, es
+          FROM reading r WHERE r.ts IN (p.b[1]::timestamptz, p.b[2]::timestamptz);
         SELECT coalesce(sum(h.n), 0), coalesce(sum(h.value_sum), 0) INTO hn, hs
           FROM reading_hourly h WHERE h.hour >= p.b[1]::timestamptz AND h.hour < p.b[2]::timestamptz;
-        IF rn <> hn OR abs(rs - hs) > 1e-9 * greatest(abs(rs), abs(hs), 1) THEN
-            PERFORM reading_hourly_rebuild(p.b[1]::timestamptz, p.b[2]::timestamptz);
+        IF en <> hn OR abs(es - hs) > 1e-9 * greatest(abs(es), abs(hs), 1) THEN
+            -- the buckets [b1, b2) alone: the one before may hold readings
+            -- of a partition already dropped
+            PERFORM reading_hourly_rebuild(p.b[1]::timestamptz + interval '1 microsecond',
+                                           p.b[2]::timestamptz + interval '1 microsecond');
             action := 'rollup_rebuilt'; object := p.name; n := rn; RETURN NEXT;
         END IF;
         EXECUTE format('ALTER TABLE reading DETACH PARTITION %I', p.name);

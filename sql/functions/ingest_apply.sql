@@ -39,9 +39,9 @@ BEGIN
     IF try_insert AND NOT may_repeat THEN
         BEGIN
             INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, seq, source,
-                                 counter, received_at)
+                                 counter, received_at, covers_from)
             SELECT site_id, metric, ts, value, unit_in, value_in, seq, coalesce(source, ''),
-                   counter, received_at
+                   counter, received_at, covers_from
             FROM pg_temp.et_stage_reading;
             GET DIAGNOSTICS inserted = ROW_COUNT;
             staged := inserted + c_staged;
@@ -88,13 +88,13 @@ BEGIN
     -- to the old value, which is never NULL
     WITH i AS (
         INSERT INTO reading AS r (site_id, metric, ts, value, unit_in, value_in, seq, source,
-                                 counter, received_at, corrections)
+                                 counter, received_at, corrections, covers_from)
         SELECT site_id, metric, ts, value, unit_in, value_in, seq, coalesce(source, ''), counter,
-               received_at, chg
+               received_at, chg, covers_from
         FROM pg_temp.et_stage_reading
         ON CONFLICT (site_id, metric, source, ts) DO UPDATE SET prev_value = r.value,
             value = EXCLUDED.value, unit_in = EXCLUDED.unit_in, value_in = EXCLUDED.value_in,
-            seq = EXCLUDED.seq, counter = EXCLUDED.counter,
+            seq = EXCLUDED.seq, counter = EXCLUDED.counter, covers_from = EXCLUDED.covers_from,
             received_at = EXCLUDED.received_at,
             corrections = r.corrections + 1 + EXCLUDED.corrections
         WHERE r.value IS DISTINCT FROM EXCLUDED.value

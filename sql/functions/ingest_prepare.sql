@@ -23,6 +23,7 @@ BEGIN
             counter      boolean,
             received_at  timestamptz,
             rollover     double precision,
+            covers_from  timestamptz,
             chg          integer NOT NULL DEFAULT 0
         ) ON COMMIT DELETE ROWS;
         -- owned by this function's owner, visible to this session only
@@ -31,6 +32,11 @@ BEGIN
                       AND attname = 'rollover' AND NOT attisdropped) THEN
         -- a session that prepared before migration 009
         ALTER TABLE pg_temp.et_stage_reading ADD COLUMN rollover double precision;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'pg_temp.et_stage_reading'::regclass
+                   AND attname = 'covers_from' AND NOT attisdropped) THEN
+        -- a session that prepared before migration 018
+        ALTER TABLE pg_temp.et_stage_reading ADD COLUMN covers_from timestamptz;
     END IF;
 END $$;
 COMMENT ON FUNCTION ingest_prepare() IS

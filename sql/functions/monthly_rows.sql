@@ -2,6 +2,8 @@
 -- Months are local ([targets] timezone); reading_hourly's UTC hours fall
 -- whole into local months in any zone whose offset is whole hours. Sums for
 -- flows and events, the mean of the readings for levels (a share in %).
+-- A reading that says it covers several months (a v1 message's period or
+-- start) counts in each: monthly_period_parts.
 -- Through a function for `SET jit = off` (JIT compilation added a second
 -- to a query of two seconds; see site_health_rows below).
 CREATE OR REPLACE FUNCTION monthly_rows()
@@ -25,10 +27,14 @@ FROM (
                CASE WHEN x.aggregate = 'level' THEN sum(a.v) / nullif(sum(a.n), 0) ELSE sum(a.v) END
                    / x.display_div AS total,
                x.display_unit
-        FROM (SELECT h.metric, s.county, h.site_id,
-                     (date_trunc('month', h.hour AT TIME ZONE (SELECT timezone FROM target_setting)))::date AS month,
-                     sum(h.value_sum) AS v, sum(h.n) AS n
-              FROM reading_hourly h LEFT JOIN site s ON s.id = h.site_id
+        FROM (SELECT h.metric, s.county, h.site_id, h.month, sum(h.v) AS v, sum(h.n) AS n
+              FROM (SELECT h.metric, h.site_id,
+                           (date_trunc('month', h.hour AT TIME ZONE (SELECT timezone FROM target_setting)))::date AS month,
+                           h.value_sum AS v, h.n
+                      FROM reading_hourly h
+                    UNION ALL
+                    SELECT p.metric, p.site_id, p.month, p.v, p.n FROM monthly_period_parts() p) h
+              LEFT JOIN site s ON s.id = h.site_id
               GROUP BY 1, 2, 3, 4) a
         JOIN metric x ON x.name = a.metric
         GROUP BY GROUPING SETS (

@@ -16,7 +16,8 @@
 -- touched from reading as it now is (exact: n, the sum and last_ts, whatever
 -- moved between hours, sources or partitions).
 
--- Recomputes the given (site, metric, source, hour) groups from reading.
+-- Recomputes the given (site, metric, source, hour) groups from reading;
+-- a group holds the readings of (hour, hour + 1 h] (reading_hourly_follow).
 CREATE OR REPLACE FUNCTION reading_hourly_refresh(sites text[], metrics text[], sources text[],
                                        hours timestamptz[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -28,7 +29,7 @@ BEGIN
     SELECT t.site_id, t.metric, t.source, t.hour, sum(r.value), count(*), max(r.ts)
     FROM unnest(sites, metrics, sources, hours) AS t (site_id, metric, source, hour)
     JOIN reading r ON r.site_id = t.site_id AND r.metric = t.metric AND r.source = t.source
-                  AND r.ts >= t.hour AND r.ts < t.hour + interval '1 hour'
+                  AND r.ts > t.hour AND r.ts <= t.hour + interval '1 hour'
     GROUP BY 1, 2, 3, 4 ORDER BY 2, 4, 1, 3;
 END $$;
 COMMENT ON FUNCTION reading_hourly_refresh(text[], text[], text[], timestamptz[]) IS

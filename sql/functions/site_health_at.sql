@@ -16,17 +16,20 @@ sm AS (
     SELECT s.id AS site_id, s.kind, s.county, s.name, x.name AS metric, x.flow, lh.hour AS last_hour
     FROM site s CROSS JOIN metric x
     CROSS JOIN LATERAL (SELECT h.hour FROM reading_hourly h
-                        WHERE h.site_id = s.id AND h.metric = x.name AND h.hour <= at
+                        WHERE h.site_id = s.id AND h.metric = x.name AND h.hour < at
                         ORDER BY h.hour DESC LIMIT 1) lh
 ),
 st AS (
     SELECT sm.*, w.last_ts, w.n,
            CASE WHEN w.n > 1 THEN extract(epoch FROM w.last_ts - w.first_hour) / (w.n - 1) END AS interval_s
     FROM sm CROSS JOIN LATERAL (
-        SELECT least(max(h.last_ts), at) AS last_ts, min(h.hour) AS first_hour, sum(h.n) AS n
+        -- a bucket holds (hour, hour + 1 h]: its end is the first reading's
+        -- instant when readings are stamped on the hour, as most are
+        SELECT least(max(h.last_ts), at) AS last_ts, min(h.hour) + interval '1 hour' AS first_hour,
+               sum(h.n) AS n
         FROM reading_hourly h
         WHERE h.site_id = sm.site_id AND h.metric = sm.metric
-          AND h.hour > sm.last_hour - interval '7 days' AND h.hour <= at) w
+          AND h.hour > sm.last_hour - interval '7 days' AND h.hour < at) w
 ),
 rj AS (
     SELECT s.id AS site_id, jsonb_object_agg(r.reason, r.n) AS rejects, sum(r.n) AS n

@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- 6. Telemetry against the official monthly figures.
--- The telemetry of a scope and metric between two local dates.
+-- The telemetry of a scope and metric between two local dates: the
+-- readings stamped in (d0, d1], those of the period that ends at d1.
 CREATE OR REPLACE FUNCTION statistic_telemetry(sc text, m text, d0 date, d1 date) RETURNS double precision
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
@@ -15,4 +16,4 @@ BEGIN
     RETURN v;
 END $$;
 COMMENT ON FUNCTION statistic_telemetry(text, text, date, date) IS
-    'Sum of the readings of a scope and metric from local date d0 to d1 (exclusive), canonical unit; NULL: none.';
+    'Sum of the readings of a scope and metric stamped in (local date d0, d1] (a reading counts in the period it ends), canonical unit; NULL: none.';

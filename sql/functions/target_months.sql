@@ -6,7 +6,8 @@
 -- half, 1–2月 as 2024-01..2024-02, the year; statistic_block): that month
 -- counts the block's figure less what its earlier months counted, so the
 -- block adds up to the published figure (monthly values derived from
--- cumulative ones).
+-- cumulative ones). The month that holds `at` counts such a figure, when
+-- one is known by then, pro rata of its elapsed part (docs/targets.md).
 CREATE OR REPLACE FUNCTION target_months(t target, at timestamptz)
 RETURNS TABLE (month date, closed boolean, telemetry double precision, official double precision,
                source text, counted double precision)
@@ -15,15 +16,18 @@ LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     tz text; srcs text[]; cuts timestamptz[]; top timestamptz; mon integer; k integer;
     tv double precision; bv double precision; bsrc text; bfirst integer; bper text;
-    counts double precision[] := '{}';
+    counts double precision[] := '{}'; mstart timestamptz; mfrac double precision;
 BEGIN
     SELECT s.timezone, s.statistics_sources INTO tz, srcs FROM target_setting s;
-    top := at + interval '1 microsecond';
+    -- months are (first instant, end] (reading_spans): `at` is in the
+    -- month it ends, so 1 February 00:00 closes January
+    top := at;
     IF top <= make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) THEN
         RETURN;
     END IF;
-    mon := least(12, extract(month FROM at AT TIME ZONE tz)::int
-                     + 12 * (extract(year FROM at AT TIME ZONE tz)::int - t.year));
+    mon := least(12, extract(month FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
+                     + 12 * (extract(year FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
+                             - t.year));
     cuts := ARRAY(SELECT make_timestamptz(t.year, k, 1, 0, 0, 0, tz) FROM generate_series(1, mon) k);
     cuts := cuts || least(top, make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => mon));
     FOR k, tv IN
@@ -37,12 +41,23 @@ BEGIN
         month := make_date(t.year, k, 1);
         closed := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => k) <= top;
         telemetry := tv; official := NULL; source := NULL;
-        IF closed THEN
-            SELECT b.value, b.source, b.first_month, b.period INTO bv, bsrc, bfirst, bper
-              FROM statistic_block(t.scope, t.metric, t.year, k, srcs, at) b;
-            IF bv IS NOT NULL THEN
-                official := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
-                source := CASE WHEN bfirst = k THEN bsrc ELSE format('%s %s', bsrc, bper) END;
+        SELECT b.value, b.source, b.first_month, b.period INTO bv, bsrc, bfirst, bper
+          FROM statistic_block(t.scope, t.metric, t.year, k, srcs, at) b;
+        IF bv IS NOT NULL THEN
+            official := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
+            source := CASE WHEN bfirst = k THEN bsrc ELSE format('%s %s', bsrc, bper) END;
+            IF NOT closed THEN
+                -- the month holding `at`, its figure known already (no
+                -- publication day, or one by `at`): the elapsed part of it,
+                -- so that the year's end is continuous (23:59:59 counts
+                -- December's figure less a second's worth, 00:00 all of it)
+                mstart := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => k - 1);
+                mfrac := extract(epoch FROM at - mstart)
+                         / extract(epoch FROM (mstart + interval '1 month') - mstart);
+                official := official * mfrac;
+                source := source || format(' pro rata %s/%s s',
+                    trim_scale(round(extract(epoch FROM at - mstart), 3)),
+                    extract(epoch FROM (mstart + interval '1 month') - mstart)::bigint);
             END IF;
         END IF;
         counted := CASE WHEN official IS NOT NULL THEN official ELSE coalesce(tv, 0) END;

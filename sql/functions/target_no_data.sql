@@ -26,7 +26,7 @@ BEGIN
         END IF;
         SELECT max(r.ts) INTO seen
           FROM reading r JOIN site s ON s.id = r.site_id
-         WHERE r.metric = m AND r.ts >= y0 AND r.ts <= at
+         WHERE r.metric = m AND r.ts >= y0 AND r.ts <= at  -- last heard, 1 January 00:00 included
            AND target_scope_has(t.scope, s.id, s.county);
         SELECT max(x.period_end) INTO st FROM statistic x
          WHERE x.metric = m AND x.scope = t.scope AND x.period_start >= make_date(t.year, 1, 1)

@@ -32,7 +32,10 @@ DECLARE
 BEGIN
     SELECT * INTO cfg FROM target_setting;
     FOR t IN SELECT * FROM target x
-             WHERE x.year = extract(year FROM at AT TIME ZONE cfg.timezone)::int
+             -- an instant belongs to the year it ends (a reading is stamped
+             -- at the end of what it covers): 1 January 00:00 is the old
+             -- year's last instant, its year-end figure
+             WHERE x.year = extract(year FROM (at - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int
                AND x.first_year IS NULL  -- a plan over years: target_plan_progress
              ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;
@@ -108,7 +111,7 @@ BEGIN
 
         IF schedule_used = 'weights' THEN
             w := t.schedule;
-            mon := extract(month FROM at AT TIME ZONE cfg.timezone)::int;
+            mon := extract(month FROM (at - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int;
             ms := make_timestamptz(t.year, mon, 1, 0, 0, 0, cfg.timezone);
             me := CASE WHEN mon = 12 THEN y1 ELSE make_timestamptz(t.year, mon + 1, 1, 0, 0, 0, cfg.timezone) END;
             frac := ((SELECT coalesce(sum(x), 0) FROM unnest(w[1:mon - 1]) x)
@@ -167,10 +170,11 @@ BEGIN
                 exp_v := ms_exp;
             ELSE
                 exp_v := tgt * frac;
-                -- closed months: the official figure where there is one
-                SELECT count(*) FILTER (WHERE m.closed AND m.official IS NOT NULL), sum(m.counted),
+                -- the official figure where there is one: closed months,
+                -- and the month of `at` pro rata (target_months)
+                SELECT count(*) FILTER (WHERE m.official IS NOT NULL), sum(m.counted),
                        string_agg(format('%s %s', to_char(m.month, 'YYYY-MM'),
-                                         CASE WHEN m.closed AND m.official IS NOT NULL
+                                         CASE WHEN m.official IS NOT NULL
                                               THEN 'statistics:' || m.source ELSE 'telemetry' END),
                                   ', ' ORDER BY m.month)
                   INTO n_official, months_total, month_sources
@@ -185,7 +189,7 @@ BEGIN
               INTO rate
               FROM reading_spans(t.metric,
                                  metric_sources(t.metric, t.sources),
-                                 ARRAY[win_start, at + interval '1 microsecond']) sp
+                                 ARRAY[win_start, at]) sp
               JOIN site s ON s.id = sp.site_id
              WHERE target_scope_has(t.scope, s.id, s.county);
             IF schedule_used = 'milestones' THEN

@@ -12,7 +12,8 @@
 -- statistic_block) where there is one, else telemetry. g is the statistic of
 -- the closed period, cumulative from January (YYYY-MM or YYYY-01..YYYY-MM;
 -- 2024-Q1, 2024-H1 or 2024 when it ends there), published by `at`, or a
--- reading stamped at the period's end; nominal GDP is never used. No g:
+-- reading stamped at the period's end (covering it from January when it
+-- says what it covers: reading.covers_from); nominal GDP is never used. No g:
 -- decline is NULL and note names the missing period.
 CREATE OR REPLACE FUNCTION target_ratio_period(t target, at timestamptz)
 RETURNS TABLE (months integer, period text, num_now double precision, num_prev double precision,
@@ -40,9 +41,8 @@ BEGIN
     period := CASE WHEN months = 1 THEN format('%s-01', t.year)
                    ELSE format('%s-01..%s-%s', t.year, t.year, lpad(months::text, 2, '0')) END;
     FOREACH yy IN ARRAY ARRAY[t.year, t.year - 1] LOOP
-        -- (start, end] of each month: the cuts one microsecond late
+        -- reading_spans counts (start, end] of each month
         cuts := ARRAY(SELECT make_timestamptz(yy, 1, 1, 0, 0, 0, tz) + make_interval(months => k)
-                             + interval '1 microsecond'
                         FROM generate_series(0, months) k);
         v := 0; counts := '{}';
         FOR k IN 1 .. months LOOP
@@ -88,9 +88,12 @@ BEGIN
      ORDER BY array_position(srcs, s.source), s.source, length(s.period) DESC
      LIMIT 1;
     IF growth IS NULL THEN
+        -- a reading that says what it covers must cover it from January
+        -- (February's own growth is not 1–2月's)
         SELECT avg(r.value) INTO growth
           FROM reading r JOIN site s ON s.id = r.site_id
          WHERE r.metric = mt.ratio_growth AND r.ts = pend
+           AND (r.covers_from IS NULL OR r.covers_from = make_timestamptz(t.year, 1, 1, 0, 0, 0, tz))
            AND target_scope_has(t.scope, s.id, s.county);
     END IF;
     IF growth IS NULL THEN

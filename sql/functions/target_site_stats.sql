@@ -37,10 +37,10 @@ BEGIN
                OR (t.scope LIKE 'site:%' AND s.id = substr(t.scope, 6)))
         GROUP BY sp.site_id, s.county, s.offline_since
     ), mx AS (
-        SELECT r.site_id, max(r.value) FILTER (WHERE r.ts >= cuts[3]) AS ytd,
-               max(r.value) FILTER (WHERE r.ts < cuts[2]) AS prev_same
+        SELECT r.site_id, max(r.value) FILTER (WHERE r.ts > cuts[3]) AS ytd,
+               max(r.value) FILTER (WHERE r.ts <= cuts[2]) AS prev_same
           FROM reading r
-         WHERE once AND r.metric = m AND r.ts >= cuts[1] AND r.ts < cuts[4]
+         WHERE once AND r.metric = m AND r.ts > cuts[1] AND r.ts <= cuts[4]
            AND (srcs IS NULL OR r.source = ANY (srcs))
          GROUP BY r.site_id
     ), iv AS (

@@ -2,16 +2,16 @@
 -- The spans of a target's year seen at `at` (in zone tz), as cuts for
 -- reading_spans: 1 the same period of the year before (its 1 January to the
 -- same local time a year before `at`, inclusive), 2 the rest of that year,
--- 3 this year to `at`, inclusive. NULL when `at` is before the year before.
+-- 3 this year to `at`, inclusive; each span is (from, to]. NULL when `at`
+-- is not after the year before's start.
 CREATE OR REPLACE FUNCTION target_year_cuts(year integer, at timestamptz, tz text) RETURNS timestamptz[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     y0 timestamptz := make_timestamptz(year, 1, 1, 0, 0, 0, tz);
     y0p timestamptz := make_timestamptz(year - 1, 1, 1, 0, 0, 0, tz);
-    -- spans are half-open and ts has microseconds: a reading at `at` counts
-    top timestamptz := at + interval '1 microsecond';
-    prev_top timestamptz := ((at AT TIME ZONE tz) - interval '1 year') AT TIME ZONE tz
-                            + interval '1 microsecond';
+    -- spans are (from, to]: a reading at `at` counts, one at y0 is last year's
+    top timestamptz := at;
+    prev_top timestamptz := ((at AT TIME ZONE tz) - interval '1 year') AT TIME ZONE tz;
 BEGIN
     IF top <= y0p THEN
         RETURN NULL;

@@ -55,7 +55,8 @@ deltas() {
 
 # the hourly rollup agrees with reading (the deltas were updated in place)
 hourly_ok() {
-	[ "$(q "SELECT count(*) FROM (SELECT site_id, metric, source, date_trunc('hour', ts) AS hour,
+	[ "$(q "SELECT count(*) FROM (SELECT site_id, metric, source,
+		date_trunc('hour', ts - interval '1 microsecond') AS hour,
 		sum(value) AS v, count(*) AS n FROM reading GROUP BY 1, 2, 3, 4) r
 		FULL JOIN reading_hourly h USING (site_id, metric, source, hour)
 		WHERE r.n IS DISTINCT FROM h.n OR abs(r.v - h.value_sum) > 1e-9")" = 0 ] ||

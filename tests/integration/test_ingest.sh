@@ -52,9 +52,11 @@ sentinel() {
 }
 
 # the hourly rollup agrees with the readings, whichever statement wrote them
+# (a bucket holds (hour, hour + 1 h]: a reading counts in the period it ends)
 hourly_ok() {
 	[ "$(q "SELECT count(*) FROM (SELECT site_id, metric, coalesce(source, '') AS source,
-		date_trunc('hour', ts) AS hour, sum(value) AS v, count(*) AS n FROM reading GROUP BY 1, 2, 3, 4) r
+		date_trunc('hour', ts - interval '1 microsecond') AS hour, sum(value) AS v, count(*) AS n
+		FROM reading GROUP BY 1, 2, 3, 4) r
 		FULL JOIN reading_hourly h USING (site_id, metric, source, hour)
 		WHERE r.n IS DISTINCT FROM h.n OR abs(r.v - h.value_sum) > 1e-6 * abs(r.v)")" = 0 ] ||
 		fail "reading_hourly disagrees with reading ($1)"

@@ -73,21 +73,27 @@ for TZN in Asia/Kolkata Asia/Shanghai Asia/Kathmandu America/St_Johns; do
 	check "$TZN: 2024 total, status" "$(st "$end24" raw_coal actual)" "151.000000"
 	check "$TZN: 2024 total, target_progress_at" \
 		"$(sq "(SELECT actual FROM target_progress_at('$end24') WHERE metric = 'raw_coal')")" "151.000000"
-	# 2025's first readings: at local midnight and just after it
+	# a reading at local midnight and one just after it: a reading is stamped
+	# at the end of what it covers, so 00:00's 5 t is 2024's (its last
+	# instant), 00:15's 7 t is 2025's (issue 21: a period is (start, end])
 	add m1 raw_coal '2025-01-01 00:00' 5
 	add m1 raw_coal '2025-01-01 00:15' 7
 	check "$TZN: 2024 total once 2025 has data" "$(st "$end24" raw_coal actual)" "151.000000"
+	check "$TZN: 2024 at its end, 1 January 00:00: 151 + 5" \
+		"$(st "$(lt '2025-01-01 00:00')" raw_coal actual)" "156.000000"
+	check "$TZN: the year of 1 January 00:00 is the old one" \
+		"$(st "$(lt '2025-01-01 00:00')" raw_coal year)" "2024"
 	check "$TZN: 2024 at 1 January 00:15 (inclusive)" "$(st "$(lt '2024-01-01 00:15')" raw_coal actual)" "50.000000"
 	check "$TZN: 2024 at 1 January 00:14" "$(st "$(lt '2024-01-01 00:14:59')" raw_coal actual)" "0.000000"
 	at25=$(lt '2025-01-01 00:30')
-	check "$TZN: 2025 so far" "$(st "$at25" raw_coal actual)" "12.000000"
+	check "$TZN: 2025 so far" "$(st "$at25" raw_coal actual)" "7.000000"
 	check "$TZN: 2025 same period of 2024" \
 		"$(sq "(SELECT s.prev_same FROM target t, target_site_stats(t, '$at25') s WHERE t.metric = 'raw_coal' AND t.year = 2025)")" \
 		"50.000000"
-	# the rate: 12 t in half an hour, over a window of at least an hour
+	# the rate: 7 t in half an hour, over a window of at least an hour
 	check "$TZN: 2025 projected from the rate so far" \
 		"$(sq "(SELECT projected - actual FROM target_progress_at('$at25') WHERE metric = 'raw_coal')")" \
-		"$(sq "12 * 24 * (364 + 23.5 / 24)")"
+		"$(sq "7 * 24 * (364 + 23.5 / 24)")"
 
 	# --- inside an hour -----------------------------------------------------------
 	add g1 generation '2024-06-10 10:05' 3

@@ -119,6 +119,19 @@ q "INSERT INTO site (id, kind, county) VALUES ('ec', 'enterprise', 'C'), ('cg', 
    VALUES ('cg', 'gdp_real_growth', '2024-02-01T00:00:00Z', 2, '%', 2, '', now())" >/dev/null
 check "county: growth from telemetry" "$(prog 2024-02-15T00:00:00Z county:C "round(actual::numeric, 4) || ' ' || status")" \
 	"3.9216 ahead"
+# On 15 March, 1–2月 is closed. A reading at 1 March that says it covers
+# February alone (covers_from 1 February: a v1 message's "period": "2024-02")
+# is not the cumulative growth from January: none is known. One that covers
+# (1 January, 1 March] is: 2.5 %.
+q "INSERT INTO site (id, kind, county) VALUES ('cg2', 'region', 'C'), ('cg3', 'region', 'C');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at, covers_from)
+   VALUES ('cg2', 'gdp_real_growth', '2024-03-01T00:00:00Z', 3, '%', 3, '', now(), '2024-02-01T00:00:00Z')" >/dev/null
+check "county: February's own growth is not 1–2月's" "$(prog 2024-03-15T00:00:00Z county:C schedule_note)" \
+	"no gdp_real_growth for 2024-01..2024-02"
+q "INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at, covers_from)
+   VALUES ('cg3', 'gdp_real_growth', '2024-03-01T00:00:00Z', 2.5, '%', 2.5, '', now(), '2024-01-01T00:00:00Z')" >/dev/null
+check "county: 1–2月's growth from telemetry" "$(prog 2024-03-15T00:00:00Z county:C schedule_note)" \
+	"2024-01..2024-02, gdp_real_growth 2.5 %"
 
 # ---- 2. the 14th Five-Year Plan: 2021-2025, 14.5 %, compounded ----------------------
 # The bureau's yearly declines: 2021 4.8 %, 2022 4.6 %, 2023 3.6 %. By the end
@@ -260,7 +273,8 @@ check "share: the weights named" "$(share 2024-03-05T00:00:00Z schedule_note)" \
 # The bureau publishes January and February only combined (1–2月,
 # 2024-01..2024-02): 6 200 t. On 1 March: January counts its telemetry,
 # 3 100, February the rest of the block, 6 200 − 3 100 = 3 100: 6 200 in all
-# (the telemetry says 31 + 29 = 6 000).
+# (the telemetry says 31 + 29 = 6 000). 1 March 00:00 is February's end
+# (a period is (start, end]): March has not begun, so it is not listed.
 q "INSERT INTO site (id, kind, county) VALUES ('mk', 'mine', 'K');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'mk', 'raw_coal', d, 100, 't', 100, '', now()
@@ -270,7 +284,7 @@ q "INSERT INTO site (id, kind, county) VALUES ('mk', 'mine', 'K');
    SELECT statistic_put('county:K', 'raw_coal', '2024-01..2024-02', '2024-01-01', '2024-03-01', 6200, 't', 6200, 'bureau')" >/dev/null
 kk() { echo "SELECT $2 FROM target_progress_at('$1') WHERE scope = 'county:K'"; }
 check "1–2月: the block counts whole" "$(kk 2024-03-01T00:00:00Z "actual || ' | ' || month_sources")" \
-	"6200 | 2024-01 telemetry, 2024-02 statistics:bureau 2024-01..2024-02, 2024-03 telemetry"
+	"6200 | 2024-01 telemetry, 2024-02 statistics:bureau 2024-01..2024-02"
 # March's figure is published on 15 April. On 10 April a status (or a replay)
 # uses the telemetry, 3 100; from 15 April the figure, 3 300: 9 500 in all.
 q "SELECT statistic_put('county:K', 'raw_coal', '2024-03', '2024-03-01', '2024-04-01', 3300, 't', 3300, 'bureau');

@@ -45,10 +45,11 @@ migrate >"$T/m4.log" 2>&1 || fail "migrate from 013 to the baseline layout: $(ca
 [ "$(q "SELECT n FROM reading_hourly WHERE site_id = 'old'")" = 1 ] || fail "the upgrade lost the rollup of old rows"
 q "DELETE FROM reading WHERE site_id = 'old'"
 
-# ---- 2. the rollup follows reading, whoever changes it
+# ---- 2. the rollup follows reading, whoever changes it (a bucket holds
+# (hour, hour + 1 h]: a reading counts in the period it ends)
 hourly_ok() {
 	bad=$(q "SELECT count(*) FROM (SELECT site_id, metric, coalesce(source, '') AS source,
-		date_trunc('hour', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+		date_trunc('hour', (ts - interval '1 microsecond') AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
 		sum(value) AS v, count(*) AS n, max(ts) AS l FROM reading GROUP BY 1, 2, 3, 4) r
 		FULL JOIN reading_hourly h USING (site_id, metric, source, hour)
 		WHERE r.n IS DISTINCT FROM h.n OR r.l IS DISTINCT FROM h.last_ts

@@ -90,8 +90,19 @@ nobj=$(grep -cvE '^[[:space:]]*(#|$)' "$REPO/sql/objects.list")
 contents >"$T/after.txt"
 # Migration 015 adds the metric gdp_real_growth and corrects
 # 煤炭先进产能占比's label: metric is compared over its other rows and columns.
-grep -v '^metric ' "$T/before.txt" >"$T/before-x.txt"
-grep -v '^metric ' "$T/after.txt" >"$T/after-x.txt"
+# Migration 018 rebuilds reading_hourly with the buckets (hour, hour + 1 h]
+# (a reading counts in the period it ends): it must equal that aggregate of
+# reading, over every reading.
+grep -v '^metric \|^reading_hourly ' "$T/before.txt" >"$T/before-x.txt"
+grep -v '^metric \|^reading_hourly ' "$T/after.txt" >"$T/after-x.txt"
+[ "$(q "SELECT count(*) FROM (SELECT site_id, metric, source,
+		date_trunc('hour', ts - interval '1 microsecond', 'UTC') AS hour, sum(value) AS v, count(*) AS n,
+		max(ts) AS last_ts FROM reading GROUP BY 1, 2, 3, 4) r
+		FULL JOIN reading_hourly h USING (site_id, metric, source, hour)
+		WHERE r.n IS DISTINCT FROM h.n OR r.v IS DISTINCT FROM h.value_sum OR r.last_ts IS DISTINCT FROM h.last_ts")" = 0 ] ||
+	fail "018: reading_hourly is not the aggregate of reading in (hour, hour + 1 h]"
+[ "$(q "SELECT count(*) FROM reading_hourly")" = "$(grep '^reading_hourly ' "$T/before.txt" | cut -d' ' -f2)" ] ||
+	fail "018: reading_hourly has another number of rows"
 diff "$T/before-x.txt" "$T/after-x.txt" >"$T/diff.txt" || fail "the upgrade changed data: $(cat "$T/diff.txt")"
 [ "$(q "SELECT count(*) || ' ' || md5(string_agg(ROW(name, dim, aggregate, label, display_unit, display_div, flow)::text, '|' ORDER BY name))
 	FROM metric WHERE name <> 'gdp_real_growth'")" = "$(cat "$T/metric-before.txt")" ] ||
@@ -100,9 +111,16 @@ functions >"$T/fn-after.txt"
 # target_progress_at and target_sites_behind (lines 1-3) follow the bureau's
 # method since 015 (energy intensity over closed months with GDP growth at
 # comparable prices, capacity projected from its register): they give other
-# rows on purpose; the rest must not change.
-tail -n +4 "$T/fn-before.txt" >"$T/fn-before-x.txt"
-tail -n +4 "$T/fn-after.txt" >"$T/fn-after-x.txt"
+# rows on purpose. monthly and telemetry_vs_statistics (lines 4-5) count a
+# reading in the period it ends since 018: m1's reading of 1 March 00:00 is
+# February's (checked below). The rest must not change.
+tail -n +6 "$T/fn-before.txt" >"$T/fn-before-x.txt"
+tail -n +6 "$T/fn-after.txt" >"$T/fn-after-x.txt"
+[ "$(q "SELECT round((total * (SELECT display_div FROM metric WHERE name = 'raw_coal'))::numeric) FROM monthly
+	  WHERE metric = 'raw_coal' AND scope_kind = 'site' AND scope_name = 'm1' AND month = '2024-03-01'")" = \
+	"$(q "SELECT round(sum(value)::numeric) FROM reading WHERE site_id = 'm1' AND metric = 'raw_coal'
+	  AND ts > '2024-03-01T00:00:00+08:00' AND ts <= '2024-04-01T00:00:00+08:00'")" ] ||
+	fail "018: monthly's March is not the readings of (1 March, 1 April]"
 diff "$T/fn-before-x.txt" "$T/fn-after-x.txt" >"$T/diff.txt" || fail "the functions give other rows: $(cat "$T/diff.txt")"
 [ "$(q "SELECT count(*) FROM target_progress_at('$AT')")" = 5 ] || fail "no progress after the upgrade"
 q "SELECT version || ' ' || name FROM schema_migration WHERE version <= 13 ORDER BY version" >"$T/ledger-after.txt"

@@ -223,6 +223,8 @@ static et_reading_t sample_reading(void)
 	strcpy(r.source, "coal");
 	r.counter = true;
 	r.rollover = 99.99999;
+	r.covers_from_us = 1706716800000000LL; /* 2024-02-01T00:00:00+08:00: February */
+	r.has_covers_from = true;
 	return r;
 }
 
@@ -236,13 +238,14 @@ static void test_copy_reading_line(void **state)
 	assert_int_equal(et_copy_reading(&b, 7, &r, RECV_US), 0);
 	const char want[] = "7\twangzhuang\tmine\t长子县\t王庄\\\\煤矿\traw_coal\t"
 			    "2024-03-01 00:00:00.123456+00\t15000\t万吨\t1.5\t1042\tcoal\tt\t"
-			    "2024-03-01 08:00:00.000000+00\t99.999989999999997\n";
+			    "2024-03-01 08:00:00.000000+00\t99.999989999999997\t"
+			    "2024-01-31 16:00:00.000000+00\n";
 	check_buf(&b, want, sizeof(want) - 1, "reading");
 
 	/* Column by column, against the names in ET_COPY_READING_COLUMNS. */
 	char names[20][32];
 	size_t ncols = column_names(ET_COPY_READING_COLUMNS, names, 20);
-	assert_int_equal(ncols, 15);
+	assert_int_equal(ncols, 16);
 	char line[512];
 	assert_true(b.len < sizeof(line));
 	memcpy(line, b.data, b.len - 1);
@@ -267,6 +270,7 @@ static void test_copy_reading_line(void **state)
 		{"counter", "t"},
 		{"received_at", "2024-03-01 08:00:00.000000+00"},
 		{"rollover", "99.999989999999997"},
+		{"covers_from", "2024-01-31 16:00:00.000000+00"},
 	};
 	assert_int_equal(ARRAY_LEN(expect), ncols);
 	for (size_t i = 0; i < ncols; i++) {
@@ -298,7 +302,8 @@ static void field_of(const et_buf_t *b, int field, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* Absent seq, source, county and name are NULL (\N); counter false is f. */
+/* Absent seq, source, county, name and covers_from are NULL (\N); counter
+ * false is f. */
 static void test_copy_reading_nulls(void **state)
 {
 	(void)state;
@@ -310,7 +315,9 @@ static void test_copy_reading_nulls(void **state)
 	r.name[0] = '\0';
 	r.counter = false;
 	r.rollover = 0;
-	r.ts_us = -1; /* before 1970 */
+	r.has_covers_from = false;
+	r.covers_from_us = 5; /* ignored */
+	r.ts_us = -1;	      /* before 1970 */
 	r.value = -0.5;
 	r.value_in = 0;
 	strcpy(r.metric, "temperature");
@@ -319,7 +326,7 @@ static void test_copy_reading_nulls(void **state)
 	assert_int_equal(et_copy_reading(&b, 4294967295u, &r, 0), 0);
 	const char want[] = "4294967295\twangzhuang\tmine\t\\N\t\\N\ttemperature\t"
 			    "1969-12-31 23:59:59.999999+00\t-0.5\t°C\t0\t\\N\t\\N\tf\t"
-			    "1970-01-01 00:00:00.000000+00\t\\N\n";
+			    "1970-01-01 00:00:00.000000+00\t\\N\t\\N\n";
 	check_buf(&b, want, sizeof(want) - 1, "reading with NULLs");
 
 	/* seq 0 is a value, not NULL */

@@ -577,6 +577,69 @@ static void test_period(void **state)
 	}
 }
 
+/* What a reading covers is kept: the period's first instant in ts's own
+ * offset, or the start given; none without either, and none left over from
+ * the element before in an array. */
+static void test_period_stored(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *payload;
+		bool has;
+		int64_t from_us;
+	} t[] = {
+		/* 2024-01-01T00:00:00+08:00 */
+		{"{'ts':'2024-02-01T00:00:00+08:00','period':'2024-01','value':1,'unit':'t'}", true,
+		 1704038400000000LL},
+		/* 2024-01-01T00:00:00Z */
+		{"{'ts':'2024-02-01T00:00:00.000Z','period':'2024-01','value':1,'unit':'t'}", true,
+		 1704067200000000LL},
+		/* 2023-10-01T00:00:00+08:00 */
+		{"{'ts':'2024-01-01T00:00:00+08:00','period':'2023-Q4','value':1,'unit':'t'}", true,
+		 1696089600000000LL},
+		/* 2023-01-01T00:00:00+08:00 */
+		{"{'ts':'2024-01-01T00:00:00+08:00','period':'2023','value':1,'unit':'t'}", true,
+		 1672502400000000LL},
+		/* 2024-03-01T00:00:00+08:00 */
+		{"{'ts':'" TS "','start':'2024-03-01T00:00:00+08:00','value':1,'unit':'t'}", true,
+		 1709222400000000LL},
+		{"{'ts':'2024-02-01T00:00:00+08:00','period':'2024-01',"
+		 "'start':'2024-01-01T00:00:00+08:00','value':1,'unit':'t'}",
+		 true, 1704038400000000LL},
+		{"{'ts':'" TS "','value':1,'unit':'t'}", false, 0},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		struct collector c = {0};
+		int rc = run(&c, T_COAL, t[i].payload);
+		if (c.n != 1 || c.ev[0].reason != ET_REJ_NONE)
+			fail_msg("case %zu (%s): rc %d, %s (%s)", i, t[i].payload, rc,
+				 c.n ? et_reject_name(c.ev[0].reason) : "-",
+				 c.n ? c.ev[0].detail : "");
+		if (c.ev[0].r.has_covers_from != t[i].has ||
+		    (t[i].has && c.ev[0].r.covers_from_us != t[i].from_us))
+			fail_msg("case %zu (%s): covers_from %d %lld, want %d %lld", i,
+				 t[i].payload, c.ev[0].r.has_covers_from,
+				 (long long)c.ev[0].r.covers_from_us, t[i].has,
+				 (long long)t[i].from_us);
+	}
+	/* a start that is not the period's */
+	struct collector c = {0};
+	(void)run(&c, T_COAL,
+		  "{'ts':'2024-02-01T00:00:00+08:00','period':'2024-01',"
+		  "'start':'2024-01-02T00:00:00+08:00','value':1,'unit':'t'}");
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.ev[0].reason, ET_REJ_BAD_FIELD);
+	assert_string_equal(c.ev[0].detail, "start is not where period starts");
+	/* in an array, the second element has no period */
+	struct collector a = {0};
+	(void)run(&a, T_COAL,
+		  "[{'ts':'2024-02-01T00:00:00+08:00','period':'2024-01','value':1,'unit':'t'},"
+		  "{'ts':'" TS "','value':2,'unit':'t'}]");
+	assert_int_equal(a.n, 2);
+	assert_true(a.ev[0].r.has_covers_from);
+	assert_false(a.ev[1].r.has_covers_from);
+}
+
 static void test_rejects(void **state)
 {
 	(void)state;
@@ -1174,6 +1237,7 @@ int main(void)
 		cmocka_unit_test(test_conversion),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_period),
+		cmocka_unit_test(test_period_stored),
 		cmocka_unit_test(test_bad_json_detail),
 		cmocka_unit_test(test_rejects_in_batch),
 		cmocka_unit_test(test_batch_mixed),
