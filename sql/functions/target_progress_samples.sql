@@ -27,7 +27,9 @@ DECLARE
     today date; dayfrac double precision; d0 timestamptz;
     tv double precision; tn bigint; bv double precision; bfirst integer;
     counts double precision[]; n_official integer; months_total double precision;
-    off double precision;
+    off double precision; a integer; b integer; ly_sites boolean;
+    ms_due date[]; ms_val double precision[];
+    rp_months integer; rp_sig bigint; rp_key text; rp_last text := NULL; rp_act double precision;
 BEGIN
     IF cardinality(ats) IS NULL OR cardinality(ats) = 0 THEN
         RETURN;
@@ -43,20 +45,35 @@ BEGIN
                     ELSE t.value * (SELECT factor FROM unit WHERE name = t.unit) END;
 
         IF mt.aggregate = 'sum' THEN
-            -- every boundary any instant needs, once: last year's start, the
-            -- year's months (both ways target_months writes them) and each
-            -- instant's inclusive end; then one reading_spans over them all
+            -- every boundary any instant needs, once: the year's months
+            -- (both ways target_months writes them) and each instant's
+            -- inclusive end; then one reading_spans over them all. Last year
+            -- only says whether a site counts (target_site_stats lists the
+            -- sites with a reading since its start): one EXISTS, not a sum
             m := coalesce(mt.ratio_num, mt.name);
             srcs := metric_sources(t.metric, t.sources);
             once := mt.once_per_site;
             cuts := ARRAY(SELECT DISTINCT c FROM unnest(
-                        ARRAY[y0p, y0, y1]
+                        ARRAY[y0, y1]
                         || ARRAY(SELECT make_timestamptz(t.year, q, 1, 0, 0, 0, cfg.timezone)
                                    FROM generate_series(1, 12) q)
                         || ARRAY(SELECT y0 + make_interval(months => q) FROM generate_series(1, 12) q)
                         || ARRAY(SELECT a + interval '1 microsecond' FROM unnest(ats) a
                                   WHERE a >= y0 AND a < y1)) c
-                          WHERE c >= y0p ORDER BY c);
+                          WHERE c >= y0 ORDER BY c);
+            ly_sites := EXISTS (
+                SELECT 1 FROM reading r JOIN site s ON s.id = r.site_id
+                 WHERE r.metric = m AND r.ts >= y0p AND r.ts < y0
+                   AND (srcs IS NULL OR r.source = ANY (srcs))
+                   AND target_scope_has(t.scope, s.id, s.county));
+            -- the register's milestones (their size and due day do not
+            -- depend on the instant), in target_milestone_state's order
+            ms_due := NULL; ms_val := NULL;
+            IF mt.by_milestones THEN
+                SELECT array_agg(s.due ORDER BY s.due, s.milestone_id),
+                       array_agg(s.value ORDER BY s.due, s.milestone_id)
+                  INTO ms_due, ms_val FROM target_milestone_state(t, ats[cardinality(ats)]) s;
+            END IF;
             span_sum := array_fill(NULL::double precision, ARRAY[cardinality(cuts)]);
             span_n := array_fill(0::bigint, ARRAY[cardinality(cuts)]);
             FOR j, tv, tn IN
@@ -89,7 +106,27 @@ BEGIN
             g := ats[i];
             CONTINUE WHEN g IS NULL OR extract(year FROM g AT TIME ZONE cfg.timezone)::int <> yr;
             IF mt.aggregate = 'ratio' THEN
-                SELECT rp.decline INTO act FROM target_ratio_period(t, g) rp;
+                -- target_ratio_period depends on `at` only through the
+                -- closed months and the statistics published by its day (a
+                -- set that only grows): the same count of both, the same
+                -- figure as at the instant before
+                rp_months := 0;
+                WHILE rp_months < 12 AND y0 + make_interval(months => rp_months + 1) <= g LOOP
+                    rp_months := rp_months + 1;
+                END LOOP;
+                SELECT count(*) INTO rp_sig FROM (
+                    SELECT x.published FROM statistic x
+                     WHERE x.scope = t.scope AND x.metric IN (mt.ratio_num, mt.ratio_growth)
+                    UNION ALL
+                    SELECT x.published FROM statistic_revision x
+                     WHERE x.scope = t.scope AND x.metric IN (mt.ratio_num, mt.ratio_growth)) x
+                 WHERE x.published IS NULL OR x.published <= (g AT TIME ZONE cfg.timezone)::date;
+                rp_key := rp_months || '/' || rp_sig;
+                IF rp_last IS DISTINCT FROM rp_key THEN
+                    SELECT rp.decline INTO rp_act FROM target_ratio_period(t, g) rp;
+                    rp_last := rp_key;
+                END IF;
+                act := rp_act;
                 exp_v := tgt;
             ELSIF mt.aggregate = 'level' THEN
                 SELECT CASE WHEN mt.display_unit = '%' AND sum(lw) > 0 THEN sum(v * lw) / sum(lw)
@@ -105,11 +142,11 @@ BEGIN
                 top := g + interval '1 microsecond';
                 -- the sites' year to date (target_site_stats): a site counts
                 -- once it has a reading since last year's start
-                has_sites := false; site_sum := 0;
+                has_sites := ly_sites; site_sum := 0;
                 FOR j IN 1 .. cardinality(cuts) - 1 LOOP
                     EXIT WHEN cuts[j + 1] > top;
                     has_sites := has_sites OR span_n[j] > 0;
-                    IF cuts[j] >= y0 AND NOT once THEN
+                    IF NOT once THEN
                         site_sum := site_sum + coalesce(span_sum[j], 0);
                     END IF;
                 END LOOP;
@@ -126,8 +163,11 @@ BEGIN
 
                 n_ms := 0;
                 IF mt.by_milestones THEN
-                    SELECT count(*), coalesce(sum(s.value) FILTER (WHERE s.is_due), 0)
-                      INTO n_ms, ms_exp FROM target_milestone_state(t, g) s;
+                    -- what target_milestone_state says is due by g's day
+                    today := (g AT TIME ZONE cfg.timezone)::date;
+                    n_ms := coalesce(cardinality(ms_due), 0);
+                    SELECT coalesce(sum(l.v) FILTER (WHERE l.due <= today), 0) INTO ms_exp
+                      FROM unnest(ms_due, ms_val) l(due, v);
                 END IF;
                 IF n_ms > 0 THEN
                     sched := 'milestones';
@@ -186,8 +226,10 @@ BEGIN
                         mend := CASE WHEN k < mon THEN make_timestamptz(t.year, k + 1, 1, 0, 0, 0, cfg.timezone)
                                      ELSE least(top, y0 + make_interval(months => mon)) END;
                         tv := NULL;
-                        FOR j IN 1 .. cardinality(cuts) - 1 LOOP
-                            IF cuts[j] >= ms AND cuts[j + 1] <= mend AND span_n[j] > 0 THEN
+                        a := array_position(cuts, ms);
+                        b := array_position(cuts, mend, a);
+                        FOR j IN a .. b - 1 LOOP
+                            IF span_n[j] > 0 THEN
                                 tv := coalesce(tv, 0) + span_sum[j];
                             END IF;
                         END LOOP;
