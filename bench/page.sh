@@ -7,7 +7,8 @@
 # evaluation at the year's last evening (the alerts the page lists). Then a
 # fresh PostgreSQL and daemon (nothing drawn or sampled yet), and
 # bench/pagetime.py times / and every chart it shows, twice: cold and warm.
-# Prints the figures, and merges them into BENCH_JSON under "page".
+# Prints the figures, and merges them into BENCH_JSON (and BENCH_JSON_ALSO)
+# under "page".
 # BENCH_PAGE_DIR=dir keeps the loaded data there and reuses it next time.
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,7 +79,7 @@ sizes=$(q "SELECT json_build_object('readings', (SELECT count(*) FROM reading),
 	'sites', (SELECT count(*) FROM site), 'targets', (SELECT count(*) FROM target WHERE year = $YEAR))")
 start_daemon
 say "a fresh enertrackd: the page at http://$(sed -n 's/^listen = //p' "$T/enertrack.conf")/"
-PAGE_JSON_EXTRA=$sizes $PY "$REPO/bench/pagetime.py" --json "$JSON" \
+PAGE_JSON_EXTRA=$sizes $PY "$REPO/bench/pagetime.py" --json "$JSON" ${BENCH_JSON_ALSO:+--json "$BENCH_JSON_ALSO"} \
 	"http://$(sed -n 's/^listen = //p' "$T/enertrack.conf")" "/" || fail "the page did not answer"
 echo "bench-page: data $sizes; results in $JSON"
 stop_daemon

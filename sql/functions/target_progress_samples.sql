@@ -30,6 +30,7 @@ DECLARE
     off double precision; a integer; b integer; ly_sites boolean;
     ms_due date[]; ms_val double precision[];
     rp_months integer; rp_sig bigint; rp_key text; rp_last text := NULL; rp_act double precision;
+    st_sig bigint; blk_sig bigint[]; blk_val double precision[]; blk_first integer[];
 BEGIN
     IF cardinality(ats) IS NULL OR cardinality(ats) = 0 THEN
         RETURN;
@@ -74,6 +75,9 @@ BEGIN
                        array_agg(s.value ORDER BY s.due, s.milestone_id)
                   INTO ms_due, ms_val FROM target_milestone_state(t, ats[cardinality(ats)]) s;
             END IF;
+            blk_sig := array_fill(NULL::bigint, ARRAY[12]);
+            blk_val := array_fill(NULL::double precision, ARRAY[12]);
+            blk_first := array_fill(NULL::integer, ARRAY[12]);
             span_sum := array_fill(NULL::double precision, ARRAY[cardinality(cuts)]);
             span_n := array_fill(0::bigint, ARRAY[cardinality(cuts)]);
             FOR j, tv, tn IN
@@ -220,6 +224,15 @@ BEGIN
                     -- (target_months, its telemetry from the spans above)
                     mon := least(12, extract(month FROM g AT TIME ZONE cfg.timezone)::int
                                      + 12 * (extract(year FROM g AT TIME ZONE cfg.timezone)::int - t.year));
+                    -- statistic_block depends on g only through what is
+                    -- published by its day (a set that only grows): a month's
+                    -- block is looked up again only when that set has changed
+                    SELECT count(*) INTO st_sig FROM (
+                        SELECT x.published FROM statistic x WHERE x.scope = t.scope AND x.metric = t.metric
+                        UNION ALL
+                        SELECT x.published FROM statistic_revision x
+                         WHERE x.scope = t.scope AND x.metric = t.metric) x
+                     WHERE x.published IS NULL OR x.published <= (g AT TIME ZONE cfg.timezone)::date;
                     counts := '{}'; n_official := 0; months_total := NULL;
                     FOR k IN 1 .. mon LOOP
                         ms := make_timestamptz(t.year, k, 1, 0, 0, 0, cfg.timezone);
@@ -235,9 +248,14 @@ BEGIN
                         END LOOP;
                         off := NULL;
                         IF y0 + make_interval(months => k) <= top THEN
-                            SELECT b.value, b.first_month INTO bv, bfirst
-                              FROM statistic_block(t.scope, t.metric, t.year, k, cfg.statistics_sources, g) b;
-                            IF FOUND AND bv IS NOT NULL THEN
+                            IF blk_sig[k] IS DISTINCT FROM st_sig THEN
+                                bv := NULL; bfirst := NULL;
+                                SELECT b.value, b.first_month INTO bv, bfirst
+                                  FROM statistic_block(t.scope, t.metric, t.year, k, cfg.statistics_sources, g) b;
+                                blk_sig[k] := st_sig; blk_val[k] := bv; blk_first[k] := bfirst;
+                            END IF;
+                            bv := blk_val[k]; bfirst := blk_first[k];
+                            IF bv IS NOT NULL THEN
                                 off := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
                                 n_official := n_official + 1;
                             END IF;

@@ -304,6 +304,10 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('raw_coal', 2024, 'about', 100000, 't', 3, 'city')"
 check "no last year: the city's profile" "$(kk 2024-03-01T00:00:00Z "schedule_used || ' ' || round(expected::numeric, 2) || ' | ' || schedule_note")" \
 	"last_year 5091.29 | the city's profile: 2023 covers 0.0 % of its days in county:K, under 90 %"
+# the charts' sampler agrees with target_progress_at here: every kind of
+# target above (ratios, the festival's profile, the register, retrofits, a
+# weighted share, published blocks, the city's profile for county K)
+samples_agree 2024
 q "DELETE FROM target WHERE metric = 'raw_coal' AND scope = 'city'"
 
 # ---- 7. the mails: the register short, a target without data -------------------------
@@ -350,4 +354,5 @@ check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
 
+samples_agree 2024
 log "test_official: ok"
