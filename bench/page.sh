@@ -79,7 +79,7 @@ sizes=$(q "SELECT json_build_object('readings', (SELECT count(*) FROM reading),
 	'sites', (SELECT count(*) FROM site), 'targets', (SELECT count(*) FROM target WHERE year = $YEAR))")
 start_daemon
 say "a fresh enertrackd: the page at http://$(sed -n 's/^listen = //p' "$T/enertrack.conf")/"
-PAGE_JSON_EXTRA=$sizes $PY "$REPO/bench/pagetime.py" --json "$JSON" ${BENCH_JSON_ALSO:+--json "$BENCH_JSON_ALSO"} \
+PAGE_JSON_EXTRA=$sizes $PY "$REPO/bench/pagetime.py" --pg "$PGCONN" --json "$JSON" ${BENCH_JSON_ALSO:+--json "$BENCH_JSON_ALSO"} \
 	"http://$(sed -n 's/^listen = //p' "$T/enertrack.conf")" "/" || fail "the page did not answer"
 echo "bench-page: data $sizes; results in $JSON"
 stop_daemon

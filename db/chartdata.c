@@ -39,17 +39,10 @@ static double num(PGresult *r, int row, int col)
 	return strtod(PQgetvalue(r, row, col), NULL);
 }
 
-/* The targets' rows at `at`, with their labels in lang and the year's
- * bounds (column 15: the target's id, 16: its schedule_used). */
-static const char head_sql[] =
-	"SELECT CASE WHEN $2 = 'zh-CN' THEN coalesce(m.label_zh, p.label) ELSE p.label END,"
-	" p.scope, p.display_unit, m.aggregate, p.status, p.year, p.display_div, p.target,"
-	" p.actual, p.projected, p.tolerance_pct,"
-	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"
-	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"
-	" extract(epoch FROM $1::timestamptz), p.expected, p.target_id, p.schedule_used"
-	" FROM target_progress_at($1::timestamptz) p JOIN metric m ON m.name = p.metric,"
-	" target_setting s";
+/* Every target's head row at `at` (ET_CHART_HEAD_COLS), as the status page
+ * selects it too. */
+static const char head_sql[] = "SELECT " ET_CHART_HEAD_COLS
+			       " FROM target_progress_at($1::timestamptz) p" ET_CHART_HEAD_FROM("$1");
 
 /* What the charts' figures depend on besides the readings: the targets and
  * the session's settings (et_pq_use_settings), digested. $1: a year, or
@@ -200,37 +193,66 @@ static int samples(PGconn *conn, int id, et_chart_target_t *d, char *err, size_t
 	return 0;
 }
 
-/* The targets' rows at one explicit `at` (head_sql) are kept HEADS_TTL_S:
+/* Every target's head row at one `at` (head_sql) is kept HEADS_TTL_S:
  * target_progress_at computes every target of the year whichever one a
  * chart asks for (0.1 to 0.3 s on the demo's data), and a page, a round of
  * mails or a report draws two charts of each target at one instant. Like
  * the page's own PNG cache, a reading that arrives late for an instant
  * shows after the TTL; a changed target or setting at once (the digest).
- * `now` is never kept: it is another instant each time. */
-#define HEADS_TTL_S 300
-#define HEADS_MAX   4
+ * `now` (at NULL) is kept HEADS_NOW_TTL_S, as what the page's charts of
+ * now may lag. */
+#define HEADS_TTL_S	300
+#define HEADS_NOW_TTL_S 60
+#define HEADS_MAX	4
+enum { H_LABEL, H_LABEL_ZH, H_ID = 16, H_NCOLS = 18 };
 static struct {
 	pthread_mutex_t mu;
 	struct head_ent {
 		char key[640];
 		time_t made;
-		PGresult *r; /* every target's row; read-only, so shared */
+		bool now;
+		PGresult *r; /* H_NCOLS columns, every target; read-only, so shared */
 	} e[HEADS_MAX];
 } heads = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-/* A result of one row: row `row` of all (a copy; the caller's to clear). */
-static PGresult *one_row(const PGresult *all, int row)
+/* ncols text columns of src from first, rows from row0 (rows: -1 every one)
+ * into a new result, named as in src; NULL when out of memory. */
+static PGresult *copy_cols(const PGresult *src, int first, int ncols, int row0, int rows)
 {
-	PGresult *r = PQcopyResult(all, PG_COPYRES_ATTRS);
+	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc att[H_NCOLS];
+	if (!r || ncols > H_NCOLS)
+		goto fail;
+	for (int c = 0; c < ncols; c++)
+		att[c] = (PGresAttDesc){.name = PQfname(src, first + c), .format = 0,
+					.typid = 25 /* text */, .typlen = -1, .atttypmod = -1};
+	if (!PQsetResultAttrs(r, ncols, att))
+		goto fail;
+	int n = rows < 0 ? PQntuples(src) - row0 : rows;
+	for (int i = 0; i < n; i++)
+		for (int c = 0; c < ncols; c++) {
+			bool null = PQgetisnull(src, row0 + i, first + c);
+			if (!PQsetvalue(r, i, c, null ? NULL : PQgetvalue(src, row0 + i, first + c),
+					null ? -1 : PQgetlength(src, row0 + i, first + c)))
+				goto fail;
+		}
+	return r;
+fail:
+	PQclear(r);
+	return NULL;
+}
+
+/* Row `row` of a head result, as the loaders read it: column 0 the label in
+ * lang, then the head's columns from the scope on. NULL: out of memory. */
+static PGresult *one_row(const PGresult *all, int row, et_lang_t lang)
+{
+	PGresult *r = copy_cols(all, H_LABEL_ZH, H_NCOLS - 1, row, 1);
 	if (!r)
 		return NULL;
-	for (int c = 0; c < PQnfields(all); c++) {
-		bool null = PQgetisnull(all, row, c);
-		if (!PQsetvalue(r, 0, c, null ? NULL : PQgetvalue(all, row, c),
-				null ? -1 : PQgetlength(all, row, c))) {
-			PQclear(r);
-			return NULL;
-		}
+	int lc = lang == ET_LANG_ZH_CN && !PQgetisnull(all, row, H_LABEL_ZH) ? H_LABEL_ZH : H_LABEL;
+	if (!PQsetvalue(r, 0, 0, PQgetvalue(all, row, lc), PQgetlength(all, row, lc))) {
+		PQclear(r);
+		return NULL;
 	}
 	return r;
 }
@@ -238,9 +260,43 @@ static PGresult *one_row(const PGresult *all, int row)
 static int find_row(const PGresult *all, int id)
 {
 	for (int i = 0; i < PQntuples(all); i++)
-		if (atoi(PQgetvalue(all, i, 15)) == id)
+		if (atoi(PQgetvalue(all, i, H_ID)) == id)
 			return i;
 	return -1;
+}
+
+static int heads_key(PGconn *conn, const char *at, char *key, size_t len, char *err, size_t errlen)
+{
+	char dg[400];
+	int rc = digest(conn, NULL, dg, sizeof(dg), err, errlen);
+	if (rc == 0)
+		snprintf(key, len, "%s|%s", dg, at ? at : "now");
+	return rc;
+}
+
+/* Keeps all (taken) under key, in place of the oldest entry. */
+static void heads_keep(const char *key, bool now_, PGresult *all)
+{
+	pthread_mutex_lock(&heads.mu);
+	struct head_ent *old = &heads.e[0];
+	for (int i = 1; i < HEADS_MAX; i++)
+		if (heads.e[i].made < old->made)
+			old = &heads.e[i];
+	PQclear(old->r);
+	*old = (struct head_ent){.made = time(NULL), .now = now_, .r = all};
+	snprintf(old->key, sizeof(old->key), "%s", key);
+	pthread_mutex_unlock(&heads.mu);
+}
+
+void et_chartdata_heads_put(PGconn *conn, const char *at, const PGresult *r, int first_col)
+{
+	char key[640], err[256];
+	if (first_col < 0 || PQnfields(r) < first_col + H_NCOLS ||
+	    heads_key(conn, at, key, sizeof(key), err, sizeof(err)))
+		return; /* the charts query it themselves */
+	PGresult *all = copy_cols(r, first_col, H_NCOLS, 0, -1);
+	if (all)
+		heads_keep(key, !at, all);
 }
 
 /* Target id's row at `at` (head_sql): 0, -ENOENT, -EIO or -ENOMEM; *ret_r
@@ -248,48 +304,32 @@ static int find_row(const PGresult *all, int id)
 static int head_row(PGconn *conn, int id, const char *at, et_lang_t lang, PGresult **ret_r,
 		    char *err, size_t errlen)
 {
-	char key[640] = "";
-	if (at) {
-		char dg[400];
-		int rc = digest(conn, NULL, dg, sizeof(dg), err, errlen);
-		if (rc)
-			return rc;
-		snprintf(key, sizeof(key), "%s|%s|%s", dg, et_lang_tag(lang), at);
-	}
+	char key[640];
+	int rc = heads_key(conn, at, key, sizeof(key), err, errlen);
+	if (rc)
+		return rc;
 	time_t now = time(NULL);
 	PGresult *r = NULL;
 	int found = -2;
 	pthread_mutex_lock(&heads.mu);
-	for (int i = 0; at && i < HEADS_MAX; i++) {
+	for (int i = 0; i < HEADS_MAX; i++) {
 		struct head_ent *e = &heads.e[i];
-		if (e->r && now - e->made < HEADS_TTL_S && strcmp(e->key, key) == 0) {
+		if (e->r && now - e->made < (e->now ? HEADS_NOW_TTL_S : HEADS_TTL_S) &&
+		    strcmp(e->key, key) == 0) {
 			found = find_row(e->r, id);
-			r = found >= 0 ? one_row(e->r, found) : NULL;
+			r = found >= 0 ? one_row(e->r, found, lang) : NULL;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&heads.mu);
 	if (found == -2) {
-		const char *p[2] = {at ? at : "now", et_lang_tag(lang)};
-		PGresult *all = PQexecParams(conn, head_sql, 2, NULL, p, NULL, NULL, 0);
+		const char *p[1] = {at ? at : "now"};
+		PGresult *all = PQexecParams(conn, head_sql, 1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(all) != PGRES_TUPLES_OK)
 			return db_fail(all, err, errlen);
 		found = find_row(all, id);
-		r = found >= 0 ? one_row(all, found) : NULL;
-		if (!at) {
-			PQclear(all);
-		} else {
-			pthread_mutex_lock(&heads.mu);
-			struct head_ent *old = &heads.e[0];
-			for (int i = 1; i < HEADS_MAX; i++)
-				if (heads.e[i].made < old->made)
-					old = &heads.e[i];
-			PQclear(old->r);
-			old->r = all; /* taken */
-			old->made = now;
-			snprintf(old->key, sizeof(old->key), "%s", key);
-			pthread_mutex_unlock(&heads.mu);
-		}
+		r = found >= 0 ? one_row(all, found, lang) : NULL;
+		heads_keep(key, !at, all);
 	}
 	if (found < 0) {
 		snprintf(err, errlen, "no target %d in the year of %s", id, at ? at : "now");

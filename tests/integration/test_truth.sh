@@ -96,12 +96,13 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
 check "fallback: used" "$(prog $AT county:B schedule_used)" "linear"
 check "fallback: why" "$(prog $AT county:B schedule_note)" "linear: 2023 covers 82.2 % of its days, under 90 %"
 check "fallback: expected" "$(prog $AT county:B 'round(expected::numeric, 2)')" "14918.03"
+samples_agree 2024 # the charts' sampler: last year's profile, the leap day, too little of 2023
 # a target may ask for linear whatever last year holds
 q "UPDATE target SET schedule_kind = 'linear' WHERE scope = 'county:A'"
 check "linear asked for" "$(prog $AT county:A 'round(expected::numeric, 2)')" "14918.03"
 "$BIN/enertrack" status -c "$T/enertrack.conf" --at $AT >"$T/status1.out" 2>&1 || fail "status: $(cat "$T/status1.out")"
 grep -q "under 90 %" "$T/status1.out" || fail "status does not say why linear: $(cat "$T/status1.out")"
-samples_agree 2024 # the charts' sampler: last year's profile, the leap day, linear
+samples_agree 2024 # the charts' sampler: linear asked for
 q "DELETE FROM target"
 
 # ---- 2. milestones -----------------------------------------------------------------
