@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The truth mails' pictures (truthcharts.h): one query for the rows of the
- * chart, one for the county's sites, then draw/chart.c's paired bars. */
+ * chart, one for the county's sites, then draw/chart.c's paired bars; a
+ * target without data, its progress chart (db/chartdata.c). */
 #include "db/truthcharts.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "db/pq.h"
+#include "db/chartdata.h"
 #include "draw/chart.h"
 #include "enertrack/numfmt.h"
 
@@ -46,6 +48,15 @@ static const char register_sql[] =
 	" CROSS JOIN LATERAL target_milestone_state(t, $2::timestamptz) s"
 	" JOIN target_milestone m ON m.id = s.milestone_id"
 	" WHERE m0.id::text = $1 ORDER BY s.due, s.milestone_id LIMIT 24";
+
+/* The same register, of the target a short register's mail is about. */
+static const char target_register_sql[] =
+	"SELECT s.name, s.value, s.commissioned, s.late, s.days_late, s.due,"
+	" coalesce(metric_label(t.metric, $3), x.label), t.year, t.scope, m.unit"
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" CROSS JOIN LATERAL target_milestone_state(t, $2::timestamptz) s"
+	" JOIN target_milestone m ON m.id = s.milestone_id"
+	" WHERE t.id::text = $1 ORDER BY s.due, s.milestone_id LIMIT 24";
 
 static double num(PGresult *r, int i, int c)
 {
@@ -157,12 +168,16 @@ static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t
 	return rc;
 }
 
-static int register_chart(PGconn *conn, const char *key, const char *at, et_lang_t lang,
-			  bool bureau, et_chart_pairs_t *p, char *err, size_t errlen)
+/* The register of a late project (key: its milestone) or, of_target, of a
+ * target whose register falls short (key: the target). */
+static int register_chart(PGconn *conn, const char *key, bool of_target, const char *at,
+			  et_lang_t lang, bool bureau, et_chart_pairs_t *p, char *err,
+			  size_t errlen)
 {
 	const char *qp[3] = {key, at, et_lang_tag(lang)};
 	int rc;
-	PGresult *r = chart_rows(conn, register_sql, 3, qp, &rc, err, errlen);
+	PGresult *r = chart_rows(conn, of_target ? target_register_sql : register_sql, 3, qp, &rc,
+				 err, errlen);
 	if (!r)
 		return rc;
 	int n = PQntuples(r);
@@ -201,10 +216,20 @@ int et_truth_chart(PGconn *conn, const char *kind, const char *key, const char *
 	if (!p)
 		return -ENOMEM;
 	int rc;
+	if (strcmp(kind, "no_data") == 0) {
+		/* the target's progress chart: the schedule, and the actual that
+		 * stopped (or never came) */
+		free(p);
+		char *end;
+		long id = strtol(key, &end, 10);
+		if (*end || end == key)
+			return -ENOENT;
+		return et_chart_target_png(conn, (int)id, at, lang, width_px, png, err, errlen);
+	}
 	if (strcmp(kind, "reconcile") == 0)
 		rc = months_chart(conn, key, at, lang, bureau, p, html, err, errlen);
-	else if (strcmp(kind, "milestone") == 0)
-		rc = register_chart(conn, key, at, lang, bureau, p, err, errlen);
+	else if (strcmp(kind, "milestone") == 0 || strcmp(kind, "register") == 0)
+		rc = register_chart(conn, key, kind[0] == 'r', at, lang, bureau, p, err, errlen);
 	else
 		rc = -ENOENT;
 	if (rc == -ENOENT)

@@ -353,6 +353,26 @@ check "counties: one mail, on 1 February" \
 check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
+# each carries its picture (a target without data: its progress chart; a
+# short register: the register, planned against commissioned), and opens
+# in headless Chromium at a phone's width with the chart loaded, not blank
+for m in "no_data:county:Z" "register:county:N"; do
+	kind=${m%%:*}
+	q "SELECT o.message FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id
+	   WHERE a.kind = '$kind' AND o.subject LIKE '%${m#*:}%'" >"$T/$kind.eml"
+	$PY "$REPO/tests/integration/mail_html.py" "$T/$kind.eml" "$T/$kind.html" || fail "the $kind mail's HTML"
+	grep -q "<img src=\"data:image/png;base64," "$T/$kind.html" || fail "the $kind mail has no picture"
+done
+if [ -z "${ET_NO_BROWSER:-}" ]; then
+	node "$REPO/tests/browser/shots.js" "$T/shots" 390 "mail-no-data=file://$T/no_data.html" \
+		"mail-register=file://$T/register.html" >"$T/shots.log" 2>&1 ||
+		fail "the no-data and register mails in the browser: $(cat "$T/shots.log")"
+	SHOTS=$REPO/tests/tmp/screenshots
+	mkdir -p "$SHOTS"
+	cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
+	while IFS= read -r l; do log "$l"; done <"$T/shots.log"
+fi
+log "ok: the no-data and register mails carry their pictures"
 
 samples_agree 2024
 log "test_official: ok"
