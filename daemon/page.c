@@ -145,9 +145,11 @@ static const char targets_sql[] =
 	" p.projected, p.sites_reporting, p.sites_stale, p.status, coalesce(a.state, 'ok'),"
 	" p.metric, to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI'),"
 	/* and the charts' rows of the same instant (et_chartdata_heads_put) */
-	" " ET_CHART_HEAD_COLS
-	" FROM target_progress_at($3::timestamptz) p"
-	" LEFT JOIN alert_state a ON a.target_id = p.target_id" ET_CHART_HEAD_FROM("$3")
+	" " ET_CHART_HEAD_COLS " FROM target_progress_at($3::timestamptz) p"
+	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
+	/* clang-format off */
+	ET_CHART_HEAD_FROM("$3")
+	/* clang-format on */
 	" ORDER BY p.target_id";
 
 /* Sites stale for any target of the year, once each: stale as of the

@@ -41,8 +41,9 @@ static double num(PGresult *r, int row, int col)
 
 /* Every target's head row at `at` (ET_CHART_HEAD_COLS), as the status page
  * selects it too. */
-static const char head_sql[] = "SELECT " ET_CHART_HEAD_COLS
-			       " FROM target_progress_at($1::timestamptz) p" ET_CHART_HEAD_FROM("$1");
+static const char head_sql[] =
+	"SELECT " ET_CHART_HEAD_COLS
+	" FROM target_progress_at($1::timestamptz) p" ET_CHART_HEAD_FROM("$1");
 
 /* What the charts' figures depend on besides the readings: the targets and
  * the session's settings (et_pq_use_settings), digested. $1: a year, or
@@ -52,8 +53,7 @@ static const char digest_sql[] =
 	" WHERE $1::integer IS NULL OR t.year = $1::integer), '')"
 	" || (SELECT s::text FROM target_setting s))";
 
-static int digest(PGconn *conn, const char *year, char *ret, size_t len, char *err,
-		  size_t errlen)
+static int digest(PGconn *conn, const char *year, char *ret, size_t len, char *err, size_t errlen)
 {
 	const char *p[1] = {year};
 	PGresult *r = PQexecParams(conn, digest_sql, 1, NULL, p, NULL, NULL, 0);
@@ -224,8 +224,11 @@ static PGresult *copy_cols(const PGresult *src, int first, int ncols, int row0, 
 	if (!r || ncols > H_NCOLS)
 		goto fail;
 	for (int c = 0; c < ncols; c++)
-		att[c] = (PGresAttDesc){.name = PQfname(src, first + c), .format = 0,
-					.typid = 25 /* text */, .typlen = -1, .atttypmod = -1};
+		att[c] = (PGresAttDesc){.name = PQfname(src, first + c),
+					.format = 0,
+					.typid = 25 /* text */,
+					.typlen = -1,
+					.atttypmod = -1};
 	if (!PQsetResultAttrs(r, ncols, att))
 		goto fail;
 	int n = rows < 0 ? PQntuples(src) - row0 : rows;
@@ -425,7 +428,8 @@ int et_chartdata_target(PGconn *conn, int id, const char *at, et_lang_t lang, et
 static const char gap_sql[] =
 	"WITH t AS (SELECT * FROM target WHERE id = $1),"
 	" g AS (SELECT CASE WHEN t.scope = 'city' THEN coalesce(b.county, b.site_id)"
-	"  ELSE b.site_id END AS name, b.gap FROM t, target_sites_behind_given($1, $2::timestamptz, "
+	"  ELSE b.site_id END AS name, b.gap FROM t, target_sites_behind_given($1, "
+	"$2::timestamptz, "
 	"100000, $3::double precision, $4) b)"
 	" SELECT name, sum(gap) FROM g GROUP BY name ORDER BY sum(gap) ASC, name LIMIT 8";
 
@@ -455,7 +459,8 @@ int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang
 	char ids[16];
 	snprintf(ids, sizeof(ids), "%d", target_id);
 	/* the expected figure as PostgreSQL printed it: exact (shortest round trip) */
-	const char *p[4] = {ids, at ? at : "now", PQgetisnull(r, 0, 14) ? NULL : PQgetvalue(r, 0, 14),
+	const char *p[4] = {ids, at ? at : "now",
+			    PQgetisnull(r, 0, 14) ? NULL : PQgetvalue(r, 0, 14),
 			    PQgetisnull(r, 0, 16) ? NULL : PQgetvalue(r, 0, 16)};
 	PGresult *hr = r;
 	r = PQexecParams(conn, gap_sql, 4, NULL, p, NULL, NULL, 0);

@@ -23,14 +23,14 @@
  * query's parameter of the instant. A caller that reads target_progress_at
  * anyway (the status page) selects these too, and hands its result to
  * et_chartdata_heads_put: the charts of that instant then skip that query. */
-#define ET_CHART_HEAD_COLS                                                                   \
-	"p.label AS chart_head, m.label_zh, p.scope, p.display_unit, m.aggregate, p.status,"  \
-	" p.year, p.display_div, p.target, p.actual, p.projected, p.tolerance_pct,"           \
-	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"           \
-	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"       \
+#define ET_CHART_HEAD_COLS                                                                         \
+	"p.label AS chart_head, m.label_zh, p.scope, p.display_unit, m.aggregate, p.status,"       \
+	" p.year, p.display_div, p.target, p.actual, p.projected, p.tolerance_pct,"                \
+	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"                \
+	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"            \
 	" extract(epoch FROM x.at), p.expected, p.target_id, p.schedule_used"
-#define ET_CHART_HEAD_FROM(at_param)                                                         \
-	" JOIN metric m ON m.name = p.metric CROSS JOIN target_setting s"                     \
+#define ET_CHART_HEAD_FROM(at_param)                                                               \
+	" JOIN metric m ON m.name = p.metric CROSS JOIN target_setting s"                          \
 	" CROSS JOIN (SELECT " at_param "::timestamptz AS at) x"
 
 /* Keeps the head rows of r (every target of the year of at; its columns

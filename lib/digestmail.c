@@ -61,10 +61,11 @@ static void figure(char *out, size_t len, double v, const char *suffix)
  * wide in a phone's 390. */
 static void table_head(et_text_t *html, et_lang_t lang)
 {
-	et_text_printf(html,
-		       "<h3>%s</h3><table role=\"presentation\" style=\"width:100%%;max-width:560px;"
-		       "border-collapse:collapse\">",
-		       et_msg(lang, ET_MSG_DIGEST_TARGETS));
+	et_text_printf(
+		html,
+		"<h3>%s</h3><table role=\"presentation\" style=\"width:100%%;max-width:560px;"
+		"border-collapse:collapse\">",
+		et_msg(lang, ET_MSG_DIGEST_TARGETS));
 }
 
 /* One line of a target's cell: a name in grey, then its value. */
