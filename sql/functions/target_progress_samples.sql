@@ -5,7 +5,9 @@
 -- year's profile once) instead of once an instant. It mirrors the expected
 -- and actual of target_progress_at (schedules, milestones, statistics for
 -- closed months, levels, ratios) and nothing else (no drift, status or
--- projection); test_samples checks that the two agree at every instant.
+-- projection): a change of one is a change of the other.
+-- tests/integration/samples_check.sql (test_official, test_truth) checks
+-- that the two agree at the charts' instants and at odd ones.
 -- ats: ascending instants; those outside the year of ats[1] are skipped.
 CREATE OR REPLACE FUNCTION target_progress_samples(ats timestamptz[])
 RETURNS TABLE (target_id integer, at timestamptz, expected double precision,
@@ -59,8 +61,8 @@ BEGIN
                         || ARRAY(SELECT make_timestamptz(t.year, q, 1, 0, 0, 0, cfg.timezone)
                                    FROM generate_series(1, 12) q)
                         || ARRAY(SELECT y0 + make_interval(months => q) FROM generate_series(1, 12) q)
-                        || ARRAY(SELECT a + interval '1 microsecond' FROM unnest(ats) a
-                                  WHERE a >= y0 AND a < y1)) c
+                        || ARRAY(SELECT x + interval '1 microsecond' FROM unnest(ats) x
+                                  WHERE x >= y0 AND x < y1)) c
                           WHERE c >= y0 ORDER BY c);
             ly_sites := EXISTS (
                 SELECT 1 FROM reading r JOIN site s ON s.id = r.site_id
@@ -92,7 +94,7 @@ BEGIN
             -- one at each call): the target's own and, for a county or a
             -- site, the city's, which target_progress_at falls back on
             ly_days := NULL; ly_w := NULL; ly_cov := NULL;
-            c_days := NULL; c_w := NULL; c_cov := NULL;
+            c_days := NULL; c_w := NULL; c_cov := NULL; has_city := false;
             IF NOT coalesce(t.schedule_kind IN ('weights', 'linear'), t.schedule IS NOT NULL)
                AND (t.schedule_kind = 'last_year' OR mt.flow) THEN
                 SELECT p.days, p.ws, p.cov INTO ly_days, ly_w, ly_cov FROM target_profile_arrays(t) p;

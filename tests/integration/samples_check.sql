@@ -32,7 +32,7 @@ SELECT format('%s compared, %s differ', count(*), count(*) FILTER (WHERE ok IS N
        || coalesce(': ' || (SELECT string_agg(format('target %s at %s: expected %s / %s, actual %s / %s',
                                                      c.id, c.g, c.re, c.se, c.ra, c.sa), '; ')
                               FROM (SELECT * FROM cmp WHERE ok IS NOT TRUE ORDER BY id, g LIMIT 3) c), '')
-       || '; schedules: ' || (SELECT string_agg(DISTINCT schedule_used, ',') FROM ref)
+       || '; schedules: ' || coalesce((SELECT string_agg(DISTINCT schedule_used, ',') FROM ref), '')
        || '; statistics: ' || CASE WHEN (SELECT bool_or(month_sources LIKE '%statistics:%') FROM ref)
                                    THEN 'yes' ELSE 'no' END
   FROM cmp;
