@@ -451,3 +451,11 @@ ET_MSG_DEF(TRUTH_ND_WHAT, "truth.nd_what",
 	   "(`enertrack import`). This mail goes once until data arrives again.",
 	   "请检查站点的上报，或导入官方统计数据（`enertrack "
 	   "import`）。\n在数据恢复之前只发一次此邮件。")
+/* the picture of a county_sum mail: each county's figure, then their sum
+ * against the city's (db/truthcharts.c) */
+ET_MSG_DEF(TRUTH_CS_TITLE, "truth.cs_title", "{1} {2}: the counties against the city",
+	   "{1} {2}：各区县与全市")
+ET_MSG_DEF(TRUTH_CS_PUBLISHED, "truth.cs_published", "Counties (statistics)", "区县（统计）")
+ET_MSG_DEF(TRUTH_CS_CITY_FIGURE, "truth.cs_city_figure", "City (statistics)", "全市（统计）")
+ET_MSG_DEF(TRUTH_CS_NOT_EQUAL, "truth.cs_not_equal", "Does not add up", "合计不符")
+ET_MSG_DEF(TRUTH_CS_SUM_ROW, "truth.cs_sum_row", "Sum of the counties", "区县合计")

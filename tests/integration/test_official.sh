@@ -354,9 +354,11 @@ check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
 # each carries its picture (a target without data: its progress chart; a
-# short register: the register, planned against commissioned), and opens
-# in headless Chromium at a phone's width with the chart loaded, not blank
-for m in "no_data:county:Z" "register:county:N"; do
+# short register: the register, planned against commissioned; counties
+# that do not add up: each county's figure, then their sum against the
+# city's), and opens in headless Chromium at a phone's width with the chart
+# loaded, not blank
+for m in "no_data:county:Z" "register:county:N" "county_sum:2024-01:"; do
 	kind=${m%%:*}
 	q "SELECT o.message FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id
 	   WHERE a.kind = '$kind' AND o.subject LIKE '%${m#*:}%'" >"$T/$kind.eml"
@@ -365,14 +367,14 @@ for m in "no_data:county:Z" "register:county:N"; do
 done
 if [ -z "${ET_NO_BROWSER:-}" ]; then
 	node "$REPO/tests/browser/shots.js" "$T/shots" 390 "mail-no-data=file://$T/no_data.html" \
-		"mail-register=file://$T/register.html" >"$T/shots.log" 2>&1 ||
-		fail "the no-data and register mails in the browser: $(cat "$T/shots.log")"
+		"mail-register=file://$T/register.html" "mail-counties=file://$T/county_sum.html" \
+		>"$T/shots.log" 2>&1 || fail "the no-data, register and counties mails in the browser: $(cat "$T/shots.log")"
 	SHOTS=$REPO/tests/tmp/screenshots
 	mkdir -p "$SHOTS"
 	cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
 	while IFS= read -r l; do log "$l"; done <"$T/shots.log"
 fi
-log "ok: the no-data and register mails carry their pictures"
+log "ok: the no-data, register and counties mails carry their pictures"
 
 samples_agree 2024
 log "test_official: ok"
