@@ -439,6 +439,15 @@ rejected=$(q "SELECT count(*) FROM rejected_message")
 # ---------------------------------------------------------------- results
 
 elapsed=$(($(date +%s) - START))
+# bench/page.sh's figures (make bench-page writes them first): {} when absent
+PAGE_JSON=${BENCH_PAGE_JSON:-$REPO/$BUILD/bench-page.json}
+page_json=$($PY -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])).get("page", {})))' "$PAGE_JSON" 2>/dev/null || echo '{}')
+page_get() { printf '%s' "$page_json" | $PY -c 'import json, sys; d = json.load(sys.stdin)
+for k in sys.argv[1].split("."): d = d.get(k, {}) if isinstance(d, dict) else {}
+print("-" if d == {} else str(d).lower() if isinstance(d, bool) else d)' "$1"; }
+page_cold=$(page_get cold.total_s)
+page_warm=$(page_get warm.total_s)
+page_ok=$(page_get goal_cold_ok | sed 's/^true$/pass/; s/^false$/FAIL/')
 say "done in $elapsed s"
 CPUS=$(nproc)
 {
@@ -493,6 +502,8 @@ CPUS=$(nproc)
 	printf '  %-38s %12s %12s %12s %8s %s\n' "  enertrackd / bare subscriber" "$goal_cpu" "$(calc %.2f "$peer_cpu / $bare_cpu")" "" "<= 1.2" "$goal_cpu_ok"
 	printf '  %-38s %12s %12s %12s %8s %s\n' "PostgreSQL CPU µs/row (ref.: bare COPY)" "$drain_pg" "$peer_pg" "$copy_pg" "<= 7" "$goal_pg_ok"
 	printf '  %-38s %12s %12s %12s\n' "mosquitto CPU µs/message" "$drain_mosq" "$peer_mosq" ""
+	# the status page on the demo's data (make bench-page, run before this)
+	printf '  %-38s %12s %12s %12s %8s %s\n' "status page cold, all charts (s)" "$page_cold" "" "warm $page_warm" "<= 1.5" "$page_ok"
 	printf '  (node bridge: bench/bridge/bridge.js, %s-row multi-row INSERT ... ON CONFLICT DO NOTHING or %s ms,\n' "$BRIDGE_ROWS" "$BRIDGE_MS"
 	printf '   acks on receipt; bare COPY: %s rows/s, one \\copy of the same rows into an empty reading)\n' "$copy_rate"
 	printf '\nenertrackd log during phase 3 (%s warn/error lines):\n' "$mem_log_warn"
@@ -537,6 +548,7 @@ cat >"$JSON" <<EOJ
            "transactions": $peer_batches, "cpu_us_per_msg": $peer_cpu, "postgres_us_per_row": $peer_pg,
            "mosquitto_us_per_msg": $peer_mosq, "same_rows_as_enertrackd": $peer_same},
   "copy": {"rate": $copy_rate, "s": $copy_s, "postgres_us_per_row": $copy_pg},
+  "page": $page_json,
   "goals": {"drain_vs_peer": {"value": $goal_drain, "goal": ">= 1.5", "pass": $(json_bool "$goal_drain_ok")},
             "cpu_vs_bare": {"value": $goal_cpu, "goal": "<= 1.2", "pass": $(json_bool "$goal_cpu_ok")},
             "postgres_us_per_row": {"value": $drain_pg, "goal": "<= 7", "pass": $(json_bool "$goal_pg_ok"),

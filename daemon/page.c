@@ -144,9 +144,13 @@ static const char targets_sql[] =
 	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
 	" p.display_unit, p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct,"
 	" p.projected, p.sites_reporting, p.sites_stale, p.status, coalesce(a.state, 'ok'),"
-	" p.metric, to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI')"
-	" FROM target_progress_at($3::timestamptz) p"
+	" p.metric, to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI'),"
+	/* and the charts' rows of the same instant (et_chartdata_heads_put) */
+	" " ET_CHART_HEAD_COLS " FROM target_progress_at($3::timestamptz) p"
 	" LEFT JOIN alert_state a ON a.target_id = p.target_id"
+	/* clang-format off */
+	ET_CHART_HEAD_FROM("$3")
+	/* clang-format on */
 	" ORDER BY p.target_id";
 
 /* Sites stale for any target of the year, once each: stale as of the
@@ -295,6 +299,11 @@ static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const et_pa
 	const char *tp[3] = {et_lang_tag(lang), tz, v->at};
 	const char *sp[4] = {tz, et_lang_tag(lang), v->at, ys};
 	res->t = query(p, targets_sql, 3, tp, err, errlen);
+	/* the page's charts are drawn at the same instant: spare them that query
+	 * (those of now at now: within the charts' TTL, the page's instant) */
+	if (res->t)
+		et_chartdata_heads_put(p->conn, v->past ? v->at : NULL, res->t,
+				       PQfnumber(res->t, "chart_head"));
 	res->st = res->t ? query(p, stale_sql, 4, sp, err, errlen) : NULL;
 	res->fi = res->st ? query(p, firing_sql, 4, sp, err, errlen) : NULL;
 	return res->fi ? 0 : -EIO;

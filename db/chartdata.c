@@ -39,25 +39,42 @@ static double num(PGresult *r, int row, int col)
 	return strtod(PQgetvalue(r, row, col), NULL);
 }
 
-/* The target's row at `at`, with its label in lang and the year's bounds. */
+/* Every target's head row at `at` (ET_CHART_HEAD_COLS), as the status page
+ * selects it too. */
 static const char head_sql[] =
-	"SELECT CASE WHEN $3 = 'zh-CN' THEN coalesce(m.label_zh, p.label) ELSE p.label END,"
-	" p.scope, p.display_unit, m.aggregate, p.status, p.year, p.display_div, p.target,"
-	" p.actual, p.projected, p.tolerance_pct,"
-	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"
-	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"
-	" extract(epoch FROM $2::timestamptz), p.expected"
-	" FROM target_progress_at($2::timestamptz) p JOIN metric m ON m.name = p.metric,"
-	" target_setting s WHERE p.target_id = $1";
+	"SELECT " ET_CHART_HEAD_COLS
+	" FROM target_progress_at($1::timestamptz) p" ET_CHART_HEAD_FROM("$1");
+
+/* What the charts' figures depend on besides the readings: the targets and
+ * the session's settings (et_pq_use_settings), digested. $1: a year, or
+ * NULL for every year. */
+static const char digest_sql[] =
+	"SELECT md5(coalesce((SELECT string_agg(t::text, ',' ORDER BY t.id) FROM target t"
+	" WHERE $1::integer IS NULL OR t.year = $1::integer), '')"
+	" || (SELECT s::text FROM target_setting s))";
+
+static int digest(PGconn *conn, const char *year, char *ret, size_t len, char *err, size_t errlen)
+{
+	const char *p[1] = {year};
+	PGresult *r = PQexecParams(conn, digest_sql, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return db_fail(r, err, errlen);
+	snprintf(ret, len, "%s|%s|%s|%s|%s", PQhost(conn), PQport(conn), PQdb(conn), PQuser(conn),
+		 PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
 
 /* The schedule sampled over the whole year: the 1st and the 16th of every
  * local month and the year's last second (25 instants). A monthly schedule
  * is linear inside a month, so it is drawn exactly; a seasonal or milestone
  * one to within half a month. The first instant is 1 January 00:00 and one
  * microsecond: 00:00 itself is the year before's end (docs/targets.md).
- * At each instant target_progress_at also gives
- * the actual to then, which later readings do not change (only late ones
- * do), so one sampling serves the charts of any `at` in the year. */
+ * At each instant the expected and actual are target_progress_at's
+ * (target_progress_samples computes them with one pass over each target's
+ * readings instead of one target_progress_at an instant); the actual to an
+ * instant is not changed by later readings (only late ones change it), so
+ * one sampling serves the charts of any `at` in the year. */
 static const char samples_sql[] =
 	"WITH s AS (SELECT timezone AS tz FROM target_setting),"
 	" b AS (SELECT to_timestamp($1::double precision) AS y0,"
@@ -67,8 +84,9 @@ static const char samples_sql[] =
 	"  b.y0 + interval '1 microsecond') AS g"
 	"  FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)"
 	"  UNION ALL SELECT b.y1 - interval '1 second' FROM b)"
-	" SELECT extract(epoch FROM pts.g), p.expected, p.actual, p.target_id"
-	" FROM pts, LATERAL target_progress_at(pts.g) p ORDER BY p.target_id, pts.g";
+	" SELECT extract(epoch FROM p.at), p.expected, p.actual, p.target_id"
+	" FROM target_progress_samples((SELECT array_agg(g ORDER BY g) FROM pts)) p"
+	" ORDER BY p.target_id, p.at";
 
 /* Last year's cumulative at the same local instants a year earlier. */
 static const char lastyear_sql[] =
@@ -85,8 +103,8 @@ static const char lastyear_sql[] =
 	" GROUP BY sp.span ORDER BY sp.span";
 
 /* The samples of every target of the year at once cost what one target's
- * do (target_progress_at evaluates them all at each instant; 0.3 to 0.8 s
- * an instant on a city's year of readings), so they are kept for
+ * do (target_progress_samples reads them all; about 0.4 s on the demo's
+ * two years of readings), so they are kept for
  * SAMPLES_TTL_S and the next chart of the same database and year is drawn
  * from them, whatever its `at`: the status page, a round of mails and a
  * replay of a year draw many. A target whose row changed is sampled again
@@ -132,24 +150,16 @@ static void fill_from(const struct sample_row *rows, int n, int id, et_chart_tar
 static int samples(PGconn *conn, int id, et_chart_target_t *d, char *err, size_t errlen)
 {
 	/* the year's targets as they are now: a changed one is sampled again */
-	char t0[32], t1[32], digest[33] = "";
+	char t0[32], t1[32], dg[400];
 	snprintf(t0, sizeof(t0), "%.6f", d->t0);
 	snprintf(t1, sizeof(t1), "%.6f", d->t1);
 	char yr[16];
 	snprintf(yr, sizeof(yr), "%d", d->year);
-	const char *hp[1] = {yr};
-	PGresult *h =
-		PQexecParams(conn,
-			     "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t.id), ''))"
-			     " FROM target t WHERE t.year = $1",
-			     1, NULL, hp, NULL, NULL, 0);
-	if (PQresultStatus(h) != PGRES_TUPLES_OK)
-		return db_fail(h, err, errlen);
-	snprintf(digest, sizeof(digest), "%s", PQgetvalue(h, 0, 0));
-	PQclear(h);
+	int rc = digest(conn, yr, dg, sizeof(dg), err, errlen);
+	if (rc)
+		return rc;
 	char key[512];
-	snprintf(key, sizeof(key), "%s|%s|%s|%s|%.0f|%.0f|%s", PQhost(conn), PQport(conn),
-		 PQdb(conn), PQuser(conn), d->t0, d->t1, digest);
+	snprintf(key, sizeof(key), "%s|%.0f|%.0f", dg, d->t0, d->t1);
 	time_t now = time(NULL);
 	pthread_mutex_lock(&cache.mu);
 	if (cache.rows && strcmp(cache.key, key) == 0 && now - cache.made < SAMPLES_TTL_S) {
@@ -186,21 +196,154 @@ static int samples(PGconn *conn, int id, et_chart_target_t *d, char *err, size_t
 	return 0;
 }
 
-/* The target's row at `at` (head_sql): 0, -ENOENT or -EIO; *ret_r is the
- * caller's to clear on 0. */
+/* Every target's head row at one `at` (head_sql) is kept HEADS_TTL_S:
+ * target_progress_at computes every target of the year whichever one a
+ * chart asks for (0.1 to 0.3 s on the demo's data), and a page, a round of
+ * mails or a report draws two charts of each target at one instant. Like
+ * the page's own PNG cache, a reading that arrives late for an instant
+ * shows after the TTL; a changed target or setting at once (the digest).
+ * `now` (at NULL) is kept HEADS_NOW_TTL_S, as what the page's charts of
+ * now may lag. */
+#define HEADS_TTL_S	300
+#define HEADS_NOW_TTL_S 60
+#define HEADS_MAX	4
+enum { H_LABEL, H_LABEL_ZH, H_ID = 16, H_NCOLS = 18 };
+static struct {
+	pthread_mutex_t mu;
+	struct head_ent {
+		char key[640];
+		time_t made;
+		bool now;
+		PGresult *r; /* H_NCOLS columns, every target; read-only, so shared */
+	} e[HEADS_MAX];
+} heads = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* ncols text columns of src from first, rows from row0 (rows: -1 every one)
+ * into a new result, named as in src; NULL when out of memory. */
+static PGresult *copy_cols(const PGresult *src, int first, int ncols, int row0, int rows)
+{
+	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc att[H_NCOLS];
+	if (!r || ncols > H_NCOLS)
+		goto fail;
+	for (int c = 0; c < ncols; c++)
+		att[c] = (PGresAttDesc){.name = PQfname(src, first + c),
+					.format = 0,
+					.typid = 25 /* text */,
+					.typlen = -1,
+					.atttypmod = -1};
+	if (!PQsetResultAttrs(r, ncols, att))
+		goto fail;
+	int n = rows < 0 ? PQntuples(src) - row0 : rows;
+	for (int i = 0; i < n; i++)
+		for (int c = 0; c < ncols; c++) {
+			bool null = PQgetisnull(src, row0 + i, first + c);
+			if (!PQsetvalue(r, i, c, null ? NULL : PQgetvalue(src, row0 + i, first + c),
+					null ? -1 : PQgetlength(src, row0 + i, first + c)))
+				goto fail;
+		}
+	return r;
+fail:
+	PQclear(r);
+	return NULL;
+}
+
+/* Row `row` of a head result, as the loaders read it: column 0 the label in
+ * lang, then the head's columns from the scope on. NULL: out of memory. */
+static PGresult *one_row(const PGresult *all, int row, et_lang_t lang)
+{
+	PGresult *r = copy_cols(all, H_LABEL_ZH, H_NCOLS - 1, row, 1);
+	if (!r)
+		return NULL;
+	int lc = lang == ET_LANG_ZH_CN && !PQgetisnull(all, row, H_LABEL_ZH) ? H_LABEL_ZH : H_LABEL;
+	if (!PQsetvalue(r, 0, 0, PQgetvalue(all, row, lc), PQgetlength(all, row, lc))) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int find_row(const PGresult *all, int id)
+{
+	for (int i = 0; i < PQntuples(all); i++)
+		if (atoi(PQgetvalue(all, i, H_ID)) == id)
+			return i;
+	return -1;
+}
+
+static int heads_key(PGconn *conn, const char *at, char *key, size_t len, char *err, size_t errlen)
+{
+	char dg[400];
+	int rc = digest(conn, NULL, dg, sizeof(dg), err, errlen);
+	if (rc == 0)
+		snprintf(key, len, "%s|%s", dg, at ? at : "now");
+	return rc;
+}
+
+/* Keeps all (taken) under key, in place of the oldest entry. */
+static void heads_keep(const char *key, bool now_, PGresult *all)
+{
+	pthread_mutex_lock(&heads.mu);
+	struct head_ent *old = &heads.e[0];
+	for (int i = 1; i < HEADS_MAX; i++)
+		if (heads.e[i].made < old->made)
+			old = &heads.e[i];
+	PQclear(old->r);
+	*old = (struct head_ent){.made = time(NULL), .now = now_, .r = all};
+	snprintf(old->key, sizeof(old->key), "%s", key);
+	pthread_mutex_unlock(&heads.mu);
+}
+
+void et_chartdata_heads_put(PGconn *conn, const char *at, const PGresult *r, int first_col)
+{
+	char key[640], err[256];
+	if (first_col < 0 || PQnfields(r) < first_col + H_NCOLS ||
+	    heads_key(conn, at, key, sizeof(key), err, sizeof(err)))
+		return; /* the charts query it themselves */
+	PGresult *all = copy_cols(r, first_col, H_NCOLS, 0, -1);
+	if (all)
+		heads_keep(key, !at, all);
+}
+
+/* Target id's row at `at` (head_sql): 0, -ENOENT, -EIO or -ENOMEM; *ret_r
+ * (one row) is the caller's to clear on 0. */
 static int head_row(PGconn *conn, int id, const char *at, et_lang_t lang, PGresult **ret_r,
 		    char *err, size_t errlen)
 {
-	char ids[16];
-	snprintf(ids, sizeof(ids), "%d", id);
-	const char *p[3] = {ids, at ? at : "now", et_lang_tag(lang)};
-	PGresult *r = PQexecParams(conn, head_sql, 3, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return db_fail(r, err, errlen);
-	if (PQntuples(r) != 1) {
+	char key[640];
+	int rc = heads_key(conn, at, key, sizeof(key), err, errlen);
+	if (rc)
+		return rc;
+	time_t now = time(NULL);
+	PGresult *r = NULL;
+	int found = -2;
+	pthread_mutex_lock(&heads.mu);
+	for (int i = 0; i < HEADS_MAX; i++) {
+		struct head_ent *e = &heads.e[i];
+		if (e->r && now - e->made < (e->now ? HEADS_NOW_TTL_S : HEADS_TTL_S) &&
+		    strcmp(e->key, key) == 0) {
+			found = find_row(e->r, id);
+			r = found >= 0 ? one_row(e->r, found, lang) : NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&heads.mu);
+	if (found == -2) {
+		const char *p[1] = {at ? at : "now"};
+		PGresult *all = PQexecParams(conn, head_sql, 1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(all) != PGRES_TUPLES_OK)
+			return db_fail(all, err, errlen);
+		found = find_row(all, id);
+		r = found >= 0 ? one_row(all, found, lang) : NULL;
+		heads_keep(key, !at, all);
+	}
+	if (found < 0) {
 		snprintf(err, errlen, "no target %d in the year of %s", id, at ? at : "now");
-		PQclear(r);
 		return -ENOENT;
+	}
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	*ret_r = r;
 	return 0;
@@ -282,12 +425,15 @@ int et_chartdata_target(PGconn *conn, int id, const char *at, et_lang_t lang, et
 }
 
 /* Per site, or per county for a city target: the gap to its share of the
- * expected figure (target_sites_behind), the furthest behind first. */
+ * expected figure (target_sites_behind_given, with the expected figure and
+ * schedule of the head row: target_sites_behind would compute
+ * target_progress_at again), the furthest behind first. */
 static const char gap_sql[] =
 	"WITH t AS (SELECT * FROM target WHERE id = $1),"
 	" g AS (SELECT CASE WHEN t.scope = 'city' THEN coalesce(b.county, b.site_id)"
-	"  ELSE b.site_id END AS name, b.gap FROM t, target_sites_behind($1, $2::timestamptz, "
-	"100000) b)"
+	"  ELSE b.site_id END AS name, b.gap FROM t, target_sites_behind_given($1, "
+	"$2::timestamptz, "
+	"100000, $3::double precision, $4) b)"
 	" SELECT name, sum(gap) FROM g GROUP BY name ORDER BY sum(gap) ASC, name LIMIT 8";
 
 int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang, et_chart_gap_t *g,
@@ -309,13 +455,19 @@ int et_chartdata_gap(PGconn *conn, int target_id, const char *at, et_lang_t lang
 	if (!(div > 0))
 		div = 1;
 	div /= k;
-	PQclear(r);
-	if (strcmp(g->aggregate, "sum") != 0)
+	if (strcmp(g->aggregate, "sum") != 0) {
+		PQclear(r);
 		return 0; /* no per-site shares: the chart says so */
+	}
 	char ids[16];
 	snprintf(ids, sizeof(ids), "%d", target_id);
-	const char *p[2] = {ids, at ? at : "now"};
-	r = PQexecParams(conn, gap_sql, 2, NULL, p, NULL, NULL, 0);
+	/* the expected figure as PostgreSQL printed it: exact (shortest round trip) */
+	const char *p[4] = {ids, at ? at : "now",
+			    PQgetisnull(r, 0, 14) ? NULL : PQgetvalue(r, 0, 14),
+			    PQgetisnull(r, 0, 16) ? NULL : PQgetvalue(r, 0, 16)};
+	PGresult *hr = r;
+	r = PQexecParams(conn, gap_sql, 4, NULL, p, NULL, NULL, 0);
+	PQclear(hr);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return db_fail(r, err, errlen);
 	for (int i = 0; i < PQntuples(r) && g->nbars < ET_CHART_MAX_BARS; i++) {

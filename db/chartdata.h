@@ -17,6 +17,28 @@
 #include "enertrack/chartplan.h"
 #include "enertrack/i18n.h"
 
+/* The charts' head row of each target (label, label_zh, scope, unit,
+ * aggregate, status, year, ..., target_id, schedule_used), for a query
+ * FROM target_progress_at(AT) p ET_CHART_HEAD_FROM("AT"), AT being the
+ * query's parameter of the instant. A caller that reads target_progress_at
+ * anyway (the status page) selects these too, and hands its result to
+ * et_chartdata_heads_put: the charts of that instant then skip that query. */
+#define ET_CHART_HEAD_COLS                                                                         \
+	"p.label AS chart_head, m.label_zh, p.scope, p.display_unit, m.aggregate, p.status,"       \
+	" p.year, p.display_div, p.target, p.actual, p.projected, p.tolerance_pct,"                \
+	" extract(epoch FROM make_timestamptz(p.year, 1, 1, 0, 0, 0, s.timezone)),"                \
+	" extract(epoch FROM make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, s.timezone)),"            \
+	" extract(epoch FROM x.at), p.expected, p.target_id, p.schedule_used"
+#define ET_CHART_HEAD_FROM(at_param)                                                               \
+	" JOIN metric m ON m.name = p.metric CROSS JOIN target_setting s"                          \
+	" CROSS JOIN (SELECT " at_param "::timestamptz AS at) x"
+
+/* Keeps the head rows of r (every target of the year of at; its columns
+ * ET_CHART_HEAD_COLS from first_col) for the charts of `at` (NULL: now) on
+ * conn's database. r is borrowed (copied). Nothing when r does not fit. Any
+ * thread. */
+void et_chartdata_heads_put(PGconn *conn, const char *at, const PGresult *r, int first_col);
+
 /* The progress chart's figures of target `target_id` at `at` (a
  * timestamptz literal; NULL: now()), its label and scope in lang, into *ret
  * (the caller's; large, about 5 KB: allocate it). The session's target

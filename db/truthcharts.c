@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The truth mails' pictures (truthcharts.h): one query for the rows of the
- * chart, one for the county's sites, then draw/chart.c's paired bars. */
+ * chart, one for the county's sites, then draw/chart.c's paired bars; a
+ * target without data, its progress chart (db/chartdata.c). */
 #include "db/truthcharts.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "db/pq.h"
+#include "db/chartdata.h"
 #include "draw/chart.h"
 #include "enertrack/numfmt.h"
 
@@ -46,6 +48,29 @@ static const char register_sql[] =
 	" CROSS JOIN LATERAL target_milestone_state(t, $2::timestamptz) s"
 	" JOIN target_milestone m ON m.id = s.milestone_id"
 	" WHERE m0.id::text = $1 ORDER BY s.due, s.milestone_id LIMIT 24";
+
+/* The same register, of the target a short register's mail is about. */
+static const char target_register_sql[] =
+	"SELECT s.name, s.value, s.commissioned, s.late, s.days_late, s.due,"
+	" coalesce(metric_label(t.metric, $3), x.label), t.year, t.scope, m.unit"
+	" FROM target t JOIN metric x ON x.name = t.metric"
+	" CROSS JOIN LATERAL target_milestone_state(t, $2::timestamptz) s"
+	" JOIN target_milestone m ON m.id = s.milestone_id"
+	" WHERE t.id::text = $1 ORDER BY s.due, s.milestone_id LIMIT 24";
+
+/* The counties' figures of a county_sum mail (key metric|period|source),
+ * the largest first, each with the metric's words and the city's figure. */
+static const char counties_sql[] =
+	"WITH k AS (SELECT split_part($1, '|', 1) AS metric, split_part($1, '|', 2) AS period,"
+	"  substr($1, length(split_part($1, '|', 1)) + length(split_part($1, '|', 2)) + 3)"
+	"  AS source)"
+	" SELECT substr(x.scope, 8), x.value, coalesce(metric_label(me.name, $2), me.label),"
+	"  k.period, me.display_unit, me.display_div,"
+	"  (SELECT c.value FROM statistic c WHERE c.scope = 'city' AND c.metric = k.metric"
+	"   AND c.period = k.period AND c.source = k.source)"
+	" FROM k JOIN statistic x ON x.metric = k.metric AND x.period = k.period"
+	"  AND x.source = k.source JOIN metric me ON me.name = k.metric"
+	" WHERE x.scope LIKE 'county:%' ORDER BY x.value DESC, x.scope";
 
 static double num(PGresult *r, int i, int c)
 {
@@ -157,12 +182,16 @@ static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t
 	return rc;
 }
 
-static int register_chart(PGconn *conn, const char *key, const char *at, et_lang_t lang,
-			  bool bureau, et_chart_pairs_t *p, char *err, size_t errlen)
+/* The register of a late project (key: its milestone) or, of_target, of a
+ * target whose register falls short (key: the target). */
+static int register_chart(PGconn *conn, const char *key, bool of_target, const char *at,
+			  et_lang_t lang, bool bureau, et_chart_pairs_t *p, char *err,
+			  size_t errlen)
 {
 	const char *qp[3] = {key, at, et_lang_tag(lang)};
 	int rc;
-	PGresult *r = chart_rows(conn, register_sql, 3, qp, &rc, err, errlen);
+	PGresult *r = chart_rows(conn, of_target ? target_register_sql : register_sql, 3, qp, &rc,
+				 err, errlen);
 	if (!r)
 		return rc;
 	int n = PQntuples(r);
@@ -193,6 +222,50 @@ static int register_chart(PGconn *conn, const char *key, const char *at, et_lang
 	return 0;
 }
 
+/* Each county's figure, then their sum against the city's, marked: where
+ * the counties do not add up to the city. */
+static int counties_chart(PGconn *conn, const char *key, et_lang_t lang, bool bureau,
+			  et_chart_pairs_t *p, char *err, size_t errlen)
+{
+	const char *qp[2] = {key, et_lang_tag(lang)};
+	int rc;
+	PGresult *r = chart_rows(conn, counties_sql, 2, qp, &rc, err, errlen);
+	if (!r)
+		return rc;
+	int n = PQntuples(r);
+	double k, div = num(r, 0, 5);
+	const char *unit = et_unit_local(PQgetvalue(r, 0, 4), bureau, &k);
+	div = (div > 0 ? div : 1) / k;
+	et_msg_fill(p->title, sizeof(p->title), lang, ET_MSG_TRUTH_CS_TITLE, 2, PQgetvalue(r, 0, 2),
+		    PQgetvalue(r, 0, 3));
+	snprintf(p->subtitle, sizeof(p->subtitle), "%s", unit);
+	snprintf(p->a_name, sizeof(p->a_name), "%s", et_msg(lang, ET_MSG_TRUTH_CS_PUBLISHED));
+	snprintf(p->b_name, sizeof(p->b_name), "%s", et_msg(lang, ET_MSG_TRUTH_CS_CITY_FIGURE));
+	snprintf(p->mark_name, sizeof(p->mark_name), "%s", et_msg(lang, ET_MSG_TRUTH_CS_NOT_EQUAL));
+	double sum = 0;
+	for (int i = 0; i < n; i++) {
+		sum += num(r, i, 1);
+		if (p->n >= ET_CHART_MAX_PAIRS - 1)
+			continue; /* the sum's row is the one that matters */
+		struct et_chart_pair *row = &p->rows[p->n++];
+		snprintf(row->name, sizeof(row->name), "%s", PQgetvalue(r, i, 0));
+		row->a = num(r, i, 1) / div;
+		row->b = NAN;
+	}
+	struct et_chart_pair *row = &p->rows[p->n++];
+	snprintf(row->name, sizeof(row->name), "%s", et_msg(lang, ET_MSG_TRUTH_CS_SUM_ROW));
+	row->a = sum / div;
+	row->b = num(r, 0, 6) / div;
+	row->mark = true;
+	char a[30], b[30];
+	/* as the mail's text writes them (0.000900 Mt, 1,250 万吨) */
+	et_num(a, sizeof(a), row->a, ET_NUM_SIG3);
+	et_num(b, sizeof(b), row->b, ET_NUM_SIG3);
+	snprintf(row->note, sizeof(row->note), "%s / %s", a, b);
+	PQclear(r);
+	return 0;
+}
+
 int et_truth_chart(PGconn *conn, const char *kind, const char *key, const char *at, et_lang_t lang,
 		   bool bureau, int width_px, et_buf_t *png, et_text_t *html, char *err,
 		   size_t errlen)
@@ -201,10 +274,22 @@ int et_truth_chart(PGconn *conn, const char *kind, const char *key, const char *
 	if (!p)
 		return -ENOMEM;
 	int rc;
+	if (strcmp(kind, "no_data") == 0) {
+		/* the target's progress chart: the schedule, and the actual that
+		 * stopped (or never came) */
+		free(p);
+		char *end;
+		long id = strtol(key, &end, 10);
+		if (*end || end == key)
+			return -ENOENT;
+		return et_chart_target_png(conn, (int)id, at, lang, width_px, png, err, errlen);
+	}
 	if (strcmp(kind, "reconcile") == 0)
 		rc = months_chart(conn, key, at, lang, bureau, p, html, err, errlen);
-	else if (strcmp(kind, "milestone") == 0)
-		rc = register_chart(conn, key, at, lang, bureau, p, err, errlen);
+	else if (strcmp(kind, "county_sum") == 0)
+		rc = counties_chart(conn, key, lang, bureau, p, err, errlen);
+	else if (strcmp(kind, "milestone") == 0 || strcmp(kind, "register") == 0)
+		rc = register_chart(conn, key, kind[0] == 'r', at, lang, bureau, p, err, errlen);
 	else
 		rc = -ENOENT;
 	if (rc == -ENOENT)

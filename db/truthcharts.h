@@ -4,7 +4,11 @@
  * its statistics gets a chart of its months (statistics against telemetry)
  * and a table of its sites with their share of the month's gap; a late
  * project gets the register of its target (planned against commissioned,
- * the late ones marked). Loaded here, drawn by draw/chart.c. Blocking libpq;
+ * the late ones marked), and so does a target whose register falls short;
+ * counties that do not add up get each county's figure, then their sum
+ * against the city's; a target without data gets its progress chart
+ * (db/chartdata.h). Loaded
+ * here, drawn by draw/chart.c. Blocking libpq;
  * the mail finisher (db/eval_mails.c) calls it after the evaluation's
  * COMMIT. */
 #ifndef ENERTRACK_DB_TRUTHCHARTS_H

@@ -57,23 +57,23 @@ static void figure(char *out, size_t len, double v, const char *suffix)
 		snprintf(out, len, "%s%s", num, suffix);
 }
 
+/* The targets in one column, each a cell of its own (its name and status,
+ * then its figures as lines that wrap): a table of seven columns was 464 px
+ * wide in a phone's 390. */
 static void table_head(et_text_t *html, et_lang_t lang)
 {
-	et_text_printf(html,
-		       "<h3>%s</h3><table border=\"1\" cellpadding=\"3\" "
-		       "style=\"border-collapse:collapse\"><tr><th>%s</th><th>%s</th>"
-		       "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
-		       et_msg(lang, ET_MSG_DIGEST_TARGETS), et_msg(lang, ET_MSG_WORD_TARGET),
-		       et_msg(lang, ET_MSG_WORD_STATUS), et_msg(lang, ET_MSG_WORD_DRIFT),
-		       et_msg(lang, ET_MSG_DIGEST_WAS), et_msg(lang, ET_MSG_WORD_ACTUAL),
-		       et_msg(lang, ET_MSG_WORD_EXPECTED), et_msg(lang, ET_MSG_DIGEST_ALERT));
+	et_text_printf(
+		html,
+		"<h3>%s</h3><table role=\"presentation\" style=\"width:100%%;max-width:560px;"
+		"border-collapse:collapse\">",
+		et_msg(lang, ET_MSG_DIGEST_TARGETS));
 }
 
-static void cell(et_text_t *html, const char *s)
+/* One line of a target's cell: a name in grey, then its value. */
+static void line(et_text_t *html, const char *name, const char *value)
 {
-	et_text_put(html, "<td>");
-	et_text_html(html, s);
-	et_text_put(html, "</td>");
+	et_text_printf(html, "<br><span style=\"color:#666\">%s</span> ", name);
+	et_text_html(html, value);
 }
 
 static void target_row(et_text_t *text, et_text_t *html, et_lang_t lang,
@@ -98,18 +98,18 @@ static void target_row(et_text_t *text, et_text_t *html, et_lang_t lang,
 		       et_msg(lang, ET_MSG_DIGEST_WAS), was, et_msg(lang, ET_MSG_WORD_ACTUAL), act,
 		       et_msg(lang, ET_MSG_WORD_EXPECTED), exp_s, et_msg(lang, ET_MSG_DIGEST_ALERT),
 		       s_(t->alert_state), t->silenced ? ", " : "", t->silenced ? silenced : "");
-	et_text_put(html, "<tr><td>");
+	et_text_put(html, "<tr><td style=\"padding:6px 4px;border-bottom:1px solid #e5e5e5\"><b>");
 	et_text_html(html, t->label);
 	et_text_put(html, " [");
 	et_text_html(html, t->scope);
-	et_text_put(html, "]</td>");
-	cell(html, status);
-	cell(html, drift);
-	cell(html, was);
-	cell(html, act);
-	cell(html, exp_s);
-	et_text_put(html, "<td>");
-	et_text_html(html, t->alert_state);
+	et_text_put(html, "]</b> ");
+	et_text_html(html, status);
+	char both[160];
+	snprintf(both, sizeof(both), "%s (%s %s)", drift, et_msg(lang, ET_MSG_DIGEST_WAS), was);
+	line(html, et_msg(lang, ET_MSG_WORD_DRIFT), both);
+	line(html, et_msg(lang, ET_MSG_WORD_ACTUAL), act);
+	line(html, et_msg(lang, ET_MSG_WORD_EXPECTED), exp_s);
+	line(html, et_msg(lang, ET_MSG_DIGEST_ALERT), s_(t->alert_state));
 	if (t->silenced)
 		et_text_printf(html, ", %s", silenced);
 	et_text_put(html, "</td></tr>");
@@ -172,8 +172,9 @@ int et_digest_render(const et_digest_mail_t *d, et_buf_t *text_b, et_buf_t *html
 	et_lang_t lang = d->lang;
 	const char *title = et_msg(lang, ET_MSG_DIGEST_TITLE);
 	et_text_printf(&html,
-		       "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\"></head>"
-		       "<body style=\"font-family:sans-serif\">",
+		       "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		       "</head><body style=\"font-family:sans-serif\">",
 		       et_lang_tag(lang));
 	et_text_printf(&text, "%s %s (%s)\r\n\r\n%s\r\n", title, s_(d->period), s_(d->tz),
 		       et_msg(lang, ET_MSG_DIGEST_TARGETS));

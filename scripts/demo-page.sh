@@ -8,9 +8,10 @@
 # targets (the demo's 2024) as of its last minute.
 # DEMO_DIR=dir: another directory left by scripts/demo.sh; PAGE_ONCE=1: print
 # the URL, check that the page answers, and stop (for the tests);
-# PAGE_MEASURE=1: time the cold page (the HTML, then every chart it shows,
-# as a browser would ask for them, on a daemon that has drawn nothing yet),
-# print "page: cold ..." and stop (make bench-page).
+# PAGE_MEASURE=1: time the cold page, then the warm one (the HTML, then
+# every chart it shows, as a browser would ask for them, on a daemon that
+# has drawn nothing yet: bench/pagetime.py), print "page: cold ..." and stop
+# (make bench-page does the same on data it loads itself: bench/page.sh).
 set -eu
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
@@ -44,28 +45,7 @@ echo "   http://$HTTP/              the latest year with targets ($year)"
 echo "   http://$HTTP/?year=$year"
 echo "   http://$HTTP/targets.json?year=$year"
 if [ -n "${PAGE_MEASURE:-}" ]; then
-	$PY - "http://$HTTP" <<'PY' || fail "the page did not answer"
-import re, sys, time, urllib.request
-from concurrent.futures import ThreadPoolExecutor
-base = sys.argv[1]
-def get(u):
-    t = time.monotonic()
-    with urllib.request.urlopen(base + u, timeout=120) as r:
-        assert r.status == 200, (u, r.status)
-        n = len(r.read())
-    return time.monotonic() - t, n
-t0 = time.monotonic()
-html_s, _ = get("/")
-html = urllib.request.urlopen(base + "/", timeout=120).read().decode()
-imgs = [u.replace("&amp;", "&") for u in re.findall(r'<img class="chart" src="([^"]+)"', html)]
-# a browser asks for them six at a time; the page worker draws one at a time
-with ThreadPoolExecutor(6) as ex:
-    times = list(ex.map(get, imgs))
-total = time.monotonic() - t0
-first = times[0][0] if times else 0
-print("page: cold: html %.2f s, first chart %.2f s, %d charts, the whole page %.2f s (goal <= 1.5 s: %s)"
-      % (html_s, first, len(imgs), total, "pass" if total <= 1.5 else "FAIL"))
-PY
+	$PY "$REPO/bench/pagetime.py" "http://$HTTP" "/" || fail "the page did not answer"
 	stop_daemon
 	exit 0
 fi

@@ -478,3 +478,11 @@ ET_MSG_DEF(MAIL_REVISED_LINE, "mail.revised_line", "{1} {2} ({3}): revised from 
 /* the report's drift of a target in %, in percentage points */
 ET_MSG_DEF(REPORT_DRIFT_UNIT, "report.drift_unit", "Drift unit", "偏差单位")
 ET_MSG_DEF(REPORT_PERCENTAGE_POINTS, "report.percentage_points", "percentage points", "百分点")
+/* the picture of a county_sum mail: each county's figure, then their sum
+ * against the city's (db/truthcharts.c) */
+ET_MSG_DEF(TRUTH_CS_TITLE, "truth.cs_title", "{1} {2}: the counties against the city",
+	   "{1} {2}：各区县与全市")
+ET_MSG_DEF(TRUTH_CS_PUBLISHED, "truth.cs_published", "Counties (statistics)", "区县（统计）")
+ET_MSG_DEF(TRUTH_CS_CITY_FIGURE, "truth.cs_city_figure", "City (statistics)", "全市（统计）")
+ET_MSG_DEF(TRUTH_CS_NOT_EQUAL, "truth.cs_not_equal", "Does not add up", "合计不符")
+ET_MSG_DEF(TRUTH_CS_SUM_ROW, "truth.cs_sum_row", "Sum of the counties", "区县合计")

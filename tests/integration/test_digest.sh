@@ -9,6 +9,8 @@
 #     go on; enertrack status lists it; an acknowledgement ends when its alert
 #     resolves; the resolution of the silenced target is still mailed;
 #  4. alert_history shows the reminders the silence kept back.
+# The digest is also opened in headless Chromium at 390 px (tests/browser):
+# its charts load and are not blank.
 . "$(dirname "$0")/lib.sh"
 
 start_pg
@@ -111,6 +113,18 @@ for p in imgs:
     assert "cid:" + p["Content-ID"].strip("<>") in html, p["Content-ID"]
 print("digest ok: %d charts" % len(imgs))
 PY
+# the digest opened in headless Chromium at a phone's width (its HTML with
+# the charts as data: URLs): every chart loaded and not blank
+if [ -z "${ET_NO_BROWSER:-}" ]; then
+	$PY "$REPO/tests/integration/mail_html.py" "$T/mail/$DIGEST" "$T/digest.html" || fail "the digest's HTML"
+	node "$REPO/tests/browser/shots.js" "$T/shots" 390 "mail-digest=file://$T/digest.html" >"$T/shots.log" 2>&1 ||
+		fail "the digest in the browser: $(cat "$T/shots.log")"
+	SHOTS=$REPO/tests/tmp/screenshots
+	mkdir -p "$SHOTS"
+	cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
+	while IFS= read -r l; do log "$l"; done <"$T/shots.log"
+	log "ok: the digest at 390 px in Chromium, its charts loaded and not blank"
+fi
 
 # 3. reminders, then a silence on the city's target and an ack on the county's
 wait_until 30 sh -c "[ \$(ls '$T/mail' | grep -c eml) -ge 5 ]" || fail "no reminders: $(mail_list)"

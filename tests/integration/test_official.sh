@@ -321,6 +321,10 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('raw_coal', 2024, 'about', 100000, 't', 3, 'city')"
 check "no last year: the city's profile" "$(kk 2024-03-01T00:00:00Z "schedule_used || ' ' || round(expected::numeric, 2) || ' | ' || schedule_note")" \
 	"last_year 5091.29 | the city's profile: 2023 covers 0.0 % of its days in county:K, under 90 %"
+# the charts' sampler agrees with target_progress_at here: every kind of
+# target above (ratios, the festival's profile, the register, retrofits, a
+# weighted share, published blocks, the city's profile for county K)
+samples_agree 2024
 q "DELETE FROM target WHERE metric = 'raw_coal' AND scope = 'city'"
 
 # ---- 7. the mails: the register short, a target without data -------------------------
@@ -366,6 +370,28 @@ check "counties: one mail, on 1 February" \
 check "register: one mail" \
 	"SELECT string_agg(o.subject, ' | ') FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id WHERE a.kind = 'register'" \
 	"[enertrack] New-energy capacity 2024 county:N: the register plans 540.0 MW, 60.0 MW short of the target"
+# each carries its picture (a target without data: its progress chart; a
+# short register: the register, planned against commissioned; counties
+# that do not add up: each county's figure, then their sum against the
+# city's), and opens in headless Chromium at a phone's width with the chart
+# loaded, not blank
+for m in "no_data:county:Z" "register:county:N" "county_sum:2024-01:"; do
+	kind=${m%%:*}
+	q "SELECT o.message FROM truth_alert a JOIN alert_outbox o ON o.id = a.outbox_id
+	   WHERE a.kind = '$kind' AND o.subject LIKE '%${m#*:}%'" >"$T/$kind.eml"
+	$PY "$REPO/tests/integration/mail_html.py" "$T/$kind.eml" "$T/$kind.html" || fail "the $kind mail's HTML"
+	grep -q "<img src=\"data:image/png;base64," "$T/$kind.html" || fail "the $kind mail has no picture"
+done
+if [ -z "${ET_NO_BROWSER:-}" ]; then
+	node "$REPO/tests/browser/shots.js" "$T/shots" 390 "mail-no-data=file://$T/no_data.html" \
+		"mail-register=file://$T/register.html" "mail-counties=file://$T/county_sum.html" \
+		>"$T/shots.log" 2>&1 || fail "the no-data, register and counties mails in the browser: $(cat "$T/shots.log")"
+	SHOTS=$REPO/tests/tmp/screenshots
+	mkdir -p "$SHOTS"
+	cp "$T"/shots/*.png "$SHOTS/" 2>/dev/null || true
+	while IFS= read -r l; do log "$l"; done <"$T/shots.log"
+fi
+log "ok: the no-data, register and counties mails carry their pictures"
 
 # ---- 8. enertrack status: drift in 百分点, and the plan over several years ----------
 # County B's intensity on 1 March (1b): 1.3257 % against 2.0 %, drift
@@ -518,4 +544,5 @@ has "$T/v-firing2.txt" "revision: the firing after pending says so" \
 	"Subject: [enertrack] Raw coal (V) 2024: 11.6% behind schedule, after a revision of the statistics" \
 	"- Raw coal 2024-01 (bureau): revised from 3100.0 t to 2700.0 t"
 
+samples_agree 2024
 log "test_official: ok"

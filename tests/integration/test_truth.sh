@@ -96,11 +96,13 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
 check "fallback: used" "$(prog $AT county:B schedule_used)" "linear"
 check "fallback: why" "$(prog $AT county:B schedule_note)" "linear: 2023 covers 82.2 % of its days, under 90 %"
 check "fallback: expected" "$(prog $AT county:B 'round(expected::numeric, 2)')" "14918.03"
+samples_agree 2024 # the charts' sampler: last year's profile, the leap day, too little of 2023
 # a target may ask for linear whatever last year holds
 q "UPDATE target SET schedule_kind = 'linear' WHERE scope = 'county:A'"
 check "linear asked for" "$(prog $AT county:A 'round(expected::numeric, 2)')" "14918.03"
 "$BIN/enertrack" status -c "$T/enertrack.conf" --at $AT >"$T/status1.out" 2>&1 || fail "status: $(cat "$T/status1.out")"
 grep -q "under 90 %" "$T/status1.out" || fail "status does not say why linear: $(cat "$T/status1.out")"
+samples_agree 2024 # the charts' sampler: linear asked for
 q "DELETE FROM target"
 
 # ---- 2. milestones -----------------------------------------------------------------
@@ -180,8 +182,10 @@ is "no drift alert for a milestone target" "$(q "SELECT count(*) FROM drift_even
 q "INSERT INTO target_milestone (target_id, site_id, name, due, value, unit)
    SELECT id, 'm4', 'p4 Pingshun solar', '2024-05-01', 30, 'MW' FROM target"
 is "a second late project" "$(evaluate 2024-05-10T12:00:00Z 2024-05-25T12:00:00Z)" "1"
+samples_agree 2024 # the charts' sampler: the register
 is "no milestones" "$(q "DELETE FROM target_milestone; SELECT schedule_note FROM target_progress_at('2024-04-10T00:00:00Z')")" \
 	"no milestones; linear"
+samples_agree 2024 # the charts' sampler: a register's metric without milestones
 # a digest its daemon left pending (a crash after its COMMIT) goes as its
 # text after ten minutes; a fresh one is left to the daemon that made it
 q "WITH o AS (INSERT INTO alert_outbox (subject, message, recipients, kind, next_attempt_at, created_at)
@@ -243,6 +247,7 @@ is "statistics: source order" "$(/usr/bin/python3 -c 'import json,sys; t=json.lo
 	"14999 2024-01 statistics:bureau, 2024-02 statistics:survey, 2024-03 telemetry"
 sed -i 's/^statistics_sources = .*/statistics_sources = bureau, survey/' "$T/enertrack.conf"
 
+samples_agree 2024 # the charts' sampler: statistics first, revised, by source
 q "DELETE FROM target" # its drift alerts are not what this part counts
 
 # ---- 4. reconciliation -------------------------------------------------------------

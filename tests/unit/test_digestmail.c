@@ -99,6 +99,11 @@ static void test_render_en(void **state)
 	assert_null(strstr(html.data, "<x>"));
 	assert_non_null(strstr(html.data, "<img src=\"cid:chart-1.digest-2024-06-30@enertrack\""));
 	assert_non_null(strstr(html.data, "</ul></body></html>"));
+	/* a phone's width: the viewport is the device's, and the targets are
+	 * one column of cells, not a table of seven columns (464 px in 390) */
+	assert_non_null(strstr(html.data, "<meta name=\"viewport\" content=\"width=device-width"));
+	assert_null(strstr(html.data, "<th>"));
+	assert_non_null(strstr(html.data, "max-width:560px"));
 	et_buf_free(&text);
 	et_buf_free(&html);
 }
