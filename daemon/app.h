@@ -47,6 +47,7 @@ struct app {
 	et_http_t *http;
 	et_page_t *page;  /* the status page, on the HTTP worker thread */
 	et_latency_t lat; /* batch write times, for /metrics */
+	et_looplag_t lag; /* the loop's lag, for /metrics */
 	/* when the last message came */
 	uint64_t seen_messages;
 	int64_t last_msg_ms;

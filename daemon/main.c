@@ -140,6 +140,7 @@ static void metrics_src(struct app *a, et_metrics_src_t *s)
 				.alerts = a->alerts,
 				.presence = a->presence,
 				.lat = &a->lat,
+				.lag = &a->lag,
 				.now_ms = (int64_t)uv_now(&a->loop),
 				.last_msg_ms = a->last_msg_ms,
 				.quiet_alarm_s = a->cfg.http_quiet_alarm_s};
@@ -437,6 +438,7 @@ static void start_handles(struct app *a)
 	uv_timer_init(&a->loop, &a->shutdown_timer);
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+	et_looplag_start(&a->lag, &a->loop);
 	a->last_msg_ms = (int64_t)uv_now(&a->loop);
 }
 
