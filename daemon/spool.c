@@ -294,12 +294,24 @@ static void seal(et_spool_t *sp, bool sync)
 	sp->segs[sp->nsegs - 1].closed = true;
 }
 
-/* Producer, with mu held: closes the open segment and starts a new one. */
-static int rotate(et_spool_t *sp)
+/* Producer, with mu held: closes the open segment and starts a new one.
+ * The old segment's fdatasync and the directory's fsync are left to the
+ * caller, after it lets go of mu (*ret_sync_fd: the old segment's
+ * descriptor to sync and close, or -1): the loop takes mu to read and to
+ * sync, and an fsync under it stalled the loop for its whole length. */
+static int rotate(et_spool_t *sp, int *ret_sync_fd)
 {
 	char name[32];
-	if (sp->fd >= 0)
-		seal(sp, true);
+	if (sp->fd >= 0 && sp->dirty) {
+		/* seal's work, with the sync and the close handed over */
+		*ret_sync_fd = sp->fd;
+		sp->syncs++;
+		sp->dirty = false;
+		sp->fd = -1;
+		sp->segs[sp->nsegs - 1].closed = true;
+	} else if (sp->fd >= 0) {
+		seal(sp, false);
+	}
 	struct seg s = {.first_seq = sp->next_seq};
 	seg_name(name, sizeof(name), s.first_seq);
 	int fd = openat(sp->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
@@ -311,17 +323,31 @@ static int rotate(et_spool_t *sp)
 		return -ENOMEM;
 	}
 	sp->refused = false;
-	/* the new name must survive a power cut too */
-	fsync(sp->dir_fd);
+	/* the new name must survive a power cut too: the caller fsyncs
+	 * dir_fd once mu is released */
 	sp->fd = fd;
 	return 0;
+}
+
+/* Producer, after a rotation, without mu: the old segment's data and the
+ * new segment's name reach the disk before this message is acknowledged
+ * (et_spool_append returns), as they did when rotate synced them. */
+static void rotated_sync(et_spool_t *sp, bool rotated, int sync_fd)
+{
+	if (sync_fd >= 0) {
+		fdatasync(sync_fd);
+		close(sync_fd);
+	}
+	if (rotated)
+		fsync(sp->dir_fd);
 }
 
 int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const void *payload,
 		    size_t len, int64_t recv_us)
 {
 	uint8_t hdr[ET_SPOOL_HDR];
-	int rc = 0;
+	int rc = 0, sync_fd = -1;
+	bool rotated = false;
 
 	if (topic_len > ET_SPOOL_MAX_TOPIC)
 		topic_len = ET_SPOOL_MAX_TOPIC;
@@ -333,7 +359,8 @@ int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const v
 	/* a record larger than a segment gets a segment of its own */
 	if (sp->fd < 0 || (sp->segs[sp->nsegs - 1].size > 0 &&
 			   sp->segs[sp->nsegs - 1].size + total > sp->seg_bytes)) {
-		if ((rc = rotate(sp)))
+		rotated = true;
+		if ((rc = rotate(sp, &sync_fd)))
 			goto err;
 	}
 	struct seg *s = &sp->segs[sp->nsegs - 1];
@@ -369,11 +396,13 @@ int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const v
 		sp->dirty = true;
 	}
 	pthread_mutex_unlock(&sp->mu);
+	rotated_sync(sp, rotated, sync_fd);
 	return wake;
 err:
 	sp->append_errors++;
 	sp->refused = true;
 	pthread_mutex_unlock(&sp->mu);
+	rotated_sync(sp, rotated, sync_fd);
 	return rc;
 }
 
@@ -381,7 +410,12 @@ int et_spool_sync_fd(et_spool_t *sp)
 {
 	int fd = -1;
 	int64_t now = et_mono_ms();
-	pthread_mutex_lock(&sp->mu);
+	/* The producer holds mu while it writes a record, and the kernel may
+	 * hold its write back while the disk catches up (100 ms measured with
+	 * 200 KB records): the loop does not wait for it to sync; the next
+	 * tick asks again. */
+	if (pthread_mutex_trylock(&sp->mu))
+		return -1;
 	if (sp->dirty && sp->fd >= 0 && now - sp->last_sync_ms >= sp->sync_ms) {
 		/* a duplicate: the producer may close its own meanwhile */
 		fd = dup(sp->fd);
