@@ -113,9 +113,8 @@ static int births_write(et_sp_birth_t *const *v, size_t n, const char *dir)
 		const void *payload = et_sp_birth_payload(v[i], &len);
 		uint8_t hdr[ET_SPOOL_HDR];
 		et_spool_rec_header(hdr, i + 1, 0, topic, (uint32_t)tl, payload, (uint32_t)len);
-		struct iovec iov[3] = {{hdr, sizeof(hdr)},
-				       {(void *)topic, tl},
-				       {(void *)payload, len}};
+		struct iovec iov[3] = {
+			{hdr, sizeof(hdr)}, {(void *)topic, tl}, {(void *)payload, len}};
 		rc = writev_all(fd, iov, 3);
 	}
 	if (!rc && fdatasync(fd))
@@ -163,7 +162,8 @@ static void on_save_done(uv_work_t *req, int status)
 	if (rc && rc != s->last_rc)
 		log_error("sparkplug: cannot save the births in %s/%s: %s; after a crash, edge "
 			  "nodes would be asked for a rebirth",
-			  s->dir, ET_SP_BIRTHS_FILE, rc == UV_ECANCELED ? "cancelled" : strerror(-rc));
+			  s->dir, ET_SP_BIRTHS_FILE,
+			  rc == UV_ECANCELED ? "cancelled" : strerror(-rc));
 	else if (!rc && s->last_rc)
 		log_info("sparkplug: the births are saved in %s/%s again", s->dir,
 			 ET_SP_BIRTHS_FILE);
