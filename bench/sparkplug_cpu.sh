@@ -6,6 +6,8 @@
 # published while the daemon runs; the daemon's user+system CPU (from /proc)
 # from the first message to the last row committed, divided by N.
 #   BUILD=build sh bench/sparkplug_cpu.sh [N]
+# `make bench` runs it (BENCH_SP_N, its figures in the table and in
+# bench.json); `make bench-sparkplug` runs it alone.
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TEST_NAME=sparkplug_cpu
 . "$REPO/scripts/services.sh"
@@ -26,7 +28,7 @@ q "INSERT INTO site (id, kind) VALUES ('sp-a', 'mine'), ('sp-c', 'mine'), ('sp-b
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 report() { # report WHAT C0 C1
-	echo "$1: $N messages, $((($3 - $2) * 1000000 / hz / N)) us CPU a message (enertrackd, user+system)"
+	echo "$1: $N messages, $(awk -v c="$(($3 - $2))" -v hz="$hz" -v n="$N" 'BEGIN { printf "%.1f", c * 1e6 / hz / n }') us CPU a message (enertrackd, user+system)"
 }
 T0=$(( ($(date +%s) - 3 * 86400) ))
 start_daemon
