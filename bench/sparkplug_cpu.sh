@@ -53,9 +53,15 @@ node "$TAHU/edge.js" "$MQURI" Plant1 edge1 1 0 "$N" "$((T0 * 1000 + 100))" "$T/e
 EDGE=$!
 track $EDGE
 wait_until 300 test -e "$T/e/done" || fail "edge did not finish"
+# edge.js sends a negative Int32 on dev2 every 14th message, which the
+# value bounds refuse into rejected_message since they apply to Sparkplug:
+# a row either way (a tree from before the bounds stores it)
 want=$((N + N + N / 2 + 2))
-wait_until 300 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge $want ]" ||
-	fail "sparkplug: $(rows) rows of $want"
+done_rows() {
+	psql "$PGCONN" -XAtqc "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM rejected_message)"
+}
+wait_until 300 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM rejected_message)') -ge $want ]" ||
+	fail "sparkplug: $(done_rows) rows (reading and rejected_message) of $want"
 c1=$(cpu "$DPID")
 kill "$EDGE"
 stop_daemon

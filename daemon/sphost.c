@@ -215,11 +215,6 @@ void et_sphost_saver_save(et_sphost_saver_t *s, const et_sp_host_t *h)
 		save_start(s);
 }
 
-bool et_sphost_saver_busy(const et_sphost_saver_t *s)
-{
-	return s && (s->busy || s->again);
-}
-
 void et_sphost_saver_free(et_sphost_saver_t *s)
 {
 	if (!s)

@@ -31,8 +31,6 @@ int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t er
 typedef struct et_sphost_saver et_sphost_saver_t;
 et_sphost_saver_t *et_sphost_saver_new(uv_loop_t *loop, const char *dir);
 void et_sphost_saver_save(et_sphost_saver_t *s, const et_sp_host_t *h);
-/* A save runs or waits to run. */
-bool et_sphost_saver_busy(const et_sphost_saver_t *s);
 /* Frees s, after the loop has ended; NULL does nothing. */
 void et_sphost_saver_free(et_sphost_saver_t *s);
 
