@@ -6,16 +6,17 @@
 // the broker takes them. Prints the size of one birth; exits when all are
 // out.
 //
-//   node storm.js URL GROUP PREFIX NODES METRICS ROUNDS
+//   node storm.js URL GROUP PREFIX NODES METRICS ROUNDS [PAD]
+// PAD: the padding of each name, in bytes (default 80).
 'use strict';
 const mqtt = require('mqtt');
 const Payload = require('sparkplug-payload/lib/sparkplugPayloadProto').org.eclipse.tahu.protobuf.Payload;
 
-const [url, group, prefix, nodes, nmetrics, rounds] = process.argv.slice(2);
+const [url, group, prefix, nodes, nmetrics, rounds, padS] = process.argv.slice(2);
 
 function birth(bdseq) {
 	const metrics = [{ name: 'bdSeq', datatype: 8, longValue: bdseq }];
-	const pad = 'x'.repeat(80);
+	const pad = 'x'.repeat(padS === undefined ? 80 : +padS);
 	for (let i = 0; i < +nmetrics; i++)
 		metrics.push({ name: 'Storm/Metric/' + String(i).padStart(5, '0') + '/' + pad,
 			       alias: 1000 + i, datatype: 10, doubleValue: i });
