@@ -295,22 +295,15 @@ static void seal(et_spool_t *sp, bool sync)
 }
 
 /* Producer, with mu held: closes the open segment and starts a new one.
- * The old segment's fdatasync and the directory's fsync are left to the
- * caller, after it lets go of mu (*ret_sync_fd: the old segment's
- * descriptor to sync and close, or -1): the loop takes mu to read and to
- * sync, and an fsync under it stalled the loop for its whole length. */
+ * The caller syncs the old segment (*ret_sync_fd, a duplicate, or -1) and
+ * the directory after it lets go of mu, which the loop takes too. */
 static int rotate(et_spool_t *sp, int *ret_sync_fd)
 {
 	char name[32];
-	if (sp->fd >= 0 && sp->dirty) {
-		/* seal's work, with the sync and the close handed over */
-		*ret_sync_fd = sp->fd;
-		sp->syncs++;
-		sp->dirty = false;
-		sp->fd = -1;
-		sp->segs[sp->nsegs - 1].closed = true;
-	} else if (sp->fd >= 0) {
-		seal(sp, false);
+	if (sp->fd >= 0) {
+		if (sp->dirty && (*ret_sync_fd = dup(sp->fd)) >= 0)
+			sp->syncs++;
+		seal(sp, *ret_sync_fd < 0);
 	}
 	struct seg s = {.first_seq = sp->next_seq};
 	seg_name(name, sizeof(name), s.first_seq);
@@ -323,23 +316,8 @@ static int rotate(et_spool_t *sp, int *ret_sync_fd)
 		return -ENOMEM;
 	}
 	sp->refused = false;
-	/* the new name must survive a power cut too: the caller fsyncs
-	 * dir_fd once mu is released */
 	sp->fd = fd;
 	return 0;
-}
-
-/* Producer, after a rotation, without mu: the old segment's data and the
- * new segment's name reach the disk before this message is acknowledged
- * (et_spool_append returns), as they did when rotate synced them. */
-static void rotated_sync(et_spool_t *sp, bool rotated, int sync_fd)
-{
-	if (sync_fd >= 0) {
-		fdatasync(sync_fd);
-		close(sync_fd);
-	}
-	if (rotated)
-		fsync(sp->dir_fd);
 }
 
 int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const void *payload,
@@ -395,14 +373,21 @@ int et_spool_append(et_spool_t *sp, const char *topic, size_t topic_len, const v
 		/* the loop has it synced off every thread that matters */
 		sp->dirty = true;
 	}
-	pthread_mutex_unlock(&sp->mu);
-	rotated_sync(sp, rotated, sync_fd);
-	return wake;
+	rc = wake;
+	goto out;
 err:
 	sp->append_errors++;
 	sp->refused = true;
+out:
 	pthread_mutex_unlock(&sp->mu);
-	rotated_sync(sp, rotated, sync_fd);
+	/* after a rotation, the old segment's data and the new one's name (a
+	 * power cut too) reach the disk before the message is acknowledged */
+	if (sync_fd >= 0) {
+		fdatasync(sync_fd);
+		close(sync_fd);
+	}
+	if (rotated)
+		fsync(sp->dir_fd);
 	return rc;
 }
 
@@ -410,10 +395,8 @@ int et_spool_sync_fd(et_spool_t *sp)
 {
 	int fd = -1;
 	int64_t now = et_mono_ms();
-	/* The producer holds mu while it writes a record, and the kernel may
-	 * hold its write back while the disk catches up (100 ms measured with
-	 * 200 KB records): the loop does not wait for it to sync; the next
-	 * tick asks again. */
+	/* the producer holds mu while the kernel may hold back its write (100
+	 * ms seen with 200 KB records): the loop does not wait, the next tick asks */
 	if (pthread_mutex_trylock(&sp->mu))
 		return -1;
 	if (sp->dirty && sp->fd >= 0 && now - sp->last_sync_ms >= sp->sync_ms) {
