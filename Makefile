@@ -52,6 +52,9 @@ DAEMON_SRCS += daemon/mqtt_stop.c
 DAEMON_SRCS += db/connect.c
 # the Sparkplug B host's own connection (clean session, its STATE Will)
 DAEMON_SRCS += daemon/mqtt_host.c
+# the event loop's lag, sampled every 10 ms, its maximum over a minute in /metrics
+LIB_SRCS += lib/lagwin.c
+DAEMON_SRCS += daemon/looplag.c
 # tools/enertrack.c dispatches to one tools/cmd_<name>.c per subcommand
 TOOL_SRCS := tools/enertrack.c tools/cmd_migrate.c tools/cmd_status.c tools/cmd_evaluate.c \
 	tools/mqttpub.c tools/cmd_publish.c tools/cmd_import.c tools/cmd_chart.c tools/cmd_silence.c \
@@ -108,6 +111,8 @@ UNIT_TESTS += cmdline schednote
 UNIT_TESTS += longtext tzname
 # a % target's drift in percentage points (issue 21)
 UNIT_TESTS += drifttext
+# the loop lag's sliding-window maximum
+UNIT_TESTS += lagwin
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check

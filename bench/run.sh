@@ -26,6 +26,9 @@
 #  5. goals   enertrackd's drain >= 1.5x the Node.js bridge's; its CPU per
 #             message <= 1.2x the bare subscriber's; PostgreSQL's CPU per row
 #             in enertrackd's drain <= 7 µs (the bare COPY's is beside it).
+#  6. sparkplug  enertrackd's CPU per v1 message and per Sparkplug B DDATA
+#             message, BENCH_SP_N of each (bench/sparkplug_cpu.sh, with its
+#             own services).
 #
 # Only rows in PostgreSQL, /proc and the daemon's log are used: nothing of the
 # daemon's internals. Results: a table on stdout, JSON in BENCH_JSON.
@@ -48,6 +51,7 @@ LIVE_S=${BENCH_LIVE_S:-20}
 SITES=${BENCH_SITES:-150}
 JSON=${BENCH_JSON:-$REPO/$BUILD/bench.json}
 BUDGET_S=${BENCH_BUDGET_S:-900}
+SP_N=${BENCH_SP_N:-20000}
 E=$BIN/etbench
 [ -x "$E" ] || fail "$E is missing (make $BUILD/etbench)"
 BRIDGE=$REPO/bench/bridge
@@ -436,6 +440,14 @@ mem_log_lines=$(tail -n +"$((log_mark + 1))" "$T/daemon.log" | grep -iE ' (warn|
 stop_daemon
 rejected=$(q "SELECT count(*) FROM rejected_message")
 
+# ---------------------------------------------------------------- 6. sparkplug
+say "sparkplug: CPU per message, $SP_N v1 and $SP_N Sparkplug B DDATA (bench/sparkplug_cpu.sh)"
+sp_out=$(BUILD=$BUILD sh "$REPO/bench/sparkplug_cpu.sh" "$SP_N" 2>"$T/spcpu.err") ||
+	fail "bench/sparkplug_cpu.sh failed: $(tail -3 "$T/spcpu.err")"
+sp_v1=$(printf '%s\n' "$sp_out" | sed -n 's/^v1: .*, \([0-9.]*\) us CPU a message.*/\1/p')
+sp_sp=$(printf '%s\n' "$sp_out" | sed -n 's/^sparkplug .*, \([0-9.]*\) us CPU a message.*/\1/p')
+[ -n "$sp_v1" ] && [ -n "$sp_sp" ] || fail "bench/sparkplug_cpu.sh said: $sp_out"
+
 # ---------------------------------------------------------------- results
 
 elapsed=$(($(date +%s) - START))
@@ -506,6 +518,8 @@ CPUS=$(nproc)
 	printf '  %-38s %12s %12s %12s %8s %s\n' "status page cold, all charts (s)" "$page_cold" "" "warm $page_warm" "<= 1.5" "$page_ok"
 	printf '  (node bridge: bench/bridge/bridge.js, %s-row multi-row INSERT ... ON CONFLICT DO NOTHING or %s ms,\n' "$BRIDGE_ROWS" "$BRIDGE_MS"
 	printf '   acks on receipt; bare COPY: %s rows/s, one \\copy of the same rows into an empty reading)\n' "$copy_rate"
+	printf '\nsparkplug: enertrackd CPU µs/message, %s of each published while it runs (bench/sparkplug_cpu.sh)\n' "$SP_N"
+	printf '  %-38s %12s\n' "v1 JSON, one reading, QoS 1" "$sp_v1" "Sparkplug B DDATA, 1.5 readings, QoS 0" "$sp_sp"
 	printf '\nenertrackd log during phase 3 (%s warn/error lines):\n' "$mem_log_warn"
 	printf '%s\n' "$mem_log_lines" | sed 's/^/  /'
 	printf '\nrun time %d s; JSON in %s\n' "$elapsed" "$JSON"
@@ -541,6 +555,8 @@ cat >"$JSON" <<EOJ
              "spool_mib": $mem_wait_spool, "reconnect_s": $mem_reconnect_s,
              "drain_rate": $mem_drain_rate, "drain_s": $mem_drain_s, "log_warn_error_lines": $mem_log_warn},
   "rejected": $rejected,
+  "sparkplug_cpu": {"n": $SP_N, "v1_us_per_msg": $sp_v1, "sparkplug_us_per_msg": $sp_sp,
+                    "script": "bench/sparkplug_cpu.sh"},
   "peer": {"name": "Node.js mqtt + pg bridge (bench/bridge)", "node": "$(node --version)",
            "mqtt": "$(node -p 'require(process.argv[1]).version' "$BRIDGE/node_modules/mqtt/package.json")",
            "pg": "$(node -p 'require(process.argv[1]).version' "$BRIDGE/node_modules/pg/package.json")",

@@ -6,6 +6,8 @@
 # published while the daemon runs; the daemon's user+system CPU (from /proc)
 # from the first message to the last row committed, divided by N.
 #   BUILD=build sh bench/sparkplug_cpu.sh [N]
+# `make bench` runs it (BENCH_SP_N, its figures in the table and in
+# bench.json); `make bench-sparkplug` runs it alone.
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TEST_NAME=sparkplug_cpu
 . "$REPO/scripts/services.sh"
@@ -26,7 +28,7 @@ q "INSERT INTO site (id, kind) VALUES ('sp-a', 'mine'), ('sp-c', 'mine'), ('sp-b
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 report() { # report WHAT C0 C1
-	echo "$1: $N messages, $((($3 - $2) * 1000000 / hz / N)) us CPU a message (enertrackd, user+system)"
+	echo "$1: $N messages, $(awk -v c="$(($3 - $2))" -v hz="$hz" -v n="$N" 'BEGIN { printf "%.1f", c * 1e6 / hz / n }') us CPU a message (enertrackd, user+system)"
 }
 T0=$(( ($(date +%s) - 3 * 86400) ))
 start_daemon
@@ -51,9 +53,15 @@ node "$TAHU/edge.js" "$MQURI" Plant1 edge1 1 0 "$N" "$((T0 * 1000 + 100))" "$T/e
 EDGE=$!
 track $EDGE
 wait_until 300 test -e "$T/e/done" || fail "edge did not finish"
+# edge.js sends a negative Int32 on dev2 every 14th message, which the
+# value bounds refuse into rejected_message since they apply to Sparkplug:
+# a row either way (a tree from before the bounds stores it)
 want=$((N + N + N / 2 + 2))
-wait_until 300 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT count(*) FROM reading') -ge $want ]" ||
-	fail "sparkplug: $(rows) rows of $want"
+done_rows() {
+	psql "$PGCONN" -XAtqc "SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM rejected_message)"
+}
+wait_until 300 sh -c "[ \$(psql '$PGCONN' -XAtqc 'SELECT (SELECT count(*) FROM reading) + (SELECT count(*) FROM rejected_message)') -ge $want ]" ||
+	fail "sparkplug: $(done_rows) rows (reading and rejected_message) of $want"
 c1=$(cpu "$DPID")
 kill "$EDGE"
 stop_daemon

@@ -22,6 +22,7 @@
 #include "page.h"
 #include "pgwriter.h"
 #include "presence.h"
+#include "sphost.h"
 #include "spool.h"
 
 struct app {
@@ -29,6 +30,7 @@ struct app {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
 	uv_timer_t shutdown_timer;
+	uv_idle_t read_more; /* the spool's reading goes on after its time budget */
 	enum et_app_state state; /* changed by app_set_state only */
 	const char *config_path;
 	et_config_t cfg;
@@ -40,6 +42,7 @@ struct app {
 	et_alerts_t *alerts_left; /* its threads did not stop in time */
 	int parts_open;		  /* closing: threads not yet joined (alerts, writer) */
 	et_ingest_t ingest;
+	et_sphost_saver_t *births; /* the Sparkplug births file's saves; NULL: no host */
 	int exit_code;
 	int64_t last_stats_ms;
 	/* systemd: READY=1 once the broker is connected, WATCHDOG=1 from the loop */
@@ -47,6 +50,7 @@ struct app {
 	et_http_t *http;
 	et_page_t *page;  /* the status page, on the HTTP worker thread */
 	et_latency_t lat; /* batch write times, for /metrics */
+	et_looplag_t lag; /* the loop's lag, for /metrics */
 	/* when the last message came */
 	uint64_t seen_messages;
 	int64_t last_msg_ms;

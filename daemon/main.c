@@ -68,13 +68,52 @@ bool app_stopping(const struct app *a)
 
 /* Reads spool records into batches while they have room: the in-memory
  * window; the rest waits on disk. Not while closing (the writer is gone). */
+/* How long one callback of the loop may read the spool. A Sparkplug birth
+ * of a few thousand metrics costs milliseconds to take in (its decoding,
+ * its definitions, a value each): 156 of them read in one callback stalled
+ * the loop 179 ms, and /healthz, the timers and MQTT's events with it.
+ * Past the budget the loop turns once (an idle handle: no wait) and the
+ * reading goes on. */
+#define READ_BUDGET_NS 5000000
+
+struct read_ctx {
+	struct app *a;
+	uint64_t until_ns;
+	bool out_of_time;
+};
+
+static int read_one(void *ctx, const et_spool_rec_t *r)
+{
+	struct read_ctx *c = ctx;
+	int stop = et_ingest_record(&c->a->ingest, r);
+	if (!stop && uv_hrtime() >= c->until_ns) {
+		c->out_of_time = true;
+		stop = 1;
+	}
+	return stop;
+}
+
+static void on_read_more(uv_idle_t *h)
+{
+	struct app *a = h->data;
+	app_read_spool(a);
+	app_maybe_finish(a);
+}
+
 void app_read_spool(struct app *a)
 {
-	if (a->state == ET_APP_ST_CLOSING)
+	if (a->state == ET_APP_ST_CLOSING) {
+		uv_idle_stop(&a->read_more);
 		return;
-	while (et_ingest_has_room(&a->ingest) &&
-	       et_spool_read(a->spool, 4096, et_ingest_record, &a->ingest) > 0)
+	}
+	struct read_ctx c = {.a = a, .until_ns = uv_hrtime() + READ_BUDGET_NS};
+	while (!c.out_of_time && et_ingest_has_room(&a->ingest) &&
+	       et_spool_read(a->spool, 4096, read_one, &c) > 0)
 		;
+	if (c.out_of_time)
+		uv_idle_start(&a->read_more, on_read_more);
+	else
+		uv_idle_stop(&a->read_more);
 }
 
 static void on_commit(void *ctx, uint64_t seq)
@@ -109,11 +148,7 @@ static int on_sp_rebirth(void *ctx, const et_sp_topic_t *t)
 static void on_sp_births_changed(void *ctx, const et_sp_host_t *h)
 {
 	struct app *a = ctx;
-	int rc = et_sphost_births_save(h, a->cfg.spool_dir);
-	if (rc)
-		log_error("sparkplug: cannot save the births in %s/%s: %s; after a crash, edge "
-			  "nodes would be asked for a rebirth",
-			  a->cfg.spool_dir, ET_SP_BIRTHS_FILE, strerror(-rc));
+	et_sphost_saver_save(a->births, h);
 }
 
 void app_log_stats(struct app *a, const char *what)
@@ -140,6 +175,7 @@ static void metrics_src(struct app *a, et_metrics_src_t *s)
 				.alerts = a->alerts,
 				.presence = a->presence,
 				.lat = &a->lat,
+				.lag = &a->lag,
 				.now_ms = (int64_t)uv_now(&a->loop),
 				.last_msg_ms = a->last_msg_ms,
 				.quiet_alarm_s = a->cfg.http_quiet_alarm_s};
@@ -412,6 +448,10 @@ static int start_parts(struct app *a, const char *pg_pw, const char *smtp_pw)
 		else if (nb > 0)
 			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
 				 ET_SP_BIRTHS_FILE);
+		if (!(a->births = et_sphost_saver_new(&a->loop, a->cfg.spool_dir))) {
+			log_error("out of memory");
+			return -1;
+		}
 		a->ingest.rebirth = on_sp_rebirth;
 		a->ingest.births_changed = on_sp_births_changed;
 		a->ingest.sp_ctx = a;
@@ -437,6 +477,9 @@ static void start_handles(struct app *a)
 	uv_timer_init(&a->loop, &a->shutdown_timer);
 	a->tick.data = a->shutdown_timer.data = a;
 	uv_timer_start(&a->tick, on_tick, TICK_MS, TICK_MS);
+	et_looplag_start(&a->lag, &a->loop);
+	uv_idle_init(&a->loop, &a->read_more);
+	a->read_more.data = a;
 	a->last_msg_ms = (int64_t)uv_now(&a->loop);
 }
 
@@ -492,6 +535,7 @@ static int finish(struct app *a)
 	if (rc)
 		log_warn("loop closed with handles open: %s", uv_strerror(rc));
 	et_ingest_free(&a->ingest);
+	et_sphost_saver_free(a->births); /* the loop ended: no save runs */
 	if (!et_mqtt_paho_left())
 		et_spool_close(a->spool);
 	et_config_free(&a->cfg);

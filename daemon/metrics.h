@@ -14,6 +14,7 @@
 #include "enertrack/appstate.h"
 #include "enertrack/buf.h"
 #include "ingest.h"
+#include "looplag.h"
 #include "mqtt.h"
 #include "pgwriter.h"
 #include "presence.h"
@@ -49,6 +50,7 @@ typedef struct et_metrics_src {
 	et_alerts_t *alerts;
 	et_presence_t *presence; /* NULL: not in a shared group */
 	const et_latency_t *lat;
+	const et_looplag_t *lag; /* the loop's lag (looplag.h) */
 	int64_t now_ms, last_msg_ms; /* the loop's clock */
 	int quiet_alarm_s;	     /* [http] quiet_alarm_s; 0: off */
 } et_metrics_src_t;

@@ -66,6 +66,9 @@ void app_close_all(struct app *a, const char *why)
 	uv_close((uv_handle_t *)&a->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&a->sighup, on_handle_closed);
+	et_looplag_close(&a->lag, on_handle_closed);
+	uv_idle_stop(&a->read_more);
+	uv_close((uv_handle_t *)&a->read_more, on_handle_closed);
 	/* neither stop waits: each thread is joined when it says it ended */
 	a->parts_open = (a->alerts ? 1 : 0) + (a->writer ? 1 : 0);
 	if (a->alerts)

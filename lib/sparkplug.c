@@ -135,10 +135,24 @@ typedef struct def {
 	bool live; /* false once a DBIRTH of its device replaced it */
 } def_t;
 
+/* A birth as received, in one allocation that the host and a save of the
+ * births in progress share (et_sp_host_births_hold): counted references,
+ * taken and dropped on the host's thread only; the bytes never change, so
+ * another thread may read them while it holds a reference. */
+struct et_sp_birth {
+	unsigned refs;
+	size_t topic_len, len;
+	char *topic; /* NUL-terminated, in data */
+	void *payload;
+	char data[];
+};
+
+/* topic and payload point into blob; all NULL when there is none */
 typedef struct birth {
 	char *topic;
 	void *payload;
 	size_t len;
+	et_sp_birth_t *blob;
 } birth_t;
 
 typedef struct device {
@@ -207,26 +221,34 @@ void et_sp_host_set_rebirth_interval(et_sp_host_t *h, int64_t rebirth_min_us)
 	h->rebirth_min_us = rebirth_min_us;
 }
 
+static void blob_unref(et_sp_birth_t *bl)
+{
+	if (bl && --bl->refs == 0)
+		free(bl);
+}
+
 static void birth_clear(birth_t *b)
 {
-	free(b->topic);
-	free(b->payload);
+	blob_unref(b->blob);
 	memset(b, 0, sizeof(*b));
 }
 
 static int birth_set(birth_t *b, const char *topic, size_t tlen, const void *payload, size_t len)
 {
-	birth_t nb = {0};
-	nb.topic = strndup(topic, tlen);
-	nb.payload = malloc(len ? len : 1);
-	if (!nb.topic || !nb.payload) {
-		birth_clear(&nb);
+	et_sp_birth_t *bl = malloc(sizeof(*bl) + tlen + 1 + len);
+	if (!bl)
 		return -ENOMEM;
-	}
-	memcpy(nb.payload, payload, len);
-	nb.len = len;
+	bl->refs = 1;
+	bl->topic_len = tlen;
+	bl->len = len;
+	bl->topic = bl->data;
+	memcpy(bl->topic, topic, tlen);
+	bl->topic[tlen] = '\0';
+	bl->payload = bl->data + tlen + 1;
+	if (len)
+		memcpy(bl->payload, payload, len);
 	birth_clear(b);
-	*b = nb;
+	*b = (birth_t){.topic = bl->topic, .payload = bl->payload, .len = len, .blob = bl};
 	return 0;
 }
 
@@ -1068,6 +1090,61 @@ int et_sp_host_births(const et_sp_host_t *h,
 		}
 	}
 	return 0;
+}
+
+/* Takes a reference on b's blob into v (of room enough); counts into *n. */
+static void hold_one(const birth_t *b, et_sp_birth_t **v, size_t *n)
+{
+	if (!b->blob)
+		return;
+	b->blob->refs++;
+	v[(*n)++] = b->blob;
+}
+
+int et_sp_host_births_hold(const et_sp_host_t *h, et_sp_birth_t ***ret, size_t *ret_n)
+{
+	size_t cap = 0, n = 0;
+	for (size_t b = 0; b < h->nbuckets; b++)
+		for (const node_t *nd = h->buckets[b]; nd; nd = nd->hnext)
+			if (nd->born && nd->birth.blob)
+				cap += 1 + nd->ndev;
+	et_sp_birth_t **v = malloc((cap ? cap : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/* the same order as et_sp_host_births: a node's NBIRTH before its
+	 * DBIRTHs, which the restore needs */
+	for (size_t b = 0; b < h->nbuckets; b++) {
+		for (const node_t *nd = h->buckets[b]; nd; nd = nd->hnext) {
+			if (!nd->born || !nd->birth.blob)
+				continue;
+			hold_one(&nd->birth, v, &n);
+			for (size_t i = 0; i < nd->ndev; i++)
+				if (nd->devices[i].born)
+					hold_one(&nd->devices[i].birth, v, &n);
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+const char *et_sp_birth_topic(const et_sp_birth_t *b, size_t *ret_len)
+{
+	*ret_len = b->topic_len;
+	return b->topic;
+}
+
+const void *et_sp_birth_payload(const et_sp_birth_t *b, size_t *ret_len)
+{
+	*ret_len = b->len;
+	return b->payload;
+}
+
+void et_sp_births_release(et_sp_birth_t **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		blob_unref(v[i]);
+	free(v);
 }
 
 size_t et_sp_host_nodes(const et_sp_host_t *h)

@@ -11,6 +11,7 @@
 #   make bench BENCH_QUICK=1            small counts (a smoke run, about a minute)
 #   make bench-test                     checks of the bench's tools (about 20 s)
 #   make bench-pg                       where PostgreSQL's CPU per row goes (bench/pgcost.sh)
+#   make bench-sparkplug                CPU per v1 and per Sparkplug B message (BENCH_SP_N=20000)
 #   make bench-group                    1, 2, 3 daemons in one $share group draining one
 #                                       backlog (BENCH_GROUP_N=200000; also run by make bench)
 BENCH_QUICK ?=
@@ -26,6 +27,8 @@ BENCH_LIVE_N ?= 200000
 BENCH_LIVE_S ?= 20
 endif
 BENCH_LIVE_RATE ?= 5000
+# bench/sparkplug_cpu.sh: v1 and Sparkplug B messages of each
+BENCH_SP_N ?= $(if $(filter 1,$(BENCH_QUICK)),5000,20000)
 BENCH_SITES ?= 150
 BENCH_JSON ?= $(BUILD)/bench.json
 # the daemon's defaults
@@ -38,7 +41,7 @@ BRIDGE_DIR := bench/bridge
 
 BENCH_GROUP_N ?= $(if $(filter 1,$(BENCH_QUICK)),20000,200000)
 
-.PHONY: bench bench-quick bench-test bench-group bench-pg
+.PHONY: bench bench-quick bench-test bench-group bench-pg bench-sparkplug
 
 # its sites are the simulator's roster (sim/roster.c, Makefile's SIM_ROSTER_SRCS)
 $(BUILD)/etbench: bench/etbench.c $(SIM_ROSTER_SRCS)
@@ -58,7 +61,7 @@ bench: deps
 		BENCH_LIVE_S=$(BENCH_LIVE_S) BENCH_LIVE_RATE=$(BENCH_LIVE_RATE) \
 		BENCH_SITES=$(BENCH_SITES) BENCH_JSON=$(BENCH_JSON) BENCH_BATCH_ROWS=$(BENCH_BATCH_ROWS) \
 		BENCH_FLUSH_MS=$(BENCH_FLUSH_MS) BENCH_BRIDGE_ROWS=$(BENCH_BRIDGE_ROWS) \
-		BENCH_BRIDGE_MS=$(BENCH_BRIDGE_MS) ./bench/run.sh
+		BENCH_BRIDGE_MS=$(BENCH_BRIDGE_MS) BENCH_SP_N=$(BENCH_SP_N) ./bench/run.sh
 	$(MAKE) bench-group
 
 bench-group: $(BUILD)/etbench
@@ -68,6 +71,11 @@ bench-group: $(BUILD)/etbench
 
 bench-quick:
 	$(MAKE) bench BENCH_QUICK=1
+
+# enertrackd's CPU per v1 and per Sparkplug B message alone (BENCH_SP_N of
+# each; make bench runs it too)
+bench-sparkplug: all
+	BUILD=$(BUILD) sh bench/sparkplug_cpu.sh $(BENCH_SP_N)
 
 # The bench's own tools: etbench against a scripted broker, run.sh's wait for
 # rows (bench/test_etbench.sh).

@@ -150,6 +150,23 @@ int et_sp_host_births(const et_sp_host_t *h,
 		      int (*cb)(void *ctx, const char *topic, const void *payload, size_t len),
 		      void *ctx);
 
+/* The births of the current sessions, shared with a thread that writes
+ * them out while the host goes on: *ret is a new array of *ret_n births
+ * (each node's NBIRTH then its DBIRTHs, as et_sp_host_births gives them),
+ * each with a reference taken, so that it stays valid and unchanged when
+ * the host replaces or forgets it. Taking and releasing run on the host's
+ * thread only (the counts are not atomic); between them any thread may
+ * read the births. Costs a pointer a birth, no copy. 0 or -ENOMEM. */
+typedef struct et_sp_birth et_sp_birth_t;
+int et_sp_host_births_hold(const et_sp_host_t *h, et_sp_birth_t ***ret, size_t *ret_n)
+	__attribute__((warn_unused_result));
+/* A held birth's topic (NUL-terminated) and payload, as received. */
+const char *et_sp_birth_topic(const et_sp_birth_t *b, size_t *ret_len);
+const void *et_sp_birth_payload(const et_sp_birth_t *b, size_t *ret_len);
+/* Drops the references of et_sp_host_births_hold and frees v; NULL does
+ * nothing. On the host's thread. */
+void et_sp_births_release(et_sp_birth_t **v, size_t n);
+
 /* Number of edge nodes known (alive). */
 size_t et_sp_host_nodes(const et_sp_host_t *h);
 

@@ -642,6 +642,58 @@ static void test_restore(void **state)
 	et_sp_host_free(h2);
 }
 
+/* Births held for a save stay as they were while the host replaces and
+ * forgets them (the save runs on another thread), and feed a restore. */
+static void test_births_hold(void **state)
+{
+	(void)state;
+	et_sp_host_t *h = et_sp_host_new(1000000);
+	rec_t r = {0};
+	born(h, &r, 1);
+	et_sp_birth_t **v;
+	size_t n;
+	assert_int_equal(et_sp_host_births_hold(h, &v, &n), 0);
+	assert_int_equal(n, 2);
+	size_t tl, len0, len1;
+	assert_string_equal(et_sp_birth_topic(v[0], &tl), NB);
+	assert_int_equal(tl, strlen(NB));
+	assert_string_equal(et_sp_birth_topic(v[1], &tl), DB);
+	const void *p0 = et_sp_birth_payload(v[0], &len0);
+	const void *p1 = et_sp_birth_payload(v[1], &len1);
+	uint8_t copy0[4096], copy1[4096];
+	assert_true(len0 <= sizeof(copy0) && len1 <= sizeof(copy1));
+	memcpy(copy0, p0, len0);
+	memcpy(copy1, p1, len1);
+	/* born again (the old births replaced), then dead (forgotten) */
+	born(h, &r, 2);
+	pb_t p;
+	metric_t bd[] = {
+		{.name = "bdSeq", .alias = -1, .datatype = 8, .vfield = V_LONG, .ival = 2}};
+	payload(&p, 0, -1, bd, 1);
+	feed(h, &r, NX, &p, NOW);
+	assert_int_equal(et_sp_host_nodes(h), 0);
+	/* what was held is unchanged (ASan: not freed) */
+	assert_memory_equal(et_sp_birth_payload(v[0], &len0), copy0, len0);
+	assert_memory_equal(et_sp_birth_payload(v[1], &len1), copy1, len1);
+	/* and restores the node as it was at the hold */
+	et_sp_host_t *h2 = et_sp_host_new(1000000);
+	et_sp_sink_t none = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *t = et_sp_birth_topic(v[i], &tl);
+		const void *pl = et_sp_birth_payload(v[i], &len0);
+		assert_true(et_sp_host_message(h2, t, tl, pl, len0, NOW, NOW, &LIM, true, &none) >= 0);
+	}
+	assert_int_equal(et_sp_host_nodes(h2), 1);
+	et_sp_births_release(v, n);
+	et_sp_births_release(NULL, 0);
+	/* nothing born: an empty hold */
+	assert_int_equal(et_sp_host_births_hold(h, &v, &n), 0);
+	assert_int_equal(n, 0);
+	et_sp_births_release(v, n);
+	et_sp_host_free(h2);
+	et_sp_host_free(h);
+}
+
 static void test_rebirth_payload(void **state)
 {
 	(void)state;
@@ -748,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_many_nodes_cost),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_restore),
+		cmocka_unit_test(test_births_hold),
 		cmocka_unit_test(test_rebirth_payload),
 		cmocka_unit_test(test_copy_lines),
 	};
