@@ -1,8 +1,10 @@
 -- SPDX-License-Identifier: MIT
 -- target_progress_samples (the charts' sampler) against target_progress_at
 -- at the charts' instants of year :year (the 1st and 16th of each month,
--- the year's last second) and at odd ones (mid-day mid-month, the leap day's
--- noon, a month's first microsecond): one line, "<n> compared, <m> differ"
+-- 1 January's one microsecond after 00:00, the year's end: 1 January 00:00
+-- of the next year) and at odd ones (mid-day mid-month, the leap day's noon,
+-- a month's first microsecond, the year's last second): one line,
+-- "<n> compared, <m> differ"
 -- (then the first differences), "; schedules: ...", "; statistics: yes|no".
 -- Figures agree within 1e-9 relative; NULL only with NULL.
 -- psql -v year=2024 -f samples_check.sql
@@ -10,8 +12,10 @@ WITH s AS (SELECT timezone AS tz FROM target_setting),
 b AS (SELECT make_timestamptz(:year, 1, 1, 0, 0, 0, s.tz) AS y0,
              make_timestamptz(:year + 1, 1, 1, 0, 0, 0, s.tz) AS y1, s.tz FROM s),
 pts AS (SELECT DISTINCT g FROM (
-    SELECT ((b.y0 AT TIME ZONE b.tz) + make_interval(months => k, days => d)) AT TIME ZONE b.tz AS g
+    SELECT greatest(((b.y0 AT TIME ZONE b.tz) + make_interval(months => k, days => d)) AT TIME ZONE b.tz,
+                    b.y0 + interval '1 microsecond') AS g
       FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)
+    UNION ALL SELECT b.y1 FROM b
     UNION ALL SELECT b.y1 - interval '1 second' FROM b
     UNION ALL SELECT ((b.y0 AT TIME ZONE b.tz) + make_interval(months => k, days => 9, hours => 12, secs => 34.5))
                      AT TIME ZONE b.tz FROM b, generate_series(0, 11) k
