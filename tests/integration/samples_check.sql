@@ -5,7 +5,10 @@
 -- of the next year) and at odd ones (mid-day mid-month, the leap day's noon,
 -- a month's first microsecond, the year's last second): one line,
 -- "<n> compared, <m> differ"
--- (then the first differences), "; schedules: ...", "; statistics: yes|no".
+-- (then the first differences), "; schedules: ...", "; statistics: yes|no",
+-- "; pro rata: yes|no" (a month's known figure counted pro rata at some
+-- instant), "; stated periods: yes|no" (a reading of the year that says
+-- what it covers, reading.covers_from).
 -- Figures agree within 1e-9 relative; NULL only with NULL.
 -- psql -v year=2024 -f samples_check.sql
 WITH s AS (SELECT timezone AS tz FROM target_setting),
@@ -39,4 +42,9 @@ SELECT format('%s compared, %s differ', count(*), count(*) FILTER (WHERE ok IS N
        || '; schedules: ' || coalesce((SELECT string_agg(DISTINCT schedule_used, ',') FROM ref), '')
        || '; statistics: ' || CASE WHEN (SELECT bool_or(month_sources LIKE '%statistics:%') FROM ref)
                                    THEN 'yes' ELSE 'no' END
+       || '; pro rata: ' || CASE WHEN (SELECT bool_or(month_sources LIKE '%pro rata%') FROM ref)
+                                 THEN 'yes' ELSE 'no' END
+       || '; stated periods: ' || CASE WHEN EXISTS (SELECT 1 FROM reading r, b WHERE r.covers_from IS NOT NULL
+                                                       AND r.ts > b.y0 AND r.ts <= b.y1)
+                                       THEN 'yes' ELSE 'no' END
   FROM cmp;
