@@ -7,8 +7,10 @@
 -- closed months and the month of an instant pro rata, levels, ratios) and
 -- nothing else (no drift, status or projection): a change of one is a
 -- change of the other. It calls what target_progress_at calls where that
--- does not read the readings again (statistic_block, target_ratio_period,
--- target_profile_share); the readings' windows are target_months' and
+-- does not read the readings again: the year of an instant
+-- (target_year_of), the months seen at it with their windows, whether
+-- closed and the pro rata share (target_month_windows), statistic_block,
+-- target_ratio_period, target_profile_share. The year to date's windows are
 -- target_site_stats', (start, end] (reading_spans).
 -- tests/integration/samples_check.sql (test_official, test_truth) checks
 -- that the two agree at the charts' instants and at odd ones.
@@ -39,14 +41,14 @@ DECLARE
     ms_due date[]; ms_val double precision[];
     rp_months integer; rp_sig bigint; rp_key text; rp_last text := NULL; rp_act double precision;
     st_sig bigint; blk_sig bigint[]; blk_val double precision[]; blk_first integer[];
-    mstart timestamptz; adj double precision[];
+    mclosed boolean; mshare double precision; adj double precision[];
     cv_ts timestamptz[]; cv_from timestamptz[]; cv_val double precision[];
 BEGIN
     IF cardinality(ats) IS NULL OR cardinality(ats) = 0 THEN
         RETURN;
     END IF;
     SELECT * INTO cfg FROM target_setting;
-    yr := extract(year FROM (ats[1] - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int;
+    yr := target_year_of(ats[1], cfg.timezone);
     FOR t IN SELECT * FROM target x WHERE x.year = yr AND x.first_year IS NULL ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone);
@@ -135,9 +137,7 @@ BEGIN
 
         FOR i IN 1 .. cardinality(ats) LOOP
             g := ats[i];
-            CONTINUE WHEN g IS NULL
-                          OR extract(year FROM (g - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int
-                             <> yr;
+            CONTINUE WHEN g IS NULL OR target_year_of(g, cfg.timezone) <> yr;
             IF mt.aggregate = 'ratio' THEN
                 -- target_ratio_period depends on `at` only through the
                 -- closed months and the statistics published by its day (a
@@ -266,10 +266,7 @@ BEGIN
                     exp_v := tgt * frac;
                     -- the official figure where there is one: closed months,
                     -- and the month of g pro rata (target_months, its
-                    -- telemetry from the spans above); g is in the month it ends
-                    mon := least(12, extract(month FROM (g - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int
-                                     + 12 * (extract(year FROM (g - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int
-                                             - t.year));
+                    -- telemetry from the spans above)
                     -- statistic_block depends on g only through what is
                     -- published by its day (a set that only grows): a month's
                     -- block is looked up again only when that set has changed
@@ -280,10 +277,9 @@ BEGIN
                          WHERE x.scope = t.scope AND x.metric = t.metric) x
                      WHERE x.published IS NULL OR x.published <= (g AT TIME ZONE cfg.timezone)::date;
                     counts := '{}'; n_official := 0; months_total := NULL;
-                    FOR k IN 1 .. mon LOOP
-                        ms := make_timestamptz(t.year, k, 1, 0, 0, 0, cfg.timezone);
-                        mend := CASE WHEN k < mon THEN make_timestamptz(t.year, k + 1, 1, 0, 0, 0, cfg.timezone)
-                                     ELSE least(top, y0 + make_interval(months => mon)) END;
+                    FOR k, ms, mend, mclosed, mshare IN
+                        SELECT w.k, w.w_from, w.w_to, w.closed, w.share
+                          FROM target_month_windows(t.year, g, cfg.timezone) w ORDER BY w.k LOOP
                         tv := NULL;
                         a := array_position(cuts, ms);
                         b := array_position(cuts, mend, a);
@@ -303,12 +299,10 @@ BEGIN
                         IF bv IS NOT NULL THEN
                             off := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
                             n_official := n_official + 1;
-                            IF y0 + make_interval(months => k) > top THEN
+                            IF NOT mclosed THEN
                                 -- the month holding g, its figure known: the
-                                -- elapsed part of it (target_months' expression)
-                                mstart := y0 + make_interval(months => k - 1);
-                                off := off * (extract(epoch FROM g - mstart)
-                                              / extract(epoch FROM (mstart + interval '1 month') - mstart));
+                                -- elapsed part of it
+                                off := off * mshare;
                             END IF;
                         END IF;
                         counts[k] := CASE WHEN off IS NOT NULL THEN off ELSE coalesce(tv, 0) END;
