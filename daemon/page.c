@@ -144,7 +144,11 @@ static const char targets_sql[] =
 	"SELECT p.target_id, metric_label(p.metric, $1), p.year, p.scope, p.kind, p.target,"
 	" p.display_unit, p.display_div, p.elapsed_pct, p.expected, p.actual, p.drift_pct,"
 	" p.projected, p.sites_reporting, p.sites_stale, p.status, coalesce(a.state, 'ok'),"
-	" p.metric, to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI'),"
+	/* the instant as the page's head shows it (pageview.c): a year's end,
+	 * 1 January 00:00, as "12-31 24:00" */
+	" p.metric, CASE WHEN $3::timestamptz = make_timestamptz(p.year + 1, 1, 1, 0, 0, 0, $2)"
+	"  THEN p.year || '-12-31 24:00'"
+	"  ELSE to_char($3::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') END,"
 	/* and the charts' rows of the same instant (et_chartdata_heads_put) */
 	" " ET_CHART_HEAD_COLS " FROM target_progress_at($3::timestamptz) p"
 	" LEFT JOIN alert_state a ON a.target_id = p.target_id"

@@ -66,10 +66,12 @@ static int digest(PGconn *conn, const char *year, char *ret, size_t len, char *e
 }
 
 /* The schedule sampled over the whole year: the 1st and the 16th of every
- * local month and the year's last second (25 instants). A monthly schedule
+ * local month and the year's end (25 instants). A monthly schedule
  * is linear inside a month, so it is drawn exactly; a seasonal or milestone
- * one to within half a month. The first instant is 1 January 00:00 and one
- * microsecond: 00:00 itself is the year before's end (docs/targets.md).
+ * one to within half a month. An instant is in the year it ends
+ * (docs/targets.md): the first is 1 January 00:00 and one microsecond,
+ * 00:00 itself being the year before's end, and the last 1 January 00:00 of
+ * the next year, the year's end as the report and the page take it.
  * At each instant the expected and actual are target_progress_at's
  * (target_progress_samples computes them with one pass over each target's
  * readings instead of one target_progress_at an instant); the actual to an
@@ -83,7 +85,7 @@ static const char samples_sql[] =
 	"  + make_interval(months => k, days => d)) AT TIME ZONE b.tz,"
 	"  b.y0 + interval '1 microsecond') AS g"
 	"  FROM b, generate_series(0, 11) k, (VALUES (0), (15)) v (d)"
-	"  UNION ALL SELECT b.y1 - interval '1 second' FROM b)"
+	"  UNION ALL SELECT b.y1 FROM b)"
 	" SELECT extract(epoch FROM p.at), p.expected, p.actual, p.target_id"
 	" FROM target_progress_samples((SELECT array_agg(g ORDER BY g) FROM pts)) p"
 	" ORDER BY p.target_id, p.at";

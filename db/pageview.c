@@ -12,20 +12,24 @@
  * (or now, within the current year; its start for a year to come, one
  * microsecond in: 1 January 00:00 itself is the year before's end,
  * docs/targets.md); neither,
- * now, in the latest year that has targets when the current one has none. */
+ * now, in the latest year that has targets when the current one has none.
+ * An instant is in the year it ends, so a past year's end is 1 January
+ * 00:00 of the next, the report's instant, shown as "12-31 24:00" as
+ * `enertrack report` shows it (tools/cmd_report.c). */
 static const char view_sql[] =
 	"WITH a AS (SELECT nullif($1, '')::int AS y, nullif($2, '')::timestamptz AS at),"
-	" asked AS (SELECT coalesce(a.y, extract(year FROM coalesce(a.at, now()) AT TIME ZONE $3)"
-	"  ::int) AS y, a.at FROM a),"
+	" asked AS (SELECT coalesce(a.y, extract(year FROM (coalesce(a.at, now())"
+	"  - interval '1 microsecond') AT TIME ZONE $3)::int) AS y, a.at FROM a),"
 	" pick AS (SELECT CASE WHEN $1 = '' AND $2 = '' AND NOT EXISTS"
 	"  (SELECT 1 FROM target t WHERE t.year = asked.y) THEN coalesce((SELECT max(year)"
 	"  FROM target), asked.y) ELSE asked.y END AS y, asked.y AS asked, asked.at FROM asked),"
 	" inst AS (SELECT y, asked, coalesce(at, greatest(make_timestamptz(y, 1, 1, 0, 0, 0, $3)"
 	"  + interval '1 microsecond',"
-	"  least(now(), make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3) - interval '1 second')))"
+	"  least(now(), make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3))))"
 	"  AS at, at IS NOT NULL AS given FROM pick)"
-	" SELECT y, asked, at::text, to_char(at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),"
-	"  extract(year FROM at AT TIME ZONE $3)::int = y,"
+	" SELECT y, asked, at::text, CASE WHEN at = make_timestamptz(y + 1, 1, 1, 0, 0, 0, $3)"
+	"  THEN y || '-12-31 24:00' ELSE to_char(at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') END,"
+	"  extract(year FROM (at - interval '1 microsecond') AT TIME ZONE $3)::int = y,"
 	"  given OR at < now() - interval '1 minute',"
 	"  (SELECT string_agg(DISTINCT year::text, ',') FROM target)"
 	" FROM inst";

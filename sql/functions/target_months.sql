@@ -8,38 +8,36 @@
 -- block adds up to the published figure (monthly values derived from
 -- cumulative ones). The month that holds `at` counts such a figure, when
 -- one is known by then, pro rata of its elapsed part (docs/targets.md).
+-- The months, their (start, end] windows and that share are
+-- target_month_windows', which target_progress_samples reads too.
 CREATE OR REPLACE FUNCTION target_months(t target, at timestamptz)
 RETURNS TABLE (month date, closed boolean, telemetry double precision, official double precision,
                source text, counted double precision)
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
-    tz text; srcs text[]; cuts timestamptz[]; top timestamptz; mon integer; k integer;
+    tz text; srcs text[]; cuts timestamptz[]; k integer;
     tv double precision; bv double precision; bsrc text; bfirst integer; bper text;
-    counts double precision[] := '{}'; mstart timestamptz; mfrac double precision;
+    counts double precision[] := '{}'; mstart timestamptz; mend timestamptz;
+    mshare double precision;
 BEGIN
     SELECT s.timezone, s.statistics_sources INTO tz, srcs FROM target_setting s;
     -- months are (first instant, end] (reading_spans): `at` is in the
     -- month it ends, so 1 February 00:00 closes January
-    top := at;
-    IF top <= make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) THEN
+    cuts := ARRAY(SELECT w.w_from FROM target_month_windows(t.year, at, tz) w ORDER BY w.k)
+            || ARRAY(SELECT w.w_to FROM target_month_windows(t.year, at, tz) w ORDER BY w.k DESC LIMIT 1);
+    IF cardinality(cuts) < 2 THEN
         RETURN;
     END IF;
-    mon := least(12, extract(month FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
-                     + 12 * (extract(year FROM (at - interval '1 microsecond') AT TIME ZONE tz)::int
-                             - t.year));
-    cuts := ARRAY(SELECT make_timestamptz(t.year, k, 1, 0, 0, 0, tz) FROM generate_series(1, mon) k);
-    cuts := cuts || least(top, make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => mon));
-    FOR k, tv IN
-        SELECT g.k, sum(sp.value_sum)
-          FROM generate_series(1, mon) g(k)
+    FOR k, closed, mshare, mstart, mend, tv IN
+        SELECT w.k, w.closed, w.share, w.m_start, w.m_end, sum(sp.value_sum)
+          FROM target_month_windows(t.year, at, tz) w
           LEFT JOIN reading_spans(t.metric, metric_sources(t.metric, t.sources), cuts) sp
-                 ON sp.span = g.k
+                 ON sp.span = w.k
                 AND EXISTS (SELECT 1 FROM site s WHERE s.id = sp.site_id
                                                    AND target_scope_has(t.scope, s.id, s.county))
-         GROUP BY g.k ORDER BY g.k LOOP
+         GROUP BY w.k, w.closed, w.share, w.m_start, w.m_end ORDER BY w.k LOOP
         month := make_date(t.year, k, 1);
-        closed := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => k) <= top;
         telemetry := tv; official := NULL; source := NULL;
         SELECT b.value, b.source, b.first_month, b.period INTO bv, bsrc, bfirst, bper
           FROM statistic_block(t.scope, t.metric, t.year, k, srcs, at) b;
@@ -51,13 +49,10 @@ BEGIN
                 -- publication day, or one by `at`): the elapsed part of it,
                 -- so that the year's end is continuous (23:59:59 counts
                 -- December's figure less a second's worth, 00:00 all of it)
-                mstart := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => k - 1);
-                mfrac := extract(epoch FROM at - mstart)
-                         / extract(epoch FROM (mstart + interval '1 month') - mstart);
-                official := official * mfrac;
+                official := official * mshare;
                 source := source || format(' pro rata %s/%s s',
                     trim_scale(round(extract(epoch FROM at - mstart), 3)),
-                    extract(epoch FROM (mstart + interval '1 month') - mstart)::bigint);
+                    extract(epoch FROM mend - mstart)::bigint);
             END IF;
         END IF;
         counted := CASE WHEN official IS NOT NULL THEN official ELSE coalesce(tv, 0) END;

@@ -35,7 +35,7 @@ BEGIN
              -- an instant belongs to the year it ends (a reading is stamped
              -- at the end of what it covers): 1 January 00:00 is the old
              -- year's last instant, its year-end figure
-             WHERE x.year = extract(year FROM (at - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int
+             WHERE x.year = target_year_of(at, cfg.timezone)
                AND x.first_year IS NULL  -- a plan over years: target_plan_progress
              ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;

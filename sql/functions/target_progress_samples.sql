@@ -4,11 +4,19 @@
 -- read once (one reading_spans call over all the instants' cuts, and last
 -- year's profile once) instead of once an instant. It mirrors the expected
 -- and actual of target_progress_at (schedules, milestones, statistics for
--- closed months, levels, ratios) and nothing else (no drift, status or
--- projection): a change of one is a change of the other.
+-- closed months and the month of an instant pro rata, levels, ratios) and
+-- nothing else (no drift, status or projection): a change of one is a
+-- change of the other. It calls what target_progress_at calls where that
+-- does not read the readings again: the year of an instant
+-- (target_year_of), the months seen at it with their windows, whether
+-- closed and the pro rata share (target_month_windows), statistic_block,
+-- target_ratio_period, target_profile_share. The year to date's windows are
+-- target_site_stats', (start, end] (reading_spans).
 -- tests/integration/samples_check.sql (test_official, test_truth) checks
 -- that the two agree at the charts' instants and at odd ones.
 -- ats: ascending instants; those outside the year of ats[1] are skipped.
+-- An instant belongs to the year it ends (target_progress_at): 1 January
+-- 00:00 is the year before's end, 00:00 and a microsecond the year's first.
 CREATE OR REPLACE FUNCTION target_progress_samples(ats timestamptz[])
 RETURNS TABLE (target_id integer, at timestamptz, expected double precision,
                actual double precision)
@@ -33,12 +41,14 @@ DECLARE
     ms_due date[]; ms_val double precision[];
     rp_months integer; rp_sig bigint; rp_key text; rp_last text := NULL; rp_act double precision;
     st_sig bigint; blk_sig bigint[]; blk_val double precision[]; blk_first integer[];
+    mclosed boolean; mshare double precision; adj double precision[];
+    cv_ts timestamptz[]; cv_from timestamptz[]; cv_val double precision[];
 BEGIN
     IF cardinality(ats) IS NULL OR cardinality(ats) = 0 THEN
         RETURN;
     END IF;
     SELECT * INTO cfg FROM target_setting;
-    yr := extract(year FROM ats[1] AT TIME ZONE cfg.timezone)::int;
+    yr := target_year_of(ats[1], cfg.timezone);
     FOR t IN SELECT * FROM target x WHERE x.year = yr AND x.first_year IS NULL ORDER BY x.id LOOP
         SELECT * INTO mt FROM metric WHERE name = t.metric;
         y0 := make_timestamptz(t.year, 1, 1, 0, 0, 0, cfg.timezone);
@@ -49,8 +59,8 @@ BEGIN
 
         IF mt.aggregate = 'sum' THEN
             -- every boundary any instant needs, once: the year's months
-            -- (both ways target_months writes them) and each instant's
-            -- inclusive end; then one reading_spans over them all. Last year
+            -- (both ways target_months writes them) and each instant (the
+            -- end of its (y0, at]); then one reading_spans over them all. Last year
             -- only says whether a site counts (target_site_stats lists the
             -- sites with a reading since its start): one EXISTS, not a sum
             m := coalesce(mt.ratio_num, mt.name);
@@ -61,12 +71,11 @@ BEGIN
                         || ARRAY(SELECT make_timestamptz(t.year, q, 1, 0, 0, 0, cfg.timezone)
                                    FROM generate_series(1, 12) q)
                         || ARRAY(SELECT y0 + make_interval(months => q) FROM generate_series(1, 12) q)
-                        || ARRAY(SELECT x + interval '1 microsecond' FROM unnest(ats) x
-                                  WHERE x >= y0 AND x < y1)) c
+                        || ARRAY(SELECT x FROM unnest(ats) x WHERE x > y0 AND x <= y1)) c
                           WHERE c >= y0 ORDER BY c);
             ly_sites := EXISTS (
                 SELECT 1 FROM reading r JOIN site s ON s.id = r.site_id
-                 WHERE r.metric = m AND r.ts >= y0p AND r.ts < y0
+                 WHERE r.metric = m AND r.ts > y0p AND r.ts <= y0
                    AND (srcs IS NULL OR r.source = ANY (srcs))
                    AND target_scope_has(t.scope, s.id, s.county));
             -- the register's milestones (their size and due day do not
@@ -90,6 +99,24 @@ BEGIN
                 span_sum[j] := tv;
                 span_n[j] := tn;
             END LOOP;
+            adj := span_sum;
+            -- the flow readings that say what they cover ((covers_from, ts])
+            -- and cross a cut: reading_spans spread them over the spans they
+            -- cover (reading_span_parts), but at an instant before its ts a
+            -- reading is not known (target_progress_at's cuts end there), so
+            -- each instant takes back the parts of the readings after it
+            cv_ts := NULL; cv_from := NULL; cv_val := NULL;
+            IF (SELECT x.flow FROM metric x WHERE x.name = m) THEN
+                SELECT array_agg(r.ts), array_agg(r.covers_from), array_agg(r.value)
+                  INTO cv_ts, cv_from, cv_val
+                  FROM reading r JOIN site s ON s.id = r.site_id
+                 WHERE r.metric = m AND r.covers_from IS NOT NULL AND r.covers_from < r.ts
+                   AND r.ts > cuts[1] AND r.ts <= cuts[cardinality(cuts)]
+                   AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
+                   AND width_bucket(r.covers_from, cuts)
+                       <> width_bucket(r.ts - interval '1 microsecond', cuts)
+                   AND target_scope_has(t.scope, s.id, s.county);
+            END IF;
             -- last year's profiles, read once (target_last_year_share reads
             -- one at each call): the target's own and, for a county or a
             -- site, the city's, which target_progress_at falls back on
@@ -110,7 +137,7 @@ BEGIN
 
         FOR i IN 1 .. cardinality(ats) LOOP
             g := ats[i];
-            CONTINUE WHEN g IS NULL OR extract(year FROM g AT TIME ZONE cfg.timezone)::int <> yr;
+            CONTINUE WHEN g IS NULL OR target_year_of(g, cfg.timezone) <> yr;
             IF mt.aggregate = 'ratio' THEN
                 -- target_ratio_period depends on `at` only through the
                 -- closed months and the statistics published by its day (a
@@ -145,7 +172,22 @@ BEGIN
                      ORDER BY r.site_id, r.ts DESC) last;
                 exp_v := tgt;
             ELSE
-                top := g + interval '1 microsecond';
+                top := g;
+                IF cv_ts IS NOT NULL THEN
+                    -- what the readings stamped after g spread before it (the
+                    -- same expression as reading_span_parts, so the same figures)
+                    adj := span_sum;
+                    FOR k IN 1 .. cardinality(cv_ts) LOOP
+                        CONTINUE WHEN cv_ts[k] <= g OR cv_from[k] >= g;
+                        FOR j IN 1 .. cardinality(cuts) - 1 LOOP
+                            EXIT WHEN cuts[j + 1] > g;
+                            CONTINUE WHEN cuts[j + 1] <= cv_from[k];
+                            adj[j] := adj[j] - cv_val[k] * extract(epoch FROM least(cv_ts[k], cuts[j + 1])
+                                                                   - greatest(cv_from[k], cuts[j]))
+                                                         / extract(epoch FROM cv_ts[k] - cv_from[k]);
+                        END LOOP;
+                    END LOOP;
+                END IF;
                 -- the sites' year to date (target_site_stats): a site counts
                 -- once it has a reading since last year's start
                 has_sites := ly_sites; site_sum := 0;
@@ -153,14 +195,14 @@ BEGIN
                     EXIT WHEN cuts[j + 1] > top;
                     has_sites := has_sites OR span_n[j] > 0;
                     IF NOT once THEN
-                        site_sum := site_sum + coalesce(span_sum[j], 0);
+                        site_sum := site_sum + coalesce(adj[j], 0);
                     END IF;
                 END LOOP;
                 IF once AND has_sites THEN
                     -- a site's largest reading of the year to date, not the sum
                     SELECT coalesce(sum(x.mx), 0) INTO site_sum FROM (
                         SELECT max(r.value) AS mx FROM reading r JOIN site s ON s.id = r.site_id
-                         WHERE r.metric = m AND r.ts >= y0 AND r.ts < top
+                         WHERE r.metric = m AND r.ts > y0 AND r.ts <= top
                            AND (srcs IS NULL OR r.source = ANY (srcs))
                            AND target_scope_has(t.scope, s.id, s.county)
                          GROUP BY r.site_id) x;
@@ -209,7 +251,7 @@ BEGIN
                 ELSE
                     IF sched = 'weights' THEN
                         w := t.schedule;
-                        mon := extract(month FROM g AT TIME ZONE cfg.timezone)::int;
+                        mon := extract(month FROM (g - interval '1 microsecond') AT TIME ZONE cfg.timezone)::int;
                         ms := make_timestamptz(t.year, mon, 1, 0, 0, 0, cfg.timezone);
                         me := CASE WHEN mon = 12 THEN y1 ELSE make_timestamptz(t.year, mon + 1, 1, 0, 0, 0, cfg.timezone) END;
                         frac := ((SELECT coalesce(sum(x), 0) FROM unnest(w[1:mon - 1]) x)
@@ -222,10 +264,9 @@ BEGIN
                         frac := elapsed / 100;
                     END IF;
                     exp_v := tgt * frac;
-                    -- closed months: the official figure where there is one
-                    -- (target_months, its telemetry from the spans above)
-                    mon := least(12, extract(month FROM g AT TIME ZONE cfg.timezone)::int
-                                     + 12 * (extract(year FROM g AT TIME ZONE cfg.timezone)::int - t.year));
+                    -- the official figure where there is one: closed months,
+                    -- and the month of g pro rata (target_months, its
+                    -- telemetry from the spans above)
                     -- statistic_block depends on g only through what is
                     -- published by its day (a set that only grows): a month's
                     -- block is looked up again only when that set has changed
@@ -236,30 +277,32 @@ BEGIN
                          WHERE x.scope = t.scope AND x.metric = t.metric) x
                      WHERE x.published IS NULL OR x.published <= (g AT TIME ZONE cfg.timezone)::date;
                     counts := '{}'; n_official := 0; months_total := NULL;
-                    FOR k IN 1 .. mon LOOP
-                        ms := make_timestamptz(t.year, k, 1, 0, 0, 0, cfg.timezone);
-                        mend := CASE WHEN k < mon THEN make_timestamptz(t.year, k + 1, 1, 0, 0, 0, cfg.timezone)
-                                     ELSE least(top, y0 + make_interval(months => mon)) END;
+                    FOR k, ms, mend, mclosed, mshare IN
+                        SELECT w.k, w.w_from, w.w_to, w.closed, w.share
+                          FROM target_month_windows(t.year, g, cfg.timezone) w ORDER BY w.k LOOP
                         tv := NULL;
                         a := array_position(cuts, ms);
                         b := array_position(cuts, mend, a);
                         FOR j IN a .. b - 1 LOOP
-                            IF span_n[j] > 0 THEN
-                                tv := coalesce(tv, 0) + span_sum[j];
+                            IF adj[j] IS NOT NULL THEN
+                                tv := coalesce(tv, 0) + adj[j];
                             END IF;
                         END LOOP;
                         off := NULL;
-                        IF y0 + make_interval(months => k) <= top THEN
-                            IF blk_sig[k] IS DISTINCT FROM st_sig THEN
-                                bv := NULL; bfirst := NULL;
-                                SELECT b.value, b.first_month INTO bv, bfirst
-                                  FROM statistic_block(t.scope, t.metric, t.year, k, cfg.statistics_sources, g) b;
-                                blk_sig[k] := st_sig; blk_val[k] := bv; blk_first[k] := bfirst;
-                            END IF;
-                            bv := blk_val[k]; bfirst := blk_first[k];
-                            IF bv IS NOT NULL THEN
-                                off := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
-                                n_official := n_official + 1;
+                        IF blk_sig[k] IS DISTINCT FROM st_sig THEN
+                            bv := NULL; bfirst := NULL;
+                            SELECT b.value, b.first_month INTO bv, bfirst
+                              FROM statistic_block(t.scope, t.metric, t.year, k, cfg.statistics_sources, g) b;
+                            blk_sig[k] := st_sig; blk_val[k] := bv; blk_first[k] := bfirst;
+                        END IF;
+                        bv := blk_val[k]; bfirst := blk_first[k];
+                        IF bv IS NOT NULL THEN
+                            off := bv - coalesce((SELECT sum(c) FROM unnest(counts[bfirst:k - 1]) c), 0);
+                            n_official := n_official + 1;
+                            IF NOT mclosed THEN
+                                -- the month holding g, its figure known: the
+                                -- elapsed part of it
+                                off := off * mshare;
                             END IF;
                         END IF;
                         counts[k] := CASE WHEN off IS NOT NULL THEN off ELSE coalesce(tv, 0) END;

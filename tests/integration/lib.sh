@@ -6,6 +6,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 # samples_agree YEAR: target_progress_samples (the charts' sampler) gives
 # target_progress_at's expected and actual, within 1e-9, at the charts'
 # instants of YEAR and odd ones (tests/integration/samples_check.sql).
+# The line it logs is left in $got (what the instants exercised).
 samples_agree() {
 	got=$(psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -v year="$1" -f "$REPO/tests/integration/samples_check.sql") ||
 		fail "samples_check.sql failed"

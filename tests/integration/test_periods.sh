@@ -210,6 +210,15 @@ check "period: 2024 to 1 April" "SELECT round(actual::numeric, 6) FROM target_pr
 	"9250.000000"
 check "period: 2024 to 1 February" "SELECT round(actual::numeric, 6) FROM target_progress_at('2024-02-01T00:00:00Z') WHERE scope = 'county:V'" \
 	"150.000000"
+# The charts' sampler (target_progress_samples) gives target_progress_at's
+# figures at every instant of 2024 here too: 1 January 00:00 + 1 µs, the
+# year's end 2025-01-01T00:00 (mine a1's December), December's figure pro
+# rata (county Y), and v1's quarter, not known on 1 February.
+samples_agree 2024
+case $got in
+*"pro rata: yes; stated periods: yes"*) log "ok: the sampler's instants met a pro rata month and a stated period" ;;
+*) fail "the sampler's check met no pro rata month or no stated period: $got" ;;
+esac
 stop_daemon
 
 log "ok: periods"

@@ -112,8 +112,9 @@ PY
 [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enertrackd' AND query LIKE '%target_progress_at(now())%'")" -ge 0 ] || true
 log "ok: the page answers GET only and loads nothing from elsewhere"
 
-# 3b. the year asked for: /?year=LAST as of its last minute, links between the
-# years, its charts drawn at that instant; a bad year or time is a 400 in words
+# 3b. the year asked for: /?year=LAST as of its end (1 January 00:00, shown
+# "12-31 24:00"), links between the years, its charts drawn at that instant;
+# a bad year or time is a 400 in words
 $PY - "$ADDR" "$YEAR" "$LAST" <<'PY' || fail "the page of a past year"
 import http.client, json, sys, re
 host, port = sys.argv[1].rsplit(":", 1)
@@ -126,7 +127,8 @@ def get(path):
 st, body = get("/?year=" + last)
 body = body.decode()
 assert st == 200, (st, body[:300])
-assert "截至 %s-12-31 23:59（北京时间）" % last in body, body[:1500]
+# a year ends at 1 January 00:00 of the next, as the report's (docs/targets.md)
+assert "截至 %s-12-31 24:00（北京时间）" % last in body, body[:1500]
 assert '<b>%s</b>' % last in body and '<a href="/?year=%s">%s</a>' % (year, year) in body, body[:1500]
 assert "往年" in body, "no note that alerts are as they stand now"
 charts = re.findall(r'src="(/chart/\d+\.png\?at=[^"]+)"', body)
@@ -141,8 +143,12 @@ assert d["targets"][0]["actual"] is not None and d["targets"][0]["projected"] is
 st, js = get("/targets.json?at=%s-06-30T12:00%%2B08:00" % last)
 d = json.loads(js)
 assert st == 200 and d["as_of"] == last + "-06-30 12:00", js[:300]
+# 1 January 00:00 is the year before's last instant: LAST's end, not YEAR's
+st, js = get("/targets.json?at=%s-01-01T00:00%%2B08:00" % year)
+d = json.loads(js)
+assert st == 200 and d["year"] == int(last) and d["as_of"] == last + "-12-31 24:00", js[:300]
 for path, words in (("/?year=1999", "year=1999"), ("/?at=yesterday-ish", "at=yesterday-ish"),
-                    ("/?year=%s&at=%s-01-01T00:00%%2B08:00" % (last, year), "year=" + last),
+                    ("/?year=%s&at=%s-01-01T00:00:01%%2B08:00" % (last, year), "year=" + last),
                     ("/chart/1.png?at=never", "at=never")):
     st, b = get(path)
     assert st == 400 and words in b.decode(), (path, st, b[:300])
