@@ -28,7 +28,7 @@ FROM (
         FROM (SELECT h.metric, s.county, h.site_id,
                      (date_trunc('month', h.hour AT TIME ZONE (SELECT timezone FROM target_setting)))::date AS month,
                      sum(h.value_sum) AS v, sum(h.n) AS n
-              FROM reading_hourly h LEFT JOIN site s ON s.id = h.site_id
+              FROM reading_hourly h LEFT JOIN site s ON s.site_id = h.site_id
               GROUP BY 1, 2, 3, 4) a
         JOIN metric x ON x.name = a.metric
         GROUP BY GROUPING SETS (

@@ -31,8 +31,8 @@ BEGIN
           FROM generate_series(1, mon) g(k)
           LEFT JOIN reading_spans(t.metric, metric_sources(t.metric, t.sources), cuts) sp
                  ON sp.span = g.k
-                AND EXISTS (SELECT 1 FROM site s WHERE s.id = sp.site_id
-                                                   AND target_scope_has(t.scope, s.id, s.county))
+                AND EXISTS (SELECT 1 FROM site s WHERE s.site_id = sp.site_id
+                                                   AND target_scope_has(t.scope, s.site_id, s.county))
          GROUP BY g.k ORDER BY g.k LOOP
         month := make_date(t.year, k, 1);
         closed := make_timestamptz(t.year, 1, 1, 0, 0, 0, tz) + make_interval(months => k) <= top;

@@ -33,7 +33,7 @@ done
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$T/sql-before" >"$T/m0.log" 2>&1 ||
 	fail "1: migrate before 016: $(cat "$T/m0.log")"
 [ "$(q "SELECT max(version) FROM schema_migration")" = 15 ] || fail "1: the old database is not at 15"
-q "INSERT INTO site (id, kind) VALUES ('rk-old', 'plant');
+q "INSERT INTO site (site_id, kind) VALUES ('rk-old', 'plant');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'rk-old', 'capacity_commissioned', '2024-01-01T00:00:00Z'::timestamptz + d * interval '1 hour',
           d, 'MW', d, CASE WHEN d % 2 = 0 THEN 'solar' ELSE 'wind' END, now()
