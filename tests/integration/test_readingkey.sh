@@ -24,7 +24,7 @@ write_config "$T/enertrack.conf"
 mkdir -p "$T/sql-before"
 cp -r "$REPO/sql/." "$T/sql-before/"
 # every migration from 016 on, except 021: today's functions read
-# site.site_id (021 renamed site.id), and that rename has nothing to do with
+# site.site_id (021 renamed the column from id), and that has nothing to do with
 # reading's key, so the old database has it (applied out of order, before
 # 016, which migrate allows: it applies each missing number once)
 for f in "$T"/sql-before/[0-9][0-9][0-9]_*.sql; do
