@@ -48,7 +48,7 @@ with open(d + "/stage.copy", "w") as st, open(d + "/reading.copy", "w") as rd:
                  % (i % 5000, site, ts, v, v, ts))
         rd.write("%s\traw_coal\t%s\t%r\tt\t%r\t\\N\t\tf\t%s\n" % (site, ts, v, v, ts))
 EOF
-q "INSERT INTO site (id, kind) SELECT format('mine-%s', lpad(g::text, 3, '0')), 'mine' FROM generate_series(0, 145) g"
+q "INSERT INTO site (site_id, kind) SELECT format('mine-%s', lpad(g::text, 3, '0')), 'mine' FROM generate_series(0, 145) g"
 RCOLS="site_id, metric, ts, value, unit_in, value_in, seq, source, counter, received_at"
 reset() { q "TRUNCATE reading, reading_hourly, reading_correction" >/dev/null; q "CHECKPOINT" >/dev/null; }
 

@@ -225,7 +225,7 @@ stop_bridge() {
 fingerprint() {
 	q "SELECT md5(string_agg(concat_ws('|', site_id, metric, ts, value, unit_in, value_in, seq, source, counter),
 	          ',' ORDER BY site_id, metric, ts)) || '/' ||
-	          (SELECT md5(string_agg(concat_ws('|', id, kind, county), ',' ORDER BY id)) FROM site) FROM reading"
+	          (SELECT md5(string_agg(concat_ws('|', site_id, kind, county), ',' ORDER BY site_id)) FROM site) FROM reading"
 }
 # pass VALUE OP LIMIT: "pass" or "FAIL"
 pass() { awk "BEGIN { print ($1 $2 $3) ? \"pass\" : \"FAIL\" }" </dev/null; }

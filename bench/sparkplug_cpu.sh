@@ -20,7 +20,7 @@ start_mosquitto
 write_config "$T/enertrack.conf" "[sparkplug]" "enabled = 1" "group_filter = Plant1"
 sed -i 's/^batch_rows = .*/batch_rows = 5000/; s/^flush_ms = .*/flush_ms = 200/' "$T/enertrack.conf"
 migrate >/dev/null
-q "INSERT INTO site (id, kind) VALUES ('sp-a', 'mine'), ('sp-c', 'mine'), ('sp-b', 'plant');
+q "INSERT INTO site (site_id, kind) VALUES ('sp-a', 'mine'), ('sp-c', 'mine'), ('sp-b', 'plant');
    INSERT INTO sparkplug_map VALUES
      ('Plant1', 'edge1', 'dev1', 'Belt/Rate', 'sp-a', 'raw_coal', 't', false, NULL),
      ('Plant1', 'edge1', 'dev1', 'Belt/Total', 'sp-c', 'raw_coal', 't', false, NULL),

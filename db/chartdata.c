@@ -99,9 +99,9 @@ static const char lastyear_sql[] =
 	" SELECT sp.span, sum(sp.value_sum) FROM t, c,"
 	/* which sources count is the metric's rule (metric.default_sources) */
 	" LATERAL reading_spans(t.metric, metric_sources(t.metric, t.sources), c.cuts) sp"
-	" JOIN site si ON si.id = sp.site_id"
+	" JOIN site si ON si.site_id = sp.site_id"
 	" WHERE t.scope = 'city' OR (t.scope LIKE 'county:%' AND si.county = substr(t.scope, 8))"
-	"  OR (t.scope LIKE 'site:%' AND si.id = substr(t.scope, 6))"
+	"  OR (t.scope LIKE 'site:%' AND si.site_id = substr(t.scope, 6))"
 	" GROUP BY sp.span ORDER BY sp.span";
 
 /* The samples of every target of the year at once cost what one target's

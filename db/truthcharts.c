@@ -32,9 +32,9 @@ static const char months_sql[] =
 static const char sites_sql[] =
 	"WITH p AS (SELECT period_start, period_end FROM statistic WHERE scope = $1 AND metric = $2"
 	"  AND period = $3 LIMIT 1), z AS (SELECT timezone FROM target_setting)"
-	" SELECT s.id, coalesce(s.name, s.id), sum(h.value_sum)"
-	" FROM p, z, site s JOIN reading_hourly h ON h.site_id = s.id AND h.metric = $2"
-	" WHERE target_scope_has($1, s.id, s.county)"
+	" SELECT s.site_id, coalesce(s.name, s.site_id), sum(h.value_sum)"
+	" FROM p, z, site s JOIN reading_hourly h ON h.site_id = s.site_id AND h.metric = $2"
+	" WHERE target_scope_has($1, s.site_id, s.county)"
 	"  AND h.hour >= p.period_start::timestamp AT TIME ZONE z.timezone"
 	"  AND h.hour < p.period_end::timestamp AT TIME ZONE z.timezone"
 	" GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 20";

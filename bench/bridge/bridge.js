@@ -118,8 +118,8 @@ async function write(batch) {
 			if (!knownSites.has(r.site) && !fresh.has(r.site))
 				fresh.set(r.site, r);
 		for (const r of fresh.values())
-			await client.query(`INSERT INTO site (id, kind, county) VALUES ($1, $2, $3)
-				ON CONFLICT (id) DO NOTHING`, [r.site, r.kind, r.county]);
+			await client.query(`INSERT INTO site (site_id, kind, county) VALUES ($1, $2, $3)
+				ON CONFLICT (site_id) DO NOTHING`, [r.site, r.kind, r.county]);
 		const res = await client.query(insertSql(batch.length), batch.flatMap((r) => r.values));
 		await client.query('COMMIT');
 		for (const s of fresh.keys())

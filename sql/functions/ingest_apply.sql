@@ -22,10 +22,10 @@ BEGIN
 
     -- sites register on their first reading; county and name follow the latest
     WITH s AS (
-        INSERT INTO site AS x (id, kind, county, name)
+        INSERT INTO site AS x (site_id, kind, county, name)
         SELECT DISTINCT ON (site_id) site_id, kind, county, name
         FROM pg_temp.et_stage_reading ORDER BY site_id, n DESC
-        ON CONFLICT (id) DO UPDATE SET county = coalesce(EXCLUDED.county, x.county),
+        ON CONFLICT (site_id) DO UPDATE SET county = coalesce(EXCLUDED.county, x.county),
                                        name = coalesce(EXCLUDED.name, x.name)
         WHERE (EXCLUDED.county IS NOT NULL AND EXCLUDED.county IS DISTINCT FROM x.county)
            OR (EXCLUDED.name IS NOT NULL AND EXCLUDED.name IS DISTINCT FROM x.name)

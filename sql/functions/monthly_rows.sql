@@ -34,7 +34,7 @@ FROM (
                       FROM reading_hourly h
                     UNION ALL
                     SELECT p.metric, p.site_id, p.month, p.v, p.n FROM monthly_period_parts() p) h
-              LEFT JOIN site s ON s.id = h.site_id
+              LEFT JOIN site s ON s.site_id = h.site_id
               GROUP BY 1, 2, 3, 4) a
         JOIN metric x ON x.name = a.metric
         GROUP BY GROUPING SETS (

@@ -13,10 +13,10 @@ RETURNS TABLE (site_id text, kind text, county text, name text, metric text, las
 LANGUAGE sql STABLE SET jit = off AS $$
 WITH cfg AS (SELECT stale_after_s FROM target_setting),
 sm AS (
-    SELECT s.id AS site_id, s.kind, s.county, s.name, x.name AS metric, x.flow, lh.hour AS last_hour
+    SELECT s.site_id, s.kind, s.county, s.name, x.name AS metric, x.flow, lh.hour AS last_hour
     FROM site s CROSS JOIN metric x
     CROSS JOIN LATERAL (SELECT h.hour FROM reading_hourly h
-                        WHERE h.site_id = s.id AND h.metric = x.name AND h.hour < at
+                        WHERE h.site_id = s.site_id AND h.metric = x.name AND h.hour < at
                         ORDER BY h.hour DESC LIMIT 1) lh
 ),
 st AS (
@@ -32,11 +32,11 @@ st AS (
           AND h.hour > sm.last_hour - interval '7 days' AND h.hour < at) w
 ),
 rj AS (
-    SELECT s.id AS site_id, jsonb_object_agg(r.reason, r.n) AS rejects, sum(r.n) AS n
+    SELECT s.site_id, jsonb_object_agg(r.reason, r.n) AS rejects, sum(r.n) AS n
     FROM (SELECT topic, reason, count(*) AS n FROM rejected_message
           WHERE received_at > at - interval '24 hours' AND received_at <= at GROUP BY 1, 2) r
-    JOIN site s ON s.id = ANY (string_to_array(r.topic, '/'))
-    GROUP BY s.id
+    JOIN site s ON s.site_id = ANY (string_to_array(r.topic, '/'))
+    GROUP BY s.site_id
 )
 SELECT st.site_id, st.kind, st.county, st.name, st.metric, st.last_ts,
        extract(epoch FROM at - st.last_ts)::double precision AS silent_s,

@@ -35,7 +35,7 @@ BEGIN
             FROM pg_temp.et_stage_sparkplug s
             JOIN sparkplug_map m ON m.group_id = s.group_id AND m.edge_node = s.edge_node
                                 AND m.device = s.device AND m.metric_name = s.metric_name
-            JOIN site st ON st.id = m.site_id
+            JOIN site st ON st.site_id = m.site_id
             JOIN unit u ON u.name = m.unit
             JOIN metric md ON md.name = m.metric
             WHERE s.event = 'data'
@@ -114,7 +114,7 @@ BEGIN
         UPDATE site x
         SET offline_since = CASE WHEN e.event LIKE '%death' THEN e.ts END
         FROM e
-        WHERE x.id = e.site_id
+        WHERE x.site_id = e.site_id
           AND x.offline_since IS DISTINCT FROM CASE WHEN e.event LIKE '%death' THEN e.ts END
           AND (e.event LIKE '%death' OR x.offline_since <= e.ts)
         RETURNING 1)

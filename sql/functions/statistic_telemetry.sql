@@ -11,8 +11,8 @@ BEGIN
     SELECT sum(sp.value_sum) INTO v
       FROM reading_spans(m, metric_sources(m, NULL),
                          ARRAY[d0::timestamp AT TIME ZONE tz, d1::timestamp AT TIME ZONE tz]) sp
-      JOIN site s ON s.id = sp.site_id
-     WHERE target_scope_has(sc, s.id, s.county);
+      JOIN site s ON s.site_id = sp.site_id
+     WHERE target_scope_has(sc, s.site_id, s.county);
     RETURN v;
 END $$;
 COMMENT ON FUNCTION statistic_telemetry(text, text, date, date) IS

@@ -35,10 +35,10 @@ BEGIN
     RETURN QUERY
     WITH raw AS (
         SELECT (h.hour AT TIME ZONE tz)::date AS day, sum(h.value_sum) AS v
-          FROM reading_hourly h JOIN site s ON s.id = h.site_id
+          FROM reading_hourly h JOIN site s ON s.site_id = h.site_id
          WHERE h.metric = t.metric AND h.hour >= y0p AND h.hour < y0
            AND (srcs IS NULL OR h.source = ANY (srcs))
-           AND target_scope_has(t.scope, s.id, s.county)
+           AND target_scope_has(t.scope, s.site_id, s.county)
          GROUP BY 1
     ), ld AS (
         SELECT g::date AS day FROM generate_series(make_date(t.year - 1, 1, 1), make_date(t.year - 1, 12, 31), interval '1 day') g

@@ -34,8 +34,8 @@ BEGIN
           FROM target_month_windows(t.year, at, tz) w
           LEFT JOIN reading_spans(t.metric, metric_sources(t.metric, t.sources), cuts) sp
                  ON sp.span = w.k
-                AND EXISTS (SELECT 1 FROM site s WHERE s.id = sp.site_id
-                                                   AND target_scope_has(t.scope, s.id, s.county))
+                AND EXISTS (SELECT 1 FROM site s WHERE s.site_id = sp.site_id
+                                                   AND target_scope_has(t.scope, s.site_id, s.county))
          GROUP BY w.k, w.closed, w.share, w.m_start, w.m_end ORDER BY w.k LOOP
         month := make_date(t.year, k, 1);
         telemetry := tv; official := NULL; source := NULL;

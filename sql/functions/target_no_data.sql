@@ -25,17 +25,17 @@ BEGIN
             CONTINUE;
         END IF;
         SELECT max(r.ts) INTO seen
-          FROM reading r JOIN site s ON s.id = r.site_id
+          FROM reading r JOIN site s ON s.site_id = r.site_id
          WHERE r.metric = m AND r.ts >= y0 AND r.ts <= at  -- last heard, 1 January 00:00 included
-           AND target_scope_has(t.scope, s.id, s.county);
+           AND target_scope_has(t.scope, s.site_id, s.county);
         SELECT max(x.period_end) INTO st FROM statistic x
          WHERE x.metric = m AND x.scope = t.scope AND x.period_start >= make_date(t.year, 1, 1)
            AND x.imported_at <= at;
         seen := greatest(seen, st::timestamp AT TIME ZONE tz);
         SELECT CASE WHEN count(*) > 1 THEN (max(r.ts) - min(r.ts)) / (count(*) - 1) END INTO usual
-          FROM reading r JOIN site s ON s.id = r.site_id
+          FROM reading r JOIN site s ON s.site_id = r.site_id
          WHERE r.metric = m AND r.ts > at - interval '400 days' AND r.ts <= at
-           AND target_scope_has(t.scope, s.id, s.county);
+           AND target_scope_has(t.scope, s.site_id, s.county);
         IF NOT flow AND (seen IS NOT NULL
                          OR EXISTS (SELECT 1 FROM target_milestone x WHERE x.target_id = t.id)) THEN
             CONTINUE;  -- events: a register or any event this year is data

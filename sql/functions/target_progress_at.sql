@@ -156,9 +156,9 @@ BEGIN
                         THEN 'unweighted: no site has an approved capacity' END
               INTO act, schedule_note FROM (
                 SELECT DISTINCT ON (r.site_id) r.value AS v, s.approved_capacity AS w
-                  FROM reading r JOIN site s ON s.id = r.site_id
+                  FROM reading r JOIN site s ON s.site_id = r.site_id
                  WHERE r.metric = t.metric AND r.ts > y0 AND r.ts <= at
-                   AND target_scope_has(t.scope, s.id, s.county)
+                   AND target_scope_has(t.scope, s.site_id, s.county)
                  ORDER BY r.site_id, r.ts DESC) last;
             exp_v := tgt;
             projected := act;
@@ -190,8 +190,8 @@ BEGIN
               FROM reading_spans(t.metric,
                                  metric_sources(t.metric, t.sources),
                                  ARRAY[win_start, at]) sp
-              JOIN site s ON s.id = sp.site_id
-             WHERE target_scope_has(t.scope, s.id, s.county);
+              JOIN site s ON s.site_id = sp.site_id
+             WHERE target_scope_has(t.scope, s.site_id, s.county);
             IF schedule_used = 'milestones' THEN
                 -- what is commissioned plus what the register still has due
                 -- this year; a register is known, so nothing commissioned is 0

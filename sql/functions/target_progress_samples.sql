@@ -74,10 +74,10 @@ BEGIN
                         || ARRAY(SELECT x FROM unnest(ats) x WHERE x > y0 AND x <= y1)) c
                           WHERE c >= y0 ORDER BY c);
             ly_sites := EXISTS (
-                SELECT 1 FROM reading r JOIN site s ON s.id = r.site_id
+                SELECT 1 FROM reading r JOIN site s ON s.site_id = r.site_id
                  WHERE r.metric = m AND r.ts > y0p AND r.ts <= y0
                    AND (srcs IS NULL OR r.source = ANY (srcs))
-                   AND target_scope_has(t.scope, s.id, s.county));
+                   AND target_scope_has(t.scope, s.site_id, s.county));
             -- the register's milestones (their size and due day do not
             -- depend on the instant), in target_milestone_state's order
             ms_due := NULL; ms_val := NULL;
@@ -93,8 +93,8 @@ BEGIN
             span_n := array_fill(0::bigint, ARRAY[cardinality(cuts)]);
             FOR j, tv, tn IN
                 SELECT sp.span, sum(sp.value_sum), sum(sp.n)
-                  FROM reading_spans(m, srcs, cuts) sp JOIN site s ON s.id = sp.site_id
-                 WHERE target_scope_has(t.scope, s.id, s.county)
+                  FROM reading_spans(m, srcs, cuts) sp JOIN site s ON s.site_id = sp.site_id
+                 WHERE target_scope_has(t.scope, s.site_id, s.county)
                  GROUP BY sp.span LOOP
                 span_sum[j] := tv;
                 span_n[j] := tn;
@@ -109,13 +109,13 @@ BEGIN
             IF (SELECT x.flow FROM metric x WHERE x.name = m) THEN
                 SELECT array_agg(r.ts), array_agg(r.covers_from), array_agg(r.value)
                   INTO cv_ts, cv_from, cv_val
-                  FROM reading r JOIN site s ON s.id = r.site_id
+                  FROM reading r JOIN site s ON s.site_id = r.site_id
                  WHERE r.metric = m AND r.covers_from IS NOT NULL AND r.covers_from < r.ts
                    AND r.ts > cuts[1] AND r.ts <= cuts[cardinality(cuts)]
                    AND (srcs IS NULL OR coalesce(r.source, '') = ANY (srcs))
                    AND width_bucket(r.covers_from, cuts)
                        <> width_bucket(r.ts - interval '1 microsecond', cuts)
-                   AND target_scope_has(t.scope, s.id, s.county);
+                   AND target_scope_has(t.scope, s.site_id, s.county);
             END IF;
             -- last year's profiles, read once (target_last_year_share reads
             -- one at each call): the target's own and, for a county or a
@@ -166,9 +166,9 @@ BEGIN
                             ELSE avg(v) END
                   INTO act FROM (
                     SELECT DISTINCT ON (r.site_id) r.value AS v, s.approved_capacity AS lw
-                      FROM reading r JOIN site s ON s.id = r.site_id
+                      FROM reading r JOIN site s ON s.site_id = r.site_id
                      WHERE r.metric = t.metric AND r.ts > y0 AND r.ts <= g
-                       AND target_scope_has(t.scope, s.id, s.county)
+                       AND target_scope_has(t.scope, s.site_id, s.county)
                      ORDER BY r.site_id, r.ts DESC) last;
                 exp_v := tgt;
             ELSE
@@ -201,10 +201,10 @@ BEGIN
                 IF once AND has_sites THEN
                     -- a site's largest reading of the year to date, not the sum
                     SELECT coalesce(sum(x.mx), 0) INTO site_sum FROM (
-                        SELECT max(r.value) AS mx FROM reading r JOIN site s ON s.id = r.site_id
+                        SELECT max(r.value) AS mx FROM reading r JOIN site s ON s.site_id = r.site_id
                          WHERE r.metric = m AND r.ts > y0 AND r.ts <= top
                            AND (srcs IS NULL OR r.source = ANY (srcs))
-                           AND target_scope_has(t.scope, s.id, s.county)
+                           AND target_scope_has(t.scope, s.site_id, s.county)
                          GROUP BY r.site_id) x;
                 END IF;
                 act := CASE WHEN has_sites THEN site_sum END;

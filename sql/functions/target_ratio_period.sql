@@ -61,8 +61,8 @@ BEGIN
                 SELECT sum(sp.value_sum) INTO tel
                   FROM reading_spans(mt.ratio_num, metric_sources(mt.ratio_num, NULL),
                                      cuts[k:k + 1]) sp
-                  JOIN site s ON s.id = sp.site_id
-                 WHERE target_scope_has(t.scope, s.id, s.county);
+                  JOIN site s ON s.site_id = sp.site_id
+                 WHERE target_scope_has(t.scope, s.site_id, s.county);
                 v := v + coalesce(tel, 0); n_tel := n_tel + 1; counts[k] := coalesce(tel, 0);
                 IF yy = t.year THEN
                     msrc := concat_ws(', ', msrc, format('%s-%s telemetry', yy, lpad(k::text, 2, '0')));
@@ -91,10 +91,10 @@ BEGIN
         -- a reading that says what it covers must cover it from January
         -- (February's own growth is not 1–2月's)
         SELECT avg(r.value) INTO growth
-          FROM reading r JOIN site s ON s.id = r.site_id
+          FROM reading r JOIN site s ON s.site_id = r.site_id
          WHERE r.metric = mt.ratio_growth AND r.ts = pend
            AND (r.covers_from IS NULL OR r.covers_from = make_timestamptz(t.year, 1, 1, 0, 0, 0, tz))
-           AND target_scope_has(t.scope, s.id, s.county);
+           AND target_scope_has(t.scope, s.site_id, s.county);
     END IF;
     IF growth IS NULL THEN
         note := format('no %s for %s', mt.ratio_growth, period);

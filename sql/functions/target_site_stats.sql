@@ -31,10 +31,10 @@ BEGIN
                sum(sp.value_sum) FILTER (WHERE sp.span = 1) AS prev_same,
                max(sp.last_ts) AS last_ts, min(sp.first_ts) AS first_hour, sum(sp.n) AS n
         FROM reading_spans(m, srcs, cuts) sp
-        JOIN site s ON s.id = sp.site_id
+        JOIN site s ON s.site_id = sp.site_id
         WHERE (t.scope = 'city'
                OR (t.scope LIKE 'county:%' AND s.county = substr(t.scope, 8))
-               OR (t.scope LIKE 'site:%' AND s.id = substr(t.scope, 6)))
+               OR (t.scope LIKE 'site:%' AND s.site_id = substr(t.scope, 6)))
         GROUP BY sp.site_id, s.county, s.offline_since
     ), mx AS (
         SELECT r.site_id, max(r.value) FILTER (WHERE r.ts > cuts[3]) AS ytd,

@@ -29,7 +29,7 @@ LANGUAGE sql STABLE AS $$
     UNION ALL
     SELECT l.site_id, s.county, max(l.commissioned), max(l.planned_to_here),
            max(l.commissioned) - max(l.planned_to_here), false, NULL
-    FROM t, p, LATERAL target_milestone_state(t, at) l LEFT JOIN site s ON s.id = l.site_id
+    FROM t, p, LATERAL target_milestone_state(t, at) l LEFT JOIN site s ON s.site_id = l.site_id
     WHERE p.schedule_used = 'milestones' AND l.late
     GROUP BY l.site_id, s.county
     ORDER BY gap ASC

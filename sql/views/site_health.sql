@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 CREATE OR REPLACE VIEW site_health AS SELECT * FROM site_health_rows();
 COMMENT ON VIEW site_health IS 'Per site and metric it reports: the last reading, the usual interval, stale or not, and the messages naming the site that were rejected in the last 24 h, by reason. The same at a past instant: SELECT * FROM site_health_at(''2024-06-30 12:00+08'').';
-COMMENT ON COLUMN site_health.site_id IS 'The site (site.id).';
+COMMENT ON COLUMN site_health.site_id IS 'The site (site.site_id).';
 COMMENT ON COLUMN site_health.kind IS 'mine, plant, enterprise or region.';
 COMMENT ON COLUMN site_health.county IS 'Its county (site.county).';
 COMMENT ON COLUMN site_health.name IS 'Its display name (site.name).';

@@ -31,7 +31,7 @@ migrate >/dev/null
 YEAR=$(q "SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')")
 
 # five mines of 襄垣, 100 t a day each, from 1 January to yesterday
-q "INSERT INTO site (id, kind, county) SELECT 'xy-0' || i, 'mine', '襄垣' FROM generate_series(1, 5) i"
+q "INSERT INTO site (site_id, kind, county) SELECT 'xy-0' || i, 'mine', '襄垣' FROM generate_series(1, 5) i"
 q "INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
    SELECT 'xy-0' || i, 'raw_coal', d + interval '23 hours', 100, 't', 100, now()
    FROM generate_series(1, 5) i,

@@ -32,7 +32,7 @@ stop_daemon
 log "ok: $(tail -1 "$T/check.txt"); daemon peak RSS $((rss / 1024)) MB"
 
 # The alert mail. A site id cannot carry CR/LF (the decoder refuses it and
-# site.id has a CHECK), so the tricks go where text does reach the mail:
+# site.site_id has a CHECK), so the tricks go where text does reach the mail:
 # the metric's label (subject) and the target's plan text (body).
 start_smtp
 sed -i '/^\[smtp\]/,$d' "$T/enertrack.conf"

@@ -37,7 +37,7 @@ bad=$(expect_missing "$T/expect.tsv")
 [ "$bad" = 0 ] || fail "$bad readings missing or with a wrong canonical value"
 [ "$(q "SELECT count(DISTINCT site_id) FROM reading")" = 50 ] || fail "expected 50 sites"
 [ "$(q "SELECT count(*) FROM site")" = 50 ] || fail "sites did not register"
-[ "$(q "SELECT kind FROM site WHERE id = 'it-01'")" = plant ] || fail "kind from topic"
+[ "$(q "SELECT kind FROM site WHERE site_id = 'it-01'")" = plant ] || fail "kind from topic"
 [ "$(q "SELECT count(*) FROM reading WHERE seq IS NULL")" = 0 ] || fail "seq lost"
 [ "$(q "SELECT unit_in || ' ' || value_in FROM reading WHERE site_id = 'it-00' AND seq = 2")" = "万吨 47.54" ] ||
 	fail "unit_in/value_in not kept: $(q "SELECT unit_in, value_in FROM reading WHERE site_id = 'it-00' AND seq = 2")"

@@ -16,7 +16,7 @@ migrate >/dev/null
 # Readings go into reading; its triggers keep reading_hourly (UTC hours).
 q "CREATE FUNCTION t_add(s text, m text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
        VALUES (s, m, at, v, 'x', v, now());
    \$\$"

@@ -15,7 +15,7 @@ write_config "$T/enertrack.conf" "[retention]" "interval_s = 3600"
 migrate >/dev/null
 q "CREATE FUNCTION t_add(s text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
        VALUES (s, 'raw_coal', at, v, 't', v, now());
    \$\$"

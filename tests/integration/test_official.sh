@@ -25,7 +25,7 @@ q "DELETE FROM target"
 
 q "CREATE FUNCTION t_add(s text, c text, m text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind, county) VALUES (s, 'enterprise', c) ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind, county) VALUES (s, 'enterprise', c) ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
        VALUES (s, m, at, v, 'tce', v, '', now());
    \$\$"
@@ -92,7 +92,7 @@ check "an open month does not count" "$(prog 2024-02-29T23:59:59Z city schedule_
 # (the leap day counts: the bureau compares 1–2月 with 1–2月).
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('energy_intensity', 2024, 'reduce_by_pct', 2.0, '%', 0.5, 'county:B')"
-q "INSERT INTO site (id, kind, county) VALUES ('eb', 'enterprise', 'B');
+q "INSERT INTO site (site_id, kind, county) VALUES ('eb', 'enterprise', 'B');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'eb', 'energy_consumption', d, CASE WHEN d < '2024-01-01T00:00:01Z' THEN 100 ELSE 98 END, 'tce',
           CASE WHEN d < '2024-01-01T00:00:01Z' THEN 100 ELSE 98 END, '', now()
@@ -112,7 +112,7 @@ check "1 March: behind in 百分点" "$(prog 2024-03-01T00:00:00Z county:B "roun
 # 1 − 0.98 / 1.02 = 3.9216 %.
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('energy_intensity', 2024, 'reduce_by_pct', 2.0, '%', 0.5, 'county:C')"
-q "INSERT INTO site (id, kind, county) VALUES ('ec', 'enterprise', 'C'), ('cg', 'region', 'C');
+q "INSERT INTO site (site_id, kind, county) VALUES ('ec', 'enterprise', 'C'), ('cg', 'region', 'C');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'ec', metric, ts, value, unit_in, value_in, source, received_at FROM reading WHERE site_id = 'eb';
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
@@ -123,7 +123,7 @@ check "county: growth from telemetry" "$(prog 2024-02-15T00:00:00Z county:C "rou
 # February alone (covers_from 1 February: a v1 message's "period": "2024-02")
 # is not the cumulative growth from January: none is known. One that covers
 # (1 January, 1 March] is: 2.5 %.
-q "INSERT INTO site (id, kind, county) VALUES ('cg2', 'region', 'C'), ('cg3', 'region', 'C');
+q "INSERT INTO site (site_id, kind, county) VALUES ('cg2', 'region', 'C'), ('cg3', 'region', 'C');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at, covers_from)
    VALUES ('cg2', 'gdp_real_growth', '2024-03-01T00:00:00Z', 3, '%', 3, '', now(), '2024-02-01T00:00:00Z')" >/dev/null
 check "county: February's own growth is not 1–2月's" "$(prog 2024-03-15T00:00:00Z county:C schedule_note)" \
@@ -176,7 +176,7 @@ check "spring festival: 2020-2030" \
 # = 2 185.71 t expected, +41.8 %: the false "超出" of the issue.)
 # 24 February (days 0-53, both dips behind): (2 500 + 2 900 − 1 000) × 8 000 /
 # 8 100 = 4 345.68; actual 44 × 100 = 4 400: +1.25 %.
-q "INSERT INTO site (id, kind, county) VALUES ('mf', 'mine', 'F');
+q "INSERT INTO site (site_id, kind, county) VALUES ('mf', 'mine', 'F');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'mf', 'raw_coal', d, 100, 't', 100, '', now()
      FROM generate_series(timestamptz '2023-01-01T12:00:00Z', '2024-03-31T12:00:00Z', interval '1 day') d
@@ -201,7 +201,7 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
           (VALUES ('n1', 'n1 Tunliu solar', '2024-04-30', '2024-05-31', 300),
                   ('n2', 'n2 Wuxiang wind', NULL, '2024-10-31', 240)) x(s, nm, g, d, v)
     WHERE scope = 'county:N';
-   INSERT INTO site (id, kind, county) VALUES ('n1', 'plant', 'N'), ('n2', 'plant', 'N'), ('n3', 'plant', 'N');
+   INSERT INTO site (site_id, kind, county) VALUES ('n1', 'plant', 'N'), ('n2', 'plant', 'N'), ('n3', 'plant', 'N');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at) VALUES
      ('n1', 'capacity_commissioned', '2024-04-30T10:00:00Z', 100, 'MW', 100, 'solar', now()),
      ('n1', 'capacity_commissioned', '2024-05-30T10:00:00Z', 200, 'MW', 200, 'solar', now()),
@@ -236,7 +236,7 @@ q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
                   ('r1', 'r1 unit 1 供热', '2024-09-30', 600, '1号机组', '供热'),
                   ('r2', 'r2 unit 1 节能降碳', '2024-08-31', 350, '1号机组', '节能降碳')) x(s, nm, d, v, u, k)
     WHERE scope = 'county:R';
-   INSERT INTO site (id, kind, county) VALUES ('r1', 'plant', 'R'), ('r2', 'plant', 'R');
+   INSERT INTO site (site_id, kind, county) VALUES ('r1', 'plant', 'R'), ('r2', 'plant', 'R');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at) VALUES
      ('r1', 'retrofit_capacity', '2024-06-20T10:00:00Z', 600, 'MW', 600, '', now()),
      ('r1', 'retrofit_capacity', '2024-09-25T10:00:00Z', 600, 'MW', 600, '', now()),
@@ -252,7 +252,7 @@ check "retrofit: a unit counts once" \
 # 15 January nothing of 2024 is known. On 1 March both report February:
 # w1 98 %, w2 60 %: (98 × 10 + 60 × 1) / 11 = 94.5455 % (the unweighted
 # average, 79 %, would be 16 points behind); drift −0.4545 百分点: on track.
-q "INSERT INTO site (id, kind, county, approved_capacity) VALUES ('w1', 'mine', 'W', 1e7), ('w2', 'mine', 'W', 1e6);
+q "INSERT INTO site (site_id, kind, county, approved_capacity) VALUES ('w1', 'mine', 'W', 1e7), ('w2', 'mine', 'W', 1e6);
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at) VALUES
      ('w1', 'advanced_capacity_share', '2024-01-01T00:00:00Z', 50, '%', 50, '', now()),
      ('w1', 'advanced_capacity_share', '2024-03-01T00:00:00Z', 98, '%', 98, '', now()),
@@ -275,7 +275,7 @@ check "share: the weights named" "$(share 2024-03-05T00:00:00Z schedule_note)" \
 # 3 100, February the rest of the block, 6 200 − 3 100 = 3 100: 6 200 in all
 # (the telemetry says 31 + 29 = 6 000). 1 March 00:00 is February's end
 # (a period is (start, end]): March has not begun, so it is not listed.
-q "INSERT INTO site (id, kind, county) VALUES ('mk', 'mine', 'K');
+q "INSERT INTO site (site_id, kind, county) VALUES ('mk', 'mine', 'K');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'mk', 'raw_coal', d, 100, 't', 100, '', now()
      FROM generate_series(timestamptz '2024-01-01T12:00:00Z', '2024-03-31T12:00:00Z', interval '1 day') d;
@@ -460,7 +460,7 @@ MQURI=tcp://127.0.0.1:1 write_config "$T/rev.conf" \
 	"[targets]" "timezone = UTC" "min_elapsed_pct = 0" \
 	"[alerts]" "pending_s = 0" "repeat_s = 0" \
 	"[smtp]" "from = enertrack@example.org" "to = bureau@example.org"
-q "INSERT INTO site (id, kind, county) VALUES ('mv', 'mine', 'V');
+q "INSERT INTO site (site_id, kind, county) VALUES ('mv', 'mine', 'V');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'mv', 'raw_coal', d, 100, 't', 100, '', now()
      FROM generate_series(timestamptz '2024-01-01T12:00:00Z', '2024-02-29T12:00:00Z', interval '1 day') d;

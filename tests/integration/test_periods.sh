@@ -24,7 +24,7 @@ q "UPDATE target_setting SET timezone = 'UTC', min_elapsed_pct = 0"
 q "DELETE FROM target"
 q "CREATE FUNCTION t_add(s text, c text, m text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind, county) VALUES (s, 'mine', c) ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind, county) VALUES (s, 'mine', c) ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
        VALUES (s, m, at, v, 't', v, '', now());
    \$\$"
@@ -108,7 +108,7 @@ q "UPDATE reading SET value = 1000 WHERE site_id = 'a1' AND ts = '2025-01-01T00:
 # The two differ by the pro-rata second, 400 / 2 678 400 = 0.000149 t.
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('raw_coal', 2024, 'about', 4000, 't', 2, 'county:Y')"
-q "INSERT INTO site (id, kind, county) VALUES ('y1', 'mine', 'Y');
+q "INSERT INTO site (site_id, kind, county) VALUES ('y1', 'mine', 'Y');
    INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
    SELECT 'y1', 'raw_coal', d, 10, 't', 10, '', now()
      FROM generate_series(timestamptz '2024-01-02T00:00:00Z', '2025-01-01T00:00:00Z', interval '1 day') d;

@@ -13,7 +13,7 @@ write_config "$T/enertrack.conf" "[targets]" "timezone = Asia/Shanghai" "min_ela
 migrate >/dev/null
 q "CREATE FUNCTION t_add(s text, m text, at timestamptz, v double precision)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind) VALUES (s, 'mine') ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
        VALUES (s, m, at, v, 't', v, now());
    \$\$"
@@ -68,7 +68,7 @@ sed "s|^conninfo = .*|conninfo = host=127.0.0.1 port=1 dbname=nowhere\nreader_co
 	fail "status as a reader: $(cat "$T/err.txt")"
 cmp -s "$T/primary.json" "$T/bureau.json" || fail "status as a reader differs"
 rc=0
-psql "$SCONN" -XAtqc "INSERT INTO site (id, kind) VALUES ('x', 'mine')" >/dev/null 2>&1 || rc=$?
+psql "$SCONN" -XAtqc "INSERT INTO site (site_id, kind) VALUES ('x', 'mine')" >/dev/null 2>&1 || rc=$?
 [ "$rc" != 0 ] || fail "the standby took a write"
 q "ALTER SYSTEM SET log_statement = 'all'" && q "SELECT pg_reload_conf()" >/dev/null
 # the reload is asynchronous: a new session sees the setting once it applies

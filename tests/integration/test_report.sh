@@ -22,7 +22,7 @@ AT=2024-06-30T12:00:00+08:00
 # six mines in two counties, one reading a day at 23:00 local through 2023
 # and 2024 (site 6 stops on 20 May 2024: stale by the end of June), some
 # commissioning and a level; rejected messages of two reasons
-q "INSERT INTO site (id, kind, county) SELECT 'm' || i, 'mine', CASE WHEN i <= 3 THEN '襄垣' ELSE '潞城' END
+q "INSERT INTO site (site_id, kind, county) SELECT 'm' || i, 'mine', CASE WHEN i <= 3 THEN '襄垣' ELSE '潞城' END
    FROM generate_series(1, 6) i"
 q "INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, received_at)
    SELECT 'm' || i, 'raw_coal', d + interval '23 hours', 1000 * i + extract(doy FROM d), 't', 0, d
@@ -275,7 +275,7 @@ v=$(q "SELECT round(total::numeric, 6) || ' ' || display_unit || ' ' || round(la
           || round(yoy_pct::numeric, 6) FROM monthly
        WHERE metric = 'raw_coal' AND scope_kind = 'county' AND scope_name = '襄垣' AND month = '2024-03-01'")
 want=$(q "WITH m AS (SELECT extract(year FROM ts AT TIME ZONE 'Asia/Shanghai') AS y, sum(value) / 1e6 AS v
-          FROM reading r JOIN site s ON s.id = r.site_id
+          FROM reading r JOIN site s ON s.site_id = r.site_id
           WHERE metric = 'raw_coal' AND s.county = '襄垣'
             AND to_char(ts AT TIME ZONE 'Asia/Shanghai', 'MM') = '03' GROUP BY 1)
           SELECT round(a.v::numeric, 6) || ' Mt ' || round(b.v::numeric, 6) || ' '

@@ -69,5 +69,5 @@ fi
 grep -q "permission denied" "$T/migrate3.txt" || fail "migrate as enertrack_ingest: $(cat "$T/migrate3.txt")"
 # readings change only through the write path's functions
 denied "$ING" "UPDATE reading SET value = 0"
-denied "$ING" "INSERT INTO site (id, kind) VALUES ('evil', 'mine')"
+denied "$ING" "INSERT INTO site (site_id, kind) VALUES ('evil', 'mine')"
 log "ok: enertrack_ingest ingests, corrects, keeps rejects and evaluates; cannot delete or drop; enertrack_reader only reads"

@@ -29,7 +29,7 @@ start_mosquitto
 write_config "$T/enertrack.conf" "[sparkplug]" "enabled = 1" "group_filter = Plant1" \
 	"host_id = et-test" "rebirth_min_interval_s = 1"
 migrate >/dev/null
-q "INSERT INTO site (id, kind) VALUES ('sp-mine-a', 'mine'), ('sp-mine-c', 'mine'), ('sp-plant-b', 'plant');
+q "INSERT INTO site (site_id, kind) VALUES ('sp-mine-a', 'mine'), ('sp-mine-c', 'mine'), ('sp-plant-b', 'plant');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit, counter, rollover) VALUES
      ('Plant1', 'edge1', 'dev1', 'Belt/Rate', 'sp-mine-a', 'raw_coal', 't', false, NULL),
      ('Plant1', 'edge1', 'dev1', 'Belt/Total', 'sp-mine-c', 'raw_coal', 't', true, 999999.9),
@@ -72,7 +72,7 @@ stale() {
 [ "$(stale sp-mine-a)" = f ] || fail "sp-mine-a is stale while its node is alive"
 kill -KILL "$EDGE"
 wait "$EDGE" 2>/dev/null || true
-wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND id LIKE 'sp-%'\")\" = 3 ]" ||
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND site_id LIKE 'sp-%'\")\" = 3 ]" ||
 	fail "the NDEATH did not mark the three sites offline"
 [ "$(stale sp-mine-a)" = t ] || fail "sp-mine-a is not stale after its node's NDEATH"
 log "NDEATH: 3 sites offline, sp-mine-a stale at once"
@@ -81,12 +81,12 @@ log "NDEATH: 3 sites offline, sp-mine-a stale at once"
 LATE=1 # after its births: an NDEATH with bdSeq 1
 edge "$T/e2" 2 5000 5000 8500 7000
 wait_until 60 test -e "$T/e2/paused" || fail "edge node 2 did not reach the pause: $(tail -3 "$T/e2/edge.log")"
-wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND id LIKE 'sp-%'\")\" = 0 ]" ||
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND site_id LIKE 'sp-%'\")\" = 0 ]" ||
 	fail "the new births did not bring the sites back"
 sleep 0.3
 [ "$(metric enertrack_sparkplug_deaths_total)" = 1 ] ||
 	fail "the late NDEATH of bdSeq 1 counted as a death ($(metric enertrack_sparkplug_deaths_total))"
-[ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND id LIKE 'sp-%'")" = 0 ] ||
+[ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND site_id LIKE 'sp-%'")" = 0 ] ||
 	fail "the late NDEATH of bdSeq 1 marked sites offline"
 # The births file is rewritten at most once a second (daemon/ingest.c): the
 # SIGKILL must come after the save that holds these births, or the restart
@@ -139,7 +139,7 @@ bad=$(q "SELECT count(*) FROM generate_series(1, 9999, 2) i
 hb=$(q "SELECT abs((SELECT sum(value_sum) FROM reading_hourly WHERE site_id = 'sp-mine-a')
 	 - (SELECT sum(value) FROM reading WHERE site_id = 'sp-mine-a')) < 1e-6")
 [ "$hb" = t ] || fail "reading_hourly of sp-mine-a disagrees with reading"
-[ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND id LIKE 'sp-%'")" = 0 ] ||
+[ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND site_id LIKE 'sp-%'")" = 0 ] ||
 	fail "the rebirth (or the late NDEATH of bdSeq 1) left sites offline"
 [ "$(stale sp-mine-a)" = f ] || fail "sp-mine-a is still stale after the rebirth"
 [ "$(metric enertrack_sparkplug_rebirth_requests_total)" -ge 1 ] || fail "no rebirth request counted"

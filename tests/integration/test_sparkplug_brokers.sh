@@ -29,7 +29,7 @@ MQURI="tcp://127.0.0.1:$P1 tcp://127.0.0.1:$P2"
 write_config "$T/enertrack.conf" "[sparkplug]" "enabled = 1" "group_filter = Plant1" \
 	"host_id = et-mb"
 migrate >/dev/null
-q "INSERT INTO site (id, kind) VALUES ('mb-v1', 'mine'), ('mb-sp', 'mine');
+q "INSERT INTO site (site_id, kind) VALUES ('mb-v1', 'mine'), ('mb-sp', 'mine');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit)
    VALUES ('Plant1', 'n1', '', 'Coal', 'mb-sp', 'raw_coal', 't')"
 state() { # state PORT

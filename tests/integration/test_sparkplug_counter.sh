@@ -26,7 +26,7 @@ write_config "$T/enertrack.conf" "[sparkplug]" "enabled = 1" "group_filter = Pla
 migrate >/dev/null
 q "INSERT INTO metric (name, dim, aggregate, label, display_unit, display_div, flow)
      VALUES ('sc_total', NULL, 'sum', 'A total of no dimension', 't', 1, true);
-   INSERT INTO site (id, kind) VALUES ('sc-neg', 'mine'), ('sc-roll', 'mine'), ('sc-alt', 'mine');
+   INSERT INTO site (site_id, kind) VALUES ('sc-neg', 'mine'), ('sc-roll', 'mine'), ('sc-alt', 'mine');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit, counter, rollover) VALUES
      ('Plant1', 'c1', 'd1', 'Neg', 'sc-neg', 'sc_total', 't', true, NULL),
      ('Plant1', 'c1', 'd1', 'Roll', 'sc-roll', 'raw_coal', 't', true, 100),

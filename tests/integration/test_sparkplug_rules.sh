@@ -39,7 +39,7 @@ write_config "$T/enertrack.conf" "[sparkplug]" "enabled = 1" "group_filter = Pla
 	"host_id = et-rules" "rebirth_min_interval_s = 1" "reorder_timeout_ms = 2000" \
 	"max_rebirths_per_s = 100"
 migrate >/dev/null
-q "INSERT INTO site (id, kind) VALUES ('r-mine', 'mine'), ('r-burst', 'mine'), ('r-dev', 'mine'),
+q "INSERT INTO site (site_id, kind) VALUES ('r-mine', 'mine'), ('r-burst', 'mine'), ('r-dev', 'mine'),
      ('r-n4', 'mine');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit) VALUES
      ('Plant1', 'n1', 'd1', 'Coal', 'r-mine', 'raw_coal', 't'),
@@ -175,22 +175,22 @@ wait_until 10 sh -c "[ -n \"\$(psql '$PGCONN' -XAtqc \"SELECT 1 FROM sparkplug_u
 log "3. Int8 $(lv I8), Int32 $(lv I32), Int64 $(lv L); duplicate aliases refused"
 
 # ---- 4. deaths
-off=$(q "SELECT abs(extract(epoch FROM offline_since) * 1000 - ($NOW - 3600000)) < 1 FROM site WHERE id = 'r-dev'")
-[ "$off" = t ] || fail "tck-id-operational-behavior-edge-node-termination-host-action-ddeath-devices-offline: the DDEATH's site is offline since $(q "SELECT offline_since FROM site WHERE id = 'r-dev'"), not the payload's time"
-[ "$(q "SELECT offline_since IS NULL FROM site WHERE id = 'r-n4'")" = t ] ||
+off=$(q "SELECT abs(extract(epoch FROM offline_since) * 1000 - ($NOW - 3600000)) < 1 FROM site WHERE site_id = 'r-dev'")
+[ "$off" = t ] || fail "tck-id-operational-behavior-edge-node-termination-host-action-ddeath-devices-offline: the DDEATH's site is offline since $(q "SELECT offline_since FROM site WHERE site_id = 'r-dev'"), not the payload's time"
+[ "$(q "SELECT offline_since IS NULL FROM site WHERE site_id = 'r-n4'")" = t ] ||
 	fail "an NDEATH without bdSeq ended n4's session"
 d0=$(metric enertrack_sparkplug_deaths_total)
 probe death
-wait_until 5 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT offline_since IS NOT NULL FROM site WHERE id = 'r-dev'\")\" = t ]"
+wait_until 5 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT offline_since IS NOT NULL FROM site WHERE site_id = 'r-dev'\")\" = t ]"
 sleep 0.5
-since=$(q "SELECT offline_since FROM site WHERE id = 'r-dev'")
+since=$(q "SELECT offline_since FROM site WHERE site_id = 'r-dev'")
 d1=$(metric enertrack_sparkplug_deaths_total)
 [ "$d1" = $((d0 + 1)) ] || fail "the NDEATH of n3 counted $((d1 - d0)) deaths"
 probe death # the broker's copy: the same bdSeq
 sleep 1
 [ "$(metric enertrack_sparkplug_deaths_total)" = "$d1" ] ||
 	fail "the second NDEATH of bdSeq 5 counted again ($(metric enertrack_sparkplug_deaths_total))"
-[ "$(q "SELECT offline_since FROM site WHERE id = 'r-dev'")" = "$since" ] ||
+[ "$(q "SELECT offline_since FROM site WHERE site_id = 'r-dev'")" = "$since" ] ||
 	fail "the second NDEATH of bdSeq 5 moved offline_since"
 log "4. DDEATH at the payload's time; a repeated NDEATH and one without bdSeq change nothing"
 
@@ -235,22 +235,22 @@ cat >"$T/live.json" <<EOJ
   {"name": "bdSeq", "datatype": 8, "longValue": 1},
   {"name": "Coal", "datatype": 10, "doubleValue": 3, "timestamp": $((NOW - 100000))}]}}]
 EOJ
-q "INSERT INTO site (id, kind) VALUES ('r-live', 'mine');
+q "INSERT INTO site (site_id, kind) VALUES ('r-live', 'mine');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit)
    VALUES ('Plant1', 'n6', '', 'Coal', 'r-live', 'raw_coal', 't')"
 probe live
 wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM reading WHERE site_id = 'r-live'\") = 1 ]" ||
 	fail "n6's birth value did not arrive"
-[ "$(q "SELECT offline_since IS NULL FROM site WHERE id = 'r-live'")" = t ] || fail "r-live offline after its birth"
+[ "$(q "SELECT offline_since IS NULL FROM site WHERE site_id = 'r-live'")" = t ] || fail "r-live offline after its birth"
 kill -KILL "$MQPID"
 wait "$MQPID" 2>/dev/null || true
 sleep 3
 mosquitto -c "$T/mq/mosquitto.conf" &
 MQPID=$!
 track $MQPID
-wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT offline_since IS NOT NULL FROM site WHERE id = 'r-live'\")\" = t ]" ||
+wait_until 20 sh -c "[ \"\$(psql '$PGCONN' -XAtqc \"SELECT offline_since IS NOT NULL FROM site WHERE site_id = 'r-live'\")\" = t ]" ||
 	fail "the host lost the broker for 3 s and r-live stayed fresh"
-log "8. broker lost: r-live offline since $(q "SELECT offline_since FROM site WHERE id = 'r-live'")"
+log "8. broker lost: r-live offline since $(q "SELECT offline_since FROM site WHERE site_id = 'r-live'")"
 wait_until 20 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-rules -C 1 -W 2 | grep -q '\"online\":true'" ||
 	fail "no online state after the broker came back: $(state)"
 
@@ -282,7 +282,7 @@ wait_until 10 sh -c "mosquitto_sub -h 127.0.0.1 -p $MQPORT -t spBv1.0/STATE/et-r
 log "9. spool drained: $(state)"
 
 # ---- 11. a birth restored from disk is not trusted until confirmed
-q "INSERT INTO site (id, kind) VALUES ('r-n7a', 'mine'), ('r-n7b', 'mine');
+q "INSERT INTO site (site_id, kind) VALUES ('r-n7a', 'mine'), ('r-n7b', 'mine');
    INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit) VALUES
      ('Plant1', 'n7', 'd1', 'A', 'r-n7a', 'raw_coal', 't'),
      ('Plant1', 'n7', 'd1', 'B', 'r-n7b', 'raw_coal', 't')"

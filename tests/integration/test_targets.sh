@@ -16,7 +16,7 @@ migrate >/dev/null
 # Readings go in as a writer puts them; reading_hourly follows by its triggers.
 q "CREATE FUNCTION t_add(s text, k text, c text, m text, at timestamptz, v double precision, src text DEFAULT NULL)
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind, county) VALUES (s, k, c) ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind, county) VALUES (s, k, c) ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
        VALUES (s, m, at, v, 'x', v, coalesce(src, ''), now());
      -- reading_hourly follows by the triggers on reading

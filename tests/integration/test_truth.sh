@@ -23,7 +23,7 @@ q "DELETE FROM target"
 
 q "CREATE FUNCTION t_add(s text, c text, m text, at timestamptz, v double precision, src text DEFAULT '')
    RETURNS void LANGUAGE sql AS \$\$
-     INSERT INTO site (id, kind, county) VALUES (s, 'mine', c) ON CONFLICT DO NOTHING;
+     INSERT INTO site (site_id, kind, county) VALUES (s, 'mine', c) ON CONFLICT DO NOTHING;
      INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
        VALUES (s, m, at, v, 't', v, src, now());
    \$\$"

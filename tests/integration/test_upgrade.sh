@@ -6,6 +6,9 @@
 #  1. every table's rows (count and checksum, over the columns it had) are
 #     the same after `enertrack migrate`, the ledger keeps 000-013 and adds
 #     014, and target_progress_at and the views give the same rows;
+#     021 renames site.id to site.site_id: the sites, the readings and the
+#     Sparkplug mappings that name them are all still there, and the key,
+#     its CHECK and the foreign key follow the new name;
 #  2. a fresh database migrated by the new layout and the upgraded one have
 #     the same schema (pg_dump --schema-only, its entries sorted);
 #  3. migrate run again does nothing and says so; a changed function file is
@@ -45,7 +48,9 @@ q "INSERT INTO site (id, kind, county, name) VALUES ('m1', 'mine', 'A', 'Mine 1'
    SELECT id, 'ok', 'pending', 'pending', 'behind' FROM target WHERE metric = 'raw_coal';
    INSERT INTO alert_outbox (drift_event_id, subject, message) SELECT max(id), 'a subject', 'a message' FROM drift_event;
    INSERT INTO rejected_message (received_at, topic, reason, payload, payload_bytes, truncated)
-   VALUES (now(), 'energy/mine/m1/raw_coal', 'bad_json', '\\x7b', 1, false)" >/dev/null
+   VALUES (now(), 'energy/mine/m1/raw_coal', 'bad_json', '\\x7b', 1, false);
+   INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit)
+   VALUES ('g', 'n', '', 'coal', 'm1', 'raw_coal', 't'), ('g', 'n', 'd', 'solar', 'p1', 'capacity_commissioned', 'MW')" >/dev/null
 
 # every table (partitions too) with the columns it has now
 q "SELECT c.oid::regclass, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
@@ -73,6 +78,17 @@ functions() { # what the functions and views give
 	   subject, recipients, sent_at, attempts, last_error, silenced_by FROM alert_history WHERE id IS NOT NULL) h"
 }
 contents >"$T/before.txt"
+# the sites and what names them, by the old column (compared after 021)
+sites() { # $1: the site's key column
+	q "SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', $1, kind, county, name, first_seen), ',' ORDER BY $1)) FROM site"
+	q "SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', s.$1, r.metric, r.ts, r.value), ',' ORDER BY s.$1, r.metric, r.ts))
+	   FROM reading r JOIN site s ON s.$1 = r.site_id"
+	q "SELECT string_agg(m.metric_name || '>' || s.$1 || '/' || s.kind, ',' ORDER BY m.metric_name)
+	   FROM sparkplug_map m JOIN site s ON s.$1 = m.site_id"
+}
+sites id >"$T/sites-before.txt"
+[ "$(sed -n 1p "$T/sites-before.txt" | cut -d' ' -f1)" = 5 ] && [ "$(sed -n 3p "$T/sites-before.txt")" = "coal>m1/mine,solar>p1/plant" ] ||
+	fail "the old database's sites: $(cat "$T/sites-before.txt")"
 q "SELECT count(*) || ' ' || md5(string_agg(ROW(name, dim, aggregate, label, display_unit, display_div, flow)::text, '|' ORDER BY name))
 	FROM metric" >"$T/metric-before.txt"
 functions >"$T/fn-before.txt"
@@ -87,6 +103,10 @@ grep -qx "applied 014_objects.sql" "$T/m1.log" || fail "014 not applied: $(cat "
 nobj=$(grep -cvE '^[[:space:]]*(#|$)' "$REPO/sql/objects.list")
 [ "$(grep -c '^applied functions/\|^applied views/' "$T/m1.log")" = "$nobj" ] ||
 	fail "not every function and view file was applied: $(cat "$T/m1.log")"
+# 021 renamed site.id: the same rows, read by the new name (ROW() of the
+# same values gives the same text)
+sed -i 's/^site|id, /site|site_id, /' "$T/tables.txt"
+grep -q '^site|site_id, ' "$T/tables.txt" || fail "site's columns: $(grep '^site|' "$T/tables.txt")"
 contents >"$T/after.txt"
 # Migration 015 adds the metric gdp_real_growth and corrects
 # 煤炭先进产能占比's label: metric is compared over its other rows and columns.
@@ -131,6 +151,31 @@ want=$(ls "$REPO"/sql/ | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$/\1 &/p' |
 [ "$(q "SELECT string_agg(version || ' ' || name, ',' ORDER BY version) FROM schema_migration WHERE version > 13")" = "$want" ] ||
 	fail "ledger after 013: $(q "SELECT string_agg(version || ' ' || name, ',') FROM schema_migration WHERE version > 13")"
 [ "$(q "SELECT count(*) FROM schema_object")" = "$nobj" ] || fail "schema_object does not list every file"
+grep -qx "applied 021_site_id.sql" "$T/m1.log" || fail "021 not applied: $(cat "$T/m1.log")"
+# site's key is site_id now, and id is gone
+[ "$(q "SELECT string_agg(attname, ',' ORDER BY attname) FROM pg_attribute
+        WHERE attrelid = 'site'::regclass AND attname IN ('id', 'site_id') AND NOT attisdropped")" = site_id ] ||
+	fail "site's key column after 021: $(q "SELECT string_agg(attname, ',') FROM pg_attribute WHERE attrelid = 'site'::regclass AND attnum > 0")"
+sites site_id >"$T/sites-after.txt"
+diff "$T/sites-before.txt" "$T/sites-after.txt" >"$T/diff.txt" || fail "the sites or what names them changed: $(cat "$T/diff.txt")"
+[ "$(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'site'::regclass AND contype = 'p'")" = "PRIMARY KEY (site_id)" ] ||
+	fail "site's primary key: $(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'site'::regclass AND contype = 'p'")"
+[ "$(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sparkplug_map'::regclass AND contype = 'f' AND confrelid = 'site'::regclass")" = "FOREIGN KEY (site_id) REFERENCES site(site_id)" ] ||
+	fail "sparkplug_map's foreign key: $(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sparkplug_map'::regclass AND contype = 'f'")"
+# the constraints still hold under the new name
+refused() { # $1: a statement that must fail with $2 in its error
+	if psql "$PGCONN" -XAtq -v ON_ERROR_STOP=1 -c "$1" >"$T/refused.log" 2>&1; then
+		fail "accepted after 021: $1"
+	fi
+	grep -q "$2" "$T/refused.log" || fail "$1: $(cat "$T/refused.log")"
+}
+refused "DELETE FROM site WHERE site_id = 'm1'" 'violates foreign key constraint'
+refused "INSERT INTO sparkplug_map (group_id, edge_node, device, metric_name, site_id, metric, unit)
+         VALUES ('g', 'n', '', 'x', 'nosuch', 'raw_coal', 't')" 'violates foreign key constraint'
+refused "INSERT INTO site (site_id, kind) VALUES ('m1', 'mine')" 'duplicate key value'
+refused "INSERT INTO site (site_id, kind) VALUES ('Bad Id', 'mine')" 'violates check constraint'
+refused "SELECT id FROM site" 'column "id" does not exist'
+log "ok: 021 renamed site.id to site.site_id; the sites, their readings and mappings, the key, its CHECK and the foreign key are kept"
 log "ok: the upgrade keeps every row of $(wc -l <"$T/tables.txt") tables, the ledger and what the functions give"
 
 # ---- 2. the same schema as a fresh database
