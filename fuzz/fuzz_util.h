@@ -365,7 +365,7 @@ static inline void fz_check_copy_reading(const char *line, size_t len, uint32_t 
 					 const et_reading_t *r, int64_t recv_us)
 {
 	struct fz_copy_line l;
-	fz_copy_parse(line, len, 15, &l);
+	fz_copy_parse(line, len, 16, &l);
 	fz_check_int(&l.f[0], n);
 	fz_check_text(&l.f[1], r->site, strlen(r->site));
 	fz_check_text(&l.f[2], r->kind, strlen(r->kind));
@@ -387,6 +387,10 @@ static inline void fz_check_copy_reading(const char *line, size_t len, uint32_t 
 		fz_check_double(&l.f[14], r->rollover);
 	else
 		CHECK(l.f[14].is_null);
+	if (r->has_covers_from)
+		fz_check_ts(&l.f[15], r->covers_from_us);
+	else
+		CHECK(l.f[15].is_null);
 	fz_copy_free(&l);
 }
 
