@@ -30,12 +30,14 @@ int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t er
 /* The least bound of the file's size (see et_sphost_saver_new). */
 #define ET_SPHOST_BIRTHS_MIN_FILE (1u << 20)
 
-/* The file's size for max_nodes edge nodes of at most max_birth_bytes of
- * births each: their payloads and, a birth, a record header and a topic
- * (under 4 KiB a node). 0 (no bound) when either limit is 0. */
+/* The most the file may hold for max_nodes edge nodes of at most
+ * max_birth_bytes of births each: their live births (the payloads and, a
+ * birth, a record header and a topic: under 4 KiB a node) and a
+ * compaction's slack of as much again (births replaced or dead since the
+ * last compaction). 0 (no most) when either limit is 0. */
 #define ET_SPHOST_BIRTHS_MAX_FILE(max_nodes, max_birth_bytes)                                      \
 	((max_nodes) > 0 && (max_birth_bytes) > 0                                                  \
-		 ? (uint64_t)(max_nodes) * ((uint64_t)(max_birth_bytes) + 4096u)                   \
+		 ? 2u * (uint64_t)(max_nodes) * ((uint64_t)(max_birth_bytes) + 4096u)              \
 		 : 0u)
 
 /* Saves the births to dir on libuv's thread pool: the loop only takes a
@@ -45,7 +47,10 @@ int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t er
  * the live births' bytes but at least ET_SPHOST_BIRTHS_MIN_FILE and at
  * most max_file (0: no most), the save compacts instead: the live births
  * to a new file, fdatasync, rename. So the file stays within
- * max(live bytes, that bound). The first save of a process compacts.
+ * max(live bytes, that bound), and a compaction writes no more than was
+ * appended since the last one (when max_file does not bind): the bytes
+ * written are at most twice the births' own. The first save of a process
+ * compacts.
  * One save at a time; a save asked for while one runs is made when it
  * ends, with the births as they are then. dir is copied; the host given
  * to save is borrowed and must outlive the saves: the loop does not end

@@ -17,8 +17,14 @@
 #     the two loop gauges from /metrics every 250 ms;
 #  4. VmRSS and VmHWM of enertrackd (/proc/PID/status) before and after,
 #     and the size of sparkplug.births: within max_nodes x max_birth_bytes
-#     (and the definitions parsed from them), see the bound below;
-#  5. the births saved off the loop are restored after a SIGKILL.
+#     (and the definitions parsed from them) and a compaction's slack, see
+#     the bound below;
+#  5. the bytes written to the births file during the storm, and then
+#     during a churn (5 nodes re-born every 200 ms for 6 s): appended as
+#     births change and compacted past its bound (daemon/sphost.h), at most
+#     twice the births taken; the daemon's own writes (/proc/PID/io
+#     write_bytes, the spool's too) logged;
+#  6. the births saved off the loop are restored after a SIGKILL.
 # Runs alone: it measures time.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +54,12 @@ node "$TAHU/storm.js" "$MQURI" Plant1 warm 5 "$METRICS" 1 >"$T/warm.log" 2>&1 ||
 sleep 2
 rss0=$(kb VmRSS)
 hwm0=$(kb VmHWM)
+io() { sed -n 's/^write_bytes: //p' "/proc/$DPID/io"; }
+APPEND='enertrack_sparkplug_births_file_written_bytes_total{how="append"}'
+COMPACT='enertrack_sparkplug_births_file_written_bytes_total{how="compact"}'
+filew() { a=$(metric "$APPEND") c=$(metric "$COMPACT"); echo $((${a:-0} + ${c:-0})); }
+io0=$(io)
+fw0=$(filew)
 
 $PY "$REPO/tests/integration/lag_watch.py" "$addr" "$T/stop" "$T/watch" &
 WATCH=$!
@@ -90,6 +102,8 @@ awk -v l="$last" -v m="$STALL_MAX" 'BEGIN { exit !(l < m) }' ||
 	fail "the loop stalled: enertrack_loop_stall_max_seconds is $last s (max $STALL_MAX)"
 
 # ---- 4. memory and the births file
+io1=$(io)
+fw1=$(filew)
 rss1=$(kb VmRSS)
 hwm1=$(kb VmHWM)
 file=$(stat -c %s "$T/spool/sparkplug.births")
@@ -97,8 +111,10 @@ taken=$(q "SELECT count(DISTINCT edge_node) FROM sparkplug_unmapped_metric WHERE
 log "memory: VmRSS $rss0 -> $rss1 kB, VmHWM $hwm0 -> $hwm1 kB; births file $file bytes; $taken storm nodes taken"
 [ "$taken" -le "$NODES" ] || fail "$taken storm nodes were taken, max_nodes is $NODES"
 # The file holds at most max_nodes edge nodes' births, each at most
-# max_birth_bytes, plus a record header and topic per birth (under 4 KiB).
-fmax=$((NODES * (BIRTH + 4096)))
+# max_birth_bytes, plus a record header and topic per birth (under 4 KiB),
+# and as much again of the births replaced or dead since the last
+# compaction (the file is appended to, ET_SPHOST_BIRTHS_MAX_FILE).
+fmax=$((2 * NODES * (BIRTH + 4096)))
 [ "$file" -le "$fmax" ] || fail "the births file is $file bytes, over $fmax"
 # Memory: each node taken holds its births (at most max_birth_bytes) and
 # the definitions parsed from them, at most a copy of each name (the
@@ -118,7 +134,34 @@ else
 		fail "memory grew from VmRSS $rss0 to VmHWM $hwm1 kB under the storm: over $rss0 + $bound kB"
 fi
 
-# ---- 5. the births saved off the loop are there after a SIGKILL
+# ---- 5. what the births file cost in writes
+# Each birth taken is appended once (a save a second takes the births as
+# they are then: one replaced meanwhile is never written); past twice the
+# live bytes the file is compacted, which writes the live births: no more
+# than was appended since the last compaction. So the births file gets at
+# most twice the bytes of the births taken. The whole rewrite a save of
+# before wrote all live births every second of a churn.
+fw=$((fw1 - fw0))
+took=$((2 * taken * bytes))
+log "writes in the storm: births file $fw bytes for $took bytes of births taken; daemon write_bytes $((io1 - io0))"
+[ "$fw" -ge "$((taken * bytes))" ] || fail "the births file got $fw bytes, less than the $taken births of $bytes bytes taken"
+[ "$fw" -le "$((2 * took))" ] || fail "the births file got $fw bytes written for $took bytes of births: over 2 x"
+[ "$(metric enertrack_sparkplug_births_file_bytes)" = "$file" ] ||
+	fail "enertrack_sparkplug_births_file_bytes $(metric enertrack_sparkplug_births_file_bytes) is not the file's $file bytes"
+# the churn: the 5 warm nodes (taken before the storm) re-born 30 times
+ROUNDS=30
+node "$TAHU/storm.js" "$MQURI" Plant1 warm 5 "$METRICS" $ROUNDS 80 200 >"$T/churn.log" 2>&1 || fail "storm.js: $(cat "$T/churn.log")"
+sleep 2.5 # the last save
+io2=$(io)
+fw2=$(filew)
+file=$(stat -c %s "$T/spool/sparkplug.births")
+fw=$((fw2 - fw1))
+took=$((5 * ROUNDS * bytes))
+log "writes in the churn: births file $fw bytes for $took bytes of births taken; daemon write_bytes $((io2 - io1)); births file $file bytes ($(metric "$APPEND") appended, $(metric "$COMPACT") compacted since start)"
+[ "$fw" -le "$((2 * took))" ] || fail "the churn: the births file got $fw bytes written for $took bytes of births: over 2 x"
+[ "$file" -le "$fmax" ] || fail "after the churn, the births file is $file bytes, over $fmax"
+
+# ---- 6. the births saved off the loop are there after a SIGKILL
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null || true
 start_daemon
