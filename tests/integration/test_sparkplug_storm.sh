@@ -161,11 +161,30 @@ log "writes in the churn: births file $fw bytes for $took bytes of births taken;
 [ "$fw" -le "$((2 * took))" ] || fail "the churn: the births file got $fw bytes written for $took bytes of births: over 2 x"
 [ "$file" -le "$fmax" ] || fail "after the churn, the births file is $file bytes, over $fmax"
 
-# ---- 6. the births saved off the loop are there after a SIGKILL
+# ---- 6. the births saved off the loop are there after a SIGKILL, and a
+# torn last record (a SIGKILL during an append) loses that record only
+births="$T/spool/sparkplug.births"
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null || true
+head -c 1000 "$births" >"$T/torn"
+cat "$T/torn" >>"$births"
 start_daemon
 grep -q "sparkplug: $((taken + 5)) births restored" "$T/daemon.log" ||
 	fail "after the SIGKILL: $(grep 'births restored' "$T/daemon.log" || echo no births restored), expected $((taken + 5))"
+grep -q "sparkplug: .*sparkplug.births: 1000 bytes after byte $file skipped (torn (cut short))" "$T/daemon.log" ||
+	fail "the torn record was not stepped over: $(grep 'sparkplug.births' "$T/daemon.log" | tail -3)"
+# the first save compacts: the torn tail is gone, and what is appended
+# after it is read again
+node "$TAHU/storm.js" "$MQURI" Plant1 warm 1 "$METRICS" 1 >"$T/one.log" 2>&1 || fail "storm.js: $(cat "$T/one.log")"
+sleep 2.5
+[ "$(metric "$COMPACT")" -gt 0 ] || fail "no compaction after a restart"
+node "$TAHU/storm.js" "$MQURI" Plant1 warm 2 "$METRICS" 1 >"$T/two.log" 2>&1 || fail "storm.js: $(cat "$T/two.log")"
+sleep 2.5
+[ "$(metric "$APPEND")" -gt 0 ] || fail "no append after the compaction"
+stop_daemon
+start_daemon
+[ "$(grep -c "sparkplug: $((taken + 5)) births restored" "$T/daemon.log")" = 2 ] ||
+	fail "after the compaction and an append: $(grep 'births restored' "$T/daemon.log" | tail -1), expected $((taken + 5))"
+[ "$(grep -c 'bytes after byte' "$T/daemon.log")" = 1 ] || fail "the compacted file has a torn tail again"
 stop_daemon
 log "ok"
