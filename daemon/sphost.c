@@ -202,6 +202,8 @@ static int cmp_cur_topic(const void *a, const void *b, void *ctx)
 static bool saved_has(const et_sphost_saver_t *s, uint64_t serial)
 {
 	saved_t key = {.serial = serial};
+	if (!s->nsaved)
+		return false; /* bsearch takes no NULL array, even of none */
 	return bsearch(&key, s->saved, s->nsaved, sizeof(key), cmp_saved_serial) != NULL;
 }
 
