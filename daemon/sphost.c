@@ -137,6 +137,14 @@ static void wb_put(wbuf_t *w, uint64_t seq, const char *topic, size_t tl, const 
 	w->bytes += ET_SPOOL_HDR + tl + len;
 }
 
+/* Bytes written to the file. */
+typedef struct saver_stats {
+	uint64_t appended_bytes, appends;
+	uint64_t compacted_bytes, compactions;
+	uint64_t written_bytes; /* both, and what a failed save wrote */
+	uint64_t file_bytes;
+} saver_stats_t;
+
 /* A birth the last save wrote: its serial and a copy of its topic (no
  * reference is kept, so a replaced birth is freed at once). */
 typedef struct saved {
@@ -169,7 +177,7 @@ struct et_sphost_saver {
 	uint64_t max_file;
 	et_sp_birth_t **held;
 	size_t nheld;
-	et_sphost_saver_stats_t st; /* the loop's copy of w */
+	saver_stats_t st; /* the loop's copy of w */
 	int rc, last_rc;
 	bool busy, again;
 	/* the worker's while busy */
@@ -177,7 +185,7 @@ struct et_sphost_saver {
 	saved_t *saved; /* sorted by serial */
 	size_t nsaved;
 	uint64_t seq;
-	et_sphost_saver_stats_t w;
+	saver_stats_t w;
 };
 
 static int cmp_saved_serial(const void *a, const void *b)
@@ -461,14 +469,9 @@ void et_sphost_saver_save(et_sphost_saver_t *s, const et_sp_host_t *h)
 		save_start(s);
 }
 
-void et_sphost_saver_stats(const et_sphost_saver_t *s, et_sphost_saver_stats_t *ret)
-{
-	*ret = s->st;
-}
-
 void et_sphost_saver_metrics(const et_sphost_saver_t *s, et_buf_t *b)
 {
-	const et_sphost_saver_stats_t *t = &s->st;
+	const saver_stats_t *t = &s->st;
 	char m[900];
 	int n = snprintf(m, sizeof(m),
 		      "# HELP enertrack_sparkplug_births_file_written_bytes_total Bytes written "

@@ -60,15 +60,8 @@ int et_sphost_births_load(et_sp_host_t *h, const char *dir, char *err, size_t er
 typedef struct et_sphost_saver et_sphost_saver_t;
 et_sphost_saver_t *et_sphost_saver_new(uv_loop_t *loop, const char *dir, uint64_t max_file);
 void et_sphost_saver_save(et_sphost_saver_t *s, const et_sp_host_t *h);
-/* Bytes written to the file, as of the last save that ended. */
-typedef struct et_sphost_saver_stats {
-	uint64_t appended_bytes, appends;
-	uint64_t compacted_bytes, compactions;
-	uint64_t written_bytes; /* both, and what a failed save wrote */
-	uint64_t file_bytes;
-} et_sphost_saver_stats_t;
-void et_sphost_saver_stats(const et_sphost_saver_t *s, et_sphost_saver_stats_t *ret);
-/* Its lines of /metrics. */
+/* Its lines of /metrics: the bytes written to the file (appended,
+ * compacted) and its size, as of the last save that ended. */
 void et_sphost_saver_metrics(const et_sphost_saver_t *s, et_buf_t *b);
 /* Frees s, after the loop has ended; NULL does nothing. */
 void et_sphost_saver_free(et_sphost_saver_t *s);
