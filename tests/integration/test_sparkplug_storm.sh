@@ -22,8 +22,9 @@
 #  5. the bytes written to the births file during the storm, and then
 #     during a churn (5 nodes re-born every 200 ms for 6 s): appended as
 #     births change and compacted past its bound (daemon/sphost.h), at most
-#     twice the births taken; the daemon's own writes (/proc/PID/io
-#     write_bytes, the spool's too) logged;
+#     twice the births taken (once in the churn); the daemon's own writes
+#     (/proc/PID/io write_bytes, the spool's too) within twice the births
+#     received in the churn;
 #  6. the births saved off the loop are restored after a SIGKILL.
 # Runs alone: it measures time.
 . "$(dirname "$0")/lib.sh"
@@ -54,7 +55,7 @@ node "$TAHU/storm.js" "$MQURI" Plant1 warm 5 "$METRICS" 1 >"$T/warm.log" 2>&1 ||
 sleep 2
 rss0=$(kb VmRSS)
 hwm0=$(kb VmHWM)
-io() { sed -n 's/^write_bytes: //p' "/proc/$DPID/io"; }
+io() { sed -n 's/^write_bytes: //p' "/proc/$DPID/io" 2>/dev/null; }
 APPEND='enertrack_sparkplug_births_file_written_bytes_total{how="append"}'
 COMPACT='enertrack_sparkplug_births_file_written_bytes_total{how="compact"}'
 filew() { a=$(metric "$APPEND") c=$(metric "$COMPACT"); echo $((${a:-0} + ${c:-0})); }
@@ -158,7 +159,19 @@ file=$(stat -c %s "$T/spool/sparkplug.births")
 fw=$((fw2 - fw1))
 took=$((5 * ROUNDS * bytes))
 log "writes in the churn: births file $fw bytes for $took bytes of births taken; daemon write_bytes $((io2 - io1)); births file $file bytes ($(metric "$APPEND") appended, $(metric "$COMPACT") compacted since start)"
-[ "$fw" -le "$((2 * took))" ] || fail "the churn: the births file got $fw bytes written for $took bytes of births: over 2 x"
+# A save a second appends the 5 births of that second (not the 25
+# received), and the file, near twice its live bytes after the storm, is
+# compacted at most once: well under the births taken. The whole rewrite
+# of before wrote the 11 MB of live births every second: about 77 MB.
+[ "$fw" -le "$took" ] || fail "the churn: the births file got $fw bytes written for $took bytes of births taken"
+# The same from outside the daemon's counters: its writes (the spool's,
+# about the births received, and the births file's) within 2 x the
+# births received (before: 111 MB for 33 MB). Not where the kernel does
+# not count them (no /proc/PID/io, or a file system without accounting).
+if [ -n "$io1" ] && [ "$io2" -gt "$io1" ]; then
+	[ "$((io2 - io1))" -le "$((2 * took))" ] ||
+		fail "the churn: enertrackd wrote $((io2 - io1)) bytes for $took bytes of births received"
+fi
 [ "$file" -le "$fmax" ] || fail "after the churn, the births file is $file bytes, over $fmax"
 
 # ---- 6. the births saved off the loop are there after a SIGKILL, and a
