@@ -90,6 +90,8 @@ LIB_SRCS += lib/drifttext.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
+# the Sparkplug births file's replay (issue 23)
+LIB_SRCS += lib/spbirths.c
 LIB_OBJS := $(call obj,$(LIB_SRCS)) $(BUILD)/gen/sparkplug_b.pb-c.o
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 DAEMON_OBJS := $(call obj,$(DAEMON_SRCS))
@@ -113,6 +115,8 @@ UNIT_TESTS += longtext tzname
 UNIT_TESTS += drifttext
 # the loop lag's sliding-window maximum
 UNIT_TESTS += lagwin
+# the Sparkplug births file, appended and replayed (issue 23)
+UNIT_TESTS += spbirths
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/test_%,$(UNIT_TESTS))
 
 .PHONY: install uninstall all deps check unit sql-check integration demo clean docs-check format format-check san-check valgrind-check

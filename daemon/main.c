@@ -176,6 +176,7 @@ static void metrics_src(struct app *a, et_metrics_src_t *s)
 				.presence = a->presence,
 				.lat = &a->lat,
 				.lag = &a->lag,
+				.births = a->births,
 				.now_ms = (int64_t)uv_now(&a->loop),
 				.last_msg_ms = a->last_msg_ms,
 				.quiet_alarm_s = a->cfg.http_quiet_alarm_s};
@@ -443,12 +444,14 @@ static int start_parts(struct app *a, const char *pg_pw, const char *smtp_pw)
 	a->ingest.commit_ctx = a;
 	if (a->ingest.sp) {
 		int nb = et_sphost_births_load(a->ingest.sp, a->cfg.spool_dir, err, sizeof(err));
-		if (nb < 0)
+		if (nb < 0 || err[0])
 			log_warn("sparkplug: %s", err);
-		else if (nb > 0)
+		if (nb > 0)
 			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
 				 ET_SP_BIRTHS_FILE);
-		if (!(a->births = et_sphost_saver_new(&a->loop, a->cfg.spool_dir))) {
+		uint64_t max_file = ET_SPHOST_BIRTHS_MAX_FILE(a->cfg.sp_max_nodes,
+							      a->cfg.sp_max_birth_bytes);
+		if (!(a->births = et_sphost_saver_new(&a->loop, a->cfg.spool_dir, max_file))) {
 			log_error("out of memory");
 			return -1;
 		}

@@ -210,6 +210,8 @@ void et_metrics_render(const et_metrics_src_t *src, et_buf_t *b)
 	    src->writer && et_pgwriter_connected(src->writer) ? 1 : 0);
 	if (src->lag)
 		et_looplag_metrics(src->lag, b);
+	if (src->births)
+		et_sphost_saver_metrics(src->births, b);
 	if (src->presence)
 		et_presence_metrics(src->presence, b);
 	et_alerts_metrics(src->alerts, b);

@@ -18,6 +18,7 @@
 #include "mqtt.h"
 #include "pgwriter.h"
 #include "presence.h"
+#include "sphost.h"
 #include "spool.h"
 
 /* Upper bounds of the latency buckets, in ms; one more bucket is +Inf. */
@@ -51,6 +52,7 @@ typedef struct et_metrics_src {
 	et_presence_t *presence; /* NULL: not in a shared group */
 	const et_latency_t *lat;
 	const et_looplag_t *lag; /* the loop's lag (looplag.h) */
+	const et_sphost_saver_t *births; /* the births file's writes; NULL without Sparkplug */
 	int64_t now_ms, last_msg_ms; /* the loop's clock */
 	int quiet_alarm_s;	     /* [http] quiet_alarm_s; 0: off */
 } et_metrics_src_t;

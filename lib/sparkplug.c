@@ -141,6 +141,7 @@ typedef struct def {
  * another thread may read them while it holds a reference. */
 struct et_sp_birth {
 	unsigned refs;
+	uint64_t serial; /* unique in its host: which births a save has written */
 	size_t topic_len, len;
 	char *topic; /* NUL-terminated, in data */
 	void *payload;
@@ -202,6 +203,7 @@ struct et_sp_host {
 	double tokens; /* the global rebirth token bucket */
 	int64_t tokens_us;
 	uint64_t rebirths_dropped;
+	uint64_t birth_serial; /* the last et_sp_birth_t's serial */
 	struct {
 		uint64_t hash;
 		int64_t at_us;
@@ -233,12 +235,14 @@ static void birth_clear(birth_t *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int birth_set(birth_t *b, const char *topic, size_t tlen, const void *payload, size_t len)
+static int birth_set(et_sp_host_t *h, birth_t *b, const char *topic, size_t tlen,
+		     const void *payload, size_t len)
 {
 	et_sp_birth_t *bl = malloc(sizeof(*bl) + tlen + 1 + len);
 	if (!bl)
 		return -ENOMEM;
 	bl->refs = 1;
+	bl->serial = ++h->birth_serial;
 	bl->topic_len = tlen;
 	bl->len = len;
 	bl->topic = bl->data;
@@ -903,7 +907,7 @@ static int on_nbirth(et_sp_host_t *h, node_t *n, uint64_t hash, const et_sp_topi
 	n->confirmed = !restore;
 	n->rebirth_sent = false;
 	n->expect = restore ? -1 : (seq + 1) & 255;
-	if (birth_set(&n->birth, topic, topic_len, payload, len))
+	if (birth_set(h, &n->birth, topic, topic_len, payload, len))
 		return -ENOMEM;
 	n->birth_bytes = len;
 	if (!restore) {
@@ -955,7 +959,7 @@ static int on_device(et_sp_host_t *h, node_t *n, const et_sp_topic_t *t, const p
 		if (n->devices[dev].born)
 			n->birth_bytes -= n->devices[dev].birth.len;
 		n->devices[dev].born = true;
-		if (birth_set(&n->devices[dev].birth, topic, topic_len, payload, len))
+		if (birth_set(h, &n->devices[dev].birth, topic, topic_len, payload, len))
 			return -ENOMEM;
 		n->birth_bytes += len;
 		if (!restore) {
@@ -1138,6 +1142,11 @@ const void *et_sp_birth_payload(const et_sp_birth_t *b, size_t *ret_len)
 {
 	*ret_len = b->len;
 	return b->payload;
+}
+
+uint64_t et_sp_birth_serial(const et_sp_birth_t *b)
+{
+	return b->serial;
 }
 
 void et_sp_births_release(et_sp_birth_t **v, size_t n)

@@ -163,6 +163,10 @@ int et_sp_host_births_hold(const et_sp_host_t *h, et_sp_birth_t ***ret, size_t *
 /* A held birth's topic (NUL-terminated) and payload, as received. */
 const char *et_sp_birth_topic(const et_sp_birth_t *b, size_t *ret_len);
 const void *et_sp_birth_payload(const et_sp_birth_t *b, size_t *ret_len);
+/* A held birth's serial: unique among the births of its host, so that a
+ * saver holding no reference can tell a birth it wrote from a new one
+ * (a pointer could be reused). */
+uint64_t et_sp_birth_serial(const et_sp_birth_t *b);
 /* Drops the references of et_sp_host_births_hold and frees v; NULL does
  * nothing. On the host's thread. */
 void et_sp_births_release(et_sp_birth_t **v, size_t n);

@@ -88,10 +88,10 @@ sleep 0.3
 	fail "the late NDEATH of bdSeq 1 counted as a death ($(metric enertrack_sparkplug_deaths_total))"
 [ "$(q "SELECT count(*) FROM site WHERE offline_since IS NOT NULL AND site_id LIKE 'sp-%'")" = 0 ] ||
 	fail "the late NDEATH of bdSeq 1 marked sites offline"
-# The births file is rewritten at most once a second (daemon/ingest.c): the
-# SIGKILL must come after the save that holds these births, or the restart
-# rightly has none to restore. This pause outlasts that period; it decides
-# no result.
+# The births file is saved (what changed appended) at most once a second
+# (daemon/ingest.c): the SIGKILL must come after the save that holds these
+# births, or the restart rightly has none to restore. This pause outlasts
+# that period; it decides no result.
 sleep 1.5
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null || true

@@ -6,13 +6,15 @@
 // the broker takes them. Prints the size of one birth; exits when all are
 // out.
 //
-//   node storm.js URL GROUP PREFIX NODES METRICS ROUNDS [PAD]
-// PAD: the padding of each name, in bytes (default 80).
+//   node storm.js URL GROUP PREFIX NODES METRICS ROUNDS [PAD [GAP_MS]]
+// PAD: the padding of each name, in bytes (default 80); GAP_MS: a pause
+// between rounds (default none), for a churn of births rather than a storm.
 'use strict';
 const mqtt = require('mqtt');
 const Payload = require('sparkplug-payload/lib/sparkplugPayloadProto').org.eclipse.tahu.protobuf.Payload;
 
-const [url, group, prefix, nodes, nmetrics, rounds, padS] = process.argv.slice(2);
+const [url, group, prefix, nodes, nmetrics, rounds, padS, gapS] = process.argv.slice(2);
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
 function birth(bdseq) {
 	const metrics = [{ name: 'bdSeq', datatype: 8, longValue: bdseq }];
@@ -34,6 +36,8 @@ client.on('connect', async () => {
 				console.log('birth bytes ' + p.length);
 			for (let n = 0; n < +nodes; n++)
 				await publish('spBv1.0/' + group + '/NBIRTH/' + prefix + n, p);
+			if (gapS !== undefined && +gapS > 0)
+				await sleep(+gapS);
 		}
 		client.end(false, () => process.exit(0));
 	} catch (e) {
