@@ -30,7 +30,7 @@ struct app {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
 	uv_timer_t shutdown_timer;
-	uv_idle_t read_more; /* the spool's reading goes on after its time budget */
+	uv_idle_t read_more;	 /* the spool's reading goes on after its time budget */
 	enum et_app_state state; /* changed by app_set_state only */
 	const char *config_path;
 	et_config_t cfg;

@@ -449,8 +449,8 @@ static int start_parts(struct app *a, const char *pg_pw, const char *smtp_pw)
 		if (nb > 0)
 			log_info("sparkplug: %d births restored from %s/%s", nb, a->cfg.spool_dir,
 				 ET_SP_BIRTHS_FILE);
-		uint64_t max_file = ET_SPHOST_BIRTHS_MAX_FILE(a->cfg.sp_max_nodes,
-							      a->cfg.sp_max_birth_bytes);
+		uint64_t max_file =
+			ET_SPHOST_BIRTHS_MAX_FILE(a->cfg.sp_max_nodes, a->cfg.sp_max_birth_bytes);
 		if (!(a->births = et_sphost_saver_new(&a->loop, a->cfg.spool_dir, max_file))) {
 			log_error("out of memory");
 			return -1;

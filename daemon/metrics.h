@@ -51,10 +51,10 @@ typedef struct et_metrics_src {
 	et_alerts_t *alerts;
 	et_presence_t *presence; /* NULL: not in a shared group */
 	const et_latency_t *lat;
-	const et_looplag_t *lag; /* the loop's lag (looplag.h) */
+	const et_looplag_t *lag;	 /* the loop's lag (looplag.h) */
 	const et_sphost_saver_t *births; /* the births file's writes; NULL without Sparkplug */
-	int64_t now_ms, last_msg_ms; /* the loop's clock */
-	int quiet_alarm_s;	     /* [http] quiet_alarm_s; 0: off */
+	int64_t now_ms, last_msg_ms;	 /* the loop's clock */
+	int quiet_alarm_s;		 /* [http] quiet_alarm_s; 0: off */
 } et_metrics_src_t;
 
 /* /healthz: "ok" and 200 when connected and writing, else one reason and

@@ -166,6 +166,11 @@ static const char stale_sql[] =
 	" WHERE t.year = $4::int AND s.stale"
 	" ORDER BY s.site_id, s.last_ts";
 
+/* What the page says of a truth alert: the subject of its mail, which is
+ * in the configured language, without the "[enertrack] " tag; the row's
+ * detail (English, written for the log) only when the mail is gone. */
+#define TRUTH_DETAIL "coalesce(regexp_replace(o.subject, '^\\[enertrack\\] ', ''), x.detail, '')"
+
 /* Everything that mails, for the year shown: a drift alert firing, an
  * overdue project (truth_alert milestone), a county whose telemetry differs
  * from its statistics (truth_alert reconcile, key "<scope>|<metric>"). */
@@ -176,16 +181,18 @@ static const char firing_sql[] =
 	" WHERE a.state = 'firing' AND t.year = $4::int"
 	" UNION ALL"
 	" SELECT t.id::text, metric_label(t.metric, $2), t.year::text, t.scope, 'milestone',"
-	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
-	" FROM truth_alert x JOIN target_milestone m ON x.kind = 'milestone' AND x.key = m.id::text"
+	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), " TRUTH_DETAIL ", x.since"
+	" FROM truth_alert x LEFT JOIN alert_outbox o ON o.id = x.outbox_id"
+	" JOIN target_milestone m ON x.kind = 'milestone' AND x.key = m.id::text"
 	" JOIN target t ON t.id = m.target_id"
 	" WHERE x.firing AND t.year = $4::int AND x.since <= $3::timestamptz"
 	" UNION ALL"
 	" SELECT coalesce(t.id::text, ''), metric_label(split_part(x.key, '|', 2), $2), "
 	"$4::int::text,"
 	" split_part(x.key, '|', 1), 'reconcile',"
-	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), coalesce(x.detail, ''), x.since"
-	" FROM truth_alert x LEFT JOIN target t ON t.year = $4::int"
+	" to_char(x.since AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI'), " TRUTH_DETAIL ", x.since"
+	" FROM truth_alert x LEFT JOIN alert_outbox o ON o.id = x.outbox_id"
+	" LEFT JOIN target t ON t.year = $4::int"
 	"  AND t.scope = split_part(x.key, '|', 1) AND t.metric = split_part(x.key, '|', 2)"
 	" WHERE x.kind = 'reconcile' AND x.firing AND x.since <= $3::timestamptz"
 	" ORDER BY 8";

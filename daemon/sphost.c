@@ -473,18 +473,19 @@ void et_sphost_saver_metrics(const et_sphost_saver_t *s, et_buf_t *b)
 {
 	const saver_stats_t *t = &s->st;
 	char m[900];
-	int n = snprintf(m, sizeof(m),
-		      "# HELP enertrack_sparkplug_births_file_written_bytes_total Bytes written "
-		      "to the births file, by appending what changed or by compacting it.\n"
-		      "# TYPE enertrack_sparkplug_births_file_written_bytes_total counter\n"
-		      "enertrack_sparkplug_births_file_written_bytes_total{how=\"append\"} %llu\n"
-		      "enertrack_sparkplug_births_file_written_bytes_total{how=\"compact\"} "
-		      "%llu\n"
-		      "# HELP enertrack_sparkplug_births_file_bytes The births file's size.\n"
-		      "# TYPE enertrack_sparkplug_births_file_bytes gauge\n"
-		      "enertrack_sparkplug_births_file_bytes %llu\n",
-		      (unsigned long long)t->appended_bytes, (unsigned long long)t->compacted_bytes,
-		      (unsigned long long)t->file_bytes);
+	int n = snprintf(
+		m, sizeof(m),
+		"# HELP enertrack_sparkplug_births_file_written_bytes_total Bytes written "
+		"to the births file, by appending what changed or by compacting it.\n"
+		"# TYPE enertrack_sparkplug_births_file_written_bytes_total counter\n"
+		"enertrack_sparkplug_births_file_written_bytes_total{how=\"append\"} %llu\n"
+		"enertrack_sparkplug_births_file_written_bytes_total{how=\"compact\"} "
+		"%llu\n"
+		"# HELP enertrack_sparkplug_births_file_bytes The births file's size.\n"
+		"# TYPE enertrack_sparkplug_births_file_bytes gauge\n"
+		"enertrack_sparkplug_births_file_bytes %llu\n",
+		(unsigned long long)t->appended_bytes, (unsigned long long)t->compacted_bytes,
+		(unsigned long long)t->file_bytes);
 	/* out of memory: the page goes without these lines, as metrics.c's put */
 	if (n > 0 && (size_t)n < sizeof(m) && et_buf_append(b, m, (size_t)n))
 		return;

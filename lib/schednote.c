@@ -30,15 +30,17 @@ void et_sched_note(char *out, size_t len, et_lang_t lang, const char *note)
 		snprintf(head, sizeof(head), "%.*s", (int)(s - note), note);
 		et_sched_note(inner, sizeof(inner), lang, head);
 		if (sscanf(s + strlen(short_by), "%63s %63s", a, b) == 2)
-			et_msg_fill(tail, sizeof(tail), lang, ET_MSG_CLI_SCHED_REGISTER_SHORT, 2, a, b);
+			et_msg_fill(tail, sizeof(tail), lang, ET_MSG_CLI_SCHED_REGISTER_SHORT, 2, a,
+				    b);
 		else
 			snprintf(tail, sizeof(tail), "%s", s);
 		snprintf(out, len, "%s%s", inner, tail);
-	} else if (sscanf(note, "the city's profile: %63[0-9] covers %63[0-9.] %% of its days in %63[^,]", a,
-			  b, c) == 3) {
+	} else if (sscanf(note,
+			  "the city's profile: %63[0-9] covers %63[0-9.] %% of its days in %63[^,]",
+			  a, b, c) == 3) {
 		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_CITY_PROFILE, 3, a, b, c);
-	} else if (sscanf(note, "weighted by approved capacity (%63[0-9] of %63[0-9] site%1[s])", a, b,
-			  c) == 3) {
+	} else if (sscanf(note, "weighted by approved capacity (%63[0-9] of %63[0-9] site%1[s])", a,
+			  b, c) == 3) {
 		et_msg_fill(out, len, lang, ET_MSG_CLI_SCHED_WEIGHTED, 2, a, b);
 	} else if (strcmp(note, "unweighted: no site has an approved capacity") == 0) {
 		snprintf(out, len, "%s", et_msg(lang, ET_MSG_CLI_SCHED_UNWEIGHTED));

@@ -52,7 +52,8 @@ static long *map_at(map_t *m, const char *a, size_t alen, const char *b, size_t 
 	for (size_t i = hash2(a, alen, b, blen) & m->mask;; i = (i + 1) & m->mask) {
 		slot_t *s = &m->s[i];
 		if (!s->used) {
-			*s = (slot_t){.a = a, .b = b, .alen = alen, .blen = blen, .v = -1, .used = true};
+			*s = (slot_t){
+				.a = a, .b = b, .alen = alen, .blen = blen, .v = -1, .used = true};
 			return &s->v;
 		}
 		if (s->alen == alen && s->blen == blen && memcmp(s->a, a, alen) == 0 &&
@@ -97,8 +98,7 @@ char et_spbirths_kind(const char *topic, size_t len)
 }
 
 /* Reads the records of p into *ret (a new array of *ret_n). */
-static int read_all(const uint8_t *p, size_t len, rec_t **ret, size_t *ret_n,
-		    et_spb_replay_t *st)
+static int read_all(const uint8_t *p, size_t len, rec_t **ret, size_t *ret_n, et_spb_replay_t *st)
 {
 	size_t n = 0, cap = 0;
 	rec_t *v = NULL;
@@ -133,9 +133,8 @@ static int read_all(const uint8_t *p, size_t len, rec_t **ret, size_t *ret_n,
 	return 0;
 }
 
-int et_spbirths_replay(const uint8_t *p, size_t len,
-		       int (*cb)(void *ctx, const et_spool_rec_t *r), void *ctx,
-		       et_spb_replay_t *st)
+int et_spbirths_replay(const uint8_t *p, size_t len, int (*cb)(void *ctx, const et_spool_rec_t *r),
+		       void *ctx, et_spb_replay_t *st)
 {
 	rec_t *v;
 	size_t n;

@@ -300,8 +300,8 @@ ET_MSG_DEF(CLI_SCHED_NO_MILESTONES, "cli.sched.no_milestones", "no milestones; {
 ET_MSG_DEF(CLI_SCHED_CITY_PROFILE, "cli.sched.city_profile",
 	   "the city's profile: {1} covers {2} % of its days in {3}, under 90 %",
 	   "按全市去年同期分布：{3} 的 {1} 年数据仅覆盖其 {2}% 的天数，不足 90%")
-ET_MSG_DEF(CLI_SCHED_REGISTER_SHORT, "cli.sched.register_short", "; the register is short by {1} {2}",
-	   "；项目登记合计比目标少 {1} {2}")
+ET_MSG_DEF(CLI_SCHED_REGISTER_SHORT, "cli.sched.register_short",
+	   "; the register is short by {1} {2}", "；项目登记合计比目标少 {1} {2}")
 ET_MSG_DEF(CLI_SCHED_NO_CLOSED_MONTH, "cli.sched.no_closed_month", "no closed month of {1} yet",
 	   "{1} 年尚无已结束的月份")
 ET_MSG_DEF(CLI_SCHED_NO_FOR, "cli.sched.no_for", "no {1} for {2}", "缺少 {2} 的{1}")
@@ -309,7 +309,8 @@ ET_MSG_DEF(CLI_SCHED_NO_FOR_BOTH, "cli.sched.no_for_both", "no {1} for {2} in bo
 	   "缺少 {2} 两年的{1}")
 ET_MSG_DEF(CLI_SCHED_RATIO_PERIOD, "cli.sched.ratio_period", "{1}, {2} {3} %", "{1}，{2} {3}%")
 ET_MSG_DEF(CLI_SCHED_WEIGHTED, "cli.sched.weighted",
-	   "weighted by approved capacity ({1} of {2} sites)", "按核定产能加权（{2} 个站点中 {1} 个有核定产能）")
+	   "weighted by approved capacity ({1} of {2} sites)",
+	   "按核定产能加权（{2} 个站点中 {1} 个有核定产能）")
 ET_MSG_DEF(CLI_SCHED_UNWEIGHTED, "cli.sched.unweighted",
 	   "unweighted: no site has an approved capacity", "未加权：没有站点登记核定产能")
 /* the metrics that target_progress_at's notes name, by their id */

@@ -15,8 +15,8 @@
 #include "enertrack/spoolrec.h"
 
 typedef struct et_spb_replay {
-	size_t records;	    /* whole records read */
-	size_t good_bytes;  /* bytes of those records: where reading stopped */
+	size_t records;		  /* whole records read */
+	size_t good_bytes;	  /* bytes of those records: where reading stopped */
 	enum et_spool_parse stop; /* ET_SPR_OK: the whole file was read;
 				   * ET_SPR_SHORT: a torn last record */
 } et_spb_replay_t;
@@ -27,9 +27,8 @@ typedef struct et_spb_replay {
  * does not parse (a torn tail after a crash: only that record is lost);
  * *ret tells where and why. Returns the number of births given to cb, the
  * first negative return of cb, or -ENOMEM. */
-int et_spbirths_replay(const uint8_t *p, size_t len,
-		       int (*cb)(void *ctx, const et_spool_rec_t *r), void *ctx,
-		       et_spb_replay_t *ret) __attribute__((warn_unused_result));
+int et_spbirths_replay(const uint8_t *p, size_t len, int (*cb)(void *ctx, const et_spool_rec_t *r),
+		       void *ctx, et_spb_replay_t *ret) __attribute__((warn_unused_result));
 
 /* The kind of a births file topic: 'N' (an NBIRTH), 'D' (a DBIRTH) or 0
  * (anything else, which a replay skips). */

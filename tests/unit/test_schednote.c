@@ -22,17 +22,18 @@ static void note_is(et_lang_t lang, const char *note, const char *want)
 static void test_notes(void **state)
 {
 	(void)state;
-	static const char *const en[] = {"10 milestones, 2 due",
-					 "last year's profile (2023 covers 98.6 % of its days)",
-					 "linear: 2023 covers 40.0 % of its days, under 90 %",
-					 "monthly weights",
-					 "linear, as the target asks",
-					 "linear",
-					 "no milestones; linear",
-					 "10 milestones, 2 due; the register is short by 60 MW",
-					 "the city's profile: 2023 covers 12.0 % of its days in county:襄垣, under 90 %",
-					 "no closed month of 2024 yet",
-					 "something new"};
+	static const char *const en[] = {
+		"10 milestones, 2 due",
+		"last year's profile (2023 covers 98.6 % of its days)",
+		"linear: 2023 covers 40.0 % of its days, under 90 %",
+		"monthly weights",
+		"linear, as the target asks",
+		"linear",
+		"no milestones; linear",
+		"10 milestones, 2 due; the register is short by 60 MW",
+		"the city's profile: 2023 covers 12.0 % of its days in county:襄垣, under 90 %",
+		"no closed month of 2024 yet",
+		"something new"};
 	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
 		note_is(ET_LANG_EN, en[i], en[i]);
 	note_is(ET_LANG_ZH_CN, "10 milestones, 2 due", "10 个项目，2 个已到期");

@@ -681,7 +681,8 @@ static void test_births_hold(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const char *t = et_sp_birth_topic(v[i], &tl);
 		const void *pl = et_sp_birth_payload(v[i], &len0);
-		assert_true(et_sp_host_message(h2, t, tl, pl, len0, NOW, NOW, &LIM, true, &none) >= 0);
+		assert_true(et_sp_host_message(h2, t, tl, pl, len0, NOW, NOW, &LIM, true, &none) >=
+			    0);
 	}
 	assert_int_equal(et_sp_host_nodes(h2), 1);
 	et_sp_births_release(v, n);
