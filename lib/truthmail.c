@@ -52,6 +52,18 @@ static double div_or_1(double div)
 	return div > 0 ? div : 1;
 }
 
+/* The unit a mail writes its figures in: in zh-CN the bureau's (2.5 万千瓦,
+ * not 25.0 MW), as the drift mails and the charts do; *div becomes what a
+ * value in canonical units is divided by to read in it. */
+static const char *mail_unit(et_lang_t lang, const char *display_unit, double display_div,
+			     double *div)
+{
+	double k = 1;
+	const char *u = et_unit_local(display_unit ? display_unit : "", lang == ET_LANG_ZH_CN, &k);
+	*div = div_or_1(display_div) / (k > 0 ? k : 1);
+	return u;
+}
+
 static const char *s_(const char *s)
 {
 	return s ? s : "";
@@ -66,8 +78,9 @@ static const char *fixed(char *buf, size_t len, double v, int decimals)
 
 int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_truth_text_t *ret)
 {
-	double div = div_or_1(m->display_div);
-	const char *unit = s_(m->display_unit), *scope = s_(m->scope);
+	double div;
+	const char *unit = mail_unit(lang, m->display_unit, m->display_div, &div);
+	const char *scope = s_(m->scope);
 	char value[48], done[48], planned[48], grace[16], where[160], l[512];
 	fixed(value, sizeof(value), m->value / div, 1);
 	fixed(done, sizeof(done), m->commissioned / div, 1);
@@ -109,8 +122,9 @@ int et_truthmail_milestone(et_lang_t lang, const et_milestone_mail_t *m, et_trut
 
 int et_truthmail_reconcile(et_lang_t lang, const et_reconcile_mail_t *m, et_truth_text_t *ret)
 {
-	double div = div_or_1(m->display_div), gap = m->gap_pct;
-	const char *unit = s_(m->display_unit), *scope = s_(m->scope);
+	double div, gap = m->gap_pct;
+	const char *unit = mail_unit(lang, m->display_unit, m->display_div, &div);
+	const char *scope = s_(m->scope);
 	const char *county = strncmp(scope, "county:", 7) == 0 ? scope + 7 : scope;
 	char size[48], tel[48], off[48], gap_s[48], limit[48], l[512];
 	fixed(size, sizeof(size), fabs(gap), 1);
@@ -155,8 +169,8 @@ static void where_of(const char *scope, char *out, size_t len)
 
 int et_truthmail_register(et_lang_t lang, const et_register_mail_t *m, et_truth_text_t *ret)
 {
-	double div = div_or_1(m->display_div);
-	const char *unit = s_(m->display_unit);
+	double div;
+	const char *unit = mail_unit(lang, m->display_unit, m->display_div, &div);
 	char tgt[48], planned[48], shortby[48], where[160], l[512];
 	fixed(tgt, sizeof(tgt), m->target / div, 1);
 	fixed(planned, sizeof(planned), m->planned / div, 1);
@@ -207,8 +221,8 @@ int et_truthmail_nodata(et_lang_t lang, const et_nodata_mail_t *m, et_truth_text
 
 int et_truthmail_countysum(et_lang_t lang, const et_countysum_mail_t *m, et_truth_text_t *ret)
 {
-	double div = div_or_1(m->display_div);
-	const char *unit = s_(m->display_unit);
+	double div;
+	const char *unit = mail_unit(lang, m->display_unit, m->display_div, &div);
 	char sum[48], city[48], gap[48], n[16], l[512];
 	/* a county's figure may be small in the city's unit: prose keeps 3 digits */
 	et_num(sum, sizeof(sum), m->counties_sum / div, ET_NUM_PROSE);

@@ -56,7 +56,7 @@ static void test_milestone_zh_city(void **state)
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_milestone(ET_LANG_ZH_CN, &m, &t), 0);
 	assert_string_equal(t.subject, "[enertrack] 新能源装机 2024：项目 Xiangyuan PV 2 已逾期 15 "
-				       "天（应于 2024-04-01 投运，50000000.0 MW）");
+				       "天（应于 2024-04-01 投运，5000000.0 万千瓦）");
 	/* the city is not named after the year */
 	assert_non_null(strstr(t.body, "新能源装机 2024：有项目逾期。\n"));
 	assert_non_null(strstr(t.body, "宽限 14 天后发信"));
@@ -96,7 +96,8 @@ static void test_reconcile(void **state)
 	assert_non_null(strstr(t.body, "差距:     +7.2 %（超过 5.0 % 时发信）\n"));
 }
 
-/* Issue 21: 540 MW registered against 600: short by 60 MW. */
+/* 540 MW registered against 600: short by 60 MW; in zh-CN in the bureau's
+ * 万千瓦 (54.0 against 60.0, short by 6.0). */
 static void test_register(void **state)
 {
 	(void)state;
@@ -109,10 +110,9 @@ static void test_register(void **state)
 				.display_div = 1};
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_register(ET_LANG_ZH_CN, &m, &t), 0);
-	assert_string_equal(
-		t.subject,
-		"[enertrack] 新能源装机 2024 county:N：项目登记合计 540.0 MW，比目标少 60.0 MW");
-	assert_non_null(strstr(t.body, "缺口:     60.0 MW\n"));
+	assert_string_equal(t.subject, "[enertrack] 新能源装机 2024 county:N：项目登记合计 54.0 "
+				       "万千瓦，比目标少 6.0 万千瓦");
+	assert_non_null(strstr(t.body, "缺口:     6.0 万千瓦\n"));
 	m.scope = "city";
 	m.label = "New-energy capacity";
 	assert_int_equal(et_truthmail_register(ET_LANG_EN, &m, &t), 0);
@@ -164,7 +164,7 @@ static void test_retrofit(void **state)
 	assert_int_equal(et_truthmail_milestone(ET_LANG_ZH_CN, &m, &t), 0);
 	assert_string_equal(t.subject,
 			    "[enertrack] 煤电机组改造 2024：tunliu-power-u1 供热（供热改造）"
-			    "已逾期 15 天（应于 2024-08-31 完成，330.0 MW）");
+			    "已逾期 15 天（应于 2024-08-31 完成，33.0 万千瓦）");
 }
 
 static void test_countysum(void **state)
@@ -182,9 +182,10 @@ static void test_countysum(void **state)
 				 .display_div = 1e6};
 	et_truth_text_t t;
 	assert_int_equal(et_truthmail_countysum(ET_LANG_ZH_CN, &m, &t), 0);
-	assert_string_equal(t.subject, "[enertrack] 原煤产量 2024-01..2024-02：各区县合计 4.50 Mt，"
-				       "全市为 5.00 Mt（-10.0 %）");
-	assert_non_null(strstr(t.body, "区县合计: 4.50 Mt（2 个区县）\n"));
+	assert_string_equal(t.subject,
+			    "[enertrack] 原煤产量 2024-01..2024-02：各区县合计 450.0 万吨，"
+			    "全市为 500.0 万吨（-10.0 %）");
+	assert_non_null(strstr(t.body, "区县合计: 450.0 万吨（2 个区县）\n"));
 }
 
 static void test_cut(void **state)
