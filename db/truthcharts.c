@@ -77,6 +77,17 @@ static double num(PGresult *r, int i, int c)
 	return PQgetisnull(r, i, c) ? NAN : strtod(PQgetvalue(r, i, c), NULL);
 }
 
+/* The unit a chart reads in (the bureau's, with bureau) from the first row's
+ * display unit (column ucol) and divisor (dcol); *div becomes what a value in
+ * canonical units is divided by to read in it. */
+static const char *row_unit(PGresult *r, int ucol, int dcol, bool bureau, double *div)
+{
+	double k, d = num(r, 0, dcol);
+	const char *unit = et_unit_local(PQgetvalue(r, 0, ucol), bureau, &k);
+	*div = (d > 0 ? d : 1) / k;
+	return unit;
+}
+
 /* The county's sites and their share of the month's gap, as an HTML table. */
 static int sites_table(PGconn *conn, const char *scope, const char *metric, const char *period,
 		       double gap, double div, const char *unit, int decimals, et_lang_t lang,
@@ -153,9 +164,8 @@ static int months_chart(PGconn *conn, const char *key, const char *at, et_lang_t
 	if (!r)
 		return rc;
 	int n = PQntuples(r);
-	double k, div = num(r, 0, 5);
-	const char *unit = et_unit_local(PQgetvalue(r, 0, 4), bureau, &k);
-	div = (div > 0 ? div : 1) / k;
+	double div;
+	const char *unit = row_unit(r, 4, 5, bureau, &div);
 	char where[128];
 	et_scope_text(lang, scope, where, sizeof(where));
 	et_msg_fill(p->title, sizeof(p->title), lang, ET_MSG_TRUTH_MONTHS_TITLE, 3, where,
@@ -233,9 +243,8 @@ static int counties_chart(PGconn *conn, const char *key, et_lang_t lang, bool bu
 	if (!r)
 		return rc;
 	int n = PQntuples(r);
-	double k, div = num(r, 0, 5);
-	const char *unit = et_unit_local(PQgetvalue(r, 0, 4), bureau, &k);
-	div = (div > 0 ? div : 1) / k;
+	double div;
+	const char *unit = row_unit(r, 4, 5, bureau, &div);
 	et_msg_fill(p->title, sizeof(p->title), lang, ET_MSG_TRUTH_CS_TITLE, 2, PQgetvalue(r, 0, 2),
 		    PQgetvalue(r, 0, 3));
 	snprintf(p->subtitle, sizeof(p->subtitle), "%s", unit);
