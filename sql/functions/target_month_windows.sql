@@ -3,10 +3,13 @@
 -- counts them: month k's readings are those stamped in (w_from, w_to]
 -- (the month, or its part up to `at` for the month that holds `at`);
 -- closed when the month has ended by `at` (1 February 00:00 closes
--- January); share is what of a known official figure of the month counts
--- at `at`: 1 when closed, else the elapsed part of the month (pro rata).
--- No row when `at` is not after the year's start. One definition for
--- target_months and target_progress_samples, which must agree.
+-- January); share is 1 when closed, else the elapsed part of the month's
+-- time: what of a known official figure of the month holding `at` counts
+-- when the month has no telemetry (with telemetry, target_months and
+-- target_progress_samples count the share of the whole month's telemetry
+-- stamped by `at`). No row when `at` is not after the year's start. One
+-- definition for target_months and target_progress_samples, which must
+-- agree.
 CREATE OR REPLACE FUNCTION target_month_windows(year integer, at timestamptz, tz text)
 RETURNS TABLE (k integer, w_from timestamptz, w_to timestamptz, closed boolean,
                share double precision, m_start timestamptz, m_end timestamptz)
@@ -28,4 +31,4 @@ LANGUAGE sql STABLE AS $$
       FROM q ORDER BY q.q
 $$;
 COMMENT ON FUNCTION target_month_windows(integer, timestamptz, text) IS
-    'The local months of year seen at instant at (zone tz): month k''s readings (w_from, w_to], whether it is closed, and the share of its known official figure that counts then (1, or the elapsed part of the month holding at); what target_months and target_progress_samples count.';
+    'The local months of year seen at instant at (zone tz): month k''s readings (w_from, w_to], whether it is closed, and the time share (1, or the elapsed part of the month holding at: what of its known official figure counts when the month has no telemetry); what target_months and target_progress_samples count.';

@@ -171,7 +171,7 @@ BEGIN
             ELSE
                 exp_v := tgt * frac;
                 -- the official figure where there is one: closed months,
-                -- and the month of `at` pro rata (target_months)
+                -- and the month of `at` in the share of its telemetry (target_months)
                 SELECT count(*) FILTER (WHERE m.official IS NOT NULL), sum(m.counted),
                        string_agg(format('%s %s', to_char(m.month, 'YYYY-MM'),
                                          CASE WHEN m.official IS NOT NULL

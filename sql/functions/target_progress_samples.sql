@@ -4,12 +4,13 @@
 -- read once (one reading_spans call over all the instants' cuts, and last
 -- year's profile once) instead of once an instant. It mirrors the expected
 -- and actual of target_progress_at (schedules, milestones, statistics for
--- closed months and the month of an instant pro rata, levels, ratios) and
+-- closed months and the month of an instant pro rata of its telemetry,
+-- else of its time, levels, ratios) and
 -- nothing else (no drift, status or projection): a change of one is a
 -- change of the other. It calls what target_progress_at calls where that
 -- does not read the readings again: the year of an instant
 -- (target_year_of), the months seen at it with their windows, whether
--- closed and the pro rata share (target_month_windows), statistic_block,
+-- closed and the time share (target_month_windows), statistic_block,
 -- target_ratio_period, target_profile_share. The year to date's windows are
 -- target_site_stats', (start, end] (reading_spans).
 -- tests/integration/samples_check.sql (test_official, test_truth) checks
@@ -42,6 +43,7 @@ DECLARE
     rp_months integer; rp_sig bigint; rp_key text; rp_last text := NULL; rp_act double precision;
     st_sig bigint; blk_sig bigint[]; blk_val double precision[]; blk_first integer[];
     mclosed boolean; mshare double precision; adj double precision[];
+    mfull double precision; mend_pos integer; mnext timestamptz;
     cv_ts timestamptz[]; cv_from timestamptz[]; cv_val double precision[];
 BEGIN
     IF cardinality(ats) IS NULL OR cardinality(ats) = 0 THEN
@@ -265,8 +267,8 @@ BEGIN
                     END IF;
                     exp_v := tgt * frac;
                     -- the official figure where there is one: closed months,
-                    -- and the month of g pro rata (target_months, its
-                    -- telemetry from the spans above)
+                    -- and the month of g in the share of its telemetry by g
+                    -- (target_months, its telemetry from the spans above)
                     -- statistic_block depends on g only through what is
                     -- published by its day (a set that only grows): a month's
                     -- block is looked up again only when that set has changed
@@ -301,8 +303,30 @@ BEGIN
                             n_official := n_official + 1;
                             IF NOT mclosed THEN
                                 -- the month holding g, its figure known: the
-                                -- elapsed part of it
-                                off := off * mshare;
+                                -- share of the whole month's telemetry
+                                -- (target_months: the year's readings in
+                                -- (month start, next month's start], a
+                                -- covering one stamped later in the year
+                                -- with its part) stamped by g, else of its
+                                -- elapsed time. The whole month is span_sum
+                                -- over its spans (the cuts hold every
+                                -- month's bounds and end with the year), not
+                                -- adj: what g does not know yet is part of
+                                -- the whole
+                                mnext := CASE WHEN k = 12 THEN y1
+                                              ELSE make_timestamptz(t.year, k + 1, 1, 0, 0, 0, cfg.timezone) END;
+                                mend_pos := array_position(cuts, mnext, a);
+                                mfull := NULL;
+                                FOR j IN a .. mend_pos - 1 LOOP
+                                    IF span_sum[j] IS NOT NULL THEN
+                                        mfull := coalesce(mfull, 0) + span_sum[j];
+                                    END IF;
+                                END LOOP;
+                                IF mfull IS NOT NULL AND mfull <> 0 THEN
+                                    off := off * least(1, greatest(0, coalesce(tv, 0) / mfull));
+                                ELSE
+                                    off := off * mshare;
+                                END IF;
                             END IF;
                         END IF;
                         counts[k] := CASE WHEN off IS NOT NULL THEN off ELSE coalesce(tv, 0) END;

@@ -7,9 +7,11 @@
 #     date, the months, the rollup, the report's months, the statistics
 #     check), and 1 January 00:00 is the old year's last instant;
 #  2. one year end: an official figure of the month that holds the instant
-#     asked about, known by then, counts pro rata of the month's elapsed
-#     part, so status at 23:59:59 and at 00:00:00 agree to within that
-#     second; a figure published later is not used (vintages);
+#     asked about, known by then, counts in the share of the month's
+#     telemetry stamped by then (of its elapsed time when the month has
+#     none), so status at 23:59:59 and at 00:00:00 differ by the last
+#     reading's share only; the share follows telemetry's shape (a dip),
+#     not the time; a figure published later is not used (vintages);
 #  3. a v1 message's `period` (or `start`) is stored and used: published
 #     with mosquitto_pub, the reading is stamped at the period's end, keeps
 #     the period's start, and a stock figure counts in the month it
@@ -100,12 +102,16 @@ q "UPDATE reading SET value = 1000 WHERE site_id = 'a1' AND ts = '2025-01-01T00:
 # publication day (known whenever asked).
 #  - 23:59:59 on 31 December: January-November telemetry, 335 days × 10 =
 #    3 350; December is the month of the instant and its figure is known:
-#    400 × (31 × 86 400 − 1) / (31 × 86 400) = 400 × 2 678 399 / 2 678 400
-#    = 399.999851; total 3 749.999851 (before: 3 650 + nothing official, as
-#    December counted its telemetry until it closed: the issue's 169.11 vs
-#    169.31 Mt);
+#    it counts in the share of December's telemetry stamped by 23:59:59,
+#    the 30 readings of 2 .. 31 December 00:00 (300 t), of the whole
+#    month's, the 31 of (1 December, 1 January 00:00] (310 t):
+#    400 × 300 / 310 = 387.096774; total 3 737.096774 (before the telemetry
+#    share: 400 × 2 678 399 / 2 678 400 of the time, 3 749.999851; before
+#    any share: 3 650 + nothing official, as December counted its
+#    telemetry until it closed: the issue's 169.11 vs 169.31 Mt);
 #  - 00:00 on 1 January: December closed, its figure whole: 3 750.
-# The two differ by the pro-rata second, 400 / 2 678 400 = 0.000149 t.
+# The two differ by the last reading's share, 400 × 10 / 310 = 12.903226 t
+# (the reading stamped at 00:00), not by the switch of source.
 q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
    VALUES ('raw_coal', 2024, 'about', 4000, 't', 2, 'county:Y')"
 q "INSERT INTO site (site_id, kind, county) VALUES ('y1', 'mine', 'Y');
@@ -114,14 +120,14 @@ q "INSERT INTO site (site_id, kind, county) VALUES ('y1', 'mine', 'Y');
      FROM generate_series(timestamptz '2024-01-02T00:00:00Z', '2025-01-01T00:00:00Z', interval '1 day') d;
    SELECT statistic_put('county:Y', 'raw_coal', '2024-12', '2024-12-01', '2025-01-01', 400, 't', 400, 'bureau')" >/dev/null
 py() { echo "SELECT $2 FROM target_progress_at('$1') WHERE scope = 'county:Y'"; }
-check "year end: 23:59:59" "$(py 2024-12-31T23:59:59Z 'round(actual::numeric, 6)')" "3749.999851"
-check "year end: 23:59:59, December pro rata" "$(py 2024-12-31T23:59:59Z month_sources)" \
-	"2024-01 telemetry, 2024-02 telemetry, 2024-03 telemetry, 2024-04 telemetry, 2024-05 telemetry, 2024-06 telemetry, 2024-07 telemetry, 2024-08 telemetry, 2024-09 telemetry, 2024-10 telemetry, 2024-11 telemetry, 2024-12 statistics:bureau pro rata 2678399/2678400 s"
+check "year end: 23:59:59" "$(py 2024-12-31T23:59:59Z 'round(actual::numeric, 6)')" "3737.096774"
+check "year end: 23:59:59, December pro rata of its telemetry" "$(py 2024-12-31T23:59:59Z month_sources)" \
+	"2024-01 telemetry, 2024-02 telemetry, 2024-03 telemetry, 2024-04 telemetry, 2024-05 telemetry, 2024-06 telemetry, 2024-07 telemetry, 2024-08 telemetry, 2024-09 telemetry, 2024-10 telemetry, 2024-11 telemetry, 2024-12 statistics:bureau pro rata of telemetry 300/310"
 check "year end: 00:00" "$(py 2025-01-01T00:00:00Z 'round(actual::numeric, 6)')" "3750.000000"
 s1=$(st 2024-12-31T23:59:59Z county:Y actual)
 s2=$(st 2025-01-01T00:00:00Z county:Y actual)
-check "year end: status at 23:59:59 and 00:00:00 agree to the pro-rata second" \
-	"SELECT round(($s2 - $s1)::numeric, 6) = round((400.0 / 2678400)::numeric, 6)" "t"
+check "year end: status at 23:59:59 and 00:00:00 differ by the last reading's share" \
+	"SELECT round(($s2 - $s1)::numeric, 6) = round((400.0 * 10 / 310)::numeric, 6)" "t"
 # the year-end report is taken at 1 January 00:00 (every reading of 2024,
 # December's figure whole), shown as 24:00 of 31 December
 "$BIN/enertrack" report -c "$T/enertrack.conf" --year 2024 --format html -o "$T/r.html" >"$T/report.out" 2>&1 ||
@@ -132,7 +138,9 @@ log "ok: year end: the report at 2024-12-31 24:00"
 "$BIN/enertrack" report -c "$T/enertrack.conf" --year 2024 --at 2025-01-01T00:00:00Z --format html -o "$T/r2.html" \
 	>"$T/report2.out" 2>&1 || fail "report --year 2024 --at 2025-01-01T00:00:00Z: $(cat "$T/report2.out")"
 log "ok: year end: report --year 2024 --at 2025-01-01T00:00:00Z is 2024's"
-# half-way through December: 3 350 + 400 × 15/31 = 3 543.548387
+# half-way through December: the 15 readings of 2 .. 16 December 00:00,
+# 150 of 310 t: 3 350 + 400 × 150 / 310 = 3 543.548387 (December's readings
+# are even: the time share, 15/31 of the month, gives the same)
 check "year end: mid-December" "$(py 2024-12-16T00:00:00Z 'round(actual::numeric, 6)')" "3543.548387"
 # Vintages stay: published on 10 January 2025, the figure is not known at
 # 23:59:59, nor at 00:00: December counts its telemetry (30 readings by
@@ -141,7 +149,38 @@ q "UPDATE statistic SET published = '2025-01-10' WHERE scope = 'county:Y' AND pe
 check "year end: published later, 23:59:59" "$(py 2024-12-31T23:59:59Z actual)" "3650"
 check "year end: published later, 00:00" "$(py 2025-01-01T00:00:00Z actual)" "3660"
 q "UPDATE statistic SET published = '2024-12-31' WHERE scope = 'county:Y' AND period = '2024-12'"
-check "year end: published on the day, 23:59:59" "$(py 2024-12-31T23:59:59Z 'round(actual::numeric, 6)')" "3749.999851"
+check "year end: published on the day, 23:59:59" "$(py 2024-12-31T23:59:59Z 'round(actual::numeric, 6)')" "3737.096774"
+
+# The open month's known figure follows its telemetry's shape, not the time.
+# County Z, raw coal, target 2024 of 8 000 t. Mine z1 sends February's
+# output a day at a time, stamped at each day's end: a dip (the Spring
+# Festival) of 2 t a day for 1-14 February (stamped 2 .. 15 February 00:00,
+# 28 t), then 20 t a day for 15-29 February (stamped 16 February .. 1 March
+# 00:00, 300 t): the month 328 t. The bureau's February, 656 t, has no
+# publication day; nothing is sent in March, whose figure, 310 t, is known
+# too. January has no reading (telemetry 0).
+#  - 15 February 00:00: 656 × 28 / 328 = 56 t (the time share, 14 of 29
+#    days, said 656 × 14 / 29 = 316.689655: five times the dip's output);
+#  - 11 March 00:00, March without telemetry: the elapsed time, 10 of 31
+#    days: 656 + 310 × 10 / 31 = 756.
+q "INSERT INTO target (metric, year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('raw_coal', 2024, 'about', 8000, 't', 2, 'county:Z')"
+q "INSERT INTO site (site_id, kind, county) VALUES ('z1', 'mine', 'Z');
+   INSERT INTO reading (site_id, metric, ts, value, unit_in, value_in, source, received_at)
+   SELECT 'z1', 'raw_coal', d, CASE WHEN d <= '2024-02-15T00:00:00Z' THEN 2 ELSE 20 END, 't',
+          CASE WHEN d <= '2024-02-15T00:00:00Z' THEN 2 ELSE 20 END, '', now()
+     FROM generate_series(timestamptz '2024-02-02T00:00:00Z', '2024-03-01T00:00:00Z', interval '1 day') d;
+   SELECT statistic_put('county:Z', 'raw_coal', '2024-02', '2024-02-01', '2024-03-01', 656, 't', 656, 'bureau');
+   SELECT statistic_put('county:Z', 'raw_coal', '2024-03', '2024-03-01', '2024-04-01', 310, 't', 310, 'bureau')" >/dev/null
+pz() { echo "SELECT $2 FROM target_progress_at('$1') WHERE scope = 'county:Z'"; }
+check "shape: February's telemetry" "SELECT sum(value) FROM reading WHERE site_id = 'z1'" "328"
+check "shape: mid-February follows the dip" "$(pz 2024-02-15T00:00:00Z 'round(actual::numeric, 6)')" "56.000000"
+check "shape: mid-February, the share used" "$(pz 2024-02-15T00:00:00Z month_sources)" \
+	"2024-01 telemetry, 2024-02 statistics:bureau pro rata of telemetry 28/328"
+check "shape: a month without telemetry counts its elapsed time" "$(pz 2024-03-11T00:00:00Z 'round(actual::numeric, 6)')" \
+	"756.000000"
+check "shape: March, the share used" "$(pz 2024-03-11T00:00:00Z month_sources)" \
+	"2024-01 telemetry, 2024-02 statistics:bureau, 2024-03 statistics:bureau pro rata of time 864000/2678400 s"
 
 # ---- 3. a v1 message says its period ------------------------------------------
 # Mine w9 of county W publishes its 煤炭先进产能占比 (a stock, in %) with the
@@ -210,10 +249,21 @@ check "period: 2024 to 1 April" "SELECT round(actual::numeric, 6) FROM target_pr
 	"9250.000000"
 check "period: 2024 to 1 February" "SELECT round(actual::numeric, 6) FROM target_progress_at('2024-02-01T00:00:00Z') WHERE scope = 'county:V'" \
 	"150.000000"
+# February's figure of county V, 2 800 t, known (no publication day): on
+# 16 February 00:00 it counts in the share of February's telemetry stamped
+# by then, none (the quarter's reading is stamped on 1 April), of the whole
+# month's, 2 900 (the quarter's February part: the year's readings say it):
+# 0; with January's 150: 150. (The sampler below meets this month too.)
+q "SELECT statistic_put('county:V', 'raw_coal', '2024-02', '2024-02-01', '2024-03-01', 2800, 't', 2800, 'bureau')" >/dev/null
+check "period: a known February and the quarter's part" \
+	"SELECT round(actual::numeric, 6) || ' ' || month_sources FROM target_progress_at('2024-02-16T00:00:00Z') WHERE scope = 'county:V'" \
+	"150.000000 2024-01 telemetry, 2024-02 statistics:bureau pro rata of telemetry 0/2900"
 # The charts' sampler (target_progress_samples) gives target_progress_at's
 # figures at every instant of 2024 here too: 1 January 00:00 + 1 µs, the
-# year's end 2025-01-01T00:00 (mine a1's December), December's figure pro
-# rata (county Y), and v1's quarter, not known on 1 February.
+# year's end 2025-01-01T00:00 (mine a1's December), a month's known figure
+# in the share of its telemetry (county Y's December, county Z's dip,
+# county V's February with the quarter's part) or of its time (county Z's
+# March), and v1's quarter, not known on 1 February.
 samples_agree 2024
 case $got in
 *"pro rata: yes; stated periods: yes"*) log "ok: the sampler's instants met a pro rata month and a stated period" ;;

@@ -220,13 +220,16 @@ stat 2024-02 survey 9999
 stat 2024-03 bureau 3000
 AT=2024-03-15T00:00:00Z
 # January 3 500 (bureau) + February 2 800 (bureau, first in the list) +
-# March, open, whose figure is known (no publication day): pro rata of the
-# 14 days elapsed, 3 000 × 14 / 31 = 1 354.8387 (issue 21, one year end:
-# docs/targets.md; its telemetry, 1 400, counted before) = 7 654.8387
-# (telemetry alone: 5 800).
-check "statistics: actual" "$(prog $AT county:S 'round(actual::numeric, 4)')" "7654.8387"
+# March, open, whose figure is known (no publication day): in the share of
+# March's telemetry stamped by 15 March 00:00 of the whole month's
+# (docs/targets.md, one year end): the readings stop on 14 March, so all of
+# March's is known, 1 400 of 1 400: 3 000 × 1 400 / 1 400 = 3 000 =
+# 9 300 (the share of the time, 14 of 31 days, said 3 000 × 14 / 31 =
+# 1 354.8387: 7 654.8387; its telemetry, 1 400, counted before: 7 700;
+# telemetry alone: 5 800).
+check "statistics: actual" "$(prog $AT county:S 'round(actual::numeric, 4)')" "9300.0000"
 check "statistics: months" "$(prog $AT county:S month_sources)" \
-	"2024-01 statistics:bureau, 2024-02 statistics:bureau, 2024-03 statistics:bureau pro rata 1209600/2678400 s"
+	"2024-01 statistics:bureau, 2024-02 statistics:bureau, 2024-03 statistics:bureau pro rata of telemetry 1400/1400"
 # published on 10 April, March's figure is not known on 15 March: its
 # telemetry counts, 1 400: 7 700
 q "UPDATE statistic SET published = '2024-04-10' WHERE scope = 'county:S' AND period = '2024-03'"
