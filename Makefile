@@ -67,6 +67,8 @@ TOOL_SRCS += tools/cmd_sparkplug.c
 # that query and queue
 COMMON_SRCS += db/pq.c db/progress.c db/outbox.c db/evaluate_targets.c db/eval_mails.c \
 	db/truth_alerts.c db/digest.c db/member_alarm.c db/maintain.c
+# the plans over several years, for `enertrack status` and the status page
+COMMON_SRCS += db/plans.c
 # the pure renderers of the digest and the truth mails
 LIB_SRCS += lib/digestmail.c lib/truthmail.c
 # presentation: one text buffer and one number formatter

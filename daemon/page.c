@@ -24,6 +24,7 @@
 #include "common/pgconn.h"
 #include "db/chartdata.h"
 #include "db/pageview.h"
+#include "db/plans.h"
 #include "draw/chart.h"
 #include "enertrack/drifttext.h"
 #include "enertrack/i18n.h"
@@ -296,10 +297,12 @@ static int index_rows(et_page_index_t *pg, bool bureau, PGresult *t, PGresult *s
 }
 
 /* The queries of the index and of /targets.json: the targets, the stale
- * sites and what fires, for the year and instant of v. NULL results after
+ * sites, what fires and the plans over several years (at the end of the
+ * last year closed before the instant, as `enertrack status`), for the
+ * year and instant of v. NULL results after
  * an error (in err). */
 struct results {
-	PGresult *t, *st, *fi;
+	PGresult *t, *st, *fi, *pl;
 };
 
 static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const et_page_view_t *v,
@@ -317,7 +320,8 @@ static int run_queries(et_page_t *p, et_lang_t lang, const char *tz, const et_pa
 				       PQfnumber(res->t, "chart_head"));
 	res->st = res->t ? query(p, stale_sql, 4, sp, err, errlen) : NULL;
 	res->fi = res->st ? query(p, firing_sql, 4, sp, err, errlen) : NULL;
-	return res->fi ? 0 : -EIO;
+	res->pl = res->fi ? et_plans_query(p->conn, v->at, lang, err, errlen) : NULL;
+	return res->pl ? 0 : -EIO;
 }
 
 static void clear_results(struct results *res)
@@ -325,6 +329,7 @@ static void clear_results(struct results *res)
 	PQclear(res->t);
 	PQclear(res->st);
 	PQclear(res->fi);
+	PQclear(res->pl);
 }
 
 static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const et_page_view_t *v,
@@ -358,6 +363,10 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const et_p
 		bool bureau = p->bureau;
 		pthread_mutex_unlock(&p->mu);
 		rc = index_rows(&pg, bureau, t, st, fi, si);
+		pg.plans = et_plans_page_rows(res.pl);
+		pg.nplans = (size_t)PQntuples(res.pl);
+		pg.plans_closed = pg.nplans ? PQgetvalue(res.pl, 0, ET_PLAN_CLOSED) : NULL;
+		rc = rc ? rc : pg.plans ? 0 : -ENOMEM;
 		et_text_t o = et_text_on(body);
 		if (!rc) {
 			et_page_html_index(&o, &pg);
@@ -369,6 +378,7 @@ static int render_index(et_page_t *p, et_lang_t lang, const char *tz, const et_p
 		free((void *)pg.stale);
 		free((void *)pg.firing);
 		free((void *)pg.silences);
+		free((void *)pg.plans);
 		et_text_free(&q);
 	}
 	clear_results(&res);
@@ -460,6 +470,11 @@ static int render_json(et_page_t *p, et_lang_t lang, const char *tz, const et_pa
 	json_object_set_new(root, "targets", ts);
 	json_object_set_new(root, "stale_sites", ss);
 	json_object_set_new(root, "firing", fs);
+	/* the plans over several years, as `enertrack status --json` has them */
+	json_t *ps = json_array();
+	for (int i = 0; i < PQntuples(res.pl); i++)
+		json_array_append_new(ps, et_plan_json(res.pl, i));
+	json_object_set_new(root, "plans", ps);
 	clear_results(&res);
 	char *s = json_dumps(root, JSON_INDENT(1));
 	json_decref(root);

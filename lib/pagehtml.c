@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The HTML of the status page's index (include/enertrack/pagehtml.h): a
- * head, the targets' table, their charts, the stale sites, the firing
+ * head, the targets' table, the plans over several years, the targets'
+ * charts, the stale sites, the firing
  * alerts and the silences, one function each. The page works on a phone:
  * under 600 px each table row reflows into a small grid of labelled cells
  * (every column stays, none is hidden) and the charts come in a phone's
@@ -250,6 +251,104 @@ static void index_targets(et_text_t *o, const et_page_index_t *pg)
 	PUT("</tbody></table>\n");
 }
 
+/* A plan's status in the bureau's words: 超序时进度 / 落后序时进度. */
+static const char *plan_status_text(et_lang_t lang, const char *status)
+{
+	if (strcmp(status, "ahead") == 0)
+		return et_msg(lang, ET_MSG_PLAN_AHEAD);
+	if (strcmp(status, "behind") == 0)
+		return et_msg(lang, ET_MSG_PLAN_BEHIND);
+	if (strcmp(status, "on_track") == 0)
+		return et_msg(lang, ET_MSG_PLAN_ON_TRACK);
+	return et_status_text(lang, status);
+}
+
+/* What a plan's first cell says under its name: the bureau's sentence in
+ * zh-CN (as the plan writes it), the catalogue's in English; or why there
+ * is no figure. */
+static void plan_sentence(char *a, size_t alen, et_lang_t lang, const et_page_plan_t *pl,
+			  const char *what)
+{
+	char act[32];
+	if (strcmp(pl->status, "too_early") == 0) {
+		et_msg_fill(a, alen, lang, ET_MSG_CLI_PLAN_NONE, 1, what);
+	} else if (pl->missing && pl->missing[0]) {
+		et_msg_fill(a, alen, lang, ET_MSG_CLI_PLAN_MISSING, 2, what, pl->missing);
+	} else if (lang == ET_LANG_ZH_CN && pl->sentence && pl->sentence[0]) {
+		snprintf(a, alen, "%s", pl->sentence);
+	} else {
+		/* one decimal, as the plan's own sentence: "累计下降12.4%" */
+		et_num_fixed(act, sizeof(act), pl->actual, 1, false);
+		et_msg_fill(a, alen, lang, ET_MSG_PAGE_PLAN_SENTENCE, 3, pl->upto, act,
+			    plan_status_text(lang, pl->status));
+	}
+}
+
+/* One plan's row: name, years and scope, its sentence; the target, the
+ * cumulative 序时进度 and decline in %, the drift in points; the status. */
+static void index_plan_row(et_text_t *o, et_lang_t lang, const et_page_plan_t *pl)
+{
+	char a[400], what[200], scope[128];
+	et_scope_text(lang, pl->scope, scope, sizeof(scope));
+	snprintf(what, sizeof(what), "%s %s–%s", pl->label, pl->first_year, pl->year);
+	PUT("<tr>");
+	td(o, lang, ET_MSG_WORD_METRIC, NULL);
+	HTML(what);
+	PUT("<br><small>");
+	HTML(scope);
+	PUT(" · ");
+	plan_sentence(a, sizeof(a), lang, pl, what);
+	HTML(a);
+	PUT("</small></td>");
+	const struct {
+		double v;
+		et_msg_t col;
+		int decimals;
+	} figs[] = {{pl->target, ET_MSG_WORD_TARGET, 1},
+		    {pl->expected, ET_MSG_PAGE_PLAN_SCHEDULE, 2},
+		    {pl->actual, ET_MSG_PAGE_PLAN_CUMULATIVE, 2}};
+	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
+		et_num_fixed(a, sizeof(a), figs[k].v, figs[k].decimals, false);
+		td(o, lang, figs[k].col, "n");
+		et_text_printf(o, "%s%s</td>", a, isnan(figs[k].v) ? "" : " %");
+	}
+	et_drift_text(a, sizeof(a), lang, pl->drift_pct, "%");
+	td(o, lang, ET_MSG_WORD_DRIFT, "n");
+	et_text_printf(o, "%s</td>", a);
+	char cls[80];
+	snprintf(cls, sizeof(cls), "st-%.60s", pl->status);
+	td(o, lang, ET_MSG_WORD_STATUS, cls);
+	HTML(plan_status_text(lang, pl->status));
+	PUT("</td></tr>\n");
+}
+
+/* The plans over several years, after the year's targets, when there are
+ * any: one row each, reflowing on a phone as the targets' rows do. */
+static void index_plans(et_text_t *o, const et_page_index_t *pg)
+{
+	et_lang_t lang = pg->lang;
+	char a[200];
+	if (pg->nplans == 0)
+		return;
+	et_msg_fill(a, sizeof(a), lang, ET_MSG_PAGE_PLANS, 1,
+		    pg->plans_closed ? pg->plans_closed : ET_NO_VALUE);
+	PUT("<h2>");
+	HTML(a);
+	PUT("</h2>\n<table id=\"plans\"><thead><tr>");
+	static const et_msg_t cols[] = {ET_MSG_WORD_METRIC,	   ET_MSG_WORD_TARGET,
+					ET_MSG_PAGE_PLAN_SCHEDULE, ET_MSG_PAGE_PLAN_CUMULATIVE,
+					ET_MSG_WORD_DRIFT,	   ET_MSG_WORD_STATUS};
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		PUT(i > 0 && i < 5 ? "<th class=\"n\">" : "<th>");
+		HTML(et_msg(lang, cols[i]));
+		PUT("</th>");
+	}
+	PUT("</tr></thead><tbody>\n");
+	for (size_t i = 0; i < pg->nplans; i++)
+		index_plan_row(o, lang, &pg->plans[i]);
+	PUT("</tbody></table>\n");
+}
+
 /* The charts of each target, a phone-sized picture on a phone. */
 static void index_charts(et_text_t *o, const et_page_index_t *pg)
 {
@@ -411,6 +510,7 @@ void et_page_html_index(et_text_t *o, const et_page_index_t *pg)
 {
 	index_head(o, pg);
 	index_targets(o, pg);
+	index_plans(o, pg);
 	index_charts(o, pg);
 	index_stale(o, pg);
 	index_firing(o, pg);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/confload.h"
+#include "db/plans.h"
 #include "db/pq.h"
 #include "cli.h"
 #include "db.h"
@@ -315,57 +316,13 @@ static int print_silences(PGconn *conn, et_lang_t lang)
 	return 0;
 }
 
-/* The plans over several years (target.first_year; the 14th Five-Year
- * Plan's intensity decline) at the end of the last year closed before
- * $1: the yearly declines compounded (target_plan_progress()) against the
- * plan's cumulative 序时进度, the drift in percentage points, and a status
- * judged on the target's tolerance. Shown from the plan's first year to the
- * year after its last. */
-enum {
-	P_ID,
-	P_LABEL,
-	P_METRIC,
-	P_SCOPE,
-	P_KIND,
-	P_VALUE,
-	P_FIRST,
-	P_YEAR,
-	P_UPTO,
-	P_DONE,
-	P_ACTUAL,
-	P_EXPECTED,
-	P_DRIFT,
-	P_TOL,
-	P_MISSING,
-	P_STATUS,
-	P_SENTENCE,
-	P_CLOSED
-};
-
-static const char plans_sql[] =
-	"SELECT t.id, coalesce(metric_label(t.metric, $2), x.label), t.metric, t.scope, t.kind,"
-	" t.value, t.first_year, t.year, least(u.y, t.year), p.years_done, p.cumulative_pct,"
-	" p.expected_pct, p.cumulative_pct - p.expected_pct, t.tolerance_pct, p.missing,"
-	" CASE WHEN p.years_done = 0 THEN 'too_early'"
-	"  WHEN p.cumulative_pct IS NULL THEN 'insufficient_data'"
-	"  WHEN p.cumulative_pct - p.expected_pct < -t.tolerance_pct THEN 'behind'"
-	"  WHEN p.cumulative_pct - p.expected_pct > t.tolerance_pct THEN 'ahead'"
-	"  ELSE 'on_track' END, p.sentence, u.y"
-	" FROM target t JOIN metric x ON x.name = t.metric, target_setting s,"
-	" LATERAL (SELECT extract(year FROM $1::timestamptz AT TIME ZONE s.timezone)::integer - 1"
-	"  AS y) u, LATERAL target_plan_progress(t, u.y) p"
-	" WHERE t.first_year IS NOT NULL AND u.y + 1 BETWEEN t.first_year AND t.year + 1"
-	" ORDER BY t.id";
-
+/* The plans over several years (db/plans.c), logged when the query fails. */
 static PGresult *query_plans(PGconn *conn, const char *at, et_lang_t lang)
 {
-	const char *p[2] = {at, et_lang_tag(lang)};
-	PGresult *r = PQexecParams(conn, plans_sql, 2, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_error("target_plan_progress: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		return NULL;
-	}
+	char err[400];
+	PGresult *r = et_plans_query(conn, at, lang, err, sizeof(err));
+	if (!r)
+		log_error("target_plan_progress: %s", err);
 	return r;
 }
 
@@ -384,30 +341,30 @@ static const char *plan_status_text(et_lang_t lang, const char *status)
 static void print_plan(PGresult *r, int i, et_lang_t lang)
 {
 	char what[300], scope[128], line[700], v[32];
-	et_scope_text(lang, PQgetvalue(r, i, P_SCOPE), scope, sizeof(scope));
-	et_num_fixed(v, sizeof(v), et_pq_num(r, i, P_VALUE), 1, false);
+	et_scope_text(lang, PQgetvalue(r, i, ET_PLAN_SCOPE), scope, sizeof(scope));
+	et_num_fixed(v, sizeof(v), et_pq_num(r, i, ET_PLAN_VALUE), 1, false);
 	/* "单位GDP能耗下降 2021–2025 [全市]，下降 14.5 %" */
-	snprintf(what, sizeof(what), "%s %s–%s [%s]%s%s %s %%", PQgetvalue(r, i, P_LABEL),
-		 PQgetvalue(r, i, P_FIRST), PQgetvalue(r, i, P_YEAR),
-		 lang == ET_LANG_EN ? PQgetvalue(r, i, P_SCOPE) : scope,
-		 lang == ET_LANG_EN ? ", " : "，", kind_text(lang, PQgetvalue(r, i, P_KIND)), v);
-	const char *status = PQgetvalue(r, i, P_STATUS);
+	snprintf(what, sizeof(what), "%s %s–%s [%s]%s%s %s %%", PQgetvalue(r, i, ET_PLAN_LABEL),
+		 PQgetvalue(r, i, ET_PLAN_FIRST), PQgetvalue(r, i, ET_PLAN_YEAR),
+		 lang == ET_LANG_EN ? PQgetvalue(r, i, ET_PLAN_SCOPE) : scope,
+		 lang == ET_LANG_EN ? ", " : "，", kind_text(lang, PQgetvalue(r, i, ET_PLAN_KIND)), v);
+	const char *status = PQgetvalue(r, i, ET_PLAN_STATUS);
 	if (strcmp(status, "too_early") == 0) {
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_NONE, 1, what);
-	} else if (!PQgetisnull(r, i, P_MISSING)) {
+	} else if (!PQgetisnull(r, i, ET_PLAN_MISSING)) {
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_MISSING, 2, what,
-			    PQgetvalue(r, i, P_MISSING));
+			    PQgetvalue(r, i, ET_PLAN_MISSING));
 	} else {
 		char act[32], exp_s[32], drift[48], years[16];
 		/* one decimal, as the plan's own sentence: "累计下降12.4%" */
-		et_num_fixed(act, sizeof(act), et_pq_num(r, i, P_ACTUAL), 1, false);
-		et_num_fixed(exp_s, sizeof(exp_s), et_pq_num(r, i, P_EXPECTED), 2, false);
-		et_drift_text(drift, sizeof(drift), lang, et_pq_num(r, i, P_DRIFT), "%");
+		et_num_fixed(act, sizeof(act), et_pq_num(r, i, ET_PLAN_ACTUAL), 1, false);
+		et_num_fixed(exp_s, sizeof(exp_s), et_pq_num(r, i, ET_PLAN_EXPECTED), 2, false);
+		et_drift_text(drift, sizeof(drift), lang, et_pq_num(r, i, ET_PLAN_DRIFT), "%");
 		snprintf(years, sizeof(years), "%d",
-			 atoi(PQgetvalue(r, i, P_YEAR)) - atoi(PQgetvalue(r, i, P_FIRST)) + 1);
+			 atoi(PQgetvalue(r, i, ET_PLAN_YEAR)) - atoi(PQgetvalue(r, i, ET_PLAN_FIRST)) + 1);
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_LINE, 8, what,
-			    PQgetvalue(r, i, P_UPTO), act, plan_status_text(lang, status), exp_s,
-			    PQgetvalue(r, i, P_DONE), years, drift);
+			    PQgetvalue(r, i, ET_PLAN_UPTO), act, plan_status_text(lang, status), exp_s,
+			    PQgetvalue(r, i, ET_PLAN_DONE), years, drift);
 	}
 	printf("  %s\n", line);
 }
@@ -421,7 +378,7 @@ static int print_plans(PGconn *conn, const char *at, et_lang_t lang)
 	if (PQntuples(r) > 0) {
 		char head[200];
 		et_msg_fill(head, sizeof(head), lang, ET_MSG_CLI_PLANS_HEAD, 1,
-			    PQgetvalue(r, 0, P_CLOSED));
+			    PQgetvalue(r, 0, ET_PLAN_CLOSED));
 		printf("\n%s\n", head);
 	}
 	for (int i = 0; i < PQntuples(r); i++)
@@ -434,40 +391,6 @@ static json_t *jnum(PGresult *r, int i, int c)
 {
 	double v = et_pq_num(r, i, c);
 	return isnan(v) ? json_null() : json_real(v);
-}
-
-/* A plan over several years in --json: the one-year rows' names where they
- * mean the same (expected and actual: the cumulative 序时进度 and decline,
- * in %; drift_pct in percentage points), and the plan's own. */
-static json_t *plan_json(PGresult *r, int i)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "target_id", json_integer(atoi(PQgetvalue(r, i, P_ID))));
-	json_object_set_new(o, "label", json_string(PQgetvalue(r, i, P_LABEL)));
-	json_object_set_new(o, "metric", json_string(PQgetvalue(r, i, P_METRIC)));
-	json_object_set_new(o, "first_year", json_integer(atoi(PQgetvalue(r, i, P_FIRST))));
-	json_object_set_new(o, "year", json_integer(atoi(PQgetvalue(r, i, P_YEAR))));
-	json_object_set_new(o, "scope", json_string(PQgetvalue(r, i, P_SCOPE)));
-	json_object_set_new(o, "kind", json_string(PQgetvalue(r, i, P_KIND)));
-	json_object_set_new(o, "target", jnum(r, i, P_VALUE));
-	json_object_set_new(o, "upto", json_integer(atoi(PQgetvalue(r, i, P_UPTO))));
-	json_object_set_new(o, "years_done", json_integer(atoi(PQgetvalue(r, i, P_DONE))));
-	json_object_set_new(o, "expected", jnum(r, i, P_EXPECTED));
-	json_object_set_new(o, "actual", jnum(r, i, P_ACTUAL));
-	json_object_set_new(o, "drift_pct", jnum(r, i, P_DRIFT));
-	json_object_set_new(o, "drift_unit", json_string("pp"));
-	json_object_set_new(o, "tolerance_pct", jnum(r, i, P_TOL));
-	json_object_set_new(o, "status", json_string(PQgetvalue(r, i, P_STATUS)));
-	json_object_set_new(o, "display_unit", json_string("%"));
-	json_object_set_new(o, "missing",
-			    PQgetisnull(r, i, P_MISSING)
-				    ? json_null()
-				    : json_string(PQgetvalue(r, i, P_MISSING)));
-	json_object_set_new(o, "sentence",
-			    PQgetisnull(r, i, P_SENTENCE)
-				    ? json_null()
-				    : json_string(PQgetvalue(r, i, P_SENTENCE)));
-	return o;
 }
 
 static int print_json(PGresult *r, PGresult *plans)
@@ -512,7 +435,7 @@ static int print_json(PGresult *r, PGresult *plans)
 		json_array_append_new(arr, o);
 	}
 	for (int i = 0; i < PQntuples(plans); i++)
-		json_array_append_new(arr, plan_json(plans, i));
+		json_array_append_new(arr, et_plan_json(plans, i));
 	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 	json_decref(arr);
 	if (!s)

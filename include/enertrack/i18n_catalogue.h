@@ -487,3 +487,10 @@ ET_MSG_DEF(TRUTH_CS_PUBLISHED, "truth.cs_published", "Counties (statistics)", "�
 ET_MSG_DEF(TRUTH_CS_CITY_FIGURE, "truth.cs_city_figure", "City (statistics)", "全市（统计）")
 ET_MSG_DEF(TRUTH_CS_NOT_EQUAL, "truth.cs_not_equal", "Does not add up", "合计不符")
 ET_MSG_DEF(TRUTH_CS_SUM_ROW, "truth.cs_sum_row", "Sum of the counties", "区县合计")
+/* the plans over several years on the status page (lib/pagehtml.c) */
+ET_MSG_DEF(PAGE_PLANS, "page.plans", "Plans over several years, at the end of {1}",
+	   "多年规划目标（截至{1}年底）")
+ET_MSG_DEF(PAGE_PLAN_SCHEDULE, "page.plan_schedule", "Schedule (cumulative)", "序时进度（累计）")
+ET_MSG_DEF(PAGE_PLAN_CUMULATIVE, "page.plan_cumulative", "Decline (cumulative)", "累计下降")
+ET_MSG_DEF(PAGE_PLAN_SENTENCE, "page.plan_sentence", "By {1}, down {2} % cumulatively, {3}",
+	   "截至{1}年累计下降{2}%，{3}")

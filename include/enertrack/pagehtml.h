@@ -39,6 +39,17 @@ typedef struct et_page_firing {
 	const char *detail; /* what the mail said; "" for a drift */
 } et_page_firing_t;
 
+/* A plan over several years (db/plans.c) at the end of the last year
+ * closed before the instant: figures in %, drift in percentage points, NaN
+ * when not known. */
+typedef struct et_page_plan {
+	const char *label, *first_year, *year, *scope, *upto;
+	const char *status;   /* too_early, insufficient_data, behind, ahead, on_track */
+	const char *missing;  /* the years without a figure, "" when none */
+	const char *sentence; /* the bureau's (zh-CN) sentence, "" when none */
+	double target, expected, actual, drift_pct;
+} et_page_plan_t;
+
 /* A silence or acknowledgement: ack (until resolved) or until `until`. */
 typedef struct et_page_silence {
 	const char *label, *year, *scope, *until, *created_by, *created_at, *reason;
@@ -63,6 +74,9 @@ typedef struct et_page_index {
 	size_t nfiring;
 	const et_page_silence_t *silences; /* none: no section */
 	size_t nsilences;
+	const et_page_plan_t *plans; /* none: no section */
+	size_t nplans;
+	const char *plans_closed; /* the last year closed before the instant */
 } et_page_index_t;
 
 /* What a request of the page asks: /?year=2024, /?at=2024-06-30T12:00+08:00 */

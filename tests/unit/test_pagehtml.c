@@ -196,6 +196,94 @@ static void test_index_points(void **state)
 	}
 }
 
+/* Issue 21: the plans over several years, after the year's targets: the
+ * cumulative decline and 序时进度 in %, the drift in points, the status in
+ * the bureau's words and, in zh-CN, the plan's own sentence; a plan without
+ * a yearly figure names the year; no plans, no section. */
+static void test_index_plans(void **state)
+{
+	(void)state;
+	const et_page_target_t t = {.id = "3",
+				    .label = "原煤",
+				    .year = "2024",
+				    .scope = "city",
+				    .unit = "万吨",
+				    .status = "on_track",
+				    .target = 100,
+				    .expected = 50,
+				    .actual = 51,
+				    .drift_pct = 2.0,
+				    .projected = 102,
+				    .sites_reporting = 3};
+	const et_page_plan_t pl[2] = {
+		{.label = "单位GDP能耗降低率",
+		 .first_year = "2021",
+		 .year = "2025",
+		 .scope = "city",
+		 .upto = "2023",
+		 .status = "ahead",
+		 .missing = "",
+		 .sentence = "截至2023年累计下降12.4%，超序时进度",
+		 .target = 14.5,
+		 .expected = 8.971,
+		 .actual = 12.4487,
+		 .drift_pct = 3.4777},
+		{.label = "Energy <intensity>",
+		 .first_year = "2021",
+		 .year = "2025",
+		 .scope = "county:B",
+		 .upto = "2023",
+		 .status = "insufficient_data",
+		 .missing = "2022",
+		 .sentence = "",
+		 .target = 13,
+		 .expected = NAN,
+		 .actual = NAN,
+		 .drift_pct = NAN},
+	};
+	static const char *const want[2][6] = {
+		{"<h2>Plans over several years, at the end of 2023</h2>\n<table id=\"plans\">",
+		 "单位GDP能耗降低率 2021–2025<br><small>city · By 2023, down 12.4 % cumulatively, "
+		 "ahead of schedule</small></td>",
+		 "data-label=\"Schedule (cumulative)\">8.97 %</td>",
+		 "data-label=\"Decline (cumulative)\">12.45 %</td>",
+		 "+3.48 pp</td><td class=\"st-ahead\" data-label=\"Status\">ahead of schedule</td>",
+		 "Energy &lt;intensity&gt; 2021–2025: no yearly figure for 2022"},
+		{"<h2>多年规划目标（截至2023年底）</h2>\n<table id=\"plans\">",
+		 "单位GDP能耗降低率 2021–2025<br><small>全市 · 截至2023年累计下降12.4%，超序时进度"
+		 "</small></td>",
+		 "data-label=\"序时进度（累计）\">8.97 %</td>",
+		 "data-label=\"累计下降\">12.45 %</td>",
+		 "+3.48 个百分点</td><td class=\"st-ahead\" data-label=\"状态\">超序时进度</td>",
+		 "Energy &lt;intensity&gt; 2021–2025：缺少 2022 年的数据"},
+	};
+	for (int zh = 0; zh < 2; zh++) {
+		et_page_index_t pg = {.lang = zh ? ET_LANG_ZH_CN : ET_LANG_EN,
+				      .tz = "UTC",
+				      .targets = &t,
+				      .ntargets = 1,
+				      .plans = pl,
+				      .nplans = 2,
+				      .plans_closed = "2023"};
+		char *s = render(&pg);
+		for (int k = 0; k < 6; k++)
+			if (!strstr(s, want[zh][k]))
+				fail_msg("lang %d: want \"%s\" in:\n%s", zh, want[zh][k], s);
+		/* after the year's targets, before their charts */
+		const char *tg = strstr(s, "id=\"targets\""), *ps = strstr(s, "id=\"plans\""),
+			   *ch = strstr(s, "id=\"target-3\"");
+		if (!tg || !ps || !ch || !(tg < ps && ps < ch))
+			fail_msg("lang %d: the plans not between the targets and the charts:\n%s",
+				 zh, s);
+		free(s);
+		pg.nplans = 0;
+		s = render(&pg);
+		if (strstr(s, "id=\"plans\""))
+			fail_msg("lang %d: a plans section without plans:\n%s", zh, s);
+		free(s);
+	}
+}
+
 static void test_query(void **state)
 {
 	(void)state;
@@ -227,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_index_en),
 		cmocka_unit_test(test_index_zh),
 		cmocka_unit_test(test_index_points),
+		cmocka_unit_test(test_index_plans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
