@@ -347,7 +347,8 @@ static void print_plan(PGresult *r, int i, et_lang_t lang)
 	snprintf(what, sizeof(what), "%s %s–%s [%s]%s%s %s %%", PQgetvalue(r, i, ET_PLAN_LABEL),
 		 PQgetvalue(r, i, ET_PLAN_FIRST), PQgetvalue(r, i, ET_PLAN_YEAR),
 		 lang == ET_LANG_EN ? PQgetvalue(r, i, ET_PLAN_SCOPE) : scope,
-		 lang == ET_LANG_EN ? ", " : "，", kind_text(lang, PQgetvalue(r, i, ET_PLAN_KIND)), v);
+		 lang == ET_LANG_EN ? ", " : "，", kind_text(lang, PQgetvalue(r, i, ET_PLAN_KIND)),
+		 v);
 	const char *status = PQgetvalue(r, i, ET_PLAN_STATUS);
 	if (strcmp(status, "too_early") == 0) {
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_NONE, 1, what);
@@ -361,10 +362,11 @@ static void print_plan(PGresult *r, int i, et_lang_t lang)
 		et_num_fixed(exp_s, sizeof(exp_s), et_pq_num(r, i, ET_PLAN_EXPECTED), 2, false);
 		et_drift_text(drift, sizeof(drift), lang, et_pq_num(r, i, ET_PLAN_DRIFT), "%");
 		snprintf(years, sizeof(years), "%d",
-			 atoi(PQgetvalue(r, i, ET_PLAN_YEAR)) - atoi(PQgetvalue(r, i, ET_PLAN_FIRST)) + 1);
+			 atoi(PQgetvalue(r, i, ET_PLAN_YEAR)) -
+				 atoi(PQgetvalue(r, i, ET_PLAN_FIRST)) + 1);
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_LINE, 8, what,
-			    PQgetvalue(r, i, ET_PLAN_UPTO), act, plan_status_text(lang, status), exp_s,
-			    PQgetvalue(r, i, ET_PLAN_DONE), years, drift);
+			    PQgetvalue(r, i, ET_PLAN_UPTO), act, plan_status_text(lang, status),
+			    exp_s, PQgetvalue(r, i, ET_PLAN_DONE), years, drift);
 	}
 	printf("  %s\n", line);
 }

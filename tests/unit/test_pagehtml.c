@@ -311,10 +311,8 @@ static void test_query(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_index_en),
-		cmocka_unit_test(test_index_zh),
-		cmocka_unit_test(test_index_points),
+		cmocka_unit_test(test_query),	    cmocka_unit_test(test_index_en),
+		cmocka_unit_test(test_index_zh),    cmocka_unit_test(test_index_points),
 		cmocka_unit_test(test_index_plans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
