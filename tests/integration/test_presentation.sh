@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # What operators look at, in zh-CN: the alert mails carry their chart inline
 # and are well-formed MIME (mail_check.py, Python's email package); the
-# status page and /targets.json show the figures of target_progress; the
+# status page and /targets.json show the figures of target_progress and the
+# plans over several years; the
 # page is read-only; `enertrack chart` draws a PNG (its size and time are
 # logged); and headless Chromium opens the page and a mail's HTML part at
 # 390 and 1280 px wide, takes screenshots, and fails on a blank chart, text
@@ -49,6 +50,21 @@ grep -q "no target 999999" "$T/none.log" || fail "no clear error for a missing t
 grep -q "^目标进度 " "$T/status.txt" && grep -q "^原煤产量 .*落后" "$T/status.txt" ||
 	fail "status in zh-CN: $(cat "$T/status.txt")"
 log "ok: enertrack status in zh-CN: $(sed -n 3,4p "$T/status.txt" | tr -s ' ')"
+
+# Two plans over several years (issue 21), for the page and /targets.json.
+# A: the 14th Five-Year Plan (test_official 2): yearly declines 4.8, 4.6,
+# 3.6 % give 1 − 0.952 × 0.954 × 0.964 = 12.4487 % by 2023, against the
+# 序时进度 1 − 0.855^(3/5) = 8.9710 %: "截至2023年累计下降12.4%，超序时进度" on
+# the page of 1 March 2024. B: LAST .. LAST+4, 13.5 %, 3.0 % in LAST: on
+# today's page (its row at a phone's width), 1 − 0.865^(1/5) = 2.8589 %
+# expected, ahead.
+q "INSERT INTO target (metric, year, first_year, kind, value, unit, tolerance_pct, scope)
+   VALUES ('energy_intensity', 2025, 2021, 'reduce_by_pct', 14.5, '%', 0, 'city'),
+          ('energy_intensity', $LAST + 4, $LAST, 'reduce_by_pct', 13.5, '%', 0, 'city')" >/dev/null
+q "SELECT statistic_put('city', 'energy_intensity', '2021', '2021-01-01', '2022-01-01', 4.8, '%', 4.8, 'bureau');
+   SELECT statistic_put('city', 'energy_intensity', '2022', '2022-01-01', '2023-01-01', 4.6, '%', 4.6, 'bureau');
+   SELECT statistic_put('city', 'energy_intensity', '2023', '2023-01-01', '2024-01-01', 3.6, '%', 3.6, 'bureau');
+   SELECT statistic_put('city', 'energy_intensity', '$LAST', '$LAST-01-01', '$YEAR-01-01', 3.0, '%', 3.0, 'bureau')" >/dev/null
 
 start_daemon
 
@@ -174,6 +190,32 @@ assert "襄垣：原煤产量 遥测值低于统计数据 8.0%" in page and "tel
 for name, path in (("page-now.html", "/"), ("page-last.html", "/?year=" + last)):
     open("%s/%s" % (t, name), "wb").write(urllib.request.urlopen("http://%s%s" % (addr, path), timeout=60).read())
 PY
+# the plans after the year's targets, at the page's instant (the last year
+# closed before it, as `enertrack status`), and in /targets.json as in
+# `enertrack status --json`
+$PY - "$ADDR" "$T" "$LAST" <<'PY' || fail "the plans on the page and in /targets.json"
+import json, sys, urllib.request
+addr, t, last = sys.argv[1:4]
+at = "?at=2024-03-01T00%3A00%3A00Z"
+page = urllib.request.urlopen("http://%s/%s" % (addr, at), timeout=60).read().decode()
+open("%s/page-plans.html" % t, "w").write(page)
+assert "多年规划目标（截至2023年底）" in page and "截至2023年累计下降12.4%，超序时进度" in page, page[-3000:]
+assert "+3.48 个百分点" in page and "8.97 %" in page, page[-3000:]
+doc = json.load(urllib.request.urlopen("http://%s/targets.json%s" % (addr, at), timeout=60))
+plan = [p for p in doc["plans"] if p["first_year"] == 2021][0]
+got = (plan["year"], plan["upto"], plan["years_done"], round(plan["actual"], 4),
+       round(plan["expected"], 4), round(plan["drift_pct"], 4), plan["drift_unit"], plan["status"],
+       plan["sentence"])
+assert got == (2025, 2023, 3, 12.4487, 8.971, 3.4777, "pp", "ahead",
+               "截至2023年累计下降12.4%，超序时进度"), got
+# today: B, one year of five done
+now = urllib.request.urlopen("http://%s/" % addr, timeout=60).read().decode()
+assert 'id="plans"' in now and "截至%s年累计下降3.0%%，超序时进度" % last in now, now[-3000:]
+doc = json.load(urllib.request.urlopen("http://%s/targets.json" % addr, timeout=60))
+b = [p for p in doc["plans"] if p["first_year"] == int(last)][0]
+assert (b["years_done"], round(b["expected"], 4), b["status"]) == (1, 2.8589, "ahead"), b
+PY
+log "ok: the plans on the page and in /targets.json (12.4 % by 2023, 超序时进度)"
 TID=$(q "SELECT min(id) FROM target WHERE year = $YEAR")
 "$BIN/enertrack" silence -c "$T/enertrack.conf" "$TID" --until "$((YEAR + 1))-01-01" --reason 检修 >"$T/silence.txt" 2>&1 ||
 	fail "silence: $(cat "$T/silence.txt")"
@@ -190,7 +232,7 @@ PY
 "$BIN/enertrack" migrate -c "$T/enertrack.conf" --sql-dir "$REPO/sql" >"$T/migrate-zh.txt" 2>&1 || fail "migrate"
 cp "$T/chart-390.log" "$T/chart-zh.txt"
 $PY "$REPO/tests/integration/zh_check.py" --allow "$(id -un)" --allow postgres "$T/status-zh.txt" "$T/silence.txt" "$T/ack.txt" "$T/migrate-zh.txt" \
-	"$T/chart-zh.txt" "$T/page-now.html" "$T/page-last.html" "$T"/mail/*.eml >"$T/zh_check.log" 2>&1 ||
+	"$T/chart-zh.txt" "$T/page-now.html" "$T/page-last.html" "$T/page-plans.html" "$T"/mail/*.eml >"$T/zh_check.log" 2>&1 ||
 	fail "English in the zh-CN outputs: $(cat "$T/zh_check.log")"
 log "$(tail -1 "$T/zh_check.log"): status, silence, ack, migrate, chart, the page, the mails"
 
