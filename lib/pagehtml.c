@@ -266,14 +266,13 @@ static const char *plan_status_text(et_lang_t lang, const char *status)
 /* What a plan's first cell says under its name: the bureau's sentence in
  * zh-CN (as the plan writes it), the catalogue's in English; or why there
  * is no figure. */
-static void plan_sentence(char *a, size_t alen, et_lang_t lang, const et_page_plan_t *pl,
-			  const char *what)
+static void plan_sentence(char *a, size_t alen, et_lang_t lang, const et_page_plan_t *pl)
 {
 	char act[32];
 	if (strcmp(pl->status, "too_early") == 0) {
-		et_msg_fill(a, alen, lang, ET_MSG_CLI_PLAN_NONE, 1, what);
+		snprintf(a, alen, "%s", et_msg(lang, ET_MSG_PAGE_PLAN_NONE));
 	} else if (pl->missing && pl->missing[0]) {
-		et_msg_fill(a, alen, lang, ET_MSG_CLI_PLAN_MISSING, 2, what, pl->missing);
+		et_msg_fill(a, alen, lang, ET_MSG_PAGE_PLAN_MISSING, 1, pl->missing);
 	} else if (lang == ET_LANG_ZH_CN && pl->sentence && pl->sentence[0]) {
 		snprintf(a, alen, "%s", pl->sentence);
 	} else {
@@ -297,7 +296,7 @@ static void index_plan_row(et_text_t *o, et_lang_t lang, const et_page_plan_t *p
 	PUT("<br><small>");
 	HTML(scope);
 	PUT(" · ");
-	plan_sentence(a, sizeof(a), lang, pl, what);
+	plan_sentence(a, sizeof(a), lang, pl);
 	HTML(a);
 	PUT("</small></td>");
 	const struct {

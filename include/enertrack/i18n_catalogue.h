@@ -494,3 +494,6 @@ ET_MSG_DEF(PAGE_PLAN_SCHEDULE, "page.plan_schedule", "Schedule (cumulative)", "�
 ET_MSG_DEF(PAGE_PLAN_CUMULATIVE, "page.plan_cumulative", "Decline (cumulative)", "累计下降")
 ET_MSG_DEF(PAGE_PLAN_SENTENCE, "page.plan_sentence", "By {1}, down {2} % cumulatively, {3}",
 	   "截至{1}年累计下降{2}%，{3}")
+ET_MSG_DEF(PAGE_PLAN_MISSING, "page.plan_missing", "no yearly figure for {1}", "缺少 {1} 年的数据")
+ET_MSG_DEF(PAGE_PLAN_NONE, "page.plan_none", "no year of the plan has ended",
+	   "规划尚无已结束的年份")

@@ -248,14 +248,14 @@ static void test_index_plans(void **state)
 		 "data-label=\"Schedule (cumulative)\">8.97 %</td>",
 		 "data-label=\"Decline (cumulative)\">12.45 %</td>",
 		 "+3.48 pp</td><td class=\"st-ahead\" data-label=\"Status\">ahead of schedule</td>",
-		 "Energy &lt;intensity&gt; 2021–2025: no yearly figure for 2022"},
+		 "Energy &lt;intensity&gt; 2021–2025<br><small>B · no yearly figure for 2022"},
 		{"<h2>多年规划目标（截至2023年底）</h2>\n<table id=\"plans\">",
 		 "单位GDP能耗降低率 2021–2025<br><small>全市 · 截至2023年累计下降12.4%，超序时进度"
 		 "</small></td>",
 		 "data-label=\"序时进度（累计）\">8.97 %</td>",
 		 "data-label=\"累计下降\">12.45 %</td>",
 		 "+3.48 个百分点</td><td class=\"st-ahead\" data-label=\"状态\">超序时进度</td>",
-		 "Energy &lt;intensity&gt; 2021–2025：缺少 2022 年的数据"},
+		 "Energy &lt;intensity&gt; 2021–2025<br><small>B · 缺少 2022 年的数据"},
 	};
 	for (int zh = 0; zh < 2; zh++) {
 		et_page_index_t pg = {.lang = zh ? ET_LANG_ZH_CN : ET_LANG_EN,
