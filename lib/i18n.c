@@ -126,6 +126,17 @@ const char *et_status_text(et_lang_t lang, const char *status)
 	return m ? m->text[valid(lang)] : status;
 }
 
+const char *et_plan_status_text(et_lang_t lang, const char *status)
+{
+	if (status && strcmp(status, "ahead") == 0)
+		return et_msg(lang, ET_MSG_PLAN_AHEAD);
+	if (status && strcmp(status, "behind") == 0)
+		return et_msg(lang, ET_MSG_PLAN_BEHIND);
+	if (status && strcmp(status, "on_track") == 0)
+		return et_msg(lang, ET_MSG_PLAN_ON_TRACK);
+	return et_status_text(lang, status);
+}
+
 const char *et_tr_text(et_lang_t lang, const char *prefix, const char *en)
 {
 	if (!en)

@@ -251,18 +251,6 @@ static void index_targets(et_text_t *o, const et_page_index_t *pg)
 	PUT("</tbody></table>\n");
 }
 
-/* A plan's status in the bureau's words: 超序时进度 / 落后序时进度. */
-static const char *plan_status_text(et_lang_t lang, const char *status)
-{
-	if (strcmp(status, "ahead") == 0)
-		return et_msg(lang, ET_MSG_PLAN_AHEAD);
-	if (strcmp(status, "behind") == 0)
-		return et_msg(lang, ET_MSG_PLAN_BEHIND);
-	if (strcmp(status, "on_track") == 0)
-		return et_msg(lang, ET_MSG_PLAN_ON_TRACK);
-	return et_status_text(lang, status);
-}
-
 /* What a plan's first cell says under its name: the bureau's sentence in
  * zh-CN (as the plan writes it), the catalogue's in English; or why there
  * is no figure. */
@@ -279,7 +267,7 @@ static void plan_sentence(char *a, size_t alen, et_lang_t lang, const et_page_pl
 		/* one decimal, as the plan's own sentence: "累计下降12.4%" */
 		et_num_fixed(act, sizeof(act), pl->actual, 1, false);
 		et_msg_fill(a, alen, lang, ET_MSG_PAGE_PLAN_SENTENCE, 3, pl->upto, act,
-			    plan_status_text(lang, pl->status));
+			    et_plan_status_text(lang, pl->status));
 	}
 }
 
@@ -317,7 +305,7 @@ static void index_plan_row(et_text_t *o, et_lang_t lang, const et_page_plan_t *p
 	char cls[80];
 	snprintf(cls, sizeof(cls), "st-%.60s", pl->status);
 	td(o, lang, ET_MSG_WORD_STATUS, cls);
-	HTML(plan_status_text(lang, pl->status));
+	HTML(et_plan_status_text(lang, pl->status));
 	PUT("</td></tr>\n");
 }
 

@@ -326,18 +326,6 @@ static PGresult *query_plans(PGconn *conn, const char *at, et_lang_t lang)
 	return r;
 }
 
-/* A plan's status in the bureau's words: 超序时进度 / 落后序时进度. */
-static const char *plan_status_text(et_lang_t lang, const char *status)
-{
-	if (strcmp(status, "ahead") == 0)
-		return et_msg(lang, ET_MSG_PLAN_AHEAD);
-	if (strcmp(status, "behind") == 0)
-		return et_msg(lang, ET_MSG_PLAN_BEHIND);
-	if (strcmp(status, "on_track") == 0)
-		return et_msg(lang, ET_MSG_PLAN_ON_TRACK);
-	return et_status_text(lang, status);
-}
-
 static void print_plan(PGresult *r, int i, et_lang_t lang)
 {
 	char what[300], scope[128], line[700], v[32];
@@ -365,7 +353,7 @@ static void print_plan(PGresult *r, int i, et_lang_t lang)
 			 atoi(PQgetvalue(r, i, ET_PLAN_YEAR)) -
 				 atoi(PQgetvalue(r, i, ET_PLAN_FIRST)) + 1);
 		et_msg_fill(line, sizeof(line), lang, ET_MSG_CLI_PLAN_LINE, 8, what,
-			    PQgetvalue(r, i, ET_PLAN_UPTO), act, plan_status_text(lang, status),
+			    PQgetvalue(r, i, ET_PLAN_UPTO), act, et_plan_status_text(lang, status),
 			    exp_s, PQgetvalue(r, i, ET_PLAN_DONE), years, drift);
 	}
 	printf("  %s\n", line);

@@ -49,6 +49,11 @@ const char *et_tr(et_lang_t lang, const char *key);
  * in lang; an unknown status as it is. NULL: "". */
 const char *et_status_text(et_lang_t lang, const char *status);
 
+/* A plan over several years: its status in the bureau's words (超序时进度,
+ * 落后序时进度, 符合序时进度 for "ahead", "behind", "on_track"); any other
+ * status as et_status_text gives it. */
+const char *et_plan_status_text(et_lang_t lang, const char *status);
+
 /* The text in lang of the message in group `prefix` ("report.") whose English
  * text is `en`, for words the SQL writes in English (column names); `en` as
  * it is when there is none. */

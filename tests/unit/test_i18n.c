@@ -114,13 +114,24 @@ static void test_scope(void **state)
 	assert_string_equal(s7, "襄垣");
 }
 
+/* A plan's status in the bureau's words; any other status as a target's. */
+static void test_plan_status(void **state)
+{
+	(void)state;
+	assert_string_equal(et_plan_status_text(ET_LANG_ZH_CN, "ahead"), "超序时进度");
+	assert_string_equal(et_plan_status_text(ET_LANG_ZH_CN, "behind"), "落后序时进度");
+	assert_string_equal(et_plan_status_text(ET_LANG_EN, "on_track"), "on schedule");
+	assert_string_equal(et_plan_status_text(ET_LANG_ZH_CN, "insufficient_data"),
+			    et_status_text(ET_LANG_ZH_CN, "insufficient_data"));
+	assert_string_equal(et_plan_status_text(ET_LANG_EN, NULL), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_catalogue),
-		cmocka_unit_test(test_scope),
-		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_parse),	    cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_scope),	    cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_plan_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
