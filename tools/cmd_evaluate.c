@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "draw/chart.h"
 #include "common/confload.h"
@@ -14,6 +15,11 @@
 #include "db.h"
 #include "enertrack/i18n.h"
 #include "enertrack/log.h"
+
+/* How long `evaluate` waits for another instance's round (a daemon's takes
+ * seconds), asking again every LOCK_RETRY_MS. */
+#define LOCK_WAIT_MS  60000
+#define LOCK_RETRY_MS 200
 
 /* Asks PostgreSQL one yes-or-no question about command-line values (its own
  * parser reads them, as the evaluation will): 1 yes, 0 no, -1 when a value
@@ -141,12 +147,26 @@ int evaluate_main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		const char *when = from ? PQgetvalue(r, i, 0) : at;
 		et_eval_result_t res;
-		if (et_evaluate(conn, &ec, when, &res, err, sizeof(err))) {
-			log_error("evaluation at %s failed: %s", when ? when : "now", err);
-			goto out;
+		/* a running enertrackd holds the lock for the seconds of its own
+		 * round: wait for it rather than fail a replay by chance */
+		int waited_ms = 0;
+		for (;;) {
+			if (et_evaluate(conn, &ec, when, &res, err, sizeof(err))) {
+				log_error("evaluation at %s failed: %s", when ? when : "now", err);
+				goto out;
+			}
+			if (!res.busy || waited_ms >= LOCK_WAIT_MS)
+				break;
+			if (waited_ms == 0)
+				log_info("another instance holds the evaluation lock: waiting up "
+					 "to %d s",
+					 LOCK_WAIT_MS / 1000);
+			nanosleep(&(struct timespec){0, LOCK_RETRY_MS * 1000000L}, NULL);
+			waited_ms += LOCK_RETRY_MS;
 		}
 		if (res.busy) {
-			log_error("another instance holds the evaluation lock; try again");
+			log_error("another instance held the evaluation lock for %d s; try again",
+				  LOCK_WAIT_MS / 1000);
 			goto out;
 		}
 		events += res.events;

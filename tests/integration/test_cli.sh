@@ -128,6 +128,21 @@ evaluate_usage "--step: invalid input syntax" --from 2024-01-01 --to 2024-02-01 
 "$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from 2024-03-01T00:00:00+08:00 \
 	--to 2024-03-03T00:00:00+08:00 --step '1 day' >"$T/out.txt" 2>&1 || fail "evaluate over 3 days: $(cat "$T/out.txt")"
 grep -q "^3 evaluations" "$T/out.txt" || fail "evaluate over 3 days: $(cat "$T/out.txt")"
+# another instance's round holds the evaluation lock (a running daemon's
+# takes seconds): evaluate waits for it, and the replay is whole. It used to
+# fail at once with "try again", and make demo's replay failed by chance.
+psql "$PGCONN" -XAtq -c "SELECT pg_advisory_lock(hashtext('enertrack.evaluate'))" \
+	-c "SELECT pg_sleep(2)" >/dev/null 2>&1 &
+HOLDER=$!
+wait_until 10 sh -c "[ \$(psql '$PGCONN' -XAtqc \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted\") -ge 1 ]" ||
+	fail "the test's session did not take the evaluation lock"
+"$BIN/enertrack" evaluate -c "$T/enertrack.conf" --from 2024-03-01T00:00:00+08:00 \
+	--to 2024-03-03T00:00:00+08:00 --step '1 day' >"$T/out.txt" 2>"$T/err.txt" ||
+	fail "evaluate while the lock was held for 2 s: $(cat "$T/out.txt" "$T/err.txt")"
+wait "$HOLDER"
+grep -q "^3 evaluations" "$T/out.txt" || fail "evaluate after waiting: $(cat "$T/out.txt")"
+grep -q "holds the evaluation lock: waiting" "$T/err.txt" || fail "evaluate did not say it waited: $(cat "$T/err.txt")"
+log "ok: evaluate waits for another instance's round"
 
 # ---- the tool's own time zone and settings, and the daemon's left alone
 # The daemon (Asia/Shanghai, the default) wrote its settings; the operator's
