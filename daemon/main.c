@@ -66,8 +66,6 @@ bool app_stopping(const struct app *a)
 	return a->state == ET_APP_ST_DRAINING || a->state == ET_APP_ST_CLOSING;
 }
 
-/* Reads spool records into batches while they have room: the in-memory
- * window; the rest waits on disk. Not while closing (the writer is gone). */
 /* How long one callback of the loop may read the spool. A Sparkplug birth
  * of a few thousand metrics costs milliseconds to take in (its decoding,
  * its definitions, a value each): 156 of them read in one callback stalled
@@ -100,6 +98,8 @@ static void on_read_more(uv_idle_t *h)
 	app_maybe_finish(a);
 }
 
+/* Reads spool records into batches while they have room: the in-memory
+ * window; the rest waits on disk. Not while closing (the writer is gone). */
 void app_read_spool(struct app *a)
 {
 	if (a->state == ET_APP_ST_CLOSING) {

@@ -16,3 +16,23 @@ samples_agree() {
 	*) fail "the charts' sampler against target_progress_at in $1: $got" ;;
 	esac
 }
+
+# healthz: one answer of /healthz at $HTTP, as "CODE first-line".
+healthz() {
+	$PY -c 'import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen("http://" + sys.argv[1] + "/healthz", timeout=5); print(r.status, r.read().decode().splitlines()[0])
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode().splitlines()[0])' "$HTTP"
+}
+
+# healthz_503: asks /healthz every 0.2 s for up to 10 s and prints the
+# first 503 answer (or the last answer).
+healthz_503() {
+	for i in $(seq 1 50); do
+		h=$(healthz)
+		case "$h" in 503*) break ;; esac
+		sleep 0.2
+	done
+	echo "$h"
+}

@@ -116,19 +116,7 @@ m=$(metric "enertrack_evaluation_failures_total{target=\"$BAD\"}")
 ts=$(metric enertrack_last_evaluation_timestamp_seconds)
 awk -v t="$ts" -v now="$(date +%s)" 'BEGIN { exit !(now - t < 10) }' ||
 	fail "3: enertrack_last_evaluation_timestamp_seconds $ts, now $(date +%s)"
-healthz() {
-	$PY -c 'import sys, urllib.request, urllib.error
-try:
-    r = urllib.request.urlopen("http://" + sys.argv[1] + "/healthz", timeout=5); print(r.status, r.read().decode().splitlines()[0])
-except urllib.error.HTTPError as e:
-    print(e.code, e.read().decode().splitlines()[0])' "$HTTP"
-}
-h=""
-for i in $(seq 1 50); do
-	h=$(healthz)
-	case "$h" in 503*) break ;; esac
-	sleep 0.2
-done
+h=$(healthz_503)
 echo "$h" | grep -q "^503 evaluation of target $BAD has failed for [0-9]* s (eval_fail_s 3): .*nofail" ||
 	fail "3: /healthz with target $BAD failing: '$h'"
 log "ok: failure of target $BAD: view, log once, /metrics $m, /healthz '$h'"

@@ -68,19 +68,7 @@ n=$(grep -c "$part fails, the others go on" "$T/daemon.log")
 [ "$n" = 1 ] || fail "2: the failure was logged $n times, not once"
 m=$(metric "enertrack_evaluation_failures_total{target=\"$part\"}")
 [ "${m:-0}" -ge 3 ] || fail "2: enertrack_evaluation_failures_total{target=\"$part\"} is '$m'"
-healthz() {
-	$PY -c 'import sys, urllib.request, urllib.error
-try:
-    r = urllib.request.urlopen("http://" + sys.argv[1] + "/healthz", timeout=5); print(r.status, r.read().decode().splitlines()[0])
-except urllib.error.HTTPError as e:
-    print(e.code, e.read().decode().splitlines()[0])' "$HTTP"
-}
-h=""
-for i in $(seq 1 50); do
-	h=$(healthz)
-	case "$h" in 503*) break ;; esac
-	sleep 0.2
-done
+h=$(healthz_503)
 echo "$h" | grep -q "^503 evaluation of the truth mail milestone:$BRAVO has failed for [0-9]* s (eval_fail_s 2): .*bravo is refused" ||
 	fail "2: /healthz with $part failing: '$h'"
 [ "$(q "SELECT count(*) FROM truth_alert")" = 2 ] || fail "2: $(q "SELECT count(*) FROM truth_alert") truth_alert rows"
